@@ -1,0 +1,83 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+/** The symbol Jupyter (Deno kernel) calls to get a MIME bundle: `Deno.jupyter.$display`. */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
+
+/** A Jupyter MIME bundle. */
+export interface MimeBundle {
+  /** Plain-text fallback. */
+  "text/plain": string;
+  /** HTML rendering (tables). */
+  "text/html"?: string;
+  /** A Vega-Lite v5 specification (plots). */
+  "application/vnd.vegalite.v5+json"?: Record<string, unknown>;
+  /** JSON data. */
+  "application/json"?: unknown;
+}
+
+/** Escape text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) =>
+      c === "&"
+        ? "&amp;"
+        : c === "<"
+        ? "&lt;"
+        : c === ">"
+        ? "&gt;"
+        : c === '"'
+        ? "&quot;"
+        : "&#39;",
+  );
+}
+
+/** A column of {@link htmlTable}. */
+export interface TableColumn {
+  /** Property of each row. */
+  key: string;
+  /** Header text (defaults to the key). */
+  label?: string;
+  /** Significant digits for numbers. @default {4} */
+  digits?: number;
+}
+
+/** Format a number for tables: significant digits, `—` for null/NaN. */
+export function formatNumber(value: unknown, digits = 4): string {
+  if (value === null || value === undefined) return "—";
+  if (typeof value !== "number") return String(value);
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? "—" : String(value);
+  if (Number.isInteger(value) && Math.abs(value) < 1e9) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(digits - 1);
+  return Number(value.toPrecision(digits)).toString();
+}
+
+/** An HTML table of rows (all text escaped). */
+export function htmlTable(
+  rows: readonly Record<string, unknown>[],
+  columns: TableColumn[],
+): string {
+  const head = columns.map((c) => `<th>${escapeHtml(c.label ?? c.key)}</th>`).join("");
+  const body = rows.map((row) =>
+    `<tr>${
+      columns.map((c) => `<td>${escapeHtml(formatNumber(row[c.key], c.digits ?? 4))}</td>`).join("")
+    }</tr>`
+  ).join("");
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** A fixed-width text table of rows, for terminals and `text/plain`. */
+export function textTable(
+  rows: readonly Record<string, unknown>[],
+  columns: TableColumn[],
+): string {
+  const cells = rows.map((row) => columns.map((c) => formatNumber(row[c.key], c.digits ?? 4)));
+  const widths = columns.map((c, i) =>
+    Math.max((c.label ?? c.key).length, ...cells.map((r) => r[i].length))
+  );
+  const line = (values: string[]): string =>
+    values.map((v, i) => v.padStart(widths[i])).join("  ").trimEnd();
+  return [line(columns.map((c) => c.label ?? c.key)), ...cells.map(line)].join("\n");
+}

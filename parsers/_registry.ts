@@ -1,0 +1,7 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+import type { FormatParser } from "./format_parser.ts";
+
+/** Every registered format, most specific first. Add a new format here. */
+export const FORMATS: readonly FormatParser[] = [];

@@ -1,0 +1,48 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+/** Text encodings met in instrument exports. */
+export type TextEncoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+
+/** Guess the encoding of instrument text: BOMs first, then valid UTF-8, else Windows-1252. */
+export function sniffEncoding(bytes: Uint8Array): { encoding: TextEncoding; bomLength: number } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { encoding: "utf-8", bomLength: 3 };
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: "utf-16le", bomLength: 2 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: "utf-16be", bomLength: 2 };
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return { encoding: "utf-8", bomLength: 0 };
+  } catch {
+    return { encoding: "windows-1252", bomLength: 0 };
+  }
+}
+
+/** Decode instrument text (BOM-aware; Latin-1/Windows-1252 when not valid UTF-8). */
+export function decodeText(bytes: Uint8Array): string {
+  const { encoding, bomLength } = sniffEncoding(bytes);
+  return new TextDecoder(encoding).decode(bytes.subarray(bomLength));
+}
+
+/** Decode the first bytes of a file for detection; tolerant of a cut multi-byte character. */
+export function decodeHead(head: Uint8Array): string {
+  const { encoding, bomLength } = sniffEncoding(head.subarray(0, Math.min(head.length, 4096)));
+  return new TextDecoder(encoding === "utf-8" ? "windows-1252" : encoding).decode(
+    head.subarray(bomLength),
+  );
+}
+
+/** Split text into lines (`\n`, `\r\n` or `\r`), without the line ends. */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r\n|\n|\r/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+/** Lower-case extension with the dot (`"x/Y.CSV"` → `".csv"`), or `""`. */
+export function extensionOf(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  const dot = base.lastIndexOf(".");
+  return dot > 0 ? base.slice(dot).toLowerCase() : "";
+}

@@ -1,0 +1,75 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+import { FORMATS } from "./_registry.ts";
+import type { Detection, FormatParser } from "./format_parser.ts";
+import { UnsupportedFormatError } from "./parse_error.ts";
+
+/** Bytes of the file head that detection looks at. */
+export const DETECT_HEAD_BYTES = 65536;
+
+/** One candidate of a {@link FormatDetection}. */
+export interface FormatCandidate extends Detection {
+  /** The parser asked. */
+  parser: FormatParser;
+}
+
+/** The result of {@link detectFormat}: the chosen parser and every candidate with its reason. */
+export interface FormatDetection {
+  /** The parser with the highest confidence. */
+  parser: FormatParser;
+  /** Confidence of the chosen parser (0–1). */
+  confidence: number;
+  /** All parsers with confidence above 0, best first. */
+  candidates: FormatCandidate[];
+}
+
+/** Options of {@link detectFormat}. */
+export interface DetectFormatOptions {
+  /** Parsers to choose from. @default {the built-in registry} */
+  formats?: readonly FormatParser[];
+}
+
+/**
+ * Find the parser for a file: each registered parser rates the first bytes and the name
+ * (content first, extension second); the best rating wins.
+ *
+ * @param head The first bytes of the file (at least {@link DETECT_HEAD_BYTES} when available).
+ * @param fileName File name, for the extension and messages.
+ * @param options Parsers to choose from.
+ * @returns The chosen parser and the reasons.
+ * @throws {UnsupportedFormatError} When no parser recognizes the file.
+ */
+export function detectFormat(
+  head: Uint8Array,
+  fileName: string,
+  options: DetectFormatOptions = {},
+): FormatDetection {
+  const formats = options.formats ?? FORMATS;
+  const candidates: FormatCandidate[] = [];
+  for (const parser of formats) {
+    let detection: Detection;
+    try {
+      detection = parser.detect(head.subarray(0, DETECT_HEAD_BYTES), fileName);
+    } catch (error) {
+      detection = { confidence: 0, reason: `detector failed: ${String(error)}` };
+    }
+    if (detection.confidence > 0) candidates.push({ parser, ...detection });
+  }
+  candidates.sort((a, b) => b.confidence - a.confidence);
+  const best = candidates[0];
+  if (!best) {
+    throw new UnsupportedFormatError(
+      fileName,
+      formats.map((f) => `${f.name} (${f.extensions.join(", ")})`),
+      describeHead(head),
+    );
+  }
+  return { parser: best.parser, confidence: best.confidence, candidates };
+}
+
+function describeHead(head: Uint8Array): string {
+  if (head.length === 0) return "the file is empty";
+  const bytes = [...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+  return `first bytes ${bytes}`;
+}

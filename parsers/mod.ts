@@ -1,0 +1,15 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+/**
+ * Pure parsers: instrument file bytes in, {@link Recording} out. `parseRecording` detects the
+ * format from content (then extension) and reads the file.
+ *
+ * @module
+ */
+export * from "./parse_error.ts";
+export * from "./file_name.ts";
+export * from "./format_parser.ts";
+export * from "./detect_format.ts";
+export * from "./parse_recording.ts";
+export { FORMATS } from "./_registry.ts";
