@@ -1,0 +1,85 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+/**
+ * Small builders of Vega-Lite v5 specifications, shared by the notebook display of result types
+ * and by the dashboard (which renders the same specs with vega-embed).
+ */
+
+/** A Vega-Lite specification (plain JSON). */
+export type VegaLiteSpec = Record<string, unknown>;
+
+/** Schema URL of Vega-Lite v5 specs. */
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+
+/** One encoded field of a chart. */
+export interface FieldSpec {
+  /** Field name in the data rows. */
+  field: string;
+  /** Axis or legend title (with units). */
+  title?: string;
+  /** Vega-Lite type. @default {"quantitative"} */
+  type?: "quantitative" | "ordinal" | "nominal" | "temporal";
+  /** Use a logarithmic scale. */
+  log?: boolean;
+  /** Do not force zero into the scale. @default {true} */
+  zero?: boolean;
+}
+
+/** Options of {@link layeredChart} layers. */
+export interface LayerSpec {
+  /** Mark type. */
+  mark: "line" | "point" | "circle" | "rule" | "area" | "bar" | "text" | "tick";
+  /** Data rows of this layer. */
+  rows: readonly Record<string, unknown>[];
+  /** x encoding. */
+  x: FieldSpec;
+  /** y encoding. */
+  y: FieldSpec;
+  /** Optional colour encoding (for example cycle number). */
+  color?: FieldSpec;
+  /** Extra mark properties (`{strokeDash: [4, 2]}`, `{point: true}`, `{size: 20}`). */
+  markProps?: Record<string, unknown>;
+  /** Fields shown on hover (defaults to x, y and color). */
+  tooltip?: FieldSpec[];
+}
+
+function encodeField(f: FieldSpec): Record<string, unknown> {
+  const scale: Record<string, unknown> = { zero: f.zero ?? false };
+  if (f.log) scale.type = "log";
+  return { field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field, scale };
+}
+
+/**
+ * A chart of one or more layers sharing axes, interactive (zoom and pan with the mouse, hover
+ * tooltips).
+ *
+ * @param layers The layers, drawn in order.
+ * @param options Title and size.
+ * @returns A Vega-Lite spec.
+ */
+export function layeredChart(
+  layers: LayerSpec[],
+  options: { title?: string; width?: number; height?: number } = {},
+): VegaLiteSpec {
+  const built = layers.map((layer, i) => {
+    const encoding: Record<string, unknown> = { x: encodeField(layer.x), y: encodeField(layer.y) };
+    if (layer.color) encoding.color = encodeField({ zero: true, ...layer.color });
+    encoding.tooltip = (layer.tooltip ?? [layer.x, layer.y, ...(layer.color ? [layer.color] : [])])
+      .map((f) => ({ field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field }));
+    const spec: Record<string, unknown> = {
+      data: { values: layer.rows },
+      mark: { type: layer.mark, tooltip: true, ...layer.markProps },
+      encoding,
+    };
+    if (i === 0) spec.params = [{ name: "zoom", select: "interval", bind: "scales" }];
+    return spec;
+  });
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    width: options.width ?? 480,
+    height: options.height ?? 300,
+    layer: built,
+  };
+}
