@@ -37,8 +37,11 @@ export interface NumericCsvOptions {
   maxHeaderLine?: number;
   /** Delimiter; by default the most frequent of `,`, tab and `;` in the header line. */
   delimiter?: CsvDelimiter;
-  /** Kind of each header column. @default {every column "float"} */
-  kinds?: (header: string[]) => CsvColumnKind[];
+  /**
+   * Kind of each header column, given the header and the fields of the first data row (empty
+   * when there is none). @default {every column "float"}
+   */
+  kinds?: (header: string[], firstRow: string[]) => CsvColumnKind[];
 }
 
 /** A value that was not a finite number (`inf`, `-inf`, `nan`) in a numeric column. */
@@ -148,7 +151,9 @@ export function readNumericCsv(bytes: Uint8Array, options: NumericCsvOptions): N
   const header = splitFields(headerText, delimiter);
   const preamble = rawPreamble.map((t) => splitFields(t, delimiter));
   const nc = header.length;
-  const kindNames = options.kinds ? options.kinds(header) : header.map(() => "float" as const);
+  const kindNames = options.kinds
+    ? options.kinds(header, peekRow(bytes, p, delimiter))
+    : header.map(() => "float" as const);
   if (kindNames.length !== nc) {
     throw new RangeError(
       `Cannot read "${file}": kinds() gave ${kindNames.length} kinds for ${nc} header columns`,
@@ -517,6 +522,20 @@ export function guessDelimiter(text: string): CsvDelimiter {
 function decodeLine(bytes: Uint8Array): string {
   const text = new TextDecoder("utf-8").decode(bytes);
   return text.includes("\uFFFD") ? new TextDecoder("windows-1252").decode(bytes) : text;
+}
+
+/** Fields of the first non-blank line at or after `p` (empty array when none). */
+function peekRow(bytes: Uint8Array, p: number, delimiter: CsvDelimiter): string[] {
+  const n = bytes.length;
+  while (p < n) {
+    const start = p;
+    while (p < n && bytes[p] !== LF && bytes[p] !== CR) p++;
+    const text = decodeLine(bytes.subarray(start, p));
+    while (p < n && (bytes[p] === LF || bytes[p] === CR)) p++;
+    const fields = splitFields(text, delimiter);
+    if (fields.some((f) => f !== "")) return fields;
+  }
+  return [];
 }
 
 function estimateRows(bytes: Uint8Array, start: number): number {

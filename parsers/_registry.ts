@@ -2,6 +2,11 @@
 // This module is browser compatible.
 
 import type { FormatParser } from "./format_parser.ts";
+import { ARBIN_CSV } from "./arbin_csv.ts";
+import { ARBIN_METADATA_CSV } from "./arbin_metadata_csv.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
-export const FORMATS: readonly FormatParser[] = [];
+export const FORMATS: readonly FormatParser[] = [
+  ARBIN_CSV,
+  ARBIN_METADATA_CSV,
+];
