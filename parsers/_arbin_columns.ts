@@ -307,7 +307,9 @@ export function buildArbinSeries(
   const before = new Set(Object.keys(sources));
   integrateMissingCounters(series);
   for (const name of Object.keys(series.columns)) {
-    if (!before.has(name)) warnings.push(`${name} not in the file: integrated from current`);
+    if (!before.has(name)) {
+      warnings.push(`${name} not in the file: ${series.columns[name].note ?? "integrated"}`);
+    }
   }
   return { series, warnings };
 }

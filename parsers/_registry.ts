@@ -5,10 +5,12 @@ import type { FormatParser } from "./format_parser.ts";
 import { ARBIN_CSV } from "./arbin_csv.ts";
 import { ARBIN_METADATA_CSV } from "./arbin_metadata_csv.ts";
 import { ARBIN_XLSX } from "./arbin_xlsx.ts";
+import { GENERIC_CSV } from "./generic_csv.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
   ARBIN_CSV,
   ARBIN_METADATA_CSV,
   ARBIN_XLSX,
+  GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
 ];
