@@ -13,3 +13,7 @@ export * from "./format_parser.ts";
 export * from "./detect_format.ts";
 export * from "./parse_recording.ts";
 export { FORMATS } from "./_registry.ts";
+export * from "./arbin_csv.ts";
+export * from "./arbin_metadata_csv.ts";
+export * from "./arbin_xlsx.ts";
+export * from "./generic_csv.ts";
