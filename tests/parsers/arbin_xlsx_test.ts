@@ -7,6 +7,7 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { strToU8, zipSync } from "fflate";
 import { parseArbinXlsx } from "../../parsers/arbin_xlsx.ts";
+import { scanCells } from "../../parsers/_xlsx.ts";
 import { detectFormat } from "../../parsers/detect_format.ts";
 import { ParseError } from "../../parsers/parse_error.ts";
 import { readFixture } from "../_util.ts";
@@ -164,4 +165,27 @@ Deno.test("parseArbinXlsx() gives clear errors for broken workbooks", () => {
       ),
     /row 2, column "Step_Index": 1.5 is not an integer/,
   );
+});
+
+Deno.test("scanCells() reads numbers exactly as Number() does", () => {
+  // Expected values: Number() of the same texts (Excel writes up to 17 digits and E exponents).
+  let seed = 7;
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const texts = ["0", "-0", "1.0009999999999999", "3.1280517578125E-4", "1E+300", "-2.5e-7"];
+  for (let i = 0; i < 3000; i++) {
+    const digits = String(Math.floor(rand() * 1e17)).slice(0, 1 + Math.floor(rand() * 17));
+    const dot = Math.floor(rand() * digits.length);
+    const body = dot > 0 ? digits.slice(0, dot) + "." + digits.slice(dot) : digits;
+    const exp = rand() < 0.4 ? `E${rand() < 0.5 ? "-" : ""}${Math.floor(rand() * 40)}` : "";
+    texts.push((rand() < 0.3 ? "-" : "") + body + exp);
+  }
+  const xml = new TextEncoder().encode(
+    `<sheetData><row r="1">${texts.map((t) => `<c><v>${t}</v></c>`).join("")}</row></sheetData>`,
+  );
+  const got: number[] = [];
+  scanCells(xml, { file: "n.xlsx", strings: [] }, "s", (_r, c, v) => {
+    got[c] = v as number;
+  });
+  equal(got.length, texts.length);
+  texts.forEach((t, i) => ok(Object.is(got[i], Number(t)), `${t}: ${got[i]} vs ${Number(t)}`));
 });
