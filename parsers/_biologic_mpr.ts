@@ -299,7 +299,8 @@ export function readDataModule(bytes: Uint8Array, module: MprModule, file: strin
   };
   need(6, "its point and column counts");
   const n = dv.getUint32(body, true);
-  const wideCount = version >= 4 || module.extendedHeader;
+  // The column count is a u16 in modules with the extended header (version 11), a u8 before.
+  const wideCount = module.extendedHeader;
   const nCol = wideCount ? dv.getUint16(body + 4, true) : bytes[body + 4];
   const idsAt = body + (wideCount ? 6 : 5);
   need(idsAt - body + 2 * nCol, `${nCol} column IDs`);
