@@ -129,13 +129,13 @@ export function splitTitle(title: string): { name: string; unit: string } {
 
 /**
  * Repair a title whose `µ` or `°` arrived as U+FFFD (a Latin-1 export re-saved as UTF-8 by some
- * tool): `"Temperature/\uFFFDC"` → `"Temperature/°C"`, `"Cs/\uFFFDF"` → `"Cs/µF"`.
+ * tool): `"Temperature/\uFFFDC"` → `"Temperature/°C"`, `"Cs/\uFFFDF"` → `"Cs/µF"`; a Greek mu
+ * becomes the micro sign.
  */
 export function repairTitle(title: string): string {
-  return title.replace(/\/\uFFFDC$/, "/°C").replace(/\uFFFD(?=F)/g, "µ").replace(
-    /\/\u00b5/g,
-    "/µ",
-  ).trim();
+  return title.replace(/\/\uFFFDC$/, "/°C").replace(/\uFFFD(?=F)/g, "µ")
+    .replace(/\u03bc/g, "µ") // Greek mu → micro sign, as EC-Lab writes it
+    .trim();
 }
 
 /** Extras with hand-picked names and their scale; everything else via {@link genericName}. */
