@@ -17,3 +17,5 @@ export * from "./arbin_csv.ts";
 export * from "./arbin_metadata_csv.ts";
 export * from "./arbin_xlsx.ts";
 export * from "./generic_csv.ts";
+export * from "./biologic_mpt.ts";
+export * from "./biologic_mpr.ts";
