@@ -7,3 +7,7 @@
  * @module
  */
 export {};
+export * from "./cycles.ts";
+export * from "./half_cycles.ts";
+export * from "./cycle_table.ts";
+export * from "./plot_specs.ts";
