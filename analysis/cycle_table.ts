@@ -52,9 +52,10 @@ function displayRows(cycles: readonly CycleSummary[]): Record<string, unknown>[]
  * ```ts
  * import { equal } from "node:assert/strict";
  * import { CycleTable } from "./cycle_table.ts";
+ * import { JUPYTER_DISPLAY } from "./_display.ts";
  * const table = new CycleTable([], { method: "current_sign", currentThreshold_A: 1e-6 });
  * equal(table.length, 0);
- * equal(typeof table[Symbol.for("Jupyter.display")]()["text/plain"], "string");
+ * equal(typeof table[JUPYTER_DISPLAY]()["text/plain"], "string");
  * ```
  */
 export class CycleTable {
