@@ -20,3 +20,8 @@ export * from "./cycle_life.ts";
 export * from "./anomalies.ts";
 export * from "./rate_capability.ts";
 export * from "./fade.ts";
+export * from "./test_features.ts";
+export * from "./compare_tests.ts";
+export * from "./outliers.ts";
+export * from "./similar_tests.ts";
+export * from "./pca.ts";
