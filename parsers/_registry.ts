@@ -2,6 +2,19 @@
 // This module is browser compatible.
 
 import type { FormatParser } from "./format_parser.ts";
+import { ARBIN_CSV } from "./arbin_csv.ts";
+import { ARBIN_METADATA_CSV } from "./arbin_metadata_csv.ts";
+import { ARBIN_XLSX } from "./arbin_xlsx.ts";
+import { biologicMpr } from "./biologic_mpr.ts";
+import { biologicMpt } from "./biologic_mpt.ts";
+import { GENERIC_CSV } from "./generic_csv.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
-export const FORMATS: readonly FormatParser[] = [];
+export const FORMATS: readonly FormatParser[] = [
+  ARBIN_CSV,
+  ARBIN_METADATA_CSV,
+  ARBIN_XLSX,
+  biologicMpr,
+  biologicMpt,
+  GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
+];
