@@ -129,13 +129,13 @@ export function splitTitle(title: string): { name: string; unit: string } {
 
 /**
  * Repair a title whose `µ` or `°` arrived as U+FFFD (a Latin-1 export re-saved as UTF-8 by some
- * tool): `"Temperature/\uFFFDC"` → `"Temperature/°C"`, `"Cs/\uFFFDF"` → `"Cs/µF"`.
+ * tool): `"Temperature/\uFFFDC"` → `"Temperature/°C"`, `"Cs/\uFFFDF"` → `"Cs/µF"`; a Greek mu
+ * becomes the micro sign.
  */
 export function repairTitle(title: string): string {
-  return title.replace(/\/\uFFFDC$/, "/°C").replace(/\uFFFD(?=F)/g, "µ").replace(
-    /\/\u00b5/g,
-    "/µ",
-  ).trim();
+  return title.replace(/\/\uFFFDC$/, "/°C").replace(/\uFFFD(?=F)/g, "µ")
+    .replace(/\u03bc/g, "µ") // Greek mu → micro sign, as EC-Lab writes it
+    .trim();
 }
 
 /** Extras with hand-picked names and their scale; everything else via {@link genericName}. */
@@ -198,12 +198,18 @@ function source(title: string, original: string, scale: number): ColumnSource {
   return { original_name: original, original_unit: splitTitle(title).unit, scale };
 }
 
+/**
+ * The values of one column for `rows` (all rows when `null`), multiplied by `scale`. Without a
+ * row subset the table's own array is reused (scaled in place): each table column is taken once.
+ */
 function scaled(values: Float64Array, scale: number, rows: Int32Array | null): Float64Array {
-  const n = rows ? rows.length : values.length;
+  if (!rows) {
+    if (scale !== 1) { for (let k = 0; k < values.length; k++) values[k] *= scale; }
+    return values;
+  }
+  const n = rows.length;
   const out = new Float64Array(n);
-  if (rows) { for (let k = 0; k < n; k++) out[k] = values[rows[k]] * scale; }
-  else if (scale === 1) out.set(values);
-  else for (let k = 0; k < n; k++) out[k] = values[k] * scale;
+  for (let k = 0; k < n; k++) out[k] = values[rows[k]] * scale;
   return out;
 }
 

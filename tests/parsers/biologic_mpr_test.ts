@@ -209,6 +209,21 @@ Deno.test("biologicMpr.parse() reads an unknown column ID into a named raw colum
   deepEqual([...raw], [...freq]);
 });
 
+Deno.test("biologicMpr.parse() infers where the points start for an unseen data-module version", () => {
+  // Version field of the data module header (old layout: MODULE at 1989, version at +45) 2 → 7.
+  const bytes = readFixture("biologic/exampleDataBioLogic.mpr").slice();
+  const dv = new DataView(bytes.buffer);
+  equal(dv.getUint32(1989 + 45, true), 2);
+  dv.setUint32(1989 + 45, 7, true);
+  const rec = parse("patched.mpr", bytes);
+  // 3071-byte module − 43 points × 62 bytes = 405 = 0x195, where version 2 puts them.
+  match(rec.meta.warnings.join(), /version 7 not seen before.*0x195/);
+  deepEqual(
+    [...rec.spectra![0].z_real_ohm],
+    [...parse("exampleDataBioLogic.mpr").spectra![0].z_real_ohm],
+  );
+});
+
 Deno.test("biologicMpr.parse() refuses two unknown columns, naming the ID and byte offset", () => {
   const bytes = readFixture("biologic/exampleDataBioLogic.mpr").slice();
   const dv = new DataView(bytes.buffer);
