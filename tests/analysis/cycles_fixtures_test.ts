@@ -192,3 +192,20 @@ Deno.test("analyzeFade() on a real Zn symmetric cell finds the truncated last cy
   assertClose(fade.cycle_life!, 35.259770114942526, { rel: 1e-9 });
   equal(fade.anomalies.retention.anomalies.some((a) => a.cycle === 36), true);
 });
+
+Deno.test("summarizeCycles() pairs discharge-first cycles of the navani graphite half cell", () => {
+  // From tests/analysis/scripts/navani_xlsx_expected.py (openpyxl on the raw sheet): the test
+  // starts on discharge (Step 2) with Cycle_Index 1 throughout; cycle 2 is cut short by the end
+  // of the file during its charge.
+  const series = load("arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx");
+  const table = summarizeCycles(series);
+  equal(table.method, "current_sign");
+  deepEqual(table.cycles.map((c) => [c.first_half, c.start_row, c.end_row]), [
+    ["discharge", 10, 3190],
+    ["discharge", 3190, 4526],
+  ]);
+  assertClose(table.cycles[0].discharge_capacity_Ah, 0.00579804088920355, { abs: 1e-15 });
+  assertClose(table.cycles[0].charge_capacity_Ah, 0.00569810951128602, { abs: 1e-15 });
+  assertClose(table.cycles[1].discharge_capacity_Ah, 0.005256856791675049, { abs: 1e-15 });
+  assertClose(table.cycles[1].charge_capacity_Ah, 4.59328293800354e-06, { abs: 1e-15 });
+});
