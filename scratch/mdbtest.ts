@@ -1,0 +1,11 @@
+import MDBReader from "mdb-reader";
+import { Buffer } from "node:buffer";
+const buf = Buffer.from(Deno.readFileSync("tests/fixtures/arbin/20160805_test001_45_cc_01.res"));
+const r = new MDBReader(buf);
+console.log(r.getTableNames());
+const t = r.getTable("Channel_Normal_Table");
+console.log(t.rowCount, t.getColumns().map(c=>[c.name,c.type]));
+const t0 = performance.now();
+const d = t.getData({columns:["Data_Point","Test_Time","DateTime","Voltage"], rowLimit: 3});
+console.log(d, performance.now()-t0);
+console.log(r.getTable("Global_Table").getData());
