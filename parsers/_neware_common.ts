@@ -263,20 +263,42 @@ export function buildNewareSeries(
     time_s: src("Time", "s", 1, {
       derived: restarts,
       note: (restarts
-        ? "test time: the step time (\"Time\") accumulated over the steps, each step " +
+        ? 'test time: the step time ("Time") accumulated over the steps, each step ' +
           "starting where the previous one ended"
         : "the file's time, which does not restart at step changes") + interpNote,
     }),
     voltage_V: src("Voltage", "V", 1),
     current_A: src("Current(mA)", "mA", 1e-3),
-    charge_capacity_Ah: src("Charge_Capacity(mAh)", "mAh", 1e-3, interpNote ? { note: interpNote.slice(2) } : {}),
-    discharge_capacity_Ah: src("Discharge_Capacity(mAh)", "mAh", 1e-3, interpNote ? { note: interpNote.slice(2) } : {}),
-    charge_energy_Wh: src("Charge_Energy(mWh)", "mWh", 1e-3, interpNote ? { note: interpNote.slice(2) } : {}),
-    discharge_energy_Wh: src("Discharge_Energy(mWh)", "mWh", 1e-3, interpNote ? { note: interpNote.slice(2) } : {}),
+    charge_capacity_Ah: src(
+      "Charge_Capacity(mAh)",
+      "mAh",
+      1e-3,
+      interpNote ? { note: interpNote.slice(2) } : {},
+    ),
+    discharge_capacity_Ah: src(
+      "Discharge_Capacity(mAh)",
+      "mAh",
+      1e-3,
+      interpNote ? { note: interpNote.slice(2) } : {},
+    ),
+    charge_energy_Wh: src(
+      "Charge_Energy(mWh)",
+      "mWh",
+      1e-3,
+      interpNote ? { note: interpNote.slice(2) } : {},
+    ),
+    discharge_energy_Wh: src(
+      "Discharge_Energy(mWh)",
+      "mWh",
+      1e-3,
+      interpNote ? { note: interpNote.slice(2) } : {},
+    ),
     step_index: src("Step", "", 1, {
-      note: "step counter: increases by one at every change of step (as BTSDA's \"Step\")",
+      note: 'step counter: increases by one at every change of step (as BTSDA\'s "Step")',
     }),
-    cycle_index: src("Cycle", "", 1, { note: "the file's own cycle counter (0-based in the file, +1)" }),
+    cycle_index: src("Cycle", "", 1, {
+      note: "the file's own cycle counter (0-based in the file, +1)",
+    }),
     step_time_s: src("Time", "s", 1),
     record_index: src("Index", "", 1),
     step_type_code: src("Status", "", 1, {

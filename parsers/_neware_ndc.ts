@@ -231,7 +231,11 @@ export function readNdcMain(bytes: Uint8Array, src: NdcSource): NdcMain {
       for (let r = 0; r < count; r++) {
         const p = base + layout.start + r * layout.size;
         if (bytes[p + 7] !== 0x55) {
-          fail(src, `record at byte offset ${p} has type ${hexAt(bytes, p + 7, 1)}, expected 55`, p);
+          fail(
+            src,
+            `record at byte offset ${p} has type ${hexAt(bytes, p + 7, 1)}, expected 55`,
+            p,
+          );
         }
         fullRecord(view, bytes, p, out, src);
       }
@@ -418,7 +422,12 @@ export function readNdcAux(bytes: Uint8Array, src: NdcSource): NdcAuxColumn[] {
         for (let r = 0; r < count; r++) {
           const p = base + layout.start + r * layout.size;
           if (bytes[p] !== 0x74) continue;
-          put("T", view.getInt8(p + 5), view.getInt32(p + 1, true), view.getInt16(p + 35, true) / 10);
+          put(
+            "T",
+            view.getInt8(p + 5),
+            view.getInt32(p + 1, true),
+            view.getInt16(p + 35, true) / 10,
+          );
         }
       }
     } else {

@@ -153,8 +153,10 @@ function parseRes(input: Uint8Array, options: ParseOptions): Recording {
       );
     }
   };
-  const db = wrap("the table catalog", () =>
-    new MDBReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  const db = wrap(
+    "the table catalog",
+    () => new MDBReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+  );
   const tables = wrap("the table catalog", () => db.getTableNames());
   for (const t of ["Global_Table", "Channel_Normal_Table"]) {
     if (!tables.includes(t)) {
@@ -289,8 +291,10 @@ function readAux(
   if (aux.length === 0) return;
   const units = new Map<string, { unit: string; nickname: string }>();
   if (tables.includes("Aux_Global_Data_Table")) {
-    const g = wrap("Aux_Global_Data_Table", () =>
-      db.getTable("Aux_Global_Data_Table").getData()) as Row[];
+    const g = wrap(
+      "Aux_Global_Data_Table",
+      () => db.getTable("Aux_Global_Data_Table").getData(),
+    ) as Row[];
     for (const r of g) {
       units.set(`${r.Data_Type}:${r.Auxiliary_Index}`, {
         unit: String(r.Unit ?? ""),

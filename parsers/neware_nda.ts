@@ -191,8 +191,7 @@ function readV29(
   let invalid = 0;
   let lastRange = NaN, scale = NaN;
   const { index, cycle, stepIndex, stepKey, status, stepTime_s, voltage_V, current_mA } = rows;
-  const { chargeCapacity_mAh, dischargeCapacity_mAh, chargeEnergy_mWh, dischargeEnergy_mWh } =
-    rows;
+  const { chargeCapacity_mAh, dischargeCapacity_mAh, chargeEnergy_mWh, dischargeEnergy_mWh } = rows;
   const { unixTime_s } = rows;
   let n = 0;
   let p = start;
@@ -389,7 +388,22 @@ function readV130(
     warnings.push("BTS 9.0 records hold no cycle number; cycle_index is 0");
   }
   const footer = findBytesLast(bytes, [
-    0x06, 0x00, 0xf0, 0x1d, 0x81, 0x00, 0x03, 0x00, 0x61, 0x90, 0x71, 0x90, 0x02, 0x7f, 0xff, 0x00,
+    0x06,
+    0x00,
+    0xf0,
+    0x1d,
+    0x81,
+    0x00,
+    0x03,
+    0x00,
+    0x61,
+    0x90,
+    0x71,
+    0x90,
+    0x02,
+    0x7f,
+    0xff,
+    0x00,
   ], 1024);
   if (footer !== -1 && footer + 16 + 499 <= size) {
     const f = footer + 16;

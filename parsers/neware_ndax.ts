@@ -10,7 +10,7 @@
 import { unzipSync } from "fflate";
 import type { Recording } from "../lib/model/file_meta.ts";
 import { makeMeta } from "./_meta.ts";
-import { allocRows, buildNewareSeries, type NewareAux, NEWARE_STATES } from "./_neware_common.ts";
+import { allocRows, buildNewareSeries, NEWARE_STATES, type NewareAux } from "./_neware_common.ts";
 import {
   type NdcAuxColumn,
   ndcHeader,

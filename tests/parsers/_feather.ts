@@ -6,11 +6,9 @@ import lz4 from "lz4js";
 import { decompress as zstdDecompress } from "fzstd";
 
 compressionRegistry.set(CompressionType.LZ4_FRAME, {
-  encode: null,
   decode: (b: Uint8Array) => new Uint8Array(lz4.decompress(b)),
 });
 compressionRegistry.set(CompressionType.ZSTD, {
-  encode: null,
   decode: (b: Uint8Array) => zstdDecompress(b),
 });
 
