@@ -18,6 +18,8 @@ import { ParseError } from "./parse_error.ts";
 export interface NdcSource {
   file: string;
   part: string;
+  /** Oddities noticed while reading (page counts that disagree with the records found). */
+  warnings: string[];
 }
 
 /** Kind and version of an `.ndc` part. */
@@ -91,13 +93,20 @@ export function ndcHeader(bytes: Uint8Array, src: NdcSource): NdcHeader {
   return { filetype: bytes[0], version: bytes[2] };
 }
 
-/** The pages of a paged part with their record counts. */
+/** Versions whose page headers were checked against real files (type byte and count). */
+const CHECKED = new Set([5, 14]);
+
+/**
+ * The pages of a paged part. Every record slot of a page is visited (as NewareNDA does) and the
+ * readers keep the slots that hold a record; `done(kept)` compares that number with the count
+ * in the page header (versions 5 and 14), adding a warning when they differ.
+ */
 function* pages(
   bytes: Uint8Array,
   src: NdcSource,
   h: NdcHeader,
   layout: { start: number; trim: number; size: number },
-): Generator<{ base: number; count: number }> {
+): Generator<{ base: number; slots: number; done: (kept: number) => void }> {
   if (bytes.length < PAGE || (bytes.length - PAGE) % PAGE !== 0) {
     const whole = Math.max(PAGE, PAGE + Math.floor((bytes.length - PAGE) / PAGE) * PAGE);
     fail(
@@ -107,26 +116,40 @@ function* pages(
       Math.min(whole, bytes.length),
     );
   }
-  const capacity = Math.floor((PAGE - layout.start - layout.trim) / layout.size);
-  const checkType = h.version === 5 || h.version === 14;
+  const slots = Math.floor((PAGE - layout.start - layout.trim) / layout.size);
+  const checked = CHECKED.has(h.version);
+  let differ = 0;
   for (let base = PAGE; base < bytes.length; base += PAGE) {
-    if (checkType && bytes[base] !== h.filetype + 1) {
-      fail(
-        src,
-        `page at byte offset ${base} starts with ${hexAt(bytes, base, 2)}, expected page ` +
-          `type ${(h.filetype + 1).toString(16).padStart(2, "0")}`,
-        base,
-      );
-    }
     const count = bytes[base + 2] | (bytes[base + 3] << 8);
-    if (count > capacity) {
-      fail(
-        src,
-        `page at byte offset ${base} claims ${count} records, expected at most ${capacity}`,
-        base + 2,
-      );
+    if (checked) {
+      if (bytes[base] !== h.filetype + 1) {
+        fail(
+          src,
+          `page at byte offset ${base} starts with ${hexAt(bytes, base, 2)}, expected page ` +
+            `type ${(h.filetype + 1).toString(16).padStart(2, "0")}`,
+          base,
+        );
+      }
+      if (count > slots) {
+        fail(
+          src,
+          `page at byte offset ${base} claims ${count} records, expected at most ${slots}`,
+          base + 2,
+        );
+      }
     }
-    yield { base, count };
+    yield {
+      base,
+      slots,
+      done: (kept) => {
+        if (checked && kept !== count) differ++;
+      },
+    };
+  }
+  if (differ > 0) {
+    src.warnings.push(
+      `${src.part}: ${differ} page(s) hold a different number of records than their header says`,
+    );
   }
 }
 
@@ -225,55 +248,56 @@ export function readNdcMain(bytes: Uint8Array, src: NdcSource): NdcMain {
     return out;
   }
   if (h.version === 5) {
+    // 87-byte records whose byte 7 is 55.
     const layout = { start: 125, trim: 56, size: 87 };
-    const out = allocMain(countAll(bytes, src, h, layout), true);
-    for (const { base, count } of pages(bytes, src, h, layout)) {
-      for (let r = 0; r < count; r++) {
+    const out = allocMain(slotsAll(bytes, layout), true);
+    for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+      const before = out.n;
+      for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
-        if (bytes[p + 7] !== 0x55) {
-          fail(
-            src,
-            `record at byte offset ${p} has type ${hexAt(bytes, p + 7, 1)}, expected 55`,
-            p,
-          );
-        }
-        fullRecord(view, bytes, p, out, src);
+        if (bytes[p + 7] === 0x55) fullRecord(view, bytes, p, out, src);
       }
+      done(out.n - before);
     }
     return out;
   }
   if (h.version === 11 || h.version === 14 || h.version === 16 || h.version === 17) {
-    // Pairs of float32 (voltage, current); the record index is the position.
+    // Pairs of float32 (voltage, current); the record index is the slot position, empty slots
+    // have voltage 0.
     const layout = { start: 132, trim: 4, size: 8 };
     const volts = h.version === 14 || h.version === 17 ? 1 : 1e-4;
     const milli = h.version === 14 || h.version === 17 ? 1000 : 1;
-    const out = allocMain(countAll(bytes, src, h, layout), false);
-    for (const { base, count } of pages(bytes, src, h, layout)) {
-      for (let r = 0; r < count; r++) {
+    const out = allocMain(slotsAll(bytes, layout), false);
+    let slot = 0;
+    for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+      const before = out.n;
+      for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
+        slot++;
+        const v = view.getFloat32(p, true);
+        if (v === 0) continue;
         const k = out.n++;
-        out.index[k] = k + 1;
-        out.voltage_V[k] = view.getFloat32(p, true) * volts;
+        out.index[k] = slot;
+        out.voltage_V[k] = v * volts;
         out.current_mA[k] = view.getFloat32(p + 4, true) * milli;
       }
+      done(out.n - before);
     }
     return out;
   }
   unsupported(src, h);
 }
 
-function countAll(
+/** Number of record slots in all pages (an upper bound of the records). */
+function slotsAll(
   bytes: Uint8Array,
-  src: NdcSource,
-  h: NdcHeader,
   layout: { start: number; trim: number; size: number },
 ): number {
-  let total = 0;
-  for (const { count } of pages(bytes, src, h, layout)) total += count;
-  return total;
+  const pagesCount = Math.max(0, Math.floor((bytes.length - PAGE) / PAGE));
+  return pagesCount * Math.floor((PAGE - layout.start - layout.trim) / layout.size);
 }
 
-/** runInfo records (file type 18, versions 11, 14, 16, 17). */
+/** runInfo records (file type 18, versions 11, 14, 16, 17); slots with index 0 are empty. */
 export function readNdcRunInfo(bytes: Uint8Array, src: NdcSource): NdcRunInfo {
   const h = ndcHeader(bytes, src);
   if (h.filetype !== 18) fail(src, `byte 0 is file type ${h.filetype}, expected 18 (runInfo)`, 0);
@@ -286,7 +310,7 @@ export function readNdcRunInfo(bytes: Uint8Array, src: NdcSource): NdcRunInfo {
   const layout = layouts[h.version];
   if (!layout) unsupported(src, h);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const cap = countAll(bytes, src, h, layout);
+  const cap = slotsAll(bytes, layout);
   const f = () => new Float64Array(cap);
   const out: NdcRunInfo = {
     n: 0,
@@ -302,8 +326,9 @@ export function readNdcRunInfo(bytes: Uint8Array, src: NdcSource): NdcRunInfo {
   };
   // Capacity and energy are in A·s / W·s (versions 11, 16) or Ah / Wh (14, 17).
   const q = layout.ah ? 1000 : 1 / 3600;
-  for (const { base, count } of pages(bytes, src, h, layout)) {
-    for (let r = 0; r < count; r++) {
+  for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+    const before = out.n;
+    for (let r = 0; r < slots; r++) {
       const p = base + layout.start + r * layout.size;
       const index = view.getInt32(p + 41, true);
       if (index === 0) continue;
@@ -318,6 +343,7 @@ export function readNdcRunInfo(bytes: Uint8Array, src: NdcSource): NdcRunInfo {
       out.step[k] = view.getInt32(p + 37, true);
       out.index[k] = index;
     }
+    done(out.n - before);
   }
   return out;
 }
@@ -330,15 +356,16 @@ export function readNdcSteps(bytes: Uint8Array, src: NdcSource): NdcSteps {
   if (!short && h.version !== 16 && h.version !== 17) unsupported(src, h);
   const layout = short ? { start: 132, trim: 5, size: 37 } : { start: 132, trim: 64, size: 100 };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const cap = countAll(bytes, src, h, layout);
+  const cap = slotsAll(bytes, layout);
   const out: NdcSteps = {
     n: 0,
     cycle: new Int32Array(cap),
     stepIndex: new Int32Array(cap),
     status: new Int32Array(cap),
   };
-  for (const { base, count } of pages(bytes, src, h, layout)) {
-    for (let r = 0; r < count; r++) {
+  for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+    const before = out.n;
+    for (let r = 0; r < slots; r++) {
       const p = base + layout.start + r * layout.size;
       const stepIndex = view.getInt32(p + 4, true);
       const keep = short ? stepIndex !== 0 : view.getInt32(p + 33, true) !== 0;
@@ -348,6 +375,7 @@ export function readNdcSteps(bytes: Uint8Array, src: NdcSource): NdcSteps {
       out.stepIndex[k] = stepIndex;
       out.status[k] = view.getInt8(p + 24);
     }
+    done(out.n - before);
   }
   return out;
 }
@@ -386,28 +414,37 @@ export function readNdcAux(bytes: Uint8Array, src: NdcSource): NdcAuxColumn[] {
     }
   } else if (h.version === 5) {
     const layout = { start: 125, trim: 56, size: 87 };
-    for (const { base, count } of pages(bytes, src, h, layout)) {
-      for (let r = 0; r < count; r++) {
+    for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+      let kept = 0;
+      for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
         const type = bytes[p + 7];
-        if (type === 0x65 || type === 0x74) record(p, type);
-        else fail(src, `record at byte offset ${p} has type ${hexAt(bytes, p + 7, 1)}`, p);
+        if (type === 0x65 || type === 0x74) {
+          record(p, type);
+          kept++;
+        }
       }
+      done(kept);
     }
   } else if (h.version === 14 || h.version === 17) {
-    // One float32 per record; its quantity is named by the channel type in TestInfo.xml.
+    // One float32 per slot, the slot position is the record index; its quantity is named by
+    // the channel type in TestInfo.xml. Empty slots (0) are kept: rows join by index.
     const layout = { start: 132, trim: 4, size: 4 };
     let k = 0;
-    for (const { base, count } of pages(bytes, src, h, layout)) {
-      for (let r = 0; r < count; r++) {
-        put("?", null, ++k, view.getFloat32(base + layout.start + r * 4, true));
+    for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+      let kept = 0;
+      for (let r = 0; r < slots; r++) {
+        const v = view.getFloat32(base + layout.start + r * 4, true);
+        put("?", null, ++k, v);
+        if (v !== 0) kept++;
       }
+      done(kept);
     }
   } else if (h.version === 16) {
     const layout = { start: 132, trim: 2, size: 7 };
     let k = 0;
-    for (const { base, count } of pages(bytes, src, h, layout)) {
-      for (let r = 0; r < count; r++) {
+    for (const { base, slots } of pages(bytes, src, h, layout)) {
+      for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
         k++;
         put("V", null, k, view.getFloat32(p + 1, true) * 1e-4);
@@ -418,8 +455,8 @@ export function readNdcAux(bytes: Uint8Array, src: NdcSource): NdcAuxColumn[] {
     const first = bytes.length > PAGE + 132 ? bytes[PAGE + 132] : 0x65;
     if (first === 0x74) {
       const layout = { start: 132, trim: 4, size: 88 };
-      for (const { base, count } of pages(bytes, src, h, layout)) {
-        for (let r = 0; r < count; r++) {
+      for (const { base, slots } of pages(bytes, src, h, layout)) {
+        for (let r = 0; r < slots; r++) {
           const p = base + layout.start + r * layout.size;
           if (bytes[p] !== 0x74) continue;
           put(
@@ -433,8 +470,8 @@ export function readNdcAux(bytes: Uint8Array, src: NdcSource): NdcAuxColumn[] {
     } else {
       const layout = { start: 132, trim: 2, size: 7 };
       let k = 0;
-      for (const { base, count } of pages(bytes, src, h, layout)) {
-        for (let r = 0; r < count; r++) {
+      for (const { base, slots } of pages(bytes, src, h, layout)) {
+        for (let r = 0; r < slots; r++) {
           const p = base + layout.start + r * layout.size;
           if (bytes[p] !== 0x65) continue;
           k++;

@@ -174,7 +174,7 @@ function parseNdax(bytes: Uint8Array, options: ParseOptions): Recording {
     if (remark?.Value) header.remarks = remark.Value;
   }
 
-  const source = (part: string): NdcSource => ({ file, part });
+  const source = (part: string): NdcSource => ({ file, part, warnings });
   const data = parts["data.ndc"];
   if (!data) {
     throw new ParseError(
