@@ -9,7 +9,6 @@
 // this is an independent TypeScript implementation.
 
 import type { ColumnSource, CyclingSeries } from "../lib/model/cycling_series.ts";
-import { allocSeries } from "./_series.ts";
 
 /** Neware step-state codes (the "Status" of a record) and their BTSDA names. */
 export const NEWARE_STATES: Readonly<Record<number, string>> = {
@@ -202,54 +201,76 @@ export function buildNewareSeries(
     order = Int32Array.from(kept);
   }
   const n = order ? order.length : rows.n;
-  const at = order ? (k: number) => order[k] : (k: number) => k;
-  const s = allocSeries(n);
-  const stepTime = new Float64Array(n);
-  const recordIndex = new Float64Array(n);
+  // Columns: in file order the decoded arrays are adopted (cut to n) and scaled in place,
+  // otherwise gathered in index order.
+  const pick = (a: Float64Array): Float64Array => {
+    if (order) {
+      const out = new Float64Array(n);
+      for (let k = 0; k < n; k++) out[k] = a[order[k]];
+      return out;
+    }
+    return a.length === n ? a : a.slice(0, n);
+  };
+  const milli = (a: Float64Array): Float64Array => {
+    const out = pick(a);
+    for (let k = 0; k < n; k++) out[k] *= 1e-3;
+    return out;
+  };
+  const stepTime = pick(rows.stepTime_s);
+  const recordIndex = pick(rows.index);
+  const s: CyclingSeries = {
+    length: n,
+    time_s: new Float64Array(n),
+    voltage_V: pick(rows.voltage_V),
+    current_A: milli(rows.current_mA),
+    charge_capacity_Ah: milli(rows.chargeCapacity_mAh),
+    discharge_capacity_Ah: milli(rows.dischargeCapacity_mAh),
+    charge_energy_Wh: milli(rows.chargeEnergy_mWh),
+    discharge_energy_Wh: milli(rows.dischargeEnergy_mWh),
+    step_index: new Int32Array(n),
+    cycle_index: new Int32Array(n),
+    extras: {},
+    start_time: null,
+    columns: {},
+  };
   const stepType = new Float64Array(n);
   const stepProgram = new Float64Array(n);
   const interpolated = rows.interpolated ? new Float64Array(n) : null;
   // "Time" is the step time in every layout seen so far (it restarts at each step); if it never
   // drops where the step changes, it is already a test time and is used as it is.
+  const { stepKey } = rows;
   let restarts = false;
   for (let k = 1; k < n && !restarts; k++) {
-    const r = at(k), q = at(k - 1);
-    if (rows.stepKey[r] !== rows.stepKey[q] && rows.stepTime_s[r] < rows.stepTime_s[q]) {
-      restarts = true;
-    }
+    const r = order ? order[k] : k, q = order ? order[k - 1] : k - 1;
+    if (stepKey[r] !== stepKey[q] && stepTime[k] < stepTime[k - 1]) restarts = true;
   }
+  const { time_s, step_index, cycle_index } = s;
+  const { status, cycle, stepIndex } = rows;
+  const seenSmall = new Uint8Array(256);
+  const seen = new Set<number>();
   let step = 0;
   let offset = 0;
   let prevKey = NaN;
-  let prevStepTime = 0;
-  const seen = new Set<number>();
   for (let k = 0; k < n; k++) {
-    const r = at(k);
-    const key = rows.stepKey[r];
-    const st = rows.stepTime_s[r];
+    const r = order ? order[k] : k;
+    const key = stepKey[r];
     if (k === 0 || key !== prevKey) {
       step++;
-      if (k > 0 && restarts) offset += prevStepTime;
+      if (k > 0 && restarts) offset += stepTime[k - 1];
+      prevKey = key;
     }
-    prevKey = key;
-    prevStepTime = st;
-    s.time_s[k] = offset + st;
-    stepTime[k] = st;
-    s.voltage_V[k] = rows.voltage_V[r];
-    s.current_A[k] = rows.current_mA[r] * 1e-3;
-    s.charge_capacity_Ah[k] = rows.chargeCapacity_mAh[r] * 1e-3;
-    s.discharge_capacity_Ah[k] = rows.dischargeCapacity_mAh[r] * 1e-3;
-    s.charge_energy_Wh[k] = rows.chargeEnergy_mWh[r] * 1e-3;
-    s.discharge_energy_Wh[k] = rows.dischargeEnergy_mWh[r] * 1e-3;
-    s.step_index[k] = step;
-    s.cycle_index[k] = rows.cycle[r];
-    recordIndex[k] = rows.index[r];
-    const code = rows.status[r];
+    time_s[k] = offset + stepTime[k];
+    step_index[k] = step;
+    cycle_index[k] = cycle[r];
+    const code = status[r];
     stepType[k] = code;
-    seen.add(code);
-    stepProgram[k] = rows.stepIndex[r];
+    if (code >= 0 && code < 256) seenSmall[code] = 1;
+    else seen.add(code);
+    stepProgram[k] = stepIndex[r];
     if (interpolated) interpolated[k] = rows.interpolated![r];
   }
+  for (let c = 0; c < 256; c++) if (seenSmall[c]) seen.add(c);
+  const at = (k: number) => (order ? order[k] : k);
   const src = (name: string, unit: string, scale: number, extra: Partial<ColumnSource> = {}) => ({
     original_name: name,
     original_unit: unit,

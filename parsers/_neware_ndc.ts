@@ -185,6 +185,9 @@ function allocMain(cap: number, full: boolean): NdcMain {
   };
 }
 
+/** Last day and current range seen by {@link fullRecord} (they rarely change). */
+const dayCache = { key: -1, start: NaN, range: NaN, scale: NaN };
+
 /** Decode one full integer record (versions 2 and 5) starting at `p`. */
 function fullRecord(
   view: DataView,
@@ -196,7 +199,7 @@ function fullRecord(
   const k = out.n;
   const f = out.full!;
   const range = view.getInt32(p + 82, true);
-  const scale = rangeScale(range);
+  const scale = range === dayCache.range ? dayCache.scale : rangeScale(range);
   if (scale === undefined) {
     fail(
       src,
@@ -204,6 +207,8 @@ function fullRecord(
       p + 82,
     );
   }
+  dayCache.range = range;
+  dayCache.scale = scale;
   out.index[k] = view.getUint32(p + 8, true);
   f.cycle[k] = view.getUint32(p + 12, true) + 1;
   f.stepIndex[k] = bytes[p + 16];
@@ -216,14 +221,13 @@ function fullRecord(
   f.dischargeCapacity_mAh[k] = i64(view, p + 51) * q;
   f.chargeEnergy_mWh[k] = i64(view, p + 59) * q;
   f.dischargeEnergy_mWh[k] = i64(view, p + 67) * q;
-  f.localTime_s[k] = Date.UTC(
-    view.getUint16(p + 75, true),
-    bytes[p + 77] - 1,
-    bytes[p + 78],
-    bytes[p + 79],
-    bytes[p + 80],
-    bytes[p + 81],
-  ) / 1000;
+  const day = view.getUint32(p + 75, true); // year, month, day
+  if (day !== dayCache.key) {
+    dayCache.key = day;
+    dayCache.start = Date.UTC(view.getUint16(p + 75, true), bytes[p + 77] - 1, bytes[p + 78]) /
+      1000;
+  }
+  f.localTime_s[k] = dayCache.start + bytes[p + 79] * 3600 + bytes[p + 80] * 60 + bytes[p + 81];
   out.n++;
 }
 

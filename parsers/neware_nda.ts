@@ -6,7 +6,7 @@
 // © SES AI, Daniel Cogswell); independent TypeScript implementation.
 
 import type { Recording } from "../lib/model/file_meta.ts";
-import { cString, findBytes, findBytesLast, hexAt, i64, latin1NoNul, u64 } from "./_bytes.ts";
+import { cString, findBytes, findBytesLast, hexAt, latin1NoNul, u64 } from "./_bytes.ts";
 import { makeMeta } from "./_meta.ts";
 import {
   allocRows,
@@ -190,6 +190,7 @@ function readV29(
   const skipped = new Map<string, number>();
   let invalid = 0;
   let lastRange = NaN, scale = NaN;
+  let lastDay = -1, dayStart = NaN;
   const { index, cycle, stepIndex, stepKey, status, stepTime_s, voltage_V, current_mA } = rows;
   const { chargeCapacity_mAh, dischargeCapacity_mAh, chargeEnergy_mWh, dischargeEnergy_mWh } = rows;
   const { unixTime_s } = rows;
@@ -225,22 +226,26 @@ function readV29(
       stepIndex[n] = view.getUint16(p + 10, true);
       stepKey[n] = view.getUint32(p + 10, true);
       status[n] = st;
-      stepTime_s[n] = u64(view, p + 14) / 1000;
+      stepTime_s[n] = (view.getUint32(p + 14, true) + view.getUint32(p + 18, true) * 4294967296) /
+        1000;
       voltage_V[n] = view.getInt32(p + 22, true) / 10000;
       current_mA[n] = view.getInt32(p + 26, true) * scale;
       const q = scale / 3600;
-      chargeCapacity_mAh[n] = i64(view, p + 38) * q;
-      dischargeCapacity_mAh[n] = i64(view, p + 46) * q;
-      chargeEnergy_mWh[n] = i64(view, p + 54) * q;
-      dischargeEnergy_mWh[n] = i64(view, p + 62) * q;
-      unixTime_s[n] = Date.UTC(
-        view.getUint16(p + 70, true),
-        bytes[p + 72] - 1,
-        bytes[p + 73],
-        bytes[p + 74],
-        bytes[p + 75],
-        bytes[p + 76],
-      ) / 1000;
+      // Signed 64-bit counters as low + high × 2^32 (exact below 2^53).
+      chargeCapacity_mAh[n] =
+        (view.getUint32(p + 38, true) + view.getInt32(p + 42, true) * 4294967296) * q;
+      dischargeCapacity_mAh[n] =
+        (view.getUint32(p + 46, true) + view.getInt32(p + 50, true) * 4294967296) * q;
+      chargeEnergy_mWh[n] =
+        (view.getUint32(p + 54, true) + view.getInt32(p + 58, true) * 4294967296) * q;
+      dischargeEnergy_mWh[n] =
+        (view.getUint32(p + 62, true) + view.getInt32(p + 66, true) * 4294967296) * q;
+      const day = view.getUint32(p + 70, true); // year, month, day
+      if (day !== lastDay) {
+        lastDay = day;
+        dayStart = Date.UTC(view.getUint16(p + 70, true), bytes[p + 72] - 1, bytes[p + 73]) / 1000;
+      }
+      unixTime_s[n] = dayStart + bytes[p + 74] * 3600 + bytes[p + 75] * 60 + bytes[p + 76];
       n++;
     } else if (b0 === 0x65 && tailZero) {
       const ch = bytes[p + 1];
