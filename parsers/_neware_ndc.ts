@@ -328,7 +328,7 @@ export function readNdcRunInfo(bytes: Uint8Array, src: NdcSource): NdcRunInfo {
     unixTime_s: f(),
     step: f(),
   };
-  // Capacity and energy are in A·s / W·s (versions 11, 16) or Ah / Wh (14, 17).
+  // Capacity and energy are in mA·s / mW·s (versions 11, 16) or Ah / Wh (14, 17).
   const q = layout.ah ? 1000 : 1 / 3600;
   for (const { base, slots, done } of pages(bytes, src, h, layout)) {
     const before = out.n;

@@ -233,3 +233,154 @@ function throwsParseError(run: () => unknown): ParseError {
   }
   throw new Error("expected a ParseError, nothing was thrown");
 }
+
+// ---- Synthetic archives with known answers for the .ndc versions without a sample file ----
+
+/** A paged .ndc part: 4096-byte header, then pages of `size`-byte records from byte 132. */
+function pagedPart(
+  filetype: number,
+  version: number,
+  size: number,
+  records: ((d: DataView, r: Uint8Array) => void)[],
+): Uint8Array {
+  const out = new Uint8Array(8192);
+  out[0] = filetype;
+  out[2] = version;
+  out[4096] = filetype + 1;
+  new DataView(out.buffer).setUint16(4096 + 2, records.length, true);
+  records.forEach((fill, k) => {
+    const r = out.subarray(4096 + 132 + k * size, 4096 + 132 + (k + 1) * size);
+    fill(new DataView(r.buffer, r.byteOffset, size), r);
+  });
+  return out;
+}
+
+const TEST_INFO = strToU8(
+  '<?xml version="1.0" encoding="UTF-8"?><root><config><TestInfo DevID="3" UnitID="2" ' +
+    'ChlID="5" AuxCount="1"><Aux1 AuxID="1" ChlType="103"/></TestInfo></config></root>',
+);
+
+/**
+ * Four rows: runInfo records for indices 1 (rest, dt 1 s) and 3 (charge, 0.1 mAh, dt 2 s);
+ * rows 2 and 4 have none. Expected (rule of docs/neware.md): step time 0, 1, 0, 2 s; test time
+ * 0, 1, 1, 3 s; charge capacity 0, 0, 0.1, 0.1 + 2 s × 360 mA / 3600 = 0.3 mAh; charge energy
+ * of row 4 = 0.2 mAh × 3.3 V = 0.66 mWh.
+ */
+function splitArchive(version: 11 | 16 | 17): Uint8Array {
+  const si = version === 17; // volts, amperes and Ah (17) or 1e-4 V, mA and mA·s (11, 16)
+  const v = [3.0, 3.1, 3.2, 3.3], i_mA = [0, 0, 360, 360];
+  const data = pagedPart(
+    1,
+    version,
+    8,
+    v.map((volts, k) => (d) => {
+      d.setFloat32(0, si ? volts : volts * 1e4, true);
+      d.setFloat32(4, si ? i_mA[k] / 1000 : i_mA[k], true);
+    }),
+  );
+  const runSize = version === 11 ? 47 : 100;
+  const run = (index: number, step: number, dt_ms: number, charge_mAh: number, ts: number) =>
+  (
+    d: DataView,
+  ) => {
+    d.setInt32(0, 0, true);
+    d.setFloat32(5, si ? charge_mAh / 1000 : charge_mAh * 3600, true);
+    d.setInt32(29, dt_ms, true);
+    d.setInt32(33, ts, true);
+    d.setInt32(37, step, true);
+    d.setInt32(41, index, true);
+    d.setInt16(45, 250, true);
+  };
+  const runInfo = pagedPart(18, version, runSize, [
+    run(1, 7, 1000, 0, 1700000000),
+    run(3, 8, 2000, 0.1, 1700000002),
+  ]);
+  const stepSize = version === 11 ? 37 : 100;
+  const step = (stepIndex: number, state: number, index: number) => (d: DataView) => {
+    d.setInt32(0, 0, true);
+    d.setInt32(4, stepIndex, true);
+    d.setInt8(24, state);
+    if (stepSize === 100) d.setInt32(33, index, true);
+  };
+  const steps = pagedPart(7, version, stepSize, [step(1, 4, 1), step(2, 1, 3)]);
+  const parts: Record<string, Uint8Array> = {
+    "TestInfo.xml": TEST_INFO,
+    "data.ndc": data,
+    "data_runInfo.ndc": runInfo,
+    "data_step.ndc": steps,
+  };
+  if (version === 17) {
+    parts["data_AUX_1_1_1.ndc"] = pagedPart(
+      5,
+      17,
+      4,
+      [25.5, 25.6, 25.7, 25.8].map((t) => (d) => d.setFloat32(0, t, true)),
+    );
+  }
+  return zipSync(parts);
+}
+
+Deno.test("newareNdax.parse() joins synthetic ndc v11, v16 and v17 split parts", () => {
+  for (const version of [11, 16, 17] as const) {
+    const rec = newareNdax.parse(splitArchive(version), { fileName: `v${version}.ndax` });
+    const s = rec.series!;
+    const at = `ndc v${version}`;
+    equal(rec.meta.format_version, `ndax ndc v${version}`, at);
+    deepEqual([...s.extras.record_index], [1, 2, 3, 4], at);
+    deepEqual([...s.extras.step_time_s], [0, 1, 0, 2], at);
+    deepEqual([...s.time_s], [0, 1, 1, 3], at);
+    deepEqual([...s.step_index], [1, 1, 2, 2], at);
+    deepEqual([...s.cycle_index], [1, 1, 1, 1], at);
+    deepEqual([...s.extras.step_type_code], [4, 4, 1, 1], at);
+    deepEqual([...s.extras.interpolated], [0, 1, 0, 1], at);
+    [3.0, 3.1, 3.2, 3.3].forEach((volts, k) => assertClose(s.voltage_V[k], volts, { rel: 1e-6 }));
+    assertClose(s.current_A[3], 0.36, { rel: 1e-6 });
+    assertClose(s.charge_capacity_Ah[2], 1e-4, { rel: 1e-6 });
+    assertClose(s.charge_capacity_Ah[3], 3e-4, { rel: 1e-6 });
+    assertClose(s.charge_energy_Wh[3], 0.2e-3 * Math.fround(3.3), { rel: 1e-6 });
+    equal(s.start_time, "2023-11-14T22:13:20.250Z", at);
+    equal(rec.meta.channel, 5);
+    equal(rec.meta.device, "3-2");
+    ok(rec.meta.warnings.some((w) => w.startsWith("2 of 4 rows have no runInfo record")), at);
+    if (version === 17) {
+      deepEqual([...s.temperature_C!].map(Math.fround), [25.5, 25.6, 25.7, 25.8].map(Math.fround));
+      equal(
+        s.columns.temperature_C.note,
+        "first auxiliary temperature channel (aux_temperature_1_C)",
+      );
+    }
+  }
+});
+
+Deno.test("newareNdax.parse() reads synthetic ndc v2 records located by their marker", () => {
+  // Version 2: 94-byte records whose first 8 bytes equal bytes 517-524 of the part.
+  const rec = (k: number) => {
+    const r = new Uint8Array(94);
+    const d = new DataView(r.buffer);
+    r.set([0x55, 0, 1, 2, 3, 4, 5, 6]);
+    d.setUint32(8, k + 1, true); // index
+    d.setUint32(12, 0, true); // cycle 0 → 1
+    r[16] = 1; // step
+    r[17] = 2; // CC_DChg
+    d.setUint32(23, k * 500, true); // ms
+    d.setInt32(31, 40000 - k * 100, true); // 1e-4 V
+    d.setInt32(35, -2000, true); // × 1e-2 (range 100) = -20 mA
+    d.setBigInt64(51, BigInt(k * 72000), true); // × 1e-2 / 3600 = k × 0.2 mAh
+    d.setUint16(75, 2023, true);
+    r.set([1, 2, 3, 4, 5], 77);
+    d.setInt32(82, 100, true);
+    return r;
+  };
+  const part = new Uint8Array(517 + 94 * 3);
+  part[0] = 1;
+  part[2] = 2;
+  for (let k = 0; k < 3; k++) part.set(rec(k), 517 + 94 * k);
+  const r = newareNdax.parse(zipSync({ "data.ndc": part }), { fileName: "v2.ndax" });
+  const s = r.series!;
+  deepEqual([...s.extras.record_index], [1, 2, 3]);
+  deepEqual([...s.voltage_V], [4, 3.99, 3.98]);
+  deepEqual([...s.current_A], [-0.02, -0.02, -0.02]);
+  deepEqual([...s.time_s], [0, 0.5, 1]);
+  deepEqual([...s.discharge_capacity_Ah].map((q) => Math.round(q * 1e6)), [0, 200, 400]); // µAh
+  equal(s.start_time, "2023-01-02T03:04:05");
+});
