@@ -150,12 +150,6 @@ export interface NewareAux {
   n: number;
 }
 
-/** Where the stored values of each quantity come from, for `columns` metadata. */
-export interface NewareSources {
-  time: string;
-  note?: string;
-}
-
 /** The series plus the step-type table and warnings that go into the metadata. */
 export interface NewareSeriesResult {
   series: CyclingSeries;
@@ -228,7 +222,9 @@ export function buildNewareSeries(
     charge_energy_Wh: milli(rows.chargeEnergy_mWh),
     discharge_energy_Wh: milli(rows.dischargeEnergy_mWh),
     step_index: new Int32Array(n),
-    cycle_index: new Int32Array(n),
+    cycle_index: order
+      ? new Int32Array(n)
+      : (rows.cycle.length === n ? rows.cycle : rows.cycle.slice(0, n)),
     extras: {},
     start_time: null,
     columns: {},
@@ -261,7 +257,7 @@ export function buildNewareSeries(
     }
     time_s[k] = offset + stepTime[k];
     step_index[k] = step;
-    cycle_index[k] = cycle[r];
+    if (order) cycle_index[k] = cycle[r];
     const code = status[r];
     stepType[k] = code;
     if (code >= 0 && code < 256) seenSmall[code] = 1;

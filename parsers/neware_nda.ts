@@ -198,8 +198,7 @@ function readV29(
   let p = start;
   for (; p + V29_RECORD <= size; p += V29_RECORD) {
     const b0 = bytes[p];
-    const tailZero = bytes[p + 82] === 0 && bytes[p + 83] === 0 && bytes[p + 84] === 0 &&
-      bytes[p + 85] === 0;
+    const tailZero = view.getUint32(p + 82, true) === 0;
     if (b0 === 0x55 && bytes[p + 1] === 0 && tailZero) {
       const idx = view.getUint32(p + 2, true);
       const st = bytes[p + 12];
