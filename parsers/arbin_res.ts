@@ -311,10 +311,10 @@ function readAux(
     if (k === undefined) continue;
     const type = Number(r.Data_Type), index = Number(r.Auxiliary_Index);
     const name = type === 0
-      ? `aux_voltage_${index + 1}_V`
+      ? `aux_voltage_${index}_V`
       : type === 1
-      ? `aux_temperature_${index + 1}_C`
-      : `aux_type${type}_${index + 1}`;
+      ? `aux_temperature_${index}_C`
+      : `aux_type${type}_${index}`;
     let col = channels.get(name);
     if (!col) {
       channels.set(name, col = new Float64Array(rows.length).fill(NaN));
