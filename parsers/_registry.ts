@@ -8,6 +8,9 @@ import { ARBIN_XLSX } from "./arbin_xlsx.ts";
 import { biologicMpr } from "./biologic_mpr.ts";
 import { biologicMpt } from "./biologic_mpt.ts";
 import { GENERIC_CSV } from "./generic_csv.ts";
+import { newareNda } from "./neware_nda.ts";
+import { newareNdax } from "./neware_ndax.ts";
+import { arbinRes } from "./arbin_res.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
@@ -16,5 +19,8 @@ export const FORMATS: readonly FormatParser[] = [
   ARBIN_XLSX,
   biologicMpr,
   biologicMpt,
+  newareNda,
+  newareNdax,
+  arbinRes,
   GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
 ];

@@ -19,3 +19,6 @@ export * from "./arbin_xlsx.ts";
 export * from "./generic_csv.ts";
 export * from "./biologic_mpt.ts";
 export * from "./biologic_mpr.ts";
+export * from "./neware_nda.ts";
+export * from "./neware_ndax.ts";
+export * from "./arbin_res.ts";
