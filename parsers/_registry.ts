@@ -2,6 +2,11 @@
 // This module is browser compatible.
 
 import type { FormatParser } from "./format_parser.ts";
+import { maccorText } from "./maccor_text.ts";
+import { maccorEis } from "./maccor_eis.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
-export const FORMATS: readonly FormatParser[] = [];
+export const FORMATS: readonly FormatParser[] = [
+  maccorEis,
+  maccorText,
+];
