@@ -8,6 +8,7 @@ import { novonixCsv } from "./novonix_csv.ts";
 import { basytecTxt } from "./basytec_txt.ts";
 import { pecCsv } from "./pec_csv.ts";
 import { batteryArchiveCsv } from "./battery_archive_csv.ts";
+import { bdfCsv } from "./bdf_csv.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
@@ -17,4 +18,5 @@ export const FORMATS: readonly FormatParser[] = [
   basytecTxt,
   pecCsv,
   batteryArchiveCsv,
+  bdfCsv,
 ];
