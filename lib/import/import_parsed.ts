@@ -9,6 +9,7 @@ import type { FileAction, TestFields, TestPart, TestResult, TestType } from "../
 import type { Store } from "../store/store.ts";
 import { joinRecordings } from "../../parsers/join_recordings.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
+import { parseFileName } from "../../parsers/file_name.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import { type ParsedFile, type ParseFileOptions, sha256Hex } from "./parse_file.ts";
 
@@ -215,8 +216,14 @@ export async function importParsed(
       without_cycles: true,
     })
     : [];
-  const target = candidates[0] ?? null;
   const fileName = basename(parsed.path);
+  // A test takes this file when the file replaces one of its parts (same name: the file
+  // changed) or when both are numbered parts of one multi-file test (`_Wb_2`, `.002`).
+  const partNumber = (name: string): number | null => parseFileName(name).part;
+  const target = candidates.find((t) =>
+    t.parts.some((p) => p.file_name === fileName) ||
+    (rec.meta.part !== null && t.parts.every((p) => partNumber(p.file_name) !== null))
+  ) ?? null;
   if (dryRun) {
     return outcome(target ? "updated" : "created", {
       test_id: target?.id ?? null,
