@@ -358,8 +358,14 @@ export type Contribution = Omit<TestMetrics, "cycle_count">;
 
 /** The contribution of a test with these metrics. */
 export function contributionOf(metrics: TestMetrics): Contribution {
-  const { cycle_count: _, ...rest } = metrics;
-  return rest;
+  return {
+    initial_capacity_Ah: metrics.initial_capacity_Ah,
+    final_capacity_Ah: metrics.final_capacity_Ah,
+    capacity_retention: metrics.capacity_retention,
+    mean_coulombic_efficiency: metrics.mean_coulombic_efficiency,
+    mean_energy_efficiency: metrics.mean_energy_efficiency,
+    median_internal_resistance_ohm: metrics.median_internal_resistance_ohm,
+  };
 }
 
 /** Sample metrics from the contributions of its tests. */

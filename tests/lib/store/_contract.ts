@@ -671,6 +671,9 @@ const CASES: Case[] = [
     ok(["sqlite", "memory", "mongodb"].includes(d.kind));
     match(d.text, /SQLite|MongoDB/);
     equal(d.persistent, d.kind !== "memory");
+    await store.close();
+    await rejects(store.samples.count(), /closed/);
+    await store.close(); // closing twice is harmless
   }],
 ];
 
