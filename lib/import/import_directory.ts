@@ -6,8 +6,8 @@ import { updateCellDataset } from "../cell_dataset.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
 import { ParsePool } from "./parse_pool.ts";
-import { importParsed, type ImportOutcome } from "./import_parsed.ts";
-import { type ScannedFile, scanFiles, type ScanOptions } from "./scan_files.ts";
+import { type ImportOutcome, importParsed } from "./import_parsed.ts";
+import { scanFiles, type ScannedFile, type ScanOptions } from "./scan_files.ts";
 
 /** Progress of an import, reported after every file. */
 export interface ImportProgress {

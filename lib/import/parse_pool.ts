@@ -1,6 +1,6 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { parseFile, type ParsedFile, type ParseFileOptions } from "./parse_file.ts";
+import { type ParsedFile, parseFile, type ParseFileOptions } from "./parse_file.ts";
 import type { ParseRequest, ParseResponse } from "./parse_worker.ts";
 
 /** Options of {@link ParsePool}. */
@@ -44,7 +44,9 @@ export class ParsePool {
   /** @param options Worker count, worker module and parse options. */
   constructor(options: ParsePoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 0) {
-      throw new RangeError(`Cannot start parsing: workers must be 0 or more, got ${options.workers}`);
+      throw new RangeError(
+        `Cannot start parsing: workers must be 0 or more, got ${options.workers}`,
+      );
     }
     this.#options = options;
     const url = options.workerUrl ?? new URL("./parse_worker.ts", import.meta.url);

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseFile, type ParsedFile, type ParseFileOptions } from "./parse_file.ts";
+import { type ParsedFile, parseFile, type ParseFileOptions } from "./parse_file.ts";
 
 /** `true` inside a Web Worker. */
 export function isWorkerContext(): boolean {

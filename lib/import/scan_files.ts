@@ -100,7 +100,12 @@ export async function* scanFiles(
       throw new Error(`Cannot scan "${root}": ${(error as Error).message}`, { cause: error });
     });
     if (info.isFile()) {
-      yield { path: rootPath, relative: basename(rootPath), size: info.size, mtime_ms: info.mtimeMs };
+      yield {
+        path: rootPath,
+        relative: basename(rootPath),
+        size: info.size,
+        mtime_ms: info.mtimeMs,
+      };
       continue;
     }
     const stack: { dir: string; level: number }[] = [{ dir: rootPath, level: 0 }];
@@ -140,7 +145,9 @@ export async function* scanFiles(
         const s = await lstat(path).then((l) => (l.isSymbolicLink() ? stat(path) : l));
         yield { path, relative: rel, size: s.size, mtime_ms: s.mtimeMs };
       }
-      for (let i = subdirs.length - 1; i >= 0; i--) stack.push({ dir: subdirs[i], level: level + 1 });
+      for (let i = subdirs.length - 1; i >= 0; i--) {
+        stack.push({ dir: subdirs[i], level: level + 1 });
+      }
     }
   }
 }
