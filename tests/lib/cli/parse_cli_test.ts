@@ -1,4 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
 // The shared CLI helper: flags over config over defaults, --db mapping, usage errors, progress.
 
 import { deepStrictEqual as deepEqual, equal, match, throws } from "node:assert/strict";
