@@ -7,3 +7,6 @@
  * @module
  */
 export {};
+export * from "./dqdv.ts";
+export * from "./dqdv_spec.ts";
+export * from "./find_peaks.ts";
