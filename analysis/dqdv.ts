@@ -8,9 +8,7 @@ import {
   type HalfCycleRows,
   isotonicBlocks,
 } from "./_half_cycle_data.ts";
-import { alignedGrid, interpolateAtNodes, nodeAt } from "./_grid.ts";
-import { FWHM_PER_SIGMA, gaussianConserving, savgol } from "./_smooth.ts";
-import { fitPSpline, psplineValue } from "./_pspline.ts";
+import { differentiateKnots } from "./_differentiate.ts";
 import { findPeaks, type FindPeaksOptions } from "./find_peaks.ts";
 import { htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "./_display.ts";
 import { dqdvSpec } from "./dqdv_spec.ts";
@@ -262,44 +260,25 @@ export function dqdv(input: HalfCycleRows, options: DqdvOptions = {}): DqdvCurve
     );
   }
   const { voltage_V: kx, capacity_Ah: ky, weight: kw } = knots;
-  const k = kx.length;
-  const lo = kx[0], hi = kx[k - 1];
-  const grid = alignedGrid(lo, hi, step, 2_000_001);
-  const cells = grid.count - 1;
-  const voltage = new Float64Array(cells);
-  for (let j = 0; j < cells; j++) voltage[j] = nodeAt(grid, j) + step / 2;
-  let d: Float64Array;
-  if (method === "spline") {
-    const sp = fitPSpline(kx, ky, kw, { knotSpacing, lambda });
-    d = new Float64Array(cells);
-    let prev = psplineValue(sp, Math.max(lo, nodeAt(grid, 0)));
-    for (let j = 0; j < cells; j++) {
-      const v1 = Math.min(hi, Math.max(lo, nodeAt(grid, j + 1)));
-      const next = psplineValue(sp, v1);
-      d[j] = (next - prev) / step;
-      prev = next;
-    }
-  } else {
-    const q = interpolateAtNodes(kx, ky, grid);
-    const raw = new Float64Array(cells);
-    for (let j = 0; j < cells; j++) raw[j] = (q[j + 1] - q[j]) / step;
-    if (method === "gaussian") {
-      d = gaussianConserving(raw, fwhm / FWHM_PER_SIGMA / step);
-    } else {
-      let half = Math.round(sgWindow / step / 2);
-      if (2 * half + 1 > cells) half = (cells - 1) >> 1;
-      if (sgOrder >= 2 * half + 1) {
-        throw new RangeError(
-          `Cannot compute dQ/dV: the voltage range ${(hi - lo).toFixed(4)} V holds ${cells} ` +
-            `grid cells, too few for a Savitzky–Golay filter of order ${sgOrder}`,
-        );
-      }
-      d = savgol(raw, half, sgOrder);
-    }
+  let curve;
+  try {
+    curve = differentiateKnots(kx, ky, kw, {
+      method,
+      step,
+      fwhm,
+      savgolWindow: sgWindow,
+      savgolOrder: sgOrder,
+      knotSpacing,
+      lambda,
+      unit: "voltage (V)",
+    });
+  } catch (e) {
+    throw new RangeError(
+      `Cannot compute dQ/dV of rows ${input.start_row}..${input.end_row}: ${(e as Error).message}`,
+    );
   }
-  let area = 0;
-  for (let j = 0; j < cells; j++) area += d[j];
-  area *= step;
+  const { x: voltage, d } = curve;
+  const area = curve.integral;
 
   const sign = data.direction === "charge" ? 1 : -1;
   let peaks: DqdvPeak[] = [];

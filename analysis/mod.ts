@@ -10,3 +10,8 @@ export {};
 export * from "./dqdv.ts";
 export * from "./dqdv_spec.ts";
 export * from "./find_peaks.ts";
+export * from "./dvdq.ts";
+export * from "./track_peaks.ts";
+export * from "./dqdv_difference.ts";
+export * from "./voltage_capacity.ts";
+export * from "./voltage_capacity_spec.ts";
