@@ -361,3 +361,29 @@ export function capacityKnots(
     terminal_capacity_Ah: total - (endQ - startQ),
   };
 }
+
+/**
+ * Average voltage over a window of capacity (a moving mean of width `width_Ah` centred on each
+ * row, applied twice: a triangular kernel of base 2·width). Voltage is the noisy quantity and
+ * capacity the exact one, so averaging along capacity removes noise and quantization steps where
+ * rows are dense (plateaus, exactly where dQ/dV peaks) while hardly blurring in voltage there:
+ * over a plateau of dQ/dV = 5 Ah/V, 2 mAh is 0.4 mV. Where rows are sparser than the window it
+ * changes nothing. Cost O(rows).
+ */
+export function presmoothVoltage(data: HalfCycleData, width_Ah: number): HalfCycleData {
+  if (!(width_Ah > 0)) return data;
+  const q = data.capacity_Ah;
+  const pass = (v: Float64Array): Float64Array => {
+    const n = v.length;
+    const out = new Float64Array(n);
+    const half = width_Ah / 2;
+    let lo = 0, hi = 0, sum = 0;
+    for (let i = 0; i < n; i++) {
+      while (hi < n && q[hi] <= q[i] + half) sum += v[hi++];
+      while (q[lo] < q[i] - half) sum -= v[lo++];
+      out[i] = sum / (hi - lo);
+    }
+    return out;
+  };
+  return { ...data, voltage_V: pass(pass(data.voltage_V)) };
+}

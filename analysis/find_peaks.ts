@@ -8,9 +8,12 @@
 export interface Peak {
   /** Index of the highest sample. */
   index: number;
-  /** Position of the vertex of the parabola through the top three samples. */
+  /**
+   * Position: vertex of the least-squares parabola through the samples within the top fifth of
+   * the prominence, symmetric about the highest sample (the top three samples when that is all).
+   */
   position: number;
-  /** Value at that vertex. */
+  /** Value at the vertex of the parabola through the top three samples. */
   height: number;
   /**
    * Height above the higher of the two lowest points reached before the curve rises above the
@@ -45,6 +48,32 @@ export interface FindPeaksOptions {
   min_prominence_fraction?: number;
   /** Keep peaks at least this high (y units); by default peaks must be above 0. */
   min_height?: number;
+}
+
+/** Vertex of the least-squares parabola through samples lo..hi, or null if not concave. */
+function lsqVertex(x: ArrayLike<number>, y: ArrayLike<number>, lo: number, hi: number) {
+  const xc = x[(lo + hi) >> 1];
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, t0 = 0, t1 = 0, t2 = 0;
+  for (let i = lo; i <= hi; i++) {
+    const u = x[i] - xc, u2 = u * u;
+    s0 += 1;
+    s1 += u;
+    s2 += u2;
+    s3 += u2 * u;
+    s4 += u2 * u2;
+    t0 += y[i];
+    t1 += u * y[i];
+    t2 += u2 * y[i];
+  }
+  // Solve [s4 s3 s2; s3 s2 s1; s2 s1 s0] [a b c] = [t2 t1 t0] by Cramer's rule.
+  const det = (m: number[]) =>
+    m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) +
+    m[2] * (m[3] * m[7] - m[4] * m[6]);
+  const d = det([s4, s3, s2, s3, s2, s1, s2, s1, s0]);
+  if (d === 0) return null;
+  const a = det([t2, s3, s2, t1, s2, s1, t0, s1, s0]) / d;
+  const b = det([s4, t2, s2, s3, t1, s1, s2, t0, s0]) / d;
+  return a < 0 ? xc - b / (2 * a) : null;
 }
 
 function crossing(x: ArrayLike<number>, y: ArrayLike<number>, i: number, j: number, line: number) {
@@ -143,7 +172,9 @@ export function findPeaks(
 
   return kept.map((raw, k): Peak => {
     const p = raw.index;
-    // Parabolic vertex through the top three samples.
+    // Height: vertex of the parabola through the top three samples. Position: vertex of the
+    // least-squares parabola through the samples within the top fifth of the prominence (at
+    // least three), which averages out noise on a broad, flat top.
     let position = x[p], height = y[p];
     {
       const x0 = x[p - 1], x1 = x[p], x2 = x[p + 1];
@@ -151,13 +182,21 @@ export function findPeaks(
       const d0 = (y1 - y0) / (x1 - x0), d1 = (y2 - y1) / (x2 - x1);
       const a = (d1 - d0) / (x2 - x0);
       if (a < 0) {
-        const b = d0 - a * (x0 + x1);
-        const xv = -b / (2 * a);
+        const xv = (x0 + x1) / 2 - d0 / (2 * a);
         if (xv > x0 && xv < x2) {
           position = xv;
-          // Evaluate the interpolating parabola at xv in Newton form.
           height = y0 + d0 * (xv - x0) + a * (xv - x0) * (xv - x1);
         }
+      }
+      const top = y[p] - 0.2 * raw.prominence;
+      let l = p - 1, r = p + 1;
+      while (l - 1 >= raw.leftBase && y[l - 1] >= top) l--;
+      while (r + 1 <= raw.rightBase && y[r + 1] >= top) r++;
+      // Balance the window around the peak so a one-sided shoulder does not pull it.
+      const reach = Math.min(p - l, r - p);
+      if (reach > 1) {
+        const xv = lsqVertex(x, y, p - reach, p + reach);
+        if (xv !== null && xv > x[p - reach] && xv < x[p + reach]) position = xv;
       }
     }
     // Width at half prominence, searched within the bases.
