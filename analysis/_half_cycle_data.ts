@@ -398,7 +398,9 @@ export function presmoothVoltage(data: HalfCycleData, width_Ah: number): HalfCyc
   if (!(width_Ah > 0) || n < 3) return data;
   const q = data.capacity_Ah, v = data.voltage_V;
   const half = width_Ah / 2;
-  const ref = v[0];
+  const ref = v[0], q0 = q[0], qn = q[n - 1];
+  // Windows shrink symmetrically near the ends (half-width ≤ distance to the end), so a steep
+  // start or end is not pulled inward by a one-sided mean.
   // First pass: box mean at every row from prefix sums (offset by v[0] for precision), written
   // over the voltage array (it belongs to `data`, which this consumes).
   const prefix = new Float64Array(n + 1);
@@ -406,8 +408,9 @@ export function presmoothVoltage(data: HalfCycleData, width_Ah: number): HalfCyc
   let lo = 0, hi = 0;
   for (let i = 0; i < n; i++) {
     const qi = q[i];
-    while (hi < n && q[hi] <= qi + half) hi++;
-    while (q[lo] < qi - half) lo++;
+    const h = Math.min(half, qi - q0, qn - qi);
+    while (hi < n && q[hi] <= qi + h) hi++;
+    while (q[lo] < qi - h) lo++;
     v[i] = (prefix[hi] - prefix[lo]) / (hi - lo);
   }
   for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + v[i];
@@ -423,8 +426,9 @@ export function presmoothVoltage(data: HalfCycleData, width_Ah: number): HalfCyc
   for (let i = 0; i < n; i++) {
     const qi = q[i];
     if (!(qi - last >= keepGap) && i !== n - 1) continue;
-    while (hi < n && q[hi] <= qi + half) hi++;
-    while (q[lo] < qi - half) lo++;
+    const h = Math.min(half, qi - q0, qn - qi);
+    while (hi < n && q[hi] <= qi + h) hi++;
+    while (q[lo] < qi - h) lo++;
     outV[m] = ref + (prefix[hi] - prefix[lo]) / (hi - lo);
     outQ[m] = qi;
     outW[m] = i - prevKept;
