@@ -33,7 +33,7 @@ export interface HalfCycleRows {
 export interface ExtractOptions {
   /** Force the direction instead of detecting it. */
   direction?: HalfCycleDirection;
-  /** Rows with |current| at or below this are rests and are dropped; default 1 % of the median. */
+  /** Rows with |current| at or below this are rests and are dropped; default 0.1 % of the median. */
   rest_current_A?: number;
 }
 
@@ -183,7 +183,7 @@ export function extractHalfCycle(
   const voltage = series.voltage_V;
   const n = end - start;
 
-  // Rest threshold: 1 % of the median |current| of the rows flowing in this direction.
+  // Rest threshold: 0.1 % of the median |current| of the rows flowing in this direction.
   let restCurrent = options.rest_current_A;
   let haveCurrent = false;
   for (let k = start; k < end; k++) {
@@ -194,7 +194,7 @@ export function extractHalfCycle(
   }
   if (restCurrent === undefined) {
     if (haveCurrent) {
-      restCurrent = 0.01 * sampledMedianAbs(current, start, end, sign);
+      restCurrent = 0.001 * sampledMedianAbs(current, start, end, sign);
     } else {
       restCurrent = 0;
     }
@@ -398,26 +398,37 @@ export function presmoothVoltage(data: HalfCycleData, width_Ah: number): HalfCyc
   if (!(width_Ah > 0) || n < 3) return data;
   const q = data.capacity_Ah, v = data.voltage_V;
   const half = width_Ah / 2;
-  const ref = v[0], q0 = q[0], qn = q[n - 1];
-  // Windows shrink symmetrically near the ends (half-width ≤ distance to the end), so a steep
-  // start or end is not pulled inward by a one-sided mean.
-  // First pass: box mean at every row from prefix sums (offset by v[0] for precision), written
-  // over the voltage array (it belongs to `data`, which this consumes).
-  const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + (v[i] - ref);
+  const refV = v[0], q0 = q[0], qn = q[n - 1];
+  // Rows exactly at the window edge (uniform sampling) are taken on both sides alike.
+  const eps = 1e-9 * (qn - q0);
+  // Each window gives the point (mean capacity, mean voltage) of its rows, which lies on V(Q)
+  // wherever V is locally linear, even when rows are unevenly spaced. Windows shrink
+  // symmetrically near the ends (half-width ≤ distance to the end), so a steep start or end is
+  // not pulled inward. Prefix sums are offset by the first row for precision.
+  const pv = new Float64Array(n + 1), pq = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    pv[i + 1] = pv[i] + (v[i] - refV);
+    pq[i + 1] = pq[i] + (q[i] - q0);
+  }
+  // First pass at every row: means written over `v` and into `qm`.
+  const qm = new Float64Array(n);
   let lo = 0, hi = 0;
   for (let i = 0; i < n; i++) {
     const qi = q[i];
-    const h = Math.min(half, qi - q0, qn - qi);
+    const h = Math.min(half, qi - q0, qn - qi) + eps;
     while (hi < n && q[hi] <= qi + h) hi++;
     while (q[lo] < qi - h) lo++;
-    v[i] = (prefix[hi] - prefix[lo]) / (hi - lo);
+    const c = hi - lo;
+    v[i] = (pv[hi] - pv[lo]) / c;
+    qm[i] = (pq[hi] - pq[lo]) / c;
   }
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + v[i];
+  for (let i = 0; i < n; i++) {
+    pv[i + 1] = pv[i] + v[i];
+    pq[i + 1] = pq[i] + qm[i];
+  }
   // Second pass only at the kept rows.
   const keepGap = width_Ah / 4;
-  const span = q[n - 1] - q[0];
-  const size = Math.min(n, Math.ceil(span / keepGap) + 2);
+  const size = Math.min(n, Math.ceil((qn - q0) / keepGap) + 2);
   const outV = new Float64Array(size), outQ = new Float64Array(size);
   const outW = new Float64Array(size), outRows = new Int32Array(size);
   let m = 0, last = -Infinity, prevKept = -1;
@@ -426,11 +437,12 @@ export function presmoothVoltage(data: HalfCycleData, width_Ah: number): HalfCyc
   for (let i = 0; i < n; i++) {
     const qi = q[i];
     if (!(qi - last >= keepGap) && i !== n - 1) continue;
-    const h = Math.min(half, qi - q0, qn - qi);
+    const h = Math.min(half, qi - q0, qn - qi) + eps;
     while (hi < n && q[hi] <= qi + h) hi++;
     while (q[lo] < qi - h) lo++;
-    outV[m] = ref + (prefix[hi] - prefix[lo]) / (hi - lo);
-    outQ[m] = qi;
+    const c = hi - lo;
+    outV[m] = refV + (pv[hi] - pv[lo]) / c;
+    outQ[m] = q0 + (pq[hi] - pq[lo]) / c;
     outW[m] = i - prevKept;
     outRows[m] = data.rows[i];
     m++;

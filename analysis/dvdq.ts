@@ -40,7 +40,7 @@ export interface DvdqOptions {
   spline_knot_spacing_Ah?: number;
   /** Direction, instead of detecting it. */
   direction?: HalfCycleDirection;
-  /** Rows with |current| at or below this are rests; default 1 % of the median |current|. */
+  /** Rows with |current| at or below this are rests; default 0.1 % of the median |current|. */
   rest_current_A?: number;
   /** Peak search options, or `false`. @default {{min_prominence_fraction: 0.05}} */
   peaks?: FindPeaksOptions | false;
