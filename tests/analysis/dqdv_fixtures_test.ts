@@ -5,6 +5,7 @@ import { parseRecording } from "../../parsers/mod.ts";
 import { dqdv, dqdvByCycle, halfCycles, voltageCapacity } from "../../analysis/mod.ts";
 import type { CyclingSeries } from "../../lib/model/cycling_series.ts";
 import { assertClose, readFixture } from "../_util.ts";
+import { JUPYTER_DISPLAY } from "../../analysis/_display.ts";
 
 function load(relative: string): CyclingSeries {
   const recording = parseRecording(readFixture(relative), {
@@ -84,4 +85,29 @@ Deno.test("dqdv() on a BioLogic potentiostatic hold (navani 00_test_04_MB_C01.mp
     () => dqdv({ series, start_row: 0, end_row: series.length }),
     /stays within 0\.001 V \(terminal_tolerance_V\)/,
   );
+});
+
+Deno.test("dqdvByCycle() reports a half cycle too short to analyse instead of failing (MB-1.mpr)", () => {
+  // battery-data-format's MB-1.mpr: 11 rows of rest at 4.3947 V, then 2 rows of a 0.513 mA
+  // step (galvani: control/V/mA = 0.513 on the last two rows): one charge row above the rest
+  // threshold, so no curve.
+  const series = load("biologic/MB-1.mpr");
+  const set = dqdvByCycle(series);
+  equal(set.curves.length, 0);
+  equal(set.failures.length, 1);
+  equal(set.failures[0].direction, "charge");
+  ok(/need at least 2/.test(set.failures[0].reason));
+  const bundle = set[JUPYTER_DISPLAY]();
+  ok(bundle["text/plain"].includes("1 failed"));
+});
+
+Deno.test("DqdvSet displays its peak tracks (cellpy .res, cycles 2–4)", () => {
+  const series = load("arbin/20160805_test001_45_cc_01.res");
+  const set = dqdvByCycle(series, { cycles: [2, 3, 4], halves: "discharge" });
+  equal(set.curves.length, 3);
+  const bundle = set[JUPYTER_DISPLAY]();
+  // One HTML table row per track.
+  equal(bundle["text/html"]!.split("<tr>").length - 2, set.tracks.length);
+  const layers = bundle["application/vnd.vegalite.v5+json"]!.layer as unknown[];
+  equal(layers.length, 2);
 });
