@@ -7,7 +7,7 @@
  * analytic Jacobian, and the covariance mapped back to the parameters.
  */
 
-import { leastSquares } from "../_least_squares.ts";
+import { levenbergMarquardt } from "./_lm.ts";
 import type { Circuit } from "./circuit.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
 
@@ -63,6 +63,12 @@ export interface CoreFit {
 
 /** Span around the start, in natural-log units, of a log parameter without finite bounds. */
 const LOG_SPAN = 35;
+let XTOL = 1e-8, FTOL = 1e-10;
+/** Test hook. */
+export function setTol(x: number, f: number): void {
+  XTOL = x;
+  FTOL = f;
+}
 
 /** Build the weights for a weighting scheme. */
 export function weights(data: SpectrumData, weighting: Weighting): [Float64Array, Float64Array] {
@@ -134,16 +140,17 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
       out[N + i] = (im[i] - data.im[i]) * weightIm[i];
     }
   };
-  const result = leastSquares({
+  const result = levenbergMarquardt({
     m,
     residuals(u, out) {
       setP(u);
       circuit.evaluate(p, data.w, re, im);
       fill(out);
     },
-    jacobian(u, out) {
+    jacobian(u, r, out) {
       setP(u);
       circuit.evaluate(p, data.w, re, im, jRe, jIm);
+      fill(r);
       for (let i = 0; i < N; i++) {
         const a = i * nFree, b = (N + i) * nFree, row = i * nAll;
         for (let j = 0; j < nFree; j++) {
@@ -154,8 +161,8 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
         }
       }
     },
-  }, u0, { lower: lowerU, upper: upperU, maxIterations, xtol: 1e-12, ftol: 1e-14 });
-  setP(result.params);
+  }, u0, { lower: lowerU, upper: upperU, maxIterations, xtol: XTOL, ftol: FTOL });
+  setP(result.u);
   const params = Float64Array.from(p);
   const standardErrors = new Float64Array(nAll).fill(NaN);
   let covariance: Float64Array | null = null;
@@ -171,7 +178,7 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
   }
   const atBound: number[] = [];
   for (let j = 0; j < nFree; j++) {
-    const u = result.params[j];
+    const u = result.u[j];
     const width = upperU[j] - lowerU[j];
     const tol = 1e-6 * (Number.isFinite(width) ? Math.max(width, 1e-300) : 1);
     if (u - lowerU[j] <= tol || upperU[j] - u <= tol) atBound.push(free[j]);
