@@ -63,12 +63,7 @@ export interface CoreFit {
 
 /** Span around the start, in natural-log units, of a log parameter without finite bounds. */
 const LOG_SPAN = 35;
-let XTOL = 1e-8, FTOL = 1e-10;
-/** Test hook. */
-export function setTol(x: number, f: number): void {
-  XTOL = x;
-  FTOL = f;
-}
+const XTOL = 1e-8, FTOL = 1e-10;
 
 /** Build the weights for a weighting scheme. */
 export function weights(data: SpectrumData, weighting: Weighting): [Float64Array, Float64Array] {
@@ -140,28 +135,32 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
       out[N + i] = (im[i] - data.im[i]) * weightIm[i];
     }
   };
-  const result = levenbergMarquardt({
-    m,
-    residuals(u, out) {
-      setP(u);
-      circuit.evaluate(p, data.w, re, im);
-      fill(out);
-    },
-    jacobian(u, r, out) {
-      setP(u);
-      circuit.evaluate(p, data.w, re, im, jRe, jIm);
-      fill(r);
-      for (let i = 0; i < N; i++) {
-        const a = i * nFree, b = (N + i) * nFree, row = i * nAll;
-        for (let j = 0; j < nFree; j++) {
-          const k = free[j];
-          const g = log[k] ? p[k] : 1;
-          out[a + j] = jRe[row + k] * g * weightRe[i];
-          out[b + j] = jIm[row + k] * g * weightIm[i];
+  const result = levenbergMarquardt(
+    {
+      m,
+      residuals(u, out) {
+        setP(u);
+        circuit.evaluate(p, data.w, re, im);
+        fill(out);
+      },
+      jacobian(u, r, out) {
+        setP(u);
+        circuit.evaluate(p, data.w, re, im, jRe, jIm);
+        fill(r);
+        for (let i = 0; i < N; i++) {
+          const a = i * nFree, b = (N + i) * nFree, row = i * nAll;
+          for (let j = 0; j < nFree; j++) {
+            const k = free[j];
+            const g = log[k] ? p[k] : 1;
+            out[a + j] = jRe[row + k] * g * weightRe[i];
+            out[b + j] = jIm[row + k] * g * weightIm[i];
+          }
         }
-      }
+      },
     },
-  }, u0, { lower: lowerU, upper: upperU, maxIterations, xtol: XTOL, ftol: FTOL });
+    u0,
+    { lower: lowerU, upper: upperU, maxIterations, xtol: XTOL, ftol: FTOL },
+  );
   setP(result.u);
   const params = Float64Array.from(p);
   const standardErrors = new Float64Array(nAll).fill(NaN);
@@ -181,7 +180,10 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
     const u = result.u[j];
     const width = upperU[j] - lowerU[j];
     const tol = 1e-6 * (Number.isFinite(width) ? Math.max(width, 1e-300) : 1);
-    if (u - lowerU[j] <= tol || upperU[j] - u <= tol) atBound.push(free[j]);
+    // A log parameter that moved more than 9 decades from its start has run off to 0 or ∞
+    // (its gradient vanishes on the log scale before the nominal bound is reached).
+    const runaway = log[free[j]] && Math.abs(u - u0[j]) > 20.7;
+    if (u - lowerU[j] <= tol || upperU[j] - u <= tol || runaway) atBound.push(free[j]);
   }
   return {
     params,

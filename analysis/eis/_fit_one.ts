@@ -196,7 +196,11 @@ export function grade(
   for (const k of fit.atBound) {
     const lo = Math.abs(fit.params[k] - problem.lower[k]) <=
       Math.abs(fit.params[k] - problem.upper[k]);
-    warn(`parameter ${names[k]} at its ${lo ? "lower" : "upper"} bound (${fit.params[k]})`);
+    warn(
+      `parameter ${names[k]} at its ${lo ? "lower" : "upper"} bound (${
+        fit.params[k].toPrecision(4)
+      }): the element may be unnecessary or the bound too tight`,
+    );
   }
   if (!fit.covariance) poor("parameters not determined: singular Jacobian (no standard errors)");
   else {

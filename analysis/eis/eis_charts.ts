@@ -30,7 +30,11 @@ export interface ChartOptions {
   modelName?: string;
 }
 
-function rows(s: SpectrumWithModel, model: boolean, name: string): Record<string, number | string>[] {
+function rows(
+  s: SpectrumWithModel,
+  model: boolean,
+  name: string,
+): Record<string, number | string>[] {
   const out: Record<string, number | string>[] = [];
   const re = model ? s.fit_real_ohm! : s.z_real_ohm;
   const im = model ? s.fit_imag_ohm! : s.z_imag_ohm;
@@ -67,7 +71,8 @@ export function nyquistChart(s: SpectrumWithModel, options: ChartOptions = {}): 
   const data = rows(s, false, "data");
   const model = s.fit_real_ohm && s.fit_imag_ohm ? rows(s, true, modelName) : [];
   const all = [...data, ...model];
-  const xs = all.map((r) => r.z_real_ohm as number), ys = all.map((r) => r.minus_z_imag_ohm as number);
+  const xs = all.map((r) => r.z_real_ohm as number),
+    ys = all.map((r) => r.minus_z_imag_ohm as number);
   const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(0, ...ys), y1 = Math.max(...ys);
   // Equal aspect: the same Ω per pixel on both axes.
   const per = Math.max((x1 - x0) / width, (y1 - y0) / height, 1e-300) * 1.05;
@@ -146,8 +151,16 @@ export function residualChart(
 ): VegaLiteSpec {
   const data: Record<string, number | string>[] = [];
   for (let i = 0; i < r.frequency_Hz.length; i++) {
-    data.push({ frequency_Hz: r.frequency_Hz[i], residual_pct: 100 * r.residual_real[i], part: "Re" });
-    data.push({ frequency_Hz: r.frequency_Hz[i], residual_pct: 100 * r.residual_imag[i], part: "Im" });
+    data.push({
+      frequency_Hz: r.frequency_Hz[i],
+      residual_pct: 100 * r.residual_real[i],
+      part: "Re",
+    });
+    data.push({
+      frequency_Hz: r.frequency_Hz[i],
+      residual_pct: 100 * r.residual_imag[i],
+      part: "Im",
+    });
   }
   const x = { field: "frequency_Hz", title: "f (Hz)", log: true };
   const y = { field: "residual_pct", title: "residual (% of |Z|)", zero: true };
@@ -169,7 +182,11 @@ export function residualChart(
 
 /** The charts of a circuit fit: Nyquist and Bode with data and fit, then residuals. */
 export function fitCharts(
-  fit: SpectrumWithModel & { residual_real: ArrayLike<number>; residual_imag: ArrayLike<number>; circuit: string },
+  fit: SpectrumWithModel & {
+    residual_real: ArrayLike<number>;
+    residual_imag: ArrayLike<number>;
+    circuit: string;
+  },
 ): VegaLiteSpec {
   return concatCharts([
     concatCharts([nyquistChart(fit, { title: `Nyquist — ${fit.circuit}` }), bodeChart(fit)], {
