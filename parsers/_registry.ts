@@ -2,6 +2,23 @@
 // This module is browser compatible.
 
 import type { FormatParser } from "./format_parser.ts";
+import { ARBIN_CSV } from "./arbin_csv.ts";
+import { ARBIN_METADATA_CSV } from "./arbin_metadata_csv.ts";
+import { arbinRes } from "./arbin_res.ts";
+import { ARBIN_XLSX } from "./arbin_xlsx.ts";
+import { basytecTxt } from "./basytec_txt.ts";
+import { batteryArchiveCsv } from "./battery_archive_csv.ts";
+import { bdfCsv } from "./bdf_csv.ts";
+import { biologicMpr } from "./biologic_mpr.ts";
+import { biologicMpt } from "./biologic_mpt.ts";
+import { GENERIC_CSV } from "./generic_csv.ts";
+import { maccorEis } from "./maccor_eis.ts";
+import { maccorText } from "./maccor_text.ts";
+import { newareNda } from "./neware_nda.ts";
+import { newareNdax } from "./neware_ndax.ts";
+import { novonixCsv } from "./novonix_csv.ts";
+import { pecCsv } from "./pec_csv.ts";
+
 import { autolabTxt } from "./autolab_txt.ts";
 import { chiTxt } from "./chi_txt.ts";
 import { drttoolsCsv } from "./drttools_csv.ts";
@@ -14,6 +31,21 @@ import { zplotZ } from "./zplot_z.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
+  ARBIN_CSV,
+  ARBIN_METADATA_CSV,
+  ARBIN_XLSX,
+  biologicMpr,
+  biologicMpt,
+  newareNda,
+  newareNdax,
+  arbinRes,
+  maccorEis,
+  maccorText,
+  novonixCsv,
+  basytecTxt,
+  pecCsv,
+  batteryArchiveCsv,
+  bdfCsv,
   gamryDta,
   zplotZ,
   autolabTxt,
@@ -23,4 +55,5 @@ export const FORMATS: readonly FormatParser[] = [
   versastudioPar,
   drttoolsCsv,
   eisCsv,
+  GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
 ];
