@@ -180,9 +180,9 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
     const u = result.u[j];
     const width = upperU[j] - lowerU[j];
     const tol = 1e-6 * (Number.isFinite(width) ? Math.max(width, 1e-300) : 1);
-    // A log parameter that moved more than 9 decades from its start has run off to 0 or ∞
+    // A log parameter that moved more than 6 decades from its start has run off to 0 or ∞
     // (its gradient vanishes on the log scale before the nominal bound is reached).
-    const runaway = log[free[j]] && Math.abs(u - u0[j]) > 20.7;
+    const runaway = log[free[j]] && Math.abs(u - u0[j]) > 13.8;
     if (u - lowerU[j] <= tol || upperU[j] - u <= tol || runaway) atBound.push(free[j]);
   }
   return {

@@ -53,7 +53,7 @@ export interface FitOneResult extends CoreFit {
   problem: FitProblem;
   /** Number of starting vectors tried. */
   starts: number;
-  /** Relative RMS misfit √(mean |Z − Ẑ|²/|Z|²). */
+  /** Relative misfit √(Σ w²|Z − Ẑ|² / Σ w²|Z|²) in the fit's weighting. */
   relativeRmse: number;
   /** Relative standard errors (σ/|p|) of all parameters. */
   relativeErrors: Float64Array;
@@ -318,12 +318,14 @@ export function fitOne(
   const N = data.n;
   const re = new Float64Array(N), im = new Float64Array(N);
   circuit.evaluate(best.params, data.w, re, im);
-  let rel = 0;
+  // Misfit relative to the data in the fit's own weighting: √(Σ w²|Z − Ẑ|² / Σ w²|Z|²).
+  let num = 0, den = 0;
   for (let i = 0; i < N; i++) {
-    rel += ((re[i] - data.re[i]) ** 2 + (im[i] - data.im[i]) ** 2) /
-      (data.re[i] ** 2 + data.im[i] ** 2);
+    const wr = problem.weightRe[i] ** 2, wi = problem.weightIm[i] ** 2;
+    num += wr * (re[i] - data.re[i]) ** 2 + wi * (im[i] - data.im[i]) ** 2;
+    den += wr * data.re[i] ** 2 + wi * data.im[i] ** 2;
   }
-  const relativeRmse = Math.sqrt(rel / N);
+  const relativeRmse = Math.sqrt(num / den);
   const relativeErrors = best.standardErrors.map((e, k) => e / Math.abs(best.params[k]));
   const m = 2 * N, k = problem.free.length;
   const ll = m * Math.log(Math.max(best.cost, 1e-300) / m);

@@ -66,7 +66,7 @@ export class CircuitFit {
   readonly chi_square: number;
   /** χ² / (2N − free parameters). */
   readonly chi_square_reduced: number;
-  /** √(mean |Z − Ẑ|²/|Z|²): scale-free misfit. */
+  /** √(Σ w²|Z − Ẑ|² / Σ w²|Z|²) with the fit's weights w: misfit relative to the data. */
   readonly relative_rmse: number;
   /** Akaike information criterion, 2N·ln(χ²/2N) + 2k. */
   readonly aic: number;
