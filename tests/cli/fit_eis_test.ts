@@ -1,4 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
 import { equal, match, ok } from "node:assert/strict";
 import { main } from "../../cli/fit_eis.ts";
 import { fixturePath } from "../_util.ts";
