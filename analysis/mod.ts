@@ -6,7 +6,6 @@
  *
  * @module
  */
-export {};
 export * from "./cycles.ts";
 export * from "./half_cycles.ts";
 export * from "./cycle_table.ts";
@@ -40,3 +39,4 @@ export * from "./area_specific_resistance.ts";
 export * from "./ionic_conductivity.ts";
 export * from "./normalize.ts";
 export * from "./dqdv_by_cycle.ts";
+export * from "./eis/mod.ts";
