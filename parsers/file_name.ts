@@ -38,6 +38,8 @@ export interface FileNameRule {
  * The default rule:
  * - Arbin: `<sample>_Channel_<n>` (`BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV` gives
  *   sample `BL_Zn_SymCell_072023_04_1mAh`, channel 54, part 1);
+ * - Arbin/BEEP: `<sample>_CH<n>` (`FastCharge_000025_CH8.csv` gives sample `FastCharge_000025`,
+ *   channel 8);
  * - EC-Lab multi-technique: `<sample>_<seq>_<TECH>_C<nn>` (`X_01_PEIS_C05` gives sample `X`,
  *   technique `PEIS`, sequence 1, channel 5);
  * - EC-Lab: `<sample>_C<nn>` (`X_C03` gives sample `X`, channel 3);
@@ -47,6 +49,7 @@ export interface FileNameRule {
 export const DEFAULT_FILE_NAME_RULE: FileNameRule = {
   patterns: [
     /^(?<sample>.+?)_Channel_?(?<channel>\d+)$/i,
+    /^(?<sample>.+?)_CH(?<channel>\d+)$/,
     /^(?<sample>.+?)_(?<sequence>\d{1,3})_(?<technique>[A-Z][A-Za-z0-9]*)_C(?<channel>\d{1,3})$/,
     /^(?<sample>.+?)_C(?<channel>\d{1,3})$/,
   ],

@@ -13,6 +13,8 @@ export * from "./format_parser.ts";
 export * from "./detect_format.ts";
 export * from "./parse_recording.ts";
 export { FORMATS } from "./_registry.ts";
+export * from "./biologic_mpt.ts";
+export * from "./biologic_mpr.ts";
 export * from "./maccor_text.ts";
 export * from "./maccor_eis.ts";
 export * from "./novonix_csv.ts";

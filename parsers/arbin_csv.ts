@@ -1,0 +1,156 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+import type { Recording } from "../lib/model/file_meta.ts";
+import {
+  arbinDateToIso,
+  buildArbinSeries,
+  hasArbinColumns,
+  planArbinColumns,
+} from "./_arbin_columns.ts";
+import { guessDelimiter, readNumericCsv, splitFields } from "./_csv_numeric.ts";
+import { makeMeta } from "./_meta.ts";
+import { decodeHead, extensionOf } from "./_text.ts";
+import type { ArbinMetadata } from "./arbin_metadata_csv.ts";
+import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
+
+/** Options of {@link parseArbinCsv}. */
+export interface ArbinCsvOptions extends ParseOptions {
+  /**
+   * The BEEP/MITS Pro `*_Metadata.csv` sidecar of this file, read with
+   * `parseArbinMetadataCsv`; its fields go into `meta.header`, and its device, schedule and
+   * start time into `meta`. @default {none}
+   */
+  metadata?: ArbinMetadata;
+}
+
+/**
+ * Read an Arbin CSV export: MITS Pro 8 `*_Wb_<n>.CSV` (UTF-8 BOM, `Date_Time,Test Time (s),...`),
+ * MITS Pro 7 / BEEP style (`Data_Point,Test_Time,DateTime,...`, no units, Unix `DateTime`) and
+ * newer exports with `Data Point,Date Time,...,Aux_Temperature_1 (C)`. Columns are mapped by
+ * name and converted to SI units (see `docs/arbin.md`); the instrument's counters (cycle and
+ * step index, cumulative capacities) are kept as they are. Arbin current is already positive on
+ * charge. `start_time` is the first row's `Date_Time` as local time without offset.
+ *
+ * A truncated last line (fewer fields, no line end) is left out with a warning; `inf`/`nan`
+ * values become `NaN` with a warning; any other bad row is a `ParseError` with its line.
+ *
+ * @param bytes The whole file.
+ * @param options File name, naming rule and the optional metadata sidecar.
+ * @returns The recording.
+ * @throws {ParseError} For a file that is not a readable Arbin CSV export.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseArbinCsv } from "./arbin_csv.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const text = "\uFEFFDate_Time,Test Time (s),Step Time (s),Cycle Index,Step Index," +
+ *   "Voltage (V),Current (mA),Charge Capacity (Ah),Discharge Capacity (Ah)\r\n" +
+ *   "05/01/2024 10:00:01.001,1.0,1.0,1,1,3.5,1100,0.0,0.0\r\n" +
+ *   "05/01/2024 10:00:11.001,11.0,11.0,1,1,3.6,1100,0.00306,0.0\r\n";
+ * const recording = parseArbinCsv(new TextEncoder().encode(text), {
+ *   fileName: "cell_Channel_3_Wb_1.CSV",
+ * });
+ * const series = recording.series!;
+ * equal(series.length, 2);
+ * equal(series.current_A[0], 1.1); // mA converted to A
+ * equal(series.columns.current_A.original_unit, "mA");
+ * equal(series.start_time, "2024-05-01T10:00:01.001");
+ * equal(recording.meta.channel, 3);
+ * ```
+ */
+export function parseArbinCsv(bytes: Uint8Array, options: ArbinCsvOptions): Recording {
+  const file = options.fileName;
+  let plans: ReturnType<typeof planArbinColumns> = [];
+  const csv = readNumericCsv(bytes, {
+    fileName: file,
+    isHeader: (fields) => hasArbinColumns(fields),
+    maxHeaderLine: 50,
+    kinds: (header, firstRow) => {
+      plans = planArbinColumns(header, firstRow.length > 0 ? firstRow : null, file);
+      return plans.map((p) => p.kind);
+    },
+  });
+  const warnings: string[] = [];
+  const dateColumn = plans.find((p) => p.role === "date");
+  let startTime: string | null = null;
+  if (dateColumn && csv.firstRow) {
+    const text = csv.firstRow[dateColumn.index] ?? "";
+    startTime = arbinDateToIso(text);
+    if (startTime === null && text !== "") {
+      warnings.push(
+        `line ${csv.firstRowLine}: "${dateColumn.original_name}" value "${text}" is not a date; start_time unknown`,
+      );
+    }
+  }
+  const built = buildArbinSeries(plans, csv.columns, csv.length, {
+    file,
+    startTime,
+    headerLine: csv.headerLine,
+  });
+  warnings.push(...built.warnings);
+  for (const report of csv.nonFinite) {
+    warnings.push(
+      `column "${
+        csv.header[report.column]
+      }": ${report.count} value(s) like "${report.firstText}" (first on line ${report.firstLine}) are not finite: stored as NaN`,
+    );
+  }
+  if (csv.truncated) {
+    warnings.push(
+      `line ${csv.truncated.line} (byte ${csv.truncated.offset}) is cut short (${csv.truncated.fields} of ${csv.header.length} fields, no line end): the file looks truncated; the line was left out`,
+    );
+  }
+  const meta = makeMeta(options, {
+    format: "arbin_csv",
+    instrument: "Arbin",
+    start_time: startTime,
+    warnings,
+  });
+  if (csv.preamble.length > 0) {
+    csv.preamble.forEach((fields, i) => {
+      if (fields.some((f) => f !== "")) meta.header[`line_${i + 1}`] = fields.join(", ");
+    });
+  }
+  const md = options.metadata;
+  if (md) {
+    for (const [k, v] of Object.entries(md.fields)) meta.header[k] = v;
+    if (md.device) meta.device = md.device;
+    if (md.start_time) meta.start_time = md.start_time;
+  }
+  return { meta, series: built.series };
+}
+
+/**
+ * Rate a file as an Arbin CSV export: the header line (within the first lines) has Arbin's
+ * `Test Time`, `Cycle Index`, `Step Index`, `Voltage` and `Current` columns (any of the
+ * spellings); the `.csv` extension alone is not enough.
+ */
+function detectArbinCsv(head: Uint8Array, fileName: string): Detection {
+  const text = decodeHead(head);
+  const lines = text.split(/\r\n|\n|\r/).slice(0, 50);
+  if (head.length >= 65536) lines.pop(); // possibly cut
+  for (const line of lines) {
+    const fields = splitFields(line, guessDelimiter(line));
+    if (hasArbinColumns(fields)) {
+      const ext = extensionOf(fileName) === ".csv" ? ", .csv extension" : "";
+      return {
+        confidence: ext ? 0.95 : 0.9,
+        reason: `Arbin header (Test Time, Cycle Index, Step Index, Voltage, Current)${ext}`,
+      };
+    }
+  }
+  return { confidence: 0, reason: "no Arbin header line" };
+}
+
+/** The Arbin CSV format for the registry. */
+export const ARBIN_CSV: FormatParser = {
+  id: "arbin_csv",
+  name: "Arbin CSV export",
+  instrument: "Arbin",
+  extensions: [".csv"],
+  kind: "cycling",
+  detect: detectArbinCsv,
+  parse: (bytes, options) => parseArbinCsv(bytes, options),
+};
