@@ -16,7 +16,8 @@
 import { parseArgs } from "node:util";
 import { FORMATS } from "../parsers/_registry.ts";
 import type { CycleMethod } from "../analysis/cycles.ts";
-import { SummarizeError, summarizeFile } from "../lib/summarize/summarize_file.ts";
+import { FileReadError } from "../lib/summarize/read_recording.ts";
+import { summarizeFile } from "../lib/summarize/summarize_file.ts";
 import { formatSummary } from "../lib/summarize/format_summary.ts";
 
 const METHODS = ["auto", "cycle_index", "step", "current_sign"] as const;
@@ -118,7 +119,7 @@ export async function main(args: string[]): Promise<number> {
     } catch (error) {
       failed++;
       const message = error instanceof Error ? error.message : String(error);
-      const detection = error instanceof SummarizeError ? error.detection : undefined;
+      const detection = error instanceof FileReadError ? error.detection : undefined;
       if (v.json) console.log(JSON.stringify({ file, error: message, detection }));
       else if (detection) {
         if (!first) console.log("");

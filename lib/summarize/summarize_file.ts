@@ -1,54 +1,20 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { readFile } from "node:fs/promises";
 import type { CycleSummary } from "../model/cycle_summary.ts";
-import type { Recording } from "../model/file_meta.ts";
 import type { Spectrum } from "../model/spectrum.ts";
-import { FORMATS } from "../../parsers/_registry.ts";
-import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
-import { explainDetection } from "../../parsers/explain_detection.ts";
-import type { FileNameRule } from "../../parsers/file_name.ts";
-import type { FormatParser } from "../../parsers/format_parser.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
-import { readArbinSidecar } from "../import/arbin_sidecar.ts";
+import {
+  type DetectionReport,
+  FileReadError,
+  readRecording,
+  type ReadRecordingOptions,
+} from "./read_recording.ts";
 
 /** Options of {@link summarizeFile}. */
-export interface SummarizeFileOptions {
+export interface SummarizeFileOptions extends ReadRecordingOptions {
   /** How cycles are delimited (see `summarizeCycles`). @default {"auto"} */
   method?: CycleMethod;
-  /** Registry id of the format to use instead of detection (`"arbin_csv"`). */
-  format?: string;
-  /** Attach the format-detection reasoning ({@link FileSummary.detection}). @default {false} */
-  explain?: boolean;
-  /** Naming rule for sample, channel and cell code. */
-  fileNameRule?: FileNameRule;
-}
-
-/** One parser's opinion of a file. */
-export interface DetectionCandidate {
-  /** Registry id. */
-  id: string;
-  /** Human-readable format name. */
-  name: string;
-  /** 0–1. */
-  confidence: number;
-  /** Why, in a few words. */
-  reason: string;
-}
-
-/** How the format of a file was chosen (`summarize --explain`). */
-export interface DetectionReport {
-  /** The format forced with `--format`, else `null` (then detection chose). */
-  forced: string | null;
-  /** Id of the parser detection chose, or `null` when none recognizes the file. */
-  chosen: string | null;
-  /** Every parser that recognized something, best first (ties: registry order). */
-  candidates: DetectionCandidate[];
-  /** Number of parsers asked. */
-  parsers_asked: number;
-  /** The same, as lines for people (from `explainDetection`). */
-  lines: string[];
 }
 
 /** Overview of one impedance spectrum. */
@@ -104,50 +70,6 @@ export interface FileSummary {
   detection?: DetectionReport;
 }
 
-/** A file `summarizeFile` could not read, parse or summarize; the message names the file. */
-export class SummarizeError extends Error {
-  /** The path as given. */
-  readonly file: string;
-  /** Format-detection reasoning, when it was asked for and the file could be read. */
-  readonly detection: DetectionReport | undefined;
-
-  /**
-   * @param file The path.
-   * @param message What went wrong (naming the file).
-   * @param options Detection report and cause.
-   */
-  constructor(
-    file: string,
-    message: string,
-    options: { detection?: DetectionReport; cause?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = "SummarizeError";
-    this.file = file;
-    this.detection = options.detection;
-  }
-}
-
-function detectionReport(head: Uint8Array, file: string, forced: string | null): DetectionReport {
-  let candidates: DetectionCandidate[] = [];
-  let chosen: string | null = null;
-  try {
-    const d = detectFormat(head, file);
-    candidates = d.candidates.map((c) => ({
-      id: c.parser.id,
-      name: c.parser.name,
-      confidence: c.confidence,
-      reason: c.reason,
-    }));
-    chosen = d.parser.id;
-  } catch {
-    // No parser recognizes the file: no candidates (the lines say so).
-  }
-  const lines = explainDetection(head, file);
-  if (forced) lines.push(`Forced with --format: ${forced}`);
-  return { forced, chosen, candidates, parsers_asked: FORMATS.length, lines };
-}
-
 function overview(spectrum: Spectrum): SpectrumOverview {
   let lo = Infinity, hi = -Infinity;
   for (const f of spectrum.frequency_Hz) {
@@ -164,25 +86,15 @@ function overview(spectrum: Spectrum): SpectrumOverview {
   };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A message that names the file (parser errors already do). */
-function naming(file: string, message: string): string {
-  return message.includes(file) ? message : `${file}: ${message}`;
-}
-
 /**
  * Read one instrument file and summarize it: format, instrument, sample, cell code, channel,
- * start time, row count, per-cycle table and (for impedance files) the spectra. An Arbin
- * `X_Metadata.csv` sidecar next to `X.csv` is read as the import pipeline does. Reads the file
- * only; needs no store.
+ * start time, row count, per-cycle table and (for impedance files) the spectra. Reads the file
+ * only (see `readRecording`); needs no store.
  *
  * @param path Path of the file.
  * @param options Cycle method, forced format, detection report, naming rule.
  * @returns The summary (plain data, ready for `JSON.stringify`).
- * @throws {SummarizeError} When the file cannot be read, is not a supported format, is broken
+ * @throws {FileReadError} When the file cannot be read, is not a supported format, is broken
  *   or its cycles cannot be built; the message names the file.
  * @throws {RangeError} When `options.format` is not a registered format id.
  *
@@ -210,41 +122,7 @@ export async function summarizeFile(
   path: string,
   options: SummarizeFileOptions = {},
 ): Promise<FileSummary> {
-  let parser: FormatParser | undefined;
-  if (options.format !== undefined) {
-    parser = FORMATS.find((f) => f.id === options.format);
-    if (!parser) {
-      throw new RangeError(
-        `Cannot use format "${options.format}": unknown format id; known ids: ${
-          FORMATS.map((f) => f.id).join(", ")
-        }`,
-      );
-    }
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (error) {
-    throw new SummarizeError(path, `Cannot read "${path}": ${messageOf(error)}`, { cause: error });
-  }
-  const detection = options.explain
-    ? detectionReport(bytes.subarray(0, DETECT_HEAD_BYTES), path, options.format ?? null)
-    : undefined;
-  const warnings: string[] = [];
-  let recording: Recording;
-  try {
-    let metadata;
-    try {
-      metadata = await readArbinSidecar(path);
-    } catch (error) {
-      warnings.push(`metadata sidecar ignored: ${messageOf(error)}`);
-    }
-    const parseOptions = { fileName: path, fileNameRule: options.fileNameRule, metadata };
-    parser ??= detectFormat(bytes.subarray(0, DETECT_HEAD_BYTES), path).parser;
-    recording = parser.parse(bytes, parseOptions);
-  } catch (error) {
-    throw new SummarizeError(path, naming(path, messageOf(error)), { detection, cause: error });
-  }
+  const { recording, parser, warnings, detection } = await readRecording(path, options);
   const meta = recording.meta;
   const series = recording.series;
   let cycles: CycleSummary[] = [];
@@ -257,9 +135,11 @@ export async function summarizeFile(
       cycleMethod = table.method;
       threshold = table.currentThreshold_A;
     } catch (error) {
-      throw new SummarizeError(
+      throw new FileReadError(
         path,
-        `Cannot build the cycles of "${path}": ${messageOf(error)}`,
+        `Cannot build the cycles of "${path}": ${
+          error instanceof Error ? error.message : String(error)
+        }`,
         { detection, cause: error },
       );
     }
