@@ -49,7 +49,6 @@ export interface LayerSpec {
   /** Split lines into separate paths by this field without a legend (for example half cycle). */
   detail?: FieldSpec;
   /** Draw points of a line in this field's order instead of sorting by x (for example row). */
-  /** Field giving the drawing order of a line (instead of sorting by x). */
   order?: FieldSpec;
 }
 
@@ -81,7 +80,7 @@ export function layeredChart(
     }
     if (layer.order) {
       encoding.order = { field: layer.order.field, type: layer.order.type ?? "quantitative" };
-    if (layer.order) encoding.order = { field: layer.order.field, type: "quantitative" };
+    }
     encoding.tooltip = (layer.tooltip ?? [layer.x, layer.y, ...(layer.color ? [layer.color] : [])])
       .map((f) => ({ field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field }));
     const spec: Record<string, unknown> = {
