@@ -43,15 +43,21 @@ Options:
                        step | current_sign
   --format ID          parser for FILE instead of detection
   --json               one JSON object instead of tables
-  --db DB              with --test: SQLite file, ":memory:" or mongodb:// URI (default:
-                       MONGO_URI, MONGO_HOST/MONGO_PORT, config db_uri/db_path, else
-                       ~/.battery_analysis/battery.db)
-  --config FILE        with --test: configuration file
+  --db URI|PATH        with --test: mongodb://… URI, SQLite file or :memory: (default:
+                       environment, configuration file, ~/.battery_analysis/battery.db)
+  --db-name NAME       with --test: MongoDB database name
+  --config PATH        with --test: configuration file (default ~/.battery_analysis.toml,
+                       then .ini)
   -h, --help           show this help`;
 
-/** Print a usage error (no stack trace) and return exit code 2. */
+/**
+ * Print a usage error as `lib/cli/parse_cli.ts` `runCli` does and return exit code 2. (FILE mode
+ * does not load `lib/cli`, which reads the configuration file from the home directory, so that
+ * it runs with read permission only.)
+ */
 function usage(error: unknown): number {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`analyze: ${message}\nRun "analyze --help" for usage.`);
   return 2;
 }
 
@@ -90,6 +96,7 @@ export async function main(args: string[]): Promise<number> {
         format: { type: "string" },
         json: { type: "boolean", default: false },
         db: { type: "string" },
+        "db-name": { type: "string" },
         config: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -127,9 +134,17 @@ export async function main(args: string[]): Promise<number> {
   let analysis: CyclingAnalysis;
   try {
     if (v.test !== undefined) {
-      // The store code is loaded only for --test, so FILE mode needs read access only.
-      const { readConfig, storeFrom } = await import("./_shared.ts");
-      const store = await storeFrom(v.db, readConfig(v.config));
+      // The store code is loaded only for --test, so FILE mode needs read access only. Store
+      // selection (--db, --db-name, --config, environment, default) is the shared front end's.
+      const { openCliStore, parseCli } = await import("../lib/cli/parse_cli.ts");
+      const storeArgs = [
+        ...(v.db !== undefined ? ["--db", v.db] : []),
+        ...(v["db-name"] !== undefined ? ["--db-name", v["db-name"]] : []),
+        ...(v.config !== undefined ? ["--config", v.config] : []),
+      ];
+      const cli = parseCli(storeArgs, { name: "analyze", summary: "", usage: "", store: true });
+      for (const warning of cli.config.warnings) console.error(`analyze: warning: ${warning}`);
+      const store = await openCliStore(cli);
       try {
         const test = await store.tests.get(v.test);
         if (!test) throw new RangeError(`no test "${v.test}" in ${store.describe().text}`);
@@ -161,7 +176,7 @@ export async function main(args: string[]): Promise<number> {
       }, options);
     }
   } catch (error) {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`analyze: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
   console.log(v.json ? JSON.stringify(analysis) : analysis.toString());

@@ -20,7 +20,13 @@ import {
   parseCircuit,
   type Weighting,
 } from "../analysis/eis/mod.ts";
-import { fail } from "./_shared.ts";
+
+/** Print an error for the user (never a stack trace) and return exit code 2. (`cli/_shared.ts`,
+ * which had this helper, was removed on main when the CLIs moved to `lib/cli/`.) */
+function fail(error: unknown): number {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  return 2;
+}
 
 const HELP = `Usage: deno run -A cli/fit_eis.ts FILE [options]
 

@@ -58,10 +58,14 @@ function wrapIds(ids: string[], indent: number, width: number): string {
   return lines.map((l) => " ".repeat(indent) + l).join("\n");
 }
 
-/** Print a usage error (no stack trace) and return exit code 2. Not from `_shared.ts`: that
- * module opens stores, and summarize must not load the store code. */
+/**
+ * Print a usage error as `lib/cli/parse_cli.ts` `runCli` does and return exit code 2. Not taken
+ * from there: that module loads the store and the configuration file (home directory), and
+ * summarize must run with read permission only.
+ */
 function fail(error: unknown): number {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`summarize: ${message}\nRun "summarize --help" for usage.`);
   return 2;
 }
 
@@ -125,7 +129,7 @@ export async function main(args: string[]): Promise<number> {
         if (!first) console.log("");
         console.log(`== ${file}\n${detection.lines.join("\n")}`);
       }
-      console.error(`error: ${message}`);
+      console.error(`summarize: ${message}`);
     }
     first = false;
   }

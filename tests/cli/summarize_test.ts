@@ -198,8 +198,8 @@ Deno.test("summarize goes on after a bad file, names it, and exits with 1", asyn
   equal(lines[1].file, bad);
   match(lines[1].error as string, /custom_missing_column\.csv.*no voltage column/);
   equal(lines[2].format, "biologic_mpt");
-  match(run.stderr, /error: Cannot read "no_such_file.csv"/);
-  match(run.stderr, /error: Cannot parse "tests\/fixtures\/bad\/custom_missing_column.csv"/);
+  match(run.stderr, /summarize: Cannot read "no_such_file.csv"/);
+  match(run.stderr, /summarize: Cannot parse "tests\/fixtures\/bad\/custom_missing_column.csv"/);
 });
 
 Deno.test("summarize --explain shows every candidate parser and the winner", async () => {
@@ -214,8 +214,11 @@ Deno.test("summarize --explain shows every candidate parser and the winner", asy
   // The generic CSV parser also recognizes the file, with a lower confidence.
   const generic = d.candidates.find((c) => c.id === "generic_csv");
   ok(generic && generic.confidence < d.candidates[0].confidence);
-  // An unrecognized file: no candidate, the reason is shown, exit 1.
-  const none = await runCli("cli/summarize.ts", ["--explain", "tests/fixtures/eis/1ZARC.csv"]);
+  // An unrecognized file (an Arrow IPC table): no candidate, the reason is shown, exit 1.
+  const none = await runCli("cli/summarize.ts", [
+    "--explain",
+    "tests/fixtures/neware/new_nda_file.ftr",
+  ]);
   equal(none.code, 1);
   match(none.stdout, /Chosen: none; no parser recognizes this file/);
   match(none.stderr, /not a supported format/);
