@@ -3,10 +3,11 @@
 
 /**
  * Analyse one cycling test, from a file or from the store: capacity fade (every model, best by
- * AIC), knee and knee onset, end of life observed and predicted, anomalies.
+ * AIC), knee and knee onset, end of life observed and predicted, anomalies, dQ/dV peaks.
  *
  * ```sh
  * deno run --allow-read cli/analyze.ts FILE [--threshold 0.8] [--reference-cycle N] [--json]
+ *   [--cycle N]...
  * deno run -A cli/analyze.ts --test TEST_ID [--db DB] [--config FILE] [options]
  * ```
  *
@@ -29,8 +30,8 @@ Usage:
 
 Reports the retention curve and fade rate, fits every fade model (linear, sqrt,
 exponential, power) and picks the best by AIC, the knee and knee onset, end of life
-(observed, and predicted with an interval), and anomalies in retention and coulombic
-efficiency. A last cycle during which the recording ends (current still flowing at the last
+(observed, and predicted with an interval), anomalies in retention and coulombic
+efficiency, and the dQ/dV peaks of chosen cycles (with their shift between cycles). A last cycle during which the recording ends (current still flowing at the last
 row) is left out of the fade analysis unless --keep-incomplete is given.
 Exit code 0 on success, 1 when the file or test cannot be analysed, 2 on usage errors.
 
@@ -39,6 +40,8 @@ Options:
   --reference-cycle N  cycle whose discharge capacity is 100 % (default: first usable)
   --confidence X       confidence level of the predicted-life interval (default 0.95)
   --keep-incomplete    keep a last cycle cut short by the end of the recording
+  --cycle N            report the dQ/dV peaks of cycle N (repeatable; default: the first
+                       and last full cycles, both halves at least half the median charge)
   --method M           how a FILE's cycles are delimited: auto (default) | cycle_index |
                        step | current_sign
   --format ID          parser for FILE instead of detection
@@ -92,6 +95,7 @@ export async function main(args: string[]): Promise<number> {
         "reference-cycle": { type: "string" },
         confidence: { type: "string" },
         "keep-incomplete": { type: "boolean", default: false },
+        cycle: { type: "string", multiple: true },
         method: { type: "string", default: "auto" },
         format: { type: "string" },
         json: { type: "boolean", default: false },
@@ -126,6 +130,7 @@ export async function main(args: string[]): Promise<number> {
       confidence: fraction("confidence", v.confidence),
       referenceCycle: positiveInt("reference-cycle", v["reference-cycle"]),
       keepIncomplete: v["keep-incomplete"],
+      dqdvCycles: v.cycle?.map((c) => positiveInt("cycle", c)!),
     };
   } catch (error) {
     return usage(error);

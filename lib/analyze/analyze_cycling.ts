@@ -4,6 +4,10 @@ import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { CyclingSeries } from "../model/cycling_series.ts";
 import { analyzeFade, type FadeAnalysis, type FadeAnalysisData } from "../../analysis/fade.ts";
 import { textTable } from "../../analysis/_display.ts";
+import type { CycleMethod } from "../../analysis/cycles.ts";
+import type { DqdvPeak } from "../../analysis/dqdv.ts";
+import { dqdvByCycle } from "../../analysis/dqdv_by_cycle.ts";
+import type { PeakTrack } from "../../analysis/track_peaks.ts";
 
 /** What {@link analyzeCycling} analyses. */
 export interface CyclingAnalysisInput {
@@ -34,6 +38,42 @@ export interface AnalyzeCyclingOptions {
   keepIncomplete?: boolean;
   /** Confidence level of the predicted-life interval. @default {0.95} */
   confidence?: number;
+  /**
+   * Cycles whose dQ/dV peaks are reported (needs the series). `[]` skips dQ/dV.
+   * @default {the first and last full cycles: both halves present, each passing at least half
+   *   the median charge of that half}
+   */
+  dqdvCycles?: number[];
+}
+
+/** The dQ/dV curve of one half cycle, reduced to its numbers. */
+export interface DqdvHalf {
+  /** Cycle number. */
+  cycle: number;
+  /** Half-cycle direction. */
+  direction: "charge" | "discharge";
+  /** Capacity passed in the half cycle (instrument counter), Ah. */
+  capacity_Ah: number;
+  /** Area under the dQ/dV curve, Ah. */
+  area_Ah: number;
+  /** Peaks, by increasing voltage (heights negative on discharge). */
+  peaks: DqdvPeak[];
+  /** Repairs and oddities noticed. */
+  warnings: string[];
+}
+
+/** dQ/dV peaks of the chosen cycles. */
+export interface DqdvReport {
+  /** Cycles asked for. */
+  cycles: number[];
+  /** How the cycles were chosen. */
+  chosen_by: "default: first and last full cycles" | "--cycle";
+  /** One entry per half cycle analysed, in row order. */
+  halves: DqdvHalf[];
+  /** Peaks followed from one chosen cycle to the next (shift and height ratio). */
+  tracks: PeakTrack[];
+  /** Half cycles that could not be analysed, with the reason. */
+  failures: { cycle: number; direction: string; reason: string }[];
 }
 
 /** A cycle left out of the fade analysis, and why. */
@@ -80,6 +120,10 @@ export interface CyclingAnalysisData {
   fade: FadeAnalysisData | null;
   /** Why there is no fade analysis (no usable cycle), or `null`. */
   fade_error: string | null;
+  /** dQ/dV peaks of the chosen cycles, or `null` (see `dqdv_note`). */
+  dqdv: DqdvReport | null;
+  /** Why there is no dQ/dV report, or `null`. */
+  dqdv_note: string | null;
 }
 
 /**
@@ -100,6 +144,10 @@ export class CyclingAnalysis {
   readonly fade: FadeAnalysis | null;
   /** Why there is no fade analysis, or `null`. */
   readonly fade_error: string | null;
+  /** dQ/dV peaks of the chosen cycles, or `null`. */
+  readonly dqdv: DqdvReport | null;
+  /** Why there is no dQ/dV report, or `null`. */
+  readonly dqdv_note: string | null;
 
   /** @param data The parts, computed by {@link analyzeCycling}. */
   constructor(data: {
@@ -109,6 +157,8 @@ export class CyclingAnalysis {
     excluded_cycles: ExcludedCycle[];
     fade: FadeAnalysis | null;
     fade_error: string | null;
+    dqdv: DqdvReport | null;
+    dqdv_note: string | null;
   }) {
     this.label = data.label;
     this.cycle_count = data.cycle_count;
@@ -116,6 +166,8 @@ export class CyclingAnalysis {
     this.excluded_cycles = data.excluded_cycles;
     this.fade = data.fade;
     this.fade_error = data.fade_error;
+    this.dqdv = data.dqdv;
+    this.dqdv_note = data.dqdv_note;
   }
 
   /** End of life, observed and predicted, or `null` without a fade analysis. */
@@ -149,6 +201,8 @@ export class CyclingAnalysis {
       end_of_life: this.end_of_life,
       fade: this.fade ? this.fade.toJSON() : null,
       fade_error: this.fade_error,
+      dqdv: this.dqdv,
+      dqdv_note: this.dqdv_note,
     };
   }
 
@@ -159,11 +213,53 @@ export class CyclingAnalysis {
       `${this.cycle_count} cycles${this.cycle_method ? ` (method: ${this.cycle_method})` : ""}`,
     ];
     for (const e of this.excluded_cycles) out.push(`cycle ${e.cycle} left out: ${e.reason}`);
-    if (!this.fade) {
-      out.push(`no fade analysis: ${this.fade_error}`);
-      return out.join("\n");
+    if (this.fade) this.#fadeText(this.fade, out);
+    else out.push(`no fade analysis: ${this.fade_error}`);
+    this.#dqdvText(out);
+    return out.join("\n");
+  }
+
+  #dqdvText(out: string[]): void {
+    const d = this.dqdv;
+    if (!d) {
+      out.push("", `dQ/dV: — (${this.dqdv_note})`);
+      return;
     }
-    const f = this.fade;
+    out.push("", `dQ/dV peaks of cycles ${d.cycles.join(", ")} (${d.chosen_by})`);
+    const rows = d.halves.flatMap((h) =>
+      h.peaks.map((p) => ({
+        cycle: h.cycle,
+        direction: h.direction,
+        position_V: p.position_V,
+        height: p.height_Ah_per_V,
+        area_mAh: p.area_Ah * 1000,
+        fwhm_V: p.fwhm_V,
+      }))
+    );
+    if (rows.length > 0) {
+      out.push(textTable(rows, [
+        { key: "cycle" },
+        { key: "direction" },
+        { key: "position_V", label: "V (V)" },
+        { key: "height", label: "dQ/dV (Ah/V)" },
+        { key: "area_mAh", label: "area (mAh)" },
+        { key: "fwhm_V", label: "FWHM (V)" },
+      ]));
+    } else out.push("no peaks found");
+    const moved = d.tracks.filter((t) => t.points.length > 1);
+    for (const t of moved) {
+      const a = t.points[0], b = t.points[t.points.length - 1];
+      out.push(
+        `  ${t.direction} peak at ${a.position_V.toFixed(3)} V (cycle ${a.cycle}) → ` +
+          `${b.position_V.toFixed(3)} V (cycle ${b.cycle}): shift ${
+            (t.shift_V * 1000).toFixed(1)
+          } mV, height ratio ${t.height_ratio === null ? "—" : t.height_ratio.toFixed(3)}`,
+      );
+    }
+    for (const f of d.failures) out.push(`  cycle ${f.cycle} ${f.direction}: ${f.reason}`);
+  }
+
+  #fadeText(f: FadeAnalysis, out: string[]): void {
     out.push("", "Capacity fade", f.toString());
     for (const m of f.models.failed) out.push(`  ${m.model} not fitted: ${m.reason}`);
     const eol = this.end_of_life!;
@@ -207,7 +303,6 @@ export class CyclingAnalysis {
         ]),
       );
     }
-    return out.join("\n");
   }
 }
 
@@ -215,12 +310,16 @@ export class CyclingAnalysis {
  * Analyse the cycles of one test: capacity fade (every model, best by AIC), knee and knee
  * onset, end of life observed and predicted (with interval), anomalies in retention and CE.
  * A last cycle during which the recording ends (current still flowing at the last row of the
- * series) is left out unless `keepIncomplete` is set.
+ * series) is left out unless `keepIncomplete` is set. With a series, the dQ/dV peaks of the
+ * chosen cycles (default: the first and last full cycles — both halves present, each passing at
+ * least half the median charge of that half) are found with `dqdvByCycle` (default Gaussian
+ * smoothing) and followed from one cycle to the next.
  *
  * @param input Cycles, optional series and a label.
  * @param options Threshold, reference cycle, incomplete-cycle handling, confidence.
  * @returns The analysis.
- * @throws {RangeError} When the threshold or confidence is out of range.
+ * @throws {RangeError} When the threshold or confidence is out of range, or a dQ/dV cycle does
+ *   not exist.
  *
  * @example Linear fade of 0.1 % per cycle reaches 80 % at cycle 201
  * ```ts
@@ -278,6 +377,48 @@ export function analyzeCycling(
     if (options.referenceCycle !== undefined && /reference/i.test(error.message)) throw error;
     fadeError = error.message;
   }
+  let dqdv: DqdvReport | null = null;
+  let dqdvNote: string | null = null;
+  const asked = options.dqdvCycles;
+  const chosen = asked ?? defaultDqdvCycles(cycles);
+  if (!series || series.length === 0) dqdvNote = "no time series";
+  else if (asked && asked.length === 0) dqdvNote = "not asked for";
+  else if (chosen.length === 0) dqdvNote = "no full cycle (both halves, full capacity)";
+  else {
+    const known = new Set(input.cycles.map((c) => c.cycle));
+    const missing = chosen.filter((c) => !known.has(c));
+    if (missing.length > 0) {
+      throw new RangeError(
+        `Cannot compute dQ/dV of cycle ${missing.join(", ")}: the test has cycles ${
+          input.cycles[0]?.cycle ?? "—"
+        }–${input.cycles[input.cycles.length - 1]?.cycle ?? "—"}`,
+      );
+    }
+    const method = input.cycleMethod as CycleMethod | null | undefined;
+    const set = dqdvByCycle(series, {
+      cycles: chosen,
+      cycle_options: {
+        method: method && METHODS.has(method) ? method : "auto",
+        ...(input.currentThreshold_A !== undefined
+          ? { currentThreshold_A: input.currentThreshold_A }
+          : {}),
+      },
+    });
+    dqdv = {
+      cycles: chosen,
+      chosen_by: asked ? "--cycle" : "default: first and last full cycles",
+      halves: set.curves.map((c) => ({
+        cycle: c.cycle!,
+        direction: c.direction,
+        capacity_Ah: c.capacity_Ah,
+        area_Ah: c.area_Ah,
+        peaks: c.peaks,
+        warnings: c.warnings,
+      })),
+      tracks: set.tracks,
+      failures: set.failures,
+    };
+  }
   return new CyclingAnalysis({
     label: input.label,
     cycle_count: input.cycles.length,
@@ -285,7 +426,40 @@ export function analyzeCycling(
     excluded_cycles: excluded,
     fade,
     fade_error: fadeError,
+    dqdv,
+    dqdv_note: dqdvNote,
   });
+}
+
+const METHODS = new Set(["cycle_index", "step", "current_sign"]);
+
+/**
+ * The full cycles: both halves present, each passing at least half the median charge of that
+ * half over the cycles that have both (so a first cycle that starts mid-way, or a last one cut
+ * short, is not full).
+ *
+ * @param cycles Per-cycle summaries.
+ * @returns Cycle numbers, in order.
+ */
+function fullCycles(cycles: readonly CycleSummary[]): number[] {
+  const both = cycles.filter((c) => c.charge_capacity_Ah > 0 && c.discharge_capacity_Ah > 0);
+  if (both.length === 0) return [];
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
+  const qc = median(both.map((c) => c.charge_capacity_Ah));
+  const qd = median(both.map((c) => c.discharge_capacity_Ah));
+  return both
+    .filter((c) => c.charge_capacity_Ah >= 0.5 * qc && c.discharge_capacity_Ah >= 0.5 * qd)
+    .map((c) => c.cycle);
+}
+
+function defaultDqdvCycles(cycles: readonly CycleSummary[]): number[] {
+  const full = fullCycles(cycles);
+  if (full.length === 0) return [];
+  return full.length === 1 ? [full[0]] : [full[0], full[full.length - 1]];
 }
 
 /** Rest threshold as `summarizeCycles` defaults it: 1e-3 × the 99th percentile of |current|. */
