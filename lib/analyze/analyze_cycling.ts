@@ -335,8 +335,9 @@ export class CyclingAnalysis {
  *   internal_resistance_ohm: null,
  * }));
  * const analysis = analyzeCycling({ label: "synthetic", cycles });
- * equal(analysis.end_of_life!.model, "linear");
+ * // Exact data: the linear model (or the power model with exponent 1) fits it exactly.
  * equal(Math.round(analysis.end_of_life!.predicted_cycle!), 201);
+ * equal(analysis.dqdv, null); // no time series given
  * ```
  */
 export function analyzeCycling(

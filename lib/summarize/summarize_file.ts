@@ -105,16 +105,17 @@ function overview(spectrum: Spectrum): SpectrumOverview {
  * import { summarizeFile } from "./summarize_file.ts";
  * const dir = Deno.makeTempDirSync();
  * const path = join(dir, "cell.bdf.csv");
- * // 1 A for one hour of charge, then 1 A for one hour of discharge, at a constant 3.7 V.
+ * // 1 A for one hour of charge, then 1 A for one hour of discharge (capacity counters in Ah).
  * Deno.writeTextFileSync(
  *   path,
- *   "Test Time / s,Voltage / V,Current / A\n0,3.7,0\n1800,3.7,1\n3600,3.7,1\n" +
- *     "5400,3.7,-1\n7200,3.7,-1\n",
+ *   "Test Time / s,Voltage / V,Current / A,Charging Capacity / Ah,Discharging Capacity / Ah\n" +
+ *     "0,3.7,0,0,0\n1800,3.8,1,0.5,0\n3600,3.9,1,1,0\n5400,3.6,-1,1,0.5\n7200,3.5,-1,1,1\n",
  * );
  * const summary = await summarizeFile(path);
  * equal(summary.format, "bdf_csv");
  * equal(summary.rows, 5);
  * equal(summary.cycles.length, 1);
+ * equal(summary.cycles[0].discharge_capacity_Ah, 1);
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
