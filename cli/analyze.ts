@@ -33,7 +33,8 @@ exponential, power) and picks the best by AIC, the knee and knee onset, end of l
 (observed, and predicted with an interval), anomalies in retention and coulombic
 efficiency, and the dQ/dV peaks of chosen cycles (with their shift between cycles). A last cycle during which the recording ends (current still flowing at the last
 row) is left out of the fade analysis unless --keep-incomplete is given.
-Exit code 0 on success, 1 when the file or test cannot be analysed, 2 on usage errors.
+Exit code 0 on success, 1 when the file or test cannot be analysed (also when it has no
+cycle with a discharge to follow), 2 on usage errors.
 
 Options:
   --threshold X        end-of-life retention, fraction (default 0.8)
@@ -169,7 +170,11 @@ export async function main(args: string[]): Promise<number> {
       const { recording } = await readRecording(file, { format: v.format });
       const series = recording.series;
       if (!series || series.length === 0) {
-        throw new RangeError(`"${file}" has no cycling time series (impedance only?)`);
+        throw new RangeError(
+          `"${file}" has no cycling time series${
+            recording.spectra?.length ? " (it holds impedance spectra: see fit_eis)" : ""
+          }`,
+        );
       }
       const table = summarizeCycles(series, { method: v.method as CycleMethod });
       analysis = analyzeCycling({
@@ -185,7 +190,8 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
   console.log(v.json ? JSON.stringify(analysis) : analysis.toString());
-  return 0;
+  // Nothing to analyse (no cycle with a discharge): reported above, and exit code 1.
+  return analysis.fade ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

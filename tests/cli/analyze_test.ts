@@ -205,7 +205,11 @@ Deno.test("analyze reports bad input clearly", async () => {
   match(threshold.stderr, /--threshold must be a number between 0 and 1/);
   const eis = await runCli("cli/analyze.ts", ["tests/fixtures/biologic/PEIS-0.mpr"]);
   equal(eis.code, 1);
-  match(eis.stderr, /PEIS-0\.mpr" has no cycling time series/);
+  match(eis.stderr, /PEIS-0\.mpr" has no cycling time series \(it holds impedance spectra/);
+  // A cycling file without any discharge (BioLogic MB-0.mpr: 2 rows): reported, exit code 1.
+  const empty = await runCli("cli/analyze.ts", ["tests/fixtures/biologic/MB-0.mpr"]);
+  equal(empty.code, 1);
+  match(empty.stdout, /no fade analysis: .*no cycle has a positive discharge_capacity_Ah/);
   const cycle = await runCli("cli/analyze.ts", [
     "--cycle",
     "99",
