@@ -52,3 +52,74 @@ export function stderrIsTerminal(): boolean {
     return false;
   }
 }
+
+/** The cycle methods `--cycle-method` accepts. */
+export const CYCLE_METHODS = ["auto", "cycle_index", "step", "current_sign"] as const;
+
+/**
+ * Parse a numeric flag: `undefined` when absent, else a finite number ≥ `min` (an integer with
+ * `integer`), or a RangeError naming the flag.
+ */
+export function numberFlag(
+  name: string,
+  text: string | undefined,
+  options: { min?: number; integer?: boolean } = {},
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = text.trim() === "" ? NaN : Number(text);
+  const min = options.min ?? -Infinity;
+  if (!Number.isFinite(n) || n < min || (options.integer && !Number.isInteger(n))) {
+    throw new RangeError(
+      `--${name} must be ${options.integer ? "an integer" : "a number"}${
+        Number.isFinite(min) ? ` ≥ ${min}` : ""
+      }, got "${text}"`,
+    );
+  }
+  return n;
+}
+
+/**
+ * An AbortSignal that fires on Ctrl-C (SIGINT) or SIGTERM (where the platform has it); call
+ * `dispose()` to remove the listeners.
+ */
+export function stopSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  const added: Deno.Signal[] = [];
+  for (const s of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(s, onSignal);
+      added.push(s);
+    } catch {
+      // SIGTERM does not exist on Windows.
+    }
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const s of added) Deno.removeSignalListener(s, onSignal);
+    },
+  };
+}
+
+/** Left-aligned plain-text table (numbers right-aligned), one string per line. */
+export function formatTable(headers: string[], rows: (string | number | null)[][]): string[] {
+  const cells = rows.map((r) => r.map((c) => (c === null ? "" : String(c))));
+  const numeric = headers.map((_, i) =>
+    rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === "number")
+  );
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ")
+      .trimEnd();
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)];
+}
+
+/** RFC 4180 CSV text (CRLF line ends; fields quoted when needed). */
+export function toCsv(headers: string[], rows: (string | number | null)[][]): string {
+  const field = (v: string | number | null): string => {
+    const s = v === null ? "" : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [headers, ...rows].map((r) => r.map(field).join(",")).join("\r\n") + "\r\n";
+}
