@@ -24,6 +24,10 @@ export interface FieldSpec {
   log?: boolean;
   /** Do not force zero into the scale. @default {true} */
   zero?: boolean;
+  /** Colour scheme of the scale (for example `"viridis"` for cycle numbers). */
+  scheme?: string;
+  /** Fixed scale domain `[min, max]` (for example for equal aspect ratios). */
+  domain?: [number, number];
 }
 
 /** Options of {@link layeredChart} layers. */
@@ -42,11 +46,17 @@ export interface LayerSpec {
   markProps?: Record<string, unknown>;
   /** Fields shown on hover (defaults to x, y and color). */
   tooltip?: FieldSpec[];
+  /** Split lines into separate paths by this field without a legend (for example half cycle). */
+  detail?: FieldSpec;
+  /** Draw points of a line in this field's order instead of sorting by x (for example row). */
+  order?: FieldSpec;
 }
 
 function encodeField(f: FieldSpec): Record<string, unknown> {
   const scale: Record<string, unknown> = { zero: f.zero ?? false };
   if (f.log) scale.type = "log";
+  if (f.scheme) scale.scheme = f.scheme;
+  if (f.domain) scale.domain = f.domain;
   return { field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field, scale };
 }
 
@@ -65,6 +75,12 @@ export function layeredChart(
   const built = layers.map((layer, i) => {
     const encoding: Record<string, unknown> = { x: encodeField(layer.x), y: encodeField(layer.y) };
     if (layer.color) encoding.color = encodeField({ zero: true, ...layer.color });
+    if (layer.detail) {
+      encoding.detail = { field: layer.detail.field, type: layer.detail.type ?? "nominal" };
+    }
+    if (layer.order) {
+      encoding.order = { field: layer.order.field, type: layer.order.type ?? "quantitative" };
+    }
     encoding.tooltip = (layer.tooltip ?? [layer.x, layer.y, ...(layer.color ? [layer.color] : [])])
       .map((f) => ({ field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field }));
     const spec: Record<string, unknown> = {
@@ -81,5 +97,42 @@ export function layeredChart(
     width: options.width ?? 480,
     height: options.height ?? 300,
     layer: built,
+  };
+}
+
+/**
+ * Charts side by side (`horizontal`) or stacked (`vertical`), each keeping its own scales.
+ *
+ * @param charts Specs from {@link layeredChart}.
+ * @param options Direction and title.
+ * @returns A Vega-Lite spec.
+ */
+export function concatCharts(
+  charts: VegaLiteSpec[],
+  options: { direction?: "vertical" | "horizontal"; title?: string } = {},
+): VegaLiteSpec {
+  // Selection parameters must have unique names across the concatenation.
+  const parts = charts.map((c, i) => {
+    const { $schema: _schema, ...rest } = c;
+    if (Array.isArray(rest.layer)) {
+      rest.layer = (rest.layer as Record<string, unknown>[]).map((l) =>
+        Array.isArray(l.params)
+          ? {
+            ...l,
+            params: (l.params as Record<string, unknown>[]).map((p) => ({
+              ...p,
+              name: `${p.name}_${i}`,
+            })),
+          }
+          : l
+      );
+    }
+    return rest;
+  });
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    [options.direction === "horizontal" ? "hconcat" : "vconcat"]: parts,
+    resolve: { scale: { color: "independent" } },
   };
 }

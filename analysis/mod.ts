@@ -6,7 +6,6 @@
  *
  * @module
  */
-export {};
 export * from "./cycles.ts";
 export * from "./half_cycles.ts";
 export * from "./cycle_table.ts";
@@ -25,3 +24,19 @@ export * from "./compare_tests.ts";
 export * from "./outliers.ts";
 export * from "./similar_tests.ts";
 export * from "./pca.ts";
+export * from "./dqdv.ts";
+export * from "./dqdv_spec.ts";
+export * from "./find_peaks.ts";
+export * from "./dvdq.ts";
+export * from "./track_peaks.ts";
+export * from "./dqdv_difference.ts";
+export * from "./voltage_capacity.ts";
+export * from "./voltage_capacity_spec.ts";
+export * from "./sample_properties.ts";
+export * from "./specific_capacity.ts";
+export * from "./areal_capacity.ts";
+export * from "./area_specific_resistance.ts";
+export * from "./ionic_conductivity.ts";
+export * from "./normalize.ts";
+export * from "./dqdv_by_cycle.ts";
+export * from "./eis/mod.ts";
