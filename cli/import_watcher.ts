@@ -12,7 +12,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { stopSignal } from "../lib/cli/stop_signal.ts";
 import { isWorkerContext } from "../lib/import/parse_worker.ts";
 import {
   defaultQueueFile,
@@ -20,148 +21,166 @@ import {
   type WatchEvent,
   type WatchSummary,
 } from "../lib/import/watch_directory.ts";
-import { mergeSettings } from "../lib/config/merge_settings.ts";
-import {
-  CYCLE_METHODS,
-  fail,
-  numberFlag,
-  readConfig,
-  stopSignal,
-  STORE_FLAGS,
-  STORE_FLAGS_HELP,
-  storeFrom,
-} from "./_shared.ts";
+import type { CycleMethod } from "../analysis/cycles.ts";
 
-const HELP = `Watch a directory and import instrument files as they appear and grow.
+const METHODS = ["auto", "cycle_index", "step", "current_sign"];
 
-Usage:
-  import_watcher DIR [options]
-
-A file is imported once it has had no file-system event for --debounce seconds and its size
-and modification time have not changed for --stable seconds; a file that grows later is
-imported again and updates its test. Files already stored (same SHA-256) are passed over, so a
-restarted watcher only catches up on what changed while it was stopped. A full rescan every
---rescan seconds finds files whose events were missed (network shares).
-
-When the database cannot be reached, ready files are written to a local queue file and
-imported, in order, once it answers again (checked every --retry seconds); the queue survives
-restarts. Each burst of activity is one import job (see import_directory --status), after which
-the touched cell datasets are refreshed. Ctrl-C or SIGTERM stops cleanly: the file being stored
-is finished and the job closed.
-
-Options:
-  --debounce S     seconds after a file's last event before it is looked at
-                   (default: config "debounce", else 1)
-  --stable S       seconds its size and mtime must stay unchanged (default 2)
-  --rescan S       seconds between full rescans (default 60)
-  --retry S        seconds between attempts to reach an unreachable database (default 5)
-  --depth N        directory levels below DIR to watch (0 = DIR only; config "depth";
-                   default: all)
-  --include GLOB   only files whose relative path or name matches (repeatable; config)
-  --exclude GLOB   ignore matching files and directories (repeatable; config)
-  --tag TAG        add TAG to every sample, test and raw file touched (repeatable)
-  --queue FILE     local queue file (default ~/.battery_analysis/watch_queue-<id>.jsonl,
-                   one per watched directory)
-  --no-archive     do not store the original files in the database
-  --workers N      parsing threads (default 1; 0 parses in the main thread)
-  --cycle-method M auto | cycle_index | step | current_sign (default auto)
-  --verbose        also report files passed over as already imported
-${STORE_FLAGS_HELP}
-
-Output: one line per event; with --json one JSON object per line ({"type": "imported", ...}).
-Exit code: 0 after a clean stop, 2 on usage or configuration errors.`;
+const SPEC: CliSpec = {
+  name: "import_watcher",
+  summary: [
+    "Watch a directory and import instrument files as they appear and grow.",
+    "",
+    "A file is imported once it has had no file-system event for --debounce seconds and its",
+    "size and modification time have not changed for --stable seconds; a file that grows",
+    "later is imported again and updates its test. Files already stored (same SHA-256) are",
+    "passed over, so a restarted watcher only catches up on what changed while it was",
+    "stopped. A full rescan every --rescan seconds finds files whose events were missed",
+    "(network shares).",
+    "",
+    "When the database cannot be reached, ready files go to a local queue file and are",
+    "imported, in order, once it answers again (tried every --retry seconds); the queue",
+    "survives restarts. Each burst of activity is one import job (import_directory --status),",
+    "after which the touched cell datasets are refreshed. Ctrl-C or SIGTERM stops cleanly:",
+    "the file being stored is finished and the job closed.",
+    "",
+    "Output: one line per event; with --json one JSON object per line. Exit code 0 after a",
+    "clean stop, 2 on usage errors, 1 on other errors.",
+  ].join("\n"),
+  usage: "DIR [options]",
+  store: true,
+  options: {
+    debounce: {
+      type: "number",
+      value: "S",
+      config: "debounce",
+      default: 1,
+      description: "seconds after a file's last event before it is looked at",
+    },
+    stable: {
+      type: "number",
+      value: "S",
+      default: 2,
+      description: "seconds its size and modification time must stay unchanged",
+    },
+    rescan: {
+      type: "number",
+      value: "S",
+      default: 60,
+      description: "seconds between full rescans",
+    },
+    retry: {
+      type: "number",
+      value: "S",
+      default: 5,
+      description: "seconds between attempts to reach an unreachable database",
+    },
+    depth: {
+      type: "integer",
+      value: "N",
+      config: "depth",
+      description: "directory levels below DIR to watch (0 = DIR only; default all)",
+    },
+    include: {
+      type: "string",
+      multiple: true,
+      value: "GLOB",
+      config: "include",
+      description: 'only files whose relative path or name matches ("*" crosses "/")',
+    },
+    exclude: {
+      type: "string",
+      multiple: true,
+      value: "GLOB",
+      config: "exclude",
+      description: "ignore matching files and directories",
+    },
+    tag: {
+      type: "string",
+      multiple: true,
+      value: "TAG",
+      description: "add TAG to every sample, test and raw file touched",
+    },
+    queue: {
+      type: "string",
+      value: "FILE",
+      description: "local queue file (default ~/.battery_analysis/watch_queue-<id>.jsonl, " +
+        "one per watched directory)",
+    },
+    "no-archive": { type: "boolean", description: "do not store the original files" },
+    workers: {
+      type: "integer",
+      value: "N",
+      default: 1,
+      description: "parsing threads (0 = parse in the main thread)",
+    },
+    "cycle-method": {
+      type: "string",
+      value: "M",
+      default: "auto",
+      description: "auto | cycle_index | step | current_sign",
+    },
+    verbose: { type: "boolean", description: "also report files passed over as known" },
+  },
+  examples: [
+    'import_watcher /data/arbin --include "*.csv" --tag line-3',
+    "import_watcher /mnt/share/cycler --rescan 30 --stable 10 --db mongodb://db:27017/lab",
+  ],
+};
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
-export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        ...STORE_FLAGS,
-        debounce: { type: "string" },
-        stable: { type: "string" },
-        rescan: { type: "string" },
-        retry: { type: "string" },
-        depth: { type: "string" },
-        include: { type: "string", multiple: true },
-        exclude: { type: "string", multiple: true },
-        tag: { type: "string", multiple: true },
-        queue: { type: "string" },
-        "no-archive": { type: "boolean", default: false },
-        workers: { type: "string" },
-        "cycle-method": { type: "string" },
-        verbose: { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    return fail(error);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    console.log(HELP);
-    return 0;
-  }
-  let stop: { signal: AbortSignal; dispose(): void } | undefined;
-  try {
-    if (positionals.length !== 1) {
-      throw new TypeError("give exactly one directory to watch (see --help)");
+export function main(args: string[]): Promise<number> {
+  return runCli(SPEC, args, async (cli) => {
+    const v = cli.values;
+    if (cli.positionals.length !== 1) throw new UsageError("give exactly one directory to watch");
+    for (const [name, min] of [["debounce", 0], ["stable", 0], ["depth", 0], ["workers", 0]]) {
+      if (v[name as string] !== undefined && (v[name as string] as number) < (min as number)) {
+        throw new UsageError(`--${name} must be ${min} or more`);
+      }
     }
-    const config = readConfig(v.config);
-    for (const w of config.warnings) console.error(`warning: ${w}`);
-    const settings = mergeSettings({
-      debounce: numberFlag("debounce", v.debounce, { min: 0 }),
-      depth: numberFlag("depth", v.depth, { min: 0, integer: true }),
-      include: v.include,
-      exclude: v.exclude,
-    }, {
-      config: config.values,
-      defaults: { debounce: 1, depth: Infinity, include: [] as string[], exclude: [] as string[] },
-    });
-    const method = v["cycle-method"];
-    if (method !== undefined && !(CYCLE_METHODS as readonly string[]).includes(method)) {
-      throw new RangeError(`--cycle-method must be one of ${CYCLE_METHODS.join(", ")}`);
+    for (const name of ["rescan", "retry"]) {
+      if ((v[name] as number) <= 0) throw new UsageError(`--${name} must be more than 0`);
     }
-    const root = positionals[0];
-    const queueFile = v.queue ?? await defaultQueueFile(root);
-    const json = v.json;
-    let description = "";
-    const print = printer(json, v.verbose);
-    stop = stopSignal();
-    const summary = await watchDirectory(
-      async () => {
-        const store = await storeFrom(v.db, config);
-        description = store.describe().text;
-        if (!json) console.error(`Store: ${description}`);
-        return store;
-      },
-      root,
-      {
-        debounce_s: settings.debounce,
-        stable_s: numberFlag("stable", v.stable, { min: 0 }),
-        rescan_s: numberFlag("rescan", v.rescan, { min: 0.01 }),
-        retry_s: numberFlag("retry", v.retry, { min: 0.01 }),
-        depth: settings.depth,
-        include: settings.include,
-        exclude: settings.exclude,
-        tags: v.tag,
-        queueFile,
-        archive: !v["no-archive"],
-        workers: numberFlag("workers", v.workers, { min: 0, integer: true }) ?? 1,
-        workerUrl: import.meta.url,
-        cycleMethod: method as "auto" | undefined,
-        onEvent: print,
-        signal: stop.signal,
-      },
-    );
-    if (!json) console.log(summaryLine(summary));
-    return 0;
-  } catch (error) {
-    return fail(error);
-  } finally {
-    stop?.dispose();
-  }
+    const method = v["cycle-method"] as string;
+    if (!METHODS.includes(method)) {
+      throw new UsageError(`--cycle-method must be one of ${METHODS.join(", ")}, got "${method}"`);
+    }
+    const root = cli.positionals[0];
+    const info = await Deno.stat(root).catch(() => null);
+    if (!info?.isDirectory) throw new UsageError(`"${root}" is not a directory`);
+    const queueFile = (v.queue as string | undefined) ?? await defaultQueueFile(root);
+    const stop = stopSignal();
+    try {
+      const summary = await watchDirectory(
+        async () => {
+          const store = await openCliStore(cli);
+          if (!cli.json) console.error(`Store: ${store.describe().text}`);
+          return store;
+        },
+        root,
+        {
+          debounce_s: v.debounce as number,
+          stable_s: v.stable as number,
+          rescan_s: v.rescan as number,
+          retry_s: v.retry as number,
+          depth: v.depth as number | undefined,
+          include: v.include as string[] | undefined,
+          exclude: v.exclude as string[] | undefined,
+          tags: v.tag as string[] | undefined,
+          queueFile,
+          archive: v["no-archive"] !== true,
+          workers: v.workers as number,
+          workerUrl: import.meta.url,
+          cycleMethod: method as CycleMethod,
+          onEvent: printer(cli.json, v.verbose === true),
+          signal: stop.signal,
+        },
+      );
+      if (!cli.json) console.log(summaryLine(summary));
+      return 0;
+    } finally {
+      stop.dispose();
+    }
+  });
 }
 
 function printer(json: boolean, verbose: boolean): (e: WatchEvent) => void {
