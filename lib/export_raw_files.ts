@@ -205,7 +205,7 @@ export async function exportRawFiles(
   } catch (error) {
     for (const t of temps) await Deno.remove(t).catch(() => {});
     // Several files: all or nothing (files this call created are removed again).
-    if (!options.force) for (const p of placed) await Deno.remove(p).catch(() => {});
+    if (!options.force) { for (const p of placed) await Deno.remove(p).catch(() => {}); }
     throw error;
   }
   return docs.map((d, i) => ({
