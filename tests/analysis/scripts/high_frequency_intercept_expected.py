@@ -32,3 +32,5 @@ print("exampleData.csv", pick(csv3(base + "eis/exampleData.csv")))
 for t in ["25C_0x_Thin_Sample_t2", "40C_0x_Thin_Sample_t2", "60C_0x_Thin_Sample_t2"]:
     p = base + f"biologic/0720_05_EIS_0.5MTFSI_Blocking_InsideGB_0hr_{t}_C01.mpt"
     print(t, pick(mpt(p)))
+p = base + "biologic/0720_06_EIS_0.5MTFSI_SymCell_OutsideGB_unsanded_RT_ThinCell_C03.mpt"
+print("0720_06 RT ThinCell", pick(mpt(p)))
