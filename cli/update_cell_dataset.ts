@@ -151,7 +151,7 @@ async function run(
         d.previous_id ?? "",
         i === 0 ? "current" : "",
       ]);
-      const headers = ["Version", "ID", "Created", "Tests", "Cycles", "Previous", ""];
+      const headers = ["Version", "ID", "Created", "Tests", "Cycles", "Previous", "State"];
       for (const line of formatTable(headers, rows)) console.log(line);
     }
     return 0;

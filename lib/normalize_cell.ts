@@ -177,14 +177,13 @@ export async function normalizeCell(
         ? arealCapacity(cycling.initial_capacity_Ah!, { area_cm2: area })
         : null,
     };
-    if (area === null) result.problems.push(`${missing("area_cm2")}: capacity not normalized`);
   }
 
   // Impedance from the latest test with spectra.
   const eis: TestResult | undefined = tests.filter((t) => t.data.spectra.length > 0).at(-1);
   if (!eis) {
     result.problems.push("no impedance test");
-    return result;
+    return missingArea(result, missing);
   }
   const spectra = await store.spectra.read(eis.id);
   const index = spectra.length - 1;
@@ -211,19 +210,23 @@ export async function normalizeCell(
       else resistance = r0.value;
       if (f.quality.level === "poor") {
         result.problems.push(
-          `test "${eis.name}": the circuit fit is graded poor (${f.quality.reasons.join("; ")})`,
+          `test "${eis.name}": the circuit fit is graded poor, R0 not normalized (${
+            f.quality.reasons.join("; ")
+          }); --resistance intercept reads it from the data`,
         );
       }
     } catch (error) {
       result.problems.push(`test "${eis.name}": cannot fit: ${(error as Error).message}`);
     }
   }
-  if (resistance === null) return result;
+  const poorFit = fit?.quality === "poor";
+  if (resistance === null) return missingArea(result, missing);
   if (!(resistance > 0)) {
     result.problems.push(`test "${eis.name}": resistance ${resistance} Ω is not positive`);
-    return result;
+    return missingArea(result, missing);
   }
-  const area = result.area_cm2, thickness = result.thickness_cm;
+  // A poor fit's R0 is shown but not turned into normalized values.
+  const area = poorFit ? null : result.area_cm2, thickness = result.thickness_cm;
   result.impedance = {
     test_id: eis.id,
     test_name: eis.name,
@@ -239,9 +242,19 @@ export async function normalizeCell(
       ? ionicConductivity(resistance, { area_cm2: area, thickness_cm: thickness })
       : null,
   };
-  if (area === null) result.problems.push(`${missing("area_cm2")}: impedance not normalized`);
-  else if (thickness === null) {
+  if (!poorFit && result.area_cm2 !== null && thickness === null) {
     result.problems.push(`${missing("thickness_cm")}: conductivity not computed`);
+  }
+  return missingArea(result, missing);
+}
+
+/** Add the missing-area problem once, when there is something it keeps from being normalized. */
+function missingArea(
+  result: CellNormalization,
+  missing: (key: "area_cm2" | "thickness_cm") => string,
+): CellNormalization {
+  if (result.area_cm2 === null && (result.capacity || result.impedance)) {
+    result.problems.unshift(`${missing("area_cm2")}: values not normalized`);
   }
   return result;
 }

@@ -231,7 +231,7 @@ for (const backend of await backends(work)) {
         equal(cn55.capacity.areal_capacity_mAh_per_cm2, null);
         assertClose(cn55.capacity.initial_capacity_mAh, 1.13, { rel: 1e-9 });
         deepStrictEqual(cn55.problems, [
-          'no area_cm2 on sample "CN55_Zn": capacity not normalized',
+          'no area_cm2 on sample "CN55_Zn": values not normalized',
           "no impedance test",
         ]);
         deepStrictEqual(cn99.problems, ["no test or sample has cell code CN99"]);
