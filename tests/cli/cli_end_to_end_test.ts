@@ -41,7 +41,7 @@ interface Backend {
   drop(): Promise<void>;
 }
 
-async function backends(dir: string): Promise<Backend[]> {
+function backends(dir: string): Backend[] {
   const path = join(dir, "battery.db");
   const list: Backend[] = [{
     name: "sqlite",
@@ -79,7 +79,7 @@ const work = await Deno.makeTempDir({ prefix: "battery_cli_" });
 const config = join(work, "empty.toml");
 await Deno.writeTextFile(config, "");
 
-for (const backend of await backends(work)) {
+for (const backend of backends(work)) {
   Deno.test(`CLIs work end to end on imported fixtures (${backend.name})`, async (t) => {
     const data = await Deno.makeTempDir({ dir: work, prefix: "data_" });
     const out = await Deno.makeTempDir({ dir: work, prefix: "out_" });
