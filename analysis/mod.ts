@@ -40,3 +40,4 @@ export * from "./ionic_conductivity.ts";
 export * from "./normalize.ts";
 export * from "./dqdv_by_cycle.ts";
 export * from "./eis/mod.ts";
+export * from "./high_frequency_intercept.ts";
