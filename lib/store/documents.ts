@@ -1,0 +1,396 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+/**
+ * The documents a {@link Store} keeps. Every id is a string, every timestamp an ISO 8601 UTC
+ * string (`2024-01-15T10:00:00.000Z`), every quantity has its unit in its name. The same shapes
+ * come out of every store.
+ *
+ * @module
+ */
+
+import type { ColumnSource } from "../model/cycling_series.ts";
+import type { CycleSummary } from "../model/cycle_summary.ts";
+
+/** One entry of a notes log. */
+export interface Note {
+  /** The note. */
+  text: string;
+  /** Who wrote it, or `null`. */
+  author: string | null;
+  /** When it was written (ISO 8601 UTC). */
+  timestamp: string;
+}
+
+/** The component and hierarchy links of a sample, each the id of another sample. */
+export const SAMPLE_LINKS = [
+  "parent_id",
+  "anode_id",
+  "cathode_id",
+  "separator_id",
+  "electrolyte_id",
+] as const;
+
+/** Name of one sample link field. */
+export type SampleLink = typeof SAMPLE_LINKS[number];
+
+/** Aggregates over a sample's tests: means of the tests' values (median for resistance). */
+export interface SampleMetrics {
+  /** Number of tests of this sample. */
+  test_count: number;
+  /** Mean of the tests' first-cycle discharge capacities, Ah. */
+  avg_initial_capacity_Ah: number | null;
+  /** Mean of the tests' last-cycle discharge capacities, Ah. */
+  avg_final_capacity_Ah: number | null;
+  /** Mean of the tests' capacity retentions (fraction). */
+  avg_capacity_retention: number | null;
+  /** Mean of the tests' mean coulombic efficiencies (fraction). */
+  avg_coulombic_efficiency: number | null;
+  /** Mean of the tests' mean energy efficiencies (fraction). */
+  avg_energy_efficiency: number | null;
+  /** Median of the tests' median internal resistances, Ω. */
+  median_internal_resistance_ohm: number | null;
+}
+
+/** The editable fields of a sample (everything but identity, notes, metrics and timestamps). */
+export interface SampleFields {
+  /** Chemistry, free text (`"NMC811/Graphite"`). */
+  chemistry: string | null;
+  /** Maker. */
+  manufacturer: string | null;
+  /** `"18650"`, `"pouch"`, `"2032"`, ... */
+  form_factor: string | null;
+  /** Nominal capacity, Ah. */
+  nominal_capacity_Ah: number | null;
+  /** Electrode area, cm². */
+  area_cm2: number | null;
+  /** Thickness, cm. */
+  thickness_cm: number | null;
+  /** Mass, g. */
+  mass_g: number | null;
+  /** Cell code such as `CN123`. */
+  cell_code: string | null;
+  /** Parent sample (batch → cell). */
+  parent_id: string | null;
+  /** Anode component sample. */
+  anode_id: string | null;
+  /** Cathode component sample. */
+  cathode_id: string | null;
+  /** Separator component sample. */
+  separator_id: string | null;
+  /** Electrolyte component sample. */
+  electrolyte_id: string | null;
+  /** Free description. */
+  description: string | null;
+  /** Latest cell dataset of this sample. */
+  default_dataset_id: string | null;
+  /** Tags (a set; order of first appearance kept). */
+  tags: string[];
+  /** Further JSON-compatible attributes. */
+  metadata: Record<string, unknown>;
+}
+
+/** What a caller gives to create or update a sample: a name and any fields. */
+export interface SampleInput extends Partial<SampleFields> {
+  /** Unique name (the natural key). */
+  name: string;
+}
+
+/** A stored sample. */
+export interface Sample extends SampleFields {
+  /** Id. */
+  id: string;
+  /** Unique name. */
+  name: string;
+  /** Notes log, oldest first. */
+  notes: Note[];
+  /** Aggregates over the sample's tests, updated whenever a test is saved or deleted. */
+  metrics: SampleMetrics;
+  /** Creation time. */
+  created_at: string;
+  /** Last change. */
+  updated_at: string;
+}
+
+/** Kinds of test. */
+export const TEST_TYPES = ["Cycling", "EIS", "CV", "GITT", "HPPC", "Other"] as const;
+
+/** One kind of test. */
+export type TestType = typeof TEST_TYPES[number];
+
+/** One file of a (possibly multi-file) test. */
+export interface TestPart {
+  /** SHA-256 (hex) of the file's bytes. */
+  file_hash: string;
+  /** Base name of the file. */
+  file_name: string;
+  /** First row of this part in the combined series. */
+  start_row: number;
+  /** One past the last row of this part. */
+  end_row: number;
+}
+
+/** Numbers derived from a test's cycles (recomputed by the store whenever cycles change). */
+export interface TestMetrics {
+  /** Number of cycles. */
+  cycle_count: number;
+  /** Discharge capacity of the first cycle, Ah. */
+  initial_capacity_Ah: number | null;
+  /** Discharge capacity of the last cycle, Ah. */
+  final_capacity_Ah: number | null;
+  /** `final_capacity_Ah / initial_capacity_Ah`. */
+  capacity_retention: number | null;
+  /** Mean coulombic efficiency over cycles that have one. */
+  mean_coulombic_efficiency: number | null;
+  /** Mean energy efficiency over cycles that have one. */
+  mean_energy_efficiency: number | null;
+  /** Median internal resistance over cycles that have one, Ω. */
+  median_internal_resistance_ohm: number | null;
+}
+
+/** The fields of a test a caller provides. */
+export interface TestFields {
+  /** The sample tested. */
+  sample_id: string;
+  /** Instrument maker (`"Arbin"`, `"BioLogic"`, ...). */
+  tester: string;
+  /** Kind of test. */
+  test_type: TestType;
+  /** Test name (usually the first file's stem). */
+  name: string;
+  /** Name shared by the sequential files of the test (`X_Channel_3` for `X_Channel_3_Wb_2`). */
+  base_name: string;
+  /** The files joined into this test, in order. */
+  parts: TestPart[];
+  /** SHA-256 of the first file: the test's identity (unique). */
+  file_hash: string;
+  /** Cell code. */
+  cell_code: string | null;
+  /** Absolute start time from the file (ISO 8601), else `null`. */
+  start_time: string | null;
+  /** Test temperature, °C. */
+  temperature_C: number | null;
+  /** Upper cut-off voltage, V. */
+  upper_cutoff_voltage_V: number | null;
+  /** Lower cut-off voltage, V. */
+  lower_cutoff_voltage_V: number | null;
+  /** Charge C-rate. */
+  charge_rate_C: number | null;
+  /** Discharge C-rate. */
+  discharge_rate_C: number | null;
+  /** Per-cycle summaries. */
+  cycles: CycleSummary[];
+  /** Registry id of the file format (`"arbin_csv"`). */
+  format: string | null;
+  /** Instrument channel. */
+  channel: number | null;
+  /** Path of the first file when imported. */
+  source_path: string | null;
+  /** Tags (a set). */
+  tags: string[];
+  /** Further JSON-compatible attributes. */
+  metadata: Record<string, unknown>;
+}
+
+/** What a caller gives to create a test: the required fields and any others. */
+export type TestInput =
+  & Pick<TestFields, "sample_id" | "tester" | "name" | "file_hash">
+  & Partial<TestFields>;
+
+/** How one stored column is laid out. */
+export interface ColumnLayout {
+  /** Column name (`"voltage_V"`, an extra's name). */
+  name: string;
+  /** Element type, stored little-endian. */
+  dtype: "f64" | "i32";
+}
+
+/** What is stored of a test's time series. */
+export interface SeriesInfo {
+  /** Version id of the stored chunks (new on every write). */
+  version: string;
+  /** Number of rows. */
+  length: number;
+  /** Rows per stored chunk. */
+  chunk_rows: number;
+  /** Absolute time of the first row. */
+  start_time: string | null;
+  /** Columns in storage order: the required ones, `temperature_C` when present, then extras. */
+  layout: ColumnLayout[];
+  /** Names of the extra columns, in order. */
+  extras: string[];
+  /** Column provenance exactly as given. */
+  columns: Record<string, ColumnSource>;
+}
+
+/** What is stored of one spectrum. */
+export interface SpectrumInfo {
+  /** Version id of the stored chunks (new on every write). */
+  version: string;
+  /** Number of points. */
+  length: number;
+  /** Position in its file. */
+  sequence: number;
+  /** Cycle number, or `null` when the spectrum had none. */
+  cycle: number | null;
+  /** Names of the extra columns, in order. */
+  extras: string[];
+  /** Column provenance exactly as given. */
+  columns: Record<string, ColumnSource>;
+}
+
+/** The stored data of a test: the shape and current chunk versions of its series and spectra. */
+export interface StoredData {
+  /** Time series, or `null`. */
+  series: SeriesInfo | null;
+  /** Spectra, in order. */
+  spectra: SpectrumInfo[];
+}
+
+/** A stored test. */
+export interface TestResult extends TestFields, TestMetrics {
+  /** Id. */
+  id: string;
+  /** Shape of the stored time series and spectra. */
+  data: StoredData;
+  /** Notes log. */
+  notes: Note[];
+  /** Creation time. */
+  created_at: string;
+  /** Last change. */
+  updated_at: string;
+}
+
+/** Description of raw bytes to store. */
+export interface RawFileInput {
+  /** Base name of the file. */
+  file_name: string;
+  /** Path the file was read from. */
+  source_path?: string | null;
+  /** Sample the file belongs to. */
+  sample_id?: string | null;
+  /** Test made from the file. */
+  test_id?: string | null;
+  /** Import job that stored it. */
+  import_job_id?: string | null;
+  /** Who ran the measurement. */
+  operator?: string | null;
+  /** Instrument device or serial. */
+  acquisition_device?: string | null;
+  /** MIME type, when known. */
+  content_type?: string | null;
+  /** Tags. */
+  tags?: string[];
+  /** Further attributes. */
+  metadata?: Record<string, unknown>;
+}
+
+/** A stored raw file (its bytes are read with `rawFiles.open` / `rawFiles.read`). */
+export interface RawDataFile extends Required<RawFileInput> {
+  /** Id. */
+  id: string;
+  /** SHA-256 of the bytes (hex): unique. */
+  sha256: string;
+  /** Number of bytes. */
+  size_bytes: number;
+  /** When it was stored. */
+  uploaded_at: string;
+}
+
+/** Fields of a raw file that can be changed after storing. */
+export type RawFilePatch = Partial<Omit<RawFileInput, "file_name">>;
+
+/** Status of an import job. */
+export type JobStatus = "running" | "completed" | "failed" | "interrupted";
+
+/** What happened to one file in an import. */
+export type FileAction = "created" | "updated" | "skipped" | "failed";
+
+/** The outcome of one file in an import job. */
+export interface FileOutcome {
+  /** Path of the file. */
+  path: string;
+  /** SHA-256 of its bytes, when read. */
+  sha256: string | null;
+  /** What happened. */
+  action: FileAction;
+  /** Test created or updated. */
+  test_id: string | null;
+  /** Why it failed or was skipped. */
+  error: string | null;
+  /** When it was recorded. */
+  at: string;
+}
+
+/** Counters of an import job. */
+export interface JobCounts {
+  /** Files the job expects to look at, when known. */
+  total: number | null;
+  /** Files recorded so far. */
+  processed: number;
+  /** Files that created a test. */
+  created: number;
+  /** Files that updated a test. */
+  updated: number;
+  /** Files skipped. */
+  skipped: number;
+  /** Files that failed. */
+  failed: number;
+}
+
+/** An import job. */
+export interface ImportJob {
+  /** Id. */
+  id: string;
+  /** Status. */
+  status: JobStatus;
+  /** Directories or files imported. */
+  roots: string[];
+  /** Options the job ran with (JSON-compatible). */
+  options: Record<string, unknown>;
+  /** Counters. */
+  counts: JobCounts;
+  /** Error messages (`path: message` for failed files, and job-level errors). */
+  errors: string[];
+  /** Per-file outcomes in the order recorded (`[]` in `jobs.list`). */
+  files: FileOutcome[];
+  /** Start. */
+  started_at: string;
+  /** End, or `null` while running. */
+  finished_at: string | null;
+  /** Last change. */
+  updated_at: string;
+}
+
+/** A cycle of a cell dataset: a test's cycle renumbered within the cell. */
+export interface CombinedCycle extends CycleSummary {
+  /** The test the cycle comes from. */
+  test_id: string;
+  /** The cycle's number within that test. */
+  test_cycle: number;
+}
+
+/** The content of a cell dataset version, as built by `updateCellDataset`. */
+export interface CellDatasetInput {
+  /** Cell code. */
+  cell_code: string;
+  /** Sample of the cell. */
+  sample_id: string | null;
+  /** Tests combined, ordered by start time. */
+  test_ids: string[];
+  /** All cycles, renumbered 1..N. */
+  cycles: CombinedCycle[];
+  /** SHA-256 of the content: a new version is only written when it changes. */
+  content_hash: string;
+}
+
+/** One stored version of a cell dataset. */
+export interface CellDataset extends CellDatasetInput {
+  /** Id. */
+  id: string;
+  /** Version, 1-based. */
+  version: number;
+  /** Id of the version this one superseded. */
+  previous_id: string | null;
+  /** When this version was written. */
+  created_at: string;
+}

@@ -1,0 +1,1190 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+/**
+ * The embedded store: one SQLite file (or `:memory:`) through `node:sqlite`, in WAL mode, every
+ * multi-row write in one transaction. Documents are JSON with their queried fields copied into
+ * indexed columns; series, spectra and raw bytes are BLOB chunks.
+ *
+ * @module
+ */
+
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { CyclingSeries } from "../model/cycling_series.ts";
+import type { Spectrum } from "../model/spectrum.ts";
+import {
+  type CellDataset,
+  type CellDatasetInput,
+  type ImportJob,
+  type JobStatus,
+  type RawDataFile,
+  type RawFileInput,
+  type RawFilePatch,
+  type Sample,
+  SAMPLE_LINKS,
+  type SampleFields,
+  type SampleInput,
+  type SeriesInfo,
+  type SpectrumInfo,
+  type TestFields,
+  type TestInput,
+  type TestResult,
+} from "./documents.ts";
+import type {
+  DatasetApi,
+  JobApi,
+  Page,
+  RawFileApi,
+  RawFileFilter,
+  SampleApi,
+  SampleFilter,
+  SeriesApi,
+  SeriesReadOptions,
+  SpectraApi,
+  Store,
+  StoreDescription,
+  TestApi,
+  TestData,
+  TestFilter,
+  Upserted,
+} from "./store.ts";
+import { ConflictError, NotFoundError, StoreConnectionError, StoreError } from "./store_error.ts";
+import { laterIso, newId, nowIso } from "./_ids.ts";
+import {
+  type Chunk,
+  chunkSpan,
+  decodeSeries,
+  decodeSpectrum,
+  DEFAULT_CHUNK_ROWS,
+  encodeSeries,
+  encodeSpectra,
+} from "./_columnar.ts";
+import {
+  aggregateMetrics,
+  checkDatasetInput,
+  checkName,
+  checkPage,
+  checkRawFilePatch,
+  checkSampleFields,
+  checkTestFields,
+  completeRawFileInput,
+  completeTestInput,
+  type Contribution,
+  contributionOf,
+  emptySampleFields,
+  emptySampleMetrics,
+  testHashes,
+  testMetrics,
+  unionTags,
+} from "./_normalize.ts";
+import { rechunk, sha256Hex, sha256Stream } from "./_sha256.ts";
+import {
+  applyOutcome,
+  checkExpectedPrevious,
+  checkOutcome,
+  finishJob,
+  makeNote,
+  newJob,
+  seriesRows,
+  supersededVersions,
+} from "./_shared.ts";
+
+/** Bytes per stored piece of a raw file. */
+const RAW_CHUNK_BYTES = 1 << 20;
+
+/** Schema migrations, applied in order; a database records the highest applied version. */
+const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE samples (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, chemistry TEXT, cell_code TEXT,
+  parent_id TEXT, anode_id TEXT, cathode_id TEXT, separator_id TEXT, electrolyte_id TEXT,
+  doc TEXT NOT NULL);
+CREATE INDEX samples_cell_code ON samples(cell_code);
+CREATE INDEX samples_chemistry ON samples(chemistry);
+CREATE INDEX samples_parent ON samples(parent_id);
+CREATE TABLE sample_contributions (
+  sample_id TEXT NOT NULL, test_id TEXT NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (sample_id, test_id));
+CREATE TABLE tests (
+  id TEXT PRIMARY KEY, sample_id TEXT NOT NULL, file_hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL, base_name TEXT NOT NULL, cell_code TEXT, tester TEXT NOT NULL,
+  test_type TEXT NOT NULL, start_time TEXT, created_at TEXT NOT NULL,
+  doc TEXT NOT NULL, cycles TEXT NOT NULL);
+CREATE INDEX tests_sample ON tests(sample_id);
+CREATE INDEX tests_cell_code ON tests(cell_code);
+CREATE INDEX tests_base_name ON tests(base_name);
+CREATE INDEX tests_name ON tests(name);
+CREATE INDEX tests_start ON tests(start_time);
+CREATE TABLE test_hashes (hash TEXT PRIMARY KEY, test_id TEXT NOT NULL);
+CREATE INDEX test_hashes_test ON test_hashes(test_id);
+CREATE TABLE data_chunks (
+  test_id TEXT NOT NULL, version TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL,
+  chunk INTEGER NOT NULL, col TEXT NOT NULL, row_start INTEGER NOT NULL,
+  row_count INTEGER NOT NULL, bytes BLOB NOT NULL);
+CREATE UNIQUE INDEX data_chunks_key ON data_chunks(test_id, version, kind, seq, chunk, col);
+CREATE TABLE raw_files (
+  id TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, test_id TEXT, sample_id TEXT,
+  import_job_id TEXT, operator TEXT, uploaded_at TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX raw_files_test ON raw_files(test_id);
+CREATE INDEX raw_files_sample ON raw_files(sample_id);
+CREATE INDEX raw_files_job ON raw_files(import_job_id);
+CREATE TABLE raw_chunks (file_id TEXT NOT NULL, n INTEGER NOT NULL, bytes BLOB NOT NULL,
+  PRIMARY KEY (file_id, n));
+CREATE TABLE jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, started_at TEXT NOT NULL,
+  doc TEXT NOT NULL);
+CREATE INDEX jobs_started ON jobs(started_at);
+CREATE TABLE job_files (job_id TEXT NOT NULL, n INTEGER NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (job_id, n));
+CREATE TABLE datasets (id TEXT PRIMARY KEY, cell_code TEXT NOT NULL, version INTEGER NOT NULL,
+  doc TEXT NOT NULL, UNIQUE (cell_code, version));
+`,
+  },
+];
+
+/** The schema version this code writes. */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Options of {@link SqliteStore.open}. */
+export interface SqliteStoreOptions {
+  /** Database file, or `":memory:"` for a store that lives only until `close()`. */
+  path: string;
+  /** Rows per stored series chunk. @default {100000} */
+  chunkRows?: number;
+  /** What selected this store, for `describe()`. @default {"option"} */
+  source?: string;
+}
+
+type Row = Record<string, SQLInputValue>;
+
+/** Encoded test data: the new layout parts (absent = unchanged) and their chunks. */
+interface Encoded {
+  series?: SeriesInfo | null;
+  spectra?: SpectrumInfo[];
+  chunks: Chunk[];
+  version: string;
+}
+
+/**
+ * A {@link Store} in one SQLite database.
+ *
+ * @example Usage
+ * ```ts
+ * import { SqliteStore } from "./sqlite_store.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const store = await SqliteStore.open({ path: ":memory:" });
+ * const { doc: cell, created } = await store.samples.upsert({ name: "CN1", chemistry: "NMC" });
+ * equal(created, true);
+ * equal((await store.samples.getByName("CN1"))?.id, cell.id);
+ * equal(store.describe().kind, "memory");
+ * await store.close();
+ * ```
+ */
+export class SqliteStore implements Store {
+  readonly samples: SampleApi;
+  readonly tests: TestApi;
+  readonly series: SeriesApi;
+  readonly spectra: SpectraApi;
+  readonly rawFiles: RawFileApi;
+  readonly jobs: JobApi;
+  readonly datasets: DatasetApi;
+  readonly #db: DatabaseSync;
+  readonly #path: string;
+  readonly #chunkRows: number;
+  readonly #source: string;
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+
+  /**
+   * Open (creating when needed) a SQLite store and bring its schema up to date.
+   *
+   * @param options Path and chunk size.
+   * @returns The open store.
+   */
+  static open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    return Promise.resolve(new SqliteStore(options));
+  }
+
+  private constructor(options: SqliteStoreOptions) {
+    const path = options.path;
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError('SqliteStore: path must be a file path or ":memory:"');
+    }
+    const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+    if (!Number.isInteger(chunkRows) || chunkRows < 1) {
+      throw new RangeError(`SqliteStore: chunkRows must be a positive integer, got ${chunkRows}`);
+    }
+    this.#path = path;
+    this.#chunkRows = chunkRows;
+    this.#source = options.source ?? "option";
+    try {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      this.#db = new DatabaseSync(path);
+    } catch (cause) {
+      throw new StoreConnectionError(
+        `Cannot open SQLite database "${path}": ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    try {
+      this.#db.exec("PRAGMA busy_timeout = 10000");
+      if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
+      this.#db.exec("PRAGMA synchronous = NORMAL");
+      this.#migrate();
+    } catch (cause) {
+      this.#db.close();
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreConnectionError(
+        `Cannot open SQLite database "${path}": ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    this.samples = this.#sampleApi();
+    this.tests = this.#testApi();
+    this.series = this.#seriesApi();
+    this.spectra = this.#spectraApi();
+    this.rawFiles = this.#rawFileApi();
+    this.jobs = this.#jobApi();
+    this.datasets = this.#datasetApi();
+  }
+
+  describe(): StoreDescription {
+    const memory = this.#path === ":memory:";
+    return {
+      kind: memory ? "memory" : "sqlite",
+      location: this.#path,
+      database: null,
+      persistent: !memory,
+      source: this.#source,
+      text: memory
+        ? `in-memory SQLite store (${this.#source}; data is lost when the program ends)`
+        : `SQLite file ${this.#path} (${this.#source})`,
+    };
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#statements.clear();
+      this.#db.close();
+    }
+    return Promise.resolve();
+  }
+
+  /** Schema version recorded in the database (for tests and `migrate`). */
+  schemaVersion(): number {
+    return (this.#get("SELECT max(version) AS v FROM schema_version")?.v as number) ?? 0;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  #migrate(): void {
+    this.#db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    );
+    const current = this.schemaVersion();
+    if (current > SQLITE_SCHEMA_VERSION) {
+      throw new StoreConnectionError(
+        `SQLite database "${this.#path}" has schema version ${current}, newer than the ${SQLITE_SCHEMA_VERSION} this program supports; upgrade battery-analysis`,
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      this.#tx(() => {
+        this.#db.exec(m.sql);
+        this.#run("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", [
+          m.version,
+          nowIso(),
+        ]);
+      });
+    }
+  }
+
+  #stmt(sql: string): StatementSync {
+    if (this.#closed) throw new StoreError(`The store ${this.#path} is closed`);
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  #get(sql: string, params: SQLInputValue[] = []): Row | undefined {
+    return this.#stmt(sql).get(...params) as Row | undefined;
+  }
+
+  #all(sql: string, params: SQLInputValue[] = []): Row[] {
+    return this.#stmt(sql).all(...params) as Row[];
+  }
+
+  #run(sql: string, params: SQLInputValue[] = []): number {
+    return Number(this.#stmt(sql).run(...params).changes);
+  }
+
+  #tx<T>(fn: () => T): T {
+    if (this.#closed) throw new StoreError(`The store ${this.#path} is closed`);
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  #async<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // ---------------------------------------------------------------- samples
+
+  #sampleById(id: string): Sample | null {
+    const row = this.#get("SELECT doc FROM samples WHERE id = ?", [id]);
+    return row ? JSON.parse(row.doc as string) : null;
+  }
+
+  #writeSample(sample: Sample, insert: boolean): void {
+    const params = [
+      sample.name,
+      sample.chemistry,
+      sample.cell_code,
+      ...SAMPLE_LINKS.map((l) => sample[l]),
+      JSON.stringify(sample),
+      sample.id,
+    ];
+    if (insert) {
+      this.#run(
+        "INSERT INTO samples (name, chemistry, cell_code, parent_id, anode_id, cathode_id, separator_id, electrolyte_id, doc, id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        params,
+      );
+    } else {
+      this.#run(
+        "UPDATE samples SET name=?, chemistry=?, cell_code=?, parent_id=?, anode_id=?, cathode_id=?, separator_id=?, electrolyte_id=?, doc=? WHERE id=?",
+        params,
+      );
+    }
+  }
+
+  #checkLinksSync(fields: Partial<SampleFields>, selfId: string | null, what: string): void {
+    for (const link of SAMPLE_LINKS) {
+      const target = fields[link];
+      if (target === undefined || target === null) continue;
+      if (target === selfId) {
+        throw new RangeError(`${what}: ${link} cannot reference the sample itself`);
+      }
+      if (!this.#get("SELECT 1 AS x FROM samples WHERE id = ?", [target])) {
+        throw new RangeError(`${what}: ${link} "${target}" does not reference a stored sample`);
+      }
+    }
+  }
+
+  #insertSample(name: string, fields: Partial<SampleFields>): Sample {
+    const now = nowIso();
+    const sample: Sample = {
+      id: newId(),
+      name,
+      ...emptySampleFields(),
+      ...fields,
+      notes: [],
+      metrics: emptySampleMetrics(),
+      created_at: now,
+      updated_at: now,
+    };
+    this.#checkLinksSync(sample, sample.id, `Sample "${name}"`);
+    this.#writeSample(sample, true);
+    return sample;
+  }
+
+  #patchSample(sample: Sample, fields: Partial<SampleFields>, addTags: boolean): Sample {
+    const next: Sample = {
+      ...sample,
+      ...fields,
+      tags: fields.tags
+        ? (addTags ? unionTags(sample.tags, fields.tags) : fields.tags)
+        : sample.tags,
+      updated_at: laterIso(sample.updated_at),
+    };
+    this.#checkLinksSync(fields, sample.id, `Sample "${sample.name}"`);
+    this.#writeSample(next, false);
+    return next;
+  }
+
+  #sampleWhere(filter: SampleFilter): { where: string; params: SQLInputValue[] } {
+    const clauses: string[] = [];
+    const params: SQLInputValue[] = [];
+    for (const f of ["name", "chemistry", "cell_code", "parent_id"] as const) {
+      if (filter[f] !== undefined) {
+        clauses.push(`${f} = ?`);
+        params.push(filter[f]!);
+      }
+    }
+    for (const tag of filter.tags ?? []) {
+      clauses.push("EXISTS (SELECT 1 FROM json_each(doc, '$.tags') WHERE value = ?)");
+      params.push(tag);
+    }
+    return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+  }
+
+  #sampleApi(): SampleApi {
+    return {
+      create: (input) =>
+        this.#async(() => {
+          const name = checkName(input?.name);
+          const { name: _, ...rest } = input;
+          const fields = checkSampleFields(rest, `Sample "${name}"`);
+          return this.#tx(() => {
+            const existing = this.#get("SELECT id FROM samples WHERE name = ?", [name]);
+            if (existing) {
+              throw new ConflictError(
+                `Sample name "${name}" is already taken`,
+                existing.id as string,
+              );
+            }
+            return this.#insertSample(name, fields);
+          });
+        }),
+      upsert: (input: SampleInput) =>
+        this.#async((): Upserted<Sample> => {
+          const name = checkName(input?.name);
+          const { name: _, ...rest } = input;
+          const fields = checkSampleFields(rest, `Sample "${name}"`);
+          return this.#tx(() => {
+            const row = this.#get("SELECT doc FROM samples WHERE name = ?", [name]);
+            if (!row) return { doc: this.#insertSample(name, fields), created: true };
+            const sample = JSON.parse(row.doc as string) as Sample;
+            if (Object.keys(fields).length === 0) return { doc: sample, created: false };
+            return { doc: this.#patchSample(sample, fields, true), created: false };
+          });
+        }),
+      get: (id) => this.#async(() => this.#sampleById(id)),
+      getByName: (name) =>
+        this.#async(() => {
+          const row = this.#get("SELECT doc FROM samples WHERE name = ?", [name]);
+          return row ? JSON.parse(row.doc as string) : null;
+        }),
+      find: (filter = {}) =>
+        this.#async(() => {
+          const { limit, skip } = checkPage(filter);
+          const { where, params } = this.#sampleWhere(filter);
+          return this.#all(
+            `SELECT doc FROM samples ${where} ORDER BY name LIMIT ? OFFSET ?`,
+            [...params, limit ?? -1, skip],
+          ).map((r) => JSON.parse(r.doc as string));
+        }),
+      count: (filter = {}) =>
+        this.#async(() => {
+          const { where, params } = this.#sampleWhere(filter);
+          return this.#get(`SELECT count(*) AS n FROM samples ${where}`, params)!.n as number;
+        }),
+      update: (id, patch) =>
+        this.#async(() => {
+          const { name, ...rest } = patch;
+          const fields = checkSampleFields(rest, `Sample "${id}"`);
+          const newName = name === undefined ? undefined : checkName(name);
+          return this.#tx(() => {
+            const sample = this.#sampleById(id);
+            if (!sample) throw new NotFoundError("sample", id);
+            if (newName !== undefined && newName !== sample.name) {
+              const other = this.#get("SELECT id FROM samples WHERE name = ?", [newName]);
+              if (other) {
+                throw new ConflictError(
+                  `Sample name "${newName}" is already taken`,
+                  other.id as string,
+                );
+              }
+              sample.name = newName;
+            }
+            return this.#patchSample(sample, fields, false);
+          });
+        }),
+      addNote: (id, note) =>
+        this.#async(() => {
+          const entry = makeNote(note);
+          return this.#tx(() => {
+            const sample = this.#sampleById(id);
+            if (!sample) throw new NotFoundError("sample", id);
+            sample.notes.push(entry);
+            sample.updated_at = laterIso(sample.updated_at);
+            this.#writeSample(sample, false);
+            return entry;
+          });
+        }),
+      delete: (id) =>
+        this.#async(() =>
+          this.#tx(() => {
+            const sample = this.#sampleById(id);
+            if (!sample) throw new NotFoundError("sample", id);
+            const tests = this.#get("SELECT count(*) AS n FROM tests WHERE sample_id = ?", [id])!
+              .n as number;
+            if (tests > 0) {
+              throw new ConflictError(
+                `Sample "${sample.name}" has ${tests} test(s); delete them first`,
+                id,
+              );
+            }
+            const linked = this.#get(
+              `SELECT name FROM samples WHERE ${
+                SAMPLE_LINKS.map((l) => `${l} = ?`).join(" OR ")
+              } LIMIT 1`,
+              SAMPLE_LINKS.map(() => id),
+            );
+            if (linked) {
+              throw new ConflictError(
+                `Sample "${sample.name}" is linked from sample "${linked.name}"; unlink it first`,
+                id,
+              );
+            }
+            this.#run("DELETE FROM samples WHERE id = ?", [id]);
+          })
+        ),
+    };
+  }
+
+  /** Set or remove one test's contribution to a sample and recompute the sample's metrics. */
+  #contribute(sampleId: string, testId: string, contribution: Contribution | null): void {
+    if (contribution) {
+      this.#run(
+        "INSERT INTO sample_contributions (sample_id, test_id, doc) VALUES (?,?,?) ON CONFLICT (sample_id, test_id) DO UPDATE SET doc = excluded.doc",
+        [sampleId, testId, JSON.stringify(contribution)],
+      );
+    } else {
+      this.#run("DELETE FROM sample_contributions WHERE sample_id = ? AND test_id = ?", [
+        sampleId,
+        testId,
+      ]);
+    }
+    const all = this.#all("SELECT doc FROM sample_contributions WHERE sample_id = ?", [sampleId])
+      .map((r) => JSON.parse(r.doc as string) as Contribution);
+    const sample = this.#sampleById(sampleId);
+    if (!sample) return;
+    sample.metrics = aggregateMetrics(all);
+    sample.updated_at = laterIso(sample.updated_at);
+    this.#writeSample(sample, false);
+  }
+
+  // ---------------------------------------------------------------- tests
+
+  #testById(id: string, withCycles = true): TestResult | null {
+    const row = this.#get(
+      `SELECT doc${withCycles ? ", cycles" : ""} FROM tests WHERE id = ?`,
+      [id],
+    );
+    return row ? rowToTest(row, withCycles) : null;
+  }
+
+  #writeTest(test: TestResult, insert: boolean): void {
+    const { cycles, ...doc } = test;
+    const params = [
+      test.sample_id,
+      test.file_hash,
+      test.name,
+      test.base_name,
+      test.cell_code,
+      test.tester,
+      test.test_type,
+      test.start_time,
+      test.created_at,
+      JSON.stringify(doc),
+      JSON.stringify(cycles),
+      test.id,
+    ];
+    if (insert) {
+      this.#run(
+        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        params,
+      );
+    } else {
+      this.#run(
+        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=? WHERE id=?",
+        params,
+      );
+    }
+  }
+
+  #claimHashes(hashes: string[], testId: string): void {
+    for (const hash of hashes) {
+      const owner = this.#get("SELECT test_id FROM test_hashes WHERE hash = ?", [hash]);
+      if (owner && owner.test_id !== testId) {
+        throw new ConflictError(
+          `File hash ${hash} is already stored as test "${owner.test_id}"`,
+          owner.test_id as string,
+        );
+      }
+    }
+    this.#run("DELETE FROM test_hashes WHERE test_id = ?", [testId]);
+    for (const hash of hashes) {
+      this.#run("INSERT INTO test_hashes (hash, test_id) VALUES (?, ?)", [hash, testId]);
+    }
+  }
+
+  #insertChunks(testId: string, chunks: Chunk[], version: string): void {
+    for (const c of chunks) {
+      this.#run(
+        "INSERT INTO data_chunks (test_id, version, kind, seq, chunk, col, row_start, row_count, bytes) VALUES (?,?,?,?,?,?,?,?,?)",
+        [testId, version, c.kind, c.seq, c.chunk, c.column, c.row_start, c.row_count, c.bytes],
+      );
+    }
+  }
+
+  /** Encode the given data; returns the new layout parts and their chunks. */
+  #encode(data: TestData | undefined): Encoded {
+    const version = newId();
+    const out: Encoded = { chunks: [], version };
+    if (data?.series !== undefined) {
+      if (data.series === null) out.series = null;
+      else {
+        const { info, chunks } = encodeSeries(data.series, { chunkRows: this.#chunkRows, version });
+        out.series = info;
+        out.chunks.push(...chunks);
+      }
+    }
+    if (data?.spectra !== undefined) {
+      if (!Array.isArray(data.spectra)) throw new TypeError("spectra must be an array");
+      const { infos, chunks } = encodeSpectra(data.spectra, {
+        chunkRows: this.#chunkRows,
+        version,
+      });
+      out.spectra = infos;
+      out.chunks.push(...chunks);
+    }
+    return out;
+  }
+
+  #testWhere(filter: TestFilter): { where: string; params: SQLInputValue[] } {
+    const clauses: string[] = [];
+    const params: SQLInputValue[] = [];
+    for (
+      const f of ["sample_id", "cell_code", "base_name", "name", "tester", "test_type"] as const
+    ) {
+      if (filter[f] !== undefined) {
+        clauses.push(`${f} = ?`);
+        params.push(filter[f]!);
+      }
+    }
+    if (filter.sample_ids !== undefined) {
+      clauses.push(`sample_id IN (${filter.sample_ids.map(() => "?").join(",") || "NULL"})`);
+      params.push(...filter.sample_ids);
+    }
+    if (filter.started_from !== undefined) {
+      clauses.push("start_time >= ?");
+      params.push(filter.started_from);
+    }
+    if (filter.started_before !== undefined) {
+      clauses.push("start_time < ?");
+      params.push(filter.started_before);
+    }
+    for (const tag of filter.tags ?? []) {
+      clauses.push("EXISTS (SELECT 1 FROM json_each(doc, '$.tags') WHERE value = ?)");
+      params.push(tag);
+    }
+    return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+  }
+
+  #testApi(): TestApi {
+    const create = (input: TestInput, data?: TestData): TestResult => {
+      const fields = completeTestInput(input, data?.series?.length ?? null);
+      const id = newId();
+      const encoded = this.#encode(data);
+      const now = nowIso();
+      const test: TestResult = {
+        id,
+        ...fields,
+        ...testMetrics(fields.cycles),
+        data: { series: encoded.series ?? null, spectra: encoded.spectra ?? [] },
+        notes: [],
+        created_at: now,
+        updated_at: now,
+      };
+      return this.#tx(() => {
+        if (!this.#sampleById(fields.sample_id)) {
+          throw new RangeError(
+            `Test "${fields.name}": sample_id "${fields.sample_id}" does not reference a stored sample`,
+          );
+        }
+        this.#claimHashes(testHashes(fields), id);
+        this.#insertChunks(id, encoded.chunks, encoded.version);
+        this.#writeTest(test, true);
+        this.#contribute(fields.sample_id, id, contributionOf(test));
+        return test;
+      });
+    };
+    const update = (id: string, patch: Partial<TestFields>, data?: TestData): TestResult => {
+      const fields = checkTestFields(patch ?? {}, `Test "${id}"`);
+      const encoded = this.#encode(data);
+      return this.#tx(() => {
+        const old = this.#testById(id);
+        if (!old) throw new NotFoundError("test", id);
+        if (fields.sample_id !== undefined && !this.#sampleById(fields.sample_id)) {
+          throw new RangeError(
+            `Test "${old.name}": sample_id "${fields.sample_id}" does not reference a stored sample`,
+          );
+        }
+        const next: TestResult = {
+          ...old,
+          ...fields,
+          data: {
+            series: encoded.series !== undefined ? encoded.series : old.data.series,
+            spectra: encoded.spectra !== undefined ? encoded.spectra : old.data.spectra,
+          },
+          updated_at: laterIso(old.updated_at),
+        };
+        Object.assign(next, testMetrics(next.cycles));
+        if (fields.file_hash !== undefined || fields.parts !== undefined) {
+          this.#claimHashes(testHashes(next), id);
+        }
+        this.#insertChunks(id, encoded.chunks, encoded.version);
+        for (const v of supersededVersions(old, next)) {
+          this.#run("DELETE FROM data_chunks WHERE test_id = ? AND version = ?", [id, v]);
+        }
+        this.#writeTest(next, false);
+        if (next.sample_id !== old.sample_id) this.#contribute(old.sample_id, id, null);
+        this.#contribute(next.sample_id, id, contributionOf(next));
+        return next;
+      });
+    };
+    return {
+      create: (input, data) => this.#async(() => create(input, data)),
+      update: (id, patch, data) => this.#async(() => update(id, patch, data)),
+      get: (id) => this.#async(() => this.#testById(id)),
+      getByHash: (sha256) =>
+        this.#async(() => {
+          const row = this.#get("SELECT test_id FROM test_hashes WHERE hash = ?", [
+            String(sha256).toLowerCase(),
+          ]);
+          return row ? this.#testById(row.test_id as string) : null;
+        }),
+      find: (filter = {}) =>
+        this.#async(() => {
+          const { limit, skip } = checkPage(filter);
+          const { where, params } = this.#testWhere(filter);
+          const withCycles = !filter.without_cycles;
+          return this.#all(
+            `SELECT doc${
+              withCycles ? ", cycles" : ""
+            } FROM tests ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
+            [...params, limit ?? -1, skip],
+          ).map((r) => rowToTest(r, withCycles));
+        }),
+      count: (filter = {}) =>
+        this.#async(() => {
+          const { where, params } = this.#testWhere(filter);
+          return this.#get(`SELECT count(*) AS n FROM tests ${where}`, params)!.n as number;
+        }),
+      cellCodes: () =>
+        this.#async(() =>
+          this.#all(
+            "SELECT DISTINCT cell_code FROM tests WHERE cell_code IS NOT NULL AND cell_code != '' ORDER BY cell_code",
+          ).map((r) => r.cell_code as string)
+        ),
+      addNote: (id, note) =>
+        this.#async(() => {
+          const entry = makeNote(note);
+          return this.#tx(() => {
+            const test = this.#testById(id);
+            if (!test) throw new NotFoundError("test", id);
+            test.notes.push(entry);
+            test.updated_at = laterIso(test.updated_at);
+            this.#writeTest(test, false);
+            return entry;
+          });
+        }),
+      delete: (id) =>
+        this.#async(() =>
+          this.#tx(() => {
+            const test = this.#testById(id, false);
+            if (!test) throw new NotFoundError("test", id);
+            this.#run("DELETE FROM data_chunks WHERE test_id = ?", [id]);
+            this.#run("DELETE FROM test_hashes WHERE test_id = ?", [id]);
+            this.#run("DELETE FROM tests WHERE id = ?", [id]);
+            this.#run(
+              "UPDATE raw_files SET test_id = NULL, doc = json_set(doc, '$.test_id', json('null')) WHERE test_id = ?",
+              [id],
+            );
+            this.#contribute(test.sample_id, id, null);
+          })
+        ),
+    };
+  }
+
+  // ---------------------------------------------------------------- series & spectra
+
+  #seriesApi(): SeriesApi {
+    return {
+      write: async (testId: string, series: CyclingSeries) => {
+        await this.tests.update(testId, {}, { series });
+      },
+      read: (testId: string, options: SeriesReadOptions = {}) =>
+        this.#async(() => {
+          const test = this.#testById(testId, options.cycle !== undefined);
+          if (!test) throw new NotFoundError("test", testId);
+          const info = test.data.series;
+          if (!info) return null;
+          const rows = seriesRows(test, info, options);
+          const [first, last] = chunkSpan(rows[0], rows[1], info.chunk_rows);
+          const chunks = this.#all(
+            "SELECT col AS column, row_start, row_count, bytes FROM data_chunks WHERE test_id = ? AND version = ? AND kind = 'series' AND seq = 0 AND chunk BETWEEN ? AND ?",
+            [testId, info.version, first, last],
+          ) as unknown as Chunk[];
+          return decodeSeries(info, chunks, rows);
+        }),
+    };
+  }
+
+  #spectraApi(): SpectraApi {
+    return {
+      write: async (testId: string, spectra: Spectrum[]) => {
+        await this.tests.update(testId, {}, { spectra });
+      },
+      read: (testId: string) =>
+        this.#async(() => {
+          const test = this.#testById(testId, false);
+          if (!test) throw new NotFoundError("test", testId);
+          return test.data.spectra.map((info, seq) =>
+            decodeSpectrum(
+              info,
+              this.#all(
+                "SELECT col AS column, row_start, row_count, bytes FROM data_chunks WHERE test_id = ? AND version = ? AND kind = 'spectrum' AND seq = ?",
+                [testId, info.version, seq],
+              ) as unknown as Chunk[],
+            )
+          );
+        }),
+    };
+  }
+
+  // ---------------------------------------------------------------- raw files
+
+  #rawById(id: string): RawDataFile | null {
+    const row = this.#get("SELECT doc FROM raw_files WHERE id = ?", [id]);
+    return row ? JSON.parse(row.doc as string) : null;
+  }
+
+  #rawByHash(sha256: string): RawDataFile | null {
+    const row = this.#get("SELECT doc FROM raw_files WHERE sha256 = ?", [sha256]);
+    return row ? JSON.parse(row.doc as string) : null;
+  }
+
+  #writeRaw(file: RawDataFile, insert: boolean): void {
+    const params = [
+      file.sha256,
+      file.test_id,
+      file.sample_id,
+      file.import_job_id,
+      file.operator,
+      file.uploaded_at,
+      JSON.stringify(file),
+      file.id,
+    ];
+    this.#run(
+      insert
+        ? "INSERT INTO raw_files (sha256, test_id, sample_id, import_job_id, operator, uploaded_at, doc, id) VALUES (?,?,?,?,?,?,?,?)"
+        : "UPDATE raw_files SET sha256=?, test_id=?, sample_id=?, import_job_id=?, operator=?, uploaded_at=?, doc=? WHERE id=?",
+      params,
+    );
+  }
+
+  #rawFileApi(): RawFileApi {
+    const finishPut = (
+      id: string,
+      sha256: string,
+      size: number,
+      input: Required<RawFileInput>,
+    ): Upserted<RawDataFile> => {
+      const existing = this.#rawByHash(sha256);
+      if (existing) {
+        this.#run("DELETE FROM raw_chunks WHERE file_id = ?", [id]);
+        return { doc: existing, created: false };
+      }
+      const file: RawDataFile = {
+        id,
+        ...input,
+        sha256,
+        size_bytes: size,
+        uploaded_at: nowIso(),
+      };
+      this.#writeRaw(file, true);
+      return { doc: file, created: true };
+    };
+    const put = async (
+      bytes: Uint8Array | ReadableStream<Uint8Array>,
+      raw: RawFileInput,
+    ): Promise<Upserted<RawDataFile>> => {
+      const input = completeRawFileInput(raw);
+      const id = newId();
+      if (bytes instanceof Uint8Array) {
+        const sha256 = sha256Hex(bytes);
+        return this.#tx(() => {
+          const existing = this.#rawByHash(sha256);
+          if (existing) return { doc: existing, created: false };
+          for (let n = 0, at = 0; at < bytes.length || n === 0; n++, at += RAW_CHUNK_BYTES) {
+            this.#run("INSERT INTO raw_chunks (file_id, n, bytes) VALUES (?,?,?)", [
+              id,
+              n,
+              bytes.subarray(at, at + RAW_CHUNK_BYTES),
+            ]);
+          }
+          return finishPut(id, sha256, bytes.length, input);
+        });
+      }
+      if (!(bytes instanceof ReadableStream)) {
+        throw new TypeError("rawFiles.put: bytes must be a Uint8Array or a ReadableStream");
+      }
+      // Pieces are written before the description row exists, so nobody sees a partial file;
+      // on a duplicate or an error they are removed again.
+      const hash = sha256Stream();
+      let size = 0;
+      let n = 0;
+      try {
+        for await (const piece of rechunk(bytes, RAW_CHUNK_BYTES)) {
+          hash.update(piece);
+          size += piece.length;
+          this.#run("INSERT INTO raw_chunks (file_id, n, bytes) VALUES (?,?,?)", [id, n++, piece]);
+        }
+        if (n === 0) {
+          this.#run("INSERT INTO raw_chunks (file_id, n, bytes) VALUES (?,?,?)", [
+            id,
+            0,
+            new Uint8Array(0),
+          ]);
+        }
+        const sha256 = hash.digest("hex");
+        return this.#tx(() => finishPut(id, sha256, size, input));
+      } catch (error) {
+        if (!this.#closed) this.#run("DELETE FROM raw_chunks WHERE file_id = ?", [id]);
+        throw error;
+      }
+    };
+    const open = (id: string): ReadableStream<Uint8Array> => {
+      const file = this.#rawById(id);
+      if (!file) throw new NotFoundError("raw file", id);
+      let n = 0;
+      return new ReadableStream<Uint8Array>({
+        pull: (controller) => {
+          const row = this.#get("SELECT bytes FROM raw_chunks WHERE file_id = ? AND n = ?", [
+            id,
+            n++,
+          ]);
+          if (!row) controller.close();
+          else if ((row.bytes as Uint8Array).length > 0) {
+            controller.enqueue(row.bytes as Uint8Array);
+          } else controller.close();
+        },
+      });
+    };
+    return {
+      put,
+      get: (id) => this.#async(() => this.#rawById(id)),
+      getByHash: (sha256) => this.#async(() => this.#rawByHash(String(sha256).toLowerCase())),
+      find: (filter: RawFileFilter = {}) =>
+        this.#async(() => {
+          const { limit, skip } = checkPage(filter);
+          const clauses: string[] = [];
+          const params: SQLInputValue[] = [];
+          for (const f of ["test_id", "sample_id", "import_job_id", "operator"] as const) {
+            if (filter[f] !== undefined) {
+              clauses.push(`${f} = ?`);
+              params.push(filter[f]!);
+            }
+          }
+          for (const tag of filter.tags ?? []) {
+            clauses.push("EXISTS (SELECT 1 FROM json_each(doc, '$.tags') WHERE value = ?)");
+            params.push(tag);
+          }
+          const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
+          return this.#all(
+            `SELECT doc FROM raw_files ${where} ORDER BY uploaded_at DESC, id DESC LIMIT ? OFFSET ?`,
+            [...params, limit ?? -1, skip],
+          ).map((r) => JSON.parse(r.doc as string));
+        }),
+      open: (id) => this.#async(() => open(id)),
+      read: (id) =>
+        this.#async(() => {
+          const file = this.#rawById(id);
+          if (!file) throw new NotFoundError("raw file", id);
+          const out = new Uint8Array(file.size_bytes);
+          let at = 0;
+          for (
+            const row of this.#all("SELECT bytes FROM raw_chunks WHERE file_id = ? ORDER BY n", [
+              id,
+            ])
+          ) {
+            out.set(row.bytes as Uint8Array, at);
+            at += (row.bytes as Uint8Array).length;
+          }
+          return out;
+        }),
+      update: (id, patch: RawFilePatch) =>
+        this.#async(() => {
+          const fields = checkRawFilePatch(patch ?? {}, `Raw file "${id}"`);
+          return this.#tx(() => {
+            const file = this.#rawById(id);
+            if (!file) throw new NotFoundError("raw file", id);
+            const next = { ...file, ...fields };
+            this.#writeRaw(next, false);
+            return next;
+          });
+        }),
+      delete: (id) =>
+        this.#async(() =>
+          this.#tx(() => {
+            if (!this.#rawById(id)) throw new NotFoundError("raw file", id);
+            this.#run("DELETE FROM raw_chunks WHERE file_id = ?", [id]);
+            this.#run("DELETE FROM raw_files WHERE id = ?", [id]);
+          })
+        ),
+    };
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  #jobById(id: string): ImportJob | null {
+    const row = this.#get("SELECT doc FROM jobs WHERE id = ?", [id]);
+    return row ? JSON.parse(row.doc as string) : null;
+  }
+
+  #writeJob(job: ImportJob, insert: boolean): void {
+    const { files: _, ...doc } = job;
+    const params = [job.status, job.started_at, JSON.stringify({ ...doc, files: [] }), job.id];
+    this.#run(
+      insert
+        ? "INSERT INTO jobs (status, started_at, doc, id) VALUES (?,?,?,?)"
+        : "UPDATE jobs SET status=?, started_at=?, doc=? WHERE id=?",
+      params,
+    );
+  }
+
+  #jobApi(): JobApi {
+    return {
+      start: (input) =>
+        this.#async(() => {
+          const job = newJob(input);
+          this.#writeJob(job, true);
+          return job;
+        }),
+      record: (id, outcome) =>
+        this.#async(() => {
+          const entry = checkOutcome(outcome);
+          this.#tx(() => {
+            const job = this.#jobById(id);
+            if (!job) throw new NotFoundError("import job", id);
+            applyOutcome(job, entry);
+            this.#run("INSERT INTO job_files (job_id, n, doc) VALUES (?,?,?)", [
+              id,
+              job.counts.processed,
+              JSON.stringify(entry),
+            ]);
+            this.#writeJob(job, false);
+          });
+        }),
+      addError: (id, message) =>
+        this.#async(() =>
+          this.#tx(() => {
+            const job = this.#jobById(id);
+            if (!job) throw new NotFoundError("import job", id);
+            job.errors.push(String(message));
+            job.updated_at = laterIso(job.updated_at);
+            this.#writeJob(job, false);
+          })
+        ),
+      finish: (id, options = {}) =>
+        this.#async(() =>
+          this.#tx(() => {
+            const job = this.#jobById(id);
+            if (!job) throw new NotFoundError("import job", id);
+            finishJob(job, options.status);
+            this.#writeJob(job, false);
+            job.files = this.#all("SELECT doc FROM job_files WHERE job_id = ? ORDER BY n", [id])
+              .map((r) => JSON.parse(r.doc as string));
+            return job;
+          })
+        ),
+      get: (id) =>
+        this.#async(() => {
+          const job = this.#jobById(id);
+          if (!job) return null;
+          job.files = this.#all("SELECT doc FROM job_files WHERE job_id = ? ORDER BY n", [id])
+            .map((r) => JSON.parse(r.doc as string));
+          return job;
+        }),
+      list: (options: Page & { status?: JobStatus } = {}) =>
+        this.#async(() => {
+          const { limit, skip } = checkPage(options);
+          const where = options.status !== undefined ? "WHERE status = ?" : "";
+          const params: SQLInputValue[] = options.status !== undefined ? [options.status] : [];
+          return this.#all(
+            `SELECT doc FROM jobs ${where} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`,
+            [...params, limit ?? -1, skip],
+          ).map((r) => JSON.parse(r.doc as string));
+        }),
+    };
+  }
+
+  // ---------------------------------------------------------------- datasets
+
+  #datasetApi(): DatasetApi {
+    const latest = (code: string): CellDataset | null => {
+      const row = this.#get(
+        "SELECT doc FROM datasets WHERE cell_code = ? ORDER BY version DESC LIMIT 1",
+        [code],
+      );
+      return row ? JSON.parse(row.doc as string) : null;
+    };
+    return {
+      put: (input: CellDatasetInput, options = {}) =>
+        this.#async(() => {
+          const content = checkDatasetInput(input);
+          return this.#tx(() => {
+            const previous = latest(content.cell_code);
+            checkExpectedPrevious(content.cell_code, previous, options.expected_previous_id);
+            const dataset: CellDataset = {
+              id: newId(),
+              ...content,
+              version: (previous?.version ?? 0) + 1,
+              previous_id: previous?.id ?? null,
+              created_at: nowIso(),
+            };
+            this.#run("INSERT INTO datasets (id, cell_code, version, doc) VALUES (?,?,?,?)", [
+              dataset.id,
+              dataset.cell_code,
+              dataset.version,
+              JSON.stringify(dataset),
+            ]);
+            return dataset;
+          });
+        }),
+      latest: (code) => this.#async(() => latest(code)),
+      get: (id) =>
+        this.#async(() => {
+          const row = this.#get("SELECT doc FROM datasets WHERE id = ?", [id]);
+          return row ? JSON.parse(row.doc as string) : null;
+        }),
+      versions: (code) =>
+        this.#async(() =>
+          this.#all("SELECT doc FROM datasets WHERE cell_code = ? ORDER BY version DESC", [code])
+            .map((r) => JSON.parse(r.doc as string))
+        ),
+      count: () =>
+        this.#async(() =>
+          this.#get("SELECT count(DISTINCT cell_code) AS n FROM datasets")!.n as number
+        ),
+    };
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function rowToTest(row: Row, withCycles: boolean): TestResult {
+  const doc = JSON.parse(row.doc as string);
+  doc.cycles = withCycles ? JSON.parse(row.cycles as string) : [];
+  return doc;
+}

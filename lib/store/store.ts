@@ -1,0 +1,291 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+/**
+ * The store boundary: one interface, implemented by `SqliteStore` (embedded, default) and
+ * `MongoStore`. Everything above it is store-agnostic; the contract suite in
+ * `tests/lib/store/` runs the same cases against each implementation.
+ *
+ * @module
+ */
+
+import type { CyclingSeries } from "../model/cycling_series.ts";
+import type { Spectrum } from "../model/spectrum.ts";
+import type {
+  CellDataset,
+  CellDatasetInput,
+  FileOutcome,
+  ImportJob,
+  JobStatus,
+  Note,
+  RawDataFile,
+  RawFileInput,
+  RawFilePatch,
+  Sample,
+  SampleFields,
+  SampleInput,
+  TestFields,
+  TestInput,
+  TestResult,
+  TestType,
+} from "./documents.ts";
+
+/** Paging of a listing. */
+export interface Page {
+  /** Maximum number of results. @default {unlimited} */
+  limit?: number;
+  /** Results to skip. @default {0} */
+  skip?: number;
+}
+
+/** Filter of `samples.find` (all given conditions must hold). */
+export interface SampleFilter extends Page {
+  /** Exact name. */
+  name?: string;
+  /** Exact chemistry. */
+  chemistry?: string;
+  /** Exact cell code. */
+  cell_code?: string;
+  /** Samples having every one of these tags. */
+  tags?: string[];
+  /** Children of this sample. */
+  parent_id?: string;
+}
+
+/** Filter of `tests.find` (all given conditions must hold). Results are sorted by start time. */
+export interface TestFilter extends Page {
+  /** Tests of this sample. */
+  sample_id?: string;
+  /** Tests of any of these samples. */
+  sample_ids?: string[];
+  /** Exact cell code. */
+  cell_code?: string;
+  /** Exact base name. */
+  base_name?: string;
+  /** Exact name. */
+  name?: string;
+  /** Instrument maker. */
+  tester?: string;
+  /** Kind of test. */
+  test_type?: TestType;
+  /** Tests having every one of these tags. */
+  tags?: string[];
+  /** Start time at or after this instant (ISO 8601). */
+  started_from?: string;
+  /** Start time strictly before this instant (ISO 8601). */
+  started_before?: string;
+  /** Omit the per-cycle summaries (lighter listings). @default {false} */
+  without_cycles?: boolean;
+}
+
+/** Time series and spectra saved together with a test. */
+export interface TestData {
+  /** The time series; `null` removes a stored one; absent keeps it. */
+  series?: CyclingSeries | null;
+  /** The spectra; `[]` removes stored ones; absent keeps them. */
+  spectra?: Spectrum[];
+}
+
+/** Result of an upsert. */
+export interface Upserted<T> {
+  /** The stored document after the operation. */
+  doc: T;
+  /** `true` when it was created. */
+  created: boolean;
+}
+
+/** Samples: unique by name, links validated, aggregates maintained incrementally. */
+export interface SampleApi {
+  /** Create a sample; a taken name is a `ConflictError`. */
+  create(input: SampleInput): Promise<Sample>;
+  /**
+   * Create the sample `input.name` or, when it exists, set the given fields (tags are added,
+   * not replaced). Safe when several writers upsert the same name at once.
+   */
+  upsert(input: SampleInput): Promise<Upserted<Sample>>;
+  /** The sample with this id, or `null`. */
+  get(id: string): Promise<Sample | null>;
+  /** The sample with this name, or `null`. */
+  getByName(name: string): Promise<Sample | null>;
+  /** Samples matching the filter, by name. */
+  find(filter?: SampleFilter): Promise<Sample[]>;
+  /** Number of samples matching the filter. */
+  count(filter?: SampleFilter): Promise<number>;
+  /** Set fields (`name` renames; a taken name is a `ConflictError`). */
+  update(id: string, patch: Partial<SampleFields> & { name?: string }): Promise<Sample>;
+  /** Append a note. */
+  addNote(id: string, note: { text: string; author?: string | null }): Promise<Note>;
+  /** Delete a sample that has no tests and that no other sample links to. */
+  delete(id: string): Promise<void>;
+}
+
+/** Tests: unique by file hash; a test and its series/spectra are written atomically. */
+export interface TestApi {
+  /**
+   * Create a test with its data in one atomic operation. A file hash already stored (as a test's
+   * `file_hash` or any part's) is a `ConflictError` naming the existing test.
+   */
+  create(input: TestInput, data?: TestData): Promise<TestResult>;
+  /**
+   * Change fields and optionally replace the series/spectra, atomically: readers see either the
+   * old test with the old data or the new test with the new data.
+   */
+  update(id: string, patch: Partial<TestFields>, data?: TestData): Promise<TestResult>;
+  /** The test with this id, or `null`. */
+  get(id: string): Promise<TestResult | null>;
+  /** The test whose `file_hash` or one of whose parts has this SHA-256, or `null`. */
+  getByHash(sha256: string): Promise<TestResult | null>;
+  /** Tests matching the filter, sorted by start time (tests without one last), then creation. */
+  find(filter?: TestFilter): Promise<TestResult[]>;
+  /** Number of tests matching the filter. */
+  count(filter?: TestFilter): Promise<number>;
+  /** Distinct non-empty cell codes of all tests, sorted. */
+  cellCodes(): Promise<string[]>;
+  /** Append a note. */
+  addNote(id: string, note: { text: string; author?: string | null }): Promise<Note>;
+  /** Delete a test with its series and spectra (raw files keep their bytes, unlinked). */
+  delete(id: string): Promise<void>;
+}
+
+/** Options of `series.read`. */
+export interface SeriesReadOptions {
+  /** Read only this cycle (1-based, from the test's `cycles`). */
+  cycle?: number;
+  /** Read only rows `[start, end)`. */
+  rows?: [number, number];
+}
+
+/** Time series stored as columnar chunks. */
+export interface SeriesApi {
+  /** Replace a test's series (atomic; same as `tests.update(id, {}, { series })`). */
+  write(testId: string, series: CyclingSeries): Promise<void>;
+  /** Read a test's series, or a row range / cycle of it, loading only the chunks needed. */
+  read(testId: string, options?: SeriesReadOptions): Promise<CyclingSeries | null>;
+}
+
+/** Impedance spectra stored as columnar chunks. */
+export interface SpectraApi {
+  /** Replace a test's spectra (atomic; same as `tests.update(id, {}, { spectra })`). */
+  write(testId: string, spectra: Spectrum[]): Promise<void>;
+  /** Read a test's spectra (`[]` when none). */
+  read(testId: string): Promise<Spectrum[]>;
+}
+
+/** Filter of `rawFiles.find`. */
+export interface RawFileFilter extends Page {
+  /** Files of this test. */
+  test_id?: string;
+  /** Files of this sample. */
+  sample_id?: string;
+  /** Files of this import job. */
+  import_job_id?: string;
+  /** Files by this operator. */
+  operator?: string;
+  /** Files having every one of these tags. */
+  tags?: string[];
+}
+
+/** Original instrument files, deduplicated by SHA-256. */
+export interface RawFileApi {
+  /**
+   * Store bytes (a buffer or a stream). Bytes already stored return the existing file
+   * (`created: false`, its description unchanged).
+   */
+  put(
+    bytes: Uint8Array | ReadableStream<Uint8Array>,
+    input: RawFileInput,
+  ): Promise<Upserted<RawDataFile>>;
+  /** The description of a stored file, or `null`. */
+  get(id: string): Promise<RawDataFile | null>;
+  /** The file with this SHA-256, or `null`. */
+  getByHash(sha256: string): Promise<RawDataFile | null>;
+  /** Files matching the filter, newest first. */
+  find(filter?: RawFileFilter): Promise<RawDataFile[]>;
+  /** Stream a file's bytes (a `NotFoundError` when it does not exist). */
+  open(id: string): Promise<ReadableStream<Uint8Array>>;
+  /** A file's bytes in one buffer. */
+  read(id: string): Promise<Uint8Array>;
+  /** Change links, tags or metadata. */
+  update(id: string, patch: RawFilePatch): Promise<RawDataFile>;
+  /** Delete a file and its bytes. */
+  delete(id: string): Promise<void>;
+}
+
+/** Import jobs with per-file outcomes. */
+export interface JobApi {
+  /** Start a job (status `running`). */
+  start(input: { roots: string[]; options?: Record<string, unknown>; total?: number }): Promise<
+    ImportJob
+  >;
+  /** Record one file's outcome and update the counters atomically. */
+  record(id: string, outcome: Omit<FileOutcome, "at"> & { at?: string }): Promise<void>;
+  /** Add a job-level error message. */
+  addError(id: string, message: string): Promise<void>;
+  /**
+   * End a job. Without a status it is `failed` when any file failed or an error was added,
+   * else `completed`.
+   */
+  finish(id: string, options?: { status?: Exclude<JobStatus, "running"> }): Promise<ImportJob>;
+  /** A job with all its file outcomes, or `null`. */
+  get(id: string): Promise<ImportJob | null>;
+  /** Recent jobs, newest first, without file outcomes. */
+  list(options?: Page & { status?: JobStatus }): Promise<ImportJob[]>;
+}
+
+/** Versioned cell datasets (built by `updateCellDataset`; the store only persists). */
+export interface DatasetApi {
+  /**
+   * Write a new version for `input.cell_code`: version = latest + 1, `previous_id` = latest id.
+   * `expected_previous_id` (the latest id the caller built on, or `null` for none) makes a
+   * concurrent writer's version a `ConflictError` instead of a silent overwrite.
+   */
+  put(
+    input: CellDatasetInput,
+    options?: { expected_previous_id?: string | null },
+  ): Promise<CellDataset>;
+  /** The latest version for a cell code, or `null`. */
+  latest(cellCode: string): Promise<CellDataset | null>;
+  /** A version by id, or `null`. */
+  get(id: string): Promise<CellDataset | null>;
+  /** All versions of a cell code, newest first. */
+  versions(cellCode: string): Promise<CellDataset[]>;
+  /** Number of distinct cell codes that have a dataset. */
+  count(): Promise<number>;
+}
+
+/** What a store says about itself (credentials redacted). */
+export interface StoreDescription {
+  /** `sqlite` (file), `memory` (in-memory SQLite, lost on close) or `mongodb`. */
+  kind: "sqlite" | "memory" | "mongodb";
+  /** File path, `:memory:` or the redacted connection string. */
+  location: string;
+  /** MongoDB database name, else `null`. */
+  database: string | null;
+  /** `false` when data is lost on close. */
+  persistent: boolean;
+  /** What selected this store (`"--db flag"`, `"MONGO_URI"`, `"default"`, ...). */
+  source: string;
+  /** One line for humans: `SQLite file /home/u/.battery_analysis/battery.db (default)`. */
+  text: string;
+}
+
+/** A persistence backend. */
+export interface Store {
+  /** Samples. */
+  readonly samples: SampleApi;
+  /** Tests. */
+  readonly tests: TestApi;
+  /** Time series. */
+  readonly series: SeriesApi;
+  /** Spectra. */
+  readonly spectra: SpectraApi;
+  /** Raw files. */
+  readonly rawFiles: RawFileApi;
+  /** Import jobs. */
+  readonly jobs: JobApi;
+  /** Cell datasets. */
+  readonly datasets: DatasetApi;
+  /** Which store this is, redacted. */
+  describe(): StoreDescription;
+  /** Release connections and files. Further calls fail. */
+  close(): Promise<void>;
+}
