@@ -7,3 +7,21 @@
  * @module
  */
 export {};
+export * from "./cycles.ts";
+export * from "./half_cycles.ts";
+export * from "./cycle_table.ts";
+export * from "./plot_specs.ts";
+export * from "./retention.ts";
+export * from "./efficiency_stats.ts";
+export * from "./fade_models.ts";
+export * from "./life_prediction.ts";
+export * from "./knee.ts";
+export * from "./cycle_life.ts";
+export * from "./anomalies.ts";
+export * from "./rate_capability.ts";
+export * from "./fade.ts";
+export * from "./test_features.ts";
+export * from "./compare_tests.ts";
+export * from "./outliers.ts";
+export * from "./similar_tests.ts";
+export * from "./pca.ts";

@@ -1,0 +1,359 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+/**
+ * Private core of cycle building: classify rows by current direction, find half cycles (charge
+ * and discharge segments) and group them into cycles by one of several methods. Shared by
+ * `cycles.ts` (per-cycle summaries) and `half_cycles.ts` (row ranges for dQ/dV).
+ */
+
+import type { CyclingSeries } from "../lib/model/cycling_series.ts";
+
+/** How cycles are delimited. See {@link CycleOptions.method}. */
+export type CycleMethod = "auto" | "cycle_index" | "step" | "current_sign";
+
+/** Options shared by `summarizeCycles` and `halfCycles`. */
+export interface CycleOptions {
+  /**
+   * How cycles are delimited:
+   * - `"cycle_index"`: each contiguous run of the instrument's cycle counter is a cycle (runs
+   *   without any current flowing are merged into the previous cycle);
+   * - `"step"`: each run of one step index gets one direction (the sign of its time-weighted
+   *   mean current); consecutive steps of one direction form a half cycle, rests are ignored;
+   * - `"current_sign"`: half cycles are runs of rows whose current has one sign (beyond the
+   *   threshold), rests are ignored;
+   * - `"auto"`: `"cycle_index"` when the instrument's cycle counter is meaningful (at least two
+   *   of its runs carry current, at least half of those runs hold both a charge and a discharge,
+   *   and the current-sign detection does not find more than 1.5 cycles per run), else
+   *   `"current_sign"`.
+   *
+   * For `"step"` and `"current_sign"` a cycle is a half cycle followed by the half of the
+   * opposite direction (charge then discharge, or the reverse when the test starts on
+   * discharge; see `startWith`).
+   * @default {"auto"}
+   */
+  method?: CycleMethod;
+  /**
+   * |current| at or below this is rest, amperes. By default 1e-3 × the 99th percentile of
+   * |current| over the series.
+   */
+  currentThreshold_A?: number;
+  /**
+   * Half cycles passing less charge than this fraction of the largest half cycle are treated as
+   * rest (noise, impedance measurements). `0` keeps every half cycle.
+   * @default {0.001}
+   */
+  minHalfFraction?: number;
+  /**
+   * Which half opens a cycle (`"step"` and `"current_sign"` methods): `"auto"` = the direction of
+   * the first half cycle of the test. With `"charge"`, a test that starts on discharge gets a
+   * first cycle holding only that discharge.
+   * @default {"auto"}
+   */
+  startWith?: "auto" | "charge" | "discharge";
+}
+
+/** A half cycle: rows [start, end) in which current flowed in one direction. */
+export interface Half {
+  /** +1 charge, −1 discharge. */
+  dir: 1 | -1;
+  /** First row with current in this direction. */
+  start: number;
+  /** One past the last row with current in this direction. */
+  end: number;
+  /** ∫|I| dt over the active rows, Ah (an estimate used only to drop noise). */
+  charge: number;
+}
+
+/** A cycle: rows [start, end) and its half cycles in order. */
+export interface CycleRange {
+  /** First row. */
+  start: number;
+  /** One past the last row. */
+  end: number;
+  /** Half cycles in order (usually one or two). */
+  halves: Half[];
+}
+
+/** Result of {@link segmentCycles}. */
+export interface Segmentation {
+  /** The method actually used (never `"auto"`). */
+  method: Exclude<CycleMethod, "auto">;
+  /** Current threshold used, A. */
+  threshold: number;
+  /** Row directions (+1, −1, 0 for rest or no data). */
+  dir: Int8Array;
+  /** The cycles. */
+  cycles: CycleRange[];
+}
+
+const METHODS = new Set(["auto", "cycle_index", "step", "current_sign"]);
+
+/** Validate the series and the options (throws TypeError / RangeError). */
+export function checkSeries(series: CyclingSeries, what: string): void {
+  if (series === null || typeof series !== "object" || !Number.isInteger(series.length)) {
+    throw new TypeError(`${what}: expected a CyclingSeries`);
+  }
+  for (
+    const key of [
+      "time_s",
+      "current_A",
+      "voltage_V",
+      "charge_capacity_Ah",
+      "discharge_capacity_Ah",
+      "charge_energy_Wh",
+      "discharge_energy_Wh",
+    ] as const
+  ) {
+    const col = series[key];
+    if (!col || col.length !== series.length) {
+      throw new TypeError(
+        `${what}: column "${key}" has ${col?.length ?? "no"} rows, expected ${series.length}`,
+      );
+    }
+  }
+  if (series.step_index.length !== series.length || series.cycle_index.length !== series.length) {
+    throw new TypeError(`${what}: step_index and cycle_index must have ${series.length} rows`);
+  }
+}
+
+/** The 99th percentile of |x| (finite values), sampled to at most ~65,536 values. */
+function absPercentile99(x: Float64Array): number {
+  const step = Math.max(1, Math.floor(x.length / 65536));
+  const sample: number[] = [];
+  for (let i = 0; i < x.length; i += step) {
+    const v = Math.abs(x[i]);
+    if (Number.isFinite(v)) sample.push(v);
+  }
+  if (sample.length === 0) return NaN;
+  const arr = Float64Array.from(sample).sort();
+  return arr[Math.min(arr.length - 1, Math.floor(0.99 * (arr.length - 1)))];
+}
+
+/** Row direction from current with a threshold. */
+function rowDirections(current: Float64Array, threshold: number): Int8Array {
+  const n = current.length;
+  const dir = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = current[i];
+    dir[i] = c > threshold ? 1 : c < -threshold ? -1 : 0;
+  }
+  return dir;
+}
+
+/** |I|·dt of row r in Ah (right-hand rectangle; 0 when the time step is not usable). */
+function rowCharge(series: CyclingSeries, r: number): number {
+  if (r === 0) return 0;
+  const dt = series.time_s[r] - series.time_s[r - 1];
+  const c = Math.abs(series.current_A[r]);
+  return dt > 0 && Number.isFinite(c) ? (c * dt) / 3600 : 0;
+}
+
+/** Merge consecutive halves of one direction. */
+function mergeSameDirection(halves: Half[]): Half[] {
+  const out: Half[] = [];
+  for (const h of halves) {
+    const last = out[out.length - 1];
+    if (last && last.dir === h.dir) {
+      last.end = h.end;
+      last.charge += h.charge;
+    } else out.push({ ...h });
+  }
+  return out;
+}
+
+/** The largest charge of the halves. */
+function largest(halves: Half[]): number {
+  let max = 0;
+  for (const h of halves) if (h.charge > max) max = h.charge;
+  return max;
+}
+
+/** Drop halves carrying less than `fraction` × the largest half charge, then re-merge. */
+function dropNoise(halves: Half[], fraction: number): Half[] {
+  if (fraction <= 0 || halves.length < 2) return halves;
+  const max = largest(halves);
+  if (!(max > 0)) return halves;
+  return mergeSameDirection(halves.filter((h) => h.charge >= fraction * max));
+}
+
+/** Half cycles of rows [from, to) from the row directions. */
+function signHalves(series: CyclingSeries, dir: Int8Array, from: number, to: number): Half[] {
+  const halves: Half[] = [];
+  let cur: Half | null = null;
+  for (let r = from; r < to; r++) {
+    const d = dir[r];
+    if (d === 0) continue;
+    if (cur && cur.dir === d) {
+      cur.end = r + 1;
+      cur.charge += rowCharge(series, r);
+    } else {
+      cur = { dir: d as 1 | -1, start: r, end: r + 1, charge: rowCharge(series, r) };
+      halves.push(cur);
+    }
+  }
+  return halves;
+}
+
+/** Half cycles from step runs: each step run gets the sign of its time-weighted mean current. */
+function stepHalves(series: CyclingSeries, threshold: number): Half[] {
+  const { step_index: step, current_A: cur, time_s: t, length: n } = series;
+  const halves: Half[] = [];
+  let start = 0;
+  for (let r = 1; r <= n; r++) {
+    if (r < n && step[r] === step[start]) continue;
+    // Step run [start, r).
+    let qSigned = 0, dtSum = 0, iSum = 0, iCount = 0, charge = 0;
+    for (let k = start; k < r; k++) {
+      const c = cur[k];
+      if (!Number.isFinite(c)) continue;
+      iSum += c;
+      iCount++;
+      if (k > start) {
+        const dt = t[k] - t[k - 1];
+        if (dt > 0) {
+          qSigned += c * dt;
+          dtSum += dt;
+          charge += (Math.abs(c) * dt) / 3600;
+        }
+      }
+    }
+    const mean = dtSum > 0 ? qSigned / dtSum : iCount > 0 ? iSum / iCount : NaN;
+    if (mean > threshold || mean < -threshold) {
+      halves.push({ dir: mean > 0 ? 1 : -1, start, end: r, charge });
+    }
+    start = r;
+  }
+  return mergeSameDirection(halves);
+}
+
+/** Pair alternating halves into cycles covering [first half start, n). */
+function pairHalves(
+  halves: Half[],
+  n: number,
+  startWith: "auto" | "charge" | "discharge",
+): CycleRange[] {
+  const cycles: CycleRange[] = [];
+  if (halves.length === 0) return cycles;
+  const opening = startWith === "auto" ? halves[0].dir : startWith === "charge" ? 1 : -1;
+  let i = 0;
+  while (i < halves.length) {
+    const group = [halves[i]];
+    if (halves[i].dir === opening && i + 1 < halves.length) group.push(halves[i + 1]);
+    i += group.length;
+    cycles.push({ start: group[0].start, end: 0, halves: group });
+  }
+  for (let c = 0; c < cycles.length; c++) {
+    cycles[c].end = c + 1 < cycles.length ? cycles[c + 1].start : n;
+  }
+  return cycles;
+}
+
+/** Cycles from contiguous runs of the cycle counter, with their current-sign halves. */
+function indexCycles(
+  series: CyclingSeries,
+  dir: Int8Array,
+  minHalfFraction: number,
+): CycleRange[] {
+  const { cycle_index: idx, length: n } = series;
+  const cycles: CycleRange[] = [];
+  let start = 0;
+  for (let r = 1; r <= n; r++) {
+    if (r < n && idx[r] === idx[start]) continue;
+    const halves = signHalves(series, dir, start, r);
+    if (halves.length > 0) cycles.push({ start, end: r, halves });
+    else if (cycles.length > 0) cycles[cycles.length - 1].end = r;
+    start = r;
+  }
+  // Drop noise halves against the largest half of the whole test, cycle by cycle.
+  if (minHalfFraction > 0) {
+    const max = largest(cycles.flatMap((c) => c.halves));
+    if (max > 0) {
+      for (const c of cycles) {
+        c.halves = mergeSameDirection(c.halves.filter((h) => h.charge >= minHalfFraction * max));
+      }
+      for (let k = cycles.length - 1; k >= 0; k--) {
+        if (cycles[k].halves.length > 0) continue;
+        if (k > 0) cycles[k - 1].end = cycles[k].end;
+        else if (cycles.length > 1) cycles[1].start = cycles[0].start;
+        cycles.splice(k, 1);
+      }
+    }
+  }
+  return cycles;
+}
+
+/**
+ * Delimit the cycles of a series.
+ *
+ * @param series The series.
+ * @param options Method and thresholds.
+ * @returns The method used, the row directions and the cycles.
+ */
+export function segmentCycles(series: CyclingSeries, options: CycleOptions = {}): Segmentation {
+  const method = options.method ?? "auto";
+  if (!METHODS.has(method)) {
+    throw new RangeError(
+      `Unknown cycle method "${method}": expected "auto", "cycle_index", "step" or "current_sign"`,
+    );
+  }
+  const minHalfFraction = options.minHalfFraction ?? 0.001;
+  if (!(minHalfFraction >= 0 && minHalfFraction < 1)) {
+    throw new RangeError(`minHalfFraction must be in [0, 1), got ${minHalfFraction}`);
+  }
+  const startWith = options.startWith ?? "auto";
+  if (!["auto", "charge", "discharge"].includes(startWith)) {
+    throw new RangeError(`startWith must be "auto", "charge" or "discharge", got "${startWith}"`);
+  }
+  let threshold = options.currentThreshold_A;
+  if (threshold === undefined) {
+    const p99 = absPercentile99(series.current_A);
+    threshold = Number.isFinite(p99) ? 1e-3 * p99 : 0;
+  } else if (!(threshold >= 0)) {
+    throw new RangeError(`currentThreshold_A must be >= 0, got ${threshold}`);
+  }
+  const dir = rowDirections(series.current_A, threshold);
+  const n = series.length;
+
+  const bySign = (): CycleRange[] =>
+    pairHalves(dropNoise(signHalves(series, dir, 0, n), minHalfFraction), n, startWith);
+
+  if (method === "current_sign") return { method, threshold, dir, cycles: bySign() };
+  if (method === "step") {
+    const halves = dropNoise(stepHalves(series, threshold), minHalfFraction);
+    return { method, threshold, dir, cycles: pairHalves(halves, n, startWith) };
+  }
+  const indexed = indexCycles(series, dir, minHalfFraction);
+  if (method === "cycle_index") return { method, threshold, dir, cycles: indexed };
+
+  // auto: is the instrument's cycle counter meaningful?
+  const signCycles = bySign();
+  const withBoth = indexed.filter((c) => new Set(c.halves.map((h) => h.dir)).size === 2).length;
+  const meaningful = indexed.length >= 2 && withBoth >= 0.5 * indexed.length &&
+    signCycles.length <= 1.5 * indexed.length;
+  return meaningful
+    ? { method: "cycle_index", threshold, dir, cycles: indexed }
+    : { method: "current_sign", threshold, dir, cycles: signCycles };
+}
+
+/**
+ * Running sum of the increments of an instrument counter: a rise adds the difference; a drop to
+ * at most half the previous value is a reset (the new value is the increment); a smaller drop is
+ * a genuine decrease and adds the (negative) difference; `NaN` rows add nothing. The first finite
+ * value is the baseline (adds nothing). `out[r]` is the amount counted up to and including row r.
+ */
+export function monotoneCounter(counter: Float64Array): Float64Array {
+  const n = counter.length;
+  const out = new Float64Array(n);
+  let prev = NaN;
+  let sum = 0;
+  for (let r = 0; r < n; r++) {
+    const v = counter[r];
+    if (Number.isFinite(v)) {
+      if (Number.isFinite(prev)) sum += v >= prev || v > prev - v ? v - prev : v;
+      prev = v;
+    }
+    out[r] = sum;
+  }
+  return out;
+}

@@ -1,0 +1,240 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { summarizeCycles } from "../../analysis/cycles.ts";
+import { halfCycles } from "../../analysis/half_cycles.ts";
+import { monotoneCounter } from "../../analysis/_cycle_segments.ts";
+import { assertClose } from "../_util.ts";
+import { galvanostatic, type Segment, synthesize } from "./_synthetic.ts";
+
+// Known answers: 1 A for 3600 s passes exactly 1 Ah; the discharge of cycle k lasts
+// 3420 − 60 k s at 1 A (a whole number of 60-s samples), so its capacity is that / 3600 Ah.
+const dis = (k: number): number => 3420 - 60 * k;
+const segs = galvanostatic(5, { dischargeS: dis });
+
+for (const mode of ["cumulative", "per_cycle", "per_step"] as const) {
+  Deno.test(`summarizeCycles() gives the same capacities with ${mode} counters`, () => {
+    const series = synthesize(segs, { mode });
+    for (const method of ["auto", "cycle_index", "step", "current_sign"] as const) {
+      const table = summarizeCycles(series, { method });
+      equal(table.length, 5, method);
+      table.cycles.forEach((c, j) => {
+        const k = j + 1;
+        equal(c.cycle, k);
+        equal(c.first_half, "charge");
+        assertClose(c.charge_capacity_Ah, 1, { rel: 1e-12, message: `${method} ${mode}` });
+        assertClose(c.discharge_capacity_Ah, dis(k) / 3600, { rel: 1e-12 });
+        assertClose(c.coulombic_efficiency!, dis(k) / 3600, { rel: 1e-12 });
+        assertClose(c.mean_charge_current_A!, 1, { rel: 1e-12 });
+        assertClose(c.mean_discharge_current_A!, -1, { rel: 1e-12 });
+        // Voltage is 4.0 V throughout each charge and 3.5 V throughout each discharge.
+        assertClose(c.mean_charge_voltage_V!, 4.0, { rel: 1e-12 });
+        assertClose(c.mean_discharge_voltage_V!, 3.5, { rel: 1e-12 });
+        equal(c.min_voltage_V, 3.5);
+        equal(c.max_voltage_V, 4.0);
+      });
+    }
+  });
+}
+
+Deno.test("summarizeCycles() auto uses the cycle index when it is meaningful", () => {
+  const table = summarizeCycles(synthesize(segs, { mode: "per_cycle" }));
+  equal(table.method, "cycle_index");
+  deepEqual(table.cycles.map((c) => c.instrument_cycle), [1, 2, 3, 4, 5]);
+  // Cycle k spans its own rows: charge 60 rows, rest 10, discharge, rest 10 (dt = 60 s); the
+  // first cycle also holds row 0 (the test start).
+  equal(table.cycles[0].start_row, 0);
+  equal(table.cycles[1].start_row, table.cycles[0].end_row);
+  equal(table.cycles[4].end_row, synthesize(segs).length);
+});
+
+Deno.test("summarizeCycles() auto ignores a cycle index that never changes (Zn sym-cell case)", () => {
+  // Every row in cycle 1, counters cumulative over the whole test: 5 cycles by current sign.
+  const flat = segs.map((s) => ({ ...s, cycle: 1 }));
+  const table = summarizeCycles(synthesize(flat, { mode: "cumulative" }));
+  equal(table.method, "current_sign");
+  equal(table.length, 5);
+  assertClose(table.cycles[4].discharge_capacity_Ah, dis(5) / 3600, { rel: 1e-12 });
+  // With method "cycle_index" the same file is one cycle holding all the charge.
+  const one = summarizeCycles(synthesize(flat), { method: "cycle_index" });
+  equal(one.length, 1);
+  assertClose(one.cycles[0].charge_capacity_Ah, 5, { rel: 1e-12 });
+});
+
+Deno.test("summarizeCycles() auto ignores a cycle index incremented every half cycle", () => {
+  // Index increments on every half (charge = 2k−1, discharge = 2k): each run holds one
+  // direction only, so the index is not a cycle counter.
+  const halfIndexed = segs.map((s) => ({ ...s, cycle: 2 * s.cycle - (s.step <= 3 ? 1 : 0) }));
+  const table = summarizeCycles(synthesize(halfIndexed));
+  equal(table.method, "current_sign");
+  equal(table.length, 5);
+});
+
+Deno.test("summarizeCycles() pairs discharge-first tests and honours startWith", () => {
+  // Starts with a 30-min discharge at 1 A (0.5 Ah), then the 5 regular cycles.
+  const first: Segment = { current_A: -1, duration_s: 1800, voltage: 3.5, step: 1, cycle: 1 };
+  const series = synthesize([first, ...segs.map((s) => ({ ...s, cycle: 1 }))]);
+  const auto = summarizeCycles(series);
+  // Discharge-first pairing: (D0, C1), (D1, C2), ... (D4, C5), (D5).
+  equal(auto.length, 6);
+  equal(auto.cycles[0].first_half, "discharge");
+  assertClose(auto.cycles[0].discharge_capacity_Ah, 0.5, { rel: 1e-12 });
+  assertClose(auto.cycles[0].charge_capacity_Ah, 1, { rel: 1e-12 });
+  const charge = summarizeCycles(series, { startWith: "charge" });
+  // The lone discharge is cycle 1; then 5 charge-first cycles.
+  equal(charge.length, 6);
+  equal(charge.cycles[0].first_half, "discharge");
+  equal(charge.cycles[0].charge_capacity_Ah, 0);
+  equal(charge.cycles[0].coulombic_efficiency, null);
+  equal(charge.cycles[1].first_half, "charge");
+  assertClose(charge.cycles[5].discharge_capacity_Ah, dis(5) / 3600, { rel: 1e-12 });
+});
+
+Deno.test("summarizeCycles() treats impedance-like current noise in rests as rest", () => {
+  // A ±2 mA, 1-s alternating burst during each rest: 5.6e-7 Ah per half, far below 0.1 % of
+  // the largest (1 Ah) half, and above the default threshold (1e-3 × 1 A). The noise halves
+  // outnumber the real ones 10 to 1.
+  const noisy: Segment[] = [];
+  for (const s of segs) {
+    noisy.push(s);
+    if (s.current_A === 0) {
+      for (let k = 0; k < 10; k++) {
+        noisy.push({
+          current_A: k % 2 ? 2e-3 : -2e-3,
+          duration_s: 1,
+          dt_s: 1,
+          voltage: 3.7,
+          step: s.step,
+          cycle: s.cycle,
+        });
+      }
+    }
+  }
+  const table = summarizeCycles(synthesize(noisy), { method: "current_sign" });
+  equal(table.length, 5);
+  // With the noise filter off, each burst makes extra half cycles.
+  const raw = summarizeCycles(synthesize(noisy), { method: "current_sign", minHalfFraction: 0 });
+  equal(raw.length > 5, true);
+});
+
+Deno.test("summarizeCycles() means are time-weighted, not row averages", () => {
+  // Charge 1 h with voltage rising linearly 3.0 → 4.0 V sampled densely (1 s) in the first
+  // minute and every 60 s after: the time-weighted mean is exactly 3.5 V (trapezoid rule is
+  // exact for a linear function); the plain row average would be biased low.
+  const ramp = (t0: number, t1: number) => (tau: number) => 3 + (t0 + tau * (t1 - t0)) / 3600;
+  const series = synthesize([
+    { current_A: 0, duration_s: 60, voltage: 3, step: 1, cycle: 1 },
+    { current_A: 1, duration_s: 60, dt_s: 1, voltage: ramp(0, 60), step: 2, cycle: 1 },
+    { current_A: 1, duration_s: 3540, dt_s: 60, voltage: ramp(60, 3600), step: 2, cycle: 1 },
+    { current_A: -1, duration_s: 3600, voltage: 3.2, step: 3, cycle: 1 },
+  ]);
+  const c = summarizeCycles(series).cycles[0];
+  // The first charge row is at t = 1 s (V = 3 + 1/3600); the mean over [1 s, 3600 s] of a
+  // linear ramp is the mid value 3 + (1 + 3600) / 2 / 3600.
+  assertClose(c.mean_charge_voltage_V!, 3 + 3601 / 7200, { rel: 1e-12 });
+  let rowMean = 0, rows = 0;
+  for (let r = 0; r < series.length; r++) {
+    if (series.current_A[r] > 0) rowMean += series.voltage_V[r], rows++;
+  }
+  equal(Math.abs(rowMean / rows - c.mean_charge_voltage_V!) > 0.05, true);
+});
+
+Deno.test("summarizeCycles() energies and energy efficiency", () => {
+  // Constant 2 V everywhere: energy = 2 V × capacity exactly, so EE = CE.
+  const flat = segs.map((s) => ({ ...s, voltage: 2 }));
+  const table = summarizeCycles(synthesize(flat));
+  for (const c of table.cycles) {
+    assertClose(c.charge_energy_Wh!, 2 * c.charge_capacity_Ah, { rel: 1e-12 });
+    assertClose(c.discharge_energy_Wh!, 2 * c.discharge_capacity_Ah, { rel: 1e-12 });
+    assertClose(c.energy_efficiency!, c.coulombic_efficiency!, { rel: 1e-12 });
+    assertClose(c.mean_voltage_V!, 2, { rel: 1e-12 });
+  }
+  // Without energy counters the energies are null.
+  const series = synthesize(flat);
+  series.charge_energy_Wh.fill(NaN);
+  series.discharge_energy_Wh.fill(NaN);
+  const none = summarizeCycles(series).cycles[0];
+  equal(none.charge_energy_Wh, null);
+  equal(none.energy_efficiency, null);
+});
+
+Deno.test("summarizeCycles() duration and internal resistance median", () => {
+  const series = synthesize(segs, { mode: "per_cycle" });
+  // Resistance 0.05 + 0.001 k Ω in cycle k on every third row, 0 (not measured) elsewhere.
+  const ir = new Float64Array(series.length);
+  for (let r = 0; r < series.length; r += 3) ir[r] = 0.05 + 0.001 * series.cycle_index[r];
+  series.extras.internal_resistance_ohm = ir;
+  const table = summarizeCycles(series, { method: "cycle_index" });
+  table.cycles.forEach((c, j) => {
+    assertClose(c.internal_resistance_ohm!, 0.05 + 0.001 * (j + 1), { rel: 1e-12 });
+    // Cycle k (k > 1) spans charge 3600 + rest 600 + discharge + rest 600, sampled every
+    // 60 s: first row 60 s after the previous cycle's last row.
+    const span = 3600 + 600 + dis(j + 1) + 600 - 60 + (j === 0 ? 60 : 0);
+    assertClose(c.duration_s, span, { rel: 1e-12 });
+  });
+  equal(summarizeCycles(synthesize(segs)).cycles[0].internal_resistance_ohm, null);
+});
+
+Deno.test("summarizeCycles() gives no cycles when no current flows", () => {
+  const series = synthesize([{ current_A: 0, duration_s: 3600, voltage: 3, step: 1, cycle: 0 }]);
+  equal(summarizeCycles(series).length, 0);
+  deepEqual(halfCycles(series), []);
+});
+
+Deno.test("summarizeCycles() rejects bad arguments with clear errors", () => {
+  const series = synthesize(segs);
+  throws(
+    () => summarizeCycles(series, { method: "bogus" as never }),
+    /Unknown cycle method "bogus"/,
+  );
+  throws(() => summarizeCycles(series, { currentThreshold_A: -1 }), RangeError);
+  throws(() => summarizeCycles(series, { minHalfFraction: 2 }), RangeError);
+  throws(() => summarizeCycles({ ...series, time_s: new Float64Array(3) }), TypeError);
+  throws(() => summarizeCycles(null as never), TypeError);
+  const noCounters = synthesize(segs);
+  noCounters.charge_capacity_Ah.fill(NaN);
+  noCounters.discharge_capacity_Ah.fill(NaN);
+  throws(() => summarizeCycles(noCounters), /no capacity counters/);
+});
+
+Deno.test("halfCycles() returns the charge and discharge row ranges", () => {
+  // dt = 60 s; row 0 at rest; charge rows 1..60; rest 61..70; discharge rows 71..(70 + 57).
+  const series = synthesize(galvanostatic(2));
+  const halves = halfCycles(series);
+  equal(halves.length, 4);
+  deepEqual(halves[0], { cycle: 1, direction: "charge", start_row: 1, end_row: 61 });
+  deepEqual(halves[1], { cycle: 1, direction: "discharge", start_row: 71, end_row: 128 });
+  deepEqual(halves[2], { cycle: 2, direction: "charge", start_row: 138, end_row: 198 });
+  for (const h of halves) {
+    for (let r = h.start_row; r < h.end_row; r++) {
+      equal(Math.sign(series.current_A[r]), h.direction === "charge" ? 1 : -1);
+    }
+  }
+});
+
+Deno.test("monotoneCounter() sums increments, resets on large drops, keeps small decreases", () => {
+  // 0 → 1 → 2 (+2); reset to 0.25 (+0.25); 0.5 (+0.25); small decrease to 0.45 (−0.05);
+  // NaN ignored; 0.55 (+0.1). Total 2.55.
+  const out = monotoneCounter(Float64Array.from([0, 1, 2, 0.25, 0.5, 0.45, NaN, 0.55]));
+  deepEqual(Array.from(out), [0, 1, 2, 2.25, 2.5, 2.45, 2.45, 2.5500000000000003]);
+});
+
+Deno.test("summarizeCycles() step method keeps a charge step whole despite a current glitch", () => {
+  // One row of −0.5 A inside the charge step (step 2): by current sign that row is a
+  // discharge half (3 cycles), by step the whole step is charge (2 cycles). Glitch charge
+  // 0.5 A × 60 s = 8.3 mAh, above the noise filter (0.1 % of 1 Ah).
+  const glitch: Segment[] = [
+    { current_A: 1, duration_s: 1800, voltage: 4, step: 2, cycle: 1 },
+    { current_A: -0.5, duration_s: 60, voltage: 4, step: 2, cycle: 1 },
+    { current_A: 1, duration_s: 1800, voltage: 4, step: 2, cycle: 1 },
+    { current_A: -1, duration_s: 3600, voltage: 3.5, step: 3, cycle: 1 },
+    { current_A: 1, duration_s: 3600, voltage: 4, step: 2, cycle: 1 },
+    { current_A: -1, duration_s: 3600, voltage: 3.5, step: 3, cycle: 1 },
+  ];
+  const series = synthesize(glitch);
+  equal(summarizeCycles(series, { method: "current_sign" }).length, 3);
+  const byStep = summarizeCycles(series, { method: "step" });
+  equal(byStep.length, 2);
+  // Charge counted: 1 Ah; discharge: the glitch 1/120 Ah + 1 Ah.
+  assertClose(byStep.cycles[0].charge_capacity_Ah, 1, { rel: 1e-12 });
+  assertClose(byStep.cycles[0].discharge_capacity_Ah, 1 + 1 / 120, { rel: 1e-12 });
+});
