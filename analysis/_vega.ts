@@ -24,6 +24,8 @@ export interface FieldSpec {
   log?: boolean;
   /** Do not force zero into the scale. @default {true} */
   zero?: boolean;
+  /** Colour scheme of the scale (for example `"viridis"` for cycle numbers). */
+  scheme?: string;
 }
 
 /** Options of {@link layeredChart} layers. */
@@ -42,11 +44,16 @@ export interface LayerSpec {
   markProps?: Record<string, unknown>;
   /** Fields shown on hover (defaults to x, y and color). */
   tooltip?: FieldSpec[];
+  /** Split lines into separate paths by this field without a legend (for example half cycle). */
+  detail?: FieldSpec;
+  /** Draw points of a line in this field's order instead of sorting by x (for example row). */
+  order?: FieldSpec;
 }
 
 function encodeField(f: FieldSpec): Record<string, unknown> {
   const scale: Record<string, unknown> = { zero: f.zero ?? false };
   if (f.log) scale.type = "log";
+  if (f.scheme) scale.scheme = f.scheme;
   return { field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field, scale };
 }
 
@@ -65,6 +72,12 @@ export function layeredChart(
   const built = layers.map((layer, i) => {
     const encoding: Record<string, unknown> = { x: encodeField(layer.x), y: encodeField(layer.y) };
     if (layer.color) encoding.color = encodeField({ zero: true, ...layer.color });
+    if (layer.detail) {
+      encoding.detail = { field: layer.detail.field, type: layer.detail.type ?? "nominal" };
+    }
+    if (layer.order) {
+      encoding.order = { field: layer.order.field, type: layer.order.type ?? "quantitative" };
+    }
     encoding.tooltip = (layer.tooltip ?? [layer.x, layer.y, ...(layer.color ? [layer.color] : [])])
       .map((f) => ({ field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field }));
     const spec: Record<string, unknown> = {
