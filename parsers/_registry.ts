@@ -5,9 +5,18 @@ import type { FormatParser } from "./format_parser.ts";
 import { ARBIN_CSV } from "./arbin_csv.ts";
 import { ARBIN_METADATA_CSV } from "./arbin_metadata_csv.ts";
 import { ARBIN_XLSX } from "./arbin_xlsx.ts";
+import { autolabTxt } from "./autolab_txt.ts";
 import { biologicMpr } from "./biologic_mpr.ts";
 import { biologicMpt } from "./biologic_mpt.ts";
+import { chiTxt } from "./chi_txt.ts";
+import { drttoolsCsv } from "./drttools_csv.ts";
+import { eisCsv } from "./eis_csv.ts";
+import { gamryDta } from "./gamry_dta.ts";
 import { GENERIC_CSV } from "./generic_csv.ts";
+import { parstatTxt } from "./parstat_txt.ts";
+import { powersuiteTxt } from "./powersuite_txt.ts";
+import { versastudioPar } from "./versastudio_par.ts";
+import { zplotZ } from "./zplot_z.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
@@ -16,5 +25,14 @@ export const FORMATS: readonly FormatParser[] = [
   ARBIN_XLSX,
   biologicMpr,
   biologicMpt,
+  gamryDta,
+  zplotZ,
+  autolabTxt,
+  chiTxt,
+  parstatTxt,
+  powersuiteTxt,
+  versastudioPar,
+  drttoolsCsv,
+  eisCsv,
   GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
 ];

@@ -1,0 +1,71 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+import type { FormatParser, ParseOptions } from "./format_parser.ts";
+import type { Recording } from "../lib/model/file_meta.ts";
+import { column, parseNumberField, requirePoints, SpectrumBuilder } from "./_eis.ts";
+import { makeMeta } from "./_meta.ts";
+import { ParseError } from "./parse_error.ts";
+import { decodeHead, decodeText, splitLines } from "./_text.ts";
+
+/**
+ * pyDRTtools / pandas CSV spectra: the header `,Freq,Real,Imag` (an unnamed row-index column),
+ * then `index,f,Re Z,Im Z` rows. `Imag` is the signed imaginary part.
+ *
+ * @example Usage
+ * ```ts
+ * import { drttoolsCsv } from "./drttools_csv.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const text = ",Freq,Real,Imag\n0,0.01,69.8,-0.58\n1,0.0126,69.9,-0.68\n";
+ * const rec = drttoolsCsv.parse(new TextEncoder().encode(text), { fileName: "2ZARC0.csv" });
+ * equal(rec.spectra![0].length, 2);
+ * equal(rec.spectra![0].z_imag_ohm[0], -0.58);
+ * ```
+ */
+export const drttoolsCsv: FormatParser = {
+  id: "drttools_csv",
+  name: "pyDRTtools CSV (,Freq,Real,Imag)",
+  instrument: "Other",
+  extensions: [".csv"],
+  kind: "eis",
+  detect(head: Uint8Array) {
+    const first = decodeHead(head).split(/\r?\n/, 1)[0] ?? "";
+    return /^,Freq,Real,Imag\s*$/.test(first)
+      ? { confidence: 0.95, reason: "header ,Freq,Real,Imag" }
+      : { confidence: 0, reason: "no ,Freq,Real,Imag header" };
+  },
+  parse(bytes: Uint8Array, options: ParseOptions): Recording {
+    const file = options.fileName;
+    const lines = splitLines(decodeText(bytes));
+    if (!/^,Freq,Real,Imag\s*$/.test(lines[0] ?? "")) {
+      throw new ParseError(file, 'line 1: expected the header ",Freq,Real,Imag"', { line: 1 });
+    }
+    const builder = new SpectrumBuilder();
+    for (let i = 1; i < lines.length; i++) {
+      if (lines[i].trim() === "") continue;
+      const f = lines[i].split(",");
+      const n = i + 1;
+      if (f.length !== 4) {
+        throw new ParseError(file, `line ${n} has ${f.length} fields, expected 4`, { line: n });
+      }
+      builder.push(
+        parseNumberField(f[1], file, n, "Freq"),
+        parseNumberField(f[2], file, n, "Real"),
+        parseNumberField(f[3], file, n, "Imag"),
+      );
+    }
+    requirePoints(builder, file, "after the header");
+    const columns = {
+      frequency_Hz: column("Freq", ""),
+      z_real_ohm: column("Real", ""),
+      z_imag_ohm: column("Imag", ""),
+    };
+    const meta = makeMeta(options, {
+      format: "drttools_csv",
+      instrument: "Other",
+      techniques: ["EIS"],
+    });
+    return { meta, spectra: [builder.build(columns)] };
+  },
+};

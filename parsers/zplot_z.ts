@@ -1,0 +1,125 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+import type { FormatParser, ParseOptions } from "./format_parser.ts";
+import type { Recording } from "../lib/model/file_meta.ts";
+import { column, parseNumberField, requirePoints, SpectrumBuilder, usDateTime } from "./_eis.ts";
+import { makeMeta } from "./_meta.ts";
+import { ParseError } from "./parse_error.ts";
+import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
+
+/**
+ * Scribner ZPlot `.z` text files (`ZPLOT2 ASCII`). `Key: value` header lines, a column line
+ * `Freq(Hz) Ampl Bias Time(Sec) Z'(a) Z''(b) GD Err Range`, `End Comments`, then one point per
+ * line (tab or comma separated). `Z''(b)` is the signed imaginary part. When the header's
+ * `Data Points` disagrees with the rows present, a warning says so.
+ *
+ * Layout facts learned from impedance.py's `readZPlot` (MIT) and the example files.
+ *
+ * @example Usage
+ * ```ts
+ * import { zplotZ } from "./zplot_z.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const text = [
+ *   "ZPLOT2 ASCII", "  Date:                       10-12-2018", "  Data Points:                2",
+ *   "  Freq(Hz)\tAmpl\tBias\tTime(Sec)\tZ'(a)\tZ''(b)\tGD\tErr\tRange", "End Comments",
+ *   "1.0E+03\t0.01\t0\t1\t29.1\t-1.5\t0\t0\t4", "1.0E+00\t0.01\t0\t9\t75.8\t-0.2\t0\t0\t4",
+ * ].join("\n");
+ * const rec = zplotZ.parse(new TextEncoder().encode(text), { fileName: "x.z" });
+ * equal(rec.spectra![0].length, 2);
+ * equal(rec.spectra![0].z_real_ohm[1], 75.8);
+ * ```
+ */
+export const zplotZ: FormatParser = {
+  id: "zplot_z",
+  name: "Scribner ZPlot .z file",
+  instrument: "ZPlot",
+  extensions: [".z"],
+  kind: "eis",
+  detect(head: Uint8Array, fileName: string) {
+    const text = decodeHead(head);
+    if (text.startsWith("ZPLOT2 ASCII")) return { confidence: 1, reason: "ZPLOT2 ASCII signature" };
+    if (/Freq\(Hz\)[\t ,]+Ampl/.test(text) && text.includes("End Comments")) {
+      return { confidence: 0.8, reason: "ZPlot column line and End Comments" };
+    }
+    return extensionOf(fileName) === ".z"
+      ? { confidence: 0.05, reason: ".z extension only" }
+      : { confidence: 0, reason: "no ZPLOT2 signature" };
+  },
+  parse(bytes: Uint8Array, options: ParseOptions): Recording {
+    const file = options.fileName;
+    const lines = splitLines(decodeText(bytes));
+    const header: Record<string, string> = {};
+    let headLine = -1, endComments = -1;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (/^\s*Freq\(Hz\)/.test(line)) headLine = i;
+      else if (/^\s*End Comments/.test(line)) {
+        endComments = i;
+        break;
+      } else {
+        const m = line.match(/^\s*([^:]+?):\s*(.*)$/);
+        if (m && !(m[1] in header)) header[m[1]] = m[2].trim();
+      }
+    }
+    if (headLine < 0) throw new ParseError(file, 'no "Freq(Hz)" column line');
+    const names = lines[headLine].trim().split(/\t|, ?/).map((s) => s.trim());
+    const find = (re: RegExp, what: string): number => {
+      const idx = names.findIndex((n) => re.test(n));
+      if (idx < 0) {
+        throw new ParseError(file, `line ${headLine + 1}: no ${what} column`, {
+          line: headLine + 1,
+        });
+      }
+      return idx;
+    };
+    const iF = find(/^Freq/, "frequency");
+    const iRe = find(/^Z'\(/, "Z'");
+    const iIm = find(/^Z''\(/, "Z''");
+    const iT = names.findIndex((n) => /^Time\(Sec\)/i.test(n));
+    const builder = new SpectrumBuilder();
+    for (let i = Math.max(headLine, endComments) + 1; i < lines.length; i++) {
+      const line = lines[i].trim();
+      if (line === "") continue;
+      const f = line.split(/\t|, ?/);
+      const n = i + 1;
+      if (f.length <= Math.max(iF, iRe, iIm)) {
+        throw new ParseError(file, `line ${n} has ${f.length} fields, expected ${names.length}`, {
+          line: n,
+        });
+      }
+      builder.push(
+        parseNumberField(f[iF], file, n, "frequency"),
+        parseNumberField(f[iRe], file, n, "Z'"),
+        parseNumberField(f[iIm], file, n, "Z''"),
+        iT >= 0 ? { time_s: parseNumberField(f[iT], file, n, "time") } : {},
+      );
+    }
+    requirePoints(builder, file, "after the column line");
+    const warnings: string[] = [];
+    const declared = Number(header["Data Points"]);
+    if (Number.isInteger(declared) && declared !== builder.length) {
+      warnings.push(`header says ${declared} data points, the file has ${builder.length}`);
+    }
+    const area = Number(header["Surface Area"]);
+    const columns = {
+      frequency_Hz: column(names[iF], "Hz"),
+      z_real_ohm: column(names[iRe], ""),
+      z_imag_ohm: column(names[iIm], ""),
+      ...(iT >= 0 ? { time_s: column(names[iT], "s") } : {}),
+    };
+    const version = header["Measured Data, ZPlot"];
+    const meta = makeMeta(options, {
+      format: "zplot_z",
+      instrument: "ZPlot",
+      format_version: version ? `ZPlot ${version}` : null,
+      start_time: usDateTime(header["Date"], header["Time"]),
+      electrode_area_cm2: Number.isFinite(area) && area > 0 ? area : null,
+      techniques: [header["Experiment Type"] ?? "EIS"],
+      header,
+      warnings,
+    });
+    return { meta, spectra: [builder.build(columns)] };
+  },
+};
