@@ -33,7 +33,7 @@ ferretdb_start() {
   mkdir -p "$FERRETDB_DIR/data"
   "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DIR/data/" \
     --listen-addr="127.0.0.1:$port" --state-dir="$FERRETDB_DIR" --telemetry=disable \
-    --log-level=error >"$FERRETDB_DIR/ferretdb.log" 2>&1 &
+    --debug-addr=127.0.0.1:0 --log-level=error >"$FERRETDB_DIR/ferretdb.log" 2>&1 &
   FERRETDB_PID=$!
   for _ in $(seq 1 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

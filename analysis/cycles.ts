@@ -70,10 +70,19 @@ function summarize(
 ): CycleSummary {
   const { start, end } = range;
   const t = series.time_s, v = series.voltage_V, i = series.current_A;
-  const counted = (m: Float64Array): number => m[end - 1] - (start > 0 ? m[start - 1] : 0);
-  const qc = counted(counters.qc), qd = counted(counters.qd);
-  const ec = counters.ec ? counted(counters.ec) : null;
-  const ed = counters.ed ? counted(counters.ed) : null;
+  const n = series.length;
+  // Sum of increments over the cycle's rows. An increment logged on the first row of a cycle
+  // whose current flows against the counter's direction happened before the switch: it belongs
+  // to the previous cycle (and the first row of the next cycle likewise to this one).
+  const counted = (m: Float64Array, sign: 1 | -1): number => {
+    let v = m[end - 1] - (start > 0 ? m[start - 1] : 0);
+    if (start > 0 && dir[start] === -sign) v -= m[start] - m[start - 1];
+    if (end < n && dir[end] === -sign) v += m[end] - m[end - 1];
+    return v;
+  };
+  const qc = counted(counters.qc, 1), qd = counted(counters.qd, -1);
+  const ec = counters.ec ? counted(counters.ec, 1) : null;
+  const ed = counters.ed ? counted(counters.ed, -1) : null;
   let vmin = Infinity, vmax = -Infinity;
   for (let r = start; r < end; r++) {
     const x = v[r];
@@ -124,7 +133,9 @@ function summarize(
  * the rows of the cycle — a drop of a counter to at most half its previous value is a reset, the
  * new value being the increment — so counters that reset every cycle, every step or never give
  * the same numbers. The first row of the series is the baseline of the counters: charge passed
- * before the file starts is not counted.
+ * before the file starts is not counted. Instruments log the charge passed just before a current
+ * reversal on the first row after it; so an increment of the charge (discharge) counter on the
+ * first row of a cycle that starts discharging (charging) is given to the previous cycle.
  *
  * Means are time-weighted (trapezoid rule over consecutive rows that both belong to the part
  * averaged); "charging" rows have current above the threshold, "discharging" rows below minus

@@ -10,12 +10,15 @@ export interface HalfCycle {
   cycle: number;
   /** Direction of the current. */
   direction: "charge" | "discharge";
-  /** First row with current flowing in this direction. */
+  /**
+   * First row with current flowing in this direction (with the `"step"` method, the first row
+   * of the first step of the half).
+   */
   start_row: number;
   /**
-   * One past the last row with current flowing in this direction. Rows in between may be rests
-   * (a rest between two charge steps, for example); test `current_A` against the threshold to
-   * skip them.
+   * One past the last row with current flowing in this direction (with `"step"`, one past the
+   * last row of the last step). Rows in between may be rests (a rest between two charge steps,
+   * for example); test `current_A` against the threshold to skip them.
    */
   end_row: number;
 }

@@ -117,7 +117,8 @@ function candidates(from: number, to: number, size: number): number[] {
  * candidates) followed by golden-section refinement between the neighbours of the best
  * candidate — no random search, so the answer is reproducible. The knee onset is the first
  * breakpoint x0 of the double Bacon–Watts model y = β0 + β1(x − x0) + β2|x − x0| + β3|x − x2|
- * (x0 < x2), fitted the same way over pairs of candidates then refined coordinate-wise.
+ * (x0 < x2), fitted the same way over pairs of candidates (at most 60 per breakpoint, scored on
+ * at most ~1,000 evenly spaced points) then refined coordinate-wise on every point.
  *
  * @param points The retention curve, in cycle order.
  * @param options Segment length and grid size.
@@ -184,19 +185,24 @@ export function kneePoint(
   };
   if (n < 3 * minSeg) return result;
 
-  // Three-line fit for the onset.
+  // Three-line fit for the onset. The coarse search over pairs runs on at most ~1,000 evenly
+  // spaced points (every point when fewer); the refinement uses every point.
   const sse2 = (b0: number, b2: number): number =>
     b0 < b2 ? hingeFit(x, y, [b0, b2]).sse : Infinity;
+  const stride = Math.max(1, Math.floor(n / 1000));
+  const xs = stride > 1 ? x.filter((_, i) => i % stride === 0) : x;
+  const ys = stride > 1 ? y.filter((_, i) => i % stride === 0) : y;
   const grid2 = candidates(minSeg - 1, n - minSeg, Math.min(gridSize, 60));
-  let best0 = -1, best2 = -1, bestF2 = Infinity;
+  let best0 = -1, best2 = -1, bestCoarse = Infinity;
   for (let i = 0; i < grid2.length; i++) {
     for (let j = i + 1; j < grid2.length; j++) {
       if (grid2[j] - grid2[i] < minSeg - 1) continue;
-      const f = sse2(x[grid2[i]], x[grid2[j]]);
-      if (f < bestF2) bestF2 = f, best0 = i, best2 = j;
+      const f = hingeFit(xs, ys, [x[grid2[i]], x[grid2[j]]]).sse;
+      if (f < bestCoarse) bestCoarse = f, best0 = i, best2 = j;
     }
   }
   if (best0 < 0) return result;
+  let bestF2 = sse2(x[grid2[best0]], x[grid2[best2]]);
   let b0 = x[grid2[best0]], b2 = x[grid2[best2]];
   const span = (j: number): [number, number] => [
     x[grid2[Math.max(0, j - 1)]],
@@ -204,10 +210,12 @@ export function kneePoint(
   ];
   const [l0, h0] = span(best0), [l2, h2] = span(best2);
   for (let round = 0; round < 6; round++) {
+    const old0 = b0, old2 = b2;
     const r0 = golden((v) => sse2(v, b2), l0, Math.min(h0, b2));
     if (r0.f <= bestF2) b0 = r0.x, bestF2 = r0.f;
     const r2 = golden((v) => sse2(b0, v), Math.max(l2, b0), h2);
     if (r2.f <= bestF2) b2 = r2.x, bestF2 = r2.f;
+    if (Math.abs(b0 - old0) + Math.abs(b2 - old2) <= 1e-9 * (Math.abs(x[n - 1]) + 1)) break;
   }
   const fit2 = hingeFit(x, y, [b0, b2]);
   result.onset_cycle = b0;

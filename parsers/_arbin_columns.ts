@@ -261,7 +261,15 @@ export function buildArbinSeries(
     const plan = byTarget.get(target);
     const column = plan ? columns[plan.index] : null;
     if (!plan || !(column instanceof Float64Array)) return new Float64Array(length).fill(NaN);
-    if (plan.scale !== 1) { for (let i = 0; i < length; i++) column[i] *= plan.scale; }
+    if (plan.scale !== 1) {
+      // Divide by 1000 rather than multiply by 1e-3 (not exact): 3.06 mAh → 0.00306 Ah.
+      const inverse = Math.round(1 / plan.scale);
+      if (plan.scale < 1 && Math.abs(1 / plan.scale - inverse) < 1e-6) {
+        for (let i = 0; i < length; i++) column[i] /= inverse;
+      } else {
+        for (let i = 0; i < length; i++) column[i] *= plan.scale;
+      }
+    }
     sources[target] = {
       original_name: plan.original_name,
       original_unit: plan.original_unit,

@@ -4,8 +4,12 @@
 import type { FormatParser } from "./format_parser.ts";
 import { ARBIN_CSV } from "./arbin_csv.ts";
 import { ARBIN_METADATA_CSV } from "./arbin_metadata_csv.ts";
+import { arbinRes } from "./arbin_res.ts";
 import { ARBIN_XLSX } from "./arbin_xlsx.ts";
 import { autolabTxt } from "./autolab_txt.ts";
+import { basytecTxt } from "./basytec_txt.ts";
+import { batteryArchiveCsv } from "./battery_archive_csv.ts";
+import { bdfCsv } from "./bdf_csv.ts";
 import { biologicMpr } from "./biologic_mpr.ts";
 import { biologicMpt } from "./biologic_mpt.ts";
 import { chiTxt } from "./chi_txt.ts";
@@ -17,6 +21,12 @@ import { parstatTxt } from "./parstat_txt.ts";
 import { powersuiteTxt } from "./powersuite_txt.ts";
 import { versastudioPar } from "./versastudio_par.ts";
 import { zplotZ } from "./zplot_z.ts";
+import { maccorEis } from "./maccor_eis.ts";
+import { maccorText } from "./maccor_text.ts";
+import { newareNda } from "./neware_nda.ts";
+import { newareNdax } from "./neware_ndax.ts";
+import { novonixCsv } from "./novonix_csv.ts";
+import { pecCsv } from "./pec_csv.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
@@ -34,5 +44,15 @@ export const FORMATS: readonly FormatParser[] = [
   versastudioPar,
   drttoolsCsv,
   eisCsv,
+  newareNda,
+  newareNdax,
+  arbinRes,
+  maccorEis,
+  maccorText,
+  novonixCsv,
+  basytecTxt,
+  pecCsv,
+  batteryArchiveCsv,
+  bdfCsv,
   GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
 ];

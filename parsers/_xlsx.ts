@@ -118,7 +118,8 @@ function readSharedStrings(bytes: Uint8Array): string[] {
 export type CellVisitor = (row: number, col: number, value: XlsxValue) => void;
 
 const LT = 60, GT = 62, SLASH = 47, QUOTE = 34;
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const POW10_22: number[] = [];
+for (let k = 0, x = 1; k <= 22; k++, x *= 10) POW10_22.push(x); // exact up to 1e22
 
 /**
  * Scan the cells of a worksheet's XML without building a tree. Empty cells (`<c r="B2"/>`) are
@@ -306,8 +307,26 @@ function parseNumber(xml: Uint8Array, start: number, end: number): number {
       c = xml[++p];
     }
   }
-  if (p === end && digits > 0 && digits <= 15) {
-    const v = frac === 0 ? m : m / POW10[frac];
+  let exp = 0;
+  if ((c === 69 || c === 101) && digits > 0) {
+    c = xml[++p];
+    let eneg = false;
+    if (c === 45 || c === 43) {
+      eneg = c === 45;
+      c = xml[++p];
+    }
+    const expStart = p;
+    while (c >= 48 && c <= 57 && exp < 1000) {
+      exp = exp * 10 + (c - 48);
+      c = xml[++p];
+    }
+    if (p === expStart) digits = 0;
+    if (eneg) exp = -exp;
+  }
+  const e = exp - frac;
+  if (p === end && digits > 0 && digits <= 15 && e >= -22 && e <= 22) {
+    // Clinger's fast path: exact mantissa and power of ten, one rounding, as Number() does.
+    const v = e < 0 ? m / POW10_22[-e] : m * POW10_22[e];
     return neg ? -v : v;
   }
   let s = "";

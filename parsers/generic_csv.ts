@@ -107,6 +107,23 @@ function isHeader(fields: string[]): boolean {
   return targets.has("time_s") && (targets.has("voltage_V") || targets.has("current_A"));
 }
 
+/** Impedance columns: such a file is a spectrum, not a cycling series. */
+const EIS_COLUMN = /^(freq|frequency|zre|zim|z'|z''|-z''|re_z|im_z|z_real|z_imag|phase)/;
+
+/**
+ * A header the generic reader claims: time, voltage or current, plus a cycler column (cycle,
+ * step or capacity), and no impedance columns.
+ */
+function isCyclerHeader(fields: string[]): boolean {
+  if (!isHeader(fields)) return false;
+  const keys = fields.map((f) => nameAndUnit(f).key);
+  if (keys.some((k) => EIS_COLUMN.test(k))) return false;
+  const targets = new Set(keys.map((k) => ALIAS_OF.get(k)?.target));
+  return ["cycle_index", "step_index", "charge_capacity_Ah", "discharge_capacity_Ah"].some((t) =>
+    targets.has(t)
+  );
+}
+
 const NUMERIC = /^\s*"?[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"?\s*$/;
 
 function plan(header: string[], firstRow: string[], file: string, line: number): ArbinColumnPlan[] {
@@ -319,14 +336,17 @@ function detectGenericCsv(head: Uint8Array, fileName: string): Detection {
   const lines = decodeHead(head).split(/\r\n|\n|\r/).slice(0, 200);
   if (head.length >= 65536) lines.pop();
   for (const line of lines) {
-    if (isHeader(splitFields(line, guessDelimiter(line)))) {
+    if (isCyclerHeader(splitFields(line, guessDelimiter(line)))) {
       return {
         confidence: ext === ".csv" || ext === ".txt" || ext === ".tsv" ? 0.3 : 0.2,
-        reason: "delimited text with time and voltage/current columns (generic reader)",
+        reason: "delimited text with time, voltage/current and cycle/step/capacity columns",
       };
     }
   }
-  return { confidence: 0, reason: "no header with time and voltage/current columns" };
+  return {
+    confidence: 0,
+    reason: "no header with time, voltage/current and cycle/step/capacity columns",
+  };
 }
 
 /** The generic cycler CSV format for the registry (low confidence: instrument parsers win). */

@@ -1,0 +1,319 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { CycleSummary } from "../model/cycle_summary.ts";
+import type { Recording } from "../model/file_meta.ts";
+import type { Spectrum } from "../model/spectrum.ts";
+import type { FileAction, TestFields, TestPart, TestResult, TestType } from "../store/documents.ts";
+import type { Store } from "../store/store.ts";
+import { joinRecordings } from "../../parsers/join_recordings.ts";
+import { parseRecording } from "../../parsers/parse_recording.ts";
+import { parseFileName } from "../../parsers/file_name.ts";
+import { summarizeCycles } from "../../analysis/cycles.ts";
+import { type ParsedFile, type ParseFileOptions, sha256Hex } from "./parse_file.ts";
+
+/** Options of {@link importParsed}. */
+export interface ImportParsedOptions {
+  /** Archive the original bytes in the store. @default {true} */
+  archive?: boolean;
+  /** Import job recording this file. */
+  jobId?: string | null;
+  /** Tags added to the sample, the test and the raw file. */
+  tags?: string[];
+  /** Sample name to use instead of the one from the file name rule. */
+  sample?: string;
+  /** Report what would happen without writing anything. @default {false} */
+  dryRun?: boolean;
+  /** Parse options used when the other parts of a multi-file test are read again. */
+  parse?: ParseFileOptions;
+}
+
+/** What happened to one file. */
+export interface ImportOutcome {
+  /** Created, updated, skipped or failed (in a dry run: what would happen). */
+  action: FileAction;
+  /** The test created, updated or already holding the file. */
+  test_id: string | null;
+  /** Sample name. */
+  sample: string | null;
+  /** Cell code. */
+  cell_code: string | null;
+  /** Why the file was skipped or failed; `null` otherwise. */
+  error: string | null;
+}
+
+const TEST_TYPE_BY_TECHNIQUE: Record<string, TestType> = {
+  CV: "CV",
+  CVA: "CV",
+  GITT: "GITT",
+  HPPC: "HPPC",
+};
+
+function testType(rec: Recording): TestType {
+  if (!rec.series && rec.spectra?.length) return "EIS";
+  for (const t of rec.meta.techniques) {
+    const type = TEST_TYPE_BY_TECHNIQUE[t.toUpperCase()];
+    if (type) return type;
+  }
+  return rec.series ? "Cycling" : "Other";
+}
+
+function stemOf(fileName: string): string {
+  const dot = fileName.lastIndexOf(".");
+  return dot > 0 ? fileName.slice(0, dot) : fileName;
+}
+
+/** Test fields from a (possibly joined) recording and its cycles. */
+function testFields(
+  rec: Recording,
+  cycles: CycleSummary[],
+  parts: TestPart[],
+): Omit<TestFields, "sample_id" | "tags"> {
+  const meta = rec.meta;
+  return {
+    tester: String(meta.instrument),
+    test_type: testType(rec),
+    name: stemOf(parts[0]?.file_name ?? meta.file_name),
+    base_name: meta.base_name,
+    parts,
+    file_hash: parts[0].file_hash,
+    cell_code: meta.cell_code,
+    start_time: meta.start_time ?? rec.series?.start_time ?? null,
+    temperature_C: null,
+    upper_cutoff_voltage_V: null,
+    lower_cutoff_voltage_V: null,
+    charge_rate_C: null,
+    discharge_rate_C: null,
+    cycles,
+    format: meta.format,
+    channel: meta.channel,
+    source_path: null,
+    metadata: {
+      format_version: meta.format_version,
+      techniques: meta.techniques,
+      device: meta.device,
+      electrode_area_cm2: meta.electrode_area_cm2,
+      active_mass_g: meta.active_mass_g,
+      warnings: meta.warnings,
+      header: meta.header,
+    },
+  };
+}
+
+/** Order parts the way `joinRecordings` does: numbered parts ascending, then the others. */
+function partOrder(a: Recording, b: Recording): number {
+  const pa = a.meta.part ?? Infinity, pb = b.meta.part ?? Infinity;
+  return pa === pb ? 0 : pa < pb ? -1 : 1;
+}
+
+/** The bytes of a stored part: from the archive, else from disk next to the test's first file. */
+async function partBytes(store: Store, test: TestResult, part: TestPart): Promise<Uint8Array> {
+  const raw = await store.rawFiles.getByHash(part.file_hash);
+  if (raw) return await store.rawFiles.read(raw.id);
+  const candidates = [
+    test.source_path ? join(dirname(test.source_path), part.file_name) : null,
+  ].filter((p): p is string => p !== null);
+  for (const path of candidates) {
+    const bytes = await readFile(path).then((b) => new Uint8Array(b)).catch(() => null);
+    if (bytes && (await sha256Hex(bytes)) === part.file_hash) return bytes;
+  }
+  throw new Error(
+    `cannot rebuild test ${test.id}: part "${part.file_name}" is not archived and not found ` +
+      `unchanged on disk`,
+  );
+}
+
+/** Join recordings of parts into one, with the row range of each part. */
+function joinParts(
+  recs: Recording[],
+  hashes: Map<Recording, string>,
+): { rec: Recording; parts: TestPart[] } {
+  const ordered = [...recs].sort(partOrder);
+  const parts: TestPart[] = [];
+  let row = 0;
+  for (const r of ordered) {
+    const n = r.series?.length ?? r.spectra?.reduce((s, x) => s + x.length, 0) ?? 0;
+    parts.push({
+      file_hash: hashes.get(r)!,
+      file_name: r.meta.file_name,
+      start_row: row,
+      end_row: row + n,
+    });
+    row += n;
+  }
+  if (ordered.length === 1) return { rec: ordered[0], parts };
+  if (ordered.every((r) => r.series)) return { rec: joinRecordings(ordered), parts };
+  if (ordered.every((r) => !r.series)) {
+    const spectra: Spectrum[] = ordered.flatMap((r) => r.spectra ?? []).map((s, i) => ({
+      ...s,
+      sequence: i,
+    }));
+    return { rec: { meta: { ...ordered[0].meta, part: null }, spectra }, parts };
+  }
+  throw new Error("cannot join parts: some have a time series and some only spectra");
+}
+
+/**
+ * Store one parsed file: find or create its sample, create its test or update the test it
+ * belongs to (a changed file replaces its part; a new part of a multi-file test is joined in
+ * order), archive the original bytes, and say what happened. A file whose SHA-256 is already
+ * stored is skipped (its archive is completed if missing). Content errors become a `failed`
+ * outcome; store errors are thrown.
+ *
+ * @param store The store.
+ * @param parsed The parsed file.
+ * @param options Archive, job, tags, sample override, dry run.
+ * @returns The outcome.
+ */
+export async function importParsed(
+  store: Store,
+  parsed: ParsedFile,
+  options: ImportParsedOptions = {},
+): Promise<ImportOutcome> {
+  const archive = options.archive ?? true;
+  const dryRun = options.dryRun ?? false;
+  const tags = options.tags ?? [];
+  const outcome = (
+    action: FileAction,
+    fields: Partial<ImportOutcome> = {},
+  ): ImportOutcome => ({
+    action,
+    test_id: null,
+    sample: null,
+    cell_code: null,
+    error: null,
+    ...fields,
+  });
+  if (parsed.error?.kind === "unsupported") {
+    return outcome("skipped", { error: `not a recognized data file: ${parsed.error.message}` });
+  }
+  if (parsed.error) return outcome("failed", { error: parsed.error.message });
+
+  const known = await store.tests.getByHash(parsed.sha256);
+  if (known) {
+    if (archive && !dryRun && !(await store.rawFiles.getByHash(parsed.sha256))) {
+      await archiveBytes(store, parsed, known, options);
+    }
+    return outcome("skipped", {
+      test_id: known.id,
+      cell_code: known.cell_code,
+      error: `already imported (test ${known.id})`,
+    });
+  }
+  const rec = parsed.recording!;
+  if (!rec.series && !rec.spectra?.length) {
+    return outcome("skipped", {
+      error: `no measurement data${rec.meta.warnings.length ? `: ${rec.meta.warnings[0]}` : ""}`,
+    });
+  }
+  const sampleName = options.sample ?? rec.meta.sample;
+  const existingSample = await store.samples.getByName(sampleName);
+  const candidates = existingSample
+    ? await store.tests.find({
+      sample_id: existingSample.id,
+      base_name: rec.meta.base_name,
+      without_cycles: true,
+    })
+    : [];
+  const fileName = basename(parsed.path);
+  // A test takes this file when the file replaces one of its parts (same name: the file
+  // changed) or when both are numbered parts of one multi-file test (`_Wb_2`, `.002`).
+  const partNumber = (name: string): number | null => parseFileName(name).part;
+  const target = candidates.find((t) =>
+    t.parts.some((p) => p.file_name === fileName) ||
+    (rec.meta.part !== null && t.parts.every((p) => partNumber(p.file_name) !== null))
+  ) ?? null;
+  if (dryRun) {
+    return outcome(target ? "updated" : "created", {
+      test_id: target?.id ?? null,
+      sample: sampleName,
+      cell_code: rec.meta.cell_code,
+    });
+  }
+  const sample = (await store.samples.upsert({
+    name: sampleName,
+    ...(rec.meta.cell_code ? { cell_code: rec.meta.cell_code } : {}),
+    tags,
+  })).doc;
+
+  let test: TestResult;
+  let action: FileAction;
+  if (!target) {
+    const hashes = new Map([[rec, parsed.sha256]]);
+    const { parts } = joinParts([rec], hashes);
+    test = await store.tests.create({
+      ...testFields(rec, parsed.cycles, parts),
+      sample_id: sample.id,
+      source_path: parsed.path,
+      tags,
+      metadata: {
+        ...testFields(rec, parsed.cycles, parts).metadata,
+        cycle_method: parsed.cycle_method,
+      },
+    }, { series: rec.series ?? null, spectra: rec.spectra ?? [] });
+    action = "created";
+  } else {
+    // Re-read the other parts, replace the part with this file name, and join again.
+    const recs: Recording[] = [rec];
+    const hashes = new Map<Recording, string>([[rec, parsed.sha256]]);
+    for (const part of target.parts) {
+      if (part.file_name === fileName) continue;
+      const bytes = await partBytes(store, target, part);
+      const other = parseRecording(bytes, {
+        fileName: part.file_name,
+        fileNameRule: options.parse?.fileNameRule,
+      });
+      recs.push(other);
+      hashes.set(other, part.file_hash);
+    }
+    let joined: { rec: Recording; parts: TestPart[] };
+    let cycles: CycleSummary[] = [];
+    let method: string | null = null;
+    try {
+      joined = joinParts(recs, hashes);
+      if (joined.rec.series && joined.rec.series.length > 0) {
+        const table = summarizeCycles(joined.rec.series, { method: options.parse?.cycleMethod });
+        cycles = [...table.cycles];
+        method = table.method;
+      }
+    } catch (error) {
+      return outcome("failed", {
+        test_id: target.id,
+        sample: sample.name,
+        error: `cannot join with test ${target.id}: ${(error as Error).message}`,
+      });
+    }
+    const fields = testFields(joined.rec, cycles, joined.parts);
+    test = await store.tests.update(target.id, {
+      ...fields,
+      source_path: joined.parts[0].file_hash === parsed.sha256 ? parsed.path : target.source_path,
+      tags: [...new Set([...target.tags, ...tags])],
+      metadata: { ...fields.metadata, cycle_method: method },
+    }, { series: joined.rec.series ?? null, spectra: joined.rec.spectra ?? [] });
+    action = "updated";
+  }
+  if (archive) await archiveBytes(store, parsed, test, options);
+  return outcome(action, { test_id: test.id, sample: sample.name, cell_code: test.cell_code });
+}
+
+async function archiveBytes(
+  store: Store,
+  parsed: ParsedFile,
+  test: TestResult,
+  options: ImportParsedOptions,
+): Promise<void> {
+  const { doc, created } = await store.rawFiles.put(parsed.bytes, {
+    file_name: basename(parsed.path),
+    source_path: parsed.path,
+    sample_id: test.sample_id,
+    test_id: test.id,
+    import_job_id: options.jobId ?? null,
+    acquisition_device: parsed.recording?.meta.device ?? null,
+    tags: options.tags ?? [],
+    metadata: { format: parsed.recording?.meta.format ?? null },
+  });
+  if (!created && doc.test_id !== test.id) {
+    await store.rawFiles.update(doc.id, { test_id: test.id, sample_id: test.sample_id });
+  }
+}

@@ -1,0 +1,99 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { CycleSummary } from "../model/cycle_summary.ts";
+import type { Recording } from "../model/file_meta.ts";
+import { parseRecording } from "../../parsers/parse_recording.ts";
+import { UnsupportedFormatError } from "../../parsers/parse_error.ts";
+import type { FileNameRule } from "../../parsers/file_name.ts";
+import { parseArbinMetadataCsv } from "../../parsers/arbin_metadata_csv.ts";
+import { summarizeCycles } from "../../analysis/cycles.ts";
+import type { CycleMethod } from "../../analysis/cycles.ts";
+
+/** Options of {@link parseFile}. */
+export interface ParseFileOptions {
+  /** Naming rule for sample, channel and cell code. */
+  fileNameRule?: FileNameRule;
+  /** How cycles are delimited. @default {"auto"} */
+  cycleMethod?: CycleMethod;
+}
+
+/** A file read, hashed, parsed and summarized, or the reason it could not be. */
+export interface ParsedFile {
+  /** Path of the file. */
+  path: string;
+  /** SHA-256 of the bytes (hex). */
+  sha256: string;
+  /** The bytes. */
+  bytes: Uint8Array;
+  /** The recording, when the file parsed. */
+  recording: Recording | null;
+  /** Per-cycle summaries of the recording's series (`[]` without one). */
+  cycles: CycleSummary[];
+  /** How cycles were delimited, when there is a series. */
+  cycle_method: string | null;
+  /** Why the file was not parsed: unsupported format (a skip) or a parse error (a failure). */
+  error: { kind: "unsupported" | "invalid"; message: string } | null;
+}
+
+/** SHA-256 of bytes as lower-case hex (Web Crypto). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  );
+  let hex = "";
+  for (const b of digest) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/** The sidecar `X_Metadata.csv` of an Arbin data file `X.csv`, when it exists. */
+async function arbinSidecar(path: string): Promise<unknown | undefined> {
+  const name = basename(path);
+  const m = /^(.*)\.csv$/i.exec(name);
+  if (!m || /_Metadata$/i.test(m[1])) return undefined;
+  const sidecar = join(dirname(path), `${m[1]}_Metadata.csv`);
+  const info = await stat(sidecar).catch(() => null);
+  if (!info?.isFile()) return undefined;
+  return parseArbinMetadataCsv(await readFile(sidecar), sidecar);
+}
+
+/**
+ * Read a file, hash it, detect and parse its format and summarize its cycles. Never throws for
+ * bad file content: the reason is returned in `error` (read errors do throw).
+ *
+ * @param path File path.
+ * @param options Naming rule and cycle method.
+ * @returns The parsed file.
+ */
+export async function parseFile(path: string, options: ParseFileOptions = {}): Promise<ParsedFile> {
+  const bytes = new Uint8Array(await readFile(path));
+  const sha256 = await sha256Hex(bytes);
+  const result: ParsedFile = {
+    path,
+    sha256,
+    bytes,
+    recording: null,
+    cycles: [],
+    cycle_method: null,
+    error: null,
+  };
+  try {
+    const metadata = await arbinSidecar(path).catch(() => undefined);
+    const parseOptions = { fileName: path, fileNameRule: options.fileNameRule, metadata };
+    const recording = parseRecording(bytes, parseOptions);
+    result.recording = recording;
+    if (recording.series && recording.series.length > 0) {
+      const table = summarizeCycles(recording.series, { method: options.cycleMethod });
+      result.cycles = [...table.cycles];
+      result.cycle_method = table.method;
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    result.error = {
+      kind: error instanceof UnsupportedFormatError ? "unsupported" : "invalid",
+      message,
+    };
+  }
+  return result;
+}

@@ -1,0 +1,75 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+/**
+ * The parsing worker: a module that, when loaded as a Web Worker, answers `{id, path, options}`
+ * messages with the {@link ParsedFile}. Any module that imports this one (a CLI, or its one-file
+ * bundle) can therefore be used as the worker script itself: pass its own `import.meta.url` as
+ * `workerUrl`, and guard its `import.meta.main` block with `!isWorkerContext()`.
+ *
+ * @module
+ */
+
+import { type ParsedFile, parseFile, type ParseFileOptions } from "./parse_file.ts";
+
+/** `true` inside a Web Worker. */
+export function isWorkerContext(): boolean {
+  // deno-lint-ignore no-explicit-any
+  const scope = (globalThis as any).WorkerGlobalScope;
+  return typeof scope === "function" && globalThis instanceof scope;
+}
+
+/** A request to the worker. */
+export interface ParseRequest {
+  /** Request id. */
+  id: number;
+  /** File to parse. */
+  path: string;
+  /** Parse options. */
+  options: ParseFileOptions;
+}
+
+/** The worker's answer. */
+export type ParseResponse =
+  | { id: number; ok: true; result: ParsedFile }
+  | { id: number; ok: false; message: string };
+
+/** Every distinct ArrayBuffer reachable from a value (for a zero-copy transfer). */
+export function transferables(value: unknown): ArrayBuffer[] {
+  const found = new Set<ArrayBuffer>();
+  const seen = new Set<unknown>();
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== "object" || seen.has(v)) return;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) {
+      if (v.buffer instanceof ArrayBuffer) found.add(v.buffer);
+      return;
+    }
+    for (const item of Array.isArray(v) ? v : Object.values(v)) visit(item);
+  };
+  visit(value);
+  return [...found];
+}
+
+let serving = false;
+
+/** Start answering parse requests in this worker (idempotent). */
+export function serveParseWorker(): void {
+  if (serving) return;
+  serving = true;
+  const scope = globalThis as unknown as {
+    onmessage: ((event: MessageEvent<ParseRequest>) => void) | null;
+    postMessage(message: unknown, transfer: Transferable[]): void;
+  };
+  scope.onmessage = async (event) => {
+    const { id, path, options } = event.data;
+    let response: ParseResponse;
+    try {
+      response = { id, ok: true, result: await parseFile(path, options) };
+    } catch (error) {
+      response = { id, ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+    scope.postMessage(response, response.ok ? transferables(response.result) : []);
+  };
+}
+
+if (isWorkerContext()) serveParseWorker();
