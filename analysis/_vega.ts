@@ -26,6 +26,8 @@ export interface FieldSpec {
   zero?: boolean;
   /** Colour scheme of the scale (for example `"viridis"` for cycle numbers). */
   scheme?: string;
+  /** Fixed scale domain `[min, max]` (for example for equal aspect ratios). */
+  domain?: [number, number];
 }
 
 /** Options of {@link layeredChart} layers. */
@@ -54,6 +56,7 @@ function encodeField(f: FieldSpec): Record<string, unknown> {
   const scale: Record<string, unknown> = { zero: f.zero ?? false };
   if (f.log) scale.type = "log";
   if (f.scheme) scale.scheme = f.scheme;
+  if (f.domain) scale.domain = f.domain;
   return { field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field, scale };
 }
 
@@ -94,5 +97,42 @@ export function layeredChart(
     width: options.width ?? 480,
     height: options.height ?? 300,
     layer: built,
+  };
+}
+
+/**
+ * Charts side by side (`horizontal`) or stacked (`vertical`), each keeping its own scales.
+ *
+ * @param charts Specs from {@link layeredChart}.
+ * @param options Direction and title.
+ * @returns A Vega-Lite spec.
+ */
+export function concatCharts(
+  charts: VegaLiteSpec[],
+  options: { direction?: "vertical" | "horizontal"; title?: string } = {},
+): VegaLiteSpec {
+  // Selection parameters must have unique names across the concatenation.
+  const parts = charts.map((c, i) => {
+    const { $schema: _schema, ...rest } = c;
+    if (Array.isArray(rest.layer)) {
+      rest.layer = (rest.layer as Record<string, unknown>[]).map((l) =>
+        Array.isArray(l.params)
+          ? {
+            ...l,
+            params: (l.params as Record<string, unknown>[]).map((p) => ({
+              ...p,
+              name: `${p.name}_${i}`,
+            })),
+          }
+          : l
+      );
+    }
+    return rest;
+  });
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    [options.direction === "horizontal" ? "hconcat" : "vconcat"]: parts,
+    resolve: { scale: { color: "independent" } },
   };
 }

@@ -6,7 +6,6 @@
  *
  * @module
  */
-export {};
 export * from "./cycles.ts";
 export * from "./half_cycles.ts";
 export * from "./cycle_table.ts";
@@ -39,3 +38,4 @@ export * from "./areal_capacity.ts";
 export * from "./area_specific_resistance.ts";
 export * from "./ionic_conductivity.ts";
 export * from "./normalize.ts";
+export * from "./eis/mod.ts";

@@ -7,7 +7,7 @@
  * analytic Jacobian, and the covariance mapped back to the parameters.
  */
 
-import { leastSquares } from "../_least_squares.ts";
+import { levenbergMarquardt } from "./_lm.ts";
 import type { Circuit } from "./circuit.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
 
@@ -63,6 +63,7 @@ export interface CoreFit {
 
 /** Span around the start, in natural-log units, of a log parameter without finite bounds. */
 const LOG_SPAN = 35;
+const XTOL = 1e-8, FTOL = 1e-10;
 
 /** Build the weights for a weighting scheme. */
 export function weights(data: SpectrumData, weighting: Weighting): [Float64Array, Float64Array] {
@@ -134,28 +135,33 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
       out[N + i] = (im[i] - data.im[i]) * weightIm[i];
     }
   };
-  const result = leastSquares({
-    m,
-    residuals(u, out) {
-      setP(u);
-      circuit.evaluate(p, data.w, re, im);
-      fill(out);
-    },
-    jacobian(u, out) {
-      setP(u);
-      circuit.evaluate(p, data.w, re, im, jRe, jIm);
-      for (let i = 0; i < N; i++) {
-        const a = i * nFree, b = (N + i) * nFree, row = i * nAll;
-        for (let j = 0; j < nFree; j++) {
-          const k = free[j];
-          const g = log[k] ? p[k] : 1;
-          out[a + j] = jRe[row + k] * g * weightRe[i];
-          out[b + j] = jIm[row + k] * g * weightIm[i];
+  const result = levenbergMarquardt(
+    {
+      m,
+      residuals(u, out) {
+        setP(u);
+        circuit.evaluate(p, data.w, re, im);
+        fill(out);
+      },
+      jacobian(u, r, out) {
+        setP(u);
+        circuit.evaluate(p, data.w, re, im, jRe, jIm);
+        fill(r);
+        for (let i = 0; i < N; i++) {
+          const a = i * nFree, b = (N + i) * nFree, row = i * nAll;
+          for (let j = 0; j < nFree; j++) {
+            const k = free[j];
+            const g = log[k] ? p[k] : 1;
+            out[a + j] = jRe[row + k] * g * weightRe[i];
+            out[b + j] = jIm[row + k] * g * weightIm[i];
+          }
         }
-      }
+      },
     },
-  }, u0, { lower: lowerU, upper: upperU, maxIterations, xtol: 1e-12, ftol: 1e-14 });
-  setP(result.params);
+    u0,
+    { lower: lowerU, upper: upperU, maxIterations, xtol: XTOL, ftol: FTOL },
+  );
+  setP(result.u);
   const params = Float64Array.from(p);
   const standardErrors = new Float64Array(nAll).fill(NaN);
   let covariance: Float64Array | null = null;
@@ -171,10 +177,13 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
   }
   const atBound: number[] = [];
   for (let j = 0; j < nFree; j++) {
-    const u = result.params[j];
+    const u = result.u[j];
     const width = upperU[j] - lowerU[j];
     const tol = 1e-6 * (Number.isFinite(width) ? Math.max(width, 1e-300) : 1);
-    if (u - lowerU[j] <= tol || upperU[j] - u <= tol) atBound.push(free[j]);
+    // A log parameter that moved more than 6 decades from its start has run off to 0 or ∞
+    // (its gradient vanishes on the log scale before the nominal bound is reached).
+    const runaway = log[free[j]] && Math.abs(u - u0[j]) > 13.8;
+    if (u - lowerU[j] <= tol || upperU[j] - u <= tol || runaway) atBound.push(free[j]);
   }
   return {
     params,

@@ -8,7 +8,14 @@
  */
 
 import type { Circuit } from "./circuit.ts";
-import { costAt, type CoreFit, type FitProblem, solve, weights, type Weighting } from "./_fit_core.ts";
+import {
+  type CoreFit,
+  costAt,
+  type FitProblem,
+  solve,
+  type Weighting,
+  weights,
+} from "./_fit_core.ts";
 import { features, initialGuesses } from "./_guess.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
 
@@ -46,7 +53,7 @@ export interface FitOneResult extends CoreFit {
   problem: FitProblem;
   /** Number of starting vectors tried. */
   starts: number;
-  /** Relative RMS misfit √(mean |Z − Ẑ|²/|Z|²). */
+  /** Relative misfit √(Σ w²|Z − Ẑ|² / Σ w²|Z|²) in the fit's weighting. */
   relativeRmse: number;
   /** Relative standard errors (σ/|p|) of all parameters. */
   relativeErrors: Float64Array;
@@ -56,6 +63,8 @@ export interface FitOneResult extends CoreFit {
   bic: number;
   /** Quality grade. */
   quality: FitQuality;
+  /** Remarks that do not change the grade (for example a cheaper degenerate minimum). */
+  notes: string[];
 }
 
 /** Relative RMS misfit above which a fit is poor. */
@@ -112,7 +121,9 @@ export function makeProblem(
       throw new RangeError(`Cannot ${what}: bound for unknown parameter "${name}"`);
     }
     if (!Array.isArray(b) || b.length !== 2 || !(b[0] < b[1])) {
-      throw new RangeError(`Cannot ${what}: bounds of ${name} must be [lower, upper], lower < upper`);
+      throw new RangeError(
+        `Cannot ${what}: bounds of ${name} must be [lower, upper], lower < upper`,
+      );
     }
     lower[k] = b[0];
     upper[k] = b[1];
@@ -185,7 +196,11 @@ export function grade(
   for (const k of fit.atBound) {
     const lo = Math.abs(fit.params[k] - problem.lower[k]) <=
       Math.abs(fit.params[k] - problem.upper[k]);
-    warn(`parameter ${names[k]} at its ${lo ? "lower" : "upper"} bound (${fit.params[k]})`);
+    warn(
+      `parameter ${names[k]} at its ${lo ? "lower" : "upper"} bound (${
+        fit.params[k].toPrecision(4)
+      }): the element may be unnecessary or the bound too tight`,
+    );
   }
   if (!fit.covariance) poor("parameters not determined: singular Jacobian (no standard errors)");
   else {
@@ -198,6 +213,16 @@ export function grade(
     }
   }
   return { level, reasons };
+}
+
+/** Whether every free parameter of a fit has a finite relative standard error ≤ the limit. */
+function determined(problem: FitProblem, fit: CoreFit): boolean {
+  if (!fit.covariance) return false;
+  for (const k of problem.free) {
+    if (fit.atBound.includes(k)) continue;
+    if (!(fit.standardErrors[k] <= POOR_RELATIVE_ERROR * Math.abs(fit.params[k]))) return false;
+  }
+  return true;
 }
 
 /** Fit a circuit with automatic (and optional user or seeded) starts. */
@@ -226,17 +251,51 @@ export function fitOne(
   if (trials.length === 0) {
     throw new RangeError(`Cannot ${what}: the impedance is not finite at any starting point`);
   }
-  // Short runs from every start, then refine the two best.
-  let quick: CoreFit[] = trials.length === 1
+  // Short runs from every start; refine the two cheapest. A local minimum whose parameters are
+  // undetermined (a degenerate limit such as a finite Warburg with τ → ∞) is not a usable
+  // estimate for this circuit: then the cheapest well-determined minimum is preferred and the
+  // cheaper degenerate one is reported in the notes.
+  const quick: CoreFit[] = trials.length === 1
     ? [solve(problem, trials[0], options.maxIterations)]
-    : trials.map((s) => solve(problem, s, 30));
-  quick.sort((a, b) => a.cost - b.cost);
-  if (trials.length > 1) {
-    quick = quick.slice(0, 2).map((q) => solve(problem, q.params, options.maxIterations));
-    quick.sort((a, b) => a.cost - b.cost);
+    : trials.map((s) => solve(problem, s, 15)).sort((a, b) => a.cost - b.cost);
+  // Distinct basins only: quick results whose free parameters agree within 5 % are one.
+  const distinct: CoreFit[] = [];
+  for (const q of quick) {
+    const same = distinct.some((d) =>
+      Array.from(problem.free).every((k) => {
+        const a = q.params[k], b = d.params[k];
+        return problem.log[k]
+          ? Math.abs(Math.log(a / b)) < 0.05
+          : Math.abs(a - b) <= 0.05 * Math.max(Math.abs(a), Math.abs(b), 1e-300);
+      })
+    );
+    if (!same) distinct.push(q);
   }
-  let best = quick[0];
+  const refined: CoreFit[] = [];
+  for (const q of distinct) {
+    if (refined.length > 0) {
+      const good = refined.some((r) => determined(problem, r));
+      const close = q.cost < 1.5 * distinct[0].cost;
+      if (good && (!close || refined.length >= 2)) break;
+    }
+    refined.push(trials.length === 1 ? q : solve(problem, q.params, options.maxIterations));
+  }
+  refined.sort((a, b) => a.cost - b.cost);
+  let best = refined.find((r) => determined(problem, r)) ?? refined[0];
   let tried = trials.length;
+  const notes: string[] = [];
+  const cheaper = refined[0];
+  if (cheaper !== best && cheaper.cost < best.cost * (1 - 1e-6)) {
+    const loose = problem.circuit.names.filter((_, k) =>
+      problem.free.includes(k) &&
+      !(cheaper.standardErrors[k] <= POOR_RELATIVE_ERROR * Math.abs(cheaper.params[k]))
+    );
+    notes.push(
+      `a lower χ² (${cheaper.cost.toExponential(4)} vs ${best.cost.toExponential(4)}) exists ` +
+        `with ${loose.join(", ")} undetermined (a degenerate limit of this circuit); ` +
+        "a simpler circuit may describe the data better",
+    );
+  }
   if (options.globalStarts > 0) {
     const rand = mulberry32(options.randomSeed);
     for (let s = 0; s < options.globalStarts; s++) {
@@ -251,18 +310,22 @@ export function fitOne(
       }
       const trial = solve(problem, start, 60);
       tried++;
-      if (trial.cost < best.cost * (1 - 1e-9)) best = solve(problem, trial.params, options.maxIterations);
+      if (trial.cost < best.cost * (1 - 1e-9)) {
+        best = solve(problem, trial.params, options.maxIterations);
+      }
     }
   }
   const N = data.n;
   const re = new Float64Array(N), im = new Float64Array(N);
   circuit.evaluate(best.params, data.w, re, im);
-  let rel = 0;
+  // Misfit relative to the data in the fit's own weighting: √(Σ w²|Z − Ẑ|² / Σ w²|Z|²).
+  let num = 0, den = 0;
   for (let i = 0; i < N; i++) {
-    rel += ((re[i] - data.re[i]) ** 2 + (im[i] - data.im[i]) ** 2) /
-      (data.re[i] ** 2 + data.im[i] ** 2);
+    const wr = problem.weightRe[i] ** 2, wi = problem.weightIm[i] ** 2;
+    num += wr * (re[i] - data.re[i]) ** 2 + wi * (im[i] - data.im[i]) ** 2;
+    den += wr * data.re[i] ** 2 + wi * data.im[i] ** 2;
   }
-  const relativeRmse = Math.sqrt(rel / N);
+  const relativeRmse = Math.sqrt(num / den);
   const relativeErrors = best.standardErrors.map((e, k) => e / Math.abs(best.params[k]));
   const m = 2 * N, k = problem.free.length;
   const ll = m * Math.log(Math.max(best.cost, 1e-300) / m);
@@ -275,5 +338,6 @@ export function fitOne(
     aic: ll + 2 * k,
     bic: ll + k * Math.log(m),
     quality: grade(problem, best, relativeRmse, relativeErrors),
+    notes,
   };
 }

@@ -91,7 +91,7 @@ function topLevel(root: CircuitNode): Roles {
       roles.inductors.push(...inner.inductors);
       roles.blocks.push(...inner.blocks);
       roles.tails.push(...inner.tails);
-    } else {
+    } else if (item.kind === "element") {
       const role = item.definition.role;
       if (role === "resistor") roles.ohmic.push(item);
       else if (role === "inductor") roles.inductors.push(item);
@@ -177,10 +177,12 @@ export function initialGuesses(circuit: Circuit, feat: SpectrumFeatures): Float6
     ? [feat.inductance * feat.omegaMax, tauMin]
     : [1e-3 * rHigh, tauMin];
   const starts: Float64Array[] = [];
-  for (const tail of roles.tails.some((t) => t.definition.role === "diffusion") ||
-      nb > 0
-    ? tails
-    : tails.slice(0, 1)) {
+  for (
+    const tail of roles.tails.some((t) => t.definition.role === "diffusion") ||
+        nb > 0
+      ? tails
+      : tails.slice(0, 1)
+  ) {
     for (const order of orders(nb)) {
       const out = new Float64Array(n);
       for (const r of roles.ohmic) r.definition.guess(rHigh / roles.ohmic.length, 0, out, r.offset);

@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import { elementNames, type ElementDefinition, getElement } from "./elements.ts";
+import { type ElementDefinition, elementNames, getElement } from "./elements.ts";
 
 /** One parameter of a parsed circuit. */
 export interface CircuitParameter {
@@ -126,7 +126,13 @@ class Parser {
     }
     if (this.names.has(name)) this.fail(`element name "${name}" is used twice`, at);
     this.names.add(name);
-    const node: CircuitNode = { kind: "element", name, definition, offset: this.offset, position: at };
+    const node: CircuitNode = {
+      kind: "element",
+      name,
+      definition,
+      offset: this.offset,
+      position: at,
+    };
     this.offset += definition.parameters.length;
     return node;
   }
@@ -260,7 +266,8 @@ export class Circuit {
         lines.push(`const r${id} = out[0], i${id} = out[1];`);
         const copies = Array.from(
           { length: k },
-          (_, j) => `dRe[${nd.offset + j}] = out[${2 + 2 * j}]; dIm[${nd.offset + j}] = out[${3 + 2 * j}];`,
+          (_, j) =>
+            `dRe[${nd.offset + j}] = out[${2 + 2 * j}]; dIm[${nd.offset + j}] = out[${3 + 2 * j}];`,
         );
         lines.push(`if (S.deriv) { ${copies.join(" ")} }`);
         return id;
@@ -273,7 +280,9 @@ export class Circuit {
       }
       lines.push(`let yr${id} = 0, yi${id} = 0;`);
       for (const c of kids) {
-        lines.push(`{ const m = r${c} * r${c} + i${c} * i${c}; yr${id} += r${c} / m; yi${id} -= i${c} / m; }`);
+        lines.push(
+          `{ const m = r${c} * r${c} + i${c} * i${c}; yr${id} += r${c} / m; yi${id} -= i${c} / m; }`,
+        );
       }
       lines.push(`const ym${id} = yr${id} * yr${id} + yi${id} * yi${id};`);
       lines.push(`const r${id} = yr${id} / ym${id}, i${id} = -yi${id} / ym${id};`);

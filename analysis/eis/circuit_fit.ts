@@ -1,0 +1,261 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// This module is browser compatible.
+
+import { escapeHtml, htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "../_display.ts";
+import type { Circuit, CircuitImpedance } from "./circuit.ts";
+import type { Weighting } from "./_fit_core.ts";
+import type { FitOneResult, FitQuality } from "./_fit_one.ts";
+import type { SpectrumData } from "./_spectrum_data.ts";
+import { fitCharts } from "./eis_charts.ts";
+
+/** One fitted parameter. */
+export interface FittedParameter {
+  /** impedance.py-style name (`R0`, `Wo1_1`). */
+  name: string;
+  /** Fitted (or fixed) value. */
+  value: number;
+  /** One standard error, `NaN` for fixed or undetermined parameters. */
+  stderr: number;
+  /** `stderr / |value|`. */
+  relative_error: number;
+  /** Unit. */
+  unit: string;
+  /** What it is. */
+  description: string;
+  /** Held constant. */
+  fixed: boolean;
+  /** Ended at a bound. */
+  at_bound: boolean;
+}
+
+/** A summary of one candidate of the automatic circuit choice. */
+export interface CandidateSummary {
+  /** Circuit string. */
+  circuit: string;
+  /** Number of free parameters. */
+  parameters: number;
+  /** Weighted χ² (sum of squared weighted residuals). */
+  chi_square: number;
+  /** Akaike information criterion. */
+  aic: number;
+  /** Bayesian information criterion. */
+  bic: number;
+  /** Quality grade. */
+  quality: FitQuality["level"];
+  /** Reasons of the grade. */
+  reasons: string[];
+  /** Whether this candidate was chosen. */
+  chosen: boolean;
+}
+
+/**
+ * The result of fitting an equivalent circuit to a spectrum: parameters with standard errors,
+ * goodness of fit, residuals, a quality grade with reasons, and plots (Nyquist, Bode,
+ * residuals) in notebooks.
+ */
+export class CircuitFit {
+  /** Circuit string. */
+  readonly circuit: string;
+  /** Parameters in circuit order. */
+  readonly parameters: FittedParameter[];
+  /** Weighting used. */
+  readonly weighting: Weighting;
+  /** Number of points fitted. */
+  readonly n_points: number;
+  /** Weighted χ²: Σ of squared weighted residuals (real and imaginary). */
+  readonly chi_square: number;
+  /** χ² / (2N − free parameters). */
+  readonly chi_square_reduced: number;
+  /** √(Σ w²|Z − Ẑ|² / Σ w²|Z|²) with the fit's weights w: misfit relative to the data. */
+  readonly relative_rmse: number;
+  /** Akaike information criterion, 2N·ln(χ²/2N) + 2k. */
+  readonly aic: number;
+  /** Bayesian information criterion, 2N·ln(χ²/2N) + k·ln(2N). */
+  readonly bic: number;
+  /** Quality grade with reasons. */
+  readonly quality: FitQuality;
+  /** Remarks that do not change the grade. */
+  readonly notes: string[];
+  /** Whether the optimizer met a convergence test. */
+  readonly converged: boolean;
+  /** Iterations of the final refinement. */
+  readonly iterations: number;
+  /** Starting vectors tried. */
+  readonly starts: number;
+  /** Frequencies of the fitted points, Hz. */
+  readonly frequency_Hz: Float64Array;
+  /** Measured real parts, Ω. */
+  readonly z_real_ohm: Float64Array;
+  /** Measured imaginary parts, Ω. */
+  readonly z_imag_ohm: Float64Array;
+  /** Fitted real parts, Ω. */
+  readonly fit_real_ohm: Float64Array;
+  /** Fitted imaginary parts, Ω. */
+  readonly fit_imag_ohm: Float64Array;
+  /** (Z' − Ẑ')/|Z| per point. */
+  readonly residual_real: Float64Array;
+  /** (Z'' − Ẑ'')/|Z| per point. */
+  readonly residual_imag: Float64Array;
+  /** Index of each fitted point in the input spectrum. */
+  readonly point_index: Int32Array;
+  /** Candidates of the automatic circuit choice (when no circuit was given). */
+  candidates?: CandidateSummary[];
+  #circuit: Circuit;
+  #params: Float64Array;
+
+  /** @internal Built by `fitCircuit`. */
+  constructor(circuit: Circuit, data: SpectrumData, fit: FitOneResult, weighting: Weighting) {
+    this.#circuit = circuit;
+    this.#params = Float64Array.from(fit.params);
+    this.circuit = circuit.text;
+    const free = new Set(fit.problem.free);
+    this.parameters = circuit.parameters.map((p, k) => ({
+      name: p.name,
+      value: fit.params[k],
+      stderr: free.has(k) ? fit.standardErrors[k] : NaN,
+      relative_error: free.has(k) ? fit.relativeErrors[k] : NaN,
+      unit: p.unit,
+      description: p.description,
+      fixed: !free.has(k),
+      at_bound: fit.atBound.includes(k),
+    }));
+    this.weighting = weighting;
+    this.n_points = data.n;
+    this.chi_square = fit.cost;
+    this.chi_square_reduced = fit.cost / (2 * data.n - fit.problem.free.length);
+    this.relative_rmse = fit.relativeRmse;
+    this.aic = fit.aic;
+    this.bic = fit.bic;
+    this.quality = fit.quality;
+    this.notes = fit.notes;
+    this.converged = fit.converged;
+    this.iterations = fit.iterations;
+    this.starts = fit.starts;
+    this.frequency_Hz = Float64Array.from(data.f);
+    this.z_real_ohm = Float64Array.from(data.re);
+    this.z_imag_ohm = Float64Array.from(data.im);
+    this.fit_real_ohm = new Float64Array(data.n);
+    this.fit_imag_ohm = new Float64Array(data.n);
+    circuit.evaluate(fit.params, data.w, this.fit_real_ohm, this.fit_imag_ohm);
+    this.residual_real = new Float64Array(data.n);
+    this.residual_imag = new Float64Array(data.n);
+    for (let i = 0; i < data.n; i++) {
+      const mod = Math.sqrt(data.re[i] ** 2 + data.im[i] ** 2);
+      this.residual_real[i] = (data.re[i] - this.fit_real_ohm[i]) / mod;
+      this.residual_imag[i] = (data.im[i] - this.fit_imag_ohm[i]) / mod;
+    }
+    this.point_index = Int32Array.from(data.index);
+  }
+
+  /** Fitted values in circuit order. */
+  get values(): number[] {
+    return Array.from(this.#params);
+  }
+
+  /** Fitted value of a parameter by name (`"R0"`, `"Wo1_1"`). */
+  value(name: string): number {
+    const p = this.parameters.find((q) => q.name === name);
+    if (!p) {
+      throw new RangeError(
+        `Cannot read "${name}": not a parameter of ${this.circuit} (${
+          this.parameters.map((q) => q.name).join(", ")
+        })`,
+      );
+    }
+    return p.value;
+  }
+
+  /**
+   * Impedance of the fitted circuit at any frequencies.
+   *
+   * @example Predict outside the measured range
+   * ```ts
+   * import { fitCircuit } from "./fit_circuit.ts";
+   * import { parseCircuit } from "./circuit.ts";
+   * import { ok } from "node:assert/strict";
+   *
+   * const f = Array.from({ length: 30 }, (_, i) => 10 ** (5 - i / 5));
+   * const z = parseCircuit("R0-p(R1,C1)").impedance([10, 40, 1e-5], f);
+   * const fit = fitCircuit(z, { circuit: "R0-p(R1,C1)" });
+   * ok(Math.abs(fit.predict([1e-3]).z_real_ohm[0] - 50) < 1e-6);
+   * ```
+   */
+  predict(frequency_Hz: ArrayLike<number>): CircuitImpedance {
+    return this.#circuit.impedance(this.#params, frequency_Hz);
+  }
+
+  /** Plain JSON (arrays instead of typed arrays). */
+  toJSON(): Record<string, unknown> {
+    return {
+      circuit: this.circuit,
+      parameters: this.parameters,
+      weighting: this.weighting,
+      n_points: this.n_points,
+      chi_square: this.chi_square,
+      chi_square_reduced: this.chi_square_reduced,
+      relative_rmse: this.relative_rmse,
+      aic: this.aic,
+      bic: this.bic,
+      quality: this.quality,
+      notes: this.notes,
+      converged: this.converged,
+      iterations: this.iterations,
+      starts: this.starts,
+      ...(this.candidates ? { candidates: this.candidates } : {}),
+      frequency_Hz: Array.from(this.frequency_Hz),
+      fit_real_ohm: Array.from(this.fit_real_ohm),
+      fit_imag_ohm: Array.from(this.fit_imag_ohm),
+      residual_real: Array.from(this.residual_real),
+      residual_imag: Array.from(this.residual_imag),
+    };
+  }
+
+  /** A text summary: circuit, quality, parameter table. */
+  toString(): string {
+    const rows = this.parameters.map((p) => ({
+      ...p,
+      rel: Number.isFinite(p.relative_error) ? `${(100 * p.relative_error).toFixed(2)} %` : "—",
+      flag: p.fixed ? "fixed" : p.at_bound ? "at bound" : "",
+    }));
+    const head = [
+      `circuit ${this.circuit}  (${this.n_points} points, weighting ${this.weighting})`,
+      `quality ${this.quality.level}${
+        this.quality.reasons.length ? ": " + this.quality.reasons.join("; ") : ""
+      }`,
+      `chi² ${this.chi_square.toExponential(4)}  reduced ${
+        this.chi_square_reduced.toExponential(4)
+      }  relative RMS ${(100 * this.relative_rmse).toFixed(2)} %`,
+      ...this.notes.map((n) => `note: ${n}`),
+    ];
+    return [
+      ...head,
+      textTable(rows, [
+        { key: "name", label: "parameter" },
+        { key: "value", digits: 5 },
+        { key: "stderr", label: "± stderr", digits: 3 },
+        { key: "rel", label: "rel. error" },
+        { key: "unit" },
+        { key: "flag", label: "" },
+      ]),
+    ].join("\n");
+  }
+
+  /** Jupyter MIME bundle: parameter table and the Nyquist/Bode/residual plots. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    const table = htmlTable(this.parameters as unknown as Record<string, unknown>[], [
+      { key: "name", label: "parameter" },
+      { key: "value", digits: 5 },
+      { key: "stderr", label: "± stderr", digits: 3 },
+      { key: "unit" },
+    ]);
+    return {
+      "text/plain": this.toString(),
+      "text/html": `<p><b>${escapeHtml(this.circuit)}</b> — quality ${
+        escapeHtml(this.quality.level)
+      }${
+        this.quality.reasons.length ? ": " + escapeHtml(this.quality.reasons.join("; ")) : ""
+      }</p>${table}`,
+      "application/vnd.vegalite.v5+json": fitCharts(this),
+    };
+  }
+}
