@@ -28,15 +28,6 @@ import { newareNdax } from "./neware_ndax.ts";
 import { novonixCsv } from "./novonix_csv.ts";
 import { pecCsv } from "./pec_csv.ts";
 
-import { autolabTxt } from "./autolab_txt.ts";
-import { chiTxt } from "./chi_txt.ts";
-import { drttoolsCsv } from "./drttools_csv.ts";
-import { eisCsv } from "./eis_csv.ts";
-import { gamryDta } from "./gamry_dta.ts";
-import { parstatTxt } from "./parstat_txt.ts";
-import { powersuiteTxt } from "./powersuite_txt.ts";
-import { versastudioPar } from "./versastudio_par.ts";
-import { zplotZ } from "./zplot_z.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
@@ -64,14 +55,5 @@ export const FORMATS: readonly FormatParser[] = [
   pecCsv,
   batteryArchiveCsv,
   bdfCsv,
-  gamryDta,
-  zplotZ,
-  autolabTxt,
-  chiTxt,
-  parstatTxt,
-  powersuiteTxt,
-  versastudioPar,
-  drttoolsCsv,
-  eisCsv,
   GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
 ];

@@ -179,6 +179,7 @@ export function createDashboardHandler(
       return result instanceof Response ? result : layout(result, store);
     } catch (err) {
       if (err instanceof HttpError) return layout(errorPage(err.status, err.message), store);
+      // deno-lint-ignore no-console
       console.error(err);
       return layout(
         errorPage(500, `${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)}`),
