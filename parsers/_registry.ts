@@ -28,7 +28,6 @@ import { newareNdax } from "./neware_ndax.ts";
 import { novonixCsv } from "./novonix_csv.ts";
 import { pecCsv } from "./pec_csv.ts";
 
-
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
   ARBIN_CSV,
