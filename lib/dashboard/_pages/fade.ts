@@ -4,6 +4,7 @@ import { comparisonPlotSpec } from "../../../analysis/plot_specs.ts";
 import { compareTests } from "../../../analysis/compare_tests.ts";
 import type { Ctx, Page } from "../_context.ts";
 import { spearman } from "../_correlation.ts";
+import type { FadeAnalysis } from "../../../analysis/fade.ts";
 import { cyclingRows, fadeOf, type TestRow, uniqueLabels } from "../_data.ts";
 import { html, num, pct, query, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
@@ -34,12 +35,39 @@ const CATEGORICAL: [string, (r: TestRow) => string[]][] = [
   ["tag", (r) => r.test.tags],
 ];
 
+/** Tests with fewer usable cycles than this are listed but not ranked. */
+export const MIN_RANKED_CYCLES = 5;
+
+/**
+ * Mean fade per 100 cycles from the reference cycle to the last cycle that is not an anomaly
+ * (an interrupted last cycle, a glitch), so one truncated cycle does not decide the ranking.
+ * `null` with fewer than two such points.
+ */
+export function robustFadePer100(fade: FadeAnalysis): number | null {
+  const bad = new Set(fade.anomalies.retention.anomalies.map((a) => a.cycle));
+  const pts = fade.retention.points.filter((p) => !bad.has(p.cycle));
+  if (pts.length < 2) return null;
+  const first = pts[0], last = pts[pts.length - 1];
+  if (last.cycle === first.cycle) return null;
+  return ((first.retention - last.retention) / (last.cycle - first.cycle)) * 100;
+}
+
+/** A ranked test: its row, fade analysis and robust fade rate. */
+export interface RankedTest {
+  /** The test. */
+  row: TestRow;
+  /** Its fade analysis. */
+  fade: FadeAnalysis;
+  /** Fade per 100 cycles without anomalous cycles (fraction). */
+  rate: number;
+}
+
 /** Rank correlation of each numeric property with the fade rate over the tests that have both. */
-export function fadeDrivers(rows: readonly TestRow[]) {
+export function fadeDrivers(ranked: readonly RankedTest[]) {
   const out: { property: string; n: number; rho: number }[] = [];
   for (const [property, get] of NUMERIC) {
-    const pairs = rows.flatMap((r) => {
-      const x = get(r), y = r.features?.fade_per_100_cycles;
+    const pairs = ranked.flatMap(({ row: r, rate }) => {
+      const x = get(r), y = rate;
       return typeof x === "number" && Number.isFinite(x) && typeof y === "number" && Number.isFinite(y)
         ? [[x, y] as const]
         : [];
@@ -52,14 +80,12 @@ export function fadeDrivers(rows: readonly TestRow[]) {
 }
 
 /** Mean fade rate per value of each categorical property (only properties with ≥ 2 values). */
-export function fadeByGroup(rows: readonly TestRow[]) {
+export function fadeByGroup(ranked: readonly RankedTest[]) {
   const out: { property: string; value: string; n: number; mean_fade: number }[] = [];
   for (const [property, get] of CATEGORICAL) {
     const groups = new Map<string, number[]>();
-    for (const r of rows) {
-      const f = r.features?.fade_per_100_cycles;
-      if (typeof f !== "number" || !Number.isFinite(f)) continue;
-      for (const v of get(r)) groups.set(v, [...(groups.get(v) ?? []), f]);
+    for (const { row, rate } of ranked) {
+      for (const v of get(row)) groups.set(v, [...(groups.get(v) ?? []), rate]);
     }
     if (groups.size < 2) continue;
     for (const [value, fs] of groups) {
@@ -73,32 +99,45 @@ export function fadeByGroup(rows: readonly TestRow[]) {
 export async function fadePage(ctx: Ctx): Promise<Page> {
   const all = await cyclingRows(ctx.store);
   if (all.length === 0) return { title: "Fade ranking", nav: "fade", body: emptyStore(ctx) };
-  const ranked = all.filter((r) => r.features?.fade_per_100_cycles != null)
-    .sort((a, b) => b.features!.fade_per_100_cycles! - a.features!.fade_per_100_cycles!);
-  const without = all.filter((r) => r.features?.fade_per_100_cycles == null);
-  const top = ranked.slice(0, 6);
+  const ranked: RankedTest[] = [];
+  const short: TestRow[] = [];
+  for (const row of all) {
+    const { fade } = fadeOf(row.test, 0.8);
+    const rate = fade ? robustFadePer100(fade) : null;
+    if (fade && rate !== null && fade.retention.points.length >= MIN_RANKED_CYCLES) {
+      ranked.push({ row, fade, rate });
+    } else short.push(row);
+  }
+  ranked.sort((a, b) => b.rate - a.rate);
+  const top = ranked.slice(0, 6).map((r) => r.row);
   const parts: SafeHtml[] = [];
   parts.push(html`<p>Tests ranked by mean capacity fade per 100 cycles (discharge capacity, from the
-first usable cycle to the last), fastest first, with the best fade model by AIC and its predicted
-cycle at 80 % retention.</p>
+first usable cycle to the last one that is not an anomaly, so an interrupted last cycle does not
+decide the rank), fastest first, with the best fade model by AIC and its predicted cycle at 80 %
+retention. Tests with fewer than ${MIN_RANKED_CYCLES} usable cycles are listed below the table.</p>
 <div class="scroll"><table id="fade-table"><thead><tr><th>#</th><th>Test</th><th>Sample</th><th>Chemistry</th>
-<th class="num">Cycles</th><th class="num">Fade / 100 cycles (%)</th><th class="num">Final retention (%)</th>
+<th class="num">Cycles</th><th class="num">Fade / 100 cycles (%)</th><th class="num">All cycles (%)</th><th class="num">Final retention (%)</th>
 <th>Best model</th><th class="num">Predicted EOL cycle</th><th class="num">Knee cycle</th><th class="num">Mean CE (%)</th>
 <th class="num">IR (Ω)</th><th>Anomalous cycles</th></tr></thead><tbody>${
-    ranked.map((r, i) => {
-      const { fade } = fadeOf(r.test, 0.8);
+    ranked.map(({ row: r, fade, rate }, i) => {
       const f = r.features!;
       return html`<tr data-test-id="${r.test.id}"><td>${i + 1}</td><td><a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a></td>
 <td>${r.sample?.name ?? "—"}</td><td>${r.sample?.chemistry ?? "—"}</td><td class="num">${f.cycle_count}</td>
-<td class="num">${pct(f.fade_per_100_cycles)}</td><td class="num">${pct(f.final_retention)}</td>
-<td>${fade?.models.best?.model ?? "—"}</td><td class="num">${num(fade?.prediction?.cycle ?? null, 4)}</td>
-<td class="num">${num(fade?.knee?.knee_cycle ?? null)}</td><td class="num">${pct(f.ce_mean, 3)}</td>
+<td class="num">${pct(rate)}</td><td class="num">${pct(f.fade_per_100_cycles)}</td><td class="num">${pct(f.final_retention)}</td>
+<td>${fade.models.best?.model ?? "—"}</td><td class="num">${num(fade.prediction?.cycle ?? null, 4)}</td>
+<td class="num">${num(fade.knee?.knee_cycle ?? null)}</td><td class="num">${pct(f.ce_mean, 3)}</td>
 <td class="num">${num(f.internal_resistance_ohm)}</td><td>${
-        fade?.anomalies.retention.anomalies.map((a) => a.cycle).join(", ") || "none"
+        fade.anomalies.retention.anomalies.map((a) => a.cycle).join(", ") || "none"
       }</td></tr>`;
     })
   }</tbody></table></div>
-${without.length ? html`<p class="muted">${without.length} tests with cycles have no fade rate (fewer than two cycles with discharge capacity).</p>` : ""}`);
+${
+    short.length
+      ? html`<p class="muted" id="fade-unranked">Not ranked (fewer than ${MIN_RANKED_CYCLES} usable cycles): ${
+        short.map((r, i) => html`${i ? ", " : ""}<a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a>`)
+      }.</p>`
+      : ""
+  }`);
   if (top.length >= 1) {
     const labels = uniqueLabels(top);
     const cmp = compareTests(top.map((r, i) => ({ name: labels[i], cycles: r.test.cycles })));
