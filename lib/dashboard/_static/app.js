@@ -3,21 +3,35 @@
 // vega-embed (served from this server) and records how many data points each plot drew.
 "use strict";
 
-/** Distinct data tuples drawn by the marks of a scenegraph (axes, legends, titles excluded). */
+/**
+ * Data points drawn by a scenegraph: in each panel (the root, or a concatenated view named
+ * `..._group`), the distinct data tuples of its marks, including those inside the grouping
+ * scopes Vega makes for coloured lines (a line and its point overlay share tuples); axes,
+ * legends and titles are not data.
+ */
 function drawnPoints(root) {
-  const seen = new Set();
-  const visit = (mark) => {
-    if (!mark || !Array.isArray(mark.items)) return;
-    for (const item of mark.items) {
+  let total = 0;
+  const visit = (groupItem, seen) => {
+    for (const mark of groupItem.items || []) {
+      if (!Array.isArray(mark.items)) continue;
       if (mark.marktype === "group") {
-        for (const child of item.items || []) visit(child);
-      } else if (mark.role === "mark" && item.datum) {
-        seen.add(item.datum);
+        if (mark.role === "axis" || mark.role === "legend" || mark.role === "title") continue;
+        const panel = /_group$/.test(mark.name || "");
+        for (const child of mark.items) {
+          if (panel) {
+            const own = new Set();
+            visit(child, own);
+            total += own.size;
+          } else visit(child, seen);
+        }
+      } else if (mark.role === "mark") {
+        for (const item of mark.items) if (item.datum) seen.add(item.datum);
       }
     }
   };
-  visit(root);
-  return seen.size;
+  const rootSeen = new Set();
+  for (const item of root.items || []) visit(item, rootSeen);
+  return total + rootSeen.size;
 }
 
 async function renderPlot(figure) {
