@@ -14,7 +14,11 @@ export default async function finalRetention({ store }: AdhocContext) {
     if (test.cycles.length === 0) continue;
     try {
       const f = testFeatures(test.cycles);
-      rows.push({ test: test.name, retention_percent: f.final_retention * 100, cycles: f.cycle_count });
+      rows.push({
+        test: test.name,
+        retention_percent: f.final_retention * 100,
+        cycles: f.cycle_count,
+      });
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
     }

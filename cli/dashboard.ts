@@ -97,7 +97,11 @@ export async function main(args: string[]): Promise<number> {
         };
         if (v.json) console.log(JSON.stringify(info));
         else {
-          console.log(`Dashboard on ${info.url}${token !== null ? " (open it with ?token=<your token>)" : ""}`);
+          console.log(
+            `Dashboard on ${info.url}${
+              token !== null ? " (open it with ?token=<your token>)" : ""
+            }`,
+          );
           console.log(`Store: ${info.store}`);
           console.log("Stop with Ctrl-C.");
         }

@@ -98,7 +98,9 @@ export async function searchTests(store: Store, query: TestQuery = {}): Promise<
   const from = q.from !== undefined ? day(q.from, "from") : null;
   const to = q.to !== undefined ? day(q.to, "to") : null;
   if (from && to && to < from) {
-    throw new RangeError(`Cannot search tests: the range ends (${q.to}) before it starts (${q.from})`);
+    throw new RangeError(
+      `Cannot search tests: the range ends (${q.to}) before it starts (${q.from})`,
+    );
   }
   if (from) filter.started_from = from.toISOString();
   if (to) filter.started_before = new Date(to.getTime() + 86_400_000).toISOString();

@@ -32,7 +32,9 @@ function cached<T>(key: string, compute: () => T): T {
 }
 
 /** Features of a test's cycles, or the reason there are none. */
-export function featuresOf(test: TestResult): { features: TestFeatures | null; error: string | null } {
+export function featuresOf(
+  test: TestResult,
+): { features: TestFeatures | null; error: string | null } {
   return cached(`features:${test.id}:${test.updated_at}`, () => {
     if (test.cycles.length === 0) return { features: null, error: "no cycles" };
     try {
@@ -98,7 +100,9 @@ export function testLabel(row: { test: TestResult; sample: Sample | null }): str
 }
 
 /** Unique display names for several tests (the id is appended to repeated names). */
-export function uniqueLabels(rows: readonly { test: TestResult; sample: Sample | null }[]): string[] {
+export function uniqueLabels(
+  rows: readonly { test: TestResult; sample: Sample | null }[],
+): string[] {
   const labels = rows.map(testLabel);
   const counts = new Map<string, number>();
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);

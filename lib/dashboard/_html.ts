@@ -81,11 +81,13 @@ export function jsonScript(id: string, value: unknown): SafeHtml {
 }
 
 /** Build a query string from defined, non-empty values (repeated keys for arrays). */
-export function query(params: Record<string, string | number | readonly string[] | null | undefined>): string {
+export function query(
+  params: Record<string, string | number | readonly string[] | null | undefined>,
+): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === null || v === undefined || v === "") continue;
-    if (Array.isArray(v)) for (const item of v) q.append(k, item);
+    if (Array.isArray(v)) { for (const item of v) q.append(k, item); }
     else q.set(k, String(v));
   }
   const s = q.toString();

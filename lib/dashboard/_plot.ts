@@ -19,7 +19,7 @@ export function specPoints(spec: unknown): number {
   if (data && Array.isArray(data.values)) n += data.values.length;
   for (const key of ["layer", "vconcat", "hconcat", "concat"]) {
     const parts = s[key];
-    if (Array.isArray(parts)) for (const p of parts) n += specPoints(p);
+    if (Array.isArray(parts)) { for (const p of parts) n += specPoints(p); }
   }
   if (s.spec) n += specPoints(s.spec);
   return n;

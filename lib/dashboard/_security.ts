@@ -129,6 +129,7 @@ export function text(status: number, body: string, headers: Record<string, strin
 export function safeFileName(name: string, fallback = "download"): string {
   const base = name.split(/[/\\]/).pop() ?? "";
   const cleaned = base
+    // deno-lint-ignore no-control-regex
     .replace(/[\u0000-\u001f\u007f"*:<>?|;%]/g, "_")
     .replace(/^[.\s]+/, "")
     .trim()

@@ -9,7 +9,13 @@
  */
 
 import type { Store } from "../store/store.ts";
-import { type Ctx, type DashboardOptions, HttpError, type Page, type ResolvedOptions } from "./_context.ts";
+import {
+  type Ctx,
+  type DashboardOptions,
+  HttpError,
+  type Page,
+  type ResolvedOptions,
+} from "./_context.ts";
 import { html } from "./_html.ts";
 import { layout } from "./_layout.ts";
 import { loadAsset } from "./_assets.ts";
@@ -42,7 +48,11 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/$/, run: (ctx) => overviewPage(ctx) },
   { method: "GET", pattern: /^\/tests$/, run: (ctx) => testsPage(ctx) },
   { method: "GET", pattern: /^\/tests\.csv$/, run: (ctx) => testsCsv(ctx) },
-  { method: "GET", pattern: new RegExp(`^/tests/${ID}$`), run: (ctx, [id]) => testDetailPage(ctx, id) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/tests/${ID}$`),
+    run: (ctx, [id]) => testDetailPage(ctx, id),
+  },
   { method: "GET", pattern: /^\/fade$/, run: (ctx) => fadePage(ctx) },
   { method: "GET", pattern: /^\/compare$/, run: (ctx) => comparePage(ctx) },
   { method: "GET", pattern: /^\/eis$/, run: (ctx) => eisListPage(ctx) },
@@ -50,7 +60,11 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/advanced$/, run: (ctx) => advancedPage(ctx) },
   { method: "GET", pattern: /^\/jobs$/, run: (ctx) => jobsPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/jobs/${ID}$`), run: (ctx, [id]) => jobPage(ctx, id) },
-  { method: "POST", pattern: new RegExp(`^/jobs/${ID}/resume$`), run: (ctx, [id]) => resumeJob(ctx, id) },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/jobs/${ID}/resume$`),
+    run: (ctx, [id]) => resumeJob(ctx, id),
+  },
   { method: "GET", pattern: /^\/files$/, run: (ctx) => filesPage(ctx) },
   {
     method: "GET",
@@ -67,7 +81,10 @@ function errorPage(status: number, message: string): Page {
     title,
     nav: "",
     status,
-    body: html`<p class="error" id="error-message">${message}</p><p><a href="/">Back to the overview</a></p>`,
+    body: html`
+      <p class="error" id="error-message">${message}</p>
+      <p><a href="/">Back to the overview</a></p>
+    `,
   };
 }
 
@@ -129,7 +146,10 @@ export function createDashboardHandler(
     runningWindowHours: options.runningWindowHours ?? 24,
     now: options.now ?? (() => new Date()),
   };
-  const csrf = Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const csrf = Array.from(
+    crypto.getRandomValues(new Uint8Array(24)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
   const running = new Map<string, Promise<unknown>>();
   const actionErrors = new Map<string, string>();
 
@@ -149,7 +169,9 @@ export function createDashboardHandler(
       return text(400, "Bad percent-encoding in the path");
     }
     if (path.startsWith("/assets/")) {
-      if (req.method !== "GET" && req.method !== "HEAD") return text(405, "Method not allowed", { allow: "GET, HEAD" });
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        return text(405, "Method not allowed", { allow: "GET, HEAD" });
+      }
       return asset(req, path.slice("/assets/".length));
     }
     if (path === "/favicon.ico") return new Response(null, { status: 204 });
@@ -159,7 +181,9 @@ export function createDashboardHandler(
     const ctx: Ctx = { req, url, store, options: resolved, csrf, running, actionErrors };
     if (!route) {
       if (candidates.length) {
-        return text(405, "Method not allowed", { allow: candidates.map((r) => r.method).join(", ") });
+        return text(405, "Method not allowed", {
+          allow: candidates.map((r) => r.method).join(", "),
+        });
       }
       return layout(errorPage(404, `No page at ${path}`), store);
     }
@@ -182,7 +206,10 @@ export function createDashboardHandler(
       // deno-lint-ignore no-console
       console.error(err);
       return layout(
-        errorPage(500, `${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)}`),
+        errorPage(
+          500,
+          `${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)}`,
+        ),
         store,
       );
     }

@@ -37,7 +37,10 @@ export async function listScripts(dir: string): Promise<AdhocScript[]> {
       const line = text.split("\n").map((l) => l.trim()).find((l) =>
         /^(\/\/|\/\*\*?|\*)\s*\S/.test(l) && !/copyright|deno-lint/i.test(l)
       );
-      out.push({ name: entry.name, description: line?.replace(/^(\/\/|\/\*\*?|\*)\s*/, "").replace(/\*\/$/, "") ?? "" });
+      out.push({
+        name: entry.name,
+        description: line?.replace(/^(\/\/|\/\*\*?|\*)\s*/, "").replace(/\*\/$/, "") ?? "",
+      });
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
@@ -53,15 +56,22 @@ function isSpec(value: unknown): value is Record<string, unknown> {
 }
 
 function runForm(ctx: Ctx, name: string): SafeHtml {
-  return html`<form method="post" action="/adhoc/run" class="run-form"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<input type="hidden" name="script" value="${name}"><button type="submit">Run</button></form>`;
+  return html`
+    <form method="post" action="/adhoc/run"
+      class="run-form"><input type="hidden" name="csrf" value="${ctx.csrf}">
+    <input type="hidden" name="script" value="${name}"><button type="submit">Run</button></form>
+  `;
 }
 
 /** Ad hoc analysis: the scripts of the configured folder, each with a Run button. */
 export async function adhocPage(ctx: Ctx, output?: SafeHtml): Promise<Page> {
   const dir = ctx.options.adhocDir;
   if (dir === null) {
-    return { title: "Ad hoc analysis", nav: "adhoc", body: html`<p class="muted">Ad hoc scripts are turned off.</p>` };
+    return {
+      title: "Ad hoc analysis",
+      nav: "adhoc",
+      body: html`<p class="muted">Ad hoc scripts are turned off.</p>`,
+    };
   }
   const scripts = await listScripts(dir);
   const body = html`<p>Scripts in <code>${resolve(dir)}</code>. Each exports a default function
@@ -71,9 +81,26 @@ promote it into a page.</p>
 ${
     scripts.length === 0
       ? html`<p class="muted" id="no-scripts">No scripts in this folder.</p>`
-      : html`<table id="adhoc-scripts"><thead><tr><th>Script</th><th>Description</th><th></th></tr></thead><tbody>${
-        scripts.map((s) => html`<tr><td><code>${s.name}</code></td><td>${s.description}</td><td>${runForm(ctx, s.name)}</td></tr>`)
-      }</tbody></table>`
+      : html`
+        <table id="adhoc-scripts">
+          <thead>
+            <tr>
+              <th>Script</th>
+              <th>Description</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>${scripts.map((s) =>
+            html`
+              <tr>
+                <td><code>${s.name}</code></td>
+                <td>${s.description}</td>
+                <td>${runForm(ctx, s.name)}</td>
+              </tr>
+            `
+          )}</tbody>
+        </table>
+      `
   }
 ${output ?? ""}`;
   return { title: "Ad hoc analysis", nav: "adhoc", body };
@@ -90,7 +117,9 @@ export async function runAdhoc(ctx: Ctx, form: FormData): Promise<Page> {
     throw new HttpError(404, `No script "${name}" in the ad hoc folder`);
   }
   const params: Record<string, string> = {};
-  for (const [k, v] of form) if (k.startsWith("param.") && typeof v === "string") params[k.slice(6)] = v;
+  for (const [k, v] of form) {
+    if (k.startsWith("param.") && typeof v === "string") params[k.slice(6)] = v;
+  }
   const path = resolve(dir, name);
   const stat = await Deno.stat(path);
   let output: SafeHtml;
@@ -106,18 +135,31 @@ export async function runAdhoc(ctx: Ctx, form: FormData): Promise<Page> {
     const ms = (performance.now() - started).toFixed(0);
     let content: SafeHtml;
     if (typeof result === "string") content = raw(result);
-    else if (result && typeof result === "object" && typeof (result as { html?: unknown }).html === "string") {
+    else if (
+      result && typeof result === "object" &&
+      typeof (result as { html?: unknown }).html === "string"
+    ) {
       content = raw((result as { html: string }).html);
     } else if (isSpec(result)) content = plot("plot-adhoc", result);
     else {
-      throw new TypeError(`${name} returned ${result === null ? "null" : typeof result}, neither HTML text nor a Vega-Lite spec`);
+      throw new TypeError(
+        `${name} returned ${
+          result === null ? "null" : typeof result
+        }, neither HTML text nor a Vega-Lite spec`,
+      );
     }
-    output = html`<h2>Output of <code>${name}</code> <span class="muted">(${ms} ms)</span></h2><div class="adhoc-output" id="adhoc-output">${content}</div>`;
+    output = html`
+      <h2>Output of <code>${name}</code> <span class="muted">(${ms} ms)</span></h2>
+      <div class="adhoc-output" id="adhoc-output">${content}</div>
+    `;
   } catch (err) {
     const e = err as Error;
-    output = html`<h2>Output of <code>${name}</code></h2><div class="adhoc-output" id="adhoc-output"><p class="error">${e?.name ?? "Error"}: ${e?.message ?? String(err)}</p>${
-      e?.stack ? html`<pre>${e.stack}</pre>` : ""
-    }</div>`;
+    output = html`
+      <h2>Output of <code>${name}</code></h2>
+      <div class="adhoc-output"
+        id="adhoc-output"><p class="error">${e?.name ?? "Error"}: ${e?.message ??
+          String(err)}</p>${e?.stack ? html`<pre>${e.stack}</pre>` : ""}</div>
+    `;
   }
   return adhocPage(ctx, output);
 }

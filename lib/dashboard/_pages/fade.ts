@@ -68,7 +68,8 @@ export function fadeDrivers(ranked: readonly RankedTest[]) {
   for (const [property, get] of NUMERIC) {
     const pairs = ranked.flatMap(({ row: r, rate }) => {
       const x = get(r), y = rate;
-      return typeof x === "number" && Number.isFinite(x) && typeof y === "number" && Number.isFinite(y)
+      return typeof x === "number" && Number.isFinite(x) && typeof y === "number" &&
+          Number.isFinite(y)
         ? [[x, y] as const]
         : [];
     });
@@ -89,7 +90,12 @@ export function fadeByGroup(ranked: readonly RankedTest[]) {
     }
     if (groups.size < 2) continue;
     for (const [value, fs] of groups) {
-      out.push({ property, value, n: fs.length, mean_fade: fs.reduce((s, x) => s + x, 0) / fs.length });
+      out.push({
+        property,
+        value,
+        n: fs.length,
+        mean_fade: fs.reduce((s, x) => s + x, 0) / fs.length,
+      });
     }
   }
   return out.sort((a, b) => a.property.localeCompare(b.property) || b.mean_fade - a.mean_fade);
@@ -111,39 +117,79 @@ export async function fadePage(ctx: Ctx): Promise<Page> {
   ranked.sort((a, b) => b.rate - a.rate);
   const top = ranked.slice(0, 6).map((r) => r.row);
   const parts: SafeHtml[] = [];
-  parts.push(html`<p>Tests ranked by mean capacity fade per 100 cycles (discharge capacity, from the
-first usable cycle to the last one that is not an anomaly, so an interrupted last cycle does not
-decide the rank), fastest first, with the best fade model by AIC and its predicted cycle at 80 %
-retention. Tests with fewer than ${MIN_RANKED_CYCLES} usable cycles are listed below the table.</p>
-<div class="scroll"><table id="fade-table"><thead><tr><th>#</th><th>Test</th><th>Sample</th><th>Chemistry</th>
-<th class="num">Cycles</th><th class="num">Fade / 100 cycles (%)</th><th class="num">All cycles (%)</th><th class="num">Final retention (%)</th>
-<th>Best model</th><th class="num">Predicted EOL cycle</th><th class="num">Knee cycle</th><th class="num">Mean CE (%)</th>
-<th class="num">IR (Ω)</th><th>Anomalous cycles</th></tr></thead><tbody>${
-    ranked.map(({ row: r, fade, rate }, i) => {
-      const f = r.features!;
-      return html`<tr data-test-id="${r.test.id}"><td>${i + 1}</td><td><a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a></td>
-<td>${r.sample?.name ?? "—"}</td><td>${r.sample?.chemistry ?? "—"}</td><td class="num">${f.cycle_count}</td>
-<td class="num">${pct(rate)}</td><td class="num">${pct(f.fade_per_100_cycles)}</td><td class="num">${pct(f.final_retention)}</td>
-<td>${fade.models.best?.model ?? "—"}</td><td class="num">${num(fade.prediction?.cycle ?? null, 4)}</td>
-<td class="num">${num(fade.knee?.knee_cycle ?? null)}</td><td class="num">${pct(f.ce_mean, 3)}</td>
-<td class="num">${num(f.internal_resistance_ohm)}</td><td>${
-        fade.anomalies.retention.anomalies.map((a) => a.cycle).join(", ") || "none"
-      }</td></tr>`;
-    })
-  }</tbody></table></div>
-${
-    short.length
-      ? html`<p class="muted" id="fade-unranked">Not ranked (fewer than ${MIN_RANKED_CYCLES} usable cycles): ${
-        short.map((r, i) => html`${i ? ", " : ""}<a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a>`)
-      }.</p>`
-      : ""
-  }`);
+  parts.push(html`
+    <p>Tests ranked by mean capacity fade per 100 cycles (discharge capacity, from the
+    first usable cycle to the last one that is not an anomaly, so an interrupted last cycle does not
+    decide the rank), fastest first, with the best fade model by AIC and its predicted cycle at 80 %
+    retention. Tests with fewer than ${MIN_RANKED_CYCLES} usable cycles are listed below the table.</p>
+    <div class="scroll">
+      <table id="fade-table">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Test</th>
+            <th>Sample</th>
+            <th>Chemistry</th>
+            <th class="num">Cycles</th>
+            <th class="num">Fade / 100 cycles (%)</th>
+            <th class="num">All cycles (%)</th>
+            <th class="num">Final retention (%)</th>
+            <th>Best model</th>
+            <th class="num">Predicted EOL cycle</th>
+            <th class="num">Knee cycle</th>
+            <th class="num">Mean CE (%)</th>
+            <th class="num">IR (Ω)</th>
+            <th>Anomalous cycles</th>
+          </tr>
+        </thead>
+        <tbody>${ranked.map(({ row: r, fade, rate }, i) => {
+          const f = r.features!;
+          return html`
+            <tr data-test-id="${r.test.id}">
+              <td>${i + 1}</td>
+              <td><a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a></td>
+              <td>${r.sample?.name ?? "—"}</td>
+              <td>${r.sample?.chemistry ?? "—"}</td>
+              <td class="num">${f.cycle_count}</td>
+              <td class="num">${pct(rate)}</td>
+              <td class="num">${pct(f.fade_per_100_cycles)}</td>
+              <td class="num">${pct(f.final_retention)}</td>
+              <td>${fade.models.best?.model ?? "—"}</td>
+              <td class="num">${num(fade.prediction?.cycle ?? null, 4)}</td>
+              <td class="num">${num(fade.knee?.knee_cycle ?? null)}</td>
+              <td class="num">${pct(f.ce_mean, 3)}</td>
+              <td class="num">${num(f.internal_resistance_ohm)}</td>
+              <td>${fade.anomalies.retention.anomalies.map((a) => a.cycle).join(", ") ||
+                "none"}</td>
+            </tr>
+          `;
+        })}</tbody>
+      </table>
+    </div>
+    ${short.length
+      ? html`
+        <p class="muted"
+          id="fade-unranked">Not ranked (fewer than ${MIN_RANKED_CYCLES} usable cycles): ${short
+            .map((r, i) =>
+              html`${i ? ", " : ""}<a href="/tests/${
+                encodeURIComponent(r.test.id)
+              }">${r.test.name}</a>`
+            )}.</p>
+      `
+      : ""}
+  `);
   if (top.length >= 1) {
     const labels = uniqueLabels(top);
     const cmp = compareTests(top.map((r, i) => ({ name: labels[i], cycles: r.test.cycles })));
-    parts.push(html`<h2>Fastest fading, overlaid</h2><div class="plots">${
-      plot("plot-fade-overlay", comparisonPlotSpec(cmp.curves, { width: 640 }), "Retention of the fastest-fading tests")
-    }</div><p><a href="/compare${query({ ids: top.map((r) => r.test.id) })}">Open in Compare</a></p>`);
+    parts.push(html`
+      <h2>Fastest fading, overlaid</h2>
+      <div class="plots">${plot(
+        "plot-fade-overlay",
+        comparisonPlotSpec(cmp.curves, { width: 640 }),
+        "Retention of the fastest-fading tests",
+      )}</div>
+      <p><a href="/compare${query({ ids: top.map((r) => r.test.id) })}">Open in Compare</a></p>
+    `);
   }
   const drivers = fadeDrivers(ranked);
   const groups = fadeByGroup(ranked);
@@ -152,16 +198,53 @@ ${
 that have both (positive: higher values fade faster). With few tests these are hints, not proof;
 open the tests to check.</p>${
     drivers.length
-      ? html`<table id="fade-drivers"><thead><tr><th>Property</th><th class="num">ρ</th><th class="num">Tests</th></tr></thead><tbody>${
-        drivers.map((d) => html`<tr><td>${d.property}</td><td class="num">${d.rho.toFixed(2)}</td><td class="num">${d.n}</td></tr>`)
-      }</tbody></table>`
+      ? html`
+        <table id="fade-drivers">
+          <thead>
+            <tr>
+              <th>Property</th>
+              <th class="num">ρ</th>
+              <th class="num">Tests</th>
+            </tr>
+          </thead>
+          <tbody>${drivers.map((d) =>
+            html`
+              <tr>
+                <td>${d.property}</td>
+                <td class="num">${d.rho.toFixed(2)}</td>
+                <td class="num">${d.n}</td>
+              </tr>
+            `
+          )}</tbody>
+        </table>
+      `
       : html`<p class="muted">Fewer than three tests share a varying numeric property.</p>`
   }
 ${
     groups.length
-      ? html`<h2>Fade by group</h2><table id="fade-groups"><thead><tr><th>Property</th><th>Value</th><th class="num">Tests</th><th class="num">Mean fade / 100 cycles (%)</th></tr></thead><tbody>${
-        groups.map((g) => html`<tr><td>${g.property}</td><td>${g.value}</td><td class="num">${g.n}</td><td class="num">${pct(g.mean_fade)}</td></tr>`)
-      }</tbody></table>`
+      ? html`
+        <h2>Fade by group</h2>
+        <table id="fade-groups">
+          <thead>
+            <tr>
+              <th>Property</th>
+              <th>Value</th>
+              <th class="num">Tests</th>
+              <th class="num">Mean fade / 100 cycles (%)</th>
+            </tr>
+          </thead>
+          <tbody>${groups.map((g) =>
+            html`
+              <tr>
+                <td>${g.property}</td>
+                <td>${g.value}</td>
+                <td class="num">${g.n}</td>
+                <td class="num">${pct(g.mean_fade)}</td>
+              </tr>
+            `
+          )}</tbody>
+        </table>
+      `
       : ""
   }`);
   return { title: "Fade ranking", nav: "fade", body: html`${parts}` };

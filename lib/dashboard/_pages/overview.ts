@@ -6,16 +6,23 @@ import { jobTable } from "./jobs.ts";
 
 /** How to import data, shown on an empty store. */
 export function emptyStore(ctx: Ctx): SafeHtml {
-  return html`<div class="empty" id="empty-store"><p><strong>The store is empty.</strong> Nothing to
-show yet: this dashboard only displays data imported from your instrument files.</p>
-<p>Import a folder of cycler files (Arbin, BioLogic, Maccor, Neware, EIS ...) into the same
-store, then reload this page:</p><pre>${ctx.options.importCommand}</pre>
-<p class="muted">Store in use: ${ctx.store.describe().text}. Choose another with
-<code>--db</code> or the configuration file.</p></div>`;
+  return html`
+    <div class="empty" id="empty-store">
+      <p><strong>The store is empty.</strong> Nothing to
+    show yet: this dashboard only displays data imported from your instrument files.</p>
+      <p>Import a folder of cycler files (Arbin, BioLogic, Maccor, Neware, EIS ...) into the same
+    store, then reload this page:</p>
+      <pre>${ctx.options.importCommand}</pre>
+      <p class="muted">Store in use: ${ctx.store.describe().text}. Choose another with
+    <code>--db</code> or the configuration file.</p>
+    </div>
+  `;
 }
 
 /** Time of a test's last data point, from its absolute start and its last cycle, or `null`. */
-export function lastDataTime(test: { start_time: string | null; cycles: { end_time_s: number }[] }): Date | null {
+export function lastDataTime(
+  test: { start_time: string | null; cycles: { end_time_s: number }[] },
+): Date | null {
   if (!test.start_time) return null;
   const start = Date.parse(test.start_time);
   if (!Number.isFinite(start)) return null;
@@ -53,23 +60,38 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
     for (const f of full?.files ?? []) if (f.action === "failed") failedFiles.push({ job: j, f });
   }
   const card = (id: string, value: number, label: string) =>
-    html`<div class="card" id="${id}"><div class="value">${value}</div><div class="label">${label}</div></div>`;
+    html`
+      <div class="card" id="${id}">
+        <div class="value">${value}</div>
+        <div class="label">${label}</div>
+      </div>
+    `;
   const testList = (list: typeof all) =>
-    list.length === 0 ? html`<p class="muted">None.</p>` : html`<ul>${
-      list.slice(0, 15).map((t) =>
-        html`<li><a href="/tests/${encodeURIComponent(t.id)}">${t.name}</a> <span class="muted">last data ${
-          when(lastDataTime(t)?.toISOString())
-        }</span></li>`
-      )
-    }${list.length > 15 ? html`<li class="muted">and ${list.length - 15} more</li>` : ""}</ul>`;
+    list.length === 0
+      ? html`<p class="muted">None.</p>`
+      : html`<ul>${
+        list.slice(0, 15).map((t) =>
+          html`<li><a href="/tests/${
+            encodeURIComponent(t.id)
+          }">${t.name}</a> <span class="muted">last data ${
+            when(lastDataTime(t)?.toISOString())
+          }</span></li>`
+        )
+      }${list.length > 15 ? html`<li class="muted">and ${list.length - 15} more</li>` : ""}</ul>`;
   const body = html`<div class="cards">
 ${card("count-samples", samples, "samples")}${card("count-tests", tests, "tests")}
-${card("count-cells", cells.length, "cells (cell codes)")}${card("count-datasets", datasets, "cell datasets")}
-${card("count-running", running.length, "running tests")}${card("count-finished", finished.length, "finished tests")}
+${card("count-cells", cells.length, "cells (cell codes)")}${
+    card("count-datasets", datasets, "cell datasets")
+  }
+${card("count-running", running.length, "running tests")}${
+    card("count-finished", finished.length, "finished tests")
+  }
 ${card("count-failed-imports", failedJobs.length, "recent imports with failures")}</div>
 ${tests === 0 ? emptyStore(ctx) : ""}
 <div class="row"><section><h2>Running tests</h2>
-<p class="muted">Last data point less than ${ctx.options.runningWindowHours} h ago.</p>${testList(running)}</section>
+<p class="muted">Last data point less than ${ctx.options.runningWindowHours} h ago.</p>${
+    testList(running)
+  }</section>
 <section><h2>Finished tests</h2>${testList(finished)}</section>
 ${
     unknown.length
@@ -81,13 +103,26 @@ whether these still run is unknown.</p>${testList(unknown)}</section>`
 <h2>Failed imports</h2>${
     failedFiles.length === 0
       ? html`<p class="muted" id="no-failures">No failed files in the recent imports.</p>`
-      : html`<table id="failed-files"><thead><tr><th>Job</th><th>File</th><th>Error</th></tr></thead><tbody>${
-        failedFiles.map(({ job, f }) =>
-          html`<tr><td><a href="/jobs/${encodeURIComponent(job.id)}">${when(job.started_at)}</a></td><td>${f.path}</td><td class="error">${
-            f.error ?? ""
-          }</td></tr>`
-        )
-      }</tbody></table>`
+      : html`
+        <table id="failed-files">
+          <thead>
+            <tr>
+              <th>Job</th>
+              <th>File</th>
+              <th>Error</th>
+            </tr>
+          </thead>
+          <tbody>${failedFiles.map(({ job, f }) =>
+            html`
+              <tr>
+                <td><a href="/jobs/${encodeURIComponent(job.id)}">${when(job.started_at)}</a></td>
+                <td>${f.path}</td>
+                <td class="error">${f.error ?? ""}</td>
+              </tr>
+            `
+          )}</tbody>
+        </table>
+      `
   }
 <p><a href="/fade">Which cells fade fastest, and why →</a></p>`;
   return { title: "Overview", nav: "overview", body };

@@ -74,26 +74,49 @@ export async function testDetailPage(ctx: Ctx, id: string): Promise<Page> {
   const sample = await store.samples.get(test.sample_id);
   const n = test.cycles.length;
   const parts: SafeHtml[] = [];
-  parts.push(html`<table class="meta" id="test-meta"><tbody>
-<tr><th>Sample</th><td>${sample?.name ?? "—"}${
-    sample?.chemistry ? html` <span class="muted">${sample.chemistry}</span>` : ""
-  }</td><th>Tester</th><td>${test.tester} ${test.format ? html`<span class="muted">(${test.format})</span>` : ""}</td></tr>
-<tr><th>Type</th><td>${test.test_type}</td><th>Start</th><td>${when(test.start_time)}</td></tr>
-<tr><th>Cell code</th><td>${test.cell_code ?? "—"}</td><th>Cycles</th><td>${n}</td></tr>
-<tr><th>Files</th><td colspan="3">${
-    test.parts.length ? test.parts.map((p) => p.file_name).join(", ") : (test.source_path ?? "—")
-  }</td></tr>
-${test.tags.length ? html`<tr><th>Tags</th><td colspan="3">${test.tags.join(", ")}</td></tr>` : ""}
-</tbody></table>
-<p><a href="/files${query({ test: test.id })}">Raw files of this test</a>${
-    test.data.spectra.length
-      ? html` · <a href="/eis/${encodeURIComponent(test.id)}">Impedance spectra (${test.data.spectra.length})</a>`
-      : ""
-  }</p>`);
+  parts.push(html`
+    <table class="meta" id="test-meta">
+      <tbody>
+    <tr><th>Sample</th><td>${sample?.name ?? "—"}${sample?.chemistry
+      ? html`
+        <span class="muted">${sample.chemistry}</span>
+      `
+      : ""}</td><th>Tester</th><td>${test.tester} ${test.format
+      ? html`<span class="muted">(${test.format})</span>`
+      : ""}</td></tr>
+    <tr><th>Type</th><td>${test.test_type}</td><th>Start</th><td>${when(test.start_time)}</td></tr>
+    <tr><th>Cell code</th><td>${test.cell_code ?? "—"}</td><th>Cycles</th><td>${n}</td></tr>
+    <tr><th>Files</th><td colspan="3">${test.parts.length
+      ? test.parts.map((p) => p.file_name).join(", ")
+      : (test.source_path ?? "—")}</td></tr>
+    ${test.tags.length
+      ? html`
+        <tr>
+          <th>Tags</th>
+          <td colspan="3">${test.tags.join(", ")}</td>
+        </tr>
+      `
+      : ""}
+      </tbody>
+    </table>
+    <p><a href="/files${query({
+      test: test.id,
+    })}">Raw files of this test</a>${test.data.spectra.length
+      ? html`
+        · <a href="/eis/${encodeURIComponent(test.id)}">Impedance spectra (${test.data.spectra
+          .length})</a>
+      `
+      : ""}</p>
+  `);
   if (test.notes.length) {
-    parts.push(html`<h2>Notes</h2><ul>${
-      test.notes.map((note) => html`<li>${note.text} <span class="muted">${note.author ?? ""} ${when(note.timestamp)}</span></li>`)
-    }</ul>`);
+    parts.push(html`
+      <h2>Notes</h2>
+      <ul>${test.notes.map((note) =>
+        html`<li>${note.text} <span class="muted">${note.author ?? ""} ${
+          when(note.timestamp)
+        }</span></li>`
+      )}</ul>
+    `);
   }
 
   if (n > 0) {
@@ -101,30 +124,69 @@ ${test.tags.length ? html`<tr><th>Tags</th><td colspan="3">${test.tags.join(", "
     const eolParam = Number(url.searchParams.get("eol") ?? "80");
     const eol = Number.isFinite(eolParam) && eolParam >= 1 && eolParam <= 99 ? eolParam : 80;
     const { fade, error } = fadeOf(test, eol / 100);
-    parts.push(html`<h2>Capacity and coulombic efficiency</h2><div class="plots">${
-      plot("plot-capacity", capacityPlotSpec(test.cycles, { width: 560 }), "Charge and discharge capacity and CE per cycle")
-    }</div>`);
-    parts.push(html`<h2>Retention and fade model</h2>
-<form class="filters" method="get"><label>End of life at (% retention)<input type="number" name="eol" min="1" max="99" value="${eol}"></label>
-${url.searchParams.getAll("vc").map((v) => html`<input type="hidden" name="vc" value="${v}">`)}
-${url.searchParams.get("dq") ? html`<input type="hidden" name="dq" value="${url.searchParams.get("dq")}">` : ""}
-<button type="submit">Refit</button></form>`);
+    parts.push(html`
+      <h2>Capacity and coulombic efficiency</h2>
+      <div class="plots">${plot(
+        "plot-capacity",
+        capacityPlotSpec(test.cycles, { width: 560 }),
+        "Charge and discharge capacity and CE per cycle",
+      )}</div>
+    `);
+    parts.push(html`
+      <h2>Retention and fade model</h2>
+      <form class="filters"
+        method="get"><label>End of life at (% retention)<input type="number" name="eol" min="1" max="99" value="${eol}"></label>
+      ${url.searchParams.getAll("vc").map((v) =>
+        html`<input type="hidden" name="vc" value="${v}">`
+      )}
+      ${url.searchParams.get("dq")
+        ? html`<input type="hidden" name="dq" value="${url.searchParams.get("dq")}">`
+        : ""}
+      <button type="submit">Refit</button></form>
+    `);
     if (fade) {
       const summary = fade.summaryRows();
-      parts.push(html`<div class="row">${
-        plot("plot-retention", retentionPlotSpec(fade.plotData(), { width: 560 }), "Measured retention, best model by AIC, threshold, knee and anomalies")
-      }<table id="fade-summary"><tbody>${
-        summary.map((r) =>
-          html`<tr><th>${r.quantity}</th><td class="num">${typeof r.value === "number" ? num(r.value) : String(r.value ?? "—")}</td></tr>`
-        )
-      }</tbody></table></div>
-<h2>Fitted fade models</h2><table id="fade-models"><thead><tr><th>Model</th><th>Formula</th><th>Parameters</th><th class="num">R²</th><th class="num">AIC</th><th>Best</th></tr></thead><tbody>${
-        fade.modelRows().map((r) =>
-          html`<tr><td>${String(r.model)}</td><td><code>${String(r.formula)}</code></td><td>${String(r.params)}</td><td class="num">${
-            num(r.r_squared as number)
-          }</td><td class="num">${num(r.aic as number)}</td><td>${String(r.best)}</td></tr>`
-        )
-      }</tbody></table>`);
+      parts.push(html`
+        <div class="row">${plot(
+          "plot-retention",
+          retentionPlotSpec(fade.plotData(), { width: 560 }),
+          "Measured retention, best model by AIC, threshold, knee and anomalies",
+        )}<table id="fade-summary"><tbody>${summary.map((r) =>
+          html`
+            <tr>
+              <th>${r.quantity}</th>
+              <td class="num">${typeof r.value === "number"
+                ? num(r.value)
+                : String(r.value ?? "—")}</td>
+            </tr>
+          `
+        )}</tbody></table></div>
+        <h2>Fitted fade models</h2>
+        <table id="fade-models">
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th>Formula</th>
+              <th>Parameters</th>
+              <th class="num">R²</th>
+              <th class="num">AIC</th>
+              <th>Best</th>
+            </tr>
+          </thead>
+          <tbody>${fade.modelRows().map((r) =>
+            html`
+              <tr>
+                <td>${String(r.model)}</td>
+                <td><code>${String(r.formula)}</code></td>
+                <td>${String(r.params)}</td>
+                <td class="num">${num(r.r_squared as number)}</td>
+                <td class="num">${num(r.aic as number)}</td>
+                <td>${String(r.best)}</td>
+              </tr>
+            `
+          )}</tbody>
+        </table>
+      `);
     } else {
       parts.push(html`<p class="muted">No fade analysis: ${error}</p>`);
     }
@@ -136,13 +198,24 @@ ${url.searchParams.get("dq") ? html`<input type="hidden" name="dq" value="${url.
     const dqCycle = Number.isInteger(dqParam) && dqParam >= 1 && dqParam <= n ? dqParam : 1;
     const cycleOptions = (selected: number[]) =>
       test.cycles.map((c) =>
-        html`<option value="${c.cycle}"${selected.includes(c.cycle) ? html` selected` : ""}>${c.cycle}</option>`
+        html`
+          <option value="${c.cycle}" ${selected.includes(c.cycle)
+            ? html`
+              selected
+            `
+            : ""}>${c.cycle}</option>
+        `
       );
-    parts.push(html`<h2>Voltage and curves by cycle</h2>
-<form class="filters" method="get" id="cycle-picker"><input type="hidden" name="eol" value="${eol}">
-<label>Voltage–capacity cycles<select name="vc" multiple size="5" id="vc-select">${cycleOptions(vcCycles)}</select></label>
-<label>dQ/dV cycle<select name="dq" id="dq-select">${cycleOptions([dqCycle])}</select></label>
-<button type="submit">Show</button></form>`);
+    parts.push(html`
+      <h2>Voltage and curves by cycle</h2>
+      <form class="filters" method="get"
+        id="cycle-picker"><input type="hidden" name="eol" value="${eol}">
+      <label>Voltage–capacity cycles<select name="vc" multiple size="5" id="vc-select">${cycleOptions(
+        vcCycles,
+      )}</select></label>
+      <label>dQ/dV cycle<select name="dq" id="dq-select">${cycleOptions([dqCycle])}</select></label>
+      <button type="submit">Show</button></form>
+    `);
     const plots: SafeHtml[] = [];
     try {
       const curves: VoltageCapacityCurve[] = [];
@@ -151,7 +224,15 @@ ${url.searchParams.get("dq") ? html`<input type="hidden" name="dq" value="${url.
         if (!series) break;
         for (const h of halves) {
           try {
-            curves.push(voltageCapacity({ series, start_row: h.start_row, end_row: h.end_row, cycle: c, direction: h.direction }));
+            curves.push(
+              voltageCapacity({
+                series,
+                start_row: h.start_row,
+                end_row: h.end_row,
+                cycle: c,
+                direction: h.direction,
+              }),
+            );
           } catch (err) {
             if (!(err instanceof RangeError)) throw err;
           }
@@ -163,7 +244,9 @@ ${url.searchParams.get("dq") ? html`<input type="hidden" name="dq" value="${url.
           voltageCapacitySpec(curves, { max_points_per_curve: CURVE_POINTS, width: 480 }),
           `Voltage vs capacity, cycles ${vcCycles.join(", ")}`,
         ));
-      } else plots.push(html`<p class="muted">No voltage–capacity curve in cycles ${vcCycles.join(", ")}.</p>`);
+      } else {plots.push(
+          html`<p class="muted">No voltage–capacity curve in cycles ${vcCycles.join(", ")}.</p>`,
+        );}
     } catch (err) {
       plots.push(errorBox("Voltage–capacity curves", err));
     }
@@ -174,25 +257,61 @@ ${url.searchParams.get("dq") ? html`<input type="hidden" name="dq" value="${url.
       const skipped: string[] = [];
       for (const h of series ? halves : []) {
         try {
-          curves.push(dqdv({ series: series!, start_row: h.start_row, end_row: h.end_row, cycle: dqCycle, direction: h.direction }));
+          curves.push(
+            dqdv({
+              series: series!,
+              start_row: h.start_row,
+              end_row: h.end_row,
+              cycle: dqCycle,
+              direction: h.direction,
+            }),
+          );
         } catch (err) {
           if (!(err instanceof RangeError)) throw err;
           skipped.push(`${h.direction}: ${err.message}`);
         }
       }
       if (curves.length) {
-        plots.push(plot("plot-dqdv", dqdvSpec(curves, { width: 480 }), `dQ/dV of cycle ${dqCycle} with peaks (triangles)`));
-        peaks = html`<h2>dQ/dV peaks, cycle ${dqCycle}</h2><table id="dqdv-peaks"><thead><tr><th>Half</th><th class="num">Voltage (V)</th>
-<th class="num">dQ/dV (Ah/V)</th><th class="num">Area (mAh)</th><th class="num">FWHM (mV)</th></tr></thead><tbody>${
-          curves.flatMap((c) =>
-            c.peaks.map((p) =>
-              html`<tr><td>${c.direction}</td><td class="num">${p.position_V.toFixed(4)}</td><td class="num">${num(p.height_Ah_per_V)}</td>
-<td class="num">${num(p.area_Ah * 1000)}</td><td class="num">${p.fwhm_V === null ? "—" : num(p.fwhm_V * 1000)}</td></tr>`
-            )
-          )
-        }</tbody></table>`;
+        plots.push(
+          plot(
+            "plot-dqdv",
+            dqdvSpec(curves, { width: 480 }),
+            `dQ/dV of cycle ${dqCycle} with peaks (triangles)`,
+          ),
+        );
+        peaks = html`
+          <h2>dQ/dV peaks, cycle ${dqCycle}</h2>
+          <table id="dqdv-peaks">
+            <thead>
+              <tr>
+                <th>Half</th>
+                <th class="num">Voltage (V)</th>
+                <th class="num">dQ/dV (Ah/V)</th>
+                <th class="num">Area (mAh)</th>
+                <th class="num">FWHM (mV)</th>
+              </tr>
+            </thead>
+            <tbody>${curves.flatMap((c) =>
+              c.peaks.map((p) =>
+                html`
+                  <tr>
+                    <td>${c.direction}</td>
+                    <td class="num">${p.position_V.toFixed(4)}</td>
+                    <td class="num">${num(p.height_Ah_per_V)}</td>
+                    <td class="num">${num(p.area_Ah * 1000)}</td>
+                    <td class="num">${p.fwhm_V === null ? "—" : num(p.fwhm_V * 1000)}</td>
+                  </tr>
+                `
+              )
+            )}</tbody>
+          </table>
+        `;
       } else {
-        plots.push(html`<p class="muted">No dQ/dV for cycle ${dqCycle}${skipped.length ? `: ${skipped.join("; ")}` : ""}.</p>`);
+        plots.push(
+          html`<p class="muted">No dQ/dV for cycle ${dqCycle}${
+            skipped.length ? `: ${skipped.join("; ")}` : ""
+          }.</p>`,
+        );
       }
     } catch (err) {
       plots.push(errorBox("dQ/dV", err));
@@ -204,9 +323,14 @@ ${url.searchParams.get("dq") ? html`<input type="hidden" name="dq" value="${url.
   if (test.data.series) {
     const series = await store.series.read(test.id);
     if (series && series.length > 0) {
-      parts.push(html`<h2>Voltage trace</h2><div class="plots">${
-        plot("plot-trace", traceSpec(series), `Largest-triangle downsampling to at most ${TRACE_POINTS} points`)
-      }</div>`);
+      parts.push(html`
+        <h2>Voltage trace</h2>
+        <div class="plots">${plot(
+          "plot-trace",
+          traceSpec(series),
+          `Largest-triangle downsampling to at most ${TRACE_POINTS} points`,
+        )}</div>
+      `);
     }
   }
 
@@ -221,12 +345,18 @@ ${url.searchParams.get("dq") ? html`<input type="hidden" name="dq" value="${url.
       try {
         const sim = similarTests(featureRows, test.id, { k: 3 });
         const byId = new Map(rows.map((r) => [r.test.id, r]));
-        parts.push(html`<h2>Most similar tests</h2><p class="muted">Nearest by standardized features: ${sim.features.join(", ")}.</p>
-<ol id="similar-tests">${
-          sim.neighbours.map((nb) =>
-            html`<li><a href="/tests/${encodeURIComponent(nb.id)}">${testLabel(byId.get(nb.id)!)}</a> <span class="muted">distance ${num(nb.distance, 3)}</span></li>`
-          )
-        }</ol><p><a id="compare-similar" href="/compare${query({ ids: [test.id, ...sim.neighbours.map((x) => x.id)] })}">Overlay with these tests</a></p>`);
+        parts.push(html`
+          <h2>Most similar tests</h2>
+          <p class="muted">Nearest by standardized features: ${sim.features.join(", ")}.</p>
+          <ol id="similar-tests">${sim.neighbours.map((nb) =>
+            html`<li><a href="/tests/${encodeURIComponent(nb.id)}">${
+              testLabel(byId.get(nb.id)!)
+            }</a> <span class="muted">distance ${num(nb.distance, 3)}</span></li>`
+          )}</ol>
+          <p><a id="compare-similar" href="/compare${query({
+            ids: [test.id, ...sim.neighbours.map((x) => x.id)],
+          })}">Overlay with these tests</a></p>
+        `);
       } catch (err) {
         parts.push(errorBox("Similar tests", err));
       }

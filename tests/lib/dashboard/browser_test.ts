@@ -1,4 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
 // End-to-end tests in headless Chromium (Debian's chromium driven by playwright-core): every
 // page on the imported fixtures, the filters and pickers, plots drawn with the right number of
 // points, nothing loaded from outside the server, screenshots saved as test artifacts.
@@ -81,7 +82,9 @@ Deno.test({
     const errors: string[] = [];
     const page = context.pages()[0] ?? await context.newPage();
     page.on("request", (r) => {
-      if (!r.url().startsWith(origin) && !r.url().startsWith("data:") && !r.url().startsWith("blob:")) {
+      if (
+        !r.url().startsWith(origin) && !r.url().startsWith("data:") && !r.url().startsWith("blob:")
+      ) {
         outside.push(r.url());
       }
     });
@@ -99,30 +102,56 @@ Deno.test({
       await t.step("tests page: tester filter, sort, compare the selection", async () => {
         await page.goto(origin + "/tests");
         await page.selectOption("select[name=tester]", "Arbin");
-        await Promise.all([page.waitForURL(/tester=Arbin/), page.click("#test-filters button[type=submit]")]);
-        const testers = await page.$$eval("#tests-table tbody tr td:nth-child(5)", (tds) => tds.map((td) => td.textContent));
+        await Promise.all([
+          page.waitForURL(/tester=Arbin/),
+          page.click("#test-filters button[type=submit]"),
+        ]);
+        const testers = await page.$$eval(
+          "#tests-table tbody tr td:nth-child(5)",
+          (tds) => tds.map((td) => td.textContent),
+        );
         equal(testers.length, await store.tests.count({ tester: "Arbin" }));
         ok(testers.every((x) => x === "Arbin"));
         await Promise.all([page.waitForURL(/sort=cycles/), page.click("a[data-sort=cycles]")]);
-        const cycles = await page.$$eval("#tests-table tbody tr td:nth-child(9)", (tds) => tds.map((td) => Number(td.textContent)));
+        const cycles = await page.$$eval(
+          "#tests-table tbody tr td:nth-child(9)",
+          (tds) => tds.map((td) => Number(td.textContent)),
+        );
         deepEqual(cycles, [...cycles].sort((a, b) => a - b));
         await shot(page, "tests");
-        const zn = (await store.tests.find({ tester: "Arbin" })).filter((x) => x.name.startsWith("BL_Zn")).slice(0, 3);
+        const zn = (await store.tests.find({ tester: "Arbin" })).filter((x) =>
+          x.name.startsWith("BL_Zn")
+        ).slice(0, 3);
         for (const test of zn) await page.check(`input[name=ids][value="${test.id}"]`);
-        await Promise.all([page.waitForURL(/\/compare\?/), page.click("#selection-form button[type=submit]:not([formaction])")]);
+        await Promise.all([
+          page.waitForURL(/\/compare\?/),
+          page.click("#selection-form button[type=submit]:not([formaction])"),
+        ]);
         const drawn = await plots(page);
         // Discharge capacity overlay: one point per cycle with discharge capacity, per test.
-        const expected = zn.reduce((s, x) => s + x.cycles.filter((c) => c.discharge_capacity_Ah > 0).length, 0);
+        const expected = zn.reduce(
+          (s, x) => s + x.cycles.filter((c) => c.discharge_capacity_Ah > 0).length,
+          0,
+        );
         equal(drawn["plot-compare-capacity"].drawn, expected);
         equal(drawn["plot-compare-retention"].drawn, drawn["plot-compare-retention"].sent);
         await shot(page, "compare");
       });
 
       await t.step("test detail: every plot drawn in full; cycle pickers redraw", async () => {
-        const test = (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
+        const test =
+          (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
         await page.goto(`${origin}/tests/${test.id}`);
         let drawn = await plots(page);
-        for (const id of ["plot-capacity", "plot-retention", "plot-voltage-capacity", "plot-dqdv", "plot-trace"]) {
+        for (
+          const id of [
+            "plot-capacity",
+            "plot-retention",
+            "plot-voltage-capacity",
+            "plot-dqdv",
+            "plot-trace",
+          ]
+        ) {
           ok(drawn[id], id);
           equal(drawn[id].drawn, drawn[id].sent, id);
         }
@@ -175,14 +204,20 @@ Deno.test({
 
       await t.step("import jobs, raw files and the ad hoc script run", async () => {
         await page.goto(origin + "/jobs");
-        await Promise.all([page.waitForURL(/\/jobs\/.+/), page.click(`a[href="/jobs/${fx.summary.job_id}"]`)]);
+        await Promise.all([
+          page.waitForURL(/\/jobs\/.+/),
+          page.click(`a[href="/jobs/${fx.summary.job_id}"]`),
+        ]);
         ok((await page.textContent("#job-files"))!.includes("custom_missing_column.csv"));
         await shot(page, "jobs");
         await page.goto(origin + "/files");
         await page.fill("input[name=q]", "Channel_53");
         await Promise.all([page.waitForURL(/q=Channel_53/), page.click("#file-search button")]);
         equal(await page.locator("#files-table tbody tr").count(), 1);
-        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#files-table a[download]")]);
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.click("#files-table a[download]"),
+        ]);
         equal(download.suggestedFilename(), "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1.CSV");
         await download.cancel();
         await page.goto(origin + "/adhoc");

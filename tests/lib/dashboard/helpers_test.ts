@@ -21,7 +21,10 @@ Deno.test("safeFileName() keeps only a harmless last path component", () => {
 });
 
 Deno.test("attachment() gives an ASCII name and the UTF-8 name (RFC 6266/5987)", () => {
-  equal(attachment("Zellé 1.csv"), `attachment; filename="Zell_ 1.csv"; filename*=UTF-8''Zell%C3%A9%201.csv`);
+  equal(
+    attachment("Zellé 1.csv"),
+    `attachment; filename="Zell_ 1.csv"; filename*=UTF-8''Zell%C3%A9%201.csv`,
+  );
   match(attachment('../x"y.csv'), /^attachment; filename="x_y\.csv";/);
 });
 
@@ -66,6 +69,10 @@ Deno.test("specPoints() counts inline rows over layers and panels", () => {
 });
 
 Deno.test("isLoopback() accepts only loopback addresses", () => {
-  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) equal(isLoopback(h), true, h);
-  for (const h of ["0.0.0.0", "::", "192.168.1.2", "example.com", "127.0.0.1.evil.com"]) equal(isLoopback(h), false, h);
+  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
+    equal(isLoopback(h), true, h);
+  }
+  for (const h of ["0.0.0.0", "::", "192.168.1.2", "example.com", "127.0.0.1.evil.com"]) {
+    equal(isLoopback(h), false, h);
+  }
 });

@@ -1,4 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
 // Route tests: the handler called directly (no socket) on an empty store, on the fixtures
 // imported by the real import pipeline, and on small synthetic stores with known answers.
 
@@ -58,7 +59,8 @@ Deno.test("overview counts samples, tests and cells and lists failed imports", a
   const { store, summary } = await fixtures();
   const { res, text } = await handler(store)("/");
   equal(res.status, 200);
-  const card = (id: string) => Number(new RegExp(`id="${id}"><div class="value">(\\d+)<`).exec(text)?.[1]);
+  const card = (id: string) =>
+    Number(new RegExp(`id="${id}"><div class="value">(\\d+)<`).exec(text)?.[1]);
   // Every "created" outcome of the import is one test; samples and cell codes come from the store.
   equal(card("count-tests"), summary.created);
   equal(card("count-samples"), await store.samples.count());
@@ -77,7 +79,8 @@ Deno.test("overview counts a test whose last data point is recent as running", a
   const { store } = await fixtures();
   // BL_Zn ... Channel_53 starts 2023-07-21 10:02 (first Date_Time row of the file); pretend
   // it is one hour after its last cycle ended.
-  const test = (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
+  const test =
+    (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
   const end = Date.parse(test.start_time!) + test.cycles[test.cycles.length - 1].end_time_s * 1000;
   const { text } = await handler(store, { now: () => new Date(end + 3_600_000) })("/");
   const running = /<h2>Running tests<\/h2>(.*?)<\/section>/s.exec(text)![1];
@@ -98,7 +101,9 @@ Deno.test("tests page filters by tester and inclusive date range, and sorts", as
   // The five Zn symmetric cells were started on 2023-07-21 (Channel_53, 54, 55) and the
   // 7_8_23 pair on that day too per their Date_Time columns; a one-day range includes them.
   const day = await get("/tests?from=2023-07-21&to=2023-07-21");
-  const names = [...day.text.matchAll(/<td><a href="\/tests\/[^"]+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]);
+  const names = [...day.text.matchAll(/<td><a href="\/tests\/[^"]+">([^<]+)<\/a><\/td>/g)].map((
+    m,
+  ) => m[1]);
   ok(names.includes("BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1"), names.join());
   for (const t of await store.tests.find({ without_cycles: true })) {
     const onDay = t.start_time?.startsWith("2023-07-21") ?? false;
@@ -106,7 +111,9 @@ Deno.test("tests page filters by tester and inclusive date range, and sorts", as
   }
   // Sorted by cycle count, descending: non-increasing.
   const sorted = await get("/tests?sort=cycles&dir=desc");
-  const counts = [...sorted.text.matchAll(/<td class="num">(\d+)<\/td><td class="num">/g)].map((m) => Number(m[1]));
+  const counts = [...sorted.text.matchAll(/<td class="num">(\d+)<\/td><td class="num">/g)].map((
+    m,
+  ) => Number(m[1]));
   ok(counts.length > 10);
   deepEqual(counts, [...counts].sort((a, b) => b - a));
   // Bad date: a 400 page naming the problem.
@@ -131,7 +138,8 @@ Deno.test("tests.csv exports the filtered or selected tests as an attachment", a
 
 Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled trace", async () => {
   const { store } = await fixtures();
-  const test = (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
+  const test =
+    (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
   const { res, text } = await handler(store)(`/tests/${test.id}?vc=1&vc=2&dq=2`);
   equal(res.status, 200);
   // Capacity plot: a charge and a discharge point per cycle, plus one CE point per cycle with CE.
@@ -142,7 +150,10 @@ Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled tra
   }
   // The trace keeps min(rows, TRACE_POINTS) points (largest-triangle downsampling).
   const series = (await store.series.read(test.id))!;
-  equal(Number(attribute(text, "plot-trace", "data-points")), Math.min(series.length, TRACE_POINTS));
+  equal(
+    Number(attribute(text, "plot-trace", "data-points")),
+    Math.min(series.length, TRACE_POINTS),
+  );
   match(text, /dQ\/dV peaks, cycle 2/);
   match(text, /<option value="2" selected>2<\/option>/);
   match(text, /id="fade-summary"/);
@@ -160,7 +171,9 @@ Deno.test("test detail stays fast and small on a 200 000-row series", async () =
     length: n,
     time_s: f((i) => i),
     current_A: f((i) => (phase(i) < per / 2 ? 1 : -1)),
-    voltage_V: f((i) => (phase(i) < per / 2 ? 3 + phase(i) / per : 3.5 - (phase(i) - per / 2) / per)),
+    voltage_V: f((
+      i,
+    ) => (phase(i) < per / 2 ? 3 + phase(i) / per : 3.5 - (phase(i) - per / 2) / per)),
     charge_capacity_Ah: f((i) => (phase(i) < per / 2 ? phase(i) / 3600 : per / 2 / 3600)),
     discharge_capacity_Ah: f((i) => (phase(i) < per / 2 ? 0 : (phase(i) - per / 2) / 3600)),
     charge_energy_Wh: f(() => NaN),
@@ -191,7 +204,9 @@ Deno.test("test detail stays fast and small on a 200 000-row series", async () =
   // Default curves: cycles 1, 50 and 100, charge and discharge, ≤ 1500 points each.
   ok(Number(attribute(text, "plot-voltage-capacity", "data-points")) <= 6 * 1500);
   ok(text.length < 3_000_000, `page is ${text.length} bytes`);
-  console.log(`detail page of a 200 000-row test: ${ms.toFixed(0)} ms, ${(text.length / 1e6).toFixed(2)} MB`);
+  console.log(
+    `detail page of a 200 000-row test: ${ms.toFixed(0)} ms, ${(text.length / 1e6).toFixed(2)} MB`,
+  );
   await store.close();
 });
 
@@ -206,7 +221,9 @@ Deno.test("fade ranking ranks by robust fade and shows correlations", async () =
 
 Deno.test("compare overlays the chosen tests; unknown ids are a 404", async () => {
   const { store } = await fixtures();
-  const zn = (await store.tests.find({ tester: "Arbin" })).filter((t) => t.name.startsWith("BL_Zn"));
+  const zn = (await store.tests.find({ tester: "Arbin" })).filter((t) =>
+    t.name.startsWith("BL_Zn")
+  );
   const [a, b] = zn;
   const { text } = await handler(store)(`/compare?ids=${a.id}&ids=${b.id}`);
   // Retention plot: one point per cycle with discharge capacity, per test.
@@ -255,7 +272,9 @@ Deno.test("raw files are listed and downloaded byte for byte", async () => {
   match(res.headers.get("content-disposition")!, /^attachment; filename="arbin_example\.csv"/);
   const { readFixture } = await import("../../_util.ts");
   const handle = createDashboardHandler(store, { adhocDir: null });
-  const bytes = new Uint8Array(await (await handle(new Request(`${BASE}/files/${id}/download`))).arrayBuffer());
+  const bytes = new Uint8Array(
+    await (await handle(new Request(`${BASE}/files/${id}/download`))).arrayBuffer(),
+  );
   deepEqual(bytes, readFixture("arbin/arbin_example.csv"));
 });
 
@@ -275,7 +294,13 @@ Deno.test("import jobs list and job page show per-file errors", async () => {
 Deno.test("resume button: POST with the CSRF token calls resumeJob; without it, refused", async () => {
   const store = await SqliteStore.open({ path: ":memory:" });
   const job = await store.jobs.start({ roots: ["/data"], total: 2 });
-  await store.jobs.record(job.id, { path: "/data/a.csv", sha256: null, action: "failed", test_id: null, error: "broken <b>" });
+  await store.jobs.record(job.id, {
+    path: "/data/a.csv",
+    sha256: null,
+    action: "failed",
+    test_id: null,
+    error: "broken <b>",
+  });
   await store.jobs.finish(job.id, { status: "interrupted" });
   const calls: string[] = [];
   const get = handler(store, { resumeJob: (id) => (calls.push(id), Promise.resolve()) });
@@ -290,7 +315,10 @@ Deno.test("resume button: POST with the CSRF token calls resumeJob; without it, 
   equal((await get(url, post({ csrf }, { "sec-fetch-site": "cross-site" }))).res.status, 403);
   equal((await get(url)).res.status, 405);
   deepEqual(calls, []);
-  const ok303 = await get(url, post({ csrf }, { origin: "http://127.0.0.1:8050", "sec-fetch-site": "same-origin" }));
+  const ok303 = await get(
+    url,
+    post({ csrf }, { origin: "http://127.0.0.1:8050", "sec-fetch-site": "same-origin" }),
+  );
   equal(ok303.res.status, 303);
   equal(ok303.res.headers.get("location"), `/jobs/${job.id}`);
   deepEqual(calls, [job.id]);
@@ -305,8 +333,17 @@ Deno.test("resume button: POST with the CSRF token calls resumeJob; without it, 
 Deno.test("user text is escaped everywhere it is shown", async () => {
   const store = await SqliteStore.open({ path: ":memory:" });
   const evil = `<script>alert("x")</script>`;
-  const sample = await store.samples.create({ name: evil, chemistry: `"><img src=x onerror=alert(1)>` });
-  await store.tests.create({ sample_id: sample.id, tester: evil, name: evil, file_hash: "c".repeat(64), tags: [evil] });
+  const sample = await store.samples.create({
+    name: evil,
+    chemistry: `"><img src=x onerror=alert(1)>`,
+  });
+  await store.tests.create({
+    sample_id: sample.id,
+    tester: evil,
+    name: evil,
+    file_hash: "c".repeat(64),
+    tags: [evil],
+  });
   const get = handler(store);
   for (const path of ["/", "/tests", "/advanced", `/tests?sample=${encodeURIComponent(evil)}`]) {
     const { text } = await get(path);
@@ -319,8 +356,13 @@ Deno.test("user text is escaped everywhere it is shown", async () => {
 
 Deno.test("CSV cells that a spreadsheet would run as formulas are neutralized", async () => {
   const store = await SqliteStore.open({ path: ":memory:" });
-  const sample = await store.samples.create({ name: "=HYPERLINK(\"http://x\")" });
-  await store.tests.create({ sample_id: sample.id, tester: "+cmd", name: "@t", file_hash: "d".repeat(64) });
+  const sample = await store.samples.create({ name: '=HYPERLINK("http://x")' });
+  await store.tests.create({
+    sample_id: sample.id,
+    tester: "+cmd",
+    name: "@t",
+    file_hash: "d".repeat(64),
+  });
   const { text } = await handler(store)("/tests.csv");
   const row = text.trim().split("\r\n")[1];
   match(row, /,'@t,/);
@@ -357,9 +399,13 @@ Deno.test("with a token every request must carry it (query once, then cookie, or
   const cookie = first.headers.get("set-cookie")!;
   match(cookie, /HttpOnly/);
   match(cookie, /SameSite=Strict/);
-  const withCookie = new Request("http://10.0.0.5:8050/", { headers: { cookie: cookie.split(";")[0] } });
+  const withCookie = new Request("http://10.0.0.5:8050/", {
+    headers: { cookie: cookie.split(";")[0] },
+  });
   equal((await status(withCookie)).status, 200);
-  const bearer = new Request("http://10.0.0.5:8050/", { headers: { authorization: `Bearer ${token}` } });
+  const bearer = new Request("http://10.0.0.5:8050/", {
+    headers: { authorization: `Bearer ${token}` },
+  });
   equal((await status(bearer)).status, 200);
   await store.close();
 });
@@ -367,12 +413,18 @@ Deno.test("with a token every request must carry it (query once, then cookie, or
 Deno.test("assets come from the project and npm packages, with ETags", async () => {
   const store = await SqliteStore.open({ path: ":memory:" });
   const handle = createDashboardHandler(store, { adhocDir: null });
-  for (const name of ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "app.js", "app.css"]) {
+  for (
+    const name of ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "app.js", "app.css"]
+  ) {
     const res = await handle(new Request(`${BASE}/assets/${name}`));
     equal(res.status, 200, name);
     const body = await res.text();
     ok(body.length > 1000, name);
-    const again = await handle(new Request(`${BASE}/assets/${name}`, { headers: { "if-none-match": res.headers.get("etag")! } }));
+    const again = await handle(
+      new Request(`${BASE}/assets/${name}`, {
+        headers: { "if-none-match": res.headers.get("etag")! },
+      }),
+    );
     equal(again.status, 304);
   }
   const vega = await (await handle(new Request(`${BASE}/assets/vega.min.js`))).text();
@@ -396,7 +448,10 @@ Deno.test("ad hoc scripts are listed, run on POST and their failures shown", asy
     `${dir}/spec.ts`,
     `// A plot.\nexport default () => ({ mark: "point", data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });\n`,
   );
-  await Deno.writeTextFile(`${dir}/broken.ts`, `export default () => { throw new RangeError("no data <here>"); };\n`);
+  await Deno.writeTextFile(
+    `${dir}/broken.ts`,
+    `export default () => { throw new RangeError("no data <here>"); };\n`,
+  );
   await Deno.writeTextFile(`${dir}/_helper.ts`, `export const x = 1;\n`);
   const store = await SqliteStore.open({ path: ":memory:" });
   const get = handler(store, { adhocDir: dir });
