@@ -1,7 +1,6 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // Compile every CLI in cli/ into a self-contained executable under dist/bin/ (`deno task
 // compile`). Needs network access once: `deno compile` downloads the `denort` runtime.
-// deno-lint-ignore-file no-console
 import { readdirSync } from "node:fs";
 
 const tools = readdirSync("cli").filter((f) => f.endsWith(".ts") && !f.startsWith("_")).sort();

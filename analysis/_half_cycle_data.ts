@@ -33,7 +33,7 @@ export interface HalfCycleRows {
 export interface ExtractOptions {
   /** Force the direction instead of detecting it. */
   direction?: HalfCycleDirection;
-  /** Rows with |current| at or below this are rests and are dropped; default 1 % of the median. */
+  /** Rows with |current| at or below this are rests and are dropped; default 0.1 % of the median. */
   rest_current_A?: number;
 }
 
@@ -49,6 +49,8 @@ export interface HalfCycleData {
   rows: Int32Array;
   /** Capacity passed over the whole row range, from the direction's counter (Ah). */
   total_capacity_Ah: number;
+  /** Number of rows each point stands for (after thinning); 1 each when absent. */
+  weight?: Float64Array;
   /** Rows dropped as rests, wrong-sign current or non-finite values. */
   dropped_rows: number;
   /** Rest threshold used, A. */
@@ -91,25 +93,40 @@ export function checkRows(input: HalfCycleRows, what: string): void {
   }
 }
 
-/** Increments of a non-negative counter, a drop being a reset to zero. */
-function counterTotal(counter: Float64Array, start: number, end: number): number {
-  let total = 0;
-  let prev = counter[start];
+/**
+ * Increments of two non-negative counters over rows [start, end), a drop being a reset to zero;
+ * NaN when a counter has no finite value.
+ */
+function counterTotals(a: Float64Array, b: Float64Array, start: number, end: number): number[] {
+  let ta = 0, tb = 0, pa = a[start], pb = b[start];
+  let fa = pa === pa, fb = pb === pb;
   for (let k = start + 1; k < end; k++) {
-    const c = counter[k];
-    if (!Number.isFinite(c)) continue;
-    if (Number.isFinite(prev)) total += c >= prev ? c - prev : c;
-    prev = c;
+    const ca = a[k], cb = b[k];
+    if (ca === ca) {
+      if (pa === pa) ta += ca >= pa ? ca - pa : ca;
+      pa = ca;
+      fa = true;
+    }
+    if (cb === cb) {
+      if (pb === pb) tb += cb >= pb ? cb - pb : cb;
+      pb = cb;
+      fb = true;
+    }
   }
-  return total;
+  return [fa ? ta : NaN, fb ? tb : NaN];
 }
 
-/** Median of |x| over a strided sample of at most ~8192 values (deterministic). */
-function sampledMedianAbs(values: Float64Array, count: number): number {
-  if (count === 0) return 0;
-  const stride = Math.max(1, Math.floor(count / 8192));
+/**
+ * Median |current| of the rows flowing in direction `sign`, from every row when there are at
+ * most 16384 and from a fixed stride of rows otherwise (deterministic).
+ */
+function sampledMedianAbs(current: Float64Array, start: number, end: number, sign: number): number {
+  const stride = Math.max(1, Math.floor((end - start) / 16384));
   const sample: number[] = [];
-  for (let k = 0; k < count; k += stride) sample.push(Math.abs(values[k]));
+  for (let k = start; k < end; k += stride) {
+    if (sign * current[k] > 0) sample.push(Math.abs(current[k]));
+  }
+  if (sample.length === 0) return 0;
   sample.sort((a, b) => a - b);
   return sample[sample.length >> 1];
 }
@@ -126,8 +143,12 @@ export function extractHalfCycle(
   checkRows(input, what);
   const { series, start_row: start, end_row: end } = input;
   const warnings: string[] = [];
-  const chargeTotal = counterTotal(series.charge_capacity_Ah, start, end);
-  const dischargeTotal = counterTotal(series.discharge_capacity_Ah, start, end);
+  const [chargeTotal, dischargeTotal] = counterTotals(
+    series.charge_capacity_Ah,
+    series.discharge_capacity_Ah,
+    start,
+    end,
+  );
   let direction = options.direction ?? input.direction;
   if (direction === undefined) {
     if (!(chargeTotal > 0) && !(dischargeTotal > 0)) {
@@ -162,7 +183,7 @@ export function extractHalfCycle(
   const voltage = series.voltage_V;
   const n = end - start;
 
-  // Rest threshold: 1 % of the median |current| of the rows flowing in this direction.
+  // Rest threshold: 0.1 % of the median |current| of the rows flowing in this direction.
   let restCurrent = options.rest_current_A;
   let haveCurrent = false;
   for (let k = start; k < end; k++) {
@@ -173,10 +194,7 @@ export function extractHalfCycle(
   }
   if (restCurrent === undefined) {
     if (haveCurrent) {
-      const signed = new Float64Array(n);
-      let m = 0;
-      for (let k = start; k < end; k++) if (sign * current[k] > 0) signed[m++] = current[k];
-      restCurrent = 0.01 * sampledMedianAbs(signed, m);
+      restCurrent = 0.001 * sampledMedianAbs(current, start, end, sign);
     } else {
       restCurrent = 0;
     }
@@ -195,22 +213,22 @@ export function extractHalfCycle(
   let kept = 0;
   let passed = 0;
   let prev = counter[start];
+  // `x - x === 0` is a fast finiteness test (NaN and ±Infinity give NaN).
   for (let k = start; k < end; k++) {
     const c = counter[k];
-    let increased = false;
-    if (k > start && Number.isFinite(c)) {
-      if (Number.isFinite(prev)) {
+    let increased = k === start;
+    if (k > start && c - c === 0) {
+      if (prev - prev === 0) {
         const inc = c >= prev ? c - prev : c;
         passed += inc;
         increased = inc > 0;
       }
       prev = c;
-    } else if (k === start) {
-      increased = true;
     }
-    const active = haveCurrent ? sign * current[k] > restCurrent : increased;
     const vk = voltage[k];
-    if (active && Number.isFinite(vk) && Number.isFinite(c)) {
+    if (
+      (haveCurrent ? sign * current[k] > restCurrent : increased) && vk - vk === 0 && c - c === 0
+    ) {
       v[kept] = vk;
       q[kept] = passed;
       rows[kept] = k;
@@ -266,15 +284,16 @@ export function isotonicBlocks(data: HalfCycleData): IsotonicBlocks {
   const first = new Float64Array(n);
   const last = new Float64Array(n);
   const w = new Float64Array(n);
-  const v = data.voltage_V, q = data.capacity_Ah;
+  const v = data.voltage_V, q = data.capacity_Ah, weight = data.weight;
   let top = -1;
   for (let k = 0; k < n; k++) {
     top++;
-    sumV[top] = s * v[k];
-    sumQ[top] = q[k];
+    const wk = weight ? weight[k] : 1;
+    sumV[top] = s * v[k] * wk;
+    sumQ[top] = q[k] * wk;
     first[top] = q[k];
     last[top] = q[k];
-    w[top] = 1;
+    w[top] = wk;
     // Pool while the previous block's mean is >= this block's mean (>= also merges ties; the
     // 1e-12 V slack keeps rounding of sums of equal quantized values from splitting a level).
     while (top > 0 && sumV[top - 1] / w[top - 1] >= sumV[top] / w[top] - 1e-12) {
@@ -363,27 +382,78 @@ export function capacityKnots(
 }
 
 /**
- * Average voltage over a window of capacity (a moving mean of width `width_Ah` centred on each
- * row, applied twice: a triangular kernel of base 2·width). Voltage is the noisy quantity and
+ * Average voltage over a window of capacity: a moving mean of width `width_Ah` centred on each
+ * row, applied twice (a triangular kernel of base 2·width). Voltage is the noisy quantity and
  * capacity the exact one, so averaging along capacity removes noise and quantization steps where
  * rows are dense (plateaus, exactly where dQ/dV peaks) while hardly blurring in voltage there:
  * over a plateau of dQ/dV = 5 Ah/V, 2 mAh is 0.4 mV. Where rows are sparser than the window it
- * changes nothing. Cost O(rows).
+ * changes nothing.
+ *
+ * The smoothed curve holds no detail finer than the window, so only rows at least a quarter of
+ * the window apart in capacity are kept (with the number of rows each stands for as its weight):
+ * a million dense rows become a few thousand. Cost O(rows). Overwrites `data.voltage_V`.
  */
 export function presmoothVoltage(data: HalfCycleData, width_Ah: number): HalfCycleData {
-  if (!(width_Ah > 0)) return data;
-  const q = data.capacity_Ah;
-  const pass = (v: Float64Array): Float64Array => {
-    const n = v.length;
-    const out = new Float64Array(n);
-    const half = width_Ah / 2;
-    let lo = 0, hi = 0, sum = 0;
-    for (let i = 0; i < n; i++) {
-      while (hi < n && q[hi] <= q[i] + half) sum += v[hi++];
-      while (q[lo] < q[i] - half) sum -= v[lo++];
-      out[i] = sum / (hi - lo);
-    }
-    return out;
+  const n = data.voltage_V.length;
+  if (!(width_Ah > 0) || n < 3) return data;
+  const q = data.capacity_Ah, v = data.voltage_V;
+  const half = width_Ah / 2;
+  const refV = v[0], q0 = q[0], qn = q[n - 1];
+  // Rows exactly at the window edge (uniform sampling) are taken on both sides alike.
+  const eps = 1e-9 * (qn - q0);
+  // Each window gives the point (mean capacity, mean voltage) of its rows, which lies on V(Q)
+  // wherever V is locally linear, even when rows are unevenly spaced. Windows shrink
+  // symmetrically near the ends (half-width ≤ distance to the end), so a steep start or end is
+  // not pulled inward. Prefix sums are offset by the first row for precision.
+  const pv = new Float64Array(n + 1), pq = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    pv[i + 1] = pv[i] + (v[i] - refV);
+    pq[i + 1] = pq[i] + (q[i] - q0);
+  }
+  // First pass at every row: means written over `v` and into `qm`.
+  const qm = new Float64Array(n);
+  let lo = 0, hi = 0;
+  for (let i = 0; i < n; i++) {
+    const qi = q[i];
+    const h = Math.min(half, qi - q0, qn - qi) + eps;
+    while (hi < n && q[hi] <= qi + h) hi++;
+    while (q[lo] < qi - h) lo++;
+    const c = hi - lo;
+    v[i] = (pv[hi] - pv[lo]) / c;
+    qm[i] = (pq[hi] - pq[lo]) / c;
+  }
+  for (let i = 0; i < n; i++) {
+    pv[i + 1] = pv[i] + v[i];
+    pq[i + 1] = pq[i] + qm[i];
+  }
+  // Second pass only at the kept rows.
+  const keepGap = width_Ah / 4;
+  const size = Math.min(n, Math.ceil((qn - q0) / keepGap) + 2);
+  const outV = new Float64Array(size), outQ = new Float64Array(size);
+  const outW = new Float64Array(size), outRows = new Int32Array(size);
+  let m = 0, last = -Infinity, prevKept = -1;
+  lo = 0;
+  hi = 0;
+  for (let i = 0; i < n; i++) {
+    const qi = q[i];
+    if (!(qi - last >= keepGap) && i !== n - 1) continue;
+    const h = Math.min(half, qi - q0, qn - qi) + eps;
+    while (hi < n && q[hi] <= qi + h) hi++;
+    while (q[lo] < qi - h) lo++;
+    const c = hi - lo;
+    outV[m] = refV + (pv[hi] - pv[lo]) / c;
+    outQ[m] = q0 + (pq[hi] - pq[lo]) / c;
+    outW[m] = i - prevKept;
+    outRows[m] = data.rows[i];
+    m++;
+    last = qi;
+    prevKept = i;
+  }
+  return {
+    ...data,
+    voltage_V: outV.subarray(0, m),
+    capacity_Ah: outQ.subarray(0, m),
+    rows: outRows.subarray(0, m),
+    weight: outW.subarray(0, m),
   };
-  return { ...data, voltage_V: pass(pass(data.voltage_V)) };
 }

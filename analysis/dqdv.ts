@@ -66,7 +66,7 @@ export interface DqdvOptions {
   terminal_tolerance_V?: number;
   /** Direction, instead of detecting it from the capacity counters. */
   direction?: HalfCycleDirection;
-  /** Rows with |current| at or below this are rests; default 1 % of the median |current|. */
+  /** Rows with |current| at or below this are rests; default 0.1 % of the median |current|. */
   rest_current_A?: number;
   /** Peak search options, or `false` for no peak search. @default {{min_prominence_fraction: 0.05}} */
   peaks?: FindPeaksOptions | false;

@@ -6,6 +6,7 @@ import {
   type HalfCycleDirection,
   type HalfCycleRows,
   isotonicBlocks,
+  presmoothVoltage,
 } from "./_half_cycle_data.ts";
 import { differentiateKnots } from "./_differentiate.ts";
 import { findPeaks, type FindPeaksOptions } from "./find_peaks.ts";
@@ -17,6 +18,11 @@ import { downsample } from "./_downsample.ts";
 export interface DvdqOptions {
   /** Smoothing method, as for `dqdv` but along capacity. @default {"gaussian"} */
   method?: "gaussian" | "savgol" | "spline";
+  /**
+   * Width of capacity over which voltage is averaged first (see `dqdv`), Ah; default 0.2 % of
+   * the half-cycle capacity (0 for the spline).
+   */
+  presmooth_Ah?: number;
   /**
    * Capacity grid step, Ah; default the half-cycle capacity / 1000 rounded down to 1, 2 or 5 × a
    * power of ten (so cycles of similar capacity share their grid).
@@ -34,7 +40,7 @@ export interface DvdqOptions {
   spline_knot_spacing_Ah?: number;
   /** Direction, instead of detecting it. */
   direction?: HalfCycleDirection;
-  /** Rows with |current| at or below this are rests; default 1 % of the median |current|. */
+  /** Rows with |current| at or below this are rests; default 0.1 % of the median |current|. */
   rest_current_A?: number;
   /** Peak search options, or `false`. @default {{min_prominence_fraction: 0.05}} */
   peaks?: FindPeaksOptions | false;
@@ -201,7 +207,11 @@ export function dvdq(input: HalfCycleRows, options: DvdqOptions = {}): DvdqCurve
   if (!(fwhm >= 0) || !Number.isFinite(fwhm)) {
     throw new RangeError(`Cannot compute dV/dQ: fwhm_Ah must be ≥ 0, got ${fwhm}`);
   }
-  const blocks = isotonicBlocks(data);
+  const presmooth = options.presmooth_Ah ?? (method === "spline" ? 0 : 0.002 * total);
+  if (!(presmooth >= 0) || !Number.isFinite(presmooth)) {
+    throw new RangeError(`Cannot compute dV/dQ: presmooth_Ah must be ≥ 0, got ${presmooth}`);
+  }
+  const blocks = isotonicBlocks(presmoothVoltage(data, presmooth));
   // Knots (mean capacity, level); blocks sharing a capacity (a voltage jump at constant capacity,
   // such as the IR step at a current change) merge into one knot at their mean voltage.
   const kx = new Float64Array(blocks.count);

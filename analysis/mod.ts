@@ -38,4 +38,5 @@ export * from "./areal_capacity.ts";
 export * from "./area_specific_resistance.ts";
 export * from "./ionic_conductivity.ts";
 export * from "./normalize.ts";
+export * from "./dqdv_by_cycle.ts";
 export * from "./eis/mod.ts";

@@ -25,7 +25,7 @@ export interface VoltageCapacityCurve {
 export interface VoltageCapacityOptions {
   /** Direction, instead of detecting it from the capacity counters. */
   direction?: HalfCycleDirection;
-  /** Rows with |current| at or below this are rests; default 1 % of the median |current|. */
+  /** Rows with |current| at or below this are rests; default 0.1 % of the median |current|. */
   rest_current_A?: number;
 }
 

@@ -32,7 +32,10 @@ for (let i = 0; i < files; i++) {
   const header = copy.indexOf(10) + 1;
   copy[header] = 0x30 + (i % 10);
   copy[header + 1] = 0x30 + Math.floor(i / 10) % 10;
-  await Deno.writeFile(join(data, `bench_cell_${String(i).padStart(3, "0")}_Channel_${i}_Wb_1.CSV`), copy);
+  await Deno.writeFile(
+    join(data, `bench_cell_${String(i).padStart(3, "0")}_Channel_${i}_Wb_1.CSV`),
+    copy,
+  );
 }
 const total = files * bytes.length;
 console.log(
@@ -52,6 +55,8 @@ const dbSize = (await Deno.stat(join(dir, "bench.db"))).size;
 console.log(
   `imported ${summary.created} created / ${summary.failed} failed in ${seconds.toFixed(2)} s: ` +
     `${(files / seconds).toFixed(2)} files/s, ${(total / 1e6 / seconds).toFixed(1)} MB/s ` +
-    `(workers ${workers}, archive ${!values["no-archive"]}, database ${(dbSize / 1e9).toFixed(2)} GB)`,
+    `(workers ${workers}, archive ${!values["no-archive"]}, database ${
+      (dbSize / 1e9).toFixed(2)
+    } GB)`,
 );
 if (!values.keep) await Deno.remove(dir, { recursive: true });

@@ -14,189 +14,174 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { ProgressBar } from "../lib/cli/progress_bar.ts";
 import { importDirectory, type ImportProgress } from "../lib/import/import_directory.ts";
 import { isWorkerContext } from "../lib/import/parse_worker.ts";
-import { formatProgress } from "../lib/import/progress_bar.ts";
 import type { ImportJob } from "../lib/store/documents.ts";
 import type { Store } from "../lib/store/store.ts";
-import { mergeSettings } from "../lib/config/merge_settings.ts";
-import {
-  fail,
-  readConfig,
-  stderrIsTerminal,
-  STORE_FLAGS,
-  STORE_FLAGS_HELP,
-  storeFrom,
-} from "./_shared.ts";
+import type { CycleMethod } from "../analysis/cycles.ts";
 
-const HELP = `Import instrument files into the battery-analysis store.
+const METHODS = ["auto", "cycle_index", "step", "current_sign"];
 
-Usage:
-  import_directory DIR... [options]     import files under DIR (or single files)
-  import_directory --status [JOB_ID]    list recent import jobs, or show one
-  import_directory --resume JOB_ID      finish an interrupted job
-
-Every run is an import job with a per-file outcome (created, updated, skipped, failed).
-Files already imported (same SHA-256) are skipped; a changed file updates its test; numbered
-parts of one test (_Wb_1, _Wb_2, .001, .002) are joined. The exit code is 1 when any file
-failed, 2 on usage or store errors.
-
-Options:
-  --include GLOB   keep only files whose relative path or name matches (repeatable;
-                   "*" matches across "/"; default from config "include")
-  --exclude GLOB   drop files/directories that match (repeatable; config "exclude")
-  --depth N        directory levels below DIR to descend (0 = DIR only; default: all)
-  --workers N      parsing worker threads (default: config "workers", else CPU count)
-  --dry-run        parse and report what would happen; write nothing
-  --no-archive     do not store the original files in the database
-  --tag TAG        add TAG to every sample, test and raw file touched (repeatable)
-  --cycle-method M auto | cycle_index | step | current_sign (default auto)
-  --status         list recent jobs (or show JOB_ID given as argument)
-  --resume JOB_ID  continue an interrupted job without redoing finished files
-${STORE_FLAGS_HELP}
-
-Output: a progress bar on a terminal; JSON lines (one per file, then a summary) when
-standard output is not a terminal or with --json.`;
+const SPEC: CliSpec = {
+  name: "import_directory",
+  summary: [
+    "Import instrument files into the battery-analysis store, as an import job.",
+    "Files already imported (same SHA-256) are skipped; a changed file updates its test;",
+    "numbered parts of one test (_Wb_1, _Wb_2, .001, .002) are joined. Exit code 1 when",
+    "any file failed, 2 on usage errors. A progress bar on a terminal; JSON lines (one per",
+    "file, then a summary) when standard output is not a terminal or with --json.",
+  ].join("\n"),
+  usage:
+    "DIR... [options]\n  import_directory --status [JOB_ID]\n  import_directory --resume JOB_ID",
+  store: true,
+  options: {
+    include: {
+      type: "string",
+      multiple: true,
+      value: "GLOB",
+      config: "include",
+      description: 'keep only files whose relative path or name matches ("*" crosses "/")',
+    },
+    exclude: {
+      type: "string",
+      multiple: true,
+      value: "GLOB",
+      config: "exclude",
+      description: "drop files and directories that match",
+    },
+    depth: {
+      type: "integer",
+      value: "N",
+      config: "depth",
+      description: "directory levels below DIR to descend (0 = DIR only; default all)",
+    },
+    workers: {
+      type: "integer",
+      value: "N",
+      config: "workers",
+      description: "parsing worker threads (default: CPU count)",
+    },
+    "dry-run": {
+      type: "boolean",
+      description: "parse and report what would happen; write nothing",
+    },
+    "no-archive": { type: "boolean", description: "do not store the original files" },
+    tag: {
+      type: "string",
+      multiple: true,
+      value: "TAG",
+      description: "add TAG to every sample, test and raw file touched",
+    },
+    "cycle-method": {
+      type: "string",
+      value: "M",
+      default: "auto",
+      description: "auto | cycle_index | step | current_sign",
+    },
+    status: { type: "boolean", description: "list recent jobs, or show the JOB_ID given" },
+    resume: { type: "string", value: "JOB_ID", description: "finish an interrupted job" },
+  },
+  examples: [
+    'import_directory data --include "*.csv" --exclude "*/archive/*"',
+    "import_directory --status",
+    "import_directory --resume 6b06d67b569a16e497d1d74f",
+  ],
+};
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
-export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        ...STORE_FLAGS,
-        include: { type: "string", multiple: true },
-        exclude: { type: "string", multiple: true },
-        depth: { type: "string" },
-        workers: { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-        "no-archive": { type: "boolean", default: false },
-        tag: { type: "string", multiple: true },
-        "cycle-method": { type: "string" },
-        status: { type: "boolean", default: false },
-        resume: { type: "string" },
-      },
-    });
-  } catch (error) {
-    return fail(error);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    console.log(HELP);
-    return 0;
-  }
-  let store: Store | undefined;
-  try {
-    const config = readConfig(v.config);
-    const int = (name: string, text: string | undefined, min: number): number | undefined => {
-      if (text === undefined) return undefined;
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < min) {
-        throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${text}"`);
-      }
-      return n;
-    };
-    const settings = mergeSettings({
-      include: v.include,
-      exclude: v.exclude,
-      depth: int("depth", v.depth, 0),
-      workers: int("workers", v.workers, 0),
-    }, {
-      config: config.values,
-      defaults: {
-        include: [] as string[],
-        exclude: [] as string[],
-        depth: Infinity,
-        workers: navigator.hardwareConcurrency ?? 1,
-      },
-    });
-    const method = v["cycle-method"];
-    if (method !== undefined && !["auto", "cycle_index", "step", "current_sign"].includes(method)) {
-      throw new RangeError(`--cycle-method must be auto, cycle_index, step or current_sign`);
+export function main(args: string[]): Promise<number> {
+  return runCli(SPEC, args, async (cli) => {
+    const v = cli.values;
+    const method = v["cycle-method"] as string;
+    if (!METHODS.includes(method)) {
+      throw new UsageError(`--cycle-method must be one of ${METHODS.join(", ")}, got "${method}"`);
     }
-    if (!v.status && !v.resume && positionals.length === 0) {
-      throw new TypeError("give at least one directory or file (see --help)");
+    if (v.depth !== undefined && (v.depth as number) < 0) {
+      throw new UsageError("--depth must be 0 or more");
     }
-    store = await storeFrom(v.db, config);
-    if (v.status) return await showStatus(store, positionals[0], v.json);
-
-    const json = v.json || !Deno.stdout.isTerminal();
-    const bar = !json && stderrIsTerminal();
-    const started = performance.now();
-    const encoder = new TextEncoder();
-    if (!json) console.error(`Store: ${store.describe().text}`);
-    const onProgress = (p: ImportProgress): void => {
-      if (json) {
-        console.log(JSON.stringify({ type: "file", path: p.path, ...p.outcome }));
-      } else if (bar) {
-        const line = formatProgress({
-          done: p.files_done,
-          total: p.files_total,
-          bytes: p.bytes_done,
-          bytesTotal: p.bytes_total,
-          elapsed_s: (performance.now() - started) / 1000,
-        });
-        Deno.stderr.writeSync(encoder.encode(`\r${line}\x1b[K`));
-      }
-    };
-    const abort = new AbortController();
-    const onSignal = (): void => abort.abort();
-    Deno.addSignalListener("SIGINT", onSignal);
-    let summary;
+    if (v.workers !== undefined && (v.workers as number) < 0) {
+      throw new UsageError("--workers must be 0 or more");
+    }
+    if (!v.status && !v.resume && cli.positionals.length === 0) {
+      throw new UsageError("give at least one directory or file");
+    }
+    const store = await openCliStore(cli);
     try {
-      summary = await importDirectory(store, positionals, {
-        include: settings.include,
-        exclude: settings.exclude,
-        depth: settings.depth,
-        workers: settings.workers,
-        workerUrl: import.meta.url,
-        dryRun: v["dry-run"],
-        archive: !v["no-archive"],
-        tags: v.tag,
-        resumeJobId: v.resume,
-        cycleMethod: method as "auto" | undefined,
-        onProgress,
-        signal: abort.signal,
-      });
+      if (v.status) return await showStatus(store, cli.positionals[0], cli.json);
+      const json = cli.json || !Deno.stdout.isTerminal();
+      if (!json) console.error(`Store: ${store.describe().text}`);
+      const started = performance.now();
+      let bar: ProgressBar | null = null;
+      const onProgress = (p: ImportProgress): void => {
+        if (json) {
+          console.log(JSON.stringify({ type: "file", path: p.path, ...p.outcome }));
+          return;
+        }
+        bar ??= new ProgressBar({ total: p.files_total, label: "import" });
+        const seconds = (performance.now() - started) / 1000;
+        const rate = p.bytes_done / 1e6 / Math.max(seconds, 1e-3);
+        const eta = rate > 0 ? (p.bytes_total - p.bytes_done) / 1e6 / rate : 0;
+        bar.tick(
+          1,
+          `${(p.bytes_done / 1e6).toFixed(1)}/${(p.bytes_total / 1e6).toFixed(1)} MB ` +
+            `${rate.toFixed(1)} MB/s ETA ${Math.round(eta)}s`,
+        );
+      };
+      const abort = new AbortController();
+      const onSignal = (): void => abort.abort();
+      Deno.addSignalListener("SIGINT", onSignal);
+      let summary;
+      try {
+        summary = await importDirectory(store, cli.positionals, {
+          include: v.include as string[] | undefined,
+          exclude: v.exclude as string[] | undefined,
+          depth: v.depth as number | undefined,
+          workers: v.workers as number | undefined,
+          workerUrl: import.meta.url,
+          dryRun: v["dry-run"] === true,
+          archive: v["no-archive"] !== true,
+          tags: v.tag as string[] | undefined,
+          resumeJobId: v.resume as string | undefined,
+          cycleMethod: method as CycleMethod,
+          onProgress,
+          signal: abort.signal,
+        });
+      } finally {
+        Deno.removeSignalListener("SIGINT", onSignal);
+        (bar as ProgressBar | null)?.done();
+      }
+      const { outcomes, ...rest } = summary;
+      if (json) {
+        console.log(JSON.stringify({ type: "summary", ...rest }));
+      } else {
+        for (const o of outcomes) {
+          if (o.action === "failed") console.log(`FAILED  ${o.path}\n        ${o.error}`);
+        }
+        const rate = summary.bytes / 1e6 / Math.max(summary.duration_s, 1e-3);
+        console.log(
+          `${summary.job_id ? `Job ${summary.job_id}: ${summary.status}. ` : "Dry run: "}` +
+            `created=${summary.created} updated=${summary.updated} skipped=${summary.skipped} ` +
+            `failed=${summary.failed}` +
+            (summary.resumed_skipped ? ` (resumed; ${summary.resumed_skipped} done before)` : "") +
+            ` in ${summary.duration_s.toFixed(1)} s (${rate.toFixed(1)} MB/s)`,
+        );
+        if (summary.datasets_updated.length) {
+          console.log(`Cell datasets updated: ${summary.datasets_updated.join(", ")}`);
+        }
+      }
+      return summary.failed > 0 ? 1 : 0;
     } finally {
-      Deno.removeSignalListener("SIGINT", onSignal);
+      await store.close();
     }
-    if (bar) Deno.stderr.writeSync(encoder.encode("\n"));
-    const { outcomes, ...rest } = summary;
-    if (json) {
-      console.log(JSON.stringify({ type: "summary", ...rest }));
-    } else {
-      for (const o of outcomes) {
-        if (o.action === "failed") console.log(`FAILED  ${o.path}\n        ${o.error}`);
-      }
-      console.log(
-        `${
-          summary.job_id ? `Job ${summary.job_id}: ${summary.status}. ` : "Dry run: "
-        }created=${summary.created} updated=${summary.updated} skipped=${summary.skipped} failed=${summary.failed}` +
-          `${summary.resumed_skipped ? ` (resumed; ${summary.resumed_skipped} done before)` : ""}` +
-          ` in ${summary.duration_s.toFixed(1)} s (${
-            (summary.bytes / 1e6 / summary.duration_s).toFixed(1)
-          } MB/s)`,
-      );
-      if (summary.datasets_updated.length) {
-        console.log(`Cell datasets updated: ${summary.datasets_updated.join(", ")}`);
-      }
-    }
-    return summary.failed > 0 ? 1 : 0;
-  } catch (error) {
-    return fail(error);
-  } finally {
-    await store?.close();
-  }
+  });
 }
 
 async function showStatus(store: Store, jobId: string | undefined, json: boolean): Promise<number> {
   if (jobId) {
     const job = await store.jobs.get(jobId);
-    if (!job) throw new RangeError(`no import job "${jobId}"`);
+    if (!job) throw new UsageError(`no import job "${jobId}"`);
     if (json) console.log(JSON.stringify(job));
     else {
       console.log(statusLine(job));
@@ -217,8 +202,7 @@ function statusLine(job: ImportJob): string {
   const c = job.counts;
   return `${job.id} | ${job.status} | start: ${job.started_at} | end: ${
     job.finished_at ?? "N/A"
-  } | ` +
-    `processed: ${c.processed}/${c.total ?? "?"} | created=${c.created} updated=${c.updated} ` +
+  } | processed: ${c.processed}/${c.total ?? "?"} | created=${c.created} updated=${c.updated} ` +
     `skipped=${c.skipped} failed=${c.failed}`;
 }
 

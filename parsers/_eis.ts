@@ -12,11 +12,14 @@ import { ParseError } from "./parse_error.ts";
 
 /** Parse one numeric field; a decimal comma is accepted when there is no decimal point. */
 export function parseNumberField(
-  text: string,
+  text: string | undefined,
   fileName: string,
   line: number,
   what: string,
 ): number {
+  if (text === undefined) {
+    throw new ParseError(fileName, `line ${line}: ${what} is missing (row too short)`, { line });
+  }
   const t = text.trim();
   let value = t === "" ? NaN : Number(t);
   if (Number.isNaN(value) && /^[-+]?\d+,\d*([eE][-+]?\d+)?$/.test(t)) {

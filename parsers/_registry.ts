@@ -17,16 +17,16 @@ import { drttoolsCsv } from "./drttools_csv.ts";
 import { eisCsv } from "./eis_csv.ts";
 import { gamryDta } from "./gamry_dta.ts";
 import { GENERIC_CSV } from "./generic_csv.ts";
-import { parstatTxt } from "./parstat_txt.ts";
-import { powersuiteTxt } from "./powersuite_txt.ts";
-import { versastudioPar } from "./versastudio_par.ts";
-import { zplotZ } from "./zplot_z.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
 import { newareNda } from "./neware_nda.ts";
 import { newareNdax } from "./neware_ndax.ts";
 import { novonixCsv } from "./novonix_csv.ts";
+import { parstatTxt } from "./parstat_txt.ts";
 import { pecCsv } from "./pec_csv.ts";
+import { powersuiteTxt } from "./powersuite_txt.ts";
+import { versastudioPar } from "./versastudio_par.ts";
+import { zplotZ } from "./zplot_z.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
@@ -35,15 +35,6 @@ export const FORMATS: readonly FormatParser[] = [
   ARBIN_XLSX,
   biologicMpr,
   biologicMpt,
-  gamryDta,
-  zplotZ,
-  autolabTxt,
-  chiTxt,
-  parstatTxt,
-  powersuiteTxt,
-  versastudioPar,
-  drttoolsCsv,
-  eisCsv,
   newareNda,
   newareNdax,
   arbinRes,
@@ -54,5 +45,14 @@ export const FORMATS: readonly FormatParser[] = [
   pecCsv,
   batteryArchiveCsv,
   bdfCsv,
+  gamryDta,
+  zplotZ,
+  autolabTxt,
+  chiTxt,
+  parstatTxt,
+  powersuiteTxt,
+  versastudioPar,
+  drttoolsCsv,
+  eisCsv,
   GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
 ];

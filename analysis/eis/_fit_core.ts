@@ -7,7 +7,7 @@
  * analytic Jacobian, and the covariance mapped back to the parameters.
  */
 
-import { levenbergMarquardt } from "./_lm.ts";
+import { levenbergMarquardt } from "../_lm.ts";
 import type { Circuit } from "./circuit.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
 

@@ -301,6 +301,8 @@ export function fitOne(
     for (let s = 0; s < options.globalStarts; s++) {
       const start = Float64Array.from(best.params);
       for (const k of problem.free) {
+        // A log parameter that ran off to 0 or ∞ restarts from its automatic guess.
+        if (problem.log[k] && best.atBound.includes(k)) start[k] = trials[0][k];
         if (problem.log[k]) start[k] *= 10 ** (3 * rand() - 1.5);
         else {
           const lo = Number.isFinite(problem.lower[k]) ? problem.lower[k] : start[k] - 1;

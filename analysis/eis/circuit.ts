@@ -395,7 +395,7 @@ export class Circuit {
    * import { ok } from "node:assert/strict";
    *
    * const c = parseCircuit("R0-p(R1-Wo1,C1)");
-   * const z = c.impedance([1.862e-2, 1.168e-2, 6.271e-2, 2.212e2, 1.172], [10]);
+   * const z = c.impedance([1.86235717e-2, 1.16804085e-2, 6.27121242e-2, 2.21232951e2, 1.17171441], [10]);
    * ok(Math.abs(z.z_real_ohm[0] - 0.0251618) < 1e-6);
    * ok(Math.abs(z.z_imag_ohm[0] + 0.00601304) < 1e-6);
    * ```

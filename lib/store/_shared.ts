@@ -155,3 +155,22 @@ export function checkExpectedPrevious(
     );
   }
 }
+
+/** Checked ISO timestamps for `tests.setTimestamps`, normalized to UTC with milliseconds. */
+export function checkTimes(times: { created_at: string; updated_at: string }): {
+  created_at: string;
+  updated_at: string;
+} {
+  const out: Record<string, string> = {};
+  for (const key of ["created_at", "updated_at"] as const) {
+    const ms = Date.parse(times?.[key]);
+    if (typeof times?.[key] !== "string" || Number.isNaN(ms)) {
+      throw new TypeError(`setTimestamps: ${key} must be an ISO 8601 date-time`);
+    }
+    out[key] = new Date(ms).toISOString();
+  }
+  if (out.updated_at < out.created_at) {
+    throw new RangeError("setTimestamps: updated_at is before created_at");
+  }
+  return out as { created_at: string; updated_at: string };
+}

@@ -92,6 +92,7 @@ import {
   applyOutcome,
   checkExpectedPrevious,
   checkOutcome,
+  checkTimes,
   finishJob,
   makeNote,
   newJob,
@@ -148,6 +149,15 @@ function fromDoc<T>(doc: Doc | null): T | null {
   return decodeKeys(out) as T;
 }
 
+/** Id of a stored chunk: deterministic, so readers fetch chunks by `_id`. */
+function chunkId(
+  testId: string,
+  version: string,
+  c: Pick<Chunk, "kind" | "seq" | "chunk" | "column">,
+): string {
+  return `${testId}:${version}:${c.kind}:${c.seq}:${c.chunk}:${c.column}`;
+}
+
 /** A public document as stored: `id` becomes `_id`. */
 function toDoc<T extends { id: string }>(value: T, extra: Record<string, unknown> = {}): Doc {
   const { id, ...rest } = value;
@@ -185,7 +195,7 @@ export class MongoStore implements Store {
     samples: Collection<Doc>;
     tests: Collection<Doc>;
     hashes: Collection<Doc>;
-    chunks: Collection<Document>;
+    chunks: Collection<Doc>;
     raw: Collection<Doc>;
     jobs: Collection<Doc>;
     jobFiles: Collection<Document>;
@@ -255,7 +265,7 @@ export class MongoStore implements Store {
       samples: this.#db.collection<Doc>("samples"),
       tests: this.#db.collection<Doc>("test_results"),
       hashes: this.#db.collection<Doc>("test_hashes"),
-      chunks: this.#db.collection("data_chunks"),
+      chunks: this.#db.collection<Doc>("data_chunks"),
       raw: this.#db.collection<Doc>("raw_data_files"),
       jobs: this.#db.collection<Doc>("import_jobs"),
       jobFiles: this.#db.collection("import_job_files"),
@@ -640,6 +650,7 @@ export class MongoStore implements Store {
     for (let i = 0; i < chunks.length; i += batch) {
       await this.#c.chunks.insertMany(
         chunks.slice(i, i + batch).map((c) => ({
+          _id: chunkId(testId, version, c),
           test_id: testId,
           version,
           kind: c.kind,
@@ -821,6 +832,14 @@ export class MongoStore implements Store {
             return entry;
           })
         ),
+      setTimestamps: (id, times) =>
+        this.#op(() =>
+          this.#lock.run(`test:${id}`, async () => {
+            const { created_at, updated_at } = checkTimes(times);
+            const r = await c.tests.updateOne({ _id: id }, { $set: { created_at, updated_at } });
+            if (r.matchedCount === 0) throw new NotFoundError("test", id);
+          })
+        ),
       delete: (id) =>
         this.#op(() =>
           this.#lock.run(`test:${id}`, async () => {
@@ -838,7 +857,12 @@ export class MongoStore implements Store {
 
   // ---------------------------------------------------------------- series & spectra
 
-  async #chunkDocs(query: Filter<Document>): Promise<Chunk[]> {
+  /**
+   * Chunks matching a query, in one round trip (MongoDB answers from the compound index).
+   * FerretDB 1.24's SQLite backend scans the collection for any filter (even `_id`), which
+   * makes MongoDB reads there slow for large series; measured in `bench/store_bench.ts`.
+   */
+  async #chunkDocs(query: Filter<Doc>): Promise<Chunk[]> {
     const docs = await this.#c.chunks.find(query).toArray();
     return docs.map((d) => ({
       kind: d.kind,

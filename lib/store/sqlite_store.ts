@@ -83,6 +83,7 @@ import {
   applyOutcome,
   checkExpectedPrevious,
   checkOutcome,
+  checkTimes,
   finishJob,
   makeNote,
   newJob,
@@ -796,6 +797,15 @@ export class SqliteStore implements Store {
             test.updated_at = laterIso(test.updated_at);
             this.#writeTest(test, false);
             return entry;
+          });
+        }),
+      setTimestamps: (id, times) =>
+        this.#async(() => {
+          const { created_at, updated_at } = checkTimes(times);
+          this.#tx(() => {
+            const test = this.#testById(id);
+            if (!test) throw new NotFoundError("test", id);
+            this.#writeTest({ ...test, created_at, updated_at }, false);
           });
         }),
       delete: (id) =>

@@ -142,6 +142,11 @@ export interface TestApi {
   cellCodes(): Promise<string[]>;
   /** Append a note. */
   addNote(id: string, note: { text: string; author?: string | null }): Promise<Note>;
+  /**
+   * Set the creation and update times: for migrating documents that older writers stored
+   * without them (see `cli/migrate.ts`).
+   */
+  setTimestamps(id: string, times: { created_at: string; updated_at: string }): Promise<void>;
   /** Delete a test with its series and spectra (raw files keep their bytes, unlinked). */
   delete(id: string): Promise<void>;
 }

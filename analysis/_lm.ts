@@ -2,15 +2,15 @@
 // This module is browser compatible.
 
 /**
- * A Levenberg–Marquardt solver specialized for the circuit fits: no allocation per iteration,
+ * The Levenberg–Marquardt core shared by all fits (circuit fits call it directly with analytic
+ * Jacobians; `_least_squares.ts` wraps it for the other fits): no allocation per iteration,
  * JᵀJ and Jᵀr accumulated directly, MINPACK-style scaling (running maximum of the JᵀJ
  * diagonal) and MINPACK-style stopping (both actual and predicted relative reductions below
  * `ftol`, scaled step below `xtol`, or gradient cosine below `gtol`), steps projected onto
- * bounds. The shared `_least_squares.ts` stops on a single small decrease, which ends some
- * circuit fits early in curved valleys; this one does not.
+ * bounds.
  */
 
-import { cholesky, choleskySolve, invertSpd } from "../_linalg.ts";
+import { cholesky, choleskySolve, invertSpd } from "./_linalg.ts";
 
 /** Residuals and Jacobian of a problem with `m` residuals and `n` unknowns. */
 export interface LmProblem {

@@ -1,0 +1,182 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
+
+/**
+ * Fit an equivalent circuit to the impedance spectra of a file, optionally with the lin-KK
+ * test and the distribution of relaxation times.
+ *
+ * @module
+ */
+
+import { basename } from "node:path";
+import { parseRecording } from "../parsers/mod.ts";
+import {
+  computeDrt,
+  type DrtResult,
+  fitSpectra,
+  linKK,
+  type LinKKResult,
+  parseCircuit,
+  type Weighting,
+} from "../analysis/eis/mod.ts";
+import { type CliSpec, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+
+const SPEC: CliSpec = {
+  name: "fit_eis",
+  summary: [
+    "Fit an equivalent circuit to every impedance spectrum in FILE (any supported format:",
+    "Gamry .DTA, ZPlot .z, Autolab, CH Instruments, Parstat, PowerSuite, VersaStudio .par,",
+    "BioLogic .mpt/.mpr, Maccor FRA, pyDRTtools CSV, plain CSV/TSV of f, Re Z, Im Z). No",
+    "initial guesses are needed; each spectrum of a multi-spectrum file starts from the",
+    "previous fit. Exit code 0 when every fit is graded good or warning, 1 when any is poor",
+    "or the file cannot be read, 2 on usage errors.",
+  ].join("\n"),
+  usage: "FILE [options]",
+  options: {
+    circuit: {
+      type: "string",
+      value: "C",
+      description: 'circuit, e.g. "R0-p(R1,C1)-p(R2-Wo1,C2)" (impedance.py syntax); default: ' +
+        "chosen automatically (lowest BIC among candidates not graded poor)",
+    },
+    weight: {
+      type: "string",
+      value: "W",
+      default: "unit",
+      description: "residual weighting: unit, modulus or proportional",
+    },
+    "capacitive-only": { type: "boolean", description: "fit only points with Im Z < 0" },
+    fmin: { type: "number", value: "HZ", description: "lowest frequency used" },
+    fmax: { type: "number", value: "HZ", description: "highest frequency used" },
+    global: {
+      type: "integer",
+      value: "N",
+      description: "N seeded random restarts (global search)",
+    },
+    kk: { type: "boolean", description: "run the lin-KK test (Schönleber, c = 0.85)" },
+    drt: { type: "boolean", description: "compute the distribution of relaxation times (GCV λ)" },
+  },
+  examples: [
+    "fit_eis tests/fixtures/eis/exampleData.csv --kk --drt",
+    'fit_eis cell_PEIS_C01.mpt --circuit "R0-p(R1,CPE1)-W1" --fmax 1e5 --json',
+  ],
+};
+
+/** Run the tool. @param args Command-line arguments. @returns Exit code. */
+export function main(args: string[]): Promise<number> {
+  return runCli(SPEC, args, async (cli) => {
+    const v = cli.values as {
+      circuit?: string;
+      weight: string;
+      "capacitive-only"?: boolean;
+      fmin?: number;
+      fmax?: number;
+      global?: number;
+      kk?: boolean;
+      drt?: boolean;
+    };
+    const positionals = cli.positionals;
+    if (positionals.length !== 1) throw new UsageError("expected exactly one FILE");
+    const path = positionals[0];
+    if (v.circuit !== undefined) {
+      try {
+        parseCircuit(v.circuit);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
+    const weighting = v.weight as Weighting;
+    if (!["unit", "modulus", "proportional"].includes(weighting)) {
+      throw new UsageError(`--weight must be unit, modulus or proportional, got "${v.weight}"`);
+    }
+    const globalSearch = v.global;
+    if (globalSearch !== undefined && globalSearch < 0) {
+      throw new UsageError(`--global must be 0 or more, got ${globalSearch}`);
+    }
+    const selection = {
+      capacitiveOnly: v["capacitive-only"] === true,
+      minFrequency_Hz: v.fmin,
+      maxFrequency_Hz: v.fmax,
+    };
+    const bytes = await Deno.readFile(path);
+    const recording = parseRecording(bytes, { fileName: basename(path) });
+    const spectra = recording.spectra ?? [];
+    if (spectra.length === 0) throw new RangeError(`${path} holds no impedance spectrum`);
+    const started = performance.now();
+    const fits = fitSpectra(spectra, {
+      ...selection,
+      circuit: v.circuit,
+      weighting,
+      globalSearch: globalSearch ?? false,
+    });
+    const kks: (LinKKResult | string)[] = v.kk
+      ? spectra.map((s) => {
+        try {
+          return linKK(s, selection);
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })
+      : [];
+    const drts: (DrtResult | string)[] = v.drt
+      ? spectra.map((s) => {
+        try {
+          return computeDrt(s, selection);
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })
+      : [];
+    const elapsed_ms = performance.now() - started;
+    if (cli.json) {
+      console.log(JSON.stringify(
+        {
+          file: path,
+          format: recording.meta.format,
+          warnings: recording.meta.warnings,
+          elapsed_ms,
+          spectra: fits.map((entry, i) => ({
+            sequence: spectra[i].sequence,
+            cycle: spectra[i].cycle ?? null,
+            fit: entry.fit,
+            error: entry.error,
+            ...(v.kk ? { kk: kks[i] } : {}),
+            ...(v.drt ? { drt: drts[i] } : {}),
+          })),
+        },
+        null,
+        1,
+      ));
+    } else {
+      console.log(`${path}: ${recording.meta.format}, ${spectra.length} spectrum(s)`);
+      for (const w of recording.meta.warnings) console.log(`warning: ${w}`);
+      fits.forEach((entry, i) => {
+        console.log(
+          `\n# spectrum ${i + 1}${spectra[i].cycle ? ` (cycle ${spectra[i].cycle})` : ""}`,
+        );
+        if (entry.error) console.log(`error: ${entry.error}`);
+        else console.log(entry.fit!.toString());
+        if (entry.fit?.candidates) {
+          console.log("candidates (BIC, quality):");
+          for (const c of entry.fit.candidates) {
+            console.log(
+              `  ${c.chosen ? "*" : " "} ${c.circuit.padEnd(40)} ${
+                c.bic.toFixed(1).padStart(9)
+              }  ${c.quality}`,
+            );
+          }
+        }
+        if (v.kk) {
+          console.log(typeof kks[i] === "string" ? `lin-KK error: ${kks[i]}` : String(kks[i]));
+        }
+        if (v.drt) {
+          console.log(typeof drts[i] === "string" ? `DRT error: ${drts[i]}` : String(drts[i]));
+        }
+      });
+      console.log(`\n${elapsed_ms.toFixed(1)} ms`);
+    }
+    return fits.some((e) => !e.fit || e.fit.quality.level === "poor") ? 1 : 0;
+  });
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

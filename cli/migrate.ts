@@ -1,0 +1,71 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
+
+/**
+ * `migrate`: backfill `created_at`/`updated_at` on tests that lack them and raw-file links and
+ * metadata that can be inferred from their tests. Idempotent; `--dry-run` only reports.
+ *
+ * @module
+ */
+
+import { openCliStore, runCli } from "../lib/cli/parse_cli.ts";
+import { migrateStore } from "../lib/store/migrate_store.ts";
+
+const SPEC = {
+  name: "migrate",
+  summary: "Backfill test timestamps and raw-file links/metadata in the store. Running it " +
+    "again changes nothing.",
+  usage: "[--dry-run] [--db URI|PATH] [--json]",
+  store: true,
+  options: {
+    "dry-run": { type: "boolean" as const, description: "report what would change; write nothing" },
+  },
+  examples: [
+    "migrate --dry-run",
+    "migrate --db mongodb://lab-server:27017/ --db-name battery_test_db",
+    "MONGO_URI=mongodb://lab-server:27017/ migrate --json",
+  ],
+};
+
+/**
+ * Run the tool.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code.
+ */
+export function main(args: string[]): Promise<number> {
+  return runCli(SPEC, args, async (cli) => {
+    if (cli.positionals.length > 0) {
+      console.error(`migrate: unexpected argument "${cli.positionals[0]}"`);
+      return 2;
+    }
+    const dryRun = cli.values["dry-run"] === true;
+    const store = await openCliStore(cli);
+    try {
+      const report = await migrateStore(store, { dryRun });
+      if (cli.json) {
+        console.log(JSON.stringify({ store: store.describe(), ...report }, null, 2));
+        return 0;
+      }
+      console.log(`Store: ${store.describe().text}`);
+      for (const c of report.changes) {
+        const fields = Object.entries(c.set).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(
+          ", ",
+        );
+        const what = c.kind === "test" ? "test" : "raw file";
+        console.log(`${what} ${c.id} "${c.name}": ${fields}${c.note ? ` (${c.note})` : ""}`);
+      }
+      const tests = report.changes.filter((c) => c.kind === "test").length;
+      const raw = report.changes.length - tests;
+      console.log(
+        `${dryRun ? "Would update" : "Updated"} ${tests} of ${report.tests_checked} tests and ` +
+          `${raw} of ${report.raw_files_checked} raw files.`,
+      );
+      return 0;
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

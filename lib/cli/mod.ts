@@ -1,0 +1,11 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+/**
+ * Shared helpers for the command-line tools in `cli/`: flag parsing with the configuration file
+ * and store selection (`parseCli`, `runCli`, `openCliStore`), help text, and a progress bar that
+ * is silent when stdout is not a terminal.
+ *
+ * @module
+ */
+export * from "./parse_cli.ts";
+export * from "./progress_bar.ts";
