@@ -2,7 +2,7 @@
 
 /**
  * Auto-escaping HTML templates: every interpolated value is escaped unless it is already
- * {@link SafeHtml} (built by `html` or `raw`). Arrays are joined; `null`, `undefined` and `false`
+ * {@link SafeHtml} (built by `markup` or `raw`). Arrays are joined; `null`, `undefined` and `false`
  * render nothing.
  */
 
@@ -35,8 +35,8 @@ function render(value: HtmlValue): string {
   return escapeHtml(String(value));
 }
 
-/** Tagged template producing {@link SafeHtml}, escaping every interpolation. */
-export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+/** Tagged template (`markup`) producing {@link SafeHtml}, escaping every interpolation. */
+export function markup(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   let out = strings[0];
   for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
   return new SafeHtml(out);
@@ -77,7 +77,7 @@ export function jsonScript(id: string, value: unknown): SafeHtml {
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
-  return html`<script type="application/json" id="${id}">${raw(text)}</script>`;
+  return markup`<script type="application/json" id="${id}">${raw(text)}</script>`;
 }
 
 /** Build a query string from defined, non-empty values (repeated keys for arrays). */

@@ -5,7 +5,7 @@
  * shows) embedded as JSON next to an empty container that `app.js` renders with vega-embed.
  */
 
-import { html, jsonScript, type SafeHtml } from "./_html.ts";
+import { jsonScript, markup, type SafeHtml } from "./_html.ts";
 
 /** A Vega-Lite spec (plain JSON). */
 export type Spec = Record<string, unknown>;
@@ -30,8 +30,8 @@ export function specPoints(spec: unknown): number {
  * embeds it and, once drawn, sets `data-rendered-points` to the number of drawn mark items.
  */
 export function plot(id: string, spec: Spec, caption?: string): SafeHtml {
-  return html`<figure class="plot" id="${id}" data-points="${specPoints(spec)}">
+  return markup`<figure class="plot" id="${id}" data-points="${specPoints(spec)}">
 <div class="plot-target" aria-label="${caption ?? id}"></div>${jsonScript(`${id}-spec`, spec)}${
-    caption ? html`<figcaption>${caption}</figcaption>` : ""
+    caption ? markup`<figcaption>${caption}</figcaption>` : ""
   }</figure>`;
 }

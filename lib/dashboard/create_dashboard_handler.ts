@@ -16,7 +16,7 @@ import {
   type Page,
   type ResolvedOptions,
 } from "./_context.ts";
-import { html } from "./_html.ts";
+import { markup } from "./_html.ts";
 import { layout } from "./_layout.ts";
 import { loadAsset } from "./_assets.ts";
 import { checkAccess, checkCsrf, SECURITY_HEADERS, text } from "./_security.ts";
@@ -81,10 +81,8 @@ function errorPage(status: number, message: string): Page {
     title,
     nav: "",
     status,
-    body: html`
-      <p class="error" id="error-message">${message}</p>
-      <p><a href="/">Back to the overview</a></p>
-    `,
+    body:
+      markup`<p class="error" id="error-message">${message}</p><p><a href="/">Back to the overview</a></p>`,
   };
 }
 

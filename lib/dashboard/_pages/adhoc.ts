@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Store } from "../../store/store.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
-import { html, raw, type SafeHtml } from "../_html.ts";
+import { markup, raw, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 
 /** File names of runnable scripts: letters, digits, `_`, `-`, `.`; `.ts`, `.js` or `.mjs`. */
@@ -56,11 +56,8 @@ function isSpec(value: unknown): value is Record<string, unknown> {
 }
 
 function runForm(ctx: Ctx, name: string): SafeHtml {
-  return html`
-    <form method="post" action="/adhoc/run"
-      class="run-form"><input type="hidden" name="csrf" value="${ctx.csrf}">
-    <input type="hidden" name="script" value="${name}"><button type="submit">Run</button></form>
-  `;
+  return markup`<form method="post" action="/adhoc/run" class="run-form"><input type="hidden" name="csrf" value="${ctx.csrf}">
+<input type="hidden" name="script" value="${name}"><button type="submit">Run</button></form>`;
 }
 
 /** Ad hoc analysis: the scripts of the configured folder, each with a Run button. */
@@ -70,37 +67,24 @@ export async function adhocPage(ctx: Ctx, output?: SafeHtml): Promise<Page> {
     return {
       title: "Ad hoc analysis",
       nav: "adhoc",
-      body: html`<p class="muted">Ad hoc scripts are turned off.</p>`,
+      body: markup`<p class="muted">Ad hoc scripts are turned off.</p>`,
     };
   }
   const scripts = await listScripts(dir);
-  const body = html`<p>Scripts in <code>${resolve(dir)}</code>. Each exports a default function
+  const body = markup`<p>Scripts in <code>${resolve(dir)}</code>. Each exports a default function
 that receives <code>{ store, params }</code> and returns HTML text or a Vega-Lite spec. Scripts
 are local files: nothing uploads code here. See <code>docs/dashboard.md</code> to write one or
 promote it into a page.</p>
 ${
     scripts.length === 0
-      ? html`<p class="muted" id="no-scripts">No scripts in this folder.</p>`
-      : html`
-        <table id="adhoc-scripts">
-          <thead>
-            <tr>
-              <th>Script</th>
-              <th>Description</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>${scripts.map((s) =>
-            html`
-              <tr>
-                <td><code>${s.name}</code></td>
-                <td>${s.description}</td>
-                <td>${runForm(ctx, s.name)}</td>
-              </tr>
-            `
-          )}</tbody>
-        </table>
-      `
+      ? markup`<p class="muted" id="no-scripts">No scripts in this folder.</p>`
+      : markup`<table id="adhoc-scripts"><thead><tr><th>Script</th><th>Description</th><th></th></tr></thead><tbody>${
+        scripts.map((s) =>
+          markup`<tr><td><code>${s.name}</code></td><td>${s.description}</td><td>${
+            runForm(ctx, s.name)
+          }</td></tr>`
+        )
+      }</tbody></table>`
   }
 ${output ?? ""}`;
   return { title: "Ad hoc analysis", nav: "adhoc", body };
@@ -148,18 +132,14 @@ export async function runAdhoc(ctx: Ctx, form: FormData): Promise<Page> {
         }, neither HTML text nor a Vega-Lite spec`,
       );
     }
-    output = html`
-      <h2>Output of <code>${name}</code> <span class="muted">(${ms} ms)</span></h2>
-      <div class="adhoc-output" id="adhoc-output">${content}</div>
-    `;
+    output =
+      markup`<h2>Output of <code>${name}</code> <span class="muted">(${ms} ms)</span></h2><div class="adhoc-output" id="adhoc-output">${content}</div>`;
   } catch (err) {
     const e = err as Error;
-    output = html`
-      <h2>Output of <code>${name}</code></h2>
-      <div class="adhoc-output"
-        id="adhoc-output"><p class="error">${e?.name ?? "Error"}: ${e?.message ??
-          String(err)}</p>${e?.stack ? html`<pre>${e.stack}</pre>` : ""}</div>
-    `;
+    output =
+      markup`<h2>Output of <code>${name}</code></h2><div class="adhoc-output" id="adhoc-output"><p class="error">${
+        e?.name ?? "Error"
+      }: ${e?.message ?? String(err)}</p>${e?.stack ? markup`<pre>${e.stack}</pre>` : ""}</div>`;
   }
   return adhocPage(ctx, output);
 }

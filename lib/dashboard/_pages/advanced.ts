@@ -9,7 +9,7 @@ import type { SampleProperties } from "../../../analysis/sample_properties.ts";
 import type { Sample } from "../../store/documents.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { cyclingRows, testLabel, type TestRow, uniqueLabels } from "../_data.ts";
-import { html, num, type SafeHtml } from "../_html.ts";
+import { markup, num, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
 
@@ -79,79 +79,52 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
   const sample = samples.find((s) => s.id === id);
   if (!sample) throw new HttpError(404, `No sample with id "${id}"`);
   const mine = rows.filter((r) => r.test.sample_id === sample.id);
-  const parts: SafeHtml[] = [html`
-    <form class="filters" method="get" action="/advanced" id="sample-picker">
-    <label>Sample<select name="sample" id="sample-select">${samples.map((s) =>
-      html`
-        <option value="${s.id}" ${s.id === sample.id
-          ? html`
-            selected
-          `
-          : ""}>${s.name}${s.chemistry ? ` (${s.chemistry})` : ""}</option>
-      `
-    )}</select></label><button type="submit">Show</button></form>
-    <table id="sample-props">
-      <tbody>
-        <tr>
-          <th>Chemistry</th>
-          <td>${sample.chemistry ?? "—"}</td>
-          <th>Form factor</th>
-          <td>${sample.form_factor ?? "—"}</td>
-        </tr>
-        <tr>
-          <th>Area (cm²)</th>
-          <td>${num(sample.area_cm2)}</td>
-          <th>Thickness (cm)</th>
-          <td>${num(sample.thickness_cm)}</td>
-        </tr>
-        <tr>
-          <th>Mass (g)</th>
-          <td>${num(sample.mass_g)}</td>
-          <th>Nominal capacity (Ah)</th>
-          <td>${num(sample.nominal_capacity_Ah)}</td>
-        </tr>
-        <tr>
-          <th>Tests</th>
-          <td>${sample.metrics.test_count}</td>
-          <th>Mean retention</th>
-          <td>${num(sample.metrics.avg_capacity_retention)}</td>
-        </tr>
-      </tbody>
-    </table>
-  `];
+  const parts: SafeHtml[] = [
+    markup`<form class="filters" method="get" action="/advanced" id="sample-picker">
+<label>Sample<select name="sample" id="sample-select">${
+      samples.map((s) =>
+        markup`<option value="${s.id}"${s.id === sample.id ? markup` selected` : ""}>${s.name}${
+          s.chemistry ? ` (${s.chemistry})` : ""
+        }</option>`
+      )
+    }</select></label><button type="submit">Show</button></form>
+<table id="sample-props"><tbody><tr><th>Chemistry</th><td>${
+      sample.chemistry ?? "—"
+    }</td><th>Form factor</th><td>${sample.form_factor ?? "—"}</td></tr>
+<tr><th>Area (cm²)</th><td>${num(sample.area_cm2)}</td><th>Thickness (cm)</th><td>${
+      num(sample.thickness_cm)
+    }</td></tr>
+<tr><th>Mass (g)</th><td>${num(sample.mass_g)}</td><th>Nominal capacity (Ah)</th><td>${
+      num(sample.nominal_capacity_Ah)
+    }</td></tr>
+<tr><th>Tests</th><td>${sample.metrics.test_count}</td><th>Mean retention</th><td>${
+      num(sample.metrics.avg_capacity_retention)
+    }</td></tr></tbody></table>`,
+  ];
 
   const props = properties(sample);
   parts.push(
-    html`<h2>Normalized capacity</h2>${
-      mine.length === 0 ? html`<p class="muted">This sample has no cycling tests.</p>` : html`
-        <table id="normalized-capacity">
-          <thead>
-            <tr>
-              <th>Test</th>
-              <th class="num">Initial (mAh)</th>
-              <th class="num">Initial (mAh/g)</th>
-              <th class="num">Initial (mAh/cm²)</th>
-              <th class="num">Final (mAh)</th>
-              <th class="num">Final (mAh/g)</th>
-              <th class="num">Final (mAh/cm²)</th>
-            </tr>
-          </thead>
-          <tbody>${mine.map((r) => {
+    markup`<h2>Normalized capacity</h2>${
+      mine.length === 0
+        ? markup`<p class="muted">This sample has no cycling tests.</p>`
+        : markup`<table id="normalized-capacity"><thead><tr><th>Test</th><th class="num">Initial (mAh)</th><th class="num">Initial (mAh/g)</th>
+<th class="num">Initial (mAh/cm²)</th><th class="num">Final (mAh)</th><th class="num">Final (mAh/g)</th><th class="num">Final (mAh/cm²)</th></tr></thead><tbody>${
+          mine.map((r) => {
             const f = r.features;
-            return html`
-              <tr>
-                <td><a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a></td>
-                <td class="num">${num(f ? f.initial_value * 1000 : null)}</td>
-                <td class="num">${normalized(f?.initial_value, "mAh_per_g", props)}</td>
-                <td class="num">${normalized(f?.initial_value, "mAh_per_cm2", props)}</td>
-                <td class="num">${num(f ? f.final_value * 1000 : null)}</td>
-                <td class="num">${normalized(f?.final_value, "mAh_per_g", props)}</td>
-                <td class="num">${normalized(f?.final_value, "mAh_per_cm2", props)}</td>
-              </tr>
-            `;
-          })}</tbody>
-        </table>
-      `
+            return markup`<tr><td><a href="/tests/${
+              encodeURIComponent(r.test.id)
+            }">${r.test.name}</a></td>
+<td class="num">${num(f ? f.initial_value * 1000 : null)}</td><td class="num">${
+              normalized(f?.initial_value, "mAh_per_g", props)
+            }</td>
+<td class="num">${normalized(f?.initial_value, "mAh_per_cm2", props)}</td><td class="num">${
+              num(f ? f.final_value * 1000 : null)
+            }</td>
+<td class="num">${normalized(f?.final_value, "mAh_per_g", props)}</td><td class="num">${
+              normalized(f?.final_value, "mAh_per_cm2", props)
+            }</td></tr>`;
+          })
+        }</tbody></table>`
     }`,
   );
   const usable = mine.filter((r) => r.features);
@@ -159,7 +132,7 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
     const labels = uniqueLabels(usable);
     const cmp = compareTests(usable.map((r, i) => ({ name: labels[i], cycles: r.test.cycles })));
     parts.push(
-      html`<div class="plots">${
+      markup`<div class="plots">${
         plot(
           "plot-normalized",
           comparisonPlotSpec(cmp.curves, { width: 560 }),
@@ -168,68 +141,40 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
       }</div>`,
     );
   }
-  parts.push(html`<h2>Normalized impedance</h2><p class="muted">Median internal resistance the
+  parts.push(markup`<h2>Normalized impedance</h2><p class="muted">Median internal resistance the
 instrument reported per cycle, as area-specific resistance and, with a thickness, ionic conductivity.</p>${
-    mine.length === 0 ? "" : html`
-      <table id="normalized-impedance">
-        <thead>
-          <tr>
-            <th>Test</th>
-            <th class="num">R (Ω)</th>
-            <th class="num">ASR (Ω·cm²)</th>
-            <th class="num">σ (S/cm)</th>
-          </tr>
-        </thead>
-        <tbody>${mine.map((r) => {
+    mine.length === 0
+      ? ""
+      : markup`<table id="normalized-impedance"><thead><tr><th>Test</th><th class="num">R (Ω)</th><th class="num">ASR (Ω·cm²)</th><th class="num">σ (S/cm)</th></tr></thead><tbody>${
+        mine.map((r) => {
           const ir = r.features?.internal_resistance_ohm ?? r.test.median_internal_resistance_ohm;
-          return html`
-            <tr>
-              <td>${r.test.name}</td>
-              <td class="num">${num(ir)}</td>
-              <td class="num">${normalized(ir, "ohm_cm2", props)}</td>
-              <td class="num">${normalized(ir, "S_per_cm", props)}</td>
-            </tr>
-          `;
-        })}</tbody>
-      </table>
-    `
+          return markup`<tr><td>${r.test.name}</td><td class="num">${num(ir)}</td><td class="num">${
+            normalized(ir, "ohm_cm2", props)
+          }</td>
+<td class="num">${normalized(ir, "S_per_cm", props)}</td></tr>`;
+        })
+      }</tbody></table>`
   }`);
 
   const outliers = outlierTable(rows);
-  parts.push(html`<h2>Outliers among all tests</h2><p class="muted">Tukey fences (1.5 × IQR) and
+  parts.push(markup`<h2>Outliers among all tests</h2><p class="muted">Tukey fences (1.5 × IQR) and
 |z| > 3 per metric over ${
     rows.filter((r) => r.features).length
   } cycling tests; rows of this sample are bold.</p>${
-    outliers.length === 0 ? html`<p class="muted" id="no-outliers">No outliers.</p>` : html`
-      <table id="outliers">
-        <thead>
-          <tr>
-            <th>Test</th>
-            <th>Sample</th>
-            <th>Metric</th>
-            <th class="num">Value</th>
-            <th class="num">z</th>
-            <th>Rules</th>
-          </tr>
-        </thead>
-        <tbody>${outliers.map((o) =>
-          html`
-            <tr${o.row.test.sample_id === sample.id
-              ? html`
-                style="font-weight:600"
-              `
-              : ""}>
-              <td><a href="/tests/${encodeURIComponent(o.row.test.id)}">${o.row.test.name}</a></td>
-              <td>${o.row.sample?.name ?? "—"}</td>
-              <td>${o.metric}</td>
-              <td class="num">${num(o.value)}</td>
-              <td class="num">${o.z.toFixed(2)}</td>
-              <td>${o.rules.join(", ")}</td>
-              </tr>
-          `
-        )}</tbody>
-      </table>
-    `
+    outliers.length === 0
+      ? markup`<p class="muted" id="no-outliers">No outliers.</p>`
+      : markup`<table id="outliers"><thead><tr><th>Test</th><th>Sample</th><th>Metric</th><th class="num">Value</th><th class="num">z</th><th>Rules</th></tr></thead><tbody>${
+        outliers.map((o) =>
+          markup`<tr${
+            o.row.test.sample_id === sample.id ? markup` style="font-weight:600"` : ""
+          }><td><a href="/tests/${encodeURIComponent(o.row.test.id)}">${o.row.test.name}</a></td>
+<td>${
+            o.row.sample?.name ?? "—"
+          }</td><td>${o.metric}</td><td class="num">${num(o.value)}</td><td class="num">${
+            o.z.toFixed(2)
+          }</td><td>${o.rules.join(", ")}</td></tr>`
+        )
+      }</tbody></table>`
   }`);
 
   // Similar samples: nearest tests of other samples, by their closest test.
@@ -258,37 +203,21 @@ instrument reported per cycle, as area-specific resistance and, with a thickness
     }
   }
   const similar = [...best.entries()].sort((a, b) => a[1].distance - b[1].distance).slice(0, 5);
-  parts.push(html`<h2>Similar samples</h2>${
-    similar.length === 0
-      ? html`
-        <p class="muted"
-          id="no-similar">Not enough comparable tests (needs three or more cycling tests with features).</p>
-      `
-      : html`
-        <table id="similar-samples">
-          <thead>
-            <tr>
-              <th>Sample</th>
-              <th class="num">Distance</th>
-              <th>Closest test</th>
-              <th>Matched with</th>
-            </tr>
-          </thead>
-          <tbody>${similar.map(([sid, v]) =>
-            html`
-              <tr>
-                <td><a href="/advanced?sample=${encodeURIComponent(sid)}">${v.via.sample?.name ??
-                  sid}</a></td>
-                <td class="num">${num(v.distance, 3)}</td>
-                <td><a href="/tests/${encodeURIComponent(v.via.test.id)}">${testLabel(
-                  v.via,
-                )}</a></td>
-                <td>${v.from.test.name}</td>
-              </tr>
-            `
-          )}</tbody>
-        </table>
-      `
-  }`);
-  return { title: "Advanced analysis", nav: "advanced", body: html`${parts}` };
+  parts.push(
+    markup`<h2>Similar samples</h2>${
+      similar.length === 0
+        ? markup`<p class="muted" id="no-similar">Not enough comparable tests (needs three or more cycling tests with features).</p>`
+        : markup`<table id="similar-samples"><thead><tr><th>Sample</th><th class="num">Distance</th><th>Closest test</th><th>Matched with</th></tr></thead><tbody>${
+          similar.map(([sid, v]) =>
+            markup`<tr><td><a href="/advanced?sample=${encodeURIComponent(sid)}">${
+              v.via.sample?.name ?? sid
+            }</a></td><td class="num">${num(v.distance, 3)}</td>
+<td><a href="/tests/${encodeURIComponent(v.via.test.id)}">${
+              testLabel(v.via)
+            }</a></td><td>${v.from.test.name}</td></tr>`
+          )
+        }</tbody></table>`
+    }`,
+  );
+  return { title: "Advanced analysis", nav: "advanced", body: markup`${parts}` };
 }

@@ -5,7 +5,7 @@ import { comparisonPlotSpec } from "../../../analysis/plot_specs.ts";
 import { layeredChart } from "../../../analysis/_vega.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { cyclingRows, uniqueLabels } from "../_data.ts";
-import { html, num, pct, type SafeHtml } from "../_html.ts";
+import { markup, num, pct, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
 
@@ -22,27 +22,23 @@ export async function comparePage(ctx: Ctx): Promise<Page> {
   const labels = uniqueLabels(all);
   const labelOf = new Map(all.map((r, i) => [r.test.id, labels[i]]));
   const parts: SafeHtml[] = [
-    html`<form class="filters" method="get" action="/compare" id="compare-form">
+    markup`<form class="filters" method="get" action="/compare" id="compare-form">
 <label>Tests (several)<select name="ids" multiple size="8" id="compare-select">${
       all.map((r) =>
-        html`
-          <option value="${r.test.id}" ${ids.includes(r.test.id)
-            ? html`
-              selected
-            `
-            : ""}>${labelOf.get(r.test.id)}</option>
-        `
+        markup`<option value="${r.test.id}"${ids.includes(r.test.id) ? markup` selected` : ""}>${
+          labelOf.get(r.test.id)
+        }</option>`
       )
     }</select></label><button type="submit">Compare</button></form>`,
   ];
   const usable = chosen.filter((r) => r.features);
   if (chosen.length === 0) {
     parts.push(
-      html`<p class="muted">Choose two or more tests above (or select them on the Tests page).</p>`,
+      markup`<p class="muted">Choose two or more tests above (or select them on the Tests page).</p>`,
     );
   } else if (usable.length === 0) {
     parts.push(
-      html`<p class="muted">None of the chosen tests has discharge capacity to compare.</p>`,
+      markup`<p class="muted">None of the chosen tests has discharge capacity to compare.</p>`,
     );
   } else {
     const cmp = compareTests(
@@ -68,52 +64,42 @@ export async function comparePage(ctx: Ctx): Promise<Page> {
         { field: "discharge_capacity_mAh", title: "Discharge capacity (mAh)" },
       ],
     }], { width: 520 });
-    parts.push(html`
-      <div class="plots">${plot(
-        "plot-compare-retention",
-        comparisonPlotSpec(cmp.curves, { width: 520 }),
-        "Retention, each test relative to its first usable cycle",
-      )}
-      ${plot("plot-compare-capacity", capacitySpec, "Discharge capacity per cycle")}</div>
-      <h2>Side by side</h2>
-      <p class="muted">Common cycle (reached by every test): ${cmp.common_cycle ?? "none"}.</p>
-      <table id="compare-table">
-        <thead>
-          <tr>
-            <th>Test</th>
-            <th class="num">Cycles</th>
-            <th class="num">Initial (mAh)</th>
-            <th class="num">Final retention (%)</th>
-            <th class="num">Retention at common cycle (%)</th>
-            <th class="num">Fade / 100 cycles (%)</th>
-            <th class="num">Mean CE (%)</th>
-            <th class="num">Cycle life (80 %)</th>
-          </tr>
-        </thead>
-        <tbody>${cmp.table.map((r) =>
-          html`
-            <tr>
-              <td>${r.test}</td>
-              <td class="num">${r.cycle_count}</td>
-              <td class="num">${num(r.initial_value * 1000)}</td>
-              <td class="num">${pct(r.final_retention)}</td>
-              <td class="num">${pct(r.retention_at_common_cycle)}</td>
-              <td class="num">${pct(r.fade_per_100_cycles)}</td>
-              <td class="num">${pct(r.ce_mean, 3)}</td>
-              <td class="num">${num(r.cycle_life)}</td>
-            </tr>
-          `
-        )}</tbody>
-      </table>
-    `);
+    parts.push(
+      markup`<div class="plots">${
+        plot(
+          "plot-compare-retention",
+          comparisonPlotSpec(cmp.curves, { width: 520 }),
+          "Retention, each test relative to its first usable cycle",
+        )
+      }
+${plot("plot-compare-capacity", capacitySpec, "Discharge capacity per cycle")}</div>
+<h2>Side by side</h2><p class="muted">Common cycle (reached by every test): ${
+        cmp.common_cycle ?? "none"
+      }.</p>
+<table id="compare-table"><thead><tr><th>Test</th><th class="num">Cycles</th><th class="num">Initial (mAh)</th>
+<th class="num">Final retention (%)</th><th class="num">Retention at common cycle (%)</th><th class="num">Fade / 100 cycles (%)</th>
+<th class="num">Mean CE (%)</th><th class="num">Cycle life (80 %)</th></tr></thead><tbody>${
+        cmp.table.map((r) =>
+          markup`<tr><td>${r.test}</td><td class="num">${r.cycle_count}</td><td class="num">${
+            num(r.initial_value * 1000)
+          }</td>
+<td class="num">${pct(r.final_retention)}</td><td class="num">${
+            pct(r.retention_at_common_cycle)
+          }</td>
+<td class="num">${pct(r.fade_per_100_cycles)}</td><td class="num">${
+            pct(r.ce_mean, 3)
+          }</td><td class="num">${num(r.cycle_life)}</td></tr>`
+        )
+      }</tbody></table>`,
+    );
     const skipped = chosen.filter((r) => !r.features);
     if (skipped.length) {
       parts.push(
-        html`<p class="muted">Left out (no discharge capacity): ${
+        markup`<p class="muted">Left out (no discharge capacity): ${
           skipped.map((r) => r.test.name).join(", ")
         }.</p>`,
       );
     }
   }
-  return { title: "Compare", nav: "compare", body: html`${parts}` };
+  return { title: "Compare", nav: "compare", body: markup`${parts}` };
 }

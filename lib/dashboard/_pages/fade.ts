@@ -6,7 +6,7 @@ import type { Ctx, Page } from "../_context.ts";
 import { spearman } from "../_correlation.ts";
 import type { FadeAnalysis } from "../../../analysis/fade.ts";
 import { cyclingRows, fadeOf, type TestRow, uniqueLabels } from "../_data.ts";
-import { html, num, pct, query, type SafeHtml } from "../_html.ts";
+import { markup, num, pct, query, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
 
@@ -117,135 +117,88 @@ export async function fadePage(ctx: Ctx): Promise<Page> {
   ranked.sort((a, b) => b.rate - a.rate);
   const top = ranked.slice(0, 6).map((r) => r.row);
   const parts: SafeHtml[] = [];
-  parts.push(html`
-    <p>Tests ranked by mean capacity fade per 100 cycles (discharge capacity, from the
-    first usable cycle to the last one that is not an anomaly, so an interrupted last cycle does not
-    decide the rank), fastest first, with the best fade model by AIC and its predicted cycle at 80 %
-    retention. Tests with fewer than ${MIN_RANKED_CYCLES} usable cycles are listed below the table.</p>
-    <div class="scroll">
-      <table id="fade-table">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Test</th>
-            <th>Sample</th>
-            <th>Chemistry</th>
-            <th class="num">Cycles</th>
-            <th class="num">Fade / 100 cycles (%)</th>
-            <th class="num">All cycles (%)</th>
-            <th class="num">Final retention (%)</th>
-            <th>Best model</th>
-            <th class="num">Predicted EOL cycle</th>
-            <th class="num">Knee cycle</th>
-            <th class="num">Mean CE (%)</th>
-            <th class="num">IR (Ω)</th>
-            <th>Anomalous cycles</th>
-          </tr>
-        </thead>
-        <tbody>${ranked.map(({ row: r, fade, rate }, i) => {
-          const f = r.features!;
-          return html`
-            <tr data-test-id="${r.test.id}">
-              <td>${i + 1}</td>
-              <td><a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a></td>
-              <td>${r.sample?.name ?? "—"}</td>
-              <td>${r.sample?.chemistry ?? "—"}</td>
-              <td class="num">${f.cycle_count}</td>
-              <td class="num">${pct(rate)}</td>
-              <td class="num">${pct(f.fade_per_100_cycles)}</td>
-              <td class="num">${pct(f.final_retention)}</td>
-              <td>${fade.models.best?.model ?? "—"}</td>
-              <td class="num">${num(fade.prediction?.cycle ?? null, 4)}</td>
-              <td class="num">${num(fade.knee?.knee_cycle ?? null)}</td>
-              <td class="num">${pct(f.ce_mean, 3)}</td>
-              <td class="num">${num(f.internal_resistance_ohm)}</td>
-              <td>${fade.anomalies.retention.anomalies.map((a) => a.cycle).join(", ") ||
-                "none"}</td>
-            </tr>
-          `;
-        })}</tbody>
-      </table>
-    </div>
-    ${short.length
-      ? html`
-        <p class="muted"
-          id="fade-unranked">Not ranked (fewer than ${MIN_RANKED_CYCLES} usable cycles): ${short
-            .map((r, i) =>
-              html`${i ? ", " : ""}<a href="/tests/${
-                encodeURIComponent(r.test.id)
-              }">${r.test.name}</a>`
-            )}.</p>
-      `
-      : ""}
-  `);
+  parts.push(
+    markup`<p>Tests ranked by mean capacity fade per 100 cycles (discharge capacity, from the
+first usable cycle to the last one that is not an anomaly, so an interrupted last cycle does not
+decide the rank), fastest first, with the best fade model by AIC and its predicted cycle at 80 %
+retention. Tests with fewer than ${MIN_RANKED_CYCLES} usable cycles are listed below the table.</p>
+<div class="scroll"><table id="fade-table"><thead><tr><th>#</th><th>Test</th><th>Sample</th><th>Chemistry</th>
+<th class="num">Cycles</th><th class="num">Fade / 100 cycles (%)</th><th class="num">All cycles (%)</th><th class="num">Final retention (%)</th>
+<th>Best model</th><th class="num">Predicted EOL cycle</th><th class="num">Knee cycle</th><th class="num">Mean CE (%)</th>
+<th class="num">IR (Ω)</th><th>Anomalous cycles</th></tr></thead><tbody>${
+      ranked.map(({ row: r, fade, rate }, i) => {
+        const f = r.features!;
+        return markup`<tr data-test-id="${r.test.id}"><td>${i + 1}</td><td><a href="/tests/${
+          encodeURIComponent(r.test.id)
+        }">${r.test.name}</a></td>
+<td>${
+          r.sample?.name ?? "—"
+        }</td><td>${r.sample?.chemistry ?? "—"}</td><td class="num">${f.cycle_count}</td>
+<td class="num">${pct(rate)}</td><td class="num">${
+          pct(f.fade_per_100_cycles)
+        }</td><td class="num">${pct(f.final_retention)}</td>
+<td>${
+          fade.models.best?.model ?? "—"
+        }</td><td class="num">${num(fade.prediction?.cycle ?? null, 4)}</td>
+<td class="num">${num(fade.knee?.knee_cycle ?? null)}</td><td class="num">${pct(f.ce_mean, 3)}</td>
+<td class="num">${num(f.internal_resistance_ohm)}</td><td>${
+          fade.anomalies.retention.anomalies.map((a) => a.cycle).join(", ") || "none"
+        }</td></tr>`;
+      })
+    }</tbody></table></div>
+${
+      short.length
+        ? markup`<p class="muted" id="fade-unranked">Not ranked (fewer than ${MIN_RANKED_CYCLES} usable cycles): ${
+          short.map((r, i) =>
+            markup`${i ? ", " : ""}<a href="/tests/${
+              encodeURIComponent(r.test.id)
+            }">${r.test.name}</a>`
+          )
+        }.</p>`
+        : ""
+    }`,
+  );
   if (top.length >= 1) {
     const labels = uniqueLabels(top);
     const cmp = compareTests(top.map((r, i) => ({ name: labels[i], cycles: r.test.cycles })));
-    parts.push(html`
-      <h2>Fastest fading, overlaid</h2>
-      <div class="plots">${plot(
-        "plot-fade-overlay",
-        comparisonPlotSpec(cmp.curves, { width: 640 }),
-        "Retention of the fastest-fading tests",
-      )}</div>
-      <p><a href="/compare${query({ ids: top.map((r) => r.test.id) })}">Open in Compare</a></p>
-    `);
+    parts.push(
+      markup`<h2>Fastest fading, overlaid</h2><div class="plots">${
+        plot(
+          "plot-fade-overlay",
+          comparisonPlotSpec(cmp.curves, { width: 640 }),
+          "Retention of the fastest-fading tests",
+        )
+      }</div><p><a href="/compare${
+        query({ ids: top.map((r) => r.test.id) })
+      }">Open in Compare</a></p>`,
+    );
   }
   const drivers = fadeDrivers(ranked);
   const groups = fadeByGroup(ranked);
-  parts.push(html`<h2>What goes with fast fade</h2>
+  parts.push(markup`<h2>What goes with fast fade</h2>
 <p class="muted">Spearman rank correlation between each property and the fade rate, over the tests
 that have both (positive: higher values fade faster). With few tests these are hints, not proof;
 open the tests to check.</p>${
     drivers.length
-      ? html`
-        <table id="fade-drivers">
-          <thead>
-            <tr>
-              <th>Property</th>
-              <th class="num">ρ</th>
-              <th class="num">Tests</th>
-            </tr>
-          </thead>
-          <tbody>${drivers.map((d) =>
-            html`
-              <tr>
-                <td>${d.property}</td>
-                <td class="num">${d.rho.toFixed(2)}</td>
-                <td class="num">${d.n}</td>
-              </tr>
-            `
-          )}</tbody>
-        </table>
-      `
-      : html`<p class="muted">Fewer than three tests share a varying numeric property.</p>`
+      ? markup`<table id="fade-drivers"><thead><tr><th>Property</th><th class="num">ρ</th><th class="num">Tests</th></tr></thead><tbody>${
+        drivers.map((d) =>
+          markup`<tr><td>${d.property}</td><td class="num">${
+            d.rho.toFixed(2)
+          }</td><td class="num">${d.n}</td></tr>`
+        )
+      }</tbody></table>`
+      : markup`<p class="muted">Fewer than three tests share a varying numeric property.</p>`
   }
 ${
     groups.length
-      ? html`
-        <h2>Fade by group</h2>
-        <table id="fade-groups">
-          <thead>
-            <tr>
-              <th>Property</th>
-              <th>Value</th>
-              <th class="num">Tests</th>
-              <th class="num">Mean fade / 100 cycles (%)</th>
-            </tr>
-          </thead>
-          <tbody>${groups.map((g) =>
-            html`
-              <tr>
-                <td>${g.property}</td>
-                <td>${g.value}</td>
-                <td class="num">${g.n}</td>
-                <td class="num">${pct(g.mean_fade)}</td>
-              </tr>
-            `
-          )}</tbody>
-        </table>
-      `
+      ? markup`<h2>Fade by group</h2><table id="fade-groups"><thead><tr><th>Property</th><th>Value</th><th class="num">Tests</th><th class="num">Mean fade / 100 cycles (%)</th></tr></thead><tbody>${
+        groups.map((g) =>
+          markup`<tr><td>${g.property}</td><td>${g.value}</td><td class="num">${g.n}</td><td class="num">${
+            pct(g.mean_fade)
+          }</td></tr>`
+        )
+      }</tbody></table>`
       : ""
   }`);
-  return { title: "Fade ranking", nav: "fade", body: html`${parts}` };
+  return { title: "Fade ranking", nav: "fade", body: markup`${parts}` };
 }

@@ -2,7 +2,7 @@
 
 import type { RawFileFilter } from "../../store/store.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
-import { html, when } from "../_html.ts";
+import { markup, when } from "../_html.ts";
 import { attachment, SECURITY_HEADERS } from "../_security.ts";
 
 /** Files listed at most. */
@@ -27,57 +27,36 @@ export async function filesPage(ctx: Ctx): Promise<Page> {
     f.file_name.toLowerCase().includes(needle) ||
     (f.source_path ?? "").toLowerCase().includes(needle)
   );
-  const body = html`<form class="filters" method="get" action="/files" id="file-search">
+  const body = markup`<form class="filters" method="get" action="/files" id="file-search">
 <label>File name, path, id or SHA-256<input name="q" value="${q}" size="40"></label>
-${testId ? html`<input type="hidden" name="test" value="${testId}">` : ""}
+${testId ? markup`<input type="hidden" name="test" value="${testId}">` : ""}
 <button type="submit">Search</button> <a href="/files">Clear</a></form>
 ${
     all.length === 0
-      ? html`
-        <p class="muted"
-          id="no-files">No raw files stored${testId
-            ? " for this test"
-            : ""}. Imports archive the original files here.</p>
-      `
-      : html`
-        <p>${files.length} of ${all.length} files${files.length > LIMIT
-          ? `, first ${LIMIT} shown`
-          : ""}.</p>
-        <div class="scroll">
-          <table id="files-table">
-            <thead>
-              <tr>
-                <th>File</th>
-                <th class="num">Size</th>
-                <th>Stored</th>
-                <th>Source path</th>
-                <th>Test</th>
-                <th>Import job</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>${files.slice(0, LIMIT).map((f) =>
-              html`
-                <tr data-file-id="${f.id}">
-                  <td>${f.file_name}</td>
-                  <td class="num">${size(f.size_bytes)}</td>
-                  <td>${when(f.uploaded_at)}</td>
-                  <td>${f.source_path ?? ""}</td>
-                  <td>${f.test_id
-                    ? html`<a href="/tests/${encodeURIComponent(f.test_id)}">test</a>`
-                    : ""}</td>
-                  <td>${f.import_job_id
-                    ? html`<a href="/jobs/${encodeURIComponent(f.import_job_id)}">job</a>`
-                    : ""}</td>
-                  <td><a href="/files/${encodeURIComponent(
-                    f.id,
-                  )}/download" download>Download</a></td>
-                </tr>
-              `
-            )}</tbody>
-          </table>
-        </div>
-      `
+      ? markup`<p class="muted" id="no-files">No raw files stored${
+        testId ? " for this test" : ""
+      }. Imports archive the original files here.</p>`
+      : markup`<p>${files.length} of ${all.length} files${
+        files.length > LIMIT ? `, first ${LIMIT} shown` : ""
+      }.</p>
+<div class="scroll"><table id="files-table"><thead><tr><th>File</th><th class="num">Size</th><th>Stored</th><th>Source path</th><th>Test</th><th>Import job</th><th></th></tr></thead><tbody>${
+        files.slice(0, LIMIT).map((f) =>
+          markup`<tr data-file-id="${f.id}"><td>${f.file_name}</td><td class="num">${
+            size(f.size_bytes)
+          }</td><td>${when(f.uploaded_at)}</td>
+<td>${
+            f.source_path ?? ""
+          }</td><td>${
+            f.test_id ? markup`<a href="/tests/${encodeURIComponent(f.test_id)}">test</a>` : ""
+          }</td>
+<td>${
+            f.import_job_id
+              ? markup`<a href="/jobs/${encodeURIComponent(f.import_job_id)}">job</a>`
+              : ""
+          }</td>
+<td><a href="/files/${encodeURIComponent(f.id)}/download" download>Download</a></td></tr>`
+        )
+      }</tbody></table></div>`
   }`;
   return { title: "Raw files", nav: "files", body };
 }

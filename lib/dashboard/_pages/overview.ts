@@ -1,22 +1,17 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import type { Ctx, Page } from "../_context.ts";
-import { html, type SafeHtml, when } from "../_html.ts";
+import { markup, type SafeHtml, when } from "../_html.ts";
 import { jobTable } from "./jobs.ts";
 
 /** How to import data, shown on an empty store. */
 export function emptyStore(ctx: Ctx): SafeHtml {
-  return html`
-    <div class="empty" id="empty-store">
-      <p><strong>The store is empty.</strong> Nothing to
-    show yet: this dashboard only displays data imported from your instrument files.</p>
-      <p>Import a folder of cycler files (Arbin, BioLogic, Maccor, Neware, EIS ...) into the same
-    store, then reload this page:</p>
-      <pre>${ctx.options.importCommand}</pre>
-      <p class="muted">Store in use: ${ctx.store.describe().text}. Choose another with
-    <code>--db</code> or the configuration file.</p>
-    </div>
-  `;
+  return markup`<div class="empty" id="empty-store"><p><strong>The store is empty.</strong> Nothing to
+show yet: this dashboard only displays data imported from your instrument files.</p>
+<p>Import a folder of cycler files (Arbin, BioLogic, Maccor, Neware, EIS ...) into the same
+store, then reload this page:</p><pre>${ctx.options.importCommand}</pre>
+<p class="muted">Store in use: ${ctx.store.describe().text}. Choose another with
+<code>--db</code> or the configuration file.</p></div>`;
 }
 
 /** Time of a test's last data point, from its absolute start and its last cycle, or `null`. */
@@ -60,25 +55,20 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
     for (const f of full?.files ?? []) if (f.action === "failed") failedFiles.push({ job: j, f });
   }
   const card = (id: string, value: number, label: string) =>
-    html`
-      <div class="card" id="${id}">
-        <div class="value">${value}</div>
-        <div class="label">${label}</div>
-      </div>
-    `;
+    markup`<div class="card" id="${id}"><div class="value">${value}</div><div class="label">${label}</div></div>`;
   const testList = (list: typeof all) =>
     list.length === 0
-      ? html`<p class="muted">None.</p>`
-      : html`<ul>${
+      ? markup`<p class="muted">None.</p>`
+      : markup`<ul>${
         list.slice(0, 15).map((t) =>
-          html`<li><a href="/tests/${
+          markup`<li><a href="/tests/${
             encodeURIComponent(t.id)
           }">${t.name}</a> <span class="muted">last data ${
             when(lastDataTime(t)?.toISOString())
           }</span></li>`
         )
-      }${list.length > 15 ? html`<li class="muted">and ${list.length - 15} more</li>` : ""}</ul>`;
-  const body = html`<div class="cards">
+      }${list.length > 15 ? markup`<li class="muted">and ${list.length - 15} more</li>` : ""}</ul>`;
+  const body = markup`<div class="cards">
 ${card("count-samples", samples, "samples")}${card("count-tests", tests, "tests")}
 ${card("count-cells", cells.length, "cells (cell codes)")}${
     card("count-datasets", datasets, "cell datasets")
@@ -95,34 +85,23 @@ ${tests === 0 ? emptyStore(ctx) : ""}
 <section><h2>Finished tests</h2>${testList(finished)}</section>
 ${
     unknown.length
-      ? html`<section><h2>Without absolute time</h2><p class="muted">The file gave no start time, so
+      ? markup`<section><h2>Without absolute time</h2><p class="muted">The file gave no start time, so
 whether these still run is unknown.</p>${testList(unknown)}</section>`
       : ""
   }</div>
-<h2>Recent imports</h2>${jobs.length ? jobTable(jobs) : html`<p class="muted">No import jobs.</p>`}
+<h2>Recent imports</h2>${
+    jobs.length ? jobTable(jobs) : markup`<p class="muted">No import jobs.</p>`
+  }
 <h2>Failed imports</h2>${
     failedFiles.length === 0
-      ? html`<p class="muted" id="no-failures">No failed files in the recent imports.</p>`
-      : html`
-        <table id="failed-files">
-          <thead>
-            <tr>
-              <th>Job</th>
-              <th>File</th>
-              <th>Error</th>
-            </tr>
-          </thead>
-          <tbody>${failedFiles.map(({ job, f }) =>
-            html`
-              <tr>
-                <td><a href="/jobs/${encodeURIComponent(job.id)}">${when(job.started_at)}</a></td>
-                <td>${f.path}</td>
-                <td class="error">${f.error ?? ""}</td>
-              </tr>
-            `
-          )}</tbody>
-        </table>
-      `
+      ? markup`<p class="muted" id="no-failures">No failed files in the recent imports.</p>`
+      : markup`<table id="failed-files"><thead><tr><th>Job</th><th>File</th><th>Error</th></tr></thead><tbody>${
+        failedFiles.map(({ job, f }) =>
+          markup`<tr><td><a href="/jobs/${encodeURIComponent(job.id)}">${
+            when(job.started_at)
+          }</a></td><td>${f.path}</td><td class="error">${f.error ?? ""}</td></tr>`
+        )
+      }</tbody></table>`
   }
 <p><a href="/fade">Which cells fade fastest, and why →</a></p>`;
   return { title: "Overview", nav: "overview", body };

@@ -4,7 +4,7 @@ import { searchTests, type TestMatch, type TestQuery } from "../../search_tests.
 import { TEST_TYPES, type TestType } from "../../store/documents.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { featuresOf } from "../_data.ts";
-import { html, num, pct, query, type SafeHtml, when } from "../_html.ts";
+import { markup, num, pct, query, type SafeHtml, when } from "../_html.ts";
 import { attachment, SECURITY_HEADERS } from "../_security.ts";
 import { emptyStore } from "./overview.ts";
 
@@ -107,87 +107,58 @@ export async function testsPage(ctx: Ctx): Promise<Page> {
   const testers = distinct(allTests.map((t) => t.tester));
   const tags = distinct(allTests.flatMap((t) => t.tags));
   const select = (name: string, label: string, options: string[]) =>
-    html`<label>${label}<select name="${name}"><option value="">any</option>${
+    markup`<label>${label}<select name="${name}"><option value="">any</option>${
       options.map((o) =>
-        html`<option${
-          o === filters[name]
-            ? html`
-              selected
-            `
-            : ""
-        }>${o}</option>`
+        markup`<option${o === filters[name] ? markup` selected` : ""}>${o}</option>`
       )
     }</select></label>`;
   const header = (key: string, label: string, numeric = false) => {
     const next = sort === key && dir === "asc" ? "desc" : "asc";
     const arrow = sort === key ? (dir === "asc" ? " ▲" : " ▼") : "";
-    return html`
-      <th
-        class="${numeric ? "num" : ""}"><a href="/tests${query({
-          ...filters,
-          sort: key,
-          dir: next,
-        })}" data-sort="${key}">${label}${arrow}</a></th>
-    `;
+    return markup`<th class="${numeric ? "num" : ""}"><a href="/tests${
+      query({ ...filters, sort: key, dir: next })
+    }" data-sort="${key}">${label}${arrow}</a></th>`;
   };
-  const body: SafeHtml = html`
-    <form class="filters" method="get" action="/tests" id="test-filters">
-    <label>Sample<input name="sample" list="sample-names" value="${filters.sample}"></label>
-    <datalist id="sample-names">${samples.map((s) => html`<option value="${s.name}">`)}</datalist>
-    ${select("chemistry", "Chemistry", chemistries)}
-    <label>From<input type="date" name="from" value="${filters.from}"></label>
-    <label>To<input type="date" name="to" value="${filters.to}"></label>
-    ${select("tag", "Tag", tags)}${select("tester", "Tester", testers)}
-    ${select("type", "Type", [...TEST_TYPES])}
-    <label>Cell code<input name="cell" value="${filters.cell}" size="8"></label>
-    <input type="hidden" name="sort" value="${sort}"><input type="hidden" name="dir" value="${dir}">
-    <button type="submit">Filter</button> <a href="/tests">Clear</a></form>
-    <p
-      id="match-count">${list.length} of ${allTests.length} tests match. <a href="/tests.csv${query(
-        filters,
-      )}" id="export-all">Export these ${list.length} as CSV</a></p>
-    <form method="get" action="/compare" id="selection-form">
-      <div class="scroll">
-        <table id="tests-table">
-          <thead>
-            <tr><th><input type="checkbox" data-select-all aria-label="Select all"></th>
-    ${header("name", "Test")}${header("sample", "Sample")}${header("chemistry", "Chemistry")}
-    ${header("tester", "Tester")}<th>Type</th><th>Cell</th>${header("start", "Start")}
-    ${header("cycles", "Cycles", true)}${header("initial", "Initial capacity (mAh)", true)}
-    ${header("retention", "Final retention (%)", true)}${header(
-      "fade",
-      "Fade / 100 cycles (%)",
-      true,
-    )}
-    ${header("ce", "Mean CE (%)", true)}<th>Tags</th></tr>
-          </thead>
-          <tbody>${list.map((r) =>
-            html`
-              <tr data-test-id="${r.m.test.id}">
-                <td><input type="checkbox" name="ids" value="${r.m.test.id}" aria-label="Select ${r
-                  .m.test.name}"></td>
-                <td><a href="/tests/${encodeURIComponent(r.m.test.id)}">${r.m.test.name}</a></td>
-                <td>${r.m.sample?.name ?? "—"}</td>
-                <td>${r.m.sample?.chemistry ?? "—"}</td>
-                <td>${r.m.test.tester}</td>
-                <td>${r.m.test.test_type}</td>
-                <td>${r.m.test.cell_code ?? ""}</td>
-                <td>${when(r.m.test.start_time)}</td>
-                <td class="num">${r.m.test.cycle_count}</td>
-                <td class="num">${num(r.initial_mAh)}</td>
-                <td class="num">${pct(r.retention)}</td>
-                <td class="num">${pct(r.fade)}</td>
-                <td class="num">${pct(r.ce, 3)}</td>
-                <td>${r.m.test.tags.join(", ")}</td>
-              </tr>
-            `
-          )}</tbody>
-        </table>
-      </div>
-      <p><button type="submit">Compare selected</button>
-    <button type="submit" class="secondary" formaction="/tests.csv" id="export-selected">Export selected as CSV</button></p>
-    </form>
-  `;
+  const body: SafeHtml =
+    markup`<form class="filters" method="get" action="/tests" id="test-filters">
+<label>Sample<input name="sample" list="sample-names" value="${filters.sample}"></label>
+<datalist id="sample-names">${samples.map((s) => markup`<option value="${s.name}">`)}</datalist>
+${select("chemistry", "Chemistry", chemistries)}
+<label>From<input type="date" name="from" value="${filters.from}"></label>
+<label>To<input type="date" name="to" value="${filters.to}"></label>
+${select("tag", "Tag", tags)}${select("tester", "Tester", testers)}
+${select("type", "Type", [...TEST_TYPES])}
+<label>Cell code<input name="cell" value="${filters.cell}" size="8"></label>
+<input type="hidden" name="sort" value="${sort}"><input type="hidden" name="dir" value="${dir}">
+<button type="submit">Filter</button> <a href="/tests">Clear</a></form>
+<p id="match-count">${list.length} of ${allTests.length} tests match. <a href="/tests.csv${
+      query(filters)
+    }" id="export-all">Export these ${list.length} as CSV</a></p>
+<form method="get" action="/compare" id="selection-form">
+<div class="scroll"><table id="tests-table"><thead><tr><th><input type="checkbox" data-select-all aria-label="Select all"></th>
+${header("name", "Test")}${header("sample", "Sample")}${header("chemistry", "Chemistry")}
+${header("tester", "Tester")}<th>Type</th><th>Cell</th>${header("start", "Start")}
+${header("cycles", "Cycles", true)}${header("initial", "Initial capacity (mAh)", true)}
+${header("retention", "Final retention (%)", true)}${header("fade", "Fade / 100 cycles (%)", true)}
+${header("ce", "Mean CE (%)", true)}<th>Tags</th></tr></thead><tbody>${
+      list.map((r) =>
+        markup`<tr data-test-id="${r.m.test.id}"><td><input type="checkbox" name="ids" value="${r.m.test.id}" aria-label="Select ${r.m.test.name}"></td>
+<td><a href="/tests/${encodeURIComponent(r.m.test.id)}">${r.m.test.name}</a></td>
+<td>${
+          r.m.sample?.name ?? "—"
+        }</td><td>${r.m.sample?.chemistry ?? "—"}</td><td>${r.m.test.tester}</td>
+<td>${r.m.test.test_type}</td><td>${r.m.test.cell_code ?? ""}</td><td>${
+          when(r.m.test.start_time)
+        }</td>
+<td class="num">${r.m.test.cycle_count}</td><td class="num">${num(r.initial_mAh)}</td>
+<td class="num">${pct(r.retention)}</td><td class="num">${pct(r.fade)}</td><td class="num">${
+          pct(r.ce, 3)
+        }</td>
+<td>${r.m.test.tags.join(", ")}</td></tr>`
+      )
+    }</tbody></table></div>
+<p><button type="submit">Compare selected</button>
+<button type="submit" class="secondary" formaction="/tests.csv" id="export-selected">Export selected as CSV</button></p></form>`;
   return { title: "Tests", nav: "tests", body };
 }
 

@@ -5,7 +5,7 @@ import { equal, match } from "node:assert/strict";
 import { attachment, safeFileName } from "../../../lib/dashboard/_security.ts";
 import { csvCell } from "../../../lib/dashboard/_pages/tests.ts";
 import { averageRanks, spearman } from "../../../lib/dashboard/_correlation.ts";
-import { html, jsonScript, num } from "../../../lib/dashboard/_html.ts";
+import { jsonScript, markup, num } from "../../../lib/dashboard/_html.ts";
 import { specPoints } from "../../../lib/dashboard/_plot.ts";
 import { isLoopback } from "../../../cli/dashboard.ts";
 import { assertClose } from "../../_util.ts";
@@ -48,9 +48,9 @@ Deno.test("spearman() matches scipy.stats.spearmanr, ties by average rank", () =
   equal(averageRanks([10, 20, 20, 5]).join(), "2,3.5,3.5,1");
 });
 
-Deno.test("html`` escapes interpolations; jsonScript() cannot close its element", () => {
-  equal(html`<p>${"<b>&'\""}</p>`.value, "<p>&lt;b&gt;&amp;&#39;&quot;</p>");
-  equal(html`${[1, null, false, "x"]}`.value, "1x");
+Deno.test("markup`` escapes interpolations; jsonScript() cannot close its element", () => {
+  equal(markup`<p>${"<b>&'\""}</p>`.value, "<p>&lt;b&gt;&amp;&#39;&quot;</p>");
+  equal(markup`${[1, null, false, "x"]}`.value, "1x");
   const s = jsonScript("a", { t: "</script><script>alert(1)</script>" }).value;
   equal(s.includes("</script><script>"), false);
   equal(JSON.parse(/>(.*)<\/script>$/.exec(s)![1]).t, "</script><script>alert(1)</script>");
