@@ -2,10 +2,10 @@
 // This module is browser compatible.
 
 import type { FormatParser } from "./format_parser.ts";
-import { ARBIN_CSV } from "./arbin_csv.ts";
-import { ARBIN_METADATA_CSV } from "./arbin_metadata_csv.ts";
+import { arbinCsv } from "./arbin_csv.ts";
+import { arbinMetadataCsv } from "./arbin_metadata_csv.ts";
 import { arbinRes } from "./arbin_res.ts";
-import { ARBIN_XLSX } from "./arbin_xlsx.ts";
+import { arbinXlsx } from "./arbin_xlsx.ts";
 import { autolabTxt } from "./autolab_txt.ts";
 import { basytecTxt } from "./basytec_txt.ts";
 import { batteryArchiveCsv } from "./battery_archive_csv.ts";
@@ -16,7 +16,7 @@ import { chiTxt } from "./chi_txt.ts";
 import { drttoolsCsv } from "./drttools_csv.ts";
 import { eisCsv } from "./eis_csv.ts";
 import { gamryDta } from "./gamry_dta.ts";
-import { GENERIC_CSV } from "./generic_csv.ts";
+import { genericCsv } from "./generic_csv.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
 import { newareNda } from "./neware_nda.ts";
@@ -30,9 +30,9 @@ import { zplotZ } from "./zplot_z.ts";
 
 /** Every registered format, most specific first. Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
-  ARBIN_CSV,
-  ARBIN_METADATA_CSV,
-  ARBIN_XLSX,
+  arbinCsv,
+  arbinMetadataCsv,
+  arbinXlsx,
   biologicMpr,
   biologicMpt,
   newareNda,
@@ -54,5 +54,5 @@ export const FORMATS: readonly FormatParser[] = [
   versastudioPar,
   drttoolsCsv,
   eisCsv,
-  GENERIC_CSV, // last: low confidence, claims only what no instrument parser does
+  genericCsv, // last: low confidence, claims only what no instrument parser does
 ];

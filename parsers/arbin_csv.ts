@@ -145,7 +145,7 @@ function detectArbinCsv(head: Uint8Array, fileName: string): Detection {
 }
 
 /** The Arbin CSV format for the registry. */
-export const ARBIN_CSV: FormatParser = {
+export const arbinCsv: FormatParser = {
   id: "arbin_csv",
   name: "Arbin CSV export",
   instrument: "Arbin",

@@ -107,7 +107,7 @@ export function parseArbinMetadataCsv(bytes: Uint8Array, fileName: string): Arbi
  * gives a {@link Recording} with metadata only (no series) and a warning that says how to attach
  * it to its data file.
  */
-export const ARBIN_METADATA_CSV: FormatParser = {
+export const arbinMetadataCsv: FormatParser = {
   id: "arbin_metadata_csv",
   name: "Arbin metadata sidecar (*_Metadata.csv)",
   instrument: "Arbin",

@@ -303,7 +303,7 @@ function detectArbinXlsx(head: Uint8Array, fileName: string): Detection {
 }
 
 /** The Arbin XLSX format for the registry. */
-export const ARBIN_XLSX: FormatParser = {
+export const arbinXlsx: FormatParser = {
   id: "arbin_xlsx",
   name: "Arbin XLSX export",
   instrument: "Arbin",

@@ -350,7 +350,7 @@ function detectGenericCsv(head: Uint8Array, fileName: string): Detection {
 }
 
 /** The generic cycler CSV format for the registry (low confidence: instrument parsers win). */
-export const GENERIC_CSV: FormatParser = {
+export const genericCsv: FormatParser = {
   id: "generic_csv",
   name: "Generic cycler CSV (time, voltage, current columns)",
   instrument: "Other",

@@ -9,7 +9,7 @@
 
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { detectFormat } from "../../parsers/detect_format.ts";
-import { GENERIC_CSV, parseGenericCsv } from "../../parsers/generic_csv.ts";
+import { genericCsv, parseGenericCsv } from "../../parsers/generic_csv.ts";
 import { ParseError } from "../../parsers/parse_error.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
 import { readFixture } from "../_util.ts";
@@ -97,7 +97,7 @@ Deno.test("the generic reader ranks below instrument parsers and names bad rows"
   equal(detectFormat(readFixture("bad/custom_good_small.csv"), "x.csv").parser.id, "generic_csv");
   // An impedance export (time, potential, current, frequency, Zre, Zim) is not claimed.
   const eis = "exampleDataParstat.txt";
-  equal(GENERIC_CSV.detect(readFixture(`eis/${eis}`), eis).confidence, 0);
+  equal(genericCsv.detect(readFixture(`eis/${eis}`), eis).confidence, 0);
   throws(
     () =>
       parseGenericCsv(new TextEncoder().encode("time;voltage;current\n1;2;3\n4;5\n6;7;8\n"), {
