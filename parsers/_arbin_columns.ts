@@ -312,13 +312,7 @@ export function buildArbinSeries(
       `columns not read (not numeric): ${unread.map((p) => `"${p.original_name}"`).join(", ")}`,
     );
   }
-  const before = new Set(Object.keys(sources));
-  integrateMissingCounters(series);
-  for (const name of Object.keys(series.columns)) {
-    if (!before.has(name)) {
-      warnings.push(`${name} not in the file: ${series.columns[name].note ?? "integrated"}`);
-    }
-  }
+  warnings.push(...integrateMissingCounters(series));
   return { series, warnings };
 }
 

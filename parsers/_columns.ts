@@ -5,6 +5,7 @@
 
 import type { ColumnSource, CyclingSeries } from "../lib/model/cycling_series.ts";
 import { ParseError } from "./parse_error.ts";
+import { integrateMissingCounters } from "./_series.ts";
 
 /** A {@link ColumnSource} for a column read as written (optionally scaled). */
 export function source(originalName: string, unit: string, scale = 1, note?: string): ColumnSource {
@@ -113,4 +114,17 @@ export function currentSignWarning(series: CyclingSeries): string | null {
     } rows (expected positive while charging); check the export settings`;
   }
   return null;
+}
+
+/**
+ * Finish the counters of a series read from a table: check the sign of current against the
+ * counters the file gave ({@link currentSignWarning}), then fill the counters it lacks from
+ * current and time (`integrateMissingCounters`), as the model requires of every parser.
+ * Returns the warnings for `meta.warnings`: the columns filled, then the sign warning if any.
+ */
+export function finishCounters(series: CyclingSeries): string[] {
+  const sign = currentSignWarning(series);
+  const warnings = integrateMissingCounters(series);
+  if (sign) warnings.push(sign);
+  return warnings;
 }

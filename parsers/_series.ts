@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import type { ColumnSource, CyclingSeries } from "../lib/model/cycling_series.ts";
+import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 
 /** A series of `length` rows with every float column `NaN` and the counters 0. */
 export function allocSeries(length: number): CyclingSeries {
@@ -50,14 +50,23 @@ export function truncateSeries(series: CyclingSeries, length: number): CyclingSe
  * Fill charge/discharge capacity and energy counters that the file does not provide by
  * trapezoidal integration of current (and current × voltage) over time, each counter
  * accumulating only while current flows in its direction. The columns are marked `derived`.
- * Counters already present (not all `NaN`) are left as they are.
+ * Counters already present (not all `NaN`) are left as they are, each on its own: a file with a
+ * charge counter but no discharge counter keeps its charge counter.
+ *
+ * @returns One warning per filled column (`"charge_capacity_Ah not in the file: integral of
+ *   positive current over time"`), for the file's `meta.warnings`; empty when nothing was filled.
  */
-export function integrateMissingCounters(series: CyclingSeries): void {
+export function integrateMissingCounters(series: CyclingSeries): string[] {
   const { time_s: t, current_A: i, voltage_V: v, length: n } = series;
   const missing = (a: Float64Array): boolean => a.every(Number.isNaN);
-  const needQ = missing(series.charge_capacity_Ah) || missing(series.discharge_capacity_Ah);
-  const needE = missing(series.charge_energy_Wh) || missing(series.discharge_energy_Wh);
-  if ((!needQ && !needE) || n === 0 || missing(t) || missing(i)) return;
+  const counters = [
+    "charge_capacity_Ah",
+    "discharge_capacity_Ah",
+    "charge_energy_Wh",
+    "discharge_energy_Wh",
+  ] as const;
+  const need = counters.filter((name) => missing(series[name]));
+  if (need.length === 0 || n === 0 || missing(t) || missing(i)) return [];
   const qc = new Float64Array(n), qd = new Float64Array(n);
   const ec = new Float64Array(n), ed = new Float64Array(n);
   for (let k = 1; k < n; k++) {
@@ -71,23 +80,19 @@ export function integrateMissingCounters(series: CyclingSeries): void {
     ec[k] = ec[k - 1] + (dq > 0 ? Math.abs(de) : 0);
     ed[k] = ed[k - 1] + (dq < 0 ? Math.abs(de) : 0);
   }
-  const source = (note: string): ColumnSource => ({
-    original_name: "",
-    original_unit: "",
-    scale: 1,
-    derived: true,
-    note,
-  });
-  if (needQ) {
-    series.charge_capacity_Ah = qc;
-    series.discharge_capacity_Ah = qd;
-    series.columns.charge_capacity_Ah = source("integral of positive current over time");
-    series.columns.discharge_capacity_Ah = source("integral of negative current over time");
+  const integrals = {
+    charge_capacity_Ah: [qc, "integral of positive current over time"],
+    discharge_capacity_Ah: [qd, "integral of negative current over time"],
+    charge_energy_Wh: [ec, "integral of current × voltage while charging"],
+    discharge_energy_Wh: [ed, "integral of current × voltage while discharging"],
+  } as const;
+  const warnings: string[] = [];
+  for (const name of need) {
+    if (name.endsWith("Wh") && missing(v)) continue;
+    const [values, note] = integrals[name];
+    series[name] = values;
+    series.columns[name] = { original_name: "", original_unit: "", scale: 1, derived: true, note };
+    warnings.push(`${name} not in the file: ${note}`);
   }
-  if (needE && !missing(v)) {
-    series.charge_energy_Wh = ec;
-    series.discharge_energy_Wh = ed;
-    series.columns.charge_energy_Wh = source("integral of current × voltage while charging");
-    series.columns.discharge_energy_Wh = source("integral of current × voltage while discharging");
-  }
+  return warnings;
 }

@@ -11,7 +11,7 @@ import type { ColumnSource, CyclingColumn } from "../lib/model/cycling_series.ts
 import type { Recording } from "../lib/model/file_meta.ts";
 import { hexAt } from "./_bytes.ts";
 import { makeMeta } from "./_meta.ts";
-import { allocSeries } from "./_series.ts";
+import { allocSeries, integrateMissingCounters } from "./_series.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
 
@@ -250,6 +250,7 @@ function parseRes(input: Uint8Array, options: ParseOptions): Recording {
   }
   s.columns = columns;
   readAux(db, tables, testId, rows, s, wrap);
+  warnings.push(...integrateMissingCounters(s));
   const start = Number(test.Start_DateTime);
   if (Number.isFinite(start) && start > 0) s.start_time = oleToIso(start);
   const mass = Number(test.MASS);

@@ -13,7 +13,7 @@
  */
 
 import type { Recording } from "../lib/model/file_meta.ts";
-import { currentSignWarning, findColumn, source } from "./_columns.ts";
+import { findColumn, finishCounters, source } from "./_columns.ts";
 import { BATTERY_ARCHIVE_CYCLE_COLUMNS } from "./_battery_archive.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
@@ -117,8 +117,7 @@ function parseTimeseries(bytes: Uint8Array, options: ParseOptions): Recording {
     }
   }
   s.start_time = firstWallIso(table.wall);
-  const sign = currentSignWarning(s);
-  if (sign) warnings.push(sign);
+  warnings.push(...finishCounters(s));
   const meta = makeMeta(options, {
     format: "battery_archive_csv",
     instrument: "Battery Archive",

@@ -13,7 +13,7 @@
 
 import type { Recording } from "../lib/model/file_meta.ts";
 import { BDF_TERMS, type BdfTerm } from "./_bdf_terms.ts";
-import { currentSignWarning, source } from "./_columns.ts";
+import { finishCounters, source } from "./_columns.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { type Mapping, readTable, type Target, unitScale } from "./_table.ts";
@@ -154,8 +154,7 @@ function parseBdf(bytes: Uint8Array, options: ParseOptions): Recording {
   }
   if (!have.has("cycle_count")) warnings.push("no Cycle Count column; cycle_index is 0");
   if (!s.columns.step_index) s.columns.step_index = source("", "");
-  const sign = currentSignWarning(s);
-  if (sign) warnings.push(sign);
+  warnings.push(...finishCounters(s));
   const meta = makeMeta(options, {
     format: "bdf_csv",
     instrument: "BDF",

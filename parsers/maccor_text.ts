@@ -17,8 +17,8 @@ import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import {
   countDataLines,
   counterAt,
-  currentSignWarning,
   findColumn,
+  finishCounters,
   isBlank,
   lastDataLine,
   source,
@@ -527,8 +527,7 @@ function parseMaccorText(bytes: Uint8Array, options: ParseOptions): Recording {
     cols.temperature_C = source(h[col.temp], "°C");
   }
   series.columns = cols;
-  const sign = currentSignWarning(series);
-  if (sign) warnings.push(sign);
+  warnings.push(...finishCounters(series));
 
   const header_: Record<string, string> = { ...headerInfo };
   const channel = /^(\d+)$/.exec(headerInfo["Channel"] ?? "")?.[1];

@@ -11,7 +11,7 @@
  */
 
 import type { Recording } from "../lib/model/file_meta.ts";
-import { currentSignWarning, findColumn, source } from "./_columns.ts";
+import { findColumn, finishCounters, source } from "./_columns.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { firstWallIso, type Mapping, matchColumn, readTable } from "./_table.ts";
@@ -193,8 +193,7 @@ function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
     }
   }
   s.start_time = firstWallIso(table.wall);
-  const sign = currentSignWarning(s);
-  if (sign) warnings.push(sign);
+  warnings.push(...finishCounters(s));
   const num = (key: string): number | null => {
     const v = Number(header[key]);
     return header[key] !== undefined && header[key] !== "" && Number.isFinite(v) ? v : null;

@@ -11,7 +11,7 @@
  */
 
 import type { Recording } from "../lib/model/file_meta.ts";
-import { currentSignWarning, findColumn, source } from "./_columns.ts";
+import { findColumn, finishCounters, source } from "./_columns.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { firstWallIso, type Mapping, matchColumn, readTable, unitScale } from "./_table.ts";
@@ -163,8 +163,7 @@ function parsePec(bytes: Uint8Array, options: ParseOptions): Recording {
   }
   s.start_time = firstWallIso(table.wall);
   if (cycleIdx < 0) warnings.push("no Cycle column; cycle_index is 0");
-  const sign = currentSignWarning(s);
-  if (sign) warnings.push(sign);
+  warnings.push(...finishCounters(s));
   const meta = makeMeta(options, {
     format: "pec_csv",
     instrument: "PEC",

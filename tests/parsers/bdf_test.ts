@@ -7,6 +7,7 @@ import { maccorText } from "../../parsers/maccor_text.ts";
 import { detectFormat } from "../../parsers/detect_format.ts";
 import { ParseError } from "../../parsers/parse_error.ts";
 import type { CyclingSeries } from "../../lib/model/cycling_series.ts";
+import { summarizeCycles } from "../../analysis/cycles.ts";
 import { assertClose, readFixture } from "../_util.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -123,4 +124,34 @@ Deno.test("bdfCsv accepts other units of a quantity and refuses missing required
     () => bdfCsv.parse(enc("Test Time / s,Voltage / V\n1,2\n"), { fileName: "v.bdf" }),
     (e: unknown) => e instanceof ParseError && /current_ampere/.test(e.message),
   );
+});
+
+Deno.test("bdfCsv integrates missing capacity and energy counters, so cycles can be built", () => {
+  // Synthetic BDF file without capacity or energy columns: two cycles of +1 A for 3600 s at
+  // 3.7 V, then −1 A for 1800 s at 3.5 V; each current switch is written as two rows at the same
+  // time, so the trapezoid rule is exact. Known answer: per cycle 1 Ah and 3.7 Wh in, 0.5 Ah and
+  // 1.75 Wh out; over the file 2 Ah and 7.4 Wh in, 1 Ah and 3.5 Wh out.
+  const rows = ["Test Time / s,Voltage / V,Current / A,Cycle Count / 1"];
+  for (const [cycle, t0] of [[1, 0], [2, 5400]]) {
+    for (let t = 0; t <= 3600; t += 900) rows.push(`${t0 + t},3.7,1,${cycle}`);
+    for (let t = 3600; t <= 5400; t += 900) rows.push(`${t0 + t},3.5,-1,${cycle}`);
+  }
+  const rec = bdfCsv.parse(enc(rows.join("\n") + "\n"), { fileName: "steps.bdf.csv" });
+  const s = rec.series!;
+  const last = s.length - 1;
+  assertClose(s.charge_capacity_Ah[last], 2, { abs: 1e-12 });
+  assertClose(s.discharge_capacity_Ah[last], 1, { abs: 1e-12 });
+  assertClose(s.charge_energy_Wh[last], 7.4, { abs: 1e-12 });
+  assertClose(s.discharge_energy_Wh[last], 3.5, { abs: 1e-12 });
+  equal(s.columns.charge_capacity_Ah.derived, true);
+  equal(s.columns.discharge_energy_Wh.derived, true);
+  match(rec.meta.warnings.join("\n"), /charge_capacity_Ah not in the file: integral/);
+  const table = summarizeCycles(s);
+  equal(table.cycles.length, 2);
+  for (const c of table.cycles) {
+    assertClose(c.charge_capacity_Ah, 1, { abs: 1e-12 });
+    assertClose(c.discharge_capacity_Ah, 0.5, { abs: 1e-12 });
+    assertClose(c.charge_energy_Wh!, 3.7, { abs: 1e-12 });
+    assertClose(c.discharge_energy_Wh!, 1.75, { abs: 1e-12 });
+  }
 });
