@@ -138,6 +138,22 @@ Deno.test("biologicMpr.parse() derives a missing current from dq and time", () =
   assertClose(s.extras.control_V_or_mA[12], 0.513, f32);
 });
 
+Deno.test("biologicMpr.parse() derives MB-1's current from dq: it agrees with the file's P/W, not the 0.513 set point", () => {
+  // MB-1 is a GCPL run whose `control/V/mA` column is 0.513 (the set point) on the last two
+  // rows, but the cell never carried that current. Values read with galvani 0.x (run, not read):
+  //   row 10: time/s 9.999799747383804; row 11: time/s 10.0001997473737,
+  //   dq/mA.h 1.672804605429216e-09, Ewe/V 4.395466, P/W 6.6174805e-05.
+  // dq × 3.6 / Δt (mA·h → C, per second) = 1.5055241829190344e-05 A (Python float arithmetic);
+  // the instrument's own power gives P / Ewe = 1.505524215e-05 A: the same current, 34 times
+  // below 0.513 mA. A 0.513 mA current over the 4 s to row 12 would pass 5.7e-4 mA·h; the file's
+  // dq there is 7.3e-9 mA·h. So the derivation (units mA·h, time base s) is right.
+  const s = parse("MB-1.mpr").series!;
+  assertClose(s.current_A[11], 1.5055241829190344e-05, { rel: 1e-12 });
+  assertClose(s.current_A[11] * s.voltage_V[11], s.extras.power_W[11], { rel: 1e-6 });
+  assertClose(s.current_A[12] * s.voltage_V[12], s.extras.power_W[12], { rel: 1e-6 });
+  ok(s.current_A[11] < 0.513e-3 / 30);
+});
+
 Deno.test("biologicMpr.parse() reads the PEIS file with a loop module", () => {
   const rec = parse("PEIS-0.mpr");
   deepEqual(rec.meta.techniques, ["PEIS"]);
