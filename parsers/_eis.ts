@@ -75,16 +75,134 @@ export class SpectrumBuilder {
   }
 }
 
+/** One column of an impedance point table. */
+export interface PointColumn {
+  /** Destination: `frequency_Hz`, `z_real_ohm`, `z_imag_ohm`, or an extra (`time_s`, ...). */
+  key: string;
+  /** Field index in a row. */
+  index: number;
+  /** Column name as the file writes it (provenance). */
+  name: string;
+  /** Unit as the file writes it, or `""`. */
+  unit: string;
+  /** What error messages call the column. @default {name} */
+  what?: string;
+}
+
+/** Options of {@link readPoints}. */
+export interface PointTableOptions {
+  /** File name for messages. */
+  file: string;
+  /** Splits one line into fields. */
+  split: (line: string) => string[];
+  /** The columns, in the order their values are parsed (an error names the first bad one). */
+  columns: readonly PointColumn[];
+  /**
+   * Field count named in errors (`expected N`). A row must have exactly this many fields with
+   * `exact`, otherwise enough to hold the frequency, real and imaginary columns.
+   */
+  fields: number;
+  /** Rows must have exactly {@link fields} fields. @default {false} */
+  exact?: boolean;
+  /** A line that ends the table (it is not read); checked before blank lines are skipped. */
+  stop?: (line: string) => boolean;
+  /** Sees each row's fields once their count is checked. */
+  row?: (fields: string[]) => void;
+  /** Sees each frequency when parsed (with the 1-based line); `false` skips the rest of the row. */
+  frequency?: (value: number, line: number) => boolean;
+  /**
+   * Where the points should be, for the `ParseError` of a table without any (`"after the
+   * header"`). Without it an empty table is returned.
+   */
+  where?: string;
+}
+
+/** What {@link readPoints} read. */
+export interface PointTable {
+  /** The points. */
+  builder: SpectrumBuilder;
+  /** Provenance: frequency, real and imaginary parts, then the extras in column order. */
+  columns: Record<string, ColumnSource>;
+  /** Index of the line that ended the table (`lines.length` when the text did). */
+  end: number;
+  /** Rows skipped by the `frequency` hook. */
+  skipped: number;
+}
+
+const MAIN = ["frequency_Hz", "z_real_ohm", "z_imag_ohm"];
+
+/**
+ * Read impedance points, one per non-blank line from `lines[start]` on, into a
+ * {@link SpectrumBuilder}: every column parsed with {@link parseNumberField} (so a bad value is a
+ * `ParseError` naming the line), a row of the wrong width is a `ParseError`.
+ */
+export function readPoints(
+  lines: readonly string[],
+  start: number,
+  options: PointTableOptions,
+): PointTable {
+  const { file, split, columns, fields, exact = false } = options;
+  const builder = new SpectrumBuilder();
+  const main = columns.filter((c) => MAIN.includes(c.key));
+  const widest = Math.max(...main.map((c) => c.index));
+  let skipped = 0;
+  let i = start;
+  rows: for (; i < lines.length; i++) {
+    const line = lines[i];
+    if (options.stop?.(line)) break;
+    if (line.trim() === "") continue;
+    const f = split(line);
+    const n = i + 1;
+    if (exact ? f.length !== fields : f.length <= widest) {
+      throw new ParseError(file, `line ${n} has ${f.length} fields, expected ${fields}`, {
+        line: n,
+      });
+    }
+    options.row?.(f);
+    const point: Record<string, number> = {};
+    const extras: Record<string, number> = {};
+    for (const c of columns) {
+      const v = parseNumberField(f[c.index], file, n, c.what ?? c.name);
+      if (c.key === "frequency_Hz" && options.frequency && !options.frequency(v, n)) {
+        skipped++;
+        continue rows;
+      }
+      (MAIN.includes(c.key) ? point : extras)[c.key] = v;
+    }
+    builder.push(point.frequency_Hz, point.z_real_ohm, point.z_imag_ohm, extras);
+  }
+  if (options.where !== undefined && builder.length === 0) {
+    throw new ParseError(file, `no impedance data points found ${options.where}`);
+  }
+  const sources: Record<string, ColumnSource> = {};
+  for (const c of [...main.sort((a, b) => MAIN.indexOf(a.key) - MAIN.indexOf(b.key)), ...columns]) {
+    sources[c.key] ??= column(c.name, c.unit);
+  }
+  return { builder, columns: sources, end: i, skipped };
+}
+
+/**
+ * The columns of a ZView-style table (`Freq(Hz) Ampl Bias Time(Sec) Z'(a) Z''(b) ...`, written by
+ * Autolab and ZPlot), given the field index of each (`time` −1 when absent).
+ */
+export function zviewColumns(
+  names: readonly string[],
+  at: { f: number; re: number; im: number; time: number },
+): PointColumn[] {
+  const columns: PointColumn[] = [
+    { key: "frequency_Hz", index: at.f, name: names[at.f], unit: "Hz", what: "frequency" },
+    { key: "z_real_ohm", index: at.re, name: names[at.re], unit: "", what: "Z'" },
+    { key: "z_imag_ohm", index: at.im, name: names[at.im], unit: "", what: "Z''" },
+  ];
+  if (at.time >= 0) {
+    columns.push({ key: "time_s", index: at.time, name: names[at.time], unit: "s", what: "time" });
+  }
+  return columns;
+}
+
 /** Column provenance entry. */
 export function column(original_name: string, original_unit: string, scale = 1): ColumnSource {
   return { original_name, original_unit, scale };
-}
-
-/** Throw a ParseError when a spectrum has no points. */
-export function requirePoints(builder: SpectrumBuilder, fileName: string, where: string): void {
-  if (builder.length === 0) {
-    throw new ParseError(fileName, `no impedance data points found ${where}`);
-  }
 }
 
 /** Case-insensitive test of a text head for every marker. */

@@ -3,7 +3,7 @@
 
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
-import { column, parseNumberField, requirePoints, SpectrumBuilder } from "./_eis.ts";
+import { readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
@@ -64,30 +64,20 @@ export const chiTxt: FormatParser = {
     }
     if (headLine < 0) throw new ParseError(file, `no "Freq/Hz" column line`);
     const names = lines[headLine].split(",").map((s) => s.trim());
-    const builder = new SpectrumBuilder();
-    for (let i = headLine + 1; i < lines.length; i++) {
-      const line = lines[i].trim();
-      if (line === "") continue;
-      const f = line.split(",");
-      const n = i + 1;
-      if (f.length < 3) {
-        throw new ParseError(file, `line ${n} has ${f.length} fields, expected ${names.length}`, {
-          line: n,
-        });
-      }
-      builder.push(
-        parseNumberField(f[0], file, n, "frequency"),
-        parseNumberField(f[1], file, n, "Z'"),
-        parseNumberField(f[2], file, n, 'Z"'),
-      );
-    }
-    requirePoints(builder, file, "after the column line");
     const unitOf = (name: string): string => name.split("/")[1] ?? "";
-    const columns = {
-      frequency_Hz: column(names[0], unitOf(names[0])),
-      z_real_ohm: column(names[1], unitOf(names[1])),
-      z_imag_ohm: column(names[2], unitOf(names[2])),
-    };
+    const { builder, columns } = readPoints(lines, headLine + 1, {
+      file,
+      split: (line) => line.trim().split(","),
+      fields: names.length,
+      columns: (["frequency_Hz", "z_real_ohm", "z_imag_ohm"] as const).map((key, index) => ({
+        key,
+        index,
+        name: names[index],
+        unit: unitOf(names[index]),
+        what: ["frequency", "Z'", 'Z"'][index],
+      })),
+      where: "after the column line",
+    });
     const meta = makeMeta(options, {
       format: "chi_txt",
       instrument: "CH Instruments",

@@ -3,7 +3,7 @@
 
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
-import { column, parseNumberField, requirePoints, SpectrumBuilder } from "./_eis.ts";
+import { readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
@@ -41,26 +41,18 @@ export const drttoolsCsv: FormatParser = {
     if (!/^,Freq,Real,Imag\s*$/.test(lines[0] ?? "")) {
       throw new ParseError(file, 'line 1: expected the header ",Freq,Real,Imag"', { line: 1 });
     }
-    const builder = new SpectrumBuilder();
-    for (let i = 1; i < lines.length; i++) {
-      if (lines[i].trim() === "") continue;
-      const f = lines[i].split(",");
-      const n = i + 1;
-      if (f.length !== 4) {
-        throw new ParseError(file, `line ${n} has ${f.length} fields, expected 4`, { line: n });
-      }
-      builder.push(
-        parseNumberField(f[1], file, n, "Freq"),
-        parseNumberField(f[2], file, n, "Real"),
-        parseNumberField(f[3], file, n, "Imag"),
-      );
-    }
-    requirePoints(builder, file, "after the header");
-    const columns = {
-      frequency_Hz: column("Freq", ""),
-      z_real_ohm: column("Real", ""),
-      z_imag_ohm: column("Imag", ""),
-    };
+    const { builder, columns } = readPoints(lines, 1, {
+      file,
+      split: (line) => line.split(","),
+      fields: 4,
+      exact: true,
+      columns: [
+        { key: "frequency_Hz", index: 1, name: "Freq", unit: "" },
+        { key: "z_real_ohm", index: 2, name: "Real", unit: "" },
+        { key: "z_imag_ohm", index: 3, name: "Imag", unit: "" },
+      ],
+      where: "after the header",
+    });
     const meta = makeMeta(options, {
       format: "drttools_csv",
       instrument: "Other",

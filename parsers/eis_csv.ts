@@ -3,8 +3,7 @@
 
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
-import type { ColumnSource } from "../lib/model/cycling_series.ts";
-import { column, parseNumberField, requirePoints, SpectrumBuilder } from "./_eis.ts";
+import { readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
@@ -141,33 +140,45 @@ export const eisCsv: FormatParser = {
         { line: s.dataStart },
       );
     }
-    const builder = new SpectrumBuilder();
     const index: number[] = [];
-    for (let i = s.dataStart; i < lines.length; i++) {
-      if (lines[i].trim() === "") continue;
-      const f = s.split(lines[i]);
-      const n = i + 1;
-      if (f.length !== firstFields.length) {
-        throw new ParseError(
-          file,
-          `line ${n} has ${f.length} fields, expected ${firstFields.length}`,
-          {
-            line: n,
-          },
-        );
-      }
-      if (!s.header && firstFields.length >= 4) index.push(Number(f[0]));
-      const freq = parseNumberField(f[layout.f], file, n, "frequency");
-      if (!(freq > 0)) {
+    const [fName, reName, imName] = layout.names;
+    const { builder, columns } = readPoints(lines, s.dataStart, {
+      file,
+      split: s.split,
+      fields: firstFields.length,
+      exact: true,
+      columns: [
+        {
+          key: "frequency_Hz",
+          index: layout.f,
+          name: fName,
+          unit: unitOf(fName),
+          what: "frequency",
+        },
+        {
+          key: "z_real_ohm",
+          index: layout.re,
+          name: reName,
+          unit: unitOf(reName),
+          what: "real part",
+        },
+        {
+          key: "z_imag_ohm",
+          index: layout.im,
+          name: imName,
+          unit: unitOf(imName),
+          what: "imaginary part",
+        },
+      ],
+      row: (f) => {
+        if (!s.header && firstFields.length >= 4) index.push(Number(f[0]));
+      },
+      frequency: (freq, n) => {
+        if (freq > 0) return true;
         throw new ParseError(file, `line ${n}: frequency ${freq} is not positive`, { line: n });
-      }
-      builder.push(
-        freq,
-        parseNumberField(f[layout.re], file, n, "real part"),
-        parseNumberField(f[layout.im], file, n, "imaginary part"),
-      );
-    }
-    requirePoints(builder, file, "");
+      },
+      where: "",
+    });
     if (index.length > 0 && !index.every((v, k) => v === k || v === k + 1)) {
       throw new ParseError(
         file,
@@ -196,11 +207,7 @@ export const eisCsv: FormatParser = {
         builder.imag[k] = -builder.imag[k];
       }
     }
-    const columns: Record<string, ColumnSource> = {
-      frequency_Hz: column(layout.names[0], unitOf(layout.names[0])),
-      z_real_ohm: column(layout.names[1], unitOf(layout.names[1])),
-      z_imag_ohm: column(layout.names[2], unitOf(layout.names[2]), sign),
-    };
+    columns.z_imag_ohm.scale = sign;
     const meta = makeMeta(options, {
       format: "eis_csv",
       instrument: "Other",

@@ -3,7 +3,7 @@
 
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
-import { column, parseNumberField, requirePoints, SpectrumBuilder, usDateTime } from "./_eis.ts";
+import { type PointColumn, readPoints, usDateTime } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
@@ -83,45 +83,32 @@ export const gamryDta: FormatParser = {
     };
     const iF = col("Freq", true), iRe = col("Zreal", true), iIm = col("Zimag", true);
     const iT = col("Time", false), iI = col("Idc", false), iV = col("Vdc", false);
-    const builder = new SpectrumBuilder();
+    const at = (key: string, index: number): PointColumn => ({
+      key,
+      index,
+      name: names[index],
+      unit: units[index] ?? "",
+    });
+    const { builder, columns, end } = readPoints(lines, start + 3, {
+      file,
+      split: (line) => line.split("\t"),
+      fields: names.length,
+      columns: [
+        ...[at("time_s", iT), at("dc_current_A", iI), at("dc_voltage_V", iV)].filter((c) =>
+          c.index >= 0
+        ),
+        at("frequency_Hz", iF),
+        at("z_real_ohm", iRe),
+        at("z_imag_ohm", iIm),
+      ],
+      stop: (line) => !line.startsWith("\t"), // the table's rows start with a tab
+      where: "in the ZCURVE table",
+    });
     const warnings: string[] = [];
-    let i = start + 3;
-    for (; i < lines.length; i++) {
-      const line = lines[i];
-      if (!line.startsWith("\t")) break;
-      if (line.trim() === "") continue;
-      const f = line.split("\t");
-      const n = i + 1;
-      if (f.length <= Math.max(iF, iRe, iIm)) {
-        throw new ParseError(file, `line ${n} has ${f.length} fields, expected ${names.length}`, {
-          line: n,
-        });
-      }
-      const extras: Record<string, number> = {};
-      if (iT >= 0) extras.time_s = parseNumberField(f[iT], file, n, "Time");
-      if (iI >= 0) extras.dc_current_A = parseNumberField(f[iI], file, n, "Idc");
-      if (iV >= 0) extras.dc_voltage_V = parseNumberField(f[iV], file, n, "Vdc");
-      builder.push(
-        parseNumberField(f[iF], file, n, "Freq"),
-        parseNumberField(f[iRe], file, n, "Zreal"),
-        parseNumberField(f[iIm], file, n, "Zimag"),
-        extras,
-      );
-    }
-    const aborted = lines.slice(i).some((l) => l.startsWith("EXPERIMENTABORTED"));
+    const aborted = lines.slice(end).some((l) => l.startsWith("EXPERIMENTABORTED"));
     if (aborted) {
       warnings.push(`experiment aborted: ${builder.length} points measured before the abort`);
     }
-    requirePoints(builder, file, "in the ZCURVE table");
-    const unit = (idx: number): string => units[idx] ?? "";
-    const columns = {
-      frequency_Hz: column("Freq", unit(iF)),
-      z_real_ohm: column("Zreal", unit(iRe)),
-      z_imag_ohm: column("Zimag", unit(iIm)),
-      ...(iT >= 0 ? { time_s: column("Time", unit(iT)) } : {}),
-      ...(iI >= 0 ? { dc_current_A: column("Idc", unit(iI)) } : {}),
-      ...(iV >= 0 ? { dc_voltage_V: column("Vdc", unit(iV)) } : {}),
-    };
     const area = Number(header.AREA);
     const meta = makeMeta(options, {
       format: "gamry_dta",

@@ -3,7 +3,7 @@
 
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
-import { column, parseNumberField, requirePoints, SpectrumBuilder } from "./_eis.ts";
+import { type PointColumn, readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
@@ -59,45 +59,27 @@ export const parstatTxt: FormatParser = {
     const iIm = idx("Zim (ohms)", true);
     const iV = idx("Potential (V)", false), iI = idx("Current (A)", false);
     const iT = idx("Elapsed Time (s)", false);
-    const builder = new SpectrumBuilder();
-    let dcRows = 0;
-    for (let i = 1; i < lines.length; i++) {
-      if (lines[i].trim() === "") continue;
-      const f = lines[i].split("\t");
-      const n = i + 1;
-      if (f.length <= Math.max(iF, iRe, iIm)) {
-        throw new ParseError(file, `line ${n} has ${f.length} fields, expected ${names.length}`, {
-          line: n,
-        });
-      }
-      const freq = parseNumberField(f[iF], file, n, "frequency");
-      if (freq === 0) {
-        dcRows++;
-        continue;
-      }
-      const extras: Record<string, number> = {};
-      if (iT >= 0) extras.time_s = parseNumberField(f[iT], file, n, "elapsed time");
-      if (iV >= 0) extras.dc_voltage_V = parseNumberField(f[iV], file, n, "potential");
-      if (iI >= 0) extras.dc_current_A = parseNumberField(f[iI], file, n, "current");
-      builder.push(
-        freq,
-        parseNumberField(f[iRe], file, n, "Zre"),
-        parseNumberField(f[iIm], file, n, "Zim"),
-        extras,
-      );
-    }
-    requirePoints(builder, file, "(no row with a non-zero frequency)");
-    const warnings = dcRows > 0
-      ? [`${dcRows} rows with Frequency (Hz) = 0 (DC readings) are not spectrum points`]
+    const optional: PointColumn[] = [
+      { key: "time_s", index: iT, name: "Elapsed Time (s)", unit: "s", what: "elapsed time" },
+      { key: "dc_voltage_V", index: iV, name: "Potential (V)", unit: "V", what: "potential" },
+      { key: "dc_current_A", index: iI, name: "Current (A)", unit: "A", what: "current" },
+    ];
+    const { builder, columns, skipped } = readPoints(lines, 1, {
+      file,
+      split: (line) => line.split("\t"),
+      fields: names.length,
+      columns: [
+        { key: "frequency_Hz", index: iF, name: "Frequency (Hz)", unit: "Hz", what: "frequency" },
+        ...optional.filter((c) => c.index >= 0),
+        { key: "z_real_ohm", index: iRe, name: "Zre (ohms)", unit: "ohms", what: "Zre" },
+        { key: "z_imag_ohm", index: iIm, name: "Zim (ohms)", unit: "ohms", what: "Zim" },
+      ],
+      frequency: (f) => f !== 0, // DC readings before the sweep
+      where: "(no row with a non-zero frequency)",
+    });
+    const warnings = skipped > 0
+      ? [`${skipped} rows with Frequency (Hz) = 0 (DC readings) are not spectrum points`]
       : [];
-    const columns = {
-      frequency_Hz: column("Frequency (Hz)", "Hz"),
-      z_real_ohm: column("Zre (ohms)", "ohms"),
-      z_imag_ohm: column("Zim (ohms)", "ohms"),
-      ...(iT >= 0 ? { time_s: column("Elapsed Time (s)", "s") } : {}),
-      ...(iV >= 0 ? { dc_voltage_V: column("Potential (V)", "V") } : {}),
-      ...(iI >= 0 ? { dc_current_A: column("Current (A)", "A") } : {}),
-    };
     const meta = makeMeta(options, {
       format: "parstat_txt",
       instrument: "Parstat",

@@ -3,7 +3,7 @@
 
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
-import { column, parseNumberField, requirePoints, SpectrumBuilder } from "./_eis.ts";
+import { readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
@@ -46,26 +46,18 @@ export const powersuiteTxt: FormatParser = {
         line: 1,
       });
     }
-    const builder = new SpectrumBuilder();
-    for (let i = 1; i < lines.length; i++) {
-      if (lines[i].trim() === "") continue;
-      const f = lines[i].split("\t");
-      const n = i + 1;
-      if (f.length !== 3) {
-        throw new ParseError(file, `line ${n} has ${f.length} fields, expected 3`, { line: n });
-      }
-      builder.push(
-        parseNumberField(f[0], file, n, "frequency"),
-        parseNumberField(f[1], file, n, "Zre"),
-        parseNumberField(f[2], file, n, "Zimg"),
-      );
-    }
-    requirePoints(builder, file, "after the column line");
-    const columns = {
-      frequency_Hz: column("Frequency", "Hz"),
-      z_real_ohm: column("Zre", ""),
-      z_imag_ohm: column("Zimg", ""),
-    };
+    const { builder, columns } = readPoints(lines, 1, {
+      file,
+      split: (line) => line.split("\t"),
+      fields: 3,
+      exact: true,
+      columns: [
+        { key: "frequency_Hz", index: 0, name: "Frequency", unit: "Hz", what: "frequency" },
+        { key: "z_real_ohm", index: 1, name: "Zre", unit: "" },
+        { key: "z_imag_ohm", index: 2, name: "Zimg", unit: "" },
+      ],
+      where: "after the column line",
+    });
     const meta = makeMeta(options, {
       format: "powersuite_txt",
       instrument: "PowerSuite",

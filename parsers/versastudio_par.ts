@@ -4,7 +4,7 @@
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
 import type { Spectrum } from "../lib/model/spectrum.ts";
-import { column, parseNumberField, SpectrumBuilder } from "./_eis.ts";
+import { type PointColumn, readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
@@ -85,44 +85,36 @@ export const versastudioPar: FormatParser = {
       }
       if (!line.startsWith("Definition=")) continue;
       const names = line.slice("Definition=".length).split(",").map((s) => s.trim());
-      const iF = names.indexOf("Frequency(Hz)"), iRe = names.indexOf("Z Real");
-      const iIm = names.indexOf("Z Imag"), iT = names.indexOf("Elapsed Time(s)");
-      const iV = names.indexOf("E(V)"), iI = names.indexOf("I(A)");
-      const builder = new SpectrumBuilder();
-      let j = i + 1;
-      for (; j < lines.length && !lines[j].trim().startsWith("</"); j++) {
-        if (lines[j].trim() === "" || iF < 0 || iRe < 0 || iIm < 0) continue;
-        const f = lines[j].split(",");
-        const n = j + 1;
-        if (f.length <= Math.max(iF, iRe, iIm)) {
-          throw new ParseError(file, `line ${n} has ${f.length} fields, expected ${names.length}`, {
-            line: n,
-          });
-        }
-        const extras: Record<string, number> = {};
-        if (iT >= 0) extras.time_s = parseNumberField(f[iT], file, n, "Elapsed Time(s)");
-        if (iV >= 0) extras.dc_voltage_V = parseNumberField(f[iV], file, n, "E(V)");
-        if (iI >= 0) extras.dc_current_A = parseNumberField(f[iI], file, n, "I(A)");
-        builder.push(
-          parseNumberField(f[iF], file, n, "Frequency(Hz)"),
-          parseNumberField(f[iRe], file, n, "Z Real"),
-          parseNumberField(f[iIm], file, n, "Z Imag"),
-          extras,
-        );
-      }
-      if (iF < 0 || iRe < 0 || iIm < 0) {
+      const at = (key: string, name: string, unit: string): PointColumn => ({
+        key,
+        index: names.indexOf(name),
+        name,
+        unit,
+      });
+      const main = [
+        at("frequency_Hz", "Frequency(Hz)", "Hz"),
+        at("z_real_ohm", "Z Real", ""),
+        at("z_imag_ohm", "Z Imag", ""),
+      ];
+      if (main.some((c) => c.index < 0)) {
+        // The segment's rows are skipped by the loop: they are not `Definition=` lines.
         warnings.push(`${section} has no impedance columns; skipped`);
-      } else if (builder.length > 0) {
-        spectra.push(builder.build({
-          frequency_Hz: column("Frequency(Hz)", "Hz"),
-          z_real_ohm: column("Z Real", ""),
-          z_imag_ohm: column("Z Imag", ""),
-          ...(iT >= 0 ? { time_s: column("Elapsed Time(s)", "s") } : {}),
-          ...(iV >= 0 ? { dc_voltage_V: column("E(V)", "V") } : {}),
-          ...(iI >= 0 ? { dc_current_A: column("I(A)", "A") } : {}),
-        }, spectra.length));
+        continue;
       }
-      i = j - 1;
+      const optional = [
+        at("time_s", "Elapsed Time(s)", "s"),
+        at("dc_voltage_V", "E(V)", "V"),
+        at("dc_current_A", "I(A)", "A"),
+      ];
+      const { builder, columns, end } = readPoints(lines, i + 1, {
+        file,
+        split: (row) => row.split(","),
+        fields: names.length,
+        columns: [...optional.filter((c) => c.index >= 0), ...main],
+        stop: (row) => row.trim().startsWith("</"),
+      });
+      if (builder.length > 0) spectra.push(builder.build(columns, spectra.length));
+      i = end - 1;
     }
     if (spectra.length === 0) throw new ParseError(file, "no segment with impedance points");
     const area = Number(header["Action0.Working Electrode Area (cm2)"]);

@@ -3,7 +3,7 @@
 
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
-import { column, parseNumberField, requirePoints, SpectrumBuilder, usDateTime } from "./_eis.ts";
+import { readPoints, usDateTime, zviewColumns } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
@@ -78,37 +78,19 @@ export const zplotZ: FormatParser = {
     const iRe = find(/^Z'\(/, "Z'");
     const iIm = find(/^Z''\(/, "Z''");
     const iT = names.findIndex((n) => /^Time\(Sec\)/i.test(n));
-    const builder = new SpectrumBuilder();
-    for (let i = Math.max(headLine, endComments) + 1; i < lines.length; i++) {
-      const line = lines[i].trim();
-      if (line === "") continue;
-      const f = line.split(/\t|, ?/);
-      const n = i + 1;
-      if (f.length <= Math.max(iF, iRe, iIm)) {
-        throw new ParseError(file, `line ${n} has ${f.length} fields, expected ${names.length}`, {
-          line: n,
-        });
-      }
-      builder.push(
-        parseNumberField(f[iF], file, n, "frequency"),
-        parseNumberField(f[iRe], file, n, "Z'"),
-        parseNumberField(f[iIm], file, n, "Z''"),
-        iT >= 0 ? { time_s: parseNumberField(f[iT], file, n, "time") } : {},
-      );
-    }
-    requirePoints(builder, file, "after the column line");
+    const { builder, columns } = readPoints(lines, Math.max(headLine, endComments) + 1, {
+      file,
+      split: (line) => line.trim().split(/\t|, ?/),
+      fields: names.length,
+      columns: zviewColumns(names, { f: iF, re: iRe, im: iIm, time: iT }),
+      where: "after the column line",
+    });
     const warnings: string[] = [];
     const declared = Number(header["Data Points"]);
     if (Number.isInteger(declared) && declared !== builder.length) {
       warnings.push(`header says ${declared} data points, the file has ${builder.length}`);
     }
     const area = Number(header["Surface Area"]);
-    const columns = {
-      frequency_Hz: column(names[iF], "Hz"),
-      z_real_ohm: column(names[iRe], ""),
-      z_imag_ohm: column(names[iIm], ""),
-      ...(iT >= 0 ? { time_s: column(names[iT], "s") } : {}),
-    };
     const version = header["Measured Data, ZPlot"];
     const meta = makeMeta(options, {
       format: "zplot_z",
