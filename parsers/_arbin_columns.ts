@@ -12,6 +12,7 @@
 import type { ColumnSource, CyclingSeries } from "../lib/model/cycling_series.ts";
 import type { CsvColumnKind } from "./_csv_numeric.ts";
 import { integrateMissingCounters } from "./_series.ts";
+import { type Quantity, unitFactor, UNITS } from "./_units.ts";
 import { ParseError } from "./parse_error.ts";
 
 /** What one file column becomes. */
@@ -32,33 +33,11 @@ export interface ArbinColumnPlan {
   scale: number;
 }
 
-type Quantity =
-  | "time"
-  | "voltage"
-  | "current"
-  | "capacity"
-  | "energy"
-  | "resistance"
-  | "rate"
-  | "power"
-  | "temperature"
-  | "none";
-
-const UNITS: Record<Quantity, Record<string, number>> = {
-  time: { "": 1, s: 1, sec: 1, ms: 1e-3, min: 60, h: 3600, hr: 3600 },
-  voltage: { "": 1, v: 1, mv: 1e-3, uv: 1e-6, "µv": 1e-6, "μv": 1e-6 },
-  current: { "": 1, a: 1, ma: 1e-3, ua: 1e-6, "µa": 1e-6, "μa": 1e-6, na: 1e-9 },
-  capacity: { "": 1, ah: 1, mah: 1e-3, uah: 1e-6, "µah": 1e-6, "μah": 1e-6 },
-  energy: { "": 1, wh: 1, mwh: 1e-3, kwh: 1e3 },
-  resistance: { "": 1, ohm: 1, ohms: 1, "ω": 1, mohm: 1e-3, "mω": 1e-3 },
-  rate: { "": 1, "v/s": 1, "mv/s": 1e-3 },
-  power: { "": 1, w: 1, mw: 1e-3, kw: 1e3 },
-  temperature: { "": 1, c: 1, "°c": 1, degc: 1, "deg c": 1, "℃": 1 },
-  none: {},
-};
-
 /** Known Arbin columns by normalized name (lower case, runs of spaces/underscores → `_`). */
-const KNOWN: Record<string, { target: string; role: ArbinColumnPlan["role"]; q: Quantity }> = {
+const KNOWN: Record<
+  string,
+  { target: string; role: ArbinColumnPlan["role"]; q: Quantity | "none" }
+> = {
   test_time: { target: "time_s", role: "series", q: "time" },
   voltage: { target: "voltage_V", role: "series", q: "voltage" },
   current: { target: "current_A", role: "series", q: "current" },
@@ -149,7 +128,7 @@ export function planArbinColumns(
     };
     const known = KNOWN[key];
     const scaleFor = (q: Quantity): number => {
-      const scale = UNITS[q][unit.toLowerCase()];
+      const scale = unitFactor(q, unit);
       if (scale === undefined) {
         throw new ParseError(
           file,

@@ -84,6 +84,22 @@ export function parseClockSeconds(text: string): number | undefined {
   return ((days * 24 + hours) * 60 + minutes) * 60 + seconds;
 }
 
+/** English month names, January first (for dates written with month names). */
+export const MONTH_NAMES: readonly string[] = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
 /** A wall-clock date and time without a time zone, as instruments write them. */
 export interface NaiveDateTime {
   year: number;

@@ -11,7 +11,7 @@ import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 import { countDataLines, counterAt, isBlank, lastDataLine, source } from "./_columns.ts";
 import {
   type DateOrder,
-  naiveIso,
+  isoFromNaiveSeconds,
   naiveSeconds,
   numberAt,
   parseClockSeconds,
@@ -59,9 +59,10 @@ export interface TableOptions {
   file: string;
   /** Field delimiter. */
   delimiter: string;
-  /** Decimal comma. @default {false} */
-  decimalComma?: boolean;
-  /** A date-time column giving the wall clock, and its slashed-date order. */
+  /**
+   * A date-time column giving the wall clock, and its slashed-date order. The series then gets
+   * `start_time` (the first date) and the extra `wall_clock_s` (seconds since it).
+   */
   dateTime?: { index: number; order: DateOrder };
 }
 
@@ -86,7 +87,6 @@ export function readTable(
   options: TableOptions,
 ): Table {
   const { file, delimiter } = options;
-  const comma = options.decimalComma ?? false;
   const start = headerIndex + 1;
   const capacity = countDataLines(lines, start);
   const s = allocSeries(capacity);
@@ -125,7 +125,7 @@ export function readTable(
       const text = f[m.index];
       const name = header[m.index];
       if (m.target === "step_index" || m.target === "cycle_index") {
-        s[m.target][n] = counterAt(text, file, lineNo, name, comma);
+        s[m.target][n] = counterAt(text, file, lineNo, name);
         continue;
       }
       let v: number;
@@ -143,7 +143,7 @@ export function readTable(
             );
           }
         } else v = c;
-      } else v = numberAt(text, file, lineNo, name, comma);
+      } else v = numberAt(text, file, lineNo, name);
       v *= m.scale ?? 1;
       if (m.abs) v = Math.abs(v);
       if (m.target.startsWith("extras.")) extraArrays[m.target.slice(7)][n] = v;
@@ -176,26 +176,19 @@ export function readTable(
     const key = m.target.startsWith("extras.") ? m.target.slice(7) : m.target;
     series.columns[key] = source(header[m.index].trim(), m.unit, m.scale ?? 1, m.note);
   }
-  return { series, wall: wall ? wall.slice(0, n) : null, lineOf: lineOf.slice(0, n), warnings };
-}
-
-/** Naive ISO text of the first finite wall-clock value, or `null`. */
-export function firstWallIso(wall: Float64Array | null): string | null {
-  if (!wall) return null;
-  for (const w of wall) {
-    if (Number.isFinite(w)) {
-      const d = new Date(Math.round(w * 1000));
-      return naiveIso({
-        year: d.getUTCFullYear(),
-        month: d.getUTCMonth() + 1,
-        day: d.getUTCDate(),
-        hour: d.getUTCHours(),
-        minute: d.getUTCMinutes(),
-        second: d.getUTCSeconds() + d.getUTCMilliseconds() / 1000,
-      });
-    }
+  const w = wall?.slice(0, n) ?? null;
+  const w0 = w?.find(Number.isFinite);
+  if (w && w0 !== undefined && options.dateTime) {
+    series.extras.wall_clock_s = w.map((x) => x - w0);
+    series.columns.wall_clock_s = source(
+      header[options.dateTime.index].trim(),
+      "date-time",
+      1,
+      "seconds since the first row",
+    );
+    series.start_time = isoFromNaiveSeconds(w0);
   }
-  return null;
+  return { series, wall: w, lineOf: lineOf.slice(0, n), warnings };
 }
 
 /** Find the column whose trimmed name matches `pattern`; returns index and the unit group. */
@@ -208,14 +201,4 @@ export function matchColumn(
     if (m) return { index: i, unit: m.groups?.unit ?? m[1] ?? "" };
   }
   return null;
-}
-
-/** Factor from a unit prefix (`"mA"` → 1e-3 for base `"A"`), or `undefined` for unknown units. */
-export function unitScale(unit: string, base: string): number | undefined {
-  const u = unit.trim();
-  if (u === base) return 1;
-  if (!u.endsWith(base)) return undefined;
-  const prefix = u.slice(0, u.length - base.length);
-  const table: Record<string, number> = { m: 1e-3, "µ": 1e-6, "μ": 1e-6, u: 1e-6, k: 1e3, n: 1e-9 };
-  return table[prefix];
 }

@@ -11,8 +11,9 @@
 
 import type { Recording } from "../lib/model/file_meta.ts";
 import { currentSignWarning, findColumn } from "./_columns.ts";
-import { naiveIso, naiveSeconds, parseNaiveDateTime } from "./_delimited.ts";
+import { isoFromNaiveSeconds, naiveIso, naiveSeconds, parseNaiveDateTime } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
+import { UNITS } from "./_units.ts";
 import { integrateMissingCounters } from "./_series.ts";
 import { type Mapping, matchColumn, readTable } from "./_table.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
@@ -29,8 +30,6 @@ function detect(head: Uint8Array, _fileName: string): Detection {
   }
   return { confidence: 0, reason: "" };
 }
-
-const TIME_UNITS: Record<string, number> = { s: 1, min: 60, h: 3600 };
 
 /**
  * The Basytec text reader.
@@ -81,7 +80,7 @@ function parseBasytec(bytes: Uint8Array, options: ParseOptions): Recording {
     });
   }
   const mappings: Mapping[] = [
-    { index: time.index, target: "time_s", unit: time.unit, scale: TIME_UNITS[time.unit] },
+    { index: time.index, target: "time_s", unit: time.unit, scale: UNITS.time[time.unit] },
     { index: u.index, target: "voltage_V", unit: "V" },
     { index: i.index, target: "current_A", unit: "A" },
   ];
@@ -126,15 +125,7 @@ function parseBasytec(bytes: Uint8Array, options: ParseOptions): Recording {
     const t0 = s.time_s[0];
     s.start_time = naiveIso(start);
     if (Number.isFinite(t0) && t0 !== 0) {
-      const d = new Date((naiveSeconds(start) + t0) * 1000);
-      s.start_time = naiveIso({
-        year: d.getUTCFullYear(),
-        month: d.getUTCMonth() + 1,
-        day: d.getUTCDate(),
-        hour: d.getUTCHours(),
-        minute: d.getUTCMinutes(),
-        second: d.getUTCSeconds() + d.getUTCMilliseconds() / 1000,
-      });
+      s.start_time = isoFromNaiveSeconds(naiveSeconds(start) + t0);
     }
   } else if (startText) warnings.push(`"~Start of Test: ${startText}" is not a date-time`);
   if (!haveQ || !haveE) integrateMissingCounters(s);

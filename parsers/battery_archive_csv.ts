@@ -13,11 +13,11 @@
  */
 
 import type { Recording } from "../lib/model/file_meta.ts";
-import { findColumn, finishCounters, source } from "./_columns.ts";
+import { findColumn, finishCounters } from "./_columns.ts";
 import { BATTERY_ARCHIVE_CYCLE_COLUMNS } from "./_battery_archive.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
-import { firstWallIso, type Mapping, readTable } from "./_table.ts";
+import { type Mapping, readTable } from "./_table.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
@@ -109,14 +109,6 @@ function parseTimeseries(bytes: Uint8Array, options: ParseOptions): Recording {
   });
   const s = table.series;
   const warnings = table.warnings;
-  if (table.wall) {
-    const w0 = table.wall.find(Number.isFinite);
-    if (w0 !== undefined) {
-      s.extras.wall_clock_s = table.wall.map((w) => w - w0);
-      s.columns.wall_clock_s = source("Date_Time", "date-time", 1, "seconds since the first row");
-    }
-  }
-  s.start_time = firstWallIso(table.wall);
   warnings.push(...finishCounters(s));
   const meta = makeMeta(options, {
     format: "battery_archive_csv",

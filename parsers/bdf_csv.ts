@@ -16,7 +16,8 @@ import { BDF_TERMS, type BdfTerm } from "./_bdf_terms.ts";
 import { finishCounters, source } from "./_columns.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
-import { type Mapping, readTable, type Target, unitScale } from "./_table.ts";
+import { type Mapping, readTable, type Target } from "./_table.ts";
+import { prefixScale, unitFactor } from "./_units.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
@@ -27,8 +28,6 @@ interface Resolved {
   scale: number;
   unit: string;
 }
-
-const TIME: Record<string, number> = { s: 1, min: 60, h: 3600 };
 
 /** Resolve one header field to a BDF term (label, alternative label or machine name). */
 function resolve(field: string): Resolved | null {
@@ -45,7 +44,7 @@ function resolve(field: string): Resolved | null {
     const base = term.label.split(" / ")[0];
     if (m[1] !== base) continue;
     const unit = m[2];
-    const scale = term.unit === "s" ? TIME[unit] : unitScale(unit, term.unit);
+    const scale = term.unit === "s" ? unitFactor("time", unit) : prefixScale(unit, term.unit);
     if (scale !== undefined) return { term, scale, unit };
   }
   return null;

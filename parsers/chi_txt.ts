@@ -4,11 +4,10 @@
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
 import { readPoints } from "./_eis.ts";
+import { MONTH_NAMES, naiveIso } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /**
  * CH Instruments "A.C. Impedance" text export: a date line (`Feb. 20, 2020   15:55:08`), the
@@ -94,8 +93,8 @@ export const chiTxt: FormatParser = {
 function chiDate(line: string): string | null {
   const m = line.trim().match(/^(\w{3})\w*\.?\s+(\d{1,2}),\s*(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})$/);
   if (!m) return null;
-  const month = MONTHS.indexOf(m[1]) + 1;
+  const month = MONTH_NAMES.findIndex((name) => name.startsWith(m[1])) + 1;
   if (month === 0) return null;
-  const p = (s: string | number): string => String(s).padStart(2, "0");
-  return `${m[3]}-${p(month)}-${p(m[2])}T${p(m[4])}:${m[5]}:${m[6]}`;
+  const [day, year, hour, minute, second] = m.slice(2).map(Number);
+  return naiveIso({ year, month, day, hour, minute, second });
 }

@@ -5,14 +5,18 @@ import type { Recording } from "../lib/model/file_meta.ts";
 import { type ArbinColumnPlan, buildArbinSeries } from "./_arbin_columns.ts";
 import { guessDelimiter, readNumericCsv, splitFields } from "./_csv_numeric.ts";
 import { makeMeta } from "./_meta.ts";
+import { type Quantity, SI_UNIT, unitFactor } from "./_units.ts";
 import { decodeHead, extensionOf } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
 
-type Quantity = "time" | "voltage" | "current" | "capacity" | "energy" | "temperature" | "none";
-
 /** Column-name aliases (lower case, spaces/underscores/dashes as `_`) of each column. */
-const ALIASES: { target: string; role: ArbinColumnPlan["role"]; q: Quantity; names: string[] }[] = [
+const ALIASES: {
+  target: string;
+  role: ArbinColumnPlan["role"];
+  q: Quantity | "none";
+  names: string[];
+}[] = [
   {
     target: "time_s",
     role: "series",
@@ -71,25 +75,6 @@ const ALIASES: { target: string; role: ArbinColumnPlan["role"]; q: Quantity; nam
   },
 ];
 
-const UNITS: Record<Quantity, Record<string, number>> = {
-  time: { s: 1, sec: 1, ms: 1e-3, min: 60, h: 3600, hr: 3600 },
-  voltage: { v: 1, mv: 1e-3 },
-  current: { a: 1, ma: 1e-3, ua: 1e-6, "µa": 1e-6, "μa": 1e-6 },
-  capacity: { ah: 1, mah: 1e-3, uah: 1e-6, "µah": 1e-6, "μah": 1e-6 },
-  energy: { wh: 1, mwh: 1e-3 },
-  temperature: { c: 1, "°c": 1, degc: 1 },
-  none: {},
-};
-const SI_UNIT: Record<Quantity, string> = {
-  time: "s",
-  voltage: "V",
-  current: "A",
-  capacity: "Ah",
-  energy: "Wh",
-  temperature: "°C",
-  none: "",
-};
-
 /** `"Voltage (V)"`, `"Voltage [V]"`, `"Voltage/V"`, `"Voltage"` → name and unit. */
 function nameAndUnit(text: string): { key: string; unit: string } {
   const t = text.trim();
@@ -144,7 +129,7 @@ function plan(header: string[], firstRow: string[], file: string, line: number):
       used.add(alias.target);
       let scale = 1;
       if (alias.q !== "none" && unit !== "") {
-        const s = UNITS[alias.q][unit.toLowerCase()];
+        const s = unitFactor(alias.q, unit);
         if (s === undefined) {
           throw new ParseError(
             file,

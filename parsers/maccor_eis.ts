@@ -15,26 +15,11 @@ import type { ColumnSource } from "../lib/model/cycling_series.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
 import type { Spectrum } from "../lib/model/spectrum.ts";
 import { findColumn, isBlank, lastDataLine, source } from "./_columns.ts";
-import { naiveIso, numberAt } from "./_delimited.ts";
+import { MONTH_NAMES, naiveIso, numberAt } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
-
-const MONTHS = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
 
 function findTable(lines: readonly string[]): number {
   for (let i = 0; i < Math.min(lines.length, 40); i++) {
@@ -68,7 +53,7 @@ function startTime(line: string): string | null {
     /Start Date:\s*(?:[A-Za-z]+,\s*)?([A-Za-z]+)\s+(\d{1,2}),\s*(\d{4})\s*Start Time:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?/
       .exec(line);
   if (!m) return null;
-  const month = MONTHS.indexOf(m[1].toLowerCase()) + 1;
+  const month = MONTH_NAMES.findIndex((name) => name.toLowerCase() === m[1].toLowerCase()) + 1;
   if (month === 0) return null;
   const day = Number(m[2]), hour = Number(m[4]), minute = Number(m[5]);
   if (day < 1 || day > 31 || hour > 23 || minute > 59) return null;

@@ -14,7 +14,8 @@ import type { Recording } from "../lib/model/file_meta.ts";
 import { findColumn, finishCounters, source } from "./_columns.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
-import { firstWallIso, type Mapping, matchColumn, readTable } from "./_table.ts";
+import { UNITS } from "./_units.ts";
+import { type Mapping, matchColumn, readTable } from "./_table.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
@@ -62,8 +63,6 @@ export const novonixCsv: FormatParser = {
   parse: parseNovonix,
 };
 
-const TIME_UNITS: Record<string, number> = { h: 3600, min: 60, s: 1 };
-
 function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
   const lines = splitLines(decodeText(bytes));
@@ -97,7 +96,7 @@ function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
   const stepType = findColumn(h, "Step Type");
   const milli = (u: string): number => (u.startsWith("m") ? 1e-3 : 1);
   const mappings: Mapping[] = [
-    { index: time.index, target: "time_s", unit: time.unit, scale: TIME_UNITS[time.unit] },
+    { index: time.index, target: "time_s", unit: time.unit, scale: UNITS.time[time.unit] },
     { index: current.index, target: "current_A", unit: current.unit, scale: milli(current.unit) },
     { index: voltage.index, target: "voltage_V", unit: voltage.unit, scale: milli(voltage.unit) },
   ];
@@ -109,7 +108,7 @@ function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
     const c = matchColumn(h, pattern);
     if (c) mappings.push({ index: c.index, target, unit: c.unit, scale: scale(c.unit) });
   };
-  opt(/^Step Time \((?<unit>h|min|s)\)$/, "extras.step_time_s", (u) => TIME_UNITS[u]);
+  opt(/^Step Time \((?<unit>h|min|s)\)$/, "extras.step_time_s", (u) => UNITS.time[u]);
   opt(/^Temperature \((?<unit>°C)\)$/, "temperature_C", () => 1);
   opt(/^Circuit Temperature \((?<unit>°C)\)$/, "extras.circuit_temperature_C", () => 1);
   opt(/^dVdt \((?<unit>V\/h)\)$/, "extras.dv_dt_V_per_s", () => 1 / 3600);
@@ -180,19 +179,6 @@ function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
     s.columns.discharge_energy_Wh = source(h[energy.index], energy.unit, milli(energy.unit), note);
   }
   if (cycle < 0) warnings.push("no Cycle Number column; cycle_index is 0");
-  if (table.wall) {
-    const w0 = table.wall.find(Number.isFinite);
-    if (w0 !== undefined) {
-      s.extras.wall_clock_s = table.wall.map((w) => w - w0);
-      s.columns.wall_clock_s = source(
-        "Date and Time",
-        "date-time",
-        1,
-        "seconds since the first row",
-      );
-    }
-  }
-  s.start_time = firstWallIso(table.wall);
   warnings.push(...finishCounters(s));
   const num = (key: string): number | null => {
     const v = Number(header[key]);

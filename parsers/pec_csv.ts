@@ -11,10 +11,11 @@
  */
 
 import type { Recording } from "../lib/model/file_meta.ts";
-import { findColumn, finishCounters, source } from "./_columns.ts";
+import { findColumn, finishCounters } from "./_columns.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
-import { firstWallIso, type Mapping, matchColumn, readTable, unitScale } from "./_table.ts";
+import { type Mapping, matchColumn, readTable } from "./_table.ts";
+import { prefixScale } from "./_units.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
@@ -90,7 +91,7 @@ function parsePec(bytes: Uint8Array, options: ParseOptions): Recording {
   const v = need(/^Voltage \((?<unit>[^)]+)\)$/, "Voltage");
   const i = need(/^Current \((?<unit>[^)]+)\)$/, "Current");
   const scaleOf = (c: { unit: string; index: number }, base: string): number => {
-    const s = unitScale(c.unit, base);
+    const s = prefixScale(c.unit, base);
     if (s === undefined) {
       throw new ParseError(file, `line ${at}: unknown unit "${c.unit}" in column "${h[c.index]}"`, {
         line: at,
@@ -154,14 +155,6 @@ function parsePec(bytes: Uint8Array, options: ParseOptions): Recording {
   });
   const s = table.series;
   const warnings = table.warnings;
-  if (table.wall) {
-    const w0 = table.wall.find(Number.isFinite);
-    if (w0 !== undefined) {
-      s.extras.wall_clock_s = table.wall.map((w) => w - w0);
-      s.columns.wall_clock_s = source("Real Time", "date-time", 1, "seconds since the first row");
-    }
-  }
-  s.start_time = firstWallIso(table.wall);
   if (cycleIdx < 0) warnings.push("no Cycle column; cycle_index is 0");
   warnings.push(...finishCounters(s));
   const meta = makeMeta(options, {

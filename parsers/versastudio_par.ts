@@ -5,24 +5,10 @@ import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
 import type { Spectrum } from "../lib/model/spectrum.ts";
 import { type PointColumn, readPoints } from "./_eis.ts";
+import { MONTH_NAMES, naiveIso } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
-
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 /**
  * VersaStudio `.par` files: `<Section>` … `</Section>` blocks of `key=value` lines. Each
@@ -142,9 +128,9 @@ function parDate(date: string | undefined, time: string | undefined): string | n
   const d = date?.match(/(\w+) (\d{1,2}), (\d{4})$/);
   const t = time?.match(/^(\d{1,2}):(\d{2}):(\d{2})\s*(AM|PM)?$/i);
   if (!d || !t) return null;
-  const month = MONTHS.indexOf(d[1]) + 1;
+  const month = MONTH_NAMES.indexOf(d[1]) + 1;
   if (month === 0) return null;
   const hour = t[4] ? (Number(t[1]) % 12) + (t[4].toUpperCase() === "PM" ? 12 : 0) : Number(t[1]);
-  const p = (v: string | number): string => String(v).padStart(2, "0");
-  return `${d[3]}-${p(month)}-${p(d[2])}T${p(hour)}:${t[2]}:${t[3]}`;
+  const [day, minute, second] = [d[2], t[2], t[3]].map(Number);
+  return naiveIso({ year: Number(d[3]), month, day, hour, minute, second });
 }
