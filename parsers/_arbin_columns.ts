@@ -11,6 +11,7 @@
 
 import type { ColumnSource, CyclingSeries } from "../lib/model/cycling_series.ts";
 import type { CsvColumnKind } from "./_csv_numeric.ts";
+import { NUMERIC_FIELD } from "./_delimited.ts";
 import { integrateMissingCounters } from "./_series.ts";
 import { type Quantity, unitFactor, UNITS } from "./_units.ts";
 import { ParseError } from "./parse_error.ts";
@@ -81,14 +82,28 @@ function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "") || "column";
 }
 
+/** The plan of a column left unread (what every plan starts from). */
+export function unreadPlan(
+  index: number,
+  original: { name: string; unit: string },
+): ArbinColumnPlan {
+  return {
+    index,
+    original_name: original.name,
+    original_unit: original.unit,
+    target: "",
+    role: "unread",
+    kind: "skip",
+    scale: 1,
+  };
+}
+
 /** True when the header has the columns every Arbin cycling export has. */
 export function hasArbinColumns(header: string[]): boolean {
   const keys = new Set(header.map((h) => keyOf(splitNameUnit(h).name)));
   return keys.has("test_time") && keys.has("step_index") && keys.has("cycle_index") &&
     keys.has("voltage") && keys.has("current");
 }
-
-const NUMERIC = /^\s*"?[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"?\s*$/;
 
 /**
  * Plan how to read each column of an Arbin header.
@@ -117,15 +132,7 @@ export function planArbinColumns(
   header.forEach((text, index) => {
     const { name, unit } = splitNameUnit(text);
     const key = keyOf(name);
-    const plan: ArbinColumnPlan = {
-      index,
-      original_name: text,
-      original_unit: unit,
-      target: "",
-      role: "unread",
-      kind: "skip",
-      scale: 1,
-    };
+    const plan = unreadPlan(index, { name: text, unit });
     const known = KNOWN[key];
     const scaleFor = (q: Quantity): number => {
       const scale = unitFactor(q, unit);
@@ -174,7 +181,7 @@ export function planArbinColumns(
     } else {
       const value = firstRow?.[index];
       const numeric = firstRow === null || value === null || value === undefined ||
-        typeof value === "number" || value === "" || NUMERIC.test(value);
+        typeof value === "number" || value === "" || NUMERIC_FIELD.test(value);
       if (numeric) {
         plan.role = "extra";
         plan.kind = "float";

@@ -17,6 +17,7 @@
 
 import { ParseError } from "./parse_error.ts";
 import { decodeText } from "./_text.ts";
+import { NUMBER, splitFields as splitRawFields } from "./_delimited.ts";
 
 /** Field delimiters understood by {@link readNumericCsv}. */
 export type CsvDelimiter = "," | "\t" | ";";
@@ -96,7 +97,6 @@ const POW10 = new Float64Array(23);
 POW10[0] = 1;
 for (let i = 1; i < 23; i++) POW10[i] = POW10[i - 1] * 10; // exact up to 1e22
 
-const STRICT_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(?:inf|infinity|nan)$/i;
 
 /**
@@ -388,7 +388,7 @@ function readRows(bytes: Uint8Array, p: number, limit: number, state: RowState):
               ? text.slice(1, -1).trim()
               : text;
             if (unquoted === "") v = NaN;
-            else if (STRICT_NUMBER.test(unquoted)) v = Number(unquoted);
+            else if (NUMBER.test(unquoted)) v = Number(unquoted);
             else if (NON_FINITE.test(unquoted)) {
               v = NaN;
               const seen = state.nonFinite.get(j);
@@ -462,45 +462,10 @@ function readRows(bytes: Uint8Array, p: number, limit: number, state: RowState):
 
 /**
  * Split one line of delimited text into trimmed fields; double-quoted fields may hold the
- * delimiter and `""` for a quote.
+ * delimiter and `""` for a quote (the rule of `splitFields` in `_delimited.ts`).
  */
 export function splitFields(text: string, delimiter: CsvDelimiter): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  const n = text.length;
-  for (;;) {
-    while (i < n && (text[i] === " " || (text[i] === "\t" && delimiter !== "\t"))) i++;
-    if (text[i] === '"') {
-      let value = "";
-      i++;
-      for (;;) {
-        const q = text.indexOf('"', i);
-        if (q < 0) {
-          value += text.slice(i);
-          i = n;
-          break;
-        }
-        value += text.slice(i, q);
-        if (text[q + 1] === '"') {
-          value += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      const d = text.indexOf(delimiter, i);
-      fields.push((value + text.slice(i, d < 0 ? n : d)).trim());
-      if (d < 0) break;
-      i = d + 1;
-    } else {
-      const d = text.indexOf(delimiter, i);
-      fields.push(text.slice(i, d < 0 ? n : d).trim());
-      if (d < 0) break;
-      i = d + 1;
-    }
-  }
-  return fields;
+  return splitRawFields(text, delimiter).map((f) => f.trim());
 }
 
 /** The most frequent of comma, tab and semicolon outside quotes (comma when none). */

@@ -8,12 +8,16 @@
 
 import { ParseError } from "./parse_error.ts";
 
-/** Split one line on a single-character delimiter, honouring double-quoted fields (`""` = `"`). */
+/**
+ * Split one line on a single-character delimiter, honouring double-quoted fields (`""` = `"`).
+ * A quote opens a quoted field only at its start (after blanks); what follows the closing quote
+ * up to the delimiter is kept as written. Fields are not trimmed.
+ */
 export function splitFields(line: string, delimiter: string): string[] {
   if (line.indexOf('"') < 0) return line.split(delimiter);
   const out: string[] = [];
   let field = "";
-  let quoted = false;
+  let quoted = false, wasQuoted = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
@@ -23,19 +27,24 @@ export function splitFields(line: string, delimiter: string): string[] {
           i++;
         } else quoted = false;
       } else field += c;
-    } else if (c === '"' && field.trim() === "") {
-      quoted = true;
+    } else if (c === '"' && !wasQuoted && field.trim() === "") {
+      quoted = wasQuoted = true;
       field = "";
     } else if (c === delimiter) {
       out.push(field);
       field = "";
+      wasQuoted = false;
     } else field += c;
   }
   out.push(field);
   return out;
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A decimal number as instruments write it (`12`, `-1.5`, `.5`, `3.`, `1e-3`), nothing else. */
+export const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A field that holds one {@link NUMBER}, possibly quoted and padded with blanks. */
+export const NUMERIC_FIELD = /^\s*"?[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"?\s*$/;
 
 /**
  * Parse a decimal number strictly. Empty fields and the instrument placeholders `N/A`, `NaN`,

@@ -14,6 +14,7 @@
 import type { Recording } from "../lib/model/file_meta.ts";
 import { BDF_TERMS, type BdfTerm } from "./_bdf_terms.ts";
 import { finishCounters, source } from "./_columns.ts";
+import { guessDelimiter } from "./_csv_numeric.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { type Mapping, readTable, type Target } from "./_table.ts";
@@ -50,18 +51,9 @@ function resolve(field: string): Resolved | null {
   return null;
 }
 
-function delimiterOf(line: string): string {
-  let best = ",", count = -1;
-  for (const d of [",", "\t", ";"]) {
-    const c = line.split(d).length;
-    if (c > count) [best, count] = [d, c];
-  }
-  return best;
-}
-
 function detect(head: Uint8Array, fileName: string): Detection {
   const first = splitLines(decodeHead(head).slice(0, 8192))[0] ?? "";
-  const fields = splitFields(first, delimiterOf(first));
+  const fields = splitFields(first, guessDelimiter(first));
   const names = new Set(fields.map((f) => resolve(f)?.term.name).filter((x) => x));
   const required = ["test_time_second", "voltage_volt", "current_ampere"];
   if (required.every((r) => names.has(r))) {
@@ -101,7 +93,7 @@ function parseBdf(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
   const lines = splitLines(decodeText(bytes));
   const first = lines[0] ?? "";
-  const delimiter = delimiterOf(first);
+  const delimiter = guessDelimiter(first);
   const h = splitFields(first, delimiter).map((x) => x.trim());
   const resolved = h.map(resolve);
   const have = new Set(resolved.map((r) => r?.term.name));

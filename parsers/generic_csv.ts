@@ -2,8 +2,9 @@
 // This module is browser compatible.
 
 import type { Recording } from "../lib/model/file_meta.ts";
-import { type ArbinColumnPlan, buildArbinSeries } from "./_arbin_columns.ts";
+import { type ArbinColumnPlan, buildArbinSeries, unreadPlan } from "./_arbin_columns.ts";
 import { guessDelimiter, readNumericCsv, splitFields } from "./_csv_numeric.ts";
+import { NUMERIC_FIELD } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { type Quantity, SI_UNIT, unitFactor } from "./_units.ts";
 import { decodeHead, extensionOf } from "./_text.ts";
@@ -109,22 +110,12 @@ function isCyclerHeader(fields: string[]): boolean {
   );
 }
 
-const NUMERIC = /^\s*"?[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"?\s*$/;
-
 function plan(header: string[], firstRow: string[], file: string, line: number): ArbinColumnPlan[] {
   const used = new Set<string>();
   return header.map((text, index) => {
     const { key, unit } = nameAndUnit(text);
     const alias = ALIAS_OF.get(key);
-    const p: ArbinColumnPlan = {
-      index,
-      original_name: text,
-      original_unit: unit,
-      target: "",
-      role: "unread",
-      kind: "skip",
-      scale: 1,
-    };
+    const p = unreadPlan(index, { name: text, unit });
     if (alias && !used.has(alias.target)) {
       used.add(alias.target);
       let scale = 1;
@@ -150,7 +141,7 @@ function plan(header: string[], firstRow: string[], file: string, line: number):
       };
     }
     const value = firstRow[index];
-    if (text.trim() !== "" && (value === undefined || value === "" || NUMERIC.test(value))) {
+    if (text.trim() !== "" && (value === undefined || value === "" || NUMERIC_FIELD.test(value))) {
       let target = key.replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "") ||
         `column_${index + 1}`;
       if (unit) target += "_" + unit.replace(/[^A-Za-z0-9]+/g, "_");

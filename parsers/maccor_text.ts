@@ -266,28 +266,23 @@ function parseMaccorText(bytes: Uint8Array, options: ParseOptions): Recording {
     lineOf[n] = lineNo;
     s.cycle_index[n] = col.cycle >= 0 ? counterAt(f[col.cycle], file, lineNo, h[col.cycle]) : 0;
     s.step_index[n] = col.step >= 0 ? counterAt(f[col.step], file, lineNo, h[col.step]) : 0;
+    const clock = (text: string, what: string): number => {
+      const v = parseClockSeconds(text);
+      if (v !== undefined) return v;
+      throw new ParseError(file, `line ${lineNo}: "${text.trim()}" is not a ${what}`, {
+        line: lineNo,
+      });
+    };
     const tText = f[testTime.index];
     if (tText.indexOf(":") >= 0) {
-      const v = parseClockSeconds(tText);
-      if (v === undefined) {
-        throw new ParseError(file, `line ${lineNo}: "${tText.trim()}" is not a test time`, {
-          line: lineNo,
-        });
-      }
-      rawTime[n] = v;
+      rawTime[n] = clock(tText, "test time");
       timeIsClock = true;
     } else rawTime[n] = num(testTime.index, testTime.name);
     if (stepT && stepTime) {
       const st = f[stepTime.index];
-      if (st.indexOf(":") >= 0) {
-        const v = parseClockSeconds(st);
-        if (v === undefined) {
-          throw new ParseError(file, `line ${lineNo}: "${st.trim()}" is not a step time`, {
-            line: lineNo,
-          });
-        }
-        stepT[n] = v;
-      } else stepT[n] = num(stepTime.index, stepTime.name) * (stepTime.scale ?? 1);
+      stepT[n] = st.indexOf(":") >= 0
+        ? clock(st, "step time")
+        : num(stepTime.index, stepTime.name) * (stepTime.scale ?? 1);
     }
     const amps = num(col.amps, h[col.amps]);
     s.voltage_V[n] = num(col.volts, h[col.volts]);
@@ -311,22 +306,14 @@ function parseMaccorText(bytes: Uint8Array, options: ParseOptions): Recording {
       }
     }
     // Waveform steps keep their own counters (BEEP uses them in place of Amp-hr / Watt-hr).
-    if (col.wfChgCap >= 0) {
-      const v = parseDecimal(f[col.wfChgCap], decimalComma);
-      if (v !== undefined && Number.isFinite(v)) qc = Math.abs(v);
-    }
-    if (col.wfDisCap >= 0) {
-      const v = parseDecimal(f[col.wfDisCap], decimalComma);
-      if (v !== undefined && Number.isFinite(v)) qd = Math.abs(v);
-    }
-    if (col.wfChgE >= 0) {
-      const v = parseDecimal(f[col.wfChgE], decimalComma);
-      if (v !== undefined && Number.isFinite(v)) ec = Math.abs(v);
-    }
-    if (col.wfDisE >= 0) {
-      const v = parseDecimal(f[col.wfDisE], decimalComma);
-      if (v !== undefined && Number.isFinite(v)) ed = Math.abs(v);
-    }
+    const waveform = (index: number, otherwise: number): number => {
+      const v = index >= 0 ? parseDecimal(f[index], decimalComma) : undefined;
+      return v !== undefined && Number.isFinite(v) ? Math.abs(v) : otherwise;
+    };
+    qc = waveform(col.wfChgCap, qc);
+    qd = waveform(col.wfDisCap, qd);
+    ec = waveform(col.wfChgE, ec);
+    ed = waveform(col.wfDisE, ed);
     if (col.cap >= 0 || col.wfChgCap >= 0) {
       s.charge_capacity_Ah[n] = qc;
       s.discharge_capacity_Ah[n] = qd;
