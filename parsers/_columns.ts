@@ -4,7 +4,7 @@
 /** Private helpers shared by the column-table parsers (Maccor, Novonix, Basytec, PEC, BDF, ...). */
 
 import type { ColumnSource, CyclingSeries } from "../lib/model/cycling_series.ts";
-import { ParseError } from "./parse_error.ts";
+import { badField } from "./_delimited.ts";
 import { integrateMissingCounters } from "./_series.ts";
 
 /** A {@link ColumnSource} for a column read as written (optionally scaled). */
@@ -41,14 +41,7 @@ export function counterAt(
   decimalComma = false,
 ): number {
   const v = parseCounter(text, decimalComma);
-  if (v === undefined) {
-    throw new ParseError(
-      file,
-      `line ${line}: "${text.slice(0, 40)}" in column "${column}" is not a whole number`,
-      { line },
-    );
-  }
-  return v;
+  return v !== undefined ? v : badField(text, { file, line, column, expected: "a whole number" });
 }
 
 /**

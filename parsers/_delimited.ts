@@ -67,14 +67,19 @@ export function numberAt(
   decimalComma = false,
 ): number {
   const v = parseDecimal(text, decimalComma);
-  if (v === undefined) {
-    throw new ParseError(
-      file,
-      `line ${line}: "${text.slice(0, 40)}" in column "${column}" is not a number`,
-      { line },
-    );
-  }
-  return v;
+  return v !== undefined ? v : badField(text, { file, line, column, expected: "a number" });
+}
+
+/** Throw the {@link ParseError} of a field that does not hold what its column should. */
+export function badField(
+  text: string,
+  at: { file: string; line: number; column: string; expected: string },
+): never {
+  throw new ParseError(
+    at.file,
+    `line ${at.line}: "${text.slice(0, 40)}" in column "${at.column}" is not ${at.expected}`,
+    { line: at.line },
+  );
 }
 
 /**

@@ -10,6 +10,7 @@
 import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 import { countDataLines, counterAt, isBlank, lastDataLine, source } from "./_columns.ts";
 import {
+  badField,
   type DateOrder,
   isoFromNaiveSeconds,
   naiveSeconds,
@@ -131,18 +132,9 @@ export function readTable(
       let v: number;
       if (m.kind === "clock") {
         const c = parseClockSeconds(text);
-        if (c === undefined) {
-          if (text.trim() === "") v = NaN;
-          else {
-            throw new ParseError(
-              file,
-              `line ${lineNo}: "${text.slice(0, 40)}" in column "${name}" is not a duration`,
-              {
-                line: lineNo,
-              },
-            );
-          }
-        } else v = c;
+        if (c !== undefined) v = c;
+        else if (text.trim() === "") v = NaN;
+        else badField(text, { file, line: lineNo, column: name, expected: "a duration" });
       } else v = numberAt(text, file, lineNo, name);
       v *= m.scale ?? 1;
       if (m.abs) v = Math.abs(v);
