@@ -406,23 +406,15 @@ function buildSeries(
     record("charge_energy_Wh", "Energy charge/W.h", 1);
     record("discharge_energy_Wh", "Energy discharge/W.h", 1);
   }
-  if (index.has("cycle number")) {
-    used.add("cycle number");
-    const c = table.columns[index.get("cycle number")!];
+  for (const [target, title] of [["cycle_index", "cycle number"], ["step_index", "Ns"]] as const) {
+    if (!index.has(title)) continue;
+    used.add(title);
+    const c = table.columns[index.get(title)!];
     for (let k = 0; k < n; k++) {
       const v = c[rows ? rows[k] : k];
-      series.cycle_index[k] = Number.isFinite(v) ? Math.round(v) : 0;
+      series[target][k] = Number.isFinite(v) ? Math.round(v) : 0;
     }
-    record("cycle_index", "cycle number", 1);
-  }
-  if (index.has("Ns")) {
-    used.add("Ns");
-    const c = table.columns[index.get("Ns")!];
-    for (let k = 0; k < n; k++) {
-      const v = c[rows ? rows[k] : k];
-      series.step_index[k] = Number.isFinite(v) ? Math.round(v) : 0;
-    }
-    record("step_index", "Ns", 1);
+    record(target, title, 1);
   }
   const tTitle = pick(["Temperature/°C"]);
   if (tTitle) {
