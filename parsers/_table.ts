@@ -70,10 +70,7 @@ export interface TableOptions {
 /** What {@link readTable} returns. */
 export interface Table {
   series: CyclingSeries;
-  /** Wall clock of each row in naive seconds (see `naiveSeconds`), when a date-time column exists. */
-  wall: Float64Array | null;
-  /** 1-based line number of each row. */
-  lineOf: Int32Array;
+  /** Repairs made (a cut-short last line dropped). */
   warnings: string[];
 }
 
@@ -100,7 +97,6 @@ export function readTable(
     }
   }
   const wall = options.dateTime ? new Float64Array(capacity).fill(NaN) : null;
-  const lineOf = new Int32Array(capacity);
   const warnings: string[] = [];
   const last = lastDataLine(lines);
   const expected = header.length;
@@ -121,7 +117,6 @@ export function readTable(
         line: lineNo,
       });
     }
-    lineOf[n] = lineNo;
     for (const m of mappings) {
       const text = f[m.index];
       const name = header[m.index];
@@ -168,10 +163,9 @@ export function readTable(
     const key = m.target.startsWith("extras.") ? m.target.slice(7) : m.target;
     series.columns[key] = source(header[m.index].trim(), m.unit, m.scale ?? 1, m.note);
   }
-  const w = wall?.slice(0, n) ?? null;
-  const w0 = w?.find(Number.isFinite);
-  if (w && w0 !== undefined && options.dateTime) {
-    series.extras.wall_clock_s = w.map((x) => x - w0);
+  const w0 = wall?.find((w, k) => k < n && Number.isFinite(w));
+  if (wall && w0 !== undefined && options.dateTime) {
+    series.extras.wall_clock_s = wall.slice(0, n).map((w) => w - w0);
     series.columns.wall_clock_s = source(
       header[options.dateTime.index].trim(),
       "date-time",
@@ -180,7 +174,7 @@ export function readTable(
     );
     series.start_time = isoFromNaiveSeconds(w0);
   }
-  return { series, wall: w, lineOf: lineOf.slice(0, n), warnings };
+  return { series, warnings };
 }
 
 /** Find the column whose trimmed name matches `pattern`; returns index and the unit group. */
