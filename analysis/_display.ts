@@ -54,17 +54,53 @@ export function formatNumber(value: unknown, digits = 4): string {
   return Number(value.toPrecision(digits)).toString();
 }
 
+/** Options of {@link htmlTable} and {@link textTable}. */
+export interface TableOptions {
+  /**
+   * Show at most this many rows: a longer table shows its first and last `maxRows / 2` rows
+   * around a row saying how many were left out (as pandas does), so a notebook output of a
+   * 5000-cycle test stays small. @default {Infinity}
+   */
+  maxRows?: number;
+}
+
+/** The rows to show: all, or the head and tail around the number left out. */
+function elide<T>(
+  rows: readonly T[],
+  maxRows = Infinity,
+): { head: T[]; omitted: number; tail: T[] } {
+  if (!(maxRows >= 2)) throw new RangeError(`maxRows must be ≥ 2, got ${maxRows}`);
+  if (rows.length <= maxRows) return { head: [...rows], omitted: 0, tail: [] };
+  const half = Math.floor(maxRows / 2);
+  return {
+    head: rows.slice(0, half),
+    omitted: rows.length - 2 * half,
+    tail: rows.slice(rows.length - half),
+  };
+}
+
+/** The text of the row standing for the rows left out. */
+function omittedText(omitted: number): string {
+  return `… ${omitted} more row${omitted === 1 ? "" : "s"} …`;
+}
+
 /** An HTML table of rows (all text escaped). */
 export function htmlTable(
   rows: readonly Record<string, unknown>[],
   columns: TableColumn[],
+  options: TableOptions = {},
 ): string {
   const head = columns.map((c) => `<th>${escapeHtml(c.label ?? c.key)}</th>`).join("");
-  const body = rows.map((row) =>
+  const tr = (row: Record<string, unknown>): string =>
     `<tr>${
       columns.map((c) => `<td>${escapeHtml(formatNumber(row[c.key], c.digits ?? 4))}</td>`).join("")
-    }</tr>`
-  ).join("");
+    }</tr>`;
+  const shown = elide(rows, options.maxRows);
+  const body = shown.head.map(tr).join("") +
+    (shown.omitted > 0
+      ? `<tr><td colspan="${columns.length}">${omittedText(shown.omitted)}</td></tr>`
+      : "") +
+    shown.tail.map(tr).join("");
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
@@ -72,12 +108,25 @@ export function htmlTable(
 export function textTable(
   rows: readonly Record<string, unknown>[],
   columns: TableColumn[],
+  options: TableOptions = {},
 ): string {
-  const cells = rows.map((row) => columns.map((c) => formatNumber(row[c.key], c.digits ?? 4)));
+  const shown = elide(rows, options.maxRows);
+  const format = (row: Record<string, unknown>): string[] =>
+    columns.map((c) => formatNumber(row[c.key], c.digits ?? 4));
+  const head = shown.head.map(format), tail = shown.tail.map(format);
   const widths = columns.map((c, i) =>
-    Math.max((c.label ?? c.key).length, ...cells.map((r) => r[i].length))
+    Math.max(
+      (c.label ?? c.key).length,
+      ...head.map((r) => r[i].length),
+      ...tail.map((r) => r[i].length),
+    )
   );
   const line = (values: string[]): string =>
     values.map((v, i) => v.padStart(widths[i])).join("  ").trimEnd();
-  return [line(columns.map((c) => c.label ?? c.key)), ...cells.map(line)].join("\n");
+  return [
+    line(columns.map((c) => c.label ?? c.key)),
+    ...head.map(line),
+    ...(shown.omitted > 0 ? [omittedText(shown.omitted)] : []),
+    ...tail.map(line),
+  ].join("\n");
 }

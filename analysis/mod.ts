@@ -40,3 +40,5 @@ export * from "./ionic_conductivity.ts";
 export * from "./normalize.ts";
 export * from "./dqdv_by_cycle.ts";
 export * from "./eis/mod.ts";
+export { JUPYTER_DISPLAY, type MimeBundle } from "./_display.ts";
+export type { VegaLiteSpec } from "./_vega.ts";
