@@ -1,4 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
 /**
  * Developer tool used by `.ci/run_notebook.sh`: compile every Vega-Lite output stored in a
  * notebook with vega-lite and render it with vega (headless, to SVG), as a front end would.
@@ -84,7 +85,9 @@ if (import.meta.main) {
         const marks = (svg.match(/<path|<line|<rect|<circle/g) ?? []).length;
         console.log(`  ${where}: rendered, ${svg.length} characters of SVG, ${marks} shapes`);
         // Zoom and pan listen to the window, which a headless view does not have.
-        const problems = messages.filter((m) => !m.includes("Can not resolve event source: window"));
+        const problems = messages.filter((m) =>
+          !m.includes("Can not resolve event source: window")
+        );
         if (problems.length > 0) {
           failed++;
           for (const m of problems) console.error(`  ${where}: ${m}`);
