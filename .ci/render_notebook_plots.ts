@@ -5,9 +5,13 @@
  * notebook with vega-lite and render it with vega (headless, to SVG), as a front end would.
  * Exits 1 when a spec fails to compile or render, or when vega-lite warns about it.
  *
- *   deno run --allow-read [--allow-write] .ci/render_notebook_plots.ts NOTEBOOK.ipynb [--svg DIR]
+ *   deno run --allow-read [--allow-write] .ci/render_notebook_plots.ts NOTEBOOK.ipynb [--svg DIR] [--add-svg]
  *
- * `--svg DIR` writes each plot as `DIR/cell<N>_<k>.svg` (to look at them).
+ * `--svg DIR` writes each plot as `DIR/cell<N>_<k>.svg` (to look at them). `--add-svg` stores the
+ * rendering in the notebook as an `image/svg+xml` beside the Vega-Lite spec of each output
+ * (except outputs that also carry an HTML table, which static viewers show instead), as
+ * JupyterLab's Vega extension does with a PNG: GitHub and other static viewers, which do not run
+ * Vega, show the image; JupyterLab and VS Code still draw the interactive chart.
  *
  * @module
  */
@@ -67,9 +71,13 @@ async function render(spec: Record<string, unknown>): Promise<{ svg: string; mes
 }
 
 if (import.meta.main) {
-  const [path, flag, svgDir] = Deno.args;
-  if (!path || (flag !== undefined && (flag !== "--svg" || !svgDir))) {
-    console.error("usage: render_notebook_plots.ts NOTEBOOK.ipynb [--svg DIR]");
+  const args = [...Deno.args];
+  const addSvg = args.includes("--add-svg");
+  const svgAt = args.indexOf("--svg");
+  const svgDir = svgAt >= 0 ? args[svgAt + 1] : undefined;
+  const path = args.find((a, i) => !a.startsWith("--") && (svgAt < 0 || i !== svgAt + 1));
+  if (!path || (svgAt >= 0 && !svgDir)) {
+    console.error("usage: render_notebook_plots.ts NOTEBOOK.ipynb [--svg DIR] [--add-svg]");
     Deno.exit(2);
   }
   const notebook = JSON.parse(await Deno.readTextFile(path)) as { cells: NotebookCell[] };
@@ -93,6 +101,8 @@ if (import.meta.main) {
           for (const m of problems) console.error(`  ${where}: ${m}`);
         }
         if (svgDir) await Deno.writeTextFile(`${svgDir}/cell${index}_${k}.svg`, svg);
+        // Not beside an HTML table: static viewers would show the table anyway.
+        if (addSvg && !("text/html" in output.data!)) output.data!["image/svg+xml"] = svg;
       } catch (error) {
         failed++;
         console.error(`  ${where}: ${error instanceof Error ? error.message : error}`);
@@ -100,5 +110,6 @@ if (import.meta.main) {
     }
   }
   console.log(`${count} Vega-Lite plots, ${failed} with problems`);
+  if (addSvg) await Deno.writeTextFile(path, JSON.stringify(notebook, null, 1) + "\n");
   if (failed > 0) Deno.exit(1);
 }

@@ -12,11 +12,14 @@
 # do). The cell's kernel messages become its outputs. Checks, any failure exits 1:
 #   - the code cells type-check (`deno check` of the cells joined into one module);
 #   - no cell raised an error;
-#   - a cell's metadata `expect` is met: `mime` (MIME types its rich output must have),
+#   - a cell's metadata `expect` is met: `outputs` (its rich outputs, in order, each a list of
+#     MIME types it must have),
 #     `html_rows` (rows in the bodies of its HTML tables), `vega_points` (data rows of its
 #     Vega-Lite spec, all layers and panels), `stream` (text its printed output must contain);
 #   - every Vega-Lite output names the v5 schema, has data, and is under 1 MB of JSON;
-#   - every Vega-Lite output compiles with vega-lite and renders with vega (.ci/render_notebook_plots.ts).
+#   - every Vega-Lite output compiles with vega-lite and renders with vega (.ci/render_notebook_plots.ts);
+#     the rendering is stored beside the spec as image/svg+xml so that GitHub, which does not run
+#     Vega, shows the plots (JupyterLab and VS Code still draw the interactive chart).
 # With --no-write the notebook file is left as it was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -164,14 +167,14 @@ try:
                 failures.append(f"{where}: {out.ename}: {out.evalue}")
         expect = cell.metadata.get("expect", {})
         rich = [b for b in bundles if set(b) - {"text/plain"}]
-        if "mime" in expect:
-            if not rich:
-                failures.append(f"{where}: expected a rich display {expect['mime']}, got none")
-            for b in rich:
-                missing = [m for m in expect["mime"] if m not in b]
+        if "outputs" in expect:
+            if len(rich) != len(expect["outputs"]):
+                failures.append(f"{where}: {len(rich)} rich outputs, expected {len(expect['outputs'])}")
+            for b, wanted in zip(rich, expect["outputs"]):
+                missing = [m for m in wanted if m not in b]
                 if missing:
                     failures.append(f"{where}: display lacks {missing} (has {sorted(b)})")
-                notes.append("+".join(sorted(b)))
+        notes += ["+".join(sorted(b)) for b in rich]
         for b in bundles:
             if "text/html" in b:
                 rows = html_rows(b["text/html"])
@@ -209,7 +212,12 @@ if failures:
     print("FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
     sys.exit(1)
 PY
-  deno run --allow-read .ci/render_notebook_plots.ts "$out" || status=1
+  # Compile and render every plot; store the rendering as SVG beside each spec (for GitHub).
+  deno run --allow-read --allow-write .ci/render_notebook_plots.ts "$out" --add-svg || status=1
+  python3 -c 'import sys, nbformat
+nb = nbformat.read(sys.argv[1], as_version=4)
+nbformat.validate(nb)
+nbformat.write(nb, sys.argv[1])' "$out"
   [ "$write" = 1 ] || rm -f "$out"
 done
 exit $status

@@ -28,6 +28,8 @@ export interface FieldSpec {
   scheme?: string;
   /** Fixed scale domain `[min, max]` (for example for equal aspect ratios). */
   domain?: [number, number];
+  /** Legend properties of a colour field (for example `{ labelLimit: 0 }`: never cut labels). */
+  legend?: Record<string, unknown>;
 }
 
 /** Options of {@link layeredChart} layers. */
@@ -61,7 +63,14 @@ function encodeField(f: FieldSpec): Record<string, unknown> {
   if (f.log) scale.type = "log";
   if (f.scheme) scale.scheme = f.scheme;
   if (f.domain) scale.domain = f.domain;
-  return { field: f.field, type, title: f.title ?? f.field, scale };
+  const encoded: Record<string, unknown> = {
+    field: f.field,
+    type,
+    title: f.title ?? f.field,
+    scale,
+  };
+  if (f.legend) encoded.legend = f.legend;
+  return encoded;
 }
 
 /**

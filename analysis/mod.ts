@@ -42,3 +42,5 @@ export * from "./dqdv_by_cycle.ts";
 export * from "./eis/mod.ts";
 export { JUPYTER_DISPLAY, type MimeBundle } from "./_display.ts";
 export type { VegaLiteSpec } from "./_vega.ts";
+export * from "./show_table.ts";
+export * from "./show_plot.ts";

@@ -208,7 +208,8 @@ export function comparisonPlotSpec(
     rows: rows.map((r) => ({ test: r.test, cycle: r.cycle, retention_percent: r.retention * 100 })),
     x: { field: "cycle", title: "Cycle" },
     y: { field: "retention_percent", title: "Retention (%)" },
-    color: { field: "test", type: "nominal", title: "Test" },
+    // Test names are long file stems that differ at the end: show them whole.
+    color: { field: "test", type: "nominal", title: "Test", legend: { labelLimit: 0 } },
     markProps: { point: true },
   }], { title: options.title, width: options.width, height: options.height });
 }

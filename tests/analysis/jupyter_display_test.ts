@@ -7,6 +7,7 @@ import { compile } from "vega-lite";
 import {
   analyzeFade,
   compareTests,
+  comparisonPlotSpec,
   computeDrt,
   CycleTable,
   dqdv,
@@ -184,4 +185,16 @@ Deno.test("CycleTable's notebook display shows the first and last 30 of many cyc
   ok(JSON.stringify(bundle).length < 1_000_000);
   // toString() (terminals) still has every row: caption, header, 5000 rows.
   equal(table.toString().split("\n").length, 5002);
+});
+
+Deno.test("comparisonPlotSpec() shows long test names whole in the legend", () => {
+  // vega-lite cuts legend labels at 160 px by default: five Zn cells named
+  // "BL_Zn_SymCell_072023_0…" were indistinguishable in the notebook.
+  const spec = comparisonPlotSpec([
+    { test: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1", cycle: 1, retention: 1 },
+    { test: "BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1", cycle: 1, retention: 1 },
+  ]);
+  const layer = (spec.layer as { encoding: Record<string, Record<string, unknown>> }[])[0];
+  deepEqual(layer.encoding.color.legend, { labelLimit: 0 });
+  deepEqual(compileWarnings(spec), []);
 });
