@@ -72,11 +72,12 @@ export function showPlot(
   }
   const plot = spec;
   const title = typeof plot.title === "string" ? `"${plot.title}" ` : "";
+  const rows = dataRows(plot);
   return {
     spec: plot,
     [JUPYTER_DISPLAY](): MimeBundle {
       return {
-        "text/plain": `Vega-Lite plot ${title}(${dataRows(plot)} data rows)`,
+        "text/plain": `Vega-Lite plot ${title}(${rows} data row${rows === 1 ? "" : "s"})`,
         [VEGA_LITE]: plot,
       };
     },

@@ -16,6 +16,8 @@ import {
   dqdvSpec,
   fitCircuit,
   linKK,
+  showPlot,
+  showTable,
   summarizeCycles,
 } from "../../analysis/mod.ts";
 import { parseRecording } from "../../parsers/mod.ts";
@@ -197,4 +199,34 @@ Deno.test("comparisonPlotSpec() shows long test names whole in the legend", () =
   const layer = (spec.layer as { encoding: Record<string, Record<string, unknown>> }[])[0];
   deepEqual(layer.encoding.color.legend, { labelLimit: 0 });
   deepEqual(compileWarnings(spec), []);
+});
+
+Deno.test("showTable()/showPlot() split a result's bundle into one output each", () => {
+  // JupyterLab ranks text/html (50) above Vega-Lite (57) and shows one MIME type per output, so
+  // a result's bundle showed only its table there; VS Code shows the plot. The views carry one.
+  const zn = read("arbin/BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV").series!;
+  const cycles = summarizeCycles(zn);
+  const full = cycles[JUPYTER_DISPLAY]();
+  const table = showTable(cycles)[JUPYTER_DISPLAY]();
+  deepEqual(Object.keys(table).sort(), ["text/html", "text/plain"]);
+  equal(table["text/html"], full["text/html"]);
+  equal(table["text/plain"], full["text/plain"]);
+  const plot = showPlot(cycles);
+  const bundle = plot[JUPYTER_DISPLAY]();
+  deepEqual(Object.keys(bundle).sort(), [VEGA, "text/plain"]);
+  deepEqual(bundle[VEGA], full[VEGA]);
+  deepEqual(plot.spec, full[VEGA]);
+  // 36 cycles (72 current-sign runs in the raw file, counted with Python): 2 × 36 capacities
+  // and 36 CE values.
+  equal(bundle["text/plain"], "Vega-Lite plot (108 data rows)");
+  // A spec from a builder is accepted as is.
+  const spec = comparisonPlotSpec([{ test: "A", cycle: 1, retention: 1 }], { title: "A" });
+  equal(showPlot(spec).spec, spec);
+  equal(showPlot(spec)[JUPYTER_DISPLAY]()["text/plain"], 'Vega-Lite plot "A" (1 data row)');
+  // Clear errors for objects without the representation.
+  const textOnly = { [JUPYTER_DISPLAY]: () => ({ "text/plain": "x" }) };
+  throws(() => showPlot(textOnly), /no Vega-Lite plot/);
+  throws(() => showTable(textOnly), /no HTML display/);
+  throws(() => showPlot({ mark: "line" }), /Vega-Lite spec with \$schema/);
+  throws(() => showTable({} as never), /expected a result with a Jupyter display/);
 });
