@@ -240,21 +240,54 @@ export class CircuitFit {
     ].join("\n");
   }
 
-  /** Jupyter MIME bundle: parameter table and the Nyquist/Bode/residual plots. */
+  /**
+   * Jupyter MIME bundle: parameter table and the Nyquist/Bode/residual plots. The HTML has
+   * everything the text has (goodness of fit, notes, the candidates of an automatic choice):
+   * JupyterLab shows only the HTML.
+   */
   [JUPYTER_DISPLAY](): MimeBundle {
-    const table = htmlTable(this.parameters as unknown as Record<string, unknown>[], [
-      { key: "name", label: "parameter" },
-      { key: "value", digits: 5 },
-      { key: "stderr", label: "± stderr", digits: 3 },
-      { key: "unit" },
-    ]);
+    const table = htmlTable(
+      this.parameters.map((p) => ({
+        ...p,
+        rel: Number.isFinite(p.relative_error) ? `${(100 * p.relative_error).toFixed(2)} %` : "—",
+        flag: p.fixed ? "fixed" : p.at_bound ? "at bound" : "",
+      })),
+      [
+        { key: "name", label: "parameter" },
+        { key: "value", digits: 5 },
+        { key: "stderr", label: "± stderr", digits: 3 },
+        { key: "rel", label: "rel. error" },
+        { key: "unit" },
+        { key: "flag", label: "" },
+      ],
+    );
+    const stats = `${this.n_points} points, weighting ${this.weighting}; χ² ${
+      this.chi_square.toExponential(4)
+    }, reduced ${this.chi_square_reduced.toExponential(4)}, relative RMS ${
+      (100 * this.relative_rmse).toFixed(2)
+    } %`;
+    const notes = this.notes.length
+      ? `<ul>${this.notes.map((n) => `<li>note: ${escapeHtml(n)}</li>`).join("")}</ul>`
+      : "";
+    const candidates = this.candidates
+      ? `<p>Candidate circuits:</p>${
+        htmlTable(this.candidates.map((c) => ({ ...c, chosen: c.chosen ? "✓" : "" })), [
+          { key: "circuit" },
+          { key: "parameters" },
+          { key: "chi_square", label: "χ²" },
+          { key: "bic", label: "BIC", digits: 6 },
+          { key: "quality" },
+          { key: "chosen" },
+        ])
+      }`
+      : "";
     return {
       "text/plain": this.toString(),
       "text/html": `<p><b>${escapeHtml(this.circuit)}</b> — quality ${
         escapeHtml(this.quality.level)
       }${
         this.quality.reasons.length ? ": " + escapeHtml(this.quality.reasons.join("; ")) : ""
-      }</p>${table}`,
+      }</p><p>${escapeHtml(stats)}</p>${notes}${table}${candidates}`,
       "application/vnd.vegalite.v5+json": fitCharts(this),
     };
   }

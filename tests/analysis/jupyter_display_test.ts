@@ -230,3 +230,22 @@ Deno.test("showTable()/showPlot() split a result's bundle into one output each",
   throws(() => showPlot({ mark: "line" }), /Vega-Lite spec with \$schema/);
   throws(() => showTable({} as never), /expected a result with a Jupyter display/);
 });
+
+Deno.test("CircuitFit's HTML carries the fit statistics, notes and candidates of its text", () => {
+  // JupyterLab shows only the HTML of a bundle; the note about the degenerate Wo1 limit and the
+  // table of candidates were only in text/plain.
+  const example = read("eis/exampleData.csv").spectra![0];
+  const fit = fitCircuit(example, { circuit: "R0-p(R1,C1)-p(R2-Wo1,C2)", capacitiveOnly: true });
+  const html = fit[JUPYTER_DISPLAY]()["text/html"]!;
+  // 57 points with Im Z < 0 (counted in the raw CSV with Python).
+  match(html, /<p>57 points, weighting unit; χ² 1\.94\d\de-5, reduced /);
+  for (const note of fit.notes) ok(html.includes(`<li>note: ${note}</li>`), note);
+  ok(fit.notes.length > 0);
+  match(html, /<th>rel\. error<\/th>/);
+  // Automatic choice: the eight candidates of CANDIDATE_CIRCUITS (no inductive point kept), one
+  // chosen.
+  const auto = fitCircuit(example, { capacitiveOnly: true })[JUPYTER_DISPLAY]()["text/html"]!;
+  const candidates = auto.split("<p>Candidate circuits:</p>")[1];
+  equal(candidates.match(/<tr>/g)!.length, 1 + 8);
+  equal(candidates.match(/✓/g)!.length, 1);
+});
