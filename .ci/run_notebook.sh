@@ -10,15 +10,16 @@
 #
 # Each code cell runs in one kernel started in the notebook's folder (as JupyterLab and VS Code
 # do). The cell's kernel messages become its outputs. Checks, any failure exits 1:
+#   - the cells are formatted (`deno fmt`, which formats notebooks; in place unless --no-write);
 #   - the code cells type-check (`deno check` of the cells joined into one module);
 #   - no cell raised an error;
 #   - a cell's metadata `expect` is met: `outputs` (its rich outputs, in order, each a list of
-#     MIME types it must have),
-#     `html_rows` (rows in the bodies of its HTML tables), `vega_points` (data rows of its
-#     Vega-Lite spec, all layers and panels), `stream` (text its printed output must contain);
+#     MIME types it must have), `html_rows` (rows in the bodies of its HTML tables),
+#     `vega_points` (data rows of its Vega-Lite spec, all layers and panels), `stream` (text its
+#     printed output must contain);
 #   - every Vega-Lite output names the v5 schema, has data, and is under 1 MB of JSON;
-#   - every Vega-Lite output compiles with vega-lite and renders with vega (.ci/render_notebook_plots.ts);
-#     the rendering is stored beside the spec as image/svg+xml so that GitHub, which does not run
+#   - every Vega-Lite output compiles with vega-lite and renders with vega
+#     (.ci/render_notebook_plots.ts); the rendering is stored beside the spec as image/svg+xml so that GitHub, which does not run
 #     Vega, shows the plots (JupyterLab and VS Code still draw the interactive chart).
 # With --no-write the notebook file is left as it was.
 set -euo pipefail
@@ -29,7 +30,7 @@ notebooks=()
 for arg in "$@"; do
   case "$arg" in
     --no-write) write=0 ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) notebooks+=("$arg") ;;
   esac
 done
@@ -47,6 +48,13 @@ deno install --frozen >/dev/null
 
 status=0
 for nb in "${notebooks[@]}"; do
+  # deno fmt formats the cells of notebooks too (`deno task ok` checks it): format before running.
+  if [ "$write" = 1 ]; then
+    deno fmt --quiet "$nb"
+  elif ! deno fmt --check --quiet "$nb"; then
+    echo "run_notebook: $nb is not formatted (deno fmt)" >&2
+    status=1
+  fi
   # Type-check the code cells first (the kernel itself runs TypeScript without checking types):
   # as one module beside the notebook, so relative imports resolve as in the kernel.
   check="$(dirname "$nb")/.$(basename "$nb" .ipynb).check.ts"
