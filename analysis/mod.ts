@@ -40,6 +40,7 @@ export * from "./ionic_conductivity.ts";
 export * from "./normalize.ts";
 export * from "./dqdv_by_cycle.ts";
 export * from "./eis/mod.ts";
+export * from "./high_frequency_intercept.ts";
 export { JUPYTER_DISPLAY, type MimeBundle } from "./_display.ts";
 export type { VegaLiteSpec } from "./_vega.ts";
 export * from "./show_table.ts";

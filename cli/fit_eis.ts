@@ -8,7 +8,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { parseRecording } from "../parsers/mod.ts";
 import {
@@ -20,82 +19,84 @@ import {
   parseCircuit,
   type Weighting,
 } from "../analysis/eis/mod.ts";
-import { fail } from "./_shared.ts";
+import { type CliSpec, runCli, UsageError } from "../lib/cli/parse_cli.ts";
 
-const HELP = `Usage: deno run -A cli/fit_eis.ts FILE [options]
-
-Fit an equivalent circuit to every impedance spectrum in FILE (any supported format:
-Gamry .DTA, ZPlot .z, Autolab, CH Instruments, Parstat, PowerSuite, VersaStudio .par,
-BioLogic .mpt/.mpr, pyDRTtools CSV, plain CSV/TSV of f, Re Z, Im Z). No initial guesses are
-needed; each spectrum of a multi-spectrum file starts from the previous fit.
-
-Options:
-  --circuit C        circuit string, e.g. "R0-p(R1,C1)-p(R2-Wo1,C2)" (impedance.py syntax);
-                     without it the circuit is chosen automatically (lowest BIC among
-                     candidate circuits whose fit is not graded poor)
-  --weight W         residual weighting: unit (default), modulus, proportional
-  --capacitive-only  fit only points with Im Z < 0
-  --fmin HZ          lowest frequency used
-  --fmax HZ          highest frequency used
-  --global N         N seeded random restarts (global search)
-  --kk               run the lin-KK test (Schönleber, c = 0.85)
-  --drt              compute the distribution of relaxation times (GCV λ)
-  --json             machine-readable output
-  -h, --help         show this help
-
-Exit code: 0 when every fit is graded good or warning, 1 when any is poor, 2 on errors.`;
-
-function num(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isFinite(v)) throw new RangeError(`--${name} must be a number, got "${text}"`);
-  return v;
-}
+const SPEC: CliSpec = {
+  name: "fit_eis",
+  summary: [
+    "Fit an equivalent circuit to every impedance spectrum in FILE (any supported format:",
+    "Gamry .DTA, ZPlot .z, Autolab, CH Instruments, Parstat, PowerSuite, VersaStudio .par,",
+    "BioLogic .mpt/.mpr, Maccor FRA, pyDRTtools CSV, plain CSV/TSV of f, Re Z, Im Z). No",
+    "initial guesses are needed; each spectrum of a multi-spectrum file starts from the",
+    "previous fit. Exit code 0 when every fit is graded good or warning, 1 when any is poor",
+    "or the file cannot be read, 2 on usage errors.",
+  ].join("\n"),
+  usage: "FILE [options]",
+  options: {
+    circuit: {
+      type: "string",
+      value: "C",
+      description: 'circuit, e.g. "R0-p(R1,C1)-p(R2-Wo1,C2)" (impedance.py syntax); default: ' +
+        "chosen automatically (lowest BIC among candidates not graded poor)",
+    },
+    weight: {
+      type: "string",
+      value: "W",
+      default: "unit",
+      description: "residual weighting: unit, modulus or proportional",
+    },
+    "capacitive-only": { type: "boolean", description: "fit only points with Im Z < 0" },
+    fmin: { type: "number", value: "HZ", description: "lowest frequency used" },
+    fmax: { type: "number", value: "HZ", description: "highest frequency used" },
+    global: {
+      type: "integer",
+      value: "N",
+      description: "N seeded random restarts (global search)",
+    },
+    kk: { type: "boolean", description: "run the lin-KK test (Schönleber, c = 0.85)" },
+    drt: { type: "boolean", description: "compute the distribution of relaxation times (GCV λ)" },
+  },
+  examples: [
+    "fit_eis tests/fixtures/eis/exampleData.csv --kk --drt",
+    'fit_eis cell_PEIS_C01.mpt --circuit "R0-p(R1,CPE1)-W1" --fmax 1e5 --json',
+  ],
+};
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
-export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        circuit: { type: "string" },
-        weight: { type: "string" },
-        "capacitive-only": { type: "boolean", default: false },
-        fmin: { type: "string" },
-        fmax: { type: "string" },
-        global: { type: "string" },
-        kk: { type: "boolean", default: false },
-        drt: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    return fail(error);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    console.log(HELP);
-    return 0;
-  }
-  try {
-    if (positionals.length !== 1) throw new RangeError("expected exactly one FILE (see --help)");
+export function main(args: string[]): Promise<number> {
+  return runCli(SPEC, args, async (cli) => {
+    const v = cli.values as {
+      circuit?: string;
+      weight: string;
+      "capacitive-only"?: boolean;
+      fmin?: number;
+      fmax?: number;
+      global?: number;
+      kk?: boolean;
+      drt?: boolean;
+    };
+    const positionals = cli.positionals;
+    if (positionals.length !== 1) throw new UsageError("expected exactly one FILE");
     const path = positionals[0];
-    if (v.circuit !== undefined) parseCircuit(v.circuit);
-    const weighting = (v.weight ?? "unit") as Weighting;
-    if (!["unit", "modulus", "proportional"].includes(weighting)) {
-      throw new RangeError(`--weight must be unit, modulus or proportional, got "${v.weight}"`);
+    if (v.circuit !== undefined) {
+      try {
+        parseCircuit(v.circuit);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
     }
-    const globalSearch = num("global", v.global);
-    if (globalSearch !== undefined && !(Number.isInteger(globalSearch) && globalSearch >= 0)) {
-      throw new RangeError(`--global must be a non-negative integer, got "${v.global}"`);
+    const weighting = v.weight as Weighting;
+    if (!["unit", "modulus", "proportional"].includes(weighting)) {
+      throw new UsageError(`--weight must be unit, modulus or proportional, got "${v.weight}"`);
+    }
+    const globalSearch = v.global;
+    if (globalSearch !== undefined && globalSearch < 0) {
+      throw new UsageError(`--global must be 0 or more, got ${globalSearch}`);
     }
     const selection = {
-      capacitiveOnly: v["capacitive-only"],
-      minFrequency_Hz: num("fmin", v.fmin),
-      maxFrequency_Hz: num("fmax", v.fmax),
+      capacitiveOnly: v["capacitive-only"] === true,
+      minFrequency_Hz: v.fmin,
+      maxFrequency_Hz: v.fmax,
     };
     const bytes = await Deno.readFile(path);
     const recording = parseRecording(bytes, { fileName: basename(path) });
@@ -127,7 +128,7 @@ export async function main(args: string[]): Promise<number> {
       })
       : [];
     const elapsed_ms = performance.now() - started;
-    if (v.json) {
+    if (cli.json) {
       console.log(JSON.stringify(
         {
           file: path,
@@ -175,9 +176,7 @@ export async function main(args: string[]): Promise<number> {
       console.log(`\n${elapsed_ms.toFixed(1)} ms`);
     }
     return fits.some((e) => !e.fit || e.fit.quality.level === "poor") ? 1 : 0;
-  } catch (error) {
-    return fail(error);
-  }
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

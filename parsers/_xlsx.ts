@@ -121,6 +121,11 @@ const LT = 60, GT = 62, SLASH = 47, QUOTE = 34;
 const POW10_22: number[] = [];
 for (let k = 0, x = 1; k <= 22; k++, x *= 10) POW10_22.push(x); // exact up to 1e22
 
+/** Rows of an Excel worksheet at most (Excel 2007 and later). */
+export const MAX_ROWS = 1_048_576;
+/** Columns of an Excel worksheet at most. */
+export const MAX_COLUMNS = 16_384;
+
 /**
  * Scan the cells of a worksheet's XML without building a tree. Empty cells (`<c r="B2"/>`) are
  * not visited.
@@ -153,6 +158,14 @@ export function scanCells(
           while (xml[k] >= 65 && xml[k] <= 90) c = c * 26 + (xml[k++] - 64);
           let r = 0;
           while (xml[k] >= 48 && xml[k] <= 57) r = r * 10 + (xml[k++] - 48);
+          if (c > MAX_COLUMNS || r > MAX_ROWS) {
+            throw new ParseError(
+              book.file,
+              `sheet "${sheet}": cell reference at byte offset ${i + 4} of its XML is outside ` +
+                `Excel's limits (${MAX_ROWS} rows, ${MAX_COLUMNS} columns)`,
+              { offset: i + 4 },
+            );
+          }
           if (c > 0) {
             col = c - 1;
             ref = true;

@@ -12,6 +12,7 @@ import {
 import { makeMeta } from "./_meta.ts";
 import { extensionOf } from "./_text.ts";
 import {
+  MAX_ROWS,
   openXlsx,
   readPart,
   readSheetRows,
@@ -155,7 +156,8 @@ function readDataSheets(book: XlsxBook, sheets: XlsxSheet[], warnings: string[])
     const dims = /<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"/.exec(
       new TextDecoder().decode(xml.subarray(0, 2048)),
     );
-    const sheetRows = dims ? Number(dims[1]) : 0;
+    // A damaged dimension must not size the columns: Excel sheets hold at most MAX_ROWS rows.
+    const sheetRows = dims ? Math.min(Number(dims[1]), MAX_ROWS) : 0;
     const names: string[] = [];
     let headerRow = -1;
     let map: number[] = []; // sheet column → plan index

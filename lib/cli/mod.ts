@@ -9,3 +9,5 @@
  */
 export * from "./parse_cli.ts";
 export * from "./progress_bar.ts";
+export * from "./format_table.ts";
+export * from "./stop_signal.ts";

@@ -1,13 +1,12 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { readFile, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
 import { UnsupportedFormatError } from "../../parsers/parse_error.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
-import { parseArbinMetadataCsv } from "../../parsers/arbin_metadata_csv.ts";
+import { readArbinSidecar } from "./arbin_sidecar.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
 
@@ -47,17 +46,6 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return hex;
 }
 
-/** The sidecar `X_Metadata.csv` of an Arbin data file `X.csv`, when it exists. */
-async function arbinSidecar(path: string): Promise<unknown | undefined> {
-  const name = basename(path);
-  const m = /^(.*)\.csv$/i.exec(name);
-  if (!m || /_Metadata$/i.test(m[1])) return undefined;
-  const sidecar = join(dirname(path), `${m[1]}_Metadata.csv`);
-  const info = await stat(sidecar).catch(() => null);
-  if (!info?.isFile()) return undefined;
-  return parseArbinMetadataCsv(await readFile(sidecar), sidecar);
-}
-
 /**
  * Read a file, hash it, detect and parse its format and summarize its cycles. Never throws for
  * bad file content: the reason is returned in `error` (read errors do throw).
@@ -79,7 +67,7 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
     error: null,
   };
   try {
-    const metadata = await arbinSidecar(path).catch(() => undefined);
+    const metadata = await readArbinSidecar(path).catch(() => undefined);
     const parseOptions = { fileName: path, fileNameRule: options.fileNameRule, metadata };
     const recording = parseRecording(bytes, parseOptions);
     result.recording = recording;

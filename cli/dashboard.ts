@@ -1,0 +1,129 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
+
+/**
+ * `deno task dashboard`: serve the web dashboard over the configured store on
+ * http://127.0.0.1:8050/. It opens nothing else (no browser, no outside connection).
+ *
+ * @module
+ */
+
+import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { createDashboardHandler } from "../lib/dashboard/create_dashboard_handler.ts";
+import { importDirectory } from "../lib/import/import_directory.ts";
+import type { Store } from "../lib/store/store.ts";
+
+const SPEC: CliSpec = {
+  name: "dashboard",
+  summary: "Serve the battery dashboard (overview, test search, cell detail with fade model, " +
+    "dQ/dV and voltage curves, comparison, EIS fits, import jobs, raw files, ad hoc scripts) " +
+    "over the store. Everything it loads comes from this server; it works offline. " +
+    "Stop with Ctrl-C. See docs/dashboard.md.",
+  usage: "[--host HOST] [--port PORT] [--token TOKEN] [--adhoc DIR] [--db URI|PATH]",
+  store: true,
+  options: {
+    host: {
+      type: "string",
+      value: "HOST",
+      default: "127.0.0.1",
+      description: "address to bind; any non-loopback address needs an access token",
+    },
+    port: {
+      type: "integer",
+      value: "PORT",
+      default: 8050,
+      description: "port (0 picks a free one)",
+    },
+    token: {
+      type: "string",
+      value: "TOKEN",
+      description: "access token every request must carry (default: BATTERY_DASHBOARD_TOKEN); " +
+        "open the dashboard once with ?token=TOKEN (then kept in a cookie) or send " +
+        '"Authorization: Bearer TOKEN"',
+    },
+    adhoc: {
+      type: "string",
+      value: "DIR",
+      default: "./adhoc",
+      description: "folder of ad hoc analysis scripts",
+    },
+  },
+  examples: [
+    "deno task dashboard",
+    "deno task dashboard --db ./lab.db --port 8060",
+    "BATTERY_DASHBOARD_TOKEN=... deno task dashboard --host 0.0.0.0",
+  ],
+};
+
+/** Whether an address is a loopback one. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Run the tool. @param args Command-line arguments. @returns Exit code. */
+export function main(args: string[]): Promise<number> {
+  return runCli(SPEC, args, async (cli) => {
+    const host = cli.values.host as string;
+    const port = cli.values.port as number;
+    if (port < 0 || port > 65535) {
+      throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
+    }
+    const token = (cli.values.token as string | undefined) ??
+      Deno.env.get("BATTERY_DASHBOARD_TOKEN") ?? null;
+    if (token !== null && token.length < 8) {
+      throw new UsageError("the access token must have at least 8 characters");
+    }
+    if (!isLoopback(host) && token === null) {
+      throw new UsageError(
+        `binding ${host} exposes the dashboard to the network: give --token (or set BATTERY_DASHBOARD_TOKEN)`,
+      );
+    }
+    let store: Store | undefined;
+    try {
+      store = await openCliStore(cli);
+      const opened = store;
+      const handler = createDashboardHandler(opened, {
+        token,
+        adhocDir: cli.values.adhoc as string,
+        resumeJob: (jobId) => importDirectory(opened, [], { resumeJobId: jobId }),
+      });
+      const stopped = Promise.withResolvers<void>();
+      const server = Deno.serve({
+        hostname: host,
+        port,
+        onListen: ({ hostname, port }) => {
+          const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+          const info = {
+            url: `http://${shown}:${port}/`,
+            store: opened.describe().text,
+            token_required: token !== null,
+          };
+          if (cli.json) console.log(JSON.stringify(info));
+          else {
+            console.log(
+              `Dashboard on ${info.url}${
+                token !== null ? " (open it with ?token=<your token>)" : ""
+              }`,
+            );
+            console.log(`Store: ${info.store}`);
+            console.log("Stop with Ctrl-C.");
+          }
+        },
+      }, handler);
+      const stop = () => stopped.resolve();
+      const signals: Deno.Signal[] = Deno.build.os === "windows"
+        ? ["SIGINT"]
+        : ["SIGINT", "SIGTERM"];
+      for (const s of signals) Deno.addSignalListener(s, stop);
+      await Promise.race([stopped.promise, server.finished]);
+      for (const s of signals) Deno.removeSignalListener(s, stop);
+      await server.shutdown();
+      return 0;
+    } finally {
+      await store?.close();
+    }
+  });
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

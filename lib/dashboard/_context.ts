@@ -1,0 +1,78 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+/** What every page handler receives, and what it returns. */
+
+import type { Store } from "../store/store.ts";
+import type { SafeHtml } from "./_html.ts";
+
+/** Options of `createDashboardHandler`. */
+export interface DashboardOptions {
+  /**
+   * Access token every request must carry (`Authorization: Bearer`, or `?token=` once, which
+   * sets a cookie). Without one, only requests addressed to a loopback host name are answered.
+   * @default {null}
+   */
+  token?: string | null;
+  /** Folder of ad hoc analysis scripts; `null` turns the page off. @default {"./adhoc"} */
+  adhocDir?: string | null;
+  /**
+   * Resumes an interrupted import job (the CLI wires `importDirectory(store, [], {resumeJobId})`);
+   * absent, the resume button is not offered.
+   */
+  resumeJob?: (jobId: string) => Promise<unknown>;
+  /** Command shown on an empty store. @default {"deno run -A cli/import_directory.ts DIR"} */
+  importCommand?: string;
+  /** Tests whose last data point is newer than this are "running". @default {24} */
+  runningWindowHours?: number;
+  /** The current time (tests). @default {() => new Date()} */
+  now?: () => Date;
+}
+
+/** The options with defaults applied. */
+export interface ResolvedOptions {
+  token: string | null;
+  adhocDir: string | null;
+  resumeJob: ((jobId: string) => Promise<unknown>) | null;
+  importCommand: string;
+  runningWindowHours: number;
+  now: () => Date;
+}
+
+/** One request being served. */
+export interface Ctx {
+  /** The request. */
+  req: Request;
+  /** Its URL. */
+  url: URL;
+  /** The store. */
+  store: Store;
+  /** Options. */
+  options: ResolvedOptions;
+  /** CSRF secret of this server (embedded in forms of POST actions). */
+  csrf: string;
+  /** Background actions started by this server (resumed jobs), by key. */
+  running: Map<string, Promise<unknown>>;
+  /** Errors of finished background actions, by key. */
+  actionErrors: Map<string, string>;
+}
+
+/** A rendered page. */
+export interface Page {
+  /** Title (also the `<h1>`). */
+  title: string;
+  /** Which navigation entry is active. */
+  nav: string;
+  /** Content. */
+  body: SafeHtml;
+  /** HTTP status. @default {200} */
+  status?: number;
+}
+
+/** A request error shown to the user as a page with this status. */
+export class HttpError extends Error {
+  /** @param status HTTP status. @param message What went wrong, for the user. */
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = "HttpError";
+  }
+}

@@ -1,0 +1,223 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+import { findOutliers } from "../../../analysis/outliers.ts";
+import { normalize, type NormalizeTarget } from "../../../analysis/normalize.ts";
+import { comparisonPlotSpec } from "../../../analysis/plot_specs.ts";
+import { compareTests } from "../../../analysis/compare_tests.ts";
+import { similarTests } from "../../../analysis/similar_tests.ts";
+import type { SampleProperties } from "../../../analysis/sample_properties.ts";
+import type { Sample } from "../../store/documents.ts";
+import { type Ctx, HttpError, type Page } from "../_context.ts";
+import { cyclingRows, testLabel, type TestRow, uniqueLabels } from "../_data.ts";
+import { markup, num, type SafeHtml } from "../_html.ts";
+import { plot } from "../_plot.ts";
+import { emptyStore } from "./overview.ts";
+
+/** Metrics checked for outliers: feature key, label, scale for display. */
+const OUTLIER_METRICS: [string, string, number][] = [
+  ["fade_per_100_cycles", "fade / 100 cycles (%)", 100],
+  ["final_retention", "final retention (%)", 100],
+  ["ce_mean", "mean CE (%)", 100],
+  ["initial_value", "initial capacity (mAh)", 1000],
+  ["internal_resistance_ohm", "internal resistance (Ω)", 1],
+];
+
+/** A normalized value, or the reason it cannot be computed (a missing sample property). */
+function normalized(
+  value: number | null | undefined,
+  to: NormalizeTarget,
+  sample: SampleProperties,
+): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  try {
+    return num(normalize(value, { to, sample }));
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const missing = /(area_cm2|thickness_cm|thickness_um|mass_g)/.exec(err.message);
+    return missing ? `needs ${missing[1]}` : "—";
+  }
+}
+
+function properties(s: Sample): SampleProperties {
+  return { area_cm2: s.area_cm2, thickness_cm: s.thickness_cm, mass_g: s.mass_g };
+}
+
+/** Outliers of each metric over every cycling test. */
+export function outlierTable(rows: readonly TestRow[]) {
+  const out: { row: TestRow; metric: string; value: number; z: number; rules: string[] }[] = [];
+  for (const [key, label, scale] of OUTLIER_METRICS) {
+    const values = rows.filter((r) => r.features).map((r) => ({
+      id: r.test.id,
+      value: (r.features as unknown as Record<string, number | null>)[key],
+    }));
+    if (values.filter((v) => typeof v.value === "number" && Number.isFinite(v.value)).length < 4) {
+      continue;
+    }
+    const res = findOutliers(values);
+    for (const o of res.outliers) {
+      out.push({
+        row: rows.find((r) => r.test.id === o.id)!,
+        metric: label,
+        value: o.value * scale,
+        z: o.z,
+        rules: o.rules,
+      });
+    }
+  }
+  return out;
+}
+
+/** Advanced analysis of a sample: normalized metrics, outliers, similar samples. */
+export async function advancedPage(ctx: Ctx): Promise<Page> {
+  const rows = await cyclingRows(ctx.store);
+  const samples = await ctx.store.samples.find();
+  if (samples.length === 0) {
+    return { title: "Advanced analysis", nav: "advanced", body: emptyStore(ctx) };
+  }
+  const withTests = samples.filter((s) => rows.some((r) => r.test.sample_id === s.id));
+  const id = ctx.url.searchParams.get("sample") ?? withTests[0]?.id ?? samples[0].id;
+  const sample = samples.find((s) => s.id === id);
+  if (!sample) throw new HttpError(404, `No sample with id "${id}"`);
+  const mine = rows.filter((r) => r.test.sample_id === sample.id);
+  const parts: SafeHtml[] = [
+    markup`<form class="filters" method="get" action="/advanced" id="sample-picker">
+<label>Sample<select name="sample" id="sample-select">${
+      samples.map((s) =>
+        markup`<option value="${s.id}"${s.id === sample.id ? markup` selected` : ""}>${s.name}${
+          s.chemistry ? ` (${s.chemistry})` : ""
+        }</option>`
+      )
+    }</select></label><button type="submit">Show</button></form>
+<table id="sample-props"><tbody><tr><th>Chemistry</th><td>${
+      sample.chemistry ?? "—"
+    }</td><th>Form factor</th><td>${sample.form_factor ?? "—"}</td></tr>
+<tr><th>Area (cm²)</th><td>${num(sample.area_cm2)}</td><th>Thickness (cm)</th><td>${
+      num(sample.thickness_cm)
+    }</td></tr>
+<tr><th>Mass (g)</th><td>${num(sample.mass_g)}</td><th>Nominal capacity (Ah)</th><td>${
+      num(sample.nominal_capacity_Ah)
+    }</td></tr>
+<tr><th>Tests</th><td>${sample.metrics.test_count}</td><th>Mean retention</th><td>${
+      num(sample.metrics.avg_capacity_retention)
+    }</td></tr></tbody></table>`,
+  ];
+
+  const props = properties(sample);
+  parts.push(
+    markup`<h2>Normalized capacity</h2>${
+      mine.length === 0
+        ? markup`<p class="muted">This sample has no cycling tests.</p>`
+        : markup`<table id="normalized-capacity"><thead><tr><th>Test</th><th class="num">Initial (mAh)</th><th class="num">Initial (mAh/g)</th>
+<th class="num">Initial (mAh/cm²)</th><th class="num">Final (mAh)</th><th class="num">Final (mAh/g)</th><th class="num">Final (mAh/cm²)</th></tr></thead><tbody>${
+          mine.map((r) => {
+            const f = r.features;
+            return markup`<tr><td><a href="/tests/${
+              encodeURIComponent(r.test.id)
+            }">${r.test.name}</a></td>
+<td class="num">${num(f ? f.initial_value * 1000 : null)}</td><td class="num">${
+              normalized(f?.initial_value, "mAh_per_g", props)
+            }</td>
+<td class="num">${normalized(f?.initial_value, "mAh_per_cm2", props)}</td><td class="num">${
+              num(f ? f.final_value * 1000 : null)
+            }</td>
+<td class="num">${normalized(f?.final_value, "mAh_per_g", props)}</td><td class="num">${
+              normalized(f?.final_value, "mAh_per_cm2", props)
+            }</td></tr>`;
+          })
+        }</tbody></table>`
+    }`,
+  );
+  const usable = mine.filter((r) => r.features);
+  if (usable.length) {
+    const labels = uniqueLabels(usable);
+    const cmp = compareTests(usable.map((r, i) => ({ name: labels[i], cycles: r.test.cycles })));
+    parts.push(
+      markup`<div class="plots">${
+        plot(
+          "plot-normalized",
+          comparisonPlotSpec(cmp.curves, { width: 560 }),
+          "Capacity normalized to each test's first usable cycle",
+        )
+      }</div>`,
+    );
+  }
+  parts.push(markup`<h2>Normalized impedance</h2><p class="muted">Median internal resistance the
+instrument reported per cycle, as area-specific resistance and, with a thickness, ionic conductivity.</p>${
+    mine.length === 0
+      ? ""
+      : markup`<table id="normalized-impedance"><thead><tr><th>Test</th><th class="num">R (Ω)</th><th class="num">ASR (Ω·cm²)</th><th class="num">σ (S/cm)</th></tr></thead><tbody>${
+        mine.map((r) => {
+          const ir = r.features?.internal_resistance_ohm ?? r.test.median_internal_resistance_ohm;
+          return markup`<tr><td>${r.test.name}</td><td class="num">${num(ir)}</td><td class="num">${
+            normalized(ir, "ohm_cm2", props)
+          }</td>
+<td class="num">${normalized(ir, "S_per_cm", props)}</td></tr>`;
+        })
+      }</tbody></table>`
+  }`);
+
+  const outliers = outlierTable(rows);
+  parts.push(markup`<h2>Outliers among all tests</h2><p class="muted">Tukey fences (1.5 × IQR) and
+|z| > 3 per metric over ${
+    rows.filter((r) => r.features).length
+  } cycling tests; rows of this sample are bold.</p>${
+    outliers.length === 0
+      ? markup`<p class="muted" id="no-outliers">No outliers.</p>`
+      : markup`<table id="outliers"><thead><tr><th>Test</th><th>Sample</th><th>Metric</th><th class="num">Value</th><th class="num">z</th><th>Rules</th></tr></thead><tbody>${
+        outliers.map((o) =>
+          markup`<tr${
+            o.row.test.sample_id === sample.id ? markup` style="font-weight:600"` : ""
+          }><td><a href="/tests/${encodeURIComponent(o.row.test.id)}">${o.row.test.name}</a></td>
+<td>${
+            o.row.sample?.name ?? "—"
+          }</td><td>${o.metric}</td><td class="num">${num(o.value)}</td><td class="num">${
+            o.z.toFixed(2)
+          }</td><td>${o.rules.join(", ")}</td></tr>`
+        )
+      }</tbody></table>`
+  }`);
+
+  // Similar samples: nearest tests of other samples, by their closest test.
+  const featureRows = rows.filter((r) => r.features).map((r) => ({
+    id: r.test.id,
+    features: r.features as unknown as Record<string, number | null>,
+  }));
+  const best = new Map<string, { distance: number; via: TestRow; from: TestRow }>();
+  if (featureRows.length >= 3) {
+    for (const r of mine.filter((m) => m.features)) {
+      try {
+        const sim = similarTests(featureRows, r.test.id, {
+          k: Math.min(10, featureRows.length - 1),
+        });
+        for (const nb of sim.neighbours) {
+          const other = rows.find((x) => x.test.id === nb.id)!;
+          if (other.test.sample_id === sample.id) continue;
+          const prev = best.get(other.test.sample_id);
+          if (!prev || nb.distance < prev.distance) {
+            best.set(other.test.sample_id, { distance: nb.distance, via: other, from: r });
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+      }
+    }
+  }
+  const similar = [...best.entries()].sort((a, b) => a[1].distance - b[1].distance).slice(0, 5);
+  parts.push(
+    markup`<h2>Similar samples</h2>${
+      similar.length === 0
+        ? markup`<p class="muted" id="no-similar">Not enough comparable tests (needs three or more cycling tests with features).</p>`
+        : markup`<table id="similar-samples"><thead><tr><th>Sample</th><th class="num">Distance</th><th>Closest test</th><th>Matched with</th></tr></thead><tbody>${
+          similar.map(([sid, v]) =>
+            markup`<tr><td><a href="/advanced?sample=${encodeURIComponent(sid)}">${
+              v.via.sample?.name ?? sid
+            }</a></td><td class="num">${num(v.distance, 3)}</td>
+<td><a href="/tests/${encodeURIComponent(v.via.test.id)}">${
+              testLabel(v.via)
+            }</a></td><td>${v.from.test.name}</td></tr>`
+          )
+        }</tbody></table>`
+    }`,
+  );
+  return { title: "Advanced analysis", nav: "advanced", body: markup`${parts}` };
+}

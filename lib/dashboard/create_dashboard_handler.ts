@@ -1,0 +1,215 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+/**
+ * The web dashboard as a plain request handler: server-rendered pages over a {@link Store},
+ * with plots drawn in the browser by vega-embed from the same Vega-Lite specs the notebook
+ * shows. `cli/dashboard.ts` serves it with `Deno.serve`; tests call it directly.
+ *
+ * @module
+ */
+
+import type { Store } from "../store/store.ts";
+import {
+  type Ctx,
+  type DashboardOptions,
+  HttpError,
+  type Page,
+  type ResolvedOptions,
+} from "./_context.ts";
+import { markup } from "./_html.ts";
+import { layout } from "./_layout.ts";
+import { loadAsset } from "./_assets.ts";
+import { checkAccess, checkCsrf, SECURITY_HEADERS, text } from "./_security.ts";
+import { overviewPage } from "./_pages/overview.ts";
+import { testsCsv, testsPage } from "./_pages/tests.ts";
+import { testDetailPage } from "./_pages/test_detail.ts";
+import { fadePage } from "./_pages/fade.ts";
+import { comparePage } from "./_pages/compare.ts";
+import { advancedPage } from "./_pages/advanced.ts";
+import { jobPage, jobsPage, resumeJob } from "./_pages/jobs.ts";
+import { downloadFile, filesPage } from "./_pages/files.ts";
+import { adhocPage, runAdhoc } from "./_pages/adhoc.ts";
+import { eisListPage, eisPage } from "./_pages/eis.ts";
+
+export type { DashboardOptions } from "./_context.ts";
+
+/** A request handler. */
+export type DashboardHandler = (req: Request) => Promise<Response>;
+
+type Route = {
+  method: "GET" | "POST";
+  pattern: RegExp;
+  run: (ctx: Ctx, params: string[], form: FormData | null) => Promise<Page | Response>;
+};
+
+const ID = "([^/]+)";
+
+const ROUTES: Route[] = [
+  { method: "GET", pattern: /^\/$/, run: (ctx) => overviewPage(ctx) },
+  { method: "GET", pattern: /^\/tests$/, run: (ctx) => testsPage(ctx) },
+  { method: "GET", pattern: /^\/tests\.csv$/, run: (ctx) => testsCsv(ctx) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/tests/${ID}$`),
+    run: (ctx, [id]) => testDetailPage(ctx, id),
+  },
+  { method: "GET", pattern: /^\/fade$/, run: (ctx) => fadePage(ctx) },
+  { method: "GET", pattern: /^\/compare$/, run: (ctx) => comparePage(ctx) },
+  { method: "GET", pattern: /^\/eis$/, run: (ctx) => eisListPage(ctx) },
+  { method: "GET", pattern: new RegExp(`^/eis/${ID}$`), run: (ctx, [id]) => eisPage(ctx, id) },
+  { method: "GET", pattern: /^\/advanced$/, run: (ctx) => advancedPage(ctx) },
+  { method: "GET", pattern: /^\/jobs$/, run: (ctx) => jobsPage(ctx) },
+  { method: "GET", pattern: new RegExp(`^/jobs/${ID}$`), run: (ctx, [id]) => jobPage(ctx, id) },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/jobs/${ID}/resume$`),
+    run: (ctx, [id]) => resumeJob(ctx, id),
+  },
+  { method: "GET", pattern: /^\/files$/, run: (ctx) => filesPage(ctx) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/files/${ID}/download$`),
+    run: (ctx, [id]) => downloadFile(ctx, id),
+  },
+  { method: "GET", pattern: /^\/adhoc$/, run: (ctx) => adhocPage(ctx) },
+  { method: "POST", pattern: /^\/adhoc\/run$/, run: (ctx, _p, form) => runAdhoc(ctx, form!) },
+];
+
+function errorPage(status: number, message: string): Page {
+  const title = status === 404 ? "Not found" : status >= 500 ? "Server error" : "Request error";
+  return {
+    title,
+    nav: "",
+    status,
+    body:
+      markup`<p class="error" id="error-message">${message}</p><p><a href="/">Back to the overview</a></p>`,
+  };
+}
+
+async function asset(req: Request, name: string): Promise<Response> {
+  const pending = loadAsset(name);
+  if (!pending) return text(404, `No asset "${name}"`);
+  const a = await pending;
+  if (req.headers.get("if-none-match") === a.etag) {
+    return new Response(null, { status: 304, headers: { etag: a.etag } });
+  }
+  return new Response(a.body as Uint8Array<ArrayBuffer>, {
+    headers: {
+      ...SECURITY_HEADERS,
+      "content-type": a.type,
+      etag: a.etag,
+      "cache-control": "no-cache",
+    },
+  });
+}
+
+/**
+ * Create the dashboard's request handler over a store.
+ *
+ * Pages: `/` overview, `/tests` search (and `/tests.csv`), `/tests/:id` detail, `/fade`
+ * ranking, `/compare`, `/eis`, `/advanced`, `/jobs`, `/files`, `/adhoc`; assets under
+ * `/assets/`. Only two actions change anything, both POST with a CSRF token: resuming an
+ * import job and running an ad hoc script.
+ *
+ * @param store The store to show (not closed by the handler).
+ * @param options Token, ad hoc folder, job resumption and display settings.
+ * @returns The handler.
+ *
+ * @example
+ * ```ts
+ * import { SqliteStore } from "../store/sqlite_store.ts";
+ * import { createDashboardHandler } from "./create_dashboard_handler.ts";
+ * import { equal, match } from "node:assert/strict";
+ *
+ * const store = await SqliteStore.open({ path: ":memory:" });
+ * const handle = createDashboardHandler(store, { adhocDir: null });
+ * const res = await handle(new Request("http://127.0.0.1:8050/"));
+ * equal(res.status, 200);
+ * match(await res.text(), /The store is empty/);
+ * await store.close();
+ * ```
+ */
+export function createDashboardHandler(
+  store: Store,
+  options: DashboardOptions = {},
+): DashboardHandler {
+  if (options.token !== undefined && options.token !== null && options.token.length < 8) {
+    throw new RangeError("createDashboardHandler: token must have at least 8 characters");
+  }
+  const resolved: ResolvedOptions = {
+    token: options.token ?? null,
+    adhocDir: options.adhocDir === undefined ? "./adhoc" : options.adhocDir,
+    resumeJob: options.resumeJob ?? null,
+    importCommand: options.importCommand ?? "deno run -A cli/import_directory.ts DIR",
+    runningWindowHours: options.runningWindowHours ?? 24,
+    now: options.now ?? (() => new Date()),
+  };
+  const csrf = Array.from(
+    crypto.getRandomValues(new Uint8Array(24)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  const running = new Map<string, Promise<unknown>>();
+  const actionErrors = new Map<string, string>();
+
+  return async (req: Request): Promise<Response> => {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      return text(400, "Bad request URL");
+    }
+    const access = checkAccess(req, url, resolved.token);
+    if (!access.ok) return access.response;
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return text(400, "Bad percent-encoding in the path");
+    }
+    if (path.startsWith("/assets/")) {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        return text(405, "Method not allowed", { allow: "GET, HEAD" });
+      }
+      return asset(req, path.slice("/assets/".length));
+    }
+    if (path === "/favicon.ico") return new Response(null, { status: 204 });
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    const candidates = ROUTES.filter((r) => r.pattern.test(path));
+    const route = candidates.find((r) => r.method === method);
+    const ctx: Ctx = { req, url, store, options: resolved, csrf, running, actionErrors };
+    if (!route) {
+      if (candidates.length) {
+        return text(405, "Method not allowed", {
+          allow: candidates.map((r) => r.method).join(", "),
+        });
+      }
+      return layout(errorPage(404, `No page at ${path}`), store);
+    }
+    try {
+      let form: FormData | null = null;
+      if (method === "POST") {
+        const type = req.headers.get("content-type") ?? "";
+        if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(type)) {
+          return text(415, "POST needs a form body");
+        }
+        form = await req.formData();
+        const problem = checkCsrf(req, url, form, csrf);
+        if (problem) return text(403, `Refused: ${problem}`);
+      }
+      const params = route.pattern.exec(path)!.slice(1);
+      const result = await route.run(ctx, params, form);
+      return result instanceof Response ? result : layout(result, store);
+    } catch (err) {
+      if (err instanceof HttpError) return layout(errorPage(err.status, err.message), store);
+      // deno-lint-ignore no-console
+      console.error(err);
+      return layout(
+        errorPage(
+          500,
+          `${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)}`,
+        ),
+        store,
+      );
+    }
+  };
+}

@@ -1,0 +1,127 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
+// One-file bundles (`deno bundle`, as `deno task bundle` makes them) behave like the sources:
+// summarize gives the same --json output, and import_directory parses in worker threads (the
+// bundle is its own worker script).
+
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { jsonLines, repoPath, runCli } from "./_run.ts";
+
+const dir = await Deno.makeTempDir({ prefix: "bundle_test_" });
+
+/** Bundle cli/NAME.ts into the temp dir; `null` with the reason when esbuild is unavailable. */
+async function bundle(name: string): Promise<{ path: string } | { skip: string }> {
+  const path = join(dir, `${name}.js`);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--platform", "deno", "-o", path, `cli/${name}.ts`],
+    cwd: repoPath(""),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.success) return { path };
+  const stderr = new TextDecoder().decode(out.stderr);
+  // deno bundle downloads esbuild on first use; offline without a cached copy it cannot run.
+  if (/esbuild/i.test(stderr) && /download|fetch|dns|network|connect/i.test(stderr)) {
+    return { skip: `deno bundle cannot fetch esbuild offline: ${stderr.trim().split("\n")[0]}` };
+  }
+  throw new Error(`deno bundle cli/${name}.ts failed:\n${stderr}`);
+}
+
+const summarize = await bundle("summarize");
+const importer = "skip" in summarize ? summarize : await bundle("import_directory");
+for (const b of [summarize, importer]) {
+  if ("skip" in b) console.warn(`bundle_test: skipped: ${b.skip}`);
+}
+
+const FIXTURES = [
+  "arbin/BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV",
+  "arbin/mits7-0.res.gz",
+  "arbin/20160805_test001_45_cc_01.res",
+  "arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx",
+  "biologic/0720_06_EIS_0.5MTFSI_SymCell_OutsideGB_unsanded_RT_ThinCell_C03.mpt",
+  "biologic/00_test_04_MB_C01.mpr",
+  "neware/new_nda_file.nda",
+  "neware/test.ndax",
+  "maccor/PredictionDiagnostics_000151_test.052",
+].map((f) => repoPath(`tests/fixtures/${f}`));
+
+Deno.test({
+  name: "bundled summarize gives the same --json output as the source, from any directory",
+  ignore: "skip" in summarize,
+  fn: async () => {
+    const path = (summarize as { path: string }).path;
+    const source = await runCli("cli/summarize.ts", ["--json", ...FIXTURES]);
+    equal(source.code, 0, source.stderr);
+    // The bundle runs from another working directory, with read permission only.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--allow-read", path, "--json", ...FIXTURES],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const bundled = new TextDecoder().decode(out.stdout);
+    equal(jsonLines(bundled).length, FIXTURES.length);
+    equal(bundled, source.stdout);
+  },
+});
+
+Deno.test({
+  name: "bundled import_directory imports a folder with two parsing workers",
+  ignore: "skip" in importer,
+  fn: async () => {
+    const path = (importer as { path: string }).path;
+    const input = join(dir, "input");
+    await Deno.mkdir(input);
+    for (const f of FIXTURES) await Deno.copyFile(f, join(input, f.split("/").pop()!));
+    const db = join(dir, "store.db");
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "-A", path, "--db", db, "--json", "--workers", "2", input],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const lines = jsonLines(new TextDecoder().decode(out.stdout));
+    const files = lines.filter((l) => l.type === "file");
+    const summary = lines.find((l) => l.type === "summary")!;
+    equal(files.length, FIXTURES.length);
+    deepEqual(files.map((f) => f.action), FIXTURES.map(() => "created"));
+    equal(summary.failed, 0);
+    // What the workers parsed and stored matches what summarize computes from the files: the
+    // number of cycles of each cycling test (read back through analyze --test).
+    const expected = new Map(
+      jsonLines((await runCli("cli/summarize.ts", ["--json", ...FIXTURES])).stdout)
+        .map((s) => [String(s.file).split("/").pop(), (s.cycles as unknown[]).length]),
+    );
+    let checked = 0;
+    for (const f of files) {
+      const name = String(f.path).split("/").pop()!;
+      if (expected.get(name)! === 0) continue;
+      const run = await runCli("cli/analyze.ts", [
+        "--json",
+        "--test",
+        String(f.test_id),
+        "--db",
+        db,
+      ], [
+        "-A",
+      ]);
+      const report = jsonLines(run.stdout)[0];
+      // Exit code 1 only when there is no cycle with a discharge to follow.
+      equal(run.code, report.fade === null ? 1 : 0, run.stderr);
+      equal(report.cycle_count, expected.get(name), name);
+      checked++;
+    }
+    ok(checked >= 5, `cycling files checked: ${checked}`);
+  },
+});
+
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch {
+    // already gone
+  }
+});

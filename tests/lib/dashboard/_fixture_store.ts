@@ -1,0 +1,39 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// A fresh SQLite store with every fixture imported by the real import pipeline.
+
+import { importDirectory, type ImportSummary } from "../../../lib/import/import_directory.ts";
+import { SqliteStore } from "../../../lib/store/sqlite_store.ts";
+import { fixturePath } from "../../_util.ts";
+
+/** A store with the fixtures imported, its temporary folder and the import summary. */
+export interface FixtureStore {
+  /** The store. */
+  store: SqliteStore;
+  /** Summary of the import job. */
+  summary: ImportSummary;
+  /** Close the store and delete its folder. */
+  dispose(): Promise<void>;
+}
+
+/** Import `tests/fixtures/<subdirs>` (all when none given) into a new SQLite file. */
+export async function fixtureStore(subdirs: string[] = []): Promise<FixtureStore> {
+  const dir = await Deno.makeTempDir({ prefix: "dashboard_test_" });
+  const store = await SqliteStore.open({ path: `${dir}/battery.db` });
+  const roots = subdirs.length ? subdirs.map((s) => fixturePath(s)) : [fixturePath("")];
+  const summary = await importDirectory(store, roots, { workers: 0 });
+  return {
+    store,
+    summary,
+    dispose: async () => {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Values of `attribute` on elements matching `<tag ... id="id"`, read from the page text. */
+export function attribute(page: string, id: string, name: string): string | null {
+  const m = new RegExp(`id="${id}"[^>]*\\s${name}="([^"]*)"`).exec(page) ??
+    new RegExp(`\\s${name}="([^"]*)"[^>]*id="${id}"`).exec(page);
+  return m ? m[1] : null;
+}

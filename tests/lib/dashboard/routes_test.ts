@@ -1,0 +1,484 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
+// Route tests: the handler called directly (no socket) on an empty store, on the fixtures
+// imported by the real import pipeline, and on small synthetic stores with known answers.
+
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { createDashboardHandler, type DashboardOptions } from "../../../lib/dashboard/mod.ts";
+import { SqliteStore } from "../../../lib/store/sqlite_store.ts";
+import type { Store } from "../../../lib/store/store.ts";
+import { attribute, type FixtureStore, fixtureStore } from "./_fixture_store.ts";
+import { TRACE_POINTS } from "../../../lib/dashboard/_pages/test_detail.ts";
+
+const BASE = "http://127.0.0.1:8050";
+
+function handler(store: Store, options: DashboardOptions = {}) {
+  const handle = createDashboardHandler(store, { adhocDir: null, ...options });
+  return async (path: string, init?: RequestInit) => {
+    const res = await handle(new Request(BASE + path, init));
+    return { res, text: await res.text() };
+  };
+}
+
+/** The CSRF token embedded in a page's forms. */
+function csrfOf(page: string): string {
+  const m = /name="csrf" value="([0-9a-f]+)"/.exec(page);
+  ok(m, "page has a CSRF field");
+  return m[1];
+}
+
+function post(fields: Record<string, string>, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+  };
+}
+
+Deno.test("dashboard on an empty store says how to import data and shows no numbers", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const get = handler(store);
+  for (const path of ["/", "/tests", "/fade", "/compare", "/eis", "/advanced"]) {
+    const { res, text } = await get(path);
+    equal(res.status, 200, path);
+    match(text, /id="empty-store"/, path);
+    match(text, /cli\/import_directory\.ts DIR/, path);
+    ok(!/class="card"/.test(text), `${path} shows no count cards`);
+    ok(!/<figure class="plot"/.test(text), `${path} shows no plot`);
+  }
+  match((await get("/jobs")).text, /No import jobs yet/);
+  match((await get("/files")).text, /No raw files stored/);
+  await store.close();
+});
+
+// One store with every fixture imported, shared by the tests below (disposed by the last one).
+let shared: Promise<FixtureStore> | null = null;
+const fixtures = () => (shared ??= fixtureStore());
+
+Deno.test("overview counts samples, tests and cells and lists failed imports", async () => {
+  const { store, summary } = await fixtures();
+  const { res, text } = await handler(store)("/");
+  equal(res.status, 200);
+  const card = (id: string) =>
+    Number(new RegExp(`id="${id}"><div class="value">(\\d+)<`).exec(text)?.[1]);
+  // Every "created" outcome of the import is one test; samples and cell codes come from the store.
+  equal(card("count-tests"), summary.created);
+  equal(card("count-samples"), await store.samples.count());
+  equal(card("count-cells"), (await store.tests.cellCodes()).length);
+  // All fixtures were recorded years ago, so none is running (24 h window) or all lack a time.
+  equal(card("count-running"), 0);
+  // Two fixture files fail to import (a CSV without a voltage column, a per-cycle table).
+  equal(summary.failed, 2);
+  equal(card("count-failed-imports"), 1);
+  match(text, /id="failed-files"/);
+  match(text, /custom_missing_column\.csv/);
+  match(text, /no voltage column/);
+});
+
+Deno.test("overview counts a test whose last data point is recent as running", async () => {
+  const { store } = await fixtures();
+  // BL_Zn ... Channel_53 starts 2023-07-21 10:02 (first Date_Time row of the file); pretend
+  // it is one hour after its last cycle ended.
+  const test =
+    (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
+  const end = Date.parse(test.start_time!) + test.cycles[test.cycles.length - 1].end_time_s * 1000;
+  const { text } = await handler(store, { now: () => new Date(end + 3_600_000) })("/");
+  const running = /<h2>Running tests<\/h2>(.*?)<\/section>/s.exec(text)![1];
+  const finished = /<h2>Finished tests<\/h2>(.*?)<\/section>/s.exec(text)![1];
+  ok(running.includes(`/tests/${test.id}"`));
+  ok(!finished.includes(`/tests/${test.id}"`));
+  // maccor_example ends in 2016 (its file's date), long before.
+  match(finished, />maccor_example</);
+});
+
+Deno.test("tests page filters by tester and inclusive date range, and sorts", async () => {
+  const { store } = await fixtures();
+  const get = handler(store);
+  const arbin = await get("/tests?tester=Arbin");
+  const rows = [...arbin.text.matchAll(/<tr data-test-id="([^"]+)">/g)].map((m) => m[1]);
+  equal(rows.length, await store.tests.count({ tester: "Arbin" }));
+  ok(rows.length >= 8);
+  // The five Zn symmetric cells were started on 2023-07-21 (Channel_53, 54, 55) and the
+  // 7_8_23 pair on that day too per their Date_Time columns; a one-day range includes them.
+  const day = await get("/tests?from=2023-07-21&to=2023-07-21");
+  const names = [...day.text.matchAll(/<td><a href="\/tests\/[^"]+">([^<]+)<\/a><\/td>/g)].map((
+    m,
+  ) => m[1]);
+  ok(names.includes("BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1"), names.join());
+  for (const t of await store.tests.find({ without_cycles: true })) {
+    const onDay = t.start_time?.startsWith("2023-07-21") ?? false;
+    equal(names.includes(t.name), onDay, t.name);
+  }
+  // Sorted by cycle count, descending: non-increasing.
+  const sorted = await get("/tests?sort=cycles&dir=desc");
+  const counts = [...sorted.text.matchAll(/<td class="num">(\d+)<\/td><td class="num">/g)].map((
+    m,
+  ) => Number(m[1]));
+  ok(counts.length > 10);
+  deepEqual(counts, [...counts].sort((a, b) => b - a));
+  // Bad date: a 400 page naming the problem.
+  const bad = await get("/tests?from=2023-13-01");
+  equal(bad.res.status, 400);
+  match(bad.text, /from must be a date YYYY-MM-DD/);
+});
+
+Deno.test("tests.csv exports the filtered or selected tests as an attachment", async () => {
+  const { store } = await fixtures();
+  const get = handler(store);
+  const all = await get("/tests.csv?tester=Arbin");
+  equal(all.res.headers.get("content-type"), "text/csv; charset=utf-8");
+  match(all.res.headers.get("content-disposition")!, /^attachment; filename="tests\.csv"/);
+  const lines = all.text.trim().split("\r\n");
+  equal(lines[0].split(",")[0], "id");
+  equal(lines.length - 1, await store.tests.count({ tester: "Arbin" }));
+  const [a, b] = lines.slice(1, 3).map((l) => l.split(",")[0]);
+  const some = await get(`/tests.csv?tester=Arbin&ids=${a}&ids=${b}`);
+  deepEqual(some.text.trim().split("\r\n").slice(1).map((l) => l.split(",")[0]), [a, b]);
+});
+
+Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled trace", async () => {
+  const { store } = await fixtures();
+  const test =
+    (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
+  const { res, text } = await handler(store)(`/tests/${test.id}?vc=1&vc=2&dq=2`);
+  equal(res.status, 200);
+  // Capacity plot: a charge and a discharge point per cycle, plus one CE point per cycle with CE.
+  const ce = test.cycles.filter((c) => c.coulombic_efficiency !== null).length;
+  equal(Number(attribute(text, "plot-capacity", "data-points")), 2 * test.cycles.length + ce);
+  for (const id of ["plot-retention", "plot-voltage-capacity", "plot-dqdv", "plot-trace"]) {
+    ok(Number(attribute(text, id, "data-points")) > 0, id);
+  }
+  // The trace keeps min(rows, TRACE_POINTS) points (largest-triangle downsampling).
+  const series = (await store.series.read(test.id))!;
+  equal(
+    Number(attribute(text, "plot-trace", "data-points")),
+    Math.min(series.length, TRACE_POINTS),
+  );
+  match(text, /dQ\/dV peaks, cycle 2/);
+  match(text, /<option value="2" selected>2<\/option>/);
+  match(text, /id="fade-summary"/);
+  match(text, /id="similar-tests"/);
+  equal((await handler(store)("/tests/nope")).res.status, 404);
+});
+
+Deno.test("test detail stays fast and small on a 200 000-row series", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  // 100 cycles of 2000 rows: 1000 rows charging at +1 A, 1000 discharging at -1 A, 1 s apart.
+  const n = 200_000, per = 2000;
+  const f = (g: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => g(i));
+  const phase = (i: number) => i % per;
+  const series = {
+    length: n,
+    time_s: f((i) => i),
+    current_A: f((i) => (phase(i) < per / 2 ? 1 : -1)),
+    voltage_V: f((
+      i,
+    ) => (phase(i) < per / 2 ? 3 + phase(i) / per : 3.5 - (phase(i) - per / 2) / per)),
+    charge_capacity_Ah: f((i) => (phase(i) < per / 2 ? phase(i) / 3600 : per / 2 / 3600)),
+    discharge_capacity_Ah: f((i) => (phase(i) < per / 2 ? 0 : (phase(i) - per / 2) / 3600)),
+    charge_energy_Wh: f(() => NaN),
+    discharge_energy_Wh: f(() => NaN),
+    step_index: Int32Array.from({ length: n }, (_, i) => (phase(i) < per / 2 ? 1 : 2)),
+    cycle_index: Int32Array.from({ length: n }, (_, i) => 1 + Math.floor(i / per)),
+    extras: {},
+    start_time: "2024-01-01T00:00:00.000Z",
+    columns: {},
+  };
+  const { summarizeCycles } = await import("../../../analysis/cycles.ts");
+  const cycles = summarizeCycles(series).cycles;
+  equal(cycles.length, 100);
+  const sample = await store.samples.create({ name: "big" });
+  const test = await store.tests.create({
+    sample_id: sample.id,
+    tester: "Synthetic",
+    name: "big",
+    file_hash: "b".repeat(64),
+    cycles: [...cycles],
+    start_time: series.start_time,
+  }, { series });
+  const started = performance.now();
+  const { res, text } = await handler(store)(`/tests/${test.id}`);
+  const ms = performance.now() - started;
+  equal(res.status, 200);
+  equal(Number(attribute(text, "plot-trace", "data-points")), TRACE_POINTS);
+  // Default curves: cycles 1, 50 and 100, charge and discharge, ≤ 1500 points each.
+  ok(Number(attribute(text, "plot-voltage-capacity", "data-points")) <= 6 * 1500);
+  ok(text.length < 3_000_000, `page is ${text.length} bytes`);
+  console.log(
+    `detail page of a 200 000-row test: ${ms.toFixed(0)} ms, ${(text.length / 1e6).toFixed(2)} MB`,
+  );
+  await store.close();
+});
+
+Deno.test("fade ranking ranks by robust fade and shows correlations", async () => {
+  const { store } = await fixtures();
+  const { text } = await handler(store)("/fade");
+  match(text, /id="fade-table"/);
+  match(text, /id="plot-fade-overlay"/);
+  match(text, /id="fade-drivers"/);
+  match(text, /id="fade-unranked"/);
+});
+
+Deno.test("compare overlays the chosen tests; unknown ids are a 404", async () => {
+  const { store } = await fixtures();
+  const zn = (await store.tests.find({ tester: "Arbin" })).filter((t) =>
+    t.name.startsWith("BL_Zn")
+  );
+  const [a, b] = zn;
+  const { text } = await handler(store)(`/compare?ids=${a.id}&ids=${b.id}`);
+  // Retention plot: one point per cycle with discharge capacity, per test.
+  const usable = (t: typeof a) => t.cycles.filter((c) => c.discharge_capacity_Ah > 0).length;
+  equal(Number(attribute(text, "plot-compare-capacity", "data-points")), usable(a) + usable(b));
+  equal((text.match(/<tr><td>BL_Zn/g) ?? []).length, 2);
+  equal((await handler(store)("/compare?ids=zzz")).res.status, 404);
+});
+
+Deno.test("EIS page fits a chosen circuit, runs KK and DRT, and reports a bad circuit", async () => {
+  const { store } = await fixtures();
+  const test = (await store.tests.find({ name: "exampleData" }))[0];
+  const spectrum = (await store.spectra.read(test.id))[0];
+  const get = handler(store);
+  const { text } = await get(`/eis/${test.id}?circuit=${encodeURIComponent("R0-p(R1,CPE1)")}`);
+  match(text, /Circuit <code>R0-p\(R1,CPE1\)<\/code>/);
+  // Nyquist: the data points and the fitted curve at the same frequencies.
+  equal(Number(attribute(text, "plot-nyquist", "data-points")), 2 * spectrum.length);
+  match(text, /id="kk-summary"/);
+  match(text, /id="drt-summary"/);
+  const bad = await get(`/eis/${test.id}?circuit=${encodeURIComponent("R0-p(R1")}`);
+  equal(bad.res.status, 200);
+  match(bad.text, /class="error">[^<]*(parenthes|unbalanced)/i);
+  match((await get("/eis")).text, /id="eis-tests"/);
+});
+
+Deno.test("advanced analysis shows normalized metrics, outliers and similar samples", async () => {
+  const { store } = await fixtures();
+  const sample = (await store.samples.getByName("BL_Zn_SymCell_072023_03_1mAh"))!;
+  const { text } = await handler(store)(`/advanced?sample=${sample.id}`);
+  match(text, /id="normalized-capacity"/);
+  // No mass or area is known for these cells: the table says which property is missing.
+  match(text, /needs mass_g/);
+  match(text, /needs area_cm2/);
+  match(text, /id="similar-samples"/);
+  match(text, /id="plot-normalized"/);
+});
+
+Deno.test("raw files are listed and downloaded byte for byte", async () => {
+  const { store } = await fixtures();
+  const get = handler(store);
+  const { text } = await get("/files?q=arbin_example");
+  const id = /data-file-id="([^"]+)"/.exec(text)![1];
+  const res = (await handler(store)(`/files/${id}/download`)).res;
+  equal(res.headers.get("content-type"), "application/octet-stream");
+  match(res.headers.get("content-disposition")!, /^attachment; filename="arbin_example\.csv"/);
+  const { readFixture } = await import("../../_util.ts");
+  const handle = createDashboardHandler(store, { adhocDir: null });
+  const bytes = new Uint8Array(
+    await (await handle(new Request(`${BASE}/files/${id}/download`))).arrayBuffer(),
+  );
+  deepEqual(bytes, readFixture("arbin/arbin_example.csv"));
+});
+
+Deno.test("import jobs list and job page show per-file errors", async () => {
+  const { store, summary } = await fixtures();
+  const get = handler(store);
+  match((await get("/jobs")).text, new RegExp(`data-job="${summary.job_id}"`));
+  const { text } = await get(`/jobs/${summary.job_id}`);
+  match(text, /id="job-files"/);
+  match(text, /custom_missing_column\.csv/);
+  // The job is finished (failed): no resume button.
+  ok(!/id="resume-form"/.test(text));
+  await (await fixtures()).dispose();
+  shared = null;
+});
+
+Deno.test("resume button: POST with the CSRF token calls resumeJob; without it, refused", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const job = await store.jobs.start({ roots: ["/data"], total: 2 });
+  await store.jobs.record(job.id, {
+    path: "/data/a.csv",
+    sha256: null,
+    action: "failed",
+    test_id: null,
+    error: "broken <b>",
+  });
+  await store.jobs.finish(job.id, { status: "interrupted" });
+  const calls: string[] = [];
+  const get = handler(store, { resumeJob: (id) => (calls.push(id), Promise.resolve()) });
+  const page = await get(`/jobs/${job.id}`);
+  match(page.text, /id="resume-form"/);
+  match(page.text, /broken &lt;b&gt;/);
+  const csrf = csrfOf(page.text);
+  const url = `/jobs/${job.id}/resume`;
+  equal((await get(url, post({}))).res.status, 403);
+  equal((await get(url, post({ csrf: "0".repeat(48) }))).res.status, 403);
+  equal((await get(url, post({ csrf }, { origin: "http://evil.example" }))).res.status, 403);
+  equal((await get(url, post({ csrf }, { "sec-fetch-site": "cross-site" }))).res.status, 403);
+  equal((await get(url)).res.status, 405);
+  deepEqual(calls, []);
+  const ok303 = await get(
+    url,
+    post({ csrf }, { origin: "http://127.0.0.1:8050", "sec-fetch-site": "same-origin" }),
+  );
+  equal(ok303.res.status, 303);
+  equal(ok303.res.headers.get("location"), `/jobs/${job.id}`);
+  deepEqual(calls, [job.id]);
+  // Without an import pipeline wired in: the CLI command is shown and POST is a 501.
+  const bare = handler(store);
+  const barePage = await bare(`/jobs/${job.id}`);
+  match(barePage.text, /--resume/);
+  equal((await bare(url, post({ csrf: "x" }))).res.status, 403);
+  await store.close();
+});
+
+Deno.test("user text is escaped everywhere it is shown", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const evil = `<script>alert("x")</script>`;
+  const sample = await store.samples.create({
+    name: evil,
+    chemistry: `"><img src=x onerror=alert(1)>`,
+  });
+  await store.tests.create({
+    sample_id: sample.id,
+    tester: evil,
+    name: evil,
+    file_hash: "c".repeat(64),
+    tags: [evil],
+  });
+  const get = handler(store);
+  for (const path of ["/", "/tests", "/advanced", `/tests?sample=${encodeURIComponent(evil)}`]) {
+    const { text } = await get(path);
+    ok(!text.includes(evil), `${path} contains raw script`);
+    ok(!text.includes("<img src=x"), `${path} contains raw img`);
+    match(text, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/, path);
+  }
+  await store.close();
+});
+
+Deno.test("CSV cells that a spreadsheet would run as formulas are neutralized", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const sample = await store.samples.create({ name: '=HYPERLINK("http://x")' });
+  await store.tests.create({
+    sample_id: sample.id,
+    tester: "+cmd",
+    name: "@t",
+    file_hash: "d".repeat(64),
+  });
+  const { text } = await handler(store)("/tests.csv");
+  const row = text.trim().split("\r\n")[1];
+  match(row, /,'@t,/);
+  match(row, /,"'=HYPERLINK\(""http:\/\/x""\)",/);
+  match(row, /,'\+cmd,/);
+  await store.close();
+});
+
+Deno.test("without a token only loopback host names are answered", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const handle = createDashboardHandler(store, { adhocDir: null });
+  equal((await handle(new Request("http://localhost:8050/"))).status, 200);
+  const rebound = await handle(new Request("http://attacker.example:8050/"));
+  equal(rebound.status, 421);
+  await rebound.body?.cancel();
+  await store.close();
+});
+
+Deno.test("with a token every request must carry it (query once, then cookie, or Bearer)", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const token = "s3cret-token-123";
+  const handle = createDashboardHandler(store, { adhocDir: null, token });
+  const status = async (req: Request) => {
+    const res = await handle(req);
+    await res.body?.cancel();
+    return res;
+  };
+  equal((await status(new Request("http://10.0.0.5:8050/"))).status, 401);
+  equal((await status(new Request("http://10.0.0.5:8050/assets/app.js"))).status, 401);
+  equal((await status(new Request("http://10.0.0.5:8050/?token=wrong"))).status, 401);
+  const first = await status(new Request(`http://10.0.0.5:8050/tests?token=${token}&tester=A`));
+  equal(first.status, 303);
+  equal(first.headers.get("location"), "/tests?tester=A");
+  const cookie = first.headers.get("set-cookie")!;
+  match(cookie, /HttpOnly/);
+  match(cookie, /SameSite=Strict/);
+  const withCookie = new Request("http://10.0.0.5:8050/", {
+    headers: { cookie: cookie.split(";")[0] },
+  });
+  equal((await status(withCookie)).status, 200);
+  const bearer = new Request("http://10.0.0.5:8050/", {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  equal((await status(bearer)).status, 200);
+  await store.close();
+});
+
+Deno.test("assets come from the project and npm packages, with ETags", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const handle = createDashboardHandler(store, { adhocDir: null });
+  for (
+    const name of ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "app.js", "app.css"]
+  ) {
+    const res = await handle(new Request(`${BASE}/assets/${name}`));
+    equal(res.status, 200, name);
+    const body = await res.text();
+    ok(body.length > 1000, name);
+    const again = await handle(
+      new Request(`${BASE}/assets/${name}`, {
+        headers: { "if-none-match": res.headers.get("etag")! },
+      }),
+    );
+    equal(again.status, 304);
+  }
+  const vega = await (await handle(new Request(`${BASE}/assets/vega.min.js`))).text();
+  match(vega, /\.vega=\{\}/); // the UMD build defines window.vega
+  const missing = await handle(new Request(`${BASE}/assets/../deno.json`));
+  equal(missing.status, 404);
+  await missing.body?.cancel();
+  // Pages reference only same-origin scripts and styles.
+  const page = await (await handle(new Request(`${BASE}/`))).text();
+  for (const m of page.matchAll(/(?:src|href)="([^"]+)"/g)) ok(m[1].startsWith("/"), m[1]);
+  await store.close();
+});
+
+Deno.test("ad hoc scripts are listed, run on POST and their failures shown", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/count_tests.ts`,
+    `// Number of tests in the store.\nexport default async ({ store }) => \`<p id="n">\${await store.tests.count()} tests</p>\`;\n`,
+  );
+  await Deno.writeTextFile(
+    `${dir}/spec.ts`,
+    `// A plot.\nexport default () => ({ mark: "point", data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });\n`,
+  );
+  await Deno.writeTextFile(
+    `${dir}/broken.ts`,
+    `export default () => { throw new RangeError("no data <here>"); };\n`,
+  );
+  await Deno.writeTextFile(`${dir}/_helper.ts`, `export const x = 1;\n`);
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const get = handler(store, { adhocDir: dir });
+  const list = await get("/adhoc");
+  match(list.text, /count_tests\.ts<\/code><\/td><td>Number of tests in the store\./);
+  ok(!list.text.includes("_helper.ts"));
+  const csrf = csrfOf(list.text);
+  const run = await get("/adhoc/run", post({ csrf, script: "count_tests.ts" }));
+  match(run.text, /<p id="n">0 tests<\/p>/);
+  const spec = await get("/adhoc/run", post({ csrf, script: "spec.ts" }));
+  equal(attribute(spec.text, "plot-adhoc", "data-points"), "2");
+  const broken = await get("/adhoc/run", post({ csrf, script: "broken.ts" }));
+  match(broken.text, /RangeError: no data &lt;here&gt;/);
+  equal((await get("/adhoc/run", post({ csrf, script: "../etc/passwd.ts" }))).res.status, 400);
+  equal((await get("/adhoc/run", post({ csrf, script: "_helper.ts" }))).res.status, 400);
+  equal((await get("/adhoc/run", post({ csrf, script: "missing.ts" }))).res.status, 404);
+  equal((await get("/adhoc/run", post({ script: "count_tests.ts" }))).res.status, 403);
+  await store.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("unknown pages are a 404 page; wrong methods a 405", async () => {
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const get = handler(store);
+  const nf = await get("/nope/<b>");
+  equal(nf.res.status, 404);
+  match(nf.text, /No page at \/nope\/&lt;b&gt;/);
+  equal((await get("/tests", { method: "POST" })).res.status, 405);
+  await store.close();
+});
