@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import { levenbergMarquardt } from "./_lm.ts";
+import { indicesAtBound, levenbergMarquardt } from "./_lm.ts";
 
 /** A nonlinear least-squares problem: minimize Σ rᵢ(p)². */
 export interface LeastSquaresProblem {
@@ -53,6 +53,11 @@ export interface LeastSquaresResult {
   converged: boolean;
   /** Which test stopped the iteration. */
   message: string;
+  /**
+   * Indices of the parameters at (within 1e-6 of the width of their bound interval) a bound:
+   * the data pushed them there, so their value and standard error are not an estimate.
+   */
+  atBound: number[];
 }
 
 /**
@@ -117,5 +122,6 @@ export function leastSquares(
     iterations: result.iterations,
     converged: result.converged,
     message: result.message,
+    atBound: indicesAtBound(result.u, lower, upper),
   };
 }

@@ -7,7 +7,7 @@
  * analytic Jacobian, and the covariance mapped back to the parameters.
  */
 
-import { levenbergMarquardt } from "../_lm.ts";
+import { indicesAtBound, levenbergMarquardt } from "../_lm.ts";
 import type { Circuit } from "./circuit.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
 
@@ -175,15 +175,13 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
       standardErrors[free[a]] = Math.sqrt(covariance[a * nFree + a]);
     }
   }
+  const bound = new Set(indicesAtBound(result.u, lowerU, upperU));
   const atBound: number[] = [];
   for (let j = 0; j < nFree; j++) {
-    const u = result.u[j];
-    const width = upperU[j] - lowerU[j];
-    const tol = 1e-6 * (Number.isFinite(width) ? Math.max(width, 1e-300) : 1);
     // A log parameter that moved more than 6 decades from its start has run off to 0 or ∞
     // (its gradient vanishes on the log scale before the nominal bound is reached).
-    const runaway = log[free[j]] && Math.abs(u - u0[j]) > 13.8;
-    if (u - lowerU[j] <= tol || upperU[j] - u <= tol || runaway) atBound.push(free[j]);
+    const runaway = log[free[j]] && Math.abs(result.u[j] - u0[j]) > 13.8;
+    if (bound.has(j) || runaway) atBound.push(free[j]);
   }
   return {
     params,

@@ -183,11 +183,7 @@ export class CyclingAnalysis {
       predicted_upper: p?.upper ?? null,
       confidence: p?.confidence ?? null,
       model: p?.model ?? null,
-      reason: p
-        ? p.reason
-        : (f.models.failed.length > 0
-          ? `no fade model could be fitted (${f.models.failed[0].reason})`
-          : "no fade model could be fitted"),
+      reason: p ? p.reason : f.models.reason,
     };
   }
 
