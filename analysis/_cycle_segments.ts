@@ -337,6 +337,22 @@ export function segmentCycles(series: CyclingSeries, options: CycleOptions = {})
 }
 
 /**
+ * Whether the end of the recording cut a cycle short: current still flows at the last row of
+ * the series inside the cycle (its half in progress was interrupted), or the cycle ends at the
+ * end of the series holding only its opening half (the second half never began). A cycle that
+ * ends before the last row is followed by more data and is never cut short.
+ *
+ * @param range The cycle.
+ * @param dir Row directions (from {@link segmentCycles}).
+ * @param n Rows in the series.
+ */
+export function cutShortByEnd(range: CycleRange, dir: Int8Array, n: number): boolean {
+  if (range.end < n || n === 0) return false;
+  if (dir[n - 1] !== 0) return true;
+  return new Set(range.halves.map((h) => h.dir)).size < 2;
+}
+
+/**
  * Running sum of the increments of an instrument counter: a rise adds the difference; a drop to
  * at most half the previous value is a reset (the new value is the increment); a smaller drop is
  * a genuine decrease and adds the (negative) difference; `NaN` rows add nothing. The first finite

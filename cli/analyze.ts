@@ -31,8 +31,10 @@ Usage:
 Reports the retention curve and fade rate, fits every fade model (linear, sqrt,
 exponential, power) and picks the best by AIC, the knee and knee onset, end of life
 (observed, and predicted with an interval), anomalies in retention and coulombic
-efficiency, and the dQ/dV peaks of chosen cycles (with their shift between cycles). A last cycle during which the recording ends (current still flowing at the last
-row) is left out of the fade analysis unless --keep-incomplete is given.
+efficiency, and the dQ/dV peaks of chosen cycles (with their shift between cycles).
+A last cycle cut short by the end of the recording (current still flowing at the last
+row, or only its first half present) is left out of the fade analysis unless
+--keep-incomplete is given.
 Exit code 0 on success, 1 when the file or test cannot be analysed (also when it has no
 cycle with a discharge to follow), 2 on usage errors.
 

@@ -238,3 +238,45 @@ Deno.test("summarizeCycles() step method keeps a charge step whole despite a cur
   assertClose(byStep.cycles[0].charge_capacity_Ah, 1, { rel: 1e-12 });
   assertClose(byStep.cycles[0].discharge_capacity_Ah, 1 + 1 / 120, { rel: 1e-12 });
 });
+
+Deno.test("summarizeCycles() marks a last cycle cut short by the end of the recording", () => {
+  // Five full cycles (charge, rest, discharge, rest) end at rest: every cycle complete.
+  const full = galvanostatic(5, { dischargeS: dis });
+  for (const method of ["auto", "cycle_index", "step", "current_sign"] as const) {
+    const t = summarizeCycles(synthesize(full), { method });
+    deepEqual(t.cycles.map((c) => c.complete), [true, true, true, true, true], method);
+  }
+  // Drop the final rest and cut the last discharge in half: 1 A still flows at the last row.
+  const midHalf = [...full.slice(0, -2), { ...full[full.length - 2], duration_s: 1500 }];
+  // Drop the last discharge and rest: the file ends at rest after the charge of cycle 5, so
+  // cycle 5 holds only its opening half (CE would read 0).
+  const noSecondHalf = full.slice(0, -2);
+  for (const [name, segs] of [["mid-half", midHalf], ["no second half", noSecondHalf]] as const) {
+    for (const method of ["auto", "cycle_index", "step", "current_sign"] as const) {
+      const t = summarizeCycles(synthesize(segs), { method });
+      deepEqual(
+        t.cycles.map((c) => c.complete),
+        [true, true, true, true, false],
+        `${name} ${method}`,
+      );
+    }
+  }
+  // 1500 s of the 1-A discharge: 1500/3600 Ah, the capacity the end of the file left it.
+  const cut = summarizeCycles(synthesize(midHalf)).cycles[4];
+  assertClose(cut.discharge_capacity_Ah, 1500 / 3600, { rel: 1e-12 });
+  // A test that starts on discharge and ends after its last discharge (no charge follows):
+  // that last cycle holds only its opening half.
+  const dischargeFirst: Segment[] = [
+    { current_A: -1, duration_s: 1800, voltage: 3.5, step: 1, cycle: 1 },
+    { current_A: 0, duration_s: 600, voltage: 3.7, step: 2, cycle: 1 },
+    { current_A: 1, duration_s: 1800, voltage: 4.0, step: 3, cycle: 1 },
+    { current_A: 0, duration_s: 600, voltage: 3.7, step: 4, cycle: 1 },
+    { current_A: -1, duration_s: 1800, voltage: 3.5, step: 1, cycle: 2 },
+    { current_A: 0, duration_s: 600, voltage: 3.7, step: 2, cycle: 2 },
+  ];
+  const d = summarizeCycles(synthesize(dischargeFirst), { method: "current_sign" });
+  deepEqual(d.cycles.map((c) => [c.first_half, c.complete]), [
+    ["discharge", true],
+    ["discharge", false],
+  ]);
+});

@@ -133,6 +133,14 @@ ${
         : ""
     }
 <button type="submit">Refit</button></form>`);
+    const cutShort = test.cycles.filter((c) => c.complete === false).map((c) => c.cycle);
+    if (cutShort.length) {
+      parts.push(
+        markup`<p class="muted" id="fade-left-out">Cycle ${
+          cutShort.join(", ")
+        } left out of the fade analysis: the recording ends during it.</p>`,
+      );
+    }
     if (fade) {
       const summary = fade.summaryRows();
       parts.push(
