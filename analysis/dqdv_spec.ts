@@ -3,7 +3,7 @@
 
 import type { DqdvCurve } from "./dqdv.ts";
 import { layeredChart, type LayerSpec, type VegaLiteSpec } from "./_vega.ts";
-import { downsample } from "./_downsample.ts";
+import { downsample } from "./downsample.ts";
 
 /** Options of {@link dqdvSpec}. */
 export interface DqdvSpecOptions {

@@ -12,7 +12,7 @@ import { differentiateKnots } from "./_differentiate.ts";
 import { findPeaks, type FindPeaksOptions } from "./find_peaks.ts";
 import { htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "./_display.ts";
 import { layeredChart } from "./_vega.ts";
-import { downsample } from "./_downsample.ts";
+import { downsample } from "./downsample.ts";
 
 /** Options of {@link dvdq}. */
 export interface DvdqOptions {

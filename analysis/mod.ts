@@ -41,3 +41,5 @@ export * from "./normalize.ts";
 export * from "./dqdv_by_cycle.ts";
 export * from "./eis/mod.ts";
 export * from "./high_frequency_intercept.ts";
+export * from "./downsample.ts";
+export * from "./display.ts";

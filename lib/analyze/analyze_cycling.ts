@@ -3,7 +3,7 @@
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { CyclingSeries } from "../model/cycling_series.ts";
 import { analyzeFade, type FadeAnalysis, type FadeAnalysisData } from "../../analysis/fade.ts";
-import { textTable } from "../../analysis/_display.ts";
+import { textTable } from "../../analysis/display.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
 import type { DqdvPeak } from "../../analysis/dqdv.ts";
 import { dqdvByCycle } from "../../analysis/dqdv_by_cycle.ts";
