@@ -87,7 +87,15 @@ export interface Segmentation {
   cycles: CycleRange[];
 }
 
-const METHODS = new Set(["auto", "cycle_index", "step", "current_sign"]);
+/** Every cycle method, `"auto"` first. */
+export const CYCLE_METHODS: readonly CycleMethod[] = [
+  "auto",
+  "cycle_index",
+  "step",
+  "current_sign",
+];
+
+const METHODS = new Set<string>(CYCLE_METHODS);
 
 /** Validate the series and the options (throws TypeError / RangeError). */
 export function checkSeries(series: CyclingSeries, what: string): void {

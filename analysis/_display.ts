@@ -131,3 +131,28 @@ export function textTable(
     values.map((v, i) => v.padStart(widths[i])).join("  ").trimEnd();
   return [line(columns.map((c) => c.label ?? c.key)), ...cells.map(line)].join("\n");
 }
+
+/**
+ * The MIME bundle of a result shown as a one-line summary over a table, with a plot: the same
+ * summary and table as text and as HTML.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { summaryTableBundle } from "./_display.ts";
+ * const b = summaryTableBundle("2 peaks", [{ v: 3.4 }, { v: 3.5 }], [{ key: "v" }], {});
+ * equal(b["text/plain"], "2 peaks\n  v\n3.4\n3.5");
+ * ```
+ */
+export function summaryTableBundle(
+  summary: string,
+  rows: readonly Record<string, unknown>[],
+  columns: TableColumn[],
+  spec: Record<string, unknown>,
+): MimeBundle {
+  return {
+    "text/plain": `${summary}\n${textTable(rows, columns)}`,
+    "text/html": `<p>${escapeHtml(summary)}</p>${htmlTable(rows, columns)}`,
+    "application/vnd.vegalite.v5+json": spec,
+  };
+}

@@ -14,6 +14,8 @@ import {
 import { CycleTable } from "./cycle_table.ts";
 
 export type { CycleMethod, CycleOptions } from "./_cycle_segments.ts";
+/** Every cycle method of {@link summarizeCycles} (`CycleOptions.method`), `"auto"` first. */
+export { CYCLE_METHODS } from "./_cycle_segments.ts";
 
 /** Time-weighted mean of `x` over intervals whose two ends both pass `keep` (trapezoid rule). */
 function timeWeightedMean(

@@ -110,27 +110,20 @@ export function predictCycleLife(
     threshold,
     confidence,
   };
+  const none = (reason: string): LifePrediction => ({
+    ...base,
+    cycle: null,
+    sd: null,
+    lower: null,
+    upper: null,
+    reason,
+  });
   if (fit.issues && fit.issues.length > 0) {
-    return {
-      ...base,
-      cycle: null,
-      sd: null,
-      lower: null,
-      upper: null,
-      reason: `the ${fit.model} fit is not trustworthy (${fit.issues.join("; ")})`,
-    };
+    return none(`the ${fit.model} fit is not trustworthy (${fit.issues.join("; ")})`);
   }
   const result = crossing(fit, threshold);
-  if (typeof result === "string" || !Number.isFinite(result.x)) {
-    return {
-      ...base,
-      cycle: null,
-      sd: null,
-      lower: null,
-      upper: null,
-      reason: typeof result === "string" ? result : "no finite crossing",
-    };
-  }
+  if (typeof result === "string") return none(result);
+  if (!Number.isFinite(result.x)) return none("no finite crossing");
   let sd: number | null = null;
   if (fit.covariance) {
     const g = result.grad;

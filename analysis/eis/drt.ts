@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import { escapeHtml, htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "../_display.ts";
+import { JUPYTER_DISPLAY, type MimeBundle, summaryTableBundle, textTable } from "../_display.ts";
 import { cholesky, choleskySolve } from "../_linalg.ts";
 import { drtChart } from "./eis_charts.ts";
 import { nonNegativeQp } from "./_nnls.ts";
@@ -120,39 +120,36 @@ export class DrtResult extends FittedSpectrum {
     };
   }
 
+  /** One-line summary: R∞, polarization, λ and the misfit. */
+  #summary(): string {
+    return `DRT: R∞ ${this.r_inf_ohm.toPrecision(4)} Ω, polarization ${
+      this.polarization_ohm.toPrecision(4)
+    } Ω, λ ${this.lambda.toExponential(2)} (${this.lambda_method}), relative RMS ${
+      (100 * this.relative_rmse).toFixed(2)
+    } %`;
+  }
+
   /** Summary with the peak table. */
   override toString(): string {
-    return [
-      `DRT: R∞ ${this.r_inf_ohm.toPrecision(4)} Ω, polarization ${
-        this.polarization_ohm.toPrecision(4)
-      } Ω, λ ${this.lambda.toExponential(2)} (${this.lambda_method}), relative RMS ${
-        (100 * this.relative_rmse).toFixed(2)
-      } %`,
-      textTable(this.peaks as unknown as Record<string, unknown>[], [
-        { key: "tau_s", label: "τ (s)" },
-        { key: "frequency_Hz", label: "f (Hz)" },
-        { key: "gamma_ohm", label: "γ (Ω)" },
-        { key: "resistance_ohm", label: "R (Ω)" },
-      ]),
-    ].join("\n");
+    return `${this.#summary()}\n${textTable(this.#peakRows(), PEAK_COLUMNS)}`;
+  }
+
+  #peakRows(): Record<string, unknown>[] {
+    return this.peaks as unknown as Record<string, unknown>[];
   }
 
   /** Jupyter MIME bundle: peak table and γ(τ) plot. */
   [JUPYTER_DISPLAY](): MimeBundle {
-    return {
-      "text/plain": this.toString(),
-      "text/html": `<p>${escapeHtml(this.toString().split("\n")[0])}</p>${
-        htmlTable(this.peaks as unknown as Record<string, unknown>[], [
-          { key: "tau_s", label: "τ (s)" },
-          { key: "frequency_Hz", label: "f (Hz)" },
-          { key: "gamma_ohm", label: "γ (Ω)" },
-          { key: "resistance_ohm", label: "R (Ω)" },
-        ])
-      }`,
-      "application/vnd.vegalite.v5+json": drtChart(this),
-    };
+    return summaryTableBundle(this.#summary(), this.#peakRows(), PEAK_COLUMNS, drtChart(this));
   }
 }
+
+const PEAK_COLUMNS = [
+  { key: "tau_s", label: "τ (s)" },
+  { key: "frequency_Hz", label: "f (Hz)" },
+  { key: "gamma_ohm", label: "γ (Ω)" },
+  { key: "resistance_ohm", label: "R (Ω)" },
+];
 
 /** Penalty matrix of the Gaussian basis: ∫ φ_k^(d) φ_l^(d) d ln τ, closed form. */
 function penalty(lnTau: Float64Array, eps: number, order: 1 | 2): Float64Array {

@@ -4,7 +4,7 @@ import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { CyclingSeries } from "../model/cycling_series.ts";
 import { analyzeFade, type FadeAnalysis, type FadeAnalysisData } from "../../analysis/fade.ts";
 import { textTable } from "../../analysis/display.ts";
-import type { CycleMethod } from "../../analysis/cycles.ts";
+import { CYCLE_METHODS } from "../../analysis/cycles.ts";
 import type { DqdvPeak } from "../../analysis/dqdv.ts";
 import { dqdvByCycle } from "../../analysis/dqdv_by_cycle.ts";
 import type { PeakTrack } from "../../analysis/track_peaks.ts";
@@ -390,11 +390,12 @@ export function analyzeCycling(
         }–${input.cycles[input.cycles.length - 1]?.cycle ?? "—"}`,
       );
     }
-    const method = input.cycleMethod as CycleMethod | null | undefined;
+    // The stored method, when it is one summarizeCycles knows (else detect again).
+    const method = CYCLE_METHODS.find((m) => m === input.cycleMethod) ?? "auto";
     const set = dqdvByCycle(series, {
       cycles: chosen,
       cycle_options: {
-        method: method && METHODS.has(method) ? method : "auto",
+        method,
         ...(input.currentThreshold_A !== undefined
           ? { currentThreshold_A: input.currentThreshold_A }
           : {}),
@@ -426,8 +427,6 @@ export function analyzeCycling(
     dqdv_note: dqdvNote,
   });
 }
-
-const METHODS = new Set(["cycle_index", "step", "current_sign"]);
 
 /**
  * The full cycles: both halves present, each passing at least half the median charge of that
