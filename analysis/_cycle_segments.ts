@@ -345,18 +345,20 @@ export function segmentCycles(series: CyclingSeries, options: CycleOptions = {})
 }
 
 /**
- * Whether the end of the recording cut a cycle short: current still flows at the last row of
- * the series inside the cycle (its half in progress was interrupted), or the cycle ends at the
- * end of the series holding only its opening half (the second half never began). A cycle that
- * ends before the last row is followed by more data and is never cut short.
+ * Whether the end of the recording cut a cycle short: its last half runs to the last row of
+ * the series with current still flowing there (the half was interrupted; a short pulse after
+ * the half ended, dropped as noise, does not count), or the cycle ends at the end of the series
+ * holding only its opening half (the second half never began). A cycle that ends before the
+ * last row is followed by more data and is never cut short.
  *
  * @param range The cycle.
  * @param dir Row directions (from {@link segmentCycles}).
  * @param n Rows in the series.
  */
 export function cutShortByEnd(range: CycleRange, dir: Int8Array, n: number): boolean {
-  if (range.end < n || n === 0) return false;
-  if (dir[n - 1] !== 0) return true;
+  if (range.end < n || n === 0 || range.halves.length === 0) return false;
+  const last = range.halves[range.halves.length - 1];
+  if (last.end === n && dir[n - 1] !== 0) return true;
   return new Set(range.halves.map((h) => h.dir)).size < 2;
 }
 

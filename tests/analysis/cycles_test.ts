@@ -280,3 +280,17 @@ Deno.test("summarizeCycles() marks a last cycle cut short by the end of the reco
     ["discharge", false],
   ]);
 });
+
+Deno.test("summarizeCycles() does not take a pulse after the last full half for a cut-off", () => {
+  // Five full cycles, then a 2-minute 5-mA pulse at the very end: above the rest threshold
+  // (1e-3 × 1 A), but 5 mA × 120 s ≈ 1.7e-4 Ah is below 0.1 % of a 1-Ah half, so it is dropped
+  // as noise. Current flows at the last row, yet no half of cycle 5 was interrupted.
+  const segs: Segment[] = [
+    ...galvanostatic(5, { dischargeS: dis }),
+    { current_A: 5e-3, duration_s: 120, voltage: 3.7, step: 6, cycle: 5 },
+  ];
+  for (const method of ["current_sign", "cycle_index", "step"] as const) {
+    const t = summarizeCycles(synthesize(segs), { method });
+    deepEqual(t.cycles.map((c) => c.complete), [true, true, true, true, true], method);
+  }
+});
