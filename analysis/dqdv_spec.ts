@@ -3,7 +3,7 @@
 
 import type { DqdvCurve } from "./dqdv.ts";
 import { layeredChart, type LayerSpec, type VegaLiteSpec } from "./_vega.ts";
-import { downsample } from "./_downsample.ts";
+import { downsample } from "./downsample.ts";
 
 /** Fewest points a curve is drawn with when `max_points` is shared among many curves. */
 const MIN_POINTS_PER_CURVE = 50;

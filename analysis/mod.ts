@@ -45,3 +45,5 @@ export { JUPYTER_DISPLAY, type MimeBundle } from "./_display.ts";
 export type { VegaLiteSpec } from "./_vega.ts";
 export * from "./show_table.ts";
 export * from "./show_plot.ts";
+export * from "./downsample.ts";
+export * from "./display.ts";
