@@ -87,7 +87,15 @@ export interface Segmentation {
   cycles: CycleRange[];
 }
 
-const METHODS = new Set(["auto", "cycle_index", "step", "current_sign"]);
+/** Every cycle method, `"auto"` first. */
+export const CYCLE_METHODS: readonly CycleMethod[] = [
+  "auto",
+  "cycle_index",
+  "step",
+  "current_sign",
+];
+
+const METHODS = new Set<string>(CYCLE_METHODS);
 
 /** Validate the series and the options (throws TypeError / RangeError). */
 export function checkSeries(series: CyclingSeries, what: string): void {
@@ -334,6 +342,24 @@ export function segmentCycles(series: CyclingSeries, options: CycleOptions = {})
   return meaningful
     ? { method: "cycle_index", threshold, dir, cycles: indexed }
     : { method: "current_sign", threshold, dir, cycles: signCycles };
+}
+
+/**
+ * Whether the end of the recording cut a cycle short: its last half runs to the last row of
+ * the series with current still flowing there (the half was interrupted; a short pulse after
+ * the half ended, dropped as noise, does not count), or the cycle ends at the end of the series
+ * holding only its opening half (the second half never began). A cycle that ends before the
+ * last row is followed by more data and is never cut short.
+ *
+ * @param range The cycle.
+ * @param dir Row directions (from {@link segmentCycles}).
+ * @param n Rows in the series.
+ */
+export function cutShortByEnd(range: CycleRange, dir: Int8Array, n: number): boolean {
+  if (range.end < n || n === 0 || range.halves.length === 0) return false;
+  const last = range.halves[range.halves.length - 1];
+  if (last.end === n && dir[n - 1] !== 0) return true;
+  return new Set(range.halves.map((h) => h.dir)).size < 2;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import { levenbergMarquardt } from "./_lm.ts";
+import { indicesAtBound, levenbergMarquardt } from "./_lm.ts";
 
 /** A nonlinear least-squares problem: minimize Σ rᵢ(p)². */
 export interface LeastSquaresProblem {
@@ -14,6 +14,11 @@ export interface LeastSquaresProblem {
    * forward-difference Jacobian is used.
    */
   jacobian?(p: Float64Array, out: Float64Array): void;
+  /**
+   * Optional: residuals and analytic Jacobian in one call (used instead of `residuals` then
+   * `jacobian` wherever both are needed, for models that compute them together).
+   */
+  residualsAndJacobian?(p: Float64Array, residuals: Float64Array, out: Float64Array): void;
 }
 
 /** Options of {@link leastSquares}. */
@@ -53,12 +58,18 @@ export interface LeastSquaresResult {
   converged: boolean;
   /** Which test stopped the iteration. */
   message: string;
+  /**
+   * Indices of the parameters at (within 1e-6 of the width of their bound interval) a bound:
+   * the data pushed them there, so their value and standard error are not an estimate.
+   */
+  atBound: number[];
 }
 
 /**
  * Bounded Levenberg–Marquardt for problems given by residuals (and optionally an analytic
- * Jacobian), with parameter covariance and standard errors. The solver is the one the circuit
- * fits use (`_lm.ts`).
+ * Jacobian), with parameter covariance, standard errors and the parameters left at a bound.
+ * The solver (`_lm.ts`) is shared by every fit: fade models, the circuit fits (through
+ * `eis/_fit_core.ts`) and the other curve fits.
  *
  * @param problem Residuals and optional Jacobian.
  * @param p0 Starting parameters (clipped into the bounds).
@@ -76,7 +87,8 @@ export function leastSquares(
   const upper = Float64Array.from(options.upper ?? new Float64Array(n).fill(Infinity));
   const shifted = new Float64Array(n);
   const rShifted = new Float64Array(m);
-  const jacobian = (p: Float64Array, r: Float64Array, jac: Float64Array): void => {
+  const both = problem.residualsAndJacobian?.bind(problem);
+  const jacobian = both ?? ((p: Float64Array, r: Float64Array, jac: Float64Array): void => {
     problem.residuals(p, r);
     if (problem.jacobian) {
       problem.jacobian(p, jac);
@@ -91,7 +103,7 @@ export function leastSquares(
       for (let i = 0; i < m; i++) jac[i * n + j] = (rShifted[i] - r[i]) / h;
       shifted[j] = p[j];
     }
-  };
+  });
   const result = levenbergMarquardt(
     { m, residuals: (p, out) => problem.residuals(p, out), jacobian },
     Float64Array.from(p0),
@@ -117,5 +129,6 @@ export function leastSquares(
     iterations: result.iterations,
     converged: result.converged,
     message: result.message,
+    atBound: indicesAtBound(result.u, lower, upper),
   };
 }

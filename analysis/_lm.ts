@@ -58,6 +58,24 @@ export interface LmOptions {
   covariance?: boolean;
 }
 
+/**
+ * Indices of the variables at (within 1e-6 of the bound interval's width, or of 1 when it is
+ * infinite) their lower or upper bound.
+ */
+export function indicesAtBound(
+  u: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
+): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < u.length; j++) {
+    const width = upper[j] - lower[j];
+    const tol = 1e-6 * (Number.isFinite(width) ? Math.max(width, 1e-300) : 1);
+    if (u[j] - lower[j] <= tol || upper[j] - u[j] <= tol) out.push(j);
+  }
+  return out;
+}
+
 /** Minimize Σ rᵢ(u)² within bounds from `u0`. */
 export function levenbergMarquardt(
   problem: LmProblem,

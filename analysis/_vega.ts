@@ -28,6 +28,8 @@ export interface FieldSpec {
   scheme?: string;
   /** Fixed scale domain `[min, max]` (for example for equal aspect ratios). */
   domain?: [number, number];
+  /** Legend properties of a colour field (for example `{ labelLimit: 0 }`: never cut labels). */
+  legend?: Record<string, unknown>;
 }
 
 /** Options of {@link layeredChart} layers. */
@@ -53,11 +55,22 @@ export interface LayerSpec {
 }
 
 function encodeField(f: FieldSpec): Record<string, unknown> {
-  const scale: Record<string, unknown> = { zero: f.zero ?? false };
+  const type = f.type ?? "quantitative";
+  const scale: Record<string, unknown> = {};
+  // `zero` only means something on linear quantitative scales; elsewhere vega-lite drops it
+  // with a console warning in every front end ("does not work with log/ordinal scale").
+  if (type === "quantitative" && !f.log) scale.zero = f.zero ?? false;
   if (f.log) scale.type = "log";
   if (f.scheme) scale.scheme = f.scheme;
   if (f.domain) scale.domain = f.domain;
-  return { field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field, scale };
+  const encoded: Record<string, unknown> = {
+    field: f.field,
+    type,
+    title: f.title ?? f.field,
+    scale,
+  };
+  if (f.legend) encoded.legend = f.legend;
+  return encoded;
 }
 
 /**

@@ -3,6 +3,7 @@
 
 import type { CycleSummary } from "../lib/model/cycle_summary.ts";
 import {
+  escapeHtml,
   htmlTable,
   JUPYTER_DISPLAY,
   type MimeBundle,
@@ -25,6 +26,9 @@ export const CYCLE_TABLE_COLUMNS: TableColumn[] = [
   { key: "duration_h", label: "duration (h)" },
   { key: "internal_resistance_ohm", label: "IR (Ω)" },
 ];
+
+/** Largest number of cycles the notebook table shows in full (as pandas' `max_rows`). */
+export const CYCLE_TABLE_MAX_ROWS = 60;
 
 /** Rows for the table display (mAh, percent, hours). */
 function displayRows(cycles: readonly CycleSummary[]): Record<string, unknown>[] {
@@ -99,12 +103,21 @@ export class CycleTable {
     };
   }
 
-  /** Jupyter MIME bundle: text, an HTML table and a Vega-Lite plot. */
+  /**
+   * Jupyter MIME bundle: text, an HTML table and a Vega-Lite plot. Tables of more than
+   * {@link CYCLE_TABLE_MAX_ROWS} cycles show the first and last cycles only (the plot has them all;
+   * `toString()` and `cycles` have every row).
+   */
   [JUPYTER_DISPLAY](): MimeBundle {
-    const caption = `<p>${this.cycles.length} cycles (method: ${this.method})</p>`;
+    const rows = displayRows(this.cycles);
+    const options = { maxRows: CYCLE_TABLE_MAX_ROWS };
+    const elided = rows.length > CYCLE_TABLE_MAX_ROWS
+      ? `; showing the first and last ${CYCLE_TABLE_MAX_ROWS / 2}, every cycle is in .cycles`
+      : "";
+    const caption = `${this.cycles.length} cycles (method: ${this.method}${elided})`;
     return {
-      "text/plain": this.toString(),
-      "text/html": caption + htmlTable(displayRows(this.cycles), CYCLE_TABLE_COLUMNS),
+      "text/plain": `${caption}\n${textTable(rows, CYCLE_TABLE_COLUMNS, options)}`,
+      "text/html": `<p>${escapeHtml(caption)}</p>${htmlTable(rows, CYCLE_TABLE_COLUMNS, options)}`,
       "application/vnd.vegalite.v5+json": capacityPlotSpec(this.cycles),
     };
   }

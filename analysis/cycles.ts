@@ -5,6 +5,7 @@ import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 import type { CycleSummary } from "../lib/model/cycle_summary.ts";
 import {
   checkSeries,
+  cutShortByEnd,
   type CycleOptions,
   type CycleRange,
   monotoneCounter,
@@ -13,6 +14,8 @@ import {
 import { CycleTable } from "./cycle_table.ts";
 
 export type { CycleMethod, CycleOptions } from "./_cycle_segments.ts";
+/** Every cycle method of {@link summarizeCycles} (`CycleOptions.method`), `"auto"` first. */
+export { CYCLE_METHODS } from "./_cycle_segments.ts";
 
 /** Time-weighted mean of `x` over intervals whose two ends both pass `keep` (trapezoid rule). */
 function timeWeightedMean(
@@ -123,6 +126,7 @@ function summarize(
     mean_charge_current_A: timeWeightedMean(t, i, start, end, charging),
     mean_discharge_current_A: timeWeightedMean(t, i, start, end, discharging),
     internal_resistance_ohm: resistance,
+    complete: !cutShortByEnd(range, dir, n),
   };
 }
 
@@ -142,6 +146,10 @@ function summarize(
  * the threshold. `internal_resistance_ohm` is the median of the positive values of the
  * `internal_resistance_ohm` extra within the cycle (instruments write 0 when they did not
  * measure). A series without any current flowing has no cycles.
+ *
+ * `complete` is `false` for a last cycle that the end of the recording cut short: current still
+ * flowing at the last row (the half in progress was interrupted), or only its opening half
+ * present (the file ends before the second half). Fade analyses leave such a cycle out.
  *
  * @param series The cycling series.
  * @param options How cycles are delimited (default `"auto"`, see {@link CycleOptions}).
@@ -171,6 +179,8 @@ function summarize(
  * equal(table.cycles.length, 2);
  * equal(table.cycles[1].charge_capacity_Ah, 1);
  * equal(table.cycles[1].coulombic_efficiency, 1);
+ * equal(table.cycles[0].complete, true);
+ * equal(table.cycles[1].complete, false); // 1 A still flows at the last row: cut short
  * ```
  */
 export function summarizeCycles(series: CyclingSeries, options: CycleOptions = {}): CycleTable {

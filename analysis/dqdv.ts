@@ -11,7 +11,7 @@ import {
 } from "./_half_cycle_data.ts";
 import { differentiateKnots } from "./_differentiate.ts";
 import { findPeaks, type FindPeaksOptions } from "./find_peaks.ts";
-import { htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "./_display.ts";
+import { JUPYTER_DISPLAY, type MimeBundle, summaryTableBundle } from "./_display.ts";
 import { dqdvSpec } from "./dqdv_spec.ts";
 
 export type { HalfCycleDirection, HalfCycleRows } from "./_half_cycle_data.ts";
@@ -166,11 +166,7 @@ export class DqdvCurve {
       this.capacity_Ah.toPrecision(5)
     } Ah, area ${this.area_Ah.toPrecision(5)} Ah, ${this.peaks.length} peak(s)`;
     const rows = this.peaks as unknown as Record<string, unknown>[];
-    return {
-      "text/plain": `${summary}\n${textTable(rows, columns)}`,
-      "text/html": `<p>${summary}</p>${htmlTable(rows, columns)}`,
-      "application/vnd.vegalite.v5+json": dqdvSpec([this]),
-    };
+    return summaryTableBundle(summary, rows, columns, dqdvSpec([this]));
   }
 }
 

@@ -3,7 +3,10 @@
 
 import type { DqdvCurve } from "./dqdv.ts";
 import { layeredChart, type LayerSpec, type VegaLiteSpec } from "./_vega.ts";
-import { downsample } from "./_downsample.ts";
+import { downsample } from "./downsample.ts";
+
+/** Fewest points a curve is drawn with when `max_points` is shared among many curves. */
+const MIN_POINTS_PER_CURVE = 50;
 
 /** Options of {@link dqdvSpec}. */
 export interface DqdvSpecOptions {
@@ -15,6 +18,12 @@ export interface DqdvSpecOptions {
   height?: number;
   /** Largest number of points drawn per curve (largest-triangle downsampling). @default {2000} */
   max_points_per_curve?: number;
+  /**
+   * Largest number of points drawn over all curves: with many half cycles each curve gets
+   * `max_points / curves` points (at least 50), so the spec stays
+   * near 1 MB of JSON or less (a notebook output, a dashboard payload). @default {10000}
+   */
+  max_points?: number;
   /** Mark the peaks. @default {true} */
   peaks?: boolean;
 }
@@ -22,7 +31,7 @@ export interface DqdvSpecOptions {
 /**
  * A Vega-Lite spec of dQ/dV curves: one line per half cycle, coloured by cycle number (curves
  * without a cycle number are numbered by their position in the list, from 1), with the peaks
- * marked. Long curves are downsampled so the spec stays small.
+ * marked. Long curves, and many curves, are downsampled so the spec stays small.
  *
  * @param curves Results of `dqdv`.
  * @param options Title, size, downsampling and peak markers.
@@ -51,7 +60,14 @@ export function dqdvSpec(
   curves: readonly DqdvCurve[],
   options: DqdvSpecOptions = {},
 ): VegaLiteSpec {
-  const maxPoints = options.max_points_per_curve ?? 2000;
+  const total = options.max_points ?? 10_000;
+  if (!(total >= MIN_POINTS_PER_CURVE)) {
+    throw new RangeError(`dqdvSpec: max_points must be ≥ ${MIN_POINTS_PER_CURVE}, got ${total}`);
+  }
+  const maxPoints = Math.min(
+    options.max_points_per_curve ?? 2000,
+    Math.max(MIN_POINTS_PER_CURVE, Math.floor(total / Math.max(1, curves.length))),
+  );
   const lines: Record<string, unknown>[] = [];
   const marks: Record<string, unknown>[] = [];
   curves.forEach((curve, c) => {

@@ -10,9 +10,9 @@ import {
 } from "./_half_cycle_data.ts";
 import { differentiateKnots } from "./_differentiate.ts";
 import { findPeaks, type FindPeaksOptions } from "./find_peaks.ts";
-import { htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "./_display.ts";
+import { JUPYTER_DISPLAY, type MimeBundle, summaryTableBundle } from "./_display.ts";
 import { layeredChart } from "./_vega.ts";
-import { downsample } from "./_downsample.ts";
+import { downsample } from "./downsample.ts";
 
 /** Options of {@link dvdq}. */
 export interface DvdqOptions {
@@ -119,14 +119,15 @@ export class DvdqCurve {
       capacity_Ah: p.position_Ah,
       dvdq_V_per_Ah: p.height_V_per_Ah,
     }));
-    return {
-      "text/plain": `${summary}\n${textTable(rows, columns)}`,
-      "text/html": `<p>${summary}</p>${htmlTable(rows, columns)}`,
-      "application/vnd.vegalite.v5+json": layeredChart([
+    return summaryTableBundle(
+      summary,
+      rows,
+      columns,
+      layeredChart([
         { mark: "line", rows: line, x, y },
         { mark: "point", rows: marks, x, y, markProps: { filled: true, color: "black" } },
       ], { title: "Differential voltage" }),
-    };
+    );
   }
 }
 

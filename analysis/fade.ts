@@ -44,7 +44,10 @@ export interface FadeAnalysisData {
   efficiency: EfficiencyStats;
   /** Fitted fade models and the best by AIC. */
   models: FadeModelsResult;
-  /** Predicted cycle life from the best model, or `null` without a model. */
+  /**
+   * Predicted cycle life from the best model, or `null` without a trustworthy model (then
+   * `models.reason` says why).
+   */
   prediction: LifePrediction | null;
   /** Observed cycle at which retention falls below the threshold (interpolated), or `null`. */
   cycle_life: number | null;
@@ -105,7 +108,11 @@ export class FadeAnalysis implements FadeAnalysisData {
       { quantity: "mean CE (%)", value: pct(e.ce_mean) },
       { quantity: "cumulative CE (%)", value: pct(e.ce_cumulative) },
       { quantity: "mean EE (%)", value: pct(e.ee_mean) },
-      { quantity: "best model (AIC)", value: this.models.best?.model ?? null },
+      {
+        quantity: "best model (AIC)",
+        value: this.models.best?.model ??
+          (this.models.fits.length ? "none trustworthy" : null),
+      },
       { quantity: `predicted cycle at ${this.threshold * 100} %`, value: p?.cycle ?? null },
       {
         quantity: `${((p?.confidence ?? 0.95) * 100).toFixed(0)} % interval`,
@@ -133,8 +140,15 @@ export class FadeAnalysis implements FadeAnalysisData {
       ).join(" "),
       r_squared: f.r_squared,
       aic: f.aic,
-      best: f === this.models.best ? "✓" : "",
+      best: f === this.models.best ? "✓" : f.trustworthy ? "" : "untrusted",
     }));
+  }
+
+  /** Why each untrustworthy fit is not trusted, one line per fit. */
+  untrustedLines(): string[] {
+    return this.models.fits.filter((f) => !f.trustworthy).map((f) =>
+      `${f.model} not trusted: ${f.issues.join("; ")}`
+    );
   }
 
   /** What the retention plot draws (for {@link retentionPlotSpec}). */
@@ -192,14 +206,18 @@ export class FadeAnalysis implements FadeAnalysisData {
 
   /** Text tables (for terminals). */
   toString(): string {
-    return textTable(this.summaryRows(), [{ key: "quantity" }, { key: "value" }]) + "\n\n" +
+    return [
+      textTable(this.summaryRows(), [{ key: "quantity" }, { key: "value" }]),
+      "",
       textTable(this.modelRows(), [
         { key: "model" },
         { key: "params" },
         { key: "r_squared", label: "R²", digits: 6 },
         { key: "aic", label: "AIC" },
         { key: "best" },
-      ]);
+      ]),
+      ...this.untrustedLines().map((l) => `  ${l}`),
+    ].join("\n");
   }
 
   /** Jupyter MIME bundle: text, HTML tables and the retention plot. */
@@ -213,7 +231,8 @@ export class FadeAnalysis implements FadeAnalysisData {
         { key: "r_squared", label: "R²", digits: 6 },
         { key: "aic", label: "AIC" },
         { key: "best" },
-      ]);
+      ]) +
+      this.untrustedLines().map((l) => `<p>${escapeHtml(l)}</p>`).join("");
     return {
       "text/plain": this.toString(),
       "text/html": html,

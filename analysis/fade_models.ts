@@ -18,6 +18,9 @@ export const FADE_MODEL_FORMULAS: Record<FadeModelName, string> = {
   power: "y = a + b·n^c",
 };
 
+/** Bounds of the power law's exponent c. */
+const POWER_C_BOUNDS = [1e-3, 20] as const;
+
 const PARAM_NAMES: Record<FadeModelName, string[]> = {
   linear: ["a", "b"],
   sqrt: ["a", "b"],
@@ -56,6 +59,16 @@ export interface FadeFit {
   aicc: number;
   /** Whether the least-squares iteration converged. */
   converged: boolean;
+  /**
+   * Why the fit cannot be trusted, in words (empty when it can): the iteration did not
+   * converge; a parameter sits at its bound (the power law's exponent at 0.001 or 20); the
+   * covariance is singular; or a parameter other than the fade amplitude `b` has a standard
+   * error larger than its value (not determined by the data). `b` is exempt: on data that do
+   * not fade it is legitimately indistinguishable from 0, and the fit then says so.
+   */
+  issues: string[];
+  /** `issues.length === 0`; only trustworthy fits can be `best`. */
+  trustworthy: boolean;
 }
 
 /** Options of {@link fitFadeModels}. */
@@ -70,8 +83,13 @@ export interface FadeModelsResult {
   fits: FadeFit[];
   /** Models that could not be fitted, with the reason. */
   failed: { model: FadeModelName; reason: string }[];
-  /** The fit with the lowest AIC (ties go to fewer parameters), or `null`. */
+  /**
+   * The trustworthy fit with the lowest AIC (ties go to fewer parameters), or `null` when no
+   * fit is trustworthy (see `reason`).
+   */
   best: FadeFit | null;
+  /** Why there is no best fit (nothing could be fitted, or no fit is trustworthy), else `null`. */
+  reason: string | null;
 }
 
 /**
@@ -200,7 +218,10 @@ function fitOne(model: FadeModelName, x: Float64Array, y: Float64Array): FadeFit
     },
     p0,
     model === "power"
-      ? { lower: [-Infinity, -Infinity, 1e-3], upper: [Infinity, Infinity, 20] }
+      ? {
+        lower: [-Infinity, -Infinity, POWER_C_BOUNDS[0]],
+        upper: [Infinity, Infinity, POWER_C_BOUNDS[1]],
+      }
       : {},
   );
   const names = PARAM_NAMES[model];
@@ -219,6 +240,24 @@ function fitOne(model: FadeModelName, x: Float64Array, y: Float64Array): FadeFit
   const aic = n * Math.log(Math.max(rss, 1e-300) / n) + 2 * (k + 1);
   const aicc = n - k - 2 > 0 ? aic + (2 * (k + 1) * (k + 2)) / (n - k - 2) : Infinity;
   const cov = result.covariance;
+  const issues: string[] = [];
+  if (!result.converged) issues.push(`the iteration did not converge (${result.message})`);
+  for (const j of result.atBound) {
+    issues.push(`${names[j]} = ${fmt(result.params[j])} sits at its bound`);
+  }
+  if (!cov) issues.push("the covariance is singular: the data do not determine the parameters");
+  else {
+    names.forEach((name, j) => {
+      if (name === "b" || result.atBound.includes(j)) return;
+      const p = result.params[j], e = result.standardErrors[j];
+      if (!(e <= Math.abs(p))) {
+        issues.push(
+          `${name} = ${fmt(p)} ± ${fmt(e)} is not determined by the data ` +
+            "(standard error larger than the value)",
+        );
+      }
+    });
+  }
   return {
     model,
     formula: FADE_MODEL_FORMULAS[model],
@@ -233,12 +272,22 @@ function fitOne(model: FadeModelName, x: Float64Array, y: Float64Array): FadeFit
     aic,
     aicc,
     converged: result.converged,
+    issues,
+    trustworthy: issues.length === 0,
   };
 }
 
+const fmt = (x: number): string => x.toPrecision(4);
+
 /**
  * Fit capacity-fade models to a retention curve by least squares (bounded Levenberg–Marquardt
- * from a linearized starting point) and pick the best by AIC.
+ * from a linearized starting point) and pick the best by AIC among the trustworthy fits.
+ *
+ * A fit is not trustworthy (its `issues` say why) when the iteration did not converge, a
+ * parameter sits at its bound, the covariance is singular, or a parameter other than the fade
+ * amplitude `b` has a standard error larger than its value. On data without a fade (flat
+ * capacity, quantized) the power law degenerates this way — `b` → 0 leaves the exponent `c`
+ * free to run to its bound — and it is then never chosen, however low its AIC.
  *
  * Models (y = retention as a fraction, n = cycle number): linear `a + b·n`, square root
  * `a + b·√n`, exponential `a·exp(b·n)`, power law `a + b·n^c` (c in [0.001, 20]).
@@ -284,8 +333,18 @@ export function fitFadeModels(
   }
   let best: FadeFit | null = null;
   for (const f of fits) {
-    if (!Number.isFinite(f.aic)) continue;
+    if (!f.trustworthy || !Number.isFinite(f.aic)) continue;
     if (!best || f.aic < best.aic || (f.aic === best.aic && f.k < best.k)) best = f;
   }
-  return { fits, failed, best };
+  let reason: string | null = null;
+  if (!best) {
+    const why = [
+      ...failed.map((f) => `${f.model}: ${f.reason}`),
+      ...fits.map((f) => `${f.model}: ${f.trustworthy ? "AIC not finite" : f.issues.join("; ")}`),
+    ].join("; ");
+    reason = fits.length === 0
+      ? `no fade model could be fitted (${why})`
+      : `no fade model is trustworthy (${why})`;
+  }
+  return { fits, failed, best, reason };
 }

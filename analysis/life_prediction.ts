@@ -28,7 +28,10 @@ export interface LifePrediction {
   upper: number | null;
   /** Confidence level of the interval. */
   confidence: number;
-  /** Why there is no prediction (the fitted curve does not fall through the threshold). */
+  /**
+   * Why there is no prediction: the fit is not trustworthy (its `issues`), or the fitted curve
+   * does not fall through the threshold.
+   */
   reason: string | null;
 }
 
@@ -75,6 +78,9 @@ function crossing(
  * quantile of the confidence level. It is symmetric and first-order: far extrapolations or
  * poorly determined fits give wide, approximate intervals.
  *
+ * A fit with `issues` (see `fitFadeModels`) gives no prediction: `cycle` is `null` and `reason`
+ * names the issues.
+ *
  * @param fit A fit from `fitFadeModels`.
  * @param options Threshold and confidence.
  * @returns The predicted cycle and interval, or `cycle: null` with the reason.
@@ -88,7 +94,7 @@ function crossing(
  * ```
  */
 export function predictCycleLife(
-  fit: Pick<FadeFit, "model" | "params" | "covariance">,
+  fit: Pick<FadeFit, "model" | "params" | "covariance"> & Partial<Pick<FadeFit, "issues">>,
   options: LifePredictionOptions = {},
 ): LifePrediction {
   const threshold = options.threshold ?? 0.8;
@@ -104,17 +110,20 @@ export function predictCycleLife(
     threshold,
     confidence,
   };
-  const result = crossing(fit, threshold);
-  if (typeof result === "string" || !Number.isFinite(result.x)) {
-    return {
-      ...base,
-      cycle: null,
-      sd: null,
-      lower: null,
-      upper: null,
-      reason: typeof result === "string" ? result : "no finite crossing",
-    };
+  const none = (reason: string): LifePrediction => ({
+    ...base,
+    cycle: null,
+    sd: null,
+    lower: null,
+    upper: null,
+    reason,
+  });
+  if (fit.issues && fit.issues.length > 0) {
+    return none(`the ${fit.model} fit is not trustworthy (${fit.issues.join("; ")})`);
   }
+  const result = crossing(fit, threshold);
+  if (typeof result === "string") return none(result);
+  if (!Number.isFinite(result.x)) return none("no finite crossing");
   let sd: number | null = null;
   if (fit.covariance) {
     const g = result.grad;

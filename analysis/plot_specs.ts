@@ -9,7 +9,17 @@
  */
 
 import type { CycleSummary } from "../lib/model/cycle_summary.ts";
-import { layeredChart, type LayerSpec, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./_vega.ts";
+import type { CyclingSeries } from "../lib/model/cycling_series.ts";
+import {
+  type FieldSpec,
+  layeredChart,
+  type LayerSpec,
+  VEGA_LITE_SCHEMA,
+  type VegaLiteSpec,
+} from "./_vega.ts";
+import { downsample } from "./downsample.ts";
+
+export type { VegaLiteSpec } from "./_vega.ts";
 
 /** Options of the plot specs. */
 export interface PlotOptions {
@@ -184,6 +194,23 @@ export function retentionPlotSpec(
   });
 }
 
+/** One line per test (colour), `y` against cycle. */
+function perTestLines(
+  rows: readonly Record<string, unknown>[],
+  y: FieldSpec,
+  options: PlotOptions,
+): VegaLiteSpec {
+  return layeredChart([{
+    mark: "line",
+    rows,
+    x: { field: "cycle", title: "Cycle" },
+    y,
+    // Test names are long file stems that differ at the end: show them whole.
+    color: { field: "test", type: "nominal", title: "Test", legend: { labelLimit: 0 } },
+    markProps: { point: true },
+  }], { title: options.title, width: options.width, height: options.height });
+}
+
 /**
  * Several tests' retention (percent) versus cycle, one colour per test.
  *
@@ -203,12 +230,98 @@ export function comparisonPlotSpec(
   rows: readonly { test: string; cycle: number; retention: number }[],
   options: PlotOptions = {},
 ): VegaLiteSpec {
+  return perTestLines(
+    rows.map((r) => ({ test: r.test, cycle: r.cycle, retention_percent: r.retention * 100 })),
+    { field: "retention_percent", title: "Retention (%)" },
+    options,
+  );
+}
+
+/**
+ * Several tests' discharge capacity (mAh) versus cycle, one colour per test: the absolute
+ * companion of {@link comparisonPlotSpec}.
+ *
+ * @param rows Long-format rows `{test, cycle, discharge_capacity_Ah}`.
+ * @param options Title and size.
+ * @returns A Vega-Lite v5 spec.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { capacityComparisonPlotSpec } from "./plot_specs.ts";
+ * const spec = capacityComparisonPlotSpec([{ test: "A", cycle: 1, discharge_capacity_Ah: 0.002 }]);
+ * const layer = (spec.layer as { data: { values: { discharge_capacity_mAh: number }[] } }[])[0];
+ * equal(layer.data.values[0].discharge_capacity_mAh, 2);
+ * ```
+ */
+export function capacityComparisonPlotSpec(
+  rows: readonly { test: string; cycle: number; discharge_capacity_Ah: number }[],
+  options: PlotOptions = {},
+): VegaLiteSpec {
+  return perTestLines(
+    rows.map((r) => ({
+      test: r.test,
+      cycle: r.cycle,
+      discharge_capacity_mAh: r.discharge_capacity_Ah * 1000,
+    })),
+    { field: "discharge_capacity_mAh", title: "Discharge capacity (mAh)" },
+    options,
+  );
+}
+
+/** Options of {@link voltageTracePlotSpec}. */
+export interface TracePlotOptions extends PlotOptions {
+  /** Points drawn, chosen by largest-triangle downsampling (`downsample`). @default {2000} */
+  points?: number;
+}
+
+/**
+ * Voltage versus test time (hours) of a whole series, downsampled to a few thousand points
+ * that keep its peaks and edges; the hover shows time, voltage and current. The title says how
+ * many of the rows are drawn.
+ *
+ * @param series The series (time, voltage and current are used).
+ * @param options Points kept, title and size.
+ * @returns A Vega-Lite v5 spec.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { voltageTracePlotSpec } from "./plot_specs.ts";
+ * const n = 10_000;
+ * const time_s = Float64Array.from({ length: n }, (_, i) => i * 10);
+ * const spec = voltageTracePlotSpec({
+ *   length: n,
+ *   time_s,
+ *   voltage_V: time_s.map((t) => 3.7 + 0.1 * Math.sin(t / 3600)),
+ *   current_A: new Float64Array(n).fill(1),
+ * }, { points: 500 });
+ * equal(spec.title, "Voltage (500 of 10000 rows)");
+ * ```
+ */
+export function voltageTracePlotSpec(
+  series: Pick<CyclingSeries, "length" | "time_s" | "voltage_V" | "current_A">,
+  options: TracePlotOptions = {},
+): VegaLiteSpec {
+  const keep = downsample(series.time_s, series.voltage_V, options.points ?? 2000);
+  const rows = Array.from(keep, (i) => ({
+    time_h: series.time_s[i] / 3600,
+    voltage_V: series.voltage_V[i],
+    current_A: series.current_A[i],
+  })).filter((r) => Number.isFinite(r.time_h) && Number.isFinite(r.voltage_V));
   return layeredChart([{
     mark: "line",
-    rows: rows.map((r) => ({ test: r.test, cycle: r.cycle, retention_percent: r.retention * 100 })),
-    x: { field: "cycle", title: "Cycle" },
-    y: { field: "retention_percent", title: "Retention (%)" },
-    color: { field: "test", type: "nominal", title: "Test" },
-    markProps: { point: true },
-  }], { title: options.title, width: options.width, height: options.height });
+    rows,
+    x: { field: "time_h", title: "Test time (h)" },
+    y: { field: "voltage_V", title: "Voltage (V)" },
+    tooltip: [
+      { field: "time_h", title: "Test time (h)" },
+      { field: "voltage_V", title: "Voltage (V)" },
+      { field: "current_A", title: "Current (A)" },
+    ],
+  }], {
+    title: options.title ?? `Voltage (${rows.length} of ${series.length} rows)`,
+    width: options.width,
+    height: options.height,
+  });
 }

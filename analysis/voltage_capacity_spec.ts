@@ -3,7 +3,7 @@
 
 import type { VoltageCapacityCurve } from "./voltage_capacity.ts";
 import { layeredChart, type VegaLiteSpec } from "./_vega.ts";
-import { downsample } from "./_downsample.ts";
+import { downsample } from "./downsample.ts";
 
 /** Options of {@link voltageCapacitySpec}. */
 export interface VoltageCapacitySpecOptions {

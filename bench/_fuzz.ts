@@ -191,13 +191,26 @@ export function makeCase(
       break;
     }
     case "duplicate-lines": {
-      // Repeat a random line many times (stress for row pre-sizing and counters).
-      const text = new TextDecoder("latin1").decode(base);
-      const lines = text.split("\n");
-      const k = int(lines.length);
+      // Repeat a random line many times (stress for row pre-sizing and counters). Built on
+      // bytes: the same cases as splitting latin1 text on "\n", without the string copies.
+      const starts = [0];
+      for (let at = base.indexOf(10); at >= 0; at = base.indexOf(10, at + 1)) starts.push(at + 1);
+      const k = int(starts.length);
       const times = 1 + int(2000);
-      lines.splice(k, 0, ...Array.from({ length: times }, () => lines[k]));
-      bytes = Uint8Array.from(lines.join("\n"), (c) => c.charCodeAt(0) & 0xff);
+      const lineStart = starts[k];
+      const lineEnd = k + 1 < starts.length ? starts[k + 1] : base.length; // includes its "\n"
+      const line = base.subarray(lineStart, lineEnd);
+      const last = k + 1 >= starts.length; // the last line has no "\n" of its own
+      const unit = last ? line.length + 1 : line.length;
+      bytes = new Uint8Array(base.length + times * unit);
+      bytes.set(base.subarray(0, lineStart), 0);
+      let at = lineStart;
+      for (let t = 0; t < times; t++) {
+        bytes.set(line, at);
+        at += line.length;
+        if (last) bytes[at++] = 10;
+      }
+      bytes.set(base.subarray(lineStart), at);
       break;
     }
     default: // truncate+flips

@@ -15,12 +15,10 @@
  */
 
 import { parseArgs } from "node:util";
-import type { CycleMethod } from "../analysis/cycles.ts";
 import { summarizeCycles } from "../analysis/cycles.ts";
+import { cycleMethodFlag, reportUsageError } from "../lib/cli/usage_error.ts";
 import { analyzeCycling, type CyclingAnalysis } from "../lib/analyze/analyze_cycling.ts";
 import { readRecording } from "../lib/summarize/read_recording.ts";
-
-const METHODS = ["auto", "cycle_index", "step", "current_sign"] as const;
 
 const HELP = `Analyse the capacity fade of one cycling test.
 
@@ -31,8 +29,10 @@ Usage:
 Reports the retention curve and fade rate, fits every fade model (linear, sqrt,
 exponential, power) and picks the best by AIC, the knee and knee onset, end of life
 (observed, and predicted with an interval), anomalies in retention and coulombic
-efficiency, and the dQ/dV peaks of chosen cycles (with their shift between cycles). A last cycle during which the recording ends (current still flowing at the last
-row) is left out of the fade analysis unless --keep-incomplete is given.
+efficiency, and the dQ/dV peaks of chosen cycles (with their shift between cycles).
+A last cycle cut short by the end of the recording (current still flowing at the last
+row, or only its first half present) is left out of the fade analysis unless
+--keep-incomplete is given.
 Exit code 0 on success, 1 when the file or test cannot be analysed (also when it has no
 cycle with a discharge to follow), 2 on usage errors.
 
@@ -54,16 +54,7 @@ Options:
                        then .ini)
   -h, --help           show this help`;
 
-/**
- * Print a usage error as `lib/cli/parse_cli.ts` `runCli` does and return exit code 2. (FILE mode
- * does not load `lib/cli`, which reads the configuration file from the home directory, so that
- * it runs with read permission only.)
- */
-function usage(error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`analyze: ${message}\nRun "analyze --help" for usage.`);
-  return 2;
-}
+const usage = (error: unknown): number => reportUsageError("analyze", error);
 
 function fraction(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -114,11 +105,9 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  let options;
+  let options, method;
   try {
-    if (!(METHODS as readonly string[]).includes(v.method)) {
-      throw new RangeError(`--method must be ${METHODS.join(", ")}; got "${v.method}"`);
-    }
+    method = cycleMethodFlag(v.method);
     if ((v.test === undefined) === (positionals.length !== 1)) {
       throw new TypeError(
         v.test === undefined
@@ -176,7 +165,7 @@ export async function main(args: string[]): Promise<number> {
           }`,
         );
       }
-      const table = summarizeCycles(series, { method: v.method as CycleMethod });
+      const table = summarizeCycles(series, { method });
       analysis = analyzeCycling({
         label: file,
         cycles: table.cycles,

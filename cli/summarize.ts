@@ -15,12 +15,10 @@
 
 import { parseArgs } from "node:util";
 import { FORMATS } from "../parsers/_registry.ts";
-import type { CycleMethod } from "../analysis/cycles.ts";
+import { cycleMethodFlag, reportUsageError } from "../lib/cli/usage_error.ts";
 import { FileReadError } from "../lib/summarize/read_recording.ts";
 import { summarizeFile } from "../lib/summarize/summarize_file.ts";
 import { formatSummary } from "../lib/summarize/format_summary.ts";
-
-const METHODS = ["auto", "cycle_index", "step", "current_sign"] as const;
 
 const HELP = `Summarize battery test files (reads the files only; no store needed).
 
@@ -58,16 +56,7 @@ function wrapIds(ids: string[], indent: number, width: number): string {
   return lines.map((l) => " ".repeat(indent) + l).join("\n");
 }
 
-/**
- * Print a usage error as `lib/cli/parse_cli.ts` `runCli` does and return exit code 2. Not taken
- * from there: that module loads the store and the configuration file (home directory), and
- * summarize must run with read permission only.
- */
-function fail(error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`summarize: ${message}\nRun "summarize --help" for usage.`);
-  return 2;
-}
+const fail = (error: unknown): number => reportUsageError("summarize", error);
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -92,8 +81,11 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (!(METHODS as readonly string[]).includes(v.method)) {
-    return fail(new RangeError(`--method must be ${METHODS.join(", ")}; got "${v.method}"`));
+  let method;
+  try {
+    method = cycleMethodFlag(v.method);
+  } catch (error) {
+    return fail(error);
   }
   if (v.format !== undefined && !FORMATS.some((f) => f.id === v.format)) {
     return fail(
@@ -111,7 +103,7 @@ export async function main(args: string[]): Promise<number> {
   for (const file of files) {
     try {
       const summary = await summarizeFile(file, {
-        method: v.method as CycleMethod,
+        method,
         format: v.format,
         explain: v.explain,
       });

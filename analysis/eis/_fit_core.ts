@@ -7,7 +7,7 @@
  * analytic Jacobian, and the covariance mapped back to the parameters.
  */
 
-import { levenbergMarquardt } from "../_lm.ts";
+import { leastSquares, type LeastSquaresResult } from "../_least_squares.ts";
 import type { Circuit } from "./circuit.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
 
@@ -39,31 +39,17 @@ export interface FitProblem {
   log: Uint8Array;
 }
 
-/** Result of {@link solve}. */
-export interface CoreFit {
-  /** Full parameter vector. */
-  params: Float64Array;
-  /** Σ of squared weighted residuals. */
-  cost: number;
-  /** Weighted residuals, real parts then imaginary parts. */
-  residuals: Float64Array;
-  /** Covariance of the free parameters (their order), or `null`. */
-  covariance: Float64Array | null;
-  /** Standard errors of all parameters (`NaN` for fixed or unavailable). */
-  standardErrors: Float64Array;
-  /** Iterations used. */
-  iterations: number;
-  /** Whether a convergence test was met. */
-  converged: boolean;
-  /** Why the iteration stopped. */
-  message: string;
-  /** Free parameters at (or within 1e-6 relative of) a bound, by full index. */
-  atBound: number[];
-}
+/**
+ * Result of {@link solve}: as `leastSquares` gives it, for the circuit's full parameter vector —
+ * `params` and `standardErrors` (`NaN` for fixed or unavailable) cover every parameter,
+ * `covariance` only the free ones (in their order), `atBound` holds full indices (free
+ * parameters at, or within 1e-6 relative of, a bound, or run off to 0 or ∞ on the log scale).
+ */
+export type CoreFit = LeastSquaresResult;
 
 /** Span around the start, in natural-log units, of a log parameter without finite bounds. */
 const LOG_SPAN = 35;
-const XTOL = 1e-8, FTOL = 1e-10;
+const XTOL = 1e-8, FTOL = 1e-10, GTOL = 1e-12;
 
 /** Build the weights for a weighting scheme. */
 export function weights(data: SpectrumData, weighting: Weighting): [Float64Array, Float64Array] {
@@ -135,7 +121,7 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
       out[N + i] = (im[i] - data.im[i]) * weightIm[i];
     }
   };
-  const result = levenbergMarquardt(
+  const result = leastSquares(
     {
       m,
       residuals(u, out) {
@@ -143,7 +129,7 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
         circuit.evaluate(p, data.w, re, im);
         fill(out);
       },
-      jacobian(u, r, out) {
+      residualsAndJacobian(u, r, out) {
         setP(u);
         circuit.evaluate(p, data.w, re, im, jRe, jIm);
         fill(r);
@@ -159,9 +145,9 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
       },
     },
     u0,
-    { lower: lowerU, upper: upperU, maxIterations, xtol: XTOL, ftol: FTOL },
+    { lower: lowerU, upper: upperU, maxIterations, xtol: XTOL, ftol: FTOL, gtol: GTOL },
   );
-  setP(result.u);
+  setP(result.params);
   const params = Float64Array.from(p);
   const standardErrors = new Float64Array(nAll).fill(NaN);
   let covariance: Float64Array | null = null;
@@ -177,13 +163,10 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
   }
   const atBound: number[] = [];
   for (let j = 0; j < nFree; j++) {
-    const u = result.u[j];
-    const width = upperU[j] - lowerU[j];
-    const tol = 1e-6 * (Number.isFinite(width) ? Math.max(width, 1e-300) : 1);
     // A log parameter that moved more than 6 decades from its start has run off to 0 or ∞
     // (its gradient vanishes on the log scale before the nominal bound is reached).
-    const runaway = log[free[j]] && Math.abs(u - u0[j]) > 13.8;
-    if (u - lowerU[j] <= tol || upperU[j] - u <= tol || runaway) atBound.push(free[j]);
+    const runaway = log[free[j]] && Math.abs(result.params[j] - u0[j]) > 13.8;
+    if (result.atBound.includes(j) || runaway) atBound.push(free[j]);
   }
   return {
     params,

@@ -6,6 +6,7 @@ import type { Circuit, CircuitImpedance } from "./circuit.ts";
 import type { Weighting } from "./_fit_core.ts";
 import type { FitOneResult, FitQuality } from "./_fit_one.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
+import { FittedSpectrum } from "./_fitted_spectrum.ts";
 import { fitCharts } from "./eis_charts.ts";
 
 /** One fitted parameter. */
@@ -53,7 +54,7 @@ export interface CandidateSummary {
  * goodness of fit, residuals, a quality grade with reasons, and plots (Nyquist, Bode,
  * residuals) in notebooks.
  */
-export class CircuitFit {
+export class CircuitFit extends FittedSpectrum {
   /** Circuit string. */
   readonly circuit: string;
   /** Parameters in circuit order. */
@@ -82,20 +83,6 @@ export class CircuitFit {
   readonly iterations: number;
   /** Starting vectors tried. */
   readonly starts: number;
-  /** Frequencies of the fitted points, Hz. */
-  readonly frequency_Hz: Float64Array;
-  /** Measured real parts, Ω. */
-  readonly z_real_ohm: Float64Array;
-  /** Measured imaginary parts, Ω. */
-  readonly z_imag_ohm: Float64Array;
-  /** Fitted real parts, Ω. */
-  readonly fit_real_ohm: Float64Array;
-  /** Fitted imaginary parts, Ω. */
-  readonly fit_imag_ohm: Float64Array;
-  /** (Z' − Ẑ')/|Z| per point. */
-  readonly residual_real: Float64Array;
-  /** (Z'' − Ẑ'')/|Z| per point. */
-  readonly residual_imag: Float64Array;
   /** Index of each fitted point in the input spectrum. */
   readonly point_index: Int32Array;
   /** Candidates of the automatic circuit choice (when no circuit was given). */
@@ -105,6 +92,9 @@ export class CircuitFit {
 
   /** @internal Built by `fitCircuit`. */
   constructor(circuit: Circuit, data: SpectrumData, fit: FitOneResult, weighting: Weighting) {
+    const fitRe = new Float64Array(data.n), fitIm = new Float64Array(data.n);
+    circuit.evaluate(fit.params, data.w, fitRe, fitIm);
+    super(data, fitRe, fitIm);
     this.#circuit = circuit;
     this.#params = Float64Array.from(fit.params);
     this.circuit = circuit.text;
@@ -131,19 +121,6 @@ export class CircuitFit {
     this.converged = fit.converged;
     this.iterations = fit.iterations;
     this.starts = fit.starts;
-    this.frequency_Hz = Float64Array.from(data.f);
-    this.z_real_ohm = Float64Array.from(data.re);
-    this.z_imag_ohm = Float64Array.from(data.im);
-    this.fit_real_ohm = new Float64Array(data.n);
-    this.fit_imag_ohm = new Float64Array(data.n);
-    circuit.evaluate(fit.params, data.w, this.fit_real_ohm, this.fit_imag_ohm);
-    this.residual_real = new Float64Array(data.n);
-    this.residual_imag = new Float64Array(data.n);
-    for (let i = 0; i < data.n; i++) {
-      const mod = Math.sqrt(data.re[i] ** 2 + data.im[i] ** 2);
-      this.residual_real[i] = (data.re[i] - this.fit_real_ohm[i]) / mod;
-      this.residual_imag[i] = (data.im[i] - this.fit_imag_ohm[i]) / mod;
-    }
     this.point_index = Int32Array.from(data.index);
   }
 
@@ -211,7 +188,7 @@ export class CircuitFit {
   }
 
   /** A text summary: circuit, quality, parameter table. */
-  toString(): string {
+  override toString(): string {
     const rows = this.parameters.map((p) => ({
       ...p,
       rel: Number.isFinite(p.relative_error) ? `${(100 * p.relative_error).toFixed(2)} %` : "—",
@@ -240,21 +217,54 @@ export class CircuitFit {
     ].join("\n");
   }
 
-  /** Jupyter MIME bundle: parameter table and the Nyquist/Bode/residual plots. */
+  /**
+   * Jupyter MIME bundle: parameter table and the Nyquist/Bode/residual plots. The HTML has
+   * everything the text has (goodness of fit, notes, the candidates of an automatic choice):
+   * JupyterLab shows only the HTML.
+   */
   [JUPYTER_DISPLAY](): MimeBundle {
-    const table = htmlTable(this.parameters as unknown as Record<string, unknown>[], [
-      { key: "name", label: "parameter" },
-      { key: "value", digits: 5 },
-      { key: "stderr", label: "± stderr", digits: 3 },
-      { key: "unit" },
-    ]);
+    const table = htmlTable(
+      this.parameters.map((p) => ({
+        ...p,
+        rel: Number.isFinite(p.relative_error) ? `${(100 * p.relative_error).toFixed(2)} %` : "—",
+        flag: p.fixed ? "fixed" : p.at_bound ? "at bound" : "",
+      })),
+      [
+        { key: "name", label: "parameter" },
+        { key: "value", digits: 5 },
+        { key: "stderr", label: "± stderr", digits: 3 },
+        { key: "rel", label: "rel. error" },
+        { key: "unit" },
+        { key: "flag", label: "" },
+      ],
+    );
+    const stats = `${this.n_points} points, weighting ${this.weighting}; χ² ${
+      this.chi_square.toExponential(4)
+    }, reduced ${this.chi_square_reduced.toExponential(4)}, relative RMS ${
+      (100 * this.relative_rmse).toFixed(2)
+    } %`;
+    const notes = this.notes.length
+      ? `<ul>${this.notes.map((n) => `<li>note: ${escapeHtml(n)}</li>`).join("")}</ul>`
+      : "";
+    const candidates = this.candidates
+      ? `<p>Candidate circuits:</p>${
+        htmlTable(this.candidates.map((c) => ({ ...c, chosen: c.chosen ? "✓" : "" })), [
+          { key: "circuit" },
+          { key: "parameters" },
+          { key: "chi_square", label: "χ²" },
+          { key: "bic", label: "BIC", digits: 6 },
+          { key: "quality" },
+          { key: "chosen" },
+        ])
+      }`
+      : "";
     return {
       "text/plain": this.toString(),
       "text/html": `<p><b>${escapeHtml(this.circuit)}</b> — quality ${
         escapeHtml(this.quality.level)
       }${
         this.quality.reasons.length ? ": " + escapeHtml(this.quality.reasons.join("; ")) : ""
-      }</p>${table}`,
+      }</p><p>${escapeHtml(stats)}</p>${notes}${table}${candidates}`,
       "application/vnd.vegalite.v5+json": fitCharts(this),
     };
   }

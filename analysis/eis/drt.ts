@@ -1,11 +1,17 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import { escapeHtml, htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "../_display.ts";
+import { JUPYTER_DISPLAY, type MimeBundle, summaryTableBundle, textTable } from "../_display.ts";
 import { cholesky, choleskySolve } from "../_linalg.ts";
 import { drtChart } from "./eis_charts.ts";
 import { nonNegativeQp } from "./_nnls.ts";
-import { type PointSelection, spectrumData, type SpectrumLike } from "./_spectrum_data.ts";
+import {
+  type PointSelection,
+  type SpectrumData,
+  spectrumData,
+  type SpectrumLike,
+} from "./_spectrum_data.ts";
+import { FittedSpectrum } from "./_fitted_spectrum.ts";
 
 /** Options of {@link computeDrt}. */
 export interface DrtOptions extends PointSelection {
@@ -46,7 +52,7 @@ export interface DrtPeak {
 /**
  * A distribution of relaxation times γ(τ), with Z(ω) = R∞ + jωL + ∫ γ(ln τ)/(1 + jωτ) d ln τ.
  */
-export class DrtResult {
+export class DrtResult extends FittedSpectrum {
   /** Output grid of time constants, s. */
   readonly tau_s: Float64Array;
   /** γ on that grid, Ω. */
@@ -63,21 +69,27 @@ export class DrtResult {
   readonly lambda: number;
   /** How λ was chosen. */
   readonly lambda_method: "gcv" | "lcurve" | "fixed";
-  /** Frequencies of the data, Hz. */
-  readonly frequency_Hz: Float64Array;
-  /** Measured real parts, Ω. */
-  readonly z_real_ohm: Float64Array;
-  /** Measured imaginary parts, Ω. */
-  readonly z_imag_ohm: Float64Array;
-  /** Reconstructed real parts, Ω. */
-  readonly fit_real_ohm: Float64Array;
-  /** Reconstructed imaginary parts, Ω. */
-  readonly fit_imag_ohm: Float64Array;
   /** √(mean |Z − Ẑ|²/|Z|²) of the reconstruction. */
   readonly relative_rmse: number;
 
-  /** @internal Built by {@link computeDrt}. */
-  constructor(fields: Omit<DrtResult, "toJSON" | "toString" | typeof JUPYTER_DISPLAY>) {
+  /** @internal Built by {@link computeDrt} from the data, the reconstruction and γ. */
+  constructor(
+    data: SpectrumData,
+    fitRe: Float64Array,
+    fitIm: Float64Array,
+    fields: Pick<
+      DrtResult,
+      | "tau_s"
+      | "gamma_ohm"
+      | "peaks"
+      | "r_inf_ohm"
+      | "inductance_H"
+      | "polarization_ohm"
+      | "lambda"
+      | "lambda_method"
+    >,
+  ) {
+    super(data, fitRe, fitIm);
     this.tau_s = fields.tau_s;
     this.gamma_ohm = fields.gamma_ohm;
     this.peaks = fields.peaks;
@@ -86,12 +98,11 @@ export class DrtResult {
     this.polarization_ohm = fields.polarization_ohm;
     this.lambda = fields.lambda;
     this.lambda_method = fields.lambda_method;
-    this.frequency_Hz = fields.frequency_Hz;
-    this.z_real_ohm = fields.z_real_ohm;
-    this.z_imag_ohm = fields.z_imag_ohm;
-    this.fit_real_ohm = fields.fit_real_ohm;
-    this.fit_imag_ohm = fields.fit_imag_ohm;
-    this.relative_rmse = fields.relative_rmse;
+    let rel = 0;
+    for (let i = 0; i < data.n; i++) {
+      rel += this.residual_real[i] ** 2 + this.residual_imag[i] ** 2;
+    }
+    this.relative_rmse = Math.sqrt(rel / data.n);
   }
 
   /** Plain JSON. */
@@ -109,39 +120,36 @@ export class DrtResult {
     };
   }
 
+  /** One-line summary: R∞, polarization, λ and the misfit. */
+  #summary(): string {
+    return `DRT: R∞ ${this.r_inf_ohm.toPrecision(4)} Ω, polarization ${
+      this.polarization_ohm.toPrecision(4)
+    } Ω, λ ${this.lambda.toExponential(2)} (${this.lambda_method}), relative RMS ${
+      (100 * this.relative_rmse).toFixed(2)
+    } %`;
+  }
+
   /** Summary with the peak table. */
-  toString(): string {
-    return [
-      `DRT: R∞ ${this.r_inf_ohm.toPrecision(4)} Ω, polarization ${
-        this.polarization_ohm.toPrecision(4)
-      } Ω, λ ${this.lambda.toExponential(2)} (${this.lambda_method}), relative RMS ${
-        (100 * this.relative_rmse).toFixed(2)
-      } %`,
-      textTable(this.peaks as unknown as Record<string, unknown>[], [
-        { key: "tau_s", label: "τ (s)" },
-        { key: "frequency_Hz", label: "f (Hz)" },
-        { key: "gamma_ohm", label: "γ (Ω)" },
-        { key: "resistance_ohm", label: "R (Ω)" },
-      ]),
-    ].join("\n");
+  override toString(): string {
+    return `${this.#summary()}\n${textTable(this.#peakRows(), PEAK_COLUMNS)}`;
+  }
+
+  #peakRows(): Record<string, unknown>[] {
+    return this.peaks as unknown as Record<string, unknown>[];
   }
 
   /** Jupyter MIME bundle: peak table and γ(τ) plot. */
   [JUPYTER_DISPLAY](): MimeBundle {
-    return {
-      "text/plain": this.toString(),
-      "text/html": `<p>${escapeHtml(this.toString().split("\n")[0])}</p>${
-        htmlTable(this.peaks as unknown as Record<string, unknown>[], [
-          { key: "tau_s", label: "τ (s)" },
-          { key: "frequency_Hz", label: "f (Hz)" },
-          { key: "gamma_ohm", label: "γ (Ω)" },
-          { key: "resistance_ohm", label: "R (Ω)" },
-        ])
-      }`,
-      "application/vnd.vegalite.v5+json": drtChart(this),
-    };
+    return summaryTableBundle(this.#summary(), this.#peakRows(), PEAK_COLUMNS, drtChart(this));
   }
 }
+
+const PEAK_COLUMNS = [
+  { key: "tau_s", label: "τ (s)" },
+  { key: "frequency_Hz", label: "f (Hz)" },
+  { key: "gamma_ohm", label: "γ (Ω)" },
+  { key: "resistance_ohm", label: "R (Ω)" },
+];
 
 /** Penalty matrix of the Gaussian basis: ∫ φ_k^(d) φ_l^(d) d ln τ, closed form. */
 function penalty(lnTau: Float64Array, eps: number, order: 1 | 2): Float64Array {
@@ -385,7 +393,6 @@ export function computeDrt(spectrum: SpectrumLike, options: DrtOptions = {}): Dr
   const x = nonNegativeQp(h, gv, nv, nonNeg);
   // Reconstruction.
   const fitRe = new Float64Array(n), fitIm = new Float64Array(n);
-  let rel = 0;
   for (let i = 0; i < n; i++) {
     let zr = 0, zi = 0;
     for (let j = 0; j < nv; j++) {
@@ -394,7 +401,6 @@ export function computeDrt(spectrum: SpectrumLike, options: DrtOptions = {}): Dr
     }
     fitRe[i] = zr / wt[i];
     fitIm[i] = zi / wt[i];
-    rel += ((fitRe[i] - re[i]) ** 2 + (fitIm[i] - im[i]) ** 2) / (re[i] ** 2 + im[i] ** 2);
   }
   // γ on a fine grid extending one basis width beyond the data.
   const ppd = options.pointsPerDecade ?? 20;
@@ -412,7 +418,7 @@ export function computeDrt(spectrum: SpectrumLike, options: DrtOptions = {}): Dr
   let total = 0;
   for (let k = 0; k < M; k++) total += x[off + k] * Math.sqrt(Math.PI) / eps;
   const peaks = findPeaks(tau, gamma, dlt, options.peakThreshold ?? 0.05);
-  return new DrtResult({
+  return new DrtResult(data, fitRe, fitIm, {
     tau_s: tau,
     gamma_ohm: gamma,
     peaks,
@@ -421,12 +427,6 @@ export function computeDrt(spectrum: SpectrumLike, options: DrtOptions = {}): Dr
     polarization_ohm: total,
     lambda,
     lambda_method: method,
-    frequency_Hz: Float64Array.from(data.f),
-    z_real_ohm: Float64Array.from(re),
-    z_imag_ohm: Float64Array.from(im),
-    fit_real_ohm: fitRe,
-    fit_imag_ohm: fitIm,
-    relative_rmse: Math.sqrt(rel / n),
   });
 }
 

@@ -85,6 +85,29 @@ const exponent = (description: string, upper = 1): ElementParameter => ({
 });
 const scratch = new Float64Array(4);
 
+/** (jx)^a = x^a (cos aπ/2 + j sin aπ/2) for x > 0, from ln x, into `scratch[0..1]`. */
+function jPower(lnX: number, a: number): void {
+  const m = Math.exp(a * lnX);
+  scratch[0] = m * Math.cos(a * HALF_PI);
+  scratch[1] = m * Math.sin(a * HALF_PI);
+}
+
+/**
+ * z·(ln x + jπ/2) into `out[k..k+1]`, scaled by `f`: the derivative of z = c·(jx)^a with respect
+ * to the exponent a is z·ln(jx).
+ */
+function timesLogJ(zr: number, zi: number, lnX: number, f: number, out: Float64Array, k: number) {
+  out[k] = f * (zr * lnX - zi * HALF_PI);
+  out[k + 1] = f * (zi * lnX + zr * HALF_PI);
+}
+
+/** Guess rule of elements whose first two parameters are a resistance and a time constant. */
+const guessResistanceTau = (...rest: number[]): ElementDefinition["guess"] => (r, t, out, o) => {
+  out[o] = r;
+  out[o + 1] = t;
+  for (let k = 0; k < rest.length; k++) out[o + 2 + k] = rest[k];
+};
+
 const R: ElementDefinition = {
   name: "R",
   description: "resistor, Z = R",
@@ -164,67 +187,54 @@ const W: ElementDefinition = {
   },
 };
 
-/** Z0·g(s)/s with s = √(jωτ), g = coth (open) or tanh (short). */
-function warburgFinite(open: boolean): ElementDefinition["evaluate"] {
-  return (p, o, w, out, d) => {
-    const z0 = p[o], tau = p[o + 1];
-    // √(jx) = √(x/2)(1 + j)
-    const sr = Math.sqrt(w * tau / 2), si = sr;
-    cothCsch2(sr, si, scratch, 0);
-    let gr = scratch[0], gi = scratch[1]; // coth s
-    let hr = scratch[2], hi = scratch[3]; // csch² s
-    if (!open) {
-      // tanh = 1/coth; sech² = 1 − tanh²
-      const m = gr * gr + gi * gi;
-      const tr = gr / m, ti = -gi / m;
-      gr = tr;
-      gi = ti;
-      hr = 1 - (tr * tr - ti * ti);
-      hi = -2 * tr * ti;
-    }
-    const sm = sr * sr + si * si;
-    const ir = sr / sm, ii = -si / sm; // 1/s
-    const fr = gr * ir - gi * ii, fi = gr * ii + gi * ir; // g/s
-    out[0] = z0 * fr;
-    out[1] = z0 * fi;
-    if (d) {
-      out[2] = fr;
-      out[3] = fi;
-      // d(g/s)/ds = g'/s − g/s², g' = −csch² (coth) or sech² (tanh); ds/dτ = s/(2τ)
-      // so dZ/dτ = Z0/(2τ) · (g' − g/s).
-      const gpr = open ? -hr : hr, gpi = open ? -hi : hi;
-      const k = z0 / (2 * tau);
-      out[4] = k * (gpr - fr);
-      out[5] = k * (gpi - fi);
-    }
+/**
+ * Finite Warburg Z0·g(s)/s with s = √(jωτ): open (finite-space, g = coth) or short
+ * (finite-length, g = tanh).
+ */
+function finiteWarburg(open: boolean): ElementDefinition {
+  return {
+    name: open ? "Wo" : "Ws",
+    description: open
+      ? "open (finite-space) Warburg, Z = Z0 coth(√(jωτ))/√(jωτ)"
+      : "short (finite-length) Warburg, Z = Z0 tanh(√(jωτ))/√(jωτ)",
+    parameters: [positive("Ohm", "Z0"), positive("s", "time constant τ = L²/D")],
+    role: "diffusion",
+    analytic: true,
+    evaluate(p, o, w, out, d) {
+      const z0 = p[o], tau = p[o + 1];
+      // √(jx) = √(x/2)(1 + j)
+      const sr = Math.sqrt(w * tau / 2), si = sr;
+      cothCsch2(sr, si, scratch, 0);
+      let gr = scratch[0], gi = scratch[1]; // coth s
+      let hr = scratch[2], hi = scratch[3]; // csch² s
+      if (!open) {
+        // tanh = 1/coth; sech² = 1 − tanh²
+        const m = gr * gr + gi * gi;
+        const tr = gr / m, ti = -gi / m;
+        gr = tr;
+        gi = ti;
+        hr = 1 - (tr * tr - ti * ti);
+        hi = -2 * tr * ti;
+      }
+      const sm = sr * sr + si * si;
+      const ir = sr / sm, ii = -si / sm; // 1/s
+      const fr = gr * ir - gi * ii, fi = gr * ii + gi * ir; // g/s
+      out[0] = z0 * fr;
+      out[1] = z0 * fi;
+      if (d) {
+        out[2] = fr;
+        out[3] = fi;
+        // d(g/s)/ds = g'/s − g/s², g' = −csch² (coth) or sech² (tanh); ds/dτ = s/(2τ)
+        // so dZ/dτ = Z0/(2τ) · (g' − g/s).
+        const gpr = open ? -hr : hr, gpi = open ? -hi : hi;
+        const k = z0 / (2 * tau);
+        out[4] = k * (gpr - fr);
+        out[5] = k * (gpi - fi);
+      }
+    },
+    guess: guessResistanceTau(),
   };
 }
-
-const Wo: ElementDefinition = {
-  name: "Wo",
-  description: "open (finite-space) Warburg, Z = Z0 coth(√(jωτ))/√(jωτ)",
-  parameters: [positive("Ohm", "Z0"), positive("s", "time constant τ = L²/D")],
-  role: "diffusion",
-  analytic: true,
-  evaluate: warburgFinite(true),
-  guess(r, t, out, o) {
-    out[o] = r;
-    out[o + 1] = t;
-  },
-};
-
-const Ws: ElementDefinition = {
-  name: "Ws",
-  description: "short (finite-length) Warburg, Z = Z0 tanh(√(jωτ))/√(jωτ)",
-  parameters: [positive("Ohm", "Z0"), positive("s", "time constant τ = L²/D")],
-  role: "diffusion",
-  analytic: true,
-  evaluate: warburgFinite(false),
-  guess(r, t, out, o) {
-    out[o] = r;
-    out[o + 1] = t;
-  },
-};
 
 const CPE: ElementDefinition = {
   name: "CPE",
@@ -235,16 +245,14 @@ const CPE: ElementDefinition = {
   evaluate(p, o, w, out, d) {
     const q = p[o], a = p[o + 1];
     const lw = Math.log(w);
-    const m = Math.exp(-a * lw) / q;
-    const zr = m * Math.cos(a * HALF_PI), zi = -m * Math.sin(a * HALF_PI);
+    jPower(lw, -a); // Z = (jω)^−α / Q
+    const zr = scratch[0] / q, zi = scratch[1] / q;
     out[0] = zr;
     out[1] = zi;
     if (d) {
       out[2] = -zr / q;
       out[3] = -zi / q;
-      // dZ/dα = Z·(−ln ω − jπ/2)
-      out[4] = -zr * lw + zi * HALF_PI;
-      out[5] = -zi * lw - zr * HALF_PI;
+      timesLogJ(zr, zi, lw, -1, out, 4); // dZ/dα = −Z·ln(jω)
     }
   },
   guess(r, t, out, o) {
@@ -263,15 +271,14 @@ const La: ElementDefinition = {
   evaluate(p, o, w, out, d) {
     const l = p[o], a = p[o + 1];
     const lg = Math.log(w * l);
-    const m = Math.exp(a * lg);
-    const zr = m * Math.cos(a * HALF_PI), zi = m * Math.sin(a * HALF_PI);
+    jPower(lg, a); // Z = (jωL)^α
+    const zr = scratch[0], zi = scratch[1];
     out[0] = zr;
     out[1] = zi;
     if (d) {
       out[2] = a * zr / l;
       out[3] = a * zi / l;
-      out[4] = zr * lg - zi * HALF_PI;
-      out[5] = zi * lg + zr * HALF_PI;
+      timesLogJ(zr, zi, lg, 1, out, 4); // dZ/dα = Z·ln(jωL)
     }
   },
   guess(r, t, out, o) {
@@ -301,10 +308,7 @@ const K: ElementDefinition = {
       out[5] = -r * w * sr;
     }
   },
-  guess(r, t, out, o) {
-    out[o] = r;
-    out[o + 1] = t;
-  },
+  guess: guessResistanceTau(),
 };
 
 const Zarc: ElementDefinition = {
@@ -316,8 +320,8 @@ const Zarc: ElementDefinition = {
   evaluate(p, o, w, out, d) {
     const r = p[o], tau = p[o + 1], g = p[o + 2];
     const lx = Math.log(w * tau);
-    const m = Math.exp(g * lx);
-    const ur = m * Math.cos(g * HALF_PI), ui = m * Math.sin(g * HALF_PI); // u = (jωτ)^γ
+    jPower(lx, g);
+    const ur = scratch[0], ui = scratch[1]; // u = (jωτ)^γ
     const dr = 1 + ur, di = ui, dd = dr * dr + di * di;
     const ir = dr / dd, ii = -di / dd; // 1/D
     out[0] = r * ir;
@@ -330,15 +334,10 @@ const Zarc: ElementDefinition = {
       const ar = -r * (i2r * ur - i2i * ui), ai = -r * (i2r * ui + i2i * ur); // −R u/D²
       out[4] = ar * g / tau;
       out[5] = ai * g / tau;
-      out[6] = ar * lx - ai * HALF_PI;
-      out[7] = ai * lx + ar * HALF_PI;
+      timesLogJ(ar, ai, lx, 1, out, 6);
     }
   },
-  guess(r, t, out, o) {
-    out[o] = r;
-    out[o + 1] = t;
-    out[o + 2] = 0.9;
-  },
+  guess: guessResistanceTau(0.9),
 };
 
 const G: ElementDefinition = {
@@ -364,10 +363,7 @@ const G: ElementDefinition = {
       out[5] = -(r * w / 2) * i3r;
     }
   },
-  guess(r, t, out, o) {
-    out[o] = r;
-    out[o + 1] = t;
-  },
+  guess: guessResistanceTau(),
 };
 
 const Gs: ElementDefinition = {
@@ -401,11 +397,7 @@ const Gs: ElementDefinition = {
       out[7] = -r * qi;
     }
   },
-  guess(r, t, out, o) {
-    out[o] = r;
-    out[o + 1] = t;
-    out[o + 2] = 1;
-  },
+  guess: guessResistanceTau(1),
 };
 
 /** Transmission line: Z = R_ion coth(v)/v, v = √(R_ion Q (jω)^γ). */
@@ -444,8 +436,7 @@ function tlm(name: string): ElementDefinition {
         out[4] = rion * gvr / (2 * q);
         out[5] = rion * gvi / (2 * q);
         // dZ/dγ = R_ion g'(v) v (ln ω + jπ/2)/2
-        out[6] = rion * (gvr * lw - gvi * HALF_PI) / 2;
-        out[7] = rion * (gvi * lw + gvr * HALF_PI) / 2;
+        timesLogJ(gvr, gvi, lw, rion / 2, out, 6);
       }
     },
     guess(r, t, out, o) {
@@ -462,8 +453,8 @@ const BUILT_IN: ElementDefinition[] = [
   C,
   L,
   W,
-  Wo,
-  Ws,
+  finiteWarburg(true),
+  finiteWarburg(false),
   CPE,
   La,
   G,

@@ -5,7 +5,13 @@ import { escapeHtml, JUPYTER_DISPLAY, type MimeBundle } from "../_display.ts";
 import { concatCharts } from "../_vega.ts";
 import { nyquistChart, residualChart } from "./eis_charts.ts";
 import { qrLeastSquares } from "./_qr.ts";
-import { type PointSelection, spectrumData, type SpectrumLike } from "./_spectrum_data.ts";
+import {
+  type PointSelection,
+  type SpectrumData,
+  spectrumData,
+  type SpectrumLike,
+} from "./_spectrum_data.ts";
+import { FittedSpectrum } from "./_fitted_spectrum.ts";
 
 /** Options of {@link linKK}. */
 export interface LinKKOptions extends PointSelection {
@@ -27,7 +33,7 @@ export interface LinKKOptions extends PointSelection {
  * The result of the linear Kramers–Kronig test: the number of RC elements, μ, the KK-compliant
  * reconstruction and the residuals per frequency, with a pass/fail verdict.
  */
-export class LinKKResult {
+export class LinKKResult extends FittedSpectrum {
   /** Number of RC elements used. */
   readonly M: number;
   /** μ = 1 − Σ|R_k<0| / Σ|R_k≥0| at that M. */
@@ -44,20 +50,6 @@ export class LinKKResult {
   readonly inductance_H: number;
   /** Series capacitance, F (`Infinity` without `addCapacitance`). */
   readonly capacitance_F: number;
-  /** Frequencies, Hz. */
-  readonly frequency_Hz: Float64Array;
-  /** Measured real parts, Ω. */
-  readonly z_real_ohm: Float64Array;
-  /** Measured imaginary parts, Ω. */
-  readonly z_imag_ohm: Float64Array;
-  /** KK-compliant real parts, Ω. */
-  readonly fit_real_ohm: Float64Array;
-  /** KK-compliant imaginary parts, Ω. */
-  readonly fit_imag_ohm: Float64Array;
-  /** (Z' − Ẑ')/|Z|. */
-  readonly residual_real: Float64Array;
-  /** (Z'' − Ẑ'')/|Z|. */
-  readonly residual_imag: Float64Array;
   /** Largest |residual| (real or imaginary). */
   readonly max_residual: number;
   /** Mean |residual|. */
@@ -69,8 +61,28 @@ export class LinKKResult {
   /** Whether every residual is within the threshold. */
   readonly pass: boolean;
 
-  /** @internal Built by {@link linKK}. */
-  constructor(fields: Omit<LinKKResult, "toJSON" | "toString" | typeof JUPYTER_DISPLAY>) {
+  /**
+   * @internal Built by {@link linKK} from the data, the KK-compliant reconstruction (`fit_*`)
+   * and the model.
+   */
+  constructor(
+    data: SpectrumData,
+    fitRe: Float64Array,
+    fitIm: Float64Array,
+    fields: Pick<
+      LinKKResult,
+      | "M"
+      | "mu"
+      | "fit_type"
+      | "tau_s"
+      | "resistance_ohm"
+      | "series_resistance_ohm"
+      | "inductance_H"
+      | "capacitance_F"
+      | "threshold"
+    >,
+  ) {
+    super(data, fitRe, fitIm);
     this.M = fields.M;
     this.mu = fields.mu;
     this.fit_type = fields.fit_type;
@@ -79,18 +91,18 @@ export class LinKKResult {
     this.series_resistance_ohm = fields.series_resistance_ohm;
     this.inductance_H = fields.inductance_H;
     this.capacitance_F = fields.capacitance_F;
-    this.frequency_Hz = fields.frequency_Hz;
-    this.z_real_ohm = fields.z_real_ohm;
-    this.z_imag_ohm = fields.z_imag_ohm;
-    this.fit_real_ohm = fields.fit_real_ohm;
-    this.fit_imag_ohm = fields.fit_imag_ohm;
-    this.residual_real = fields.residual_real;
-    this.residual_imag = fields.residual_imag;
-    this.max_residual = fields.max_residual;
-    this.mean_residual = fields.mean_residual;
-    this.pseudo_chi_square = fields.pseudo_chi_square;
+    let maxRes = 0, sumRes = 0, chi = 0;
+    for (let i = 0; i < data.n; i++) {
+      const a = this.residual_real[i], b = this.residual_imag[i];
+      maxRes = Math.max(maxRes, Math.abs(a), Math.abs(b));
+      sumRes += Math.abs(a) + Math.abs(b);
+      chi += a * a + b * b;
+    }
+    this.max_residual = maxRes;
+    this.mean_residual = sumRes / (2 * data.n);
+    this.pseudo_chi_square = chi;
     this.threshold = fields.threshold;
-    this.pass = fields.pass;
+    this.pass = maxRes <= fields.threshold;
   }
 
   /** Plain JSON. */
@@ -114,7 +126,7 @@ export class LinKKResult {
   }
 
   /** One-line verdict. */
-  toString(): string {
+  override toString(): string {
     return `lin-KK ${this.pass ? "pass" : "FAIL"}: M = ${this.M}, μ = ${
       this.mu.toFixed(3)
     }, max |residual| ${(100 * this.max_residual).toFixed(2)} % (threshold ${
@@ -310,8 +322,6 @@ export function linKK(spectrum: SpectrumLike, options: LinKKOptions = {}): LinKK
   const { sol, tau } = chosen;
   const M = tau.length;
   const fitRe = new Float64Array(n), fitIm = new Float64Array(n);
-  const resRe = new Float64Array(n), resIm = new Float64Array(n);
-  let maxRes = 0, sumRes = 0, chi = 0;
   for (let i = 0; i < n; i++) {
     let zr = sol.r0, zi = w[i] * sol.l - sol.invC / w[i];
     for (let k = 0; k < M; k++) {
@@ -321,13 +331,8 @@ export function linKK(spectrum: SpectrumLike, options: LinKKOptions = {}): LinKK
     }
     fitRe[i] = zr;
     fitIm[i] = zi;
-    resRe[i] = (re[i] - zr) / mod[i];
-    resIm[i] = (im[i] - zi) / mod[i];
-    maxRes = Math.max(maxRes, Math.abs(resRe[i]), Math.abs(resIm[i]));
-    sumRes += Math.abs(resRe[i]) + Math.abs(resIm[i]);
-    chi += resRe[i] ** 2 + resIm[i] ** 2;
   }
-  return new LinKKResult({
+  return new LinKKResult(data, fitRe, fitIm, {
     M,
     mu: sol.mu,
     fit_type: fitType,
@@ -336,17 +341,6 @@ export function linKK(spectrum: SpectrumLike, options: LinKKOptions = {}): LinKK
     series_resistance_ohm: sol.r0,
     inductance_H: sol.l,
     capacitance_F: addCap ? 1 / sol.invC : Infinity,
-    frequency_Hz: Float64Array.from(data.f),
-    z_real_ohm: Float64Array.from(re),
-    z_imag_ohm: Float64Array.from(im),
-    fit_real_ohm: fitRe,
-    fit_imag_ohm: fitIm,
-    residual_real: resRe,
-    residual_imag: resIm,
-    max_residual: maxRes,
-    mean_residual: sumRes / (2 * n),
-    pseudo_chi_square: chi,
     threshold,
-    pass: maxRes <= threshold,
   });
 }

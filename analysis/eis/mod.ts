@@ -17,6 +17,6 @@ export * from "./fit_spectra.ts";
 export * from "./lin_kk.ts";
 export * from "./drt.ts";
 export * from "./eis_charts.ts";
-export type { SpectrumLike } from "./_spectrum_data.ts";
+export type { PointSelection, SpectrumLike } from "./_spectrum_data.ts";
 export type { Weighting } from "./_fit_core.ts";
 export type { FitQuality } from "./_fit_one.ts";

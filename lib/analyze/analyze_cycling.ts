@@ -3,8 +3,8 @@
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { CyclingSeries } from "../model/cycling_series.ts";
 import { analyzeFade, type FadeAnalysis, type FadeAnalysisData } from "../../analysis/fade.ts";
-import { textTable } from "../../analysis/_display.ts";
-import type { CycleMethod } from "../../analysis/cycles.ts";
+import { textTable } from "../../analysis/display.ts";
+import { CYCLE_METHODS } from "../../analysis/cycles.ts";
 import type { DqdvPeak } from "../../analysis/dqdv.ts";
 import { dqdvByCycle } from "../../analysis/dqdv_by_cycle.ts";
 import type { PeakTrack } from "../../analysis/track_peaks.ts";
@@ -15,7 +15,7 @@ export interface CyclingAnalysisInput {
   label: string;
   /** Per-cycle summaries (from `summarizeCycles` or a stored test). */
   cycles: readonly CycleSummary[];
-  /** The time series, when available (for dQ/dV and the incomplete-last-cycle check). */
+  /** The time series, when available (for dQ/dV). */
   series?: CyclingSeries | null;
   /** How the cycles were delimited, when known. */
   cycleMethod?: string | null;
@@ -30,9 +30,9 @@ export interface AnalyzeCyclingOptions {
   /** Cycle whose discharge capacity is 100 %. @default {the first usable cycle} */
   referenceCycle?: number;
   /**
-   * Keep a last cycle during which the recording ends (current still flowing at the last row).
-   * By default it is left out of the fade analysis, since its capacity is cut short by the end
-   * of the file, not by fade; it is listed in `excluded_cycles`.
+   * Keep a last cycle cut short by the end of the recording (`complete: false` in its summary,
+   * see `summarizeCycles`). By default it is left out of the fade analysis, since its capacity
+   * is cut short by the end of the file, not by fade; it is listed in `excluded_cycles`.
    * @default {false}
    */
   keepIncomplete?: boolean;
@@ -183,11 +183,7 @@ export class CyclingAnalysis {
       predicted_upper: p?.upper ?? null,
       confidence: p?.confidence ?? null,
       model: p?.model ?? null,
-      reason: p
-        ? p.reason
-        : (f.models.failed.length > 0
-          ? `no fade model could be fitted (${f.models.failed[0].reason})`
-          : "no fade model could be fitted"),
+      reason: p ? p.reason : f.models.reason,
     };
   }
 
@@ -309,8 +305,8 @@ export class CyclingAnalysis {
 /**
  * Analyse the cycles of one test: capacity fade (every model, best by AIC), knee and knee
  * onset, end of life observed and predicted (with interval), anomalies in retention and CE.
- * A last cycle during which the recording ends (current still flowing at the last row of the
- * series) is left out unless `keepIncomplete` is set. With a series, the dQ/dV peaks of the
+ * A last cycle cut short by the end of the recording (`complete: false`, as `summarizeCycles`
+ * marks it) is left out unless `keepIncomplete` is set. With a series, the dQ/dV peaks of the
  * chosen cycles (default: the first and last full cycles — both halves present, each passing at
  * least half the median charge of that half) are found with `dqdvByCycle` (default Gaussian
  * smoothing) and followed from one cycle to the next.
@@ -355,18 +351,17 @@ export function analyzeCycling(
   const excluded: ExcludedCycle[] = [];
   let cycles = input.cycles;
   const series = input.series;
-  const last = cycles[cycles.length - 1];
-  if (!options.keepIncomplete && series && last && last.end_row >= series.length) {
-    const i = series.current_A[series.length - 1];
-    const flowing = Math.abs(i) > (input.currentThreshold_A ?? restThreshold(series));
-    if (flowing) {
+  if (!options.keepIncomplete) {
+    cycles = cycles.filter((c) => c.complete !== false);
+    for (const c of input.cycles) {
+      if (c.complete !== false) continue;
+      const i = series && c.end_row === series.length ? series.current_A[series.length - 1] : NaN;
       excluded.push({
-        cycle: last.cycle,
-        reason: `the recording ends during it (current ${+(i * 1000).toPrecision(
-          4,
-        )} mA at the last row); --keep-incomplete keeps it`,
+        cycle: c.cycle,
+        reason: `the recording ends during it${
+          Number.isFinite(i) ? ` (current ${+(i * 1000).toPrecision(4)} mA at the last row)` : ""
+        }; --keep-incomplete keeps it`,
       });
-      cycles = cycles.slice(0, -1);
     }
   }
   let fade: FadeAnalysis | null = null;
@@ -395,11 +390,12 @@ export function analyzeCycling(
         }–${input.cycles[input.cycles.length - 1]?.cycle ?? "—"}`,
       );
     }
-    const method = input.cycleMethod as CycleMethod | null | undefined;
+    // The stored method, when it is one summarizeCycles knows (else detect again).
+    const method = CYCLE_METHODS.find((m) => m === input.cycleMethod) ?? "auto";
     const set = dqdvByCycle(series, {
       cycles: chosen,
       cycle_options: {
-        method: method && METHODS.has(method) ? method : "auto",
+        method,
         ...(input.currentThreshold_A !== undefined
           ? { currentThreshold_A: input.currentThreshold_A }
           : {}),
@@ -432,8 +428,6 @@ export function analyzeCycling(
   });
 }
 
-const METHODS = new Set(["cycle_index", "step", "current_sign"]);
-
 /**
  * The full cycles: both halves present, each passing at least half the median charge of that
  * half over the cycles that have both (so a first cycle that starts mid-way, or a last one cut
@@ -461,13 +455,4 @@ function defaultDqdvCycles(cycles: readonly CycleSummary[]): number[] {
   const full = fullCycles(cycles);
   if (full.length === 0) return [];
   return full.length === 1 ? [full[0]] : [full[0], full[full.length - 1]];
-}
-
-/** Rest threshold as `summarizeCycles` defaults it: 1e-3 × the 99th percentile of |current|. */
-function restThreshold(series: CyclingSeries): number {
-  const abs: number[] = [];
-  for (const x of series.current_A) if (Number.isFinite(x)) abs.push(Math.abs(x));
-  if (abs.length === 0) return Infinity;
-  abs.sort((a, b) => a - b);
-  return 1e-3 * abs[Math.min(abs.length - 1, Math.floor(0.99 * (abs.length - 1)))];
 }

@@ -11,3 +11,4 @@ export * from "./parse_cli.ts";
 export * from "./progress_bar.ts";
 export * from "./format_table.ts";
 export * from "./stop_signal.ts";
+export * from "./usage_error.ts";

@@ -26,6 +26,7 @@ import { type BatteryConfig, loadConfig, type LoadedConfig } from "../config/loa
 import { openStore, type OpenStoreOptions } from "../store/open_store.ts";
 import type { Store } from "../store/store.ts";
 import { redactText } from "../store/_redact.ts";
+import { reportUsageError } from "./usage_error.ts";
 
 /** One flag. */
 export interface CliOption {
@@ -322,10 +323,7 @@ export async function runCli(
     return await handler(cli);
   } catch (error) {
     const message = redactText(error instanceof Error ? error.message : String(error));
-    if (error instanceof UsageError) {
-      console.error(`${spec.name}: ${message}\nRun "${spec.name} --help" for usage.`);
-      return 2;
-    }
+    if (error instanceof UsageError) return reportUsageError(spec.name, message);
     console.error(`${spec.name}: ${message}`);
     return 1;
   }

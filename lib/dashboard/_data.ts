@@ -31,14 +31,22 @@ function cached<T>(key: string, compute: () => T): T {
   return value;
 }
 
-/** Features of a test's cycles, or the reason there are none. */
+/**
+ * The cycles of a test that fade analyses use: a last cycle cut short by the end of the
+ * recording (`complete: false`, marked by `summarizeCycles`) is left out, as `analyze` does.
+ */
+export function completeCycles(test: TestResult): TestResult["cycles"] {
+  return test.cycles.filter((c) => c.complete !== false);
+}
+
+/** Features of a test's complete cycles, or the reason there are none. */
 export function featuresOf(
   test: TestResult,
 ): { features: TestFeatures | null; error: string | null } {
   return cached(`features:${test.id}:${test.updated_at}`, () => {
     if (test.cycles.length === 0) return { features: null, error: "no cycles" };
     try {
-      return { features: testFeatures(test.cycles), error: null };
+      return { features: testFeatures(completeCycles(test)), error: null };
     } catch (err) {
       if (err instanceof RangeError) return { features: null, error: err.message };
       throw err;
@@ -46,7 +54,10 @@ export function featuresOf(
   });
 }
 
-/** The fade analysis of a test at an end-of-life threshold, or the reason there is none. */
+/**
+ * The fade analysis of a test's complete cycles at an end-of-life threshold, or the reason
+ * there is none.
+ */
 export function fadeOf(
   test: TestResult,
   threshold = 0.8,
@@ -54,7 +65,7 @@ export function fadeOf(
   return cached(`fade:${test.id}:${test.updated_at}:${threshold}`, () => {
     if (test.cycles.length === 0) return { fade: null, error: "no cycles" };
     try {
-      return { fade: analyzeFade(test.cycles, { threshold }), error: null };
+      return { fade: analyzeFade(completeCycles(test), { threshold }), error: null };
     } catch (err) {
       if (err instanceof RangeError) return { fade: null, error: err.message };
       throw err;

@@ -6,7 +6,7 @@
  * render nothing.
  */
 
-import { escapeHtml } from "../../analysis/_display.ts";
+import { escapeHtml } from "../../analysis/display.ts";
 
 /** HTML that is already safe to emit. */
 export class SafeHtml {

@@ -54,4 +54,12 @@ export interface CycleSummary {
   mean_discharge_current_A: number | null;
   /** Median internal resistance reported by the instrument within the cycle, Ω, else `null`. */
   internal_resistance_ohm: number | null;
+  /**
+   * `false` when the end of the recording cut the cycle short: current still flowed at the last
+   * row of the file (the half in progress was interrupted), or the file ends before the cycle's
+   * second half began. Only a last cycle can be incomplete. Its capacities measure the end of
+   * the file, not the cell, so fade analyses leave it out. Set by `summarizeCycles`; absent in
+   * summaries made before the field existed (then unknown).
+   */
+  complete?: boolean;
 }

@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import { CycleTable } from "../../analysis/cycle_table.ts";
-import { textTable } from "../../analysis/_display.ts";
+import { textTable } from "../../analysis/display.ts";
 import type { FileSummary } from "./summarize_file.ts";
 
 /** Options of {@link formatSummary}. */

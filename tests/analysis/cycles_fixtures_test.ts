@@ -209,3 +209,25 @@ Deno.test("summarizeCycles() pairs discharge-first cycles of the navani graphite
   assertClose(table.cycles[1].discharge_capacity_Ah, 0.005256856791675049, { abs: 1e-15 });
   assertClose(table.cycles[1].charge_capacity_Ah, 4.59328293800354e-06, { abs: 1e-15 });
 });
+
+Deno.test("summarizeCycles() marks the Zn file's last cycle, cut off mid-discharge, incomplete", () => {
+  // The file's last rows (tests/fixtures/arbin/…_Channel_54_Wb_1.CSV) still carry −0.00113 A
+  // in step 3 (discharge): cycle 36 (0.00026 Ah of discharge against 0.00113 Ah in the other
+  // cycles) is cut off by the end of the file. Cycles 1–35 are followed by more data.
+  const name = "BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV";
+  const series = load(`arbin/${name}`);
+  equal(series.current_A[series.length - 1], -0.00113);
+  for (const method of ["auto", "step", "current_sign"] as const) {
+    const cycles = summarizeCycles(series, { method }).cycles;
+    equal(cycles.length, ZN[name].n, method);
+    deepEqual(
+      cycles.flatMap((c) => (c.complete ? [] : [c.cycle])),
+      [36],
+      method,
+    );
+  }
+  // By cycle index (1 on every row) the single cycle is the whole test, cut off likewise.
+  deepEqual(summarizeCycles(series, { method: "cycle_index" }).cycles.map((c) => c.complete), [
+    false,
+  ]);
+});

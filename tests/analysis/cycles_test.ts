@@ -238,3 +238,59 @@ Deno.test("summarizeCycles() step method keeps a charge step whole despite a cur
   assertClose(byStep.cycles[0].charge_capacity_Ah, 1, { rel: 1e-12 });
   assertClose(byStep.cycles[0].discharge_capacity_Ah, 1 + 1 / 120, { rel: 1e-12 });
 });
+
+Deno.test("summarizeCycles() marks a last cycle cut short by the end of the recording", () => {
+  // Five full cycles (charge, rest, discharge, rest) end at rest: every cycle complete.
+  const full = galvanostatic(5, { dischargeS: dis });
+  for (const method of ["auto", "cycle_index", "step", "current_sign"] as const) {
+    const t = summarizeCycles(synthesize(full), { method });
+    deepEqual(t.cycles.map((c) => c.complete), [true, true, true, true, true], method);
+  }
+  // Drop the final rest and cut the last discharge in half: 1 A still flows at the last row.
+  const midHalf = [...full.slice(0, -2), { ...full[full.length - 2], duration_s: 1500 }];
+  // Drop the last discharge and rest: the file ends at rest after the charge of cycle 5, so
+  // cycle 5 holds only its opening half (CE would read 0).
+  const noSecondHalf = full.slice(0, -2);
+  for (const [name, segs] of [["mid-half", midHalf], ["no second half", noSecondHalf]] as const) {
+    for (const method of ["auto", "cycle_index", "step", "current_sign"] as const) {
+      const t = summarizeCycles(synthesize(segs), { method });
+      deepEqual(
+        t.cycles.map((c) => c.complete),
+        [true, true, true, true, false],
+        `${name} ${method}`,
+      );
+    }
+  }
+  // 1500 s of the 1-A discharge: 1500/3600 Ah, the capacity the end of the file left it.
+  const cut = summarizeCycles(synthesize(midHalf)).cycles[4];
+  assertClose(cut.discharge_capacity_Ah, 1500 / 3600, { rel: 1e-12 });
+  // A test that starts on discharge and ends after its last discharge (no charge follows):
+  // that last cycle holds only its opening half.
+  const dischargeFirst: Segment[] = [
+    { current_A: -1, duration_s: 1800, voltage: 3.5, step: 1, cycle: 1 },
+    { current_A: 0, duration_s: 600, voltage: 3.7, step: 2, cycle: 1 },
+    { current_A: 1, duration_s: 1800, voltage: 4.0, step: 3, cycle: 1 },
+    { current_A: 0, duration_s: 600, voltage: 3.7, step: 4, cycle: 1 },
+    { current_A: -1, duration_s: 1800, voltage: 3.5, step: 1, cycle: 2 },
+    { current_A: 0, duration_s: 600, voltage: 3.7, step: 2, cycle: 2 },
+  ];
+  const d = summarizeCycles(synthesize(dischargeFirst), { method: "current_sign" });
+  deepEqual(d.cycles.map((c) => [c.first_half, c.complete]), [
+    ["discharge", true],
+    ["discharge", false],
+  ]);
+});
+
+Deno.test("summarizeCycles() does not take a pulse after the last full half for a cut-off", () => {
+  // Five full cycles, then a 2-minute 5-mA pulse at the very end: above the rest threshold
+  // (1e-3 × 1 A), but 5 mA × 120 s ≈ 1.7e-4 Ah is below 0.1 % of a 1-Ah half, so it is dropped
+  // as noise. Current flows at the last row, yet no half of cycle 5 was interrupted.
+  const segs: Segment[] = [
+    ...galvanostatic(5, { dischargeS: dis }),
+    { current_A: 5e-3, duration_s: 120, voltage: 3.7, step: 6, cycle: 5 },
+  ];
+  for (const method of ["current_sign", "cycle_index", "step"] as const) {
+    const t = summarizeCycles(synthesize(segs), { method });
+    deepEqual(t.cycles.map((c) => c.complete), [true, true, true, true, true], method);
+  }
+});

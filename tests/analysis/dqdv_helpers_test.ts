@@ -2,7 +2,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { gaussianConserving, savgol } from "../../analysis/_smooth.ts";
 import { fitPSpline, psplineDerivative, psplineValue } from "../../analysis/_pspline.ts";
-import { downsample } from "../../analysis/_downsample.ts";
+import { downsample } from "../../analysis/downsample.ts";
 import { gaussianNoise } from "./_dqdv_synthetic.ts";
 import { assertClose } from "../_util.ts";
 

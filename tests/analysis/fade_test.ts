@@ -296,9 +296,16 @@ Deno.test("analyzeFade() combines the parts on a knee-shaped synthetic test", ()
   assertClose(fade.knee!.knee_cycle, 400, { abs: 1e-4 });
   assertClose(fade.efficiency.ce_cumulative!, 0.999 ** 600, { rel: 1e-9 });
   equal(fade.models.fits.length, 4);
-  // Exact data: the robust scale is the 1-ppm floor, and the one point where the slope changes
-  // departs from its neighbours' median by (2e-3 − 1e-4)/2 / 1.0 (far above the floor).
-  deepEqual(fade.anomalies.retention.anomalies.map((a) => a.cycle), [400]);
+  // Exact data: the MAD is 0 and the robust scale is the floor, 0.1 % of the median retention
+  // (cycles 300 and 301: (0.97 + 0.9699)/2 / 0.9999). The one point where the slope changes
+  // departs from its neighbours' median by (2e-3 − 1e-4)/2 / 0.9999, z ≈ 0.98: a bend of the
+  // curve, not an anomaly. (This assertion used to expect cycle 400 to be flagged, against a
+  // 1-ppm floor that made z ≈ 950: that was the bug.)
+  const floor = 1e-3 * ((0.97 + 0.9699) / 2 / 0.9999);
+  assertClose(fade.anomalies.retention.scale, floor, { rel: 1e-9 });
+  const corner = fade.anomalies.retention.points.find((p) => p.cycle === 400)!;
+  assertClose(corner.z, (2e-3 - 1e-4) / 2 / 0.9999 / floor, { rel: 1e-6 });
+  deepEqual(fade.anomalies.retention.anomalies, []);
   equal(fade.anomalies.coulombic_efficiency.anomalies.length, 0);
   const bundle = fade
     [

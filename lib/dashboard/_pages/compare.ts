@@ -1,8 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import { compareTests } from "../../../analysis/compare_tests.ts";
-import { comparisonPlotSpec } from "../../../analysis/plot_specs.ts";
-import { layeredChart } from "../../../analysis/_vega.ts";
+import { capacityComparisonPlotSpec, comparisonPlotSpec } from "../../../analysis/plot_specs.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { cyclingRows, uniqueLabels } from "../_data.ts";
 import { markup, num, pct, type SafeHtml } from "../_html.ts";
@@ -44,26 +43,16 @@ export async function comparePage(ctx: Ctx): Promise<Page> {
     const cmp = compareTests(
       usable.map((r) => ({ name: labelOf.get(r.test.id)!, cycles: r.test.cycles })),
     );
-    const capacityRows = usable.flatMap((r) =>
-      r.test.cycles.filter((c) => c.discharge_capacity_Ah > 0).map((c) => ({
-        test: labelOf.get(r.test.id)!,
-        cycle: c.cycle,
-        discharge_capacity_mAh: c.discharge_capacity_Ah * 1000,
-      }))
+    const capacitySpec = capacityComparisonPlotSpec(
+      usable.flatMap((r) =>
+        r.test.cycles.filter((c) => c.discharge_capacity_Ah > 0).map((c) => ({
+          test: labelOf.get(r.test.id)!,
+          cycle: c.cycle,
+          discharge_capacity_Ah: c.discharge_capacity_Ah,
+        }))
+      ),
+      { width: 520 },
     );
-    const capacitySpec = layeredChart([{
-      mark: "line",
-      rows: capacityRows,
-      x: { field: "cycle", title: "Cycle" },
-      y: { field: "discharge_capacity_mAh", title: "Discharge capacity (mAh)" },
-      color: { field: "test", type: "nominal", title: "Test" },
-      markProps: { point: true },
-      tooltip: [
-        { field: "test", type: "nominal", title: "Test" },
-        { field: "cycle", title: "Cycle" },
-        { field: "discharge_capacity_mAh", title: "Discharge capacity (mAh)" },
-      ],
-    }], { width: 520 });
     parts.push(
       markup`<div class="plots">${
         plot(

@@ -10,7 +10,7 @@ import {
   nyquistChart,
   residualChart,
 } from "../../../analysis/eis/eis_charts.ts";
-import type { PointSelection } from "../../../analysis/eis/_spectrum_data.ts";
+import type { PointSelection } from "../../../analysis/eis/mod.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { requireTest } from "../_data.ts";
 import { markup, num, type SafeHtml, when } from "../_html.ts";

@@ -40,8 +40,9 @@ export const MIN_RANKED_CYCLES = 5;
 
 /**
  * Mean fade per 100 cycles from the reference cycle to the last cycle that is not an anomaly
- * (an interrupted last cycle, a glitch), so one truncated cycle does not decide the ranking.
- * `null` with fewer than two such points.
+ * (a glitch), so one odd cycle does not decide the ranking. (A last cycle cut short by the end
+ * of the recording is already out of the analysis: `fadeOf` uses complete cycles only.) `null`
+ * with fewer than two such points.
  */
 export function robustFadePer100(fade: FadeAnalysis): number | null {
   const bad = new Set(fade.anomalies.retention.anomalies.map((a) => a.cycle));
@@ -118,9 +119,10 @@ export async function fadePage(ctx: Ctx): Promise<Page> {
   const top = ranked.slice(0, 6).map((r) => r.row);
   const parts: SafeHtml[] = [];
   parts.push(
-    markup`<p>Tests ranked by mean capacity fade per 100 cycles (discharge capacity, from the
-first usable cycle to the last one that is not an anomaly, so an interrupted last cycle does not
-decide the rank), fastest first, with the best fade model by AIC and its predicted cycle at 80 %
+    markup`<p>Tests ranked by mean capacity fade per 100 cycles (discharge capacity of the complete
+cycles — a last cycle cut short by the end of the recording is left out — from the first usable
+cycle to the last one that is not an anomaly, so one odd cycle does not decide the rank), fastest
+first, with the best fade model by AIC and its predicted cycle at 80 %
 retention. Tests with fewer than ${MIN_RANKED_CYCLES} usable cycles are listed below the table.</p>
 <div class="scroll"><table id="fade-table"><thead><tr><th>#</th><th>Test</th><th>Sample</th><th>Chemistry</th>
 <th class="num">Cycles</th><th class="num">Fade / 100 cycles (%)</th><th class="num">All cycles (%)</th><th class="num">Final retention (%)</th>

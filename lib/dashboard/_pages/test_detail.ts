@@ -3,13 +3,14 @@
 import { dqdv, type DqdvCurve } from "../../../analysis/dqdv.ts";
 import { dqdvSpec } from "../../../analysis/dqdv_spec.ts";
 import { halfCycles } from "../../../analysis/half_cycles.ts";
-import { capacityPlotSpec, retentionPlotSpec } from "../../../analysis/plot_specs.ts";
+import {
+  capacityPlotSpec,
+  retentionPlotSpec,
+  voltageTracePlotSpec,
+} from "../../../analysis/plot_specs.ts";
 import { similarTests } from "../../../analysis/similar_tests.ts";
 import { voltageCapacity, type VoltageCapacityCurve } from "../../../analysis/voltage_capacity.ts";
 import { voltageCapacitySpec } from "../../../analysis/voltage_capacity_spec.ts";
-import { downsample } from "../../../analysis/_downsample.ts";
-import { layeredChart } from "../../../analysis/_vega.ts";
-import type { CyclingSeries } from "../../model/cycling_series.ts";
 import type { TestResult } from "../../store/documents.ts";
 import type { Ctx, Page } from "../_context.ts";
 import { cyclingRows, fadeOf, requireTest, testLabel } from "../_data.ts";
@@ -45,26 +46,6 @@ async function halvesOf(ctx: Ctx, test: TestResult, cycle: number) {
   const series = await ctx.store.series.read(test.id, { cycle });
   if (!series) return { series: null, halves: [] };
   return { series, halves: halfCycles(series) };
-}
-
-function traceSpec(series: CyclingSeries) {
-  const keep = downsample(series.time_s, series.voltage_V, TRACE_POINTS);
-  const rows = Array.from(keep, (i) => ({
-    time_h: series.time_s[i] / 3600,
-    voltage_V: series.voltage_V[i],
-    current_A: series.current_A[i],
-  })).filter((r) => Number.isFinite(r.time_h) && Number.isFinite(r.voltage_V));
-  return layeredChart([{
-    mark: "line",
-    rows,
-    x: { field: "time_h", title: "Test time (h)" },
-    y: { field: "voltage_V", title: "Voltage (V)" },
-    tooltip: [
-      { field: "time_h", title: "Test time (h)" },
-      { field: "voltage_V", title: "Voltage (V)" },
-      { field: "current_A", title: "Current (A)" },
-    ],
-  }], { title: `Voltage (${rows.length} of ${series.length} rows)`, width: 900, height: 220 });
 }
 
 /** Cell / test detail: capacity, CE, fade model, voltage curves, dQ/dV, similar tests. */
@@ -133,6 +114,14 @@ ${
         : ""
     }
 <button type="submit">Refit</button></form>`);
+    const cutShort = test.cycles.filter((c) => c.complete === false).map((c) => c.cycle);
+    if (cutShort.length) {
+      parts.push(
+        markup`<p class="muted" id="fade-left-out">Cycle ${
+          cutShort.join(", ")
+        } left out of the fade analysis: the recording ends during it.</p>`,
+      );
+    }
     if (fade) {
       const summary = fade.summaryRows();
       parts.push(
@@ -279,7 +268,7 @@ ${
         markup`<h2>Voltage trace</h2><div class="plots">${
           plot(
             "plot-trace",
-            traceSpec(series),
+            voltageTracePlotSpec(series, { points: TRACE_POINTS, width: 900, height: 220 }),
             `Largest-triangle downsampling to at most ${TRACE_POINTS} points`,
           )
         }</div>`,

@@ -161,6 +161,26 @@ Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled tra
   equal((await handler(store)("/tests/nope")).res.status, 404);
 });
 
+Deno.test("fade pages leave out a last cycle cut short by the end of the recording", async () => {
+  const { store } = await fixtures();
+  // The Zn file of channel 54 ends mid-discharge (−0.00113 A on its last row): the import
+  // pipeline's summarizeCycles marks cycle 36 incomplete, and the store keeps the mark.
+  const test =
+    (await store.tests.find({ name: "BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1" }))[0];
+  equal(test.cycles.length, 36);
+  deepEqual(test.cycles.flatMap((c) => (c.complete === false ? [c.cycle] : [])), [36]);
+  const detail = await handler(store)(`/tests/${test.id}`);
+  match(detail.text, /id="fade-left-out">Cycle 36 left out of the fade analysis/);
+  // Fade ranking: the test's row counts its 35 complete cycles, and its anomalous cycles are
+  // none (cycle 36's 0.00026 Ah would be one; cycles 1–35 differ by one 1e-5-Ah step at most).
+  const fade = await handler(store)("/fade");
+  const row = new RegExp(`<tr data-test-id="${test.id}">([\\s\\S]*?)</tr>`).exec(fade.text)?.[1];
+  ok(row, "the test is ranked");
+  const cells = [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]);
+  equal(cells[4], "35");
+  equal(cells[cells.length - 1], "none");
+});
+
 Deno.test("test detail stays fast and small on a 200 000-row series", async () => {
   const store = await SqliteStore.open({ path: ":memory:" });
   // 100 cycles of 2000 rows: 1000 rows charging at +1 A, 1000 discharging at -1 A, 1 s apart.

@@ -8,10 +8,26 @@
  * previous bucket and the mean of the next bucket. Peaks and edges survive, unlike every-n-th
  * decimation.
  *
+ * Use it to draw long series (a whole test's voltage trace, 10⁶ rows) with a few thousand
+ * points: the plot looks the same, and the page or notebook stays small.
+ *
  * @param x Abscissae (any order; plots use row order).
  * @param y Ordinates.
  * @param target Number of points to keep (≥ 3); all points are kept when there are fewer.
  * @returns Indices of the kept points, increasing.
+ * @throws {RangeError} When `target` is not an integer ≥ 3.
+ *
+ * @example Keep a spike that every-10th-point decimation would miss
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { downsample } from "./downsample.ts";
+ * // 1,000 points of a flat line with one spike at x = 503.
+ * const x = Array.from({ length: 1000 }, (_, i) => i);
+ * const y = x.map((i) => (i === 503 ? 5 : 0));
+ * const keep = downsample(x, y, 100);
+ * deepEqual([keep.length, keep[0], keep[99]], [100, 0, 999]); // both ends are kept
+ * deepEqual(Array.from(keep).includes(503), true); // and so is the spike
+ * ```
  */
 export function downsample(
   x: ArrayLike<number>,
