@@ -468,6 +468,20 @@ export function splitFields(text: string, delimiter: CsvDelimiter): string[] {
   return splitRawFields(text, delimiter).map((f) => f.trim());
 }
 
+/** One warning per column that had `inf`/`nan` values, stored as `NaN`. */
+export function nonFiniteWarnings(csv: NumericCsv): string[] {
+  return csv.nonFinite.map((report) =>
+    `column "${csv.header[report.column]}": ${report.count} value(s) like "${report.firstText}" ` +
+    `(first on line ${report.firstLine}) are not finite: stored as NaN`
+  );
+}
+
+/** The warning for a truncated last line of a table of `fields` columns. */
+export function truncatedWarning(line: TruncatedLine, fields: number): string {
+  return `line ${line.line} (byte ${line.offset}) is cut short (${line.fields} of ${fields} ` +
+    "fields, no line end): the file looks truncated; the line was left out";
+}
+
 /** The most frequent of comma, tab and semicolon outside quotes (comma when none). */
 export function guessDelimiter(text: string): CsvDelimiter {
   let comma = 0, tab = 0, semi = 0, quoted = false;

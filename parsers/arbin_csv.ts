@@ -8,7 +8,13 @@ import {
   hasArbinColumns,
   planArbinColumns,
 } from "./_arbin_columns.ts";
-import { guessDelimiter, readNumericCsv, splitFields } from "./_csv_numeric.ts";
+import {
+  guessDelimiter,
+  nonFiniteWarnings,
+  readNumericCsv,
+  splitFields,
+  truncatedWarning,
+} from "./_csv_numeric.ts";
 import { makeMeta } from "./_meta.ts";
 import { decodeHead, extensionOf } from "./_text.ts";
 import type { ArbinMetadata } from "./arbin_metadata_csv.ts";
@@ -90,18 +96,8 @@ export function parseArbinCsv(bytes: Uint8Array, options: ArbinCsvOptions): Reco
     headerLine: csv.headerLine,
   });
   warnings.push(...built.warnings);
-  for (const report of csv.nonFinite) {
-    warnings.push(
-      `column "${
-        csv.header[report.column]
-      }": ${report.count} value(s) like "${report.firstText}" (first on line ${report.firstLine}) are not finite: stored as NaN`,
-    );
-  }
-  if (csv.truncated) {
-    warnings.push(
-      `line ${csv.truncated.line} (byte ${csv.truncated.offset}) is cut short (${csv.truncated.fields} of ${csv.header.length} fields, no line end): the file looks truncated; the line was left out`,
-    );
-  }
+  warnings.push(...nonFiniteWarnings(csv));
+  if (csv.truncated) warnings.push(truncatedWarning(csv.truncated, csv.header.length));
   const meta = makeMeta(options, {
     format: "arbin_csv",
     instrument: "Arbin",

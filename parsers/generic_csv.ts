@@ -3,7 +3,13 @@
 
 import type { Recording } from "../lib/model/file_meta.ts";
 import { type ArbinColumnPlan, buildArbinSeries, unreadPlan } from "./_arbin_columns.ts";
-import { guessDelimiter, readNumericCsv, splitFields } from "./_csv_numeric.ts";
+import {
+  guessDelimiter,
+  nonFiniteWarnings,
+  readNumericCsv,
+  splitFields,
+  truncatedWarning,
+} from "./_csv_numeric.ts";
 import { NUMERIC_FIELD } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { type Quantity, SI_UNIT, unitFactor } from "./_units.ts";
@@ -228,13 +234,7 @@ export function parseGenericCsv(bytes: Uint8Array, options: ParseOptions): Recor
     startTime: null,
     headerLine: csv.headerLine,
   });
-  for (const report of csv.nonFinite) {
-    warnings.push(
-      `column "${
-        csv.header[report.column]
-      }": ${report.count} value(s) like "${report.firstText}" (first on line ${report.firstLine}) are not finite: stored as NaN`,
-    );
-  }
+  warnings.push(...nonFiniteWarnings(csv));
   const series = built.series;
   for (const name of ["time_s", "voltage_V", "current_A"] as const) {
     const values = series[name];
@@ -287,11 +287,7 @@ export function parseGenericCsv(bytes: Uint8Array, options: ParseOptions): Recor
       }
     }
   }
-  if (csv.truncated) {
-    warnings.push(
-      `line ${csv.truncated.line} (byte ${csv.truncated.offset}) is cut short (${csv.truncated.fields} of ${csv.header.length} fields, no line end): the file looks truncated; the line was left out`,
-    );
-  }
+  if (csv.truncated) warnings.push(truncatedWarning(csv.truncated, csv.header.length));
   const header: Record<string, string> = {};
   for (const fields of csv.preamble) {
     const [key, ...rest] = fields;
