@@ -409,10 +409,10 @@ function buildSeries(
   for (const [target, title] of [["cycle_index", "cycle number"], ["step_index", "Ns"]] as const) {
     if (!index.has(title)) continue;
     used.add(title);
-    const c = table.columns[index.get(title)!];
+    const c = table.columns[index.get(title)!], out = series[target];
     for (let k = 0; k < n; k++) {
       const v = c[rows ? rows[k] : k];
-      series[target][k] = Number.isFinite(v) ? Math.round(v) : 0;
+      out[k] = Number.isFinite(v) ? Math.round(v) : 0;
     }
     record(target, title, 1);
   }

@@ -58,7 +58,10 @@ export function truncateSeries(series: CyclingSeries, length: number): CyclingSe
  */
 export function integrateMissingCounters(series: CyclingSeries): string[] {
   const { time_s: t, current_A: i, voltage_V: v, length: n } = series;
-  const missing = (a: Float64Array): boolean => a.every(Number.isNaN);
+  const missing = (a: Float64Array): boolean => {
+    for (let k = 0; k < a.length; k++) if (a[k] === a[k]) return false; // not NaN
+    return true;
+  };
   const counters = [
     "charge_capacity_Ah",
     "discharge_capacity_Ah",
