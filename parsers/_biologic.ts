@@ -14,7 +14,7 @@
 import type { ColumnSource, CyclingSeries } from "../lib/model/cycling_series.ts";
 import type { FileMeta, Recording } from "../lib/model/file_meta.ts";
 import type { Spectrum } from "../lib/model/spectrum.ts";
-import { allocSeries, integrateMissingCounters } from "./_series.ts";
+import { allNaN, allocSeries, integrateMissingCounters } from "./_series.ts";
 
 /** Columns read from an EC-Lab file, titled as EC-Lab's text export titles them. */
 export interface BiologicTable {
@@ -435,8 +435,6 @@ function buildSeries(
   series.start_time = options.startMs === null ? null : isoLocal(options.startMs);
   return series;
 }
-
-const allNaN = (a: Float64Array): boolean => a.every(Number.isNaN);
 
 /**
  * Files without `Q charge/mA.h` and `Q discharge/mA.h` (every `.mpr`, many `.mpt`) carry the

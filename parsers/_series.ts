@@ -46,6 +46,12 @@ export function truncateSeries(series: CyclingSeries, length: number): CyclingSe
   };
 }
 
+/** True when every value is `NaN` (a column the file does not provide); true when empty. */
+export function allNaN(values: ArrayLike<number>): boolean {
+  for (let k = 0; k < values.length; k++) if (values[k] === values[k]) return false; // not NaN
+  return true;
+}
+
 /**
  * Fill charge/discharge capacity and energy counters that the file does not provide by
  * trapezoidal integration of current (and current × voltage) over time, each counter
@@ -58,18 +64,14 @@ export function truncateSeries(series: CyclingSeries, length: number): CyclingSe
  */
 export function integrateMissingCounters(series: CyclingSeries): string[] {
   const { time_s: t, current_A: i, voltage_V: v, length: n } = series;
-  const missing = (a: Float64Array): boolean => {
-    for (let k = 0; k < a.length; k++) if (a[k] === a[k]) return false; // not NaN
-    return true;
-  };
   const counters = [
     "charge_capacity_Ah",
     "discharge_capacity_Ah",
     "charge_energy_Wh",
     "discharge_energy_Wh",
   ] as const;
-  const need = counters.filter((name) => missing(series[name]));
-  if (need.length === 0 || n === 0 || missing(t) || missing(i)) return [];
+  const need = counters.filter((name) => allNaN(series[name]));
+  if (need.length === 0 || n === 0 || allNaN(t) || allNaN(i)) return [];
   const qc = new Float64Array(n), qd = new Float64Array(n);
   const ec = new Float64Array(n), ed = new Float64Array(n);
   for (let k = 1; k < n; k++) {
@@ -91,7 +93,7 @@ export function integrateMissingCounters(series: CyclingSeries): string[] {
   } as const;
   const warnings: string[] = [];
   for (const name of need) {
-    if (name.endsWith("Wh") && missing(v)) continue;
+    if (name.endsWith("Wh") && allNaN(v)) continue;
     const [values, note] = integrals[name];
     series[name] = values;
     series.columns[name] = { original_name: "", original_unit: "", scale: 1, derived: true, note };

@@ -11,6 +11,7 @@ import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 import { BDF_TERMS } from "./_bdf_terms.ts";
 import { accumulateResets } from "./_columns.ts";
 import { naiveSecondsFromIso } from "./_delimited.ts";
+import { allNaN } from "./_series.ts";
 
 /** Options of {@link toBdfCsv}. */
 export interface ToBdfCsvOptions {
@@ -86,10 +87,6 @@ export function toBdfCsv(series: CyclingSeries, options: ToBdfCsvOptions = {}): 
   const term = (name: string): string => {
     const t = BDF_TERMS.find((x) => x.name === name)!;
     return useNames ? t.name : t.label;
-  };
-  const allNaN = (a: ArrayLike<number>): boolean => {
-    for (let k = 0; k < a.length; k++) if (!Number.isNaN(a[k])) return false;
-    return true;
   };
   columns.push({ name: term("test_time_second"), values: series.time_s });
   columns.push({ name: term("voltage_volt"), values: series.voltage_V });
