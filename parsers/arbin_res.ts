@@ -92,7 +92,17 @@ export const arbinRes: FormatParser = {
       : { confidence: 0, reason: "no Jet database signature" };
   },
   parse(bytes: Uint8Array, options: ParseOptions): Recording {
-    return parseRes(bytes, options);
+    try {
+      return parseRes(bytes, options);
+    } catch (error) {
+      if (error instanceof ParseError) throw error;
+      // mdb-reader reads pages wherever a damaged page pointer says: any other error is damage.
+      throw new ParseError(
+        options.fileName,
+        `cannot read the Jet database (${(error as Error).message}); the file is corrupt`,
+        { cause: error },
+      );
+    }
   },
 };
 

@@ -63,6 +63,14 @@ export const chiTxt: FormatParser = {
     }
     if (headLine < 0) throw new ParseError(file, `no "Freq/Hz" column line`);
     const names = lines[headLine].split(",").map((s) => s.trim());
+    if (names.length < 3) {
+      throw new ParseError(
+        file,
+        `line ${headLine + 1} names ${names.length} column(s), expected at least 3 ` +
+          `(Freq/Hz, Z'/ohm, Z"/ohm)`,
+        { line: headLine + 1 },
+      );
+    }
     const unitOf = (name: string): string => name.split("/")[1] ?? "";
     const { builder, columns } = readPoints(lines, headLine + 1, {
       file,

@@ -7,9 +7,9 @@
 // project (Solid-Energy-Systems/NewareNDA, © SES AI, Daniel Cogswell); independent TypeScript
 // implementation.
 
-import { unzipSync } from "fflate";
 import type { Recording } from "../lib/model/file_meta.ts";
 import { makeMeta } from "./_meta.ts";
+import { unzip } from "./_zip.ts";
 import { allocRows, buildNewareSeries, NEWARE_STATES, type NewareAux } from "./_neware_common.ts";
 import {
   type NdcAuxColumn,
@@ -129,7 +129,7 @@ function parseNdax(bytes: Uint8Array, options: ParseOptions): Recording {
   }
   let parts: Record<string, Uint8Array>;
   try {
-    parts = unzipSync(bytes);
+    parts = unzip(bytes);
   } catch (error) {
     throw new ParseError(
       file,

@@ -384,3 +384,24 @@ Deno.test("newareNdax.parse() reads synthetic ndc v2 records located by their ma
   deepEqual([...s.discharge_capacity_Ah].map((q) => Math.round(q * 1e6)), [0, 200, 400]); // µAh
   equal(s.start_time, "2023-01-02T03:04:05");
 });
+
+Deno.test("newareNdax.parse() refuses damaged zip64 sizes without inflating gigabytes", () => {
+  // Neware writes every size as 0xffffffff plus a zip64 extra field. Damage the extra field's
+  // id of the first central-directory entry: the sizes stay 0xffffffff, which no valid entry
+  // can state. (The fuzzer found that the unzipper then allocated 4 GiB and ran for seconds.)
+  const bytes = readFixture("neware/123456789012_Unit27_Example_Data_File.ndax").slice();
+  const view = new DataView(bytes.buffer);
+  let eocd = bytes.length - 22;
+  while (view.getUint32(eocd, true) !== 0x06054b50) eocd--;
+  const cd = view.getUint32(eocd + 16, true);
+  const extra = cd + 46 + view.getUint16(cd + 28, true);
+  equal(view.getUint16(extra, true), 1); // the zip64 field
+  bytes[extra] = 2;
+  try {
+    newareNdax.parse(bytes, { fileName: "damaged.ndax" });
+    ok(false, "expected a ParseError");
+  } catch (error) {
+    ok(error instanceof ParseError, String(error));
+    match((error as Error).message, /EditStep\.xml" states 4294967295 bytes/);
+  }
+});
