@@ -10,6 +10,7 @@ import {
   type RawFilePatch,
   SAMPLE_LINKS,
   type SampleFields,
+  type SampleInput,
   type SampleMetrics,
   TEST_TYPES,
   type TestFields,
@@ -76,6 +77,15 @@ export function checkName(name: unknown): string {
     throw new TypeError(`Sample name must be a non-empty string, got ${JSON.stringify(name)}`);
   }
   return name.trim();
+}
+
+/** A checked sample creation input: its trimmed name and its other fields. */
+export function checkSampleInput(
+  input: SampleInput,
+): { name: string; fields: Partial<SampleFields> } {
+  const name = checkName(input?.name);
+  const { name: _, ...rest } = input;
+  return { name, fields: checkSampleFields(rest, `Sample "${name}"`) };
 }
 
 /** Checked, de-duplicated tags. */
