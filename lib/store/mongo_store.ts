@@ -56,7 +56,13 @@ import type {
   TestFilter,
   Upserted,
 } from "./store.ts";
-import { ConflictError, NotFoundError, StoreConnectionError, StoreError } from "./store_error.ts";
+import {
+  ConflictError,
+  isConnectionFailure,
+  NotFoundError,
+  StoreConnectionError,
+  StoreError,
+} from "./store_error.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
 import {
   type Chunk,
@@ -339,7 +345,7 @@ export class MongoStore implements Store {
     await this.#op(() => this.#db.dropDatabase());
   }
 
-  /** Run a driver operation: refuse after close, redact driver error messages. */
+  /** Run a driver operation: refuse after close, translate driver errors. */
   async #op<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) {
       throw new StoreError(`The store ${redactUri(this.#uri)} "${this.#dbName}" is closed`);
@@ -347,16 +353,26 @@ export class MongoStore implements Store {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof Error && error.name.startsWith("Mongo")) {
-        throw new StoreError(
-          `MongoDB ${redactUri(this.#uri)} database "${this.#dbName}": ${
-            redactText(error.message, this.#secrets)
-          }`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw this.#translate(error);
     }
+  }
+
+  /**
+   * A driver error as a store error with a redacted message: a `StoreConnectionError` when the
+   * server cannot be reached (network, server selection, pool cleared), else a `StoreError`.
+   * Errors that are not the driver's (store errors, bad arguments) pass unchanged.
+   */
+  #translate(error: unknown): unknown {
+    if (error instanceof StoreError || !(error instanceof Error)) return error;
+    const where = `MongoDB ${redactUri(this.#uri)} database "${this.#dbName}"`;
+    const reason = redactText(error.message, this.#secrets);
+    if (isConnectionFailure(error)) {
+      return new StoreConnectionError(`Cannot reach ${where}: ${reason}`, { cause: error });
+    }
+    if (error.name.startsWith("Mongo")) {
+      return new StoreError(`${where}: ${reason}`, { cause: error });
+    }
+    return error;
   }
 
   // ---------------------------------------------------------------- samples
@@ -943,9 +959,14 @@ export class MongoStore implements Store {
       const file = await c.raw.findOne({ _id: id });
       if (!file) throw new NotFoundError("raw file", id);
       const download = this.#bucket.openDownloadStream(ObjectId.createFromHexString(id));
+      const translate = (error: unknown) => this.#translate(error);
       async function* pieces(): AsyncGenerator<Uint8Array> {
-        for await (const piece of download) {
-          yield new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
+        try {
+          for await (const piece of download) {
+            yield new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
+          }
+        } catch (error) {
+          throw translate(error);
         }
       }
       return ReadableStream.from(pieces());

@@ -48,7 +48,12 @@ import type {
   TestFilter,
   Upserted,
 } from "./store.ts";
-import { NotFoundError, StoreConnectionError, StoreError } from "./store_error.ts";
+import {
+  isConnectionFailure,
+  NotFoundError,
+  StoreConnectionError,
+  StoreError,
+} from "./store_error.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
 import {
   type Chunk,
@@ -160,6 +165,11 @@ export interface SqliteStoreOptions {
   chunkRows?: number;
   /** What selected this store, for `describe()`. @default {"option"} */
   source?: string;
+  /**
+   * How long to wait for another writer's lock before an operation fails with a
+   * `StoreConnectionError`. @default {10000}
+   */
+  busyTimeoutMs?: number;
 }
 
 type Row = Record<string, SQLInputValue>;
@@ -202,7 +212,11 @@ export class SqliteStore implements Store {
    * @returns The open store.
    */
   static open(options: SqliteStoreOptions): Promise<SqliteStore> {
-    return Promise.resolve(new SqliteStore(options));
+    try {
+      return Promise.resolve(new SqliteStore(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private constructor(options: SqliteStoreOptions) {
@@ -213,6 +227,12 @@ export class SqliteStore implements Store {
     const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
     if (!Number.isInteger(chunkRows) || chunkRows < 1) {
       throw new RangeError(`SqliteStore: chunkRows must be a positive integer, got ${chunkRows}`);
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new RangeError(
+        `SqliteStore: busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`,
+      );
     }
     this.#path = path;
     this.#chunkRows = chunkRows;
@@ -227,7 +247,7 @@ export class SqliteStore implements Store {
       );
     }
     try {
-      this.#db.exec("PRAGMA busy_timeout = 10000");
+      this.#db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
       this.#db.exec("PRAGMA synchronous = NORMAL");
       this.#migrate();
@@ -339,8 +359,17 @@ export class SqliteStore implements Store {
     try {
       return Promise.resolve(fn());
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(this.#unavailable(error));
     }
+  }
+
+  /** A `StoreConnectionError` for a busy, locked or unreadable file; other errors unchanged. */
+  #unavailable(error: unknown): unknown {
+    if (error instanceof StoreError || !isConnectionFailure(error)) return error;
+    return new StoreConnectionError(
+      `SQLite database "${this.#path}" is unavailable: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 
   // ---------------------------------------------------------------- samples
@@ -874,10 +903,12 @@ export class SqliteStore implements Store {
       let n = 0;
       return new ReadableStream<Uint8Array>({
         pull: (controller) => {
-          const row = this.#get("SELECT bytes FROM raw_chunks WHERE file_id = ? AND n = ?", [
-            id,
-            n++,
-          ]);
+          let row: Row | undefined;
+          try {
+            row = this.#get("SELECT bytes FROM raw_chunks WHERE file_id = ? AND n = ?", [id, n++]);
+          } catch (error) {
+            throw this.#unavailable(error);
+          }
           if (!row) controller.close();
           else if ((row.bytes as Uint8Array).length > 0) {
             controller.enqueue(row.bytes as Uint8Array);
@@ -886,7 +917,8 @@ export class SqliteStore implements Store {
       });
     };
     return {
-      put,
+      put: (bytes, input) =>
+        put(bytes, input).catch((error) => Promise.reject(this.#unavailable(error))),
       get: (id) => this.#async(() => this.#rawById(id)),
       getByHash: (sha256) => this.#async(() => this.#rawByHash(String(sha256).toLowerCase())),
       find: (filter: RawFileFilter = {}) =>
