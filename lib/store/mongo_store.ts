@@ -874,12 +874,17 @@ export class MongoStore implements Store {
 
   #rawFileApi(): RawFileApi {
     const c = this.#c;
+    /** Upload bytes to GridFS; hashes them unless `sha256` (of exactly these bytes) is given. */
     const upload = async (
       id: string,
-      fileName: string,
-      pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+      bytes: {
+        fileName: string;
+        pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+        sha256: string | null;
+      },
     ): Promise<{ sha256: string; size: number }> => {
-      const hash = sha256Stream();
+      const { fileName, pieces } = bytes;
+      const hash = bytes.sha256 === null ? sha256Stream() : null;
       let size = 0;
       const stream = this.#bucket.openUploadStreamWithId(
         ObjectId.createFromHexString(id),
@@ -891,7 +896,7 @@ export class MongoStore implements Store {
       });
       try {
         for await (const piece of pieces) {
-          hash.update(piece);
+          hash?.update(piece);
           size += piece.length;
           if (!stream.write(piece)) {
             await new Promise<void>((resolve, reject) => {
@@ -914,7 +919,7 @@ export class MongoStore implements Store {
         await stream.abort().catch(() => {});
         throw error;
       }
-      return { sha256: hash.digest("hex"), size };
+      return { sha256: hash?.digest("hex") ?? bytes.sha256!, size };
     };
     const removeBytes = async (id: string): Promise<void> => {
       try {
@@ -927,24 +932,32 @@ export class MongoStore implements Store {
       bytes: Uint8Array | ReadableStream<Uint8Array>,
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
-      const input = completeRawFileInput(raw);
+      const { fields, sha256: given } = completeRawFileInput(raw);
       if (!(bytes instanceof Uint8Array) && !(bytes instanceof ReadableStream)) {
         throw new TypeError("rawFiles.put: bytes must be a Uint8Array or a ReadableStream");
       }
+      let known: string | null = null;
       if (bytes instanceof Uint8Array) {
-        const existing = await c.raw.findOne({ sha256: sha256Hex(bytes) });
+        known = given ?? sha256Hex(bytes);
+        const existing = await c.raw.findOne({ sha256: known });
         if (existing) return { doc: fromDoc<RawDataFile>(existing)!, created: false };
       }
       const id = newId();
       // Bytes first, then the description (the commit point); a duplicate removes the bytes.
-      const { sha256, size } = await upload(
-        id,
-        input.file_name,
-        bytes instanceof Uint8Array
+      const { sha256, size } = await upload(id, {
+        fileName: fields.file_name,
+        pieces: bytes instanceof Uint8Array
           ? [bytes.subarray(0)]
           : rechunk(bytes as ReadableStream<Uint8Array>, GRIDFS_CHUNK_BYTES),
-      );
-      const file: RawDataFile = { id, ...input, sha256, size_bytes: size, uploaded_at: nowIso() };
+        sha256: known,
+      });
+      if (given !== null && sha256 !== given) {
+        await removeBytes(id);
+        throw new RangeError(
+          `Raw file "${fields.file_name}": sha256 ${given} does not match the bytes (${sha256})`,
+        );
+      }
+      const file: RawDataFile = { id, ...fields, sha256, size_bytes: size, uploaded_at: nowIso() };
       try {
         await c.raw.insertOne(toDoc(file));
       } catch (error) {
