@@ -15,14 +15,12 @@
  */
 
 import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
 import { ProgressBar } from "../lib/cli/progress_bar.ts";
 import { importDirectory, type ImportProgress } from "../lib/import/import_directory.ts";
 import { isWorkerContext } from "../lib/import/parse_worker.ts";
 import type { ImportJob } from "../lib/store/documents.ts";
 import type { Store } from "../lib/store/store.ts";
-import type { CycleMethod } from "../analysis/cycles.ts";
-
-const METHODS = ["auto", "cycle_index", "step", "current_sign"];
 
 const SPEC: CliSpec = {
   name: "import_directory",
@@ -37,26 +35,7 @@ const SPEC: CliSpec = {
     "DIR... [options]\n  import_directory --status [JOB_ID]\n  import_directory --resume JOB_ID",
   store: true,
   options: {
-    include: {
-      type: "string",
-      multiple: true,
-      value: "GLOB",
-      config: "include",
-      description: 'keep only files whose relative path or name matches ("*" crosses "/")',
-    },
-    exclude: {
-      type: "string",
-      multiple: true,
-      value: "GLOB",
-      config: "exclude",
-      description: "drop files and directories that match",
-    },
-    depth: {
-      type: "integer",
-      value: "N",
-      config: "depth",
-      description: "directory levels below DIR to descend (0 = DIR only; default all)",
-    },
+    ...IMPORT_OPTIONS,
     workers: {
       type: "integer",
       value: "N",
@@ -66,19 +45,6 @@ const SPEC: CliSpec = {
     "dry-run": {
       type: "boolean",
       description: "parse and report what would happen; write nothing",
-    },
-    "no-archive": { type: "boolean", description: "do not store the original files" },
-    tag: {
-      type: "string",
-      multiple: true,
-      value: "TAG",
-      description: "add TAG to every sample, test and raw file touched",
-    },
-    "cycle-method": {
-      type: "string",
-      value: "M",
-      default: "auto",
-      description: "auto | cycle_index | step | current_sign",
     },
     status: { type: "boolean", description: "list recent jobs, or show the JOB_ID given" },
     resume: { type: "string", value: "JOB_ID", description: "finish an interrupted job" },
@@ -94,16 +60,8 @@ const SPEC: CliSpec = {
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
     const v = cli.values;
-    const method = v["cycle-method"] as string;
-    if (!METHODS.includes(method)) {
-      throw new UsageError(`--cycle-method must be one of ${METHODS.join(", ")}, got "${method}"`);
-    }
-    if (v.depth !== undefined && (v.depth as number) < 0) {
-      throw new UsageError("--depth must be 0 or more");
-    }
-    if (v.workers !== undefined && (v.workers as number) < 0) {
-      throw new UsageError("--workers must be 0 or more");
-    }
+    const method = checkCycleMethod(v["cycle-method"]);
+    checkMinimums(v, { depth: 0, workers: 0 });
     if (!v.status && !v.resume && cli.positionals.length === 0) {
       throw new UsageError("give at least one directory or file");
     }
@@ -144,7 +102,7 @@ export function main(args: string[]): Promise<number> {
           archive: v["no-archive"] !== true,
           tags: v.tag as string[] | undefined,
           resumeJobId: v.resume as string | undefined,
-          cycleMethod: method as CycleMethod,
+          cycleMethod: method,
           onProgress,
           signal: abort.signal,
         });

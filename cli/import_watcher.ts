@@ -13,6 +13,7 @@
  */
 
 import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
 import { stopSignal } from "../lib/cli/stop_signal.ts";
 import { isWorkerContext } from "../lib/import/parse_worker.ts";
 import {
@@ -21,9 +22,6 @@ import {
   type WatchEvent,
   type WatchSummary,
 } from "../lib/import/watch_directory.ts";
-import type { CycleMethod } from "../analysis/cycles.ts";
-
-const METHODS = ["auto", "cycle_index", "step", "current_sign"];
 
 const SPEC: CliSpec = {
   name: "import_watcher",
@@ -74,52 +72,20 @@ const SPEC: CliSpec = {
       default: 5,
       description: "seconds between attempts to reach an unreachable database",
     },
-    depth: {
-      type: "integer",
-      value: "N",
-      config: "depth",
-      description: "directory levels below DIR to watch (0 = DIR only; default all)",
-    },
-    include: {
-      type: "string",
-      multiple: true,
-      value: "GLOB",
-      config: "include",
-      description: 'only files whose relative path or name matches ("*" crosses "/")',
-    },
-    exclude: {
-      type: "string",
-      multiple: true,
-      value: "GLOB",
-      config: "exclude",
-      description: "ignore matching files and directories",
-    },
-    tag: {
-      type: "string",
-      multiple: true,
-      value: "TAG",
-      description: "add TAG to every sample, test and raw file touched",
-    },
     queue: {
       type: "string",
       value: "FILE",
       description: "local queue file (default ~/.battery_analysis/watch_queue-<id>.jsonl, " +
         "one per watched directory)",
     },
-    "no-archive": { type: "boolean", description: "do not store the original files" },
     workers: {
       type: "integer",
       value: "N",
       default: 1,
       description: "parsing threads (0 = parse in the main thread)",
     },
-    "cycle-method": {
-      type: "string",
-      value: "M",
-      default: "auto",
-      description: "auto | cycle_index | step | current_sign",
-    },
     verbose: { type: "boolean", description: "also report files passed over as known" },
+    ...IMPORT_OPTIONS,
   },
   examples: [
     'import_watcher /data/arbin --include "*.csv" --tag line-3',
@@ -132,18 +98,11 @@ export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
     const v = cli.values;
     if (cli.positionals.length !== 1) throw new UsageError("give exactly one directory to watch");
-    for (const [name, min] of [["debounce", 0], ["stable", 0], ["depth", 0], ["workers", 0]]) {
-      if (v[name as string] !== undefined && (v[name as string] as number) < (min as number)) {
-        throw new UsageError(`--${name} must be ${min} or more`);
-      }
-    }
+    checkMinimums(v, { debounce: 0, stable: 0, depth: 0, workers: 0 });
     for (const name of ["rescan", "retry"]) {
       if ((v[name] as number) <= 0) throw new UsageError(`--${name} must be more than 0`);
     }
-    const method = v["cycle-method"] as string;
-    if (!METHODS.includes(method)) {
-      throw new UsageError(`--cycle-method must be one of ${METHODS.join(", ")}, got "${method}"`);
-    }
+    const method = checkCycleMethod(v["cycle-method"]);
     const root = cli.positionals[0];
     const info = await Deno.stat(root).catch(() => null);
     if (!info?.isDirectory) throw new UsageError(`"${root}" is not a directory`);
@@ -170,7 +129,7 @@ export function main(args: string[]): Promise<number> {
           archive: v["no-archive"] !== true,
           workers: v.workers as number,
           workerUrl: import.meta.url,
-          cycleMethod: method as CycleMethod,
+          cycleMethod: method,
           onEvent: printer(cli.json, v.verbose === true),
           signal: stop.signal,
         },

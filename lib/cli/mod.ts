@@ -8,6 +8,7 @@
  * @module
  */
 export * from "./parse_cli.ts";
+export * from "./import_options.ts";
 export * from "./progress_bar.ts";
 export * from "./format_table.ts";
 export * from "./stop_signal.ts";

@@ -304,6 +304,7 @@ async function archiveBytes(
   options: ImportParsedOptions,
 ): Promise<void> {
   const { doc, created } = await store.rawFiles.put(parsed.bytes, {
+    sha256: parsed.sha256, // hashed once, while parsing
     file_name: basename(parsed.path),
     source_path: parsed.path,
     sample_id: test.sample_id,

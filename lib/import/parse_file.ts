@@ -1,5 +1,6 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
@@ -36,14 +37,12 @@ export interface ParsedFile {
   error: { kind: "unsupported" | "invalid"; message: string } | null;
 }
 
-/** SHA-256 of bytes as lower-case hex (Web Crypto). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
-  );
-  let hex = "";
-  for (const b of digest) hex += b.toString(16).padStart(2, "0");
-  return hex;
+/**
+ * SHA-256 of bytes as lower-case hex. `node:crypto` (OpenSSL) hashes about twice as fast as
+ * Web Crypto here (55 MB: ~50 ms against ~110 ms), and it is on every file's path.
+ */
+export function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return Promise.resolve(createHash("sha256").update(bytes).digest("hex"));
 }
 
 /**
@@ -55,7 +54,9 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
  * @returns The parsed file.
  */
 export async function parseFile(path: string, options: ParseFileOptions = {}): Promise<ParsedFile> {
-  const bytes = new Uint8Array(await readFile(path));
+  // A view of the Buffer readFile returns (`new Uint8Array(buffer)` would copy every file).
+  const buffer = await readFile(path);
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const sha256 = await sha256Hex(bytes);
   const result: ParsedFile = {
     path,

@@ -21,9 +21,23 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** A worker and the ids of the requests sent to it, oldest (the one being parsed) first. */
+interface Slot {
+  worker: Worker;
+  sent: ParseRequest[];
+}
+
+/**
+ * Requests each worker holds at once. A worker answers them one at a time, in order; with a
+ * second one waiting it starts the next file as soon as it posts a result, even while the main
+ * thread is busy (storing the previous file) and cannot hand out new work.
+ */
+const DEPTH = 2;
+
 /**
  * Parse files in parallel Web Workers (or in this thread with `workers: 0`). Results come back
- * with their buffers transferred, not copied.
+ * with their buffers transferred, not copied. A worker that crashes fails the file it was
+ * parsing, is replaced, and the files waiting for it go to the other workers.
  *
  * @example Usage
  * ```ts ignore
@@ -34,9 +48,9 @@ interface Pending {
  */
 export class ParsePool {
   readonly #options: ParsePoolOptions;
-  readonly #workers: Worker[] = [];
-  readonly #idle: Worker[] = [];
-  readonly #queue: { request: ParseRequest; pending: Pending }[] = [];
+  readonly #url: string | URL;
+  readonly #slots: Slot[] = [];
+  readonly #queue: ParseRequest[] = [];
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #closed = false;
@@ -49,31 +63,23 @@ export class ParsePool {
       );
     }
     this.#options = options;
-    const url = options.workerUrl ?? new URL("./parse_worker.ts", import.meta.url);
-    for (let i = 0; i < options.workers; i++) {
-      const worker = new Worker(url, { type: "module" });
-      worker.onmessage = (event: MessageEvent<ParseResponse>) => this.#done(worker, event.data);
-      worker.onerror = (event) => {
-        event.preventDefault();
-        this.#crash(worker, event.message);
-      };
-      this.#workers.push(worker);
-      this.#idle.push(worker);
-    }
+    this.#url = options.workerUrl ?? new URL("./parse_worker.ts", import.meta.url);
+    for (let i = 0; i < options.workers; i++) this.#slots.push(this.#spawn());
   }
 
   /** Number of worker threads. */
   get size(): number {
-    return this.#workers.length;
+    return this.#slots.length;
   }
 
   /** Parse one file. */
   parse(path: string): Promise<ParsedFile> {
     if (this.#closed) return Promise.reject(new Error("Cannot parse: the pool is closed"));
-    if (this.#workers.length === 0) return parseFile(path, this.#options.parse);
+    if (this.#slots.length === 0) return parseFile(path, this.#options.parse);
     return new Promise((resolve, reject) => {
       const request = { id: this.#nextId++, path, options: this.#options.parse ?? {} };
-      this.#queue.push({ request, pending: { resolve, reject } });
+      this.#pending.set(request.id, { resolve, reject });
+      this.#queue.push(request);
       this.#pump();
     });
   }
@@ -81,27 +87,39 @@ export class ParsePool {
   /** Stop the workers; pending parses are rejected. */
   close(): void {
     this.#closed = true;
-    for (const w of this.#workers) w.terminate();
+    for (const slot of this.#slots) slot.worker.terminate();
     for (const p of this.#pending.values()) p.reject(new Error("Parse cancelled: pool closed"));
-    for (const q of this.#queue) q.pending.reject(new Error("Parse cancelled: pool closed"));
     this.#pending.clear();
     this.#queue.length = 0;
   }
 
+  #spawn(): Slot {
+    const slot: Slot = { worker: new Worker(this.#url, { type: "module" }), sent: [] };
+    slot.worker.onmessage = (event: MessageEvent<ParseResponse>) => this.#done(slot, event.data);
+    slot.worker.onerror = (event) => {
+      event.preventDefault();
+      this.#crash(slot, event.message);
+    };
+    return slot;
+  }
+
   #pump(): void {
-    while (this.#idle.length > 0 && this.#queue.length > 0) {
-      const worker = this.#idle.pop()!;
-      const { request, pending } = this.#queue.shift()!;
-      this.#pending.set(request.id, pending);
-      (worker as Worker & { current?: number }).current = request.id;
-      worker.postMessage(request);
+    while (this.#queue.length > 0) {
+      let slot: Slot | null = null;
+      for (const s of this.#slots) {
+        if (s.sent.length < DEPTH && (!slot || s.sent.length < slot.sent.length)) slot = s;
+      }
+      if (!slot) return;
+      const request = this.#queue.shift()!;
+      slot.sent.push(request);
+      slot.worker.postMessage(request);
     }
   }
 
-  #done(worker: Worker, response: ParseResponse): void {
+  #done(slot: Slot, response: ParseResponse): void {
+    slot.sent = slot.sent.filter((r) => r.id !== response.id);
     const pending = this.#pending.get(response.id);
     this.#pending.delete(response.id);
-    this.#idle.push(worker);
     if (pending) {
       if (response.ok) pending.resolve(response.result);
       else pending.reject(new Error(response.message));
@@ -109,12 +127,17 @@ export class ParsePool {
     this.#pump();
   }
 
-  #crash(worker: Worker, message: string): void {
-    const id = (worker as Worker & { current?: number }).current;
-    const pending = id === undefined ? undefined : this.#pending.get(id);
-    if (id !== undefined) this.#pending.delete(id);
-    pending?.reject(new Error(`Parsing worker crashed: ${message}`));
-    this.#idle.push(worker);
+  #crash(slot: Slot, message: string): void {
+    const [current, ...waiting] = slot.sent;
+    slot.worker.terminate();
+    if (this.#closed) return;
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots[index] = this.#spawn();
+    if (current) {
+      this.#pending.get(current.id)?.reject(new Error(`Parsing worker crashed: ${message}`));
+      this.#pending.delete(current.id);
+    }
+    this.#queue.unshift(...waiting);
     this.#pump();
   }
 }

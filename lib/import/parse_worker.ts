@@ -60,8 +60,7 @@ export function serveParseWorker(): void {
     onmessage: ((event: MessageEvent<ParseRequest>) => void) | null;
     postMessage(message: unknown, transfer: Transferable[]): void;
   };
-  scope.onmessage = async (event) => {
-    const { id, path, options } = event.data;
+  const answer = async ({ id, path, options }: ParseRequest): Promise<void> => {
     let response: ParseResponse;
     try {
       response = { id, ok: true, result: await parseFile(path, options) };
@@ -69,6 +68,11 @@ export function serveParseWorker(): void {
       response = { id, ok: false, message: error instanceof Error ? error.message : String(error) };
     }
     scope.postMessage(response, response.ok ? transferables(response.result) : []);
+  };
+  // One file at a time, in the order asked (the pool sends the next request ahead of time).
+  let queue: Promise<void> = Promise.resolve();
+  scope.onmessage = (event) => {
+    queue = queue.then(() => answer(event.data));
   };
 }
 

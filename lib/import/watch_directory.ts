@@ -30,7 +30,8 @@ import { homedir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import type { FileOutcome, ImportJob } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { StoreConnectionError } from "../store/store_error.ts";
+import { isConnectionFailure, StoreConnectionError } from "../store/store_error.ts";
+import { redactText } from "../store/_redact.ts";
 import { updateCellDataset } from "../cell_dataset.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
@@ -119,9 +120,10 @@ export interface WatchSummary {
 export type StoreSource = Store | (() => Promise<Store>);
 
 /**
- * Whether an error means the store cannot be reached (as opposed to a bad file or a bug):
- * a {@link StoreConnectionError}, a MongoDB network / server-selection error anywhere in the
- * `cause` chain, a refused or reset connection, or a busy SQLite file.
+ * Whether an error means the store cannot be reached (as opposed to a bad file or a bug). Stores
+ * raise a {@link StoreConnectionError} for every outage, which is what the watcher acts on; this
+ * is `isConnectionFailure` from `lib/store/store_error.ts`, which also recognizes driver and
+ * socket errors that did not come through a store (for example from a custom `StoreSource`).
  *
  * @example Usage
  * ```ts
@@ -130,32 +132,10 @@ export type StoreSource = Store | (() => Promise<Store>);
  * import { equal } from "node:assert/strict";
  *
  * equal(isConnectionError(new StoreConnectionError("Cannot connect")), true);
- * equal(isConnectionError(new Error("wrapped", { cause: { name: "MongoNetworkError" } })), true);
  * equal(isConnectionError(new RangeError("bad cycle")), false);
  * ```
  */
-export function isConnectionError(error: unknown): boolean {
-  let e: unknown = error;
-  for (let i = 0; i < 8 && e !== null && typeof e === "object"; i++) {
-    if (e instanceof StoreConnectionError) return true;
-    const { name, code, message } = e as { name?: unknown; code?: unknown; message?: unknown };
-    if (
-      typeof name === "string" &&
-      /^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed|PoolCleared)Error$/
-        .test(name)
-    ) return true;
-    if (
-      typeof code === "string" &&
-      ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH"]
-        .includes(code)
-    ) return true;
-    if (typeof message === "string" && /database is locked|SQLITE_BUSY/i.test(message)) {
-      return true;
-    }
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
+export const isConnectionError: (error: unknown) => boolean = isConnectionFailure;
 
 /**
  * The default queue file of a watched root: `~/.battery_analysis/watch_queue-<12 hex>.jsonl`,
@@ -365,17 +345,30 @@ class DirectoryWatcher {
    */
   async #connect(): Promise<boolean> {
     try {
-      if (!this.#store) {
-        this.#store = typeof this.#source === "function" ? await this.#source() : this.#source;
-      }
+      this.#store ??= await this.#open();
       if (!this.#up) await this.#store.jobs.list({ limit: 1 });
       this.#up = true;
       this.#downReported = false;
       return true;
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
+      if (!(error instanceof StoreConnectionError)) throw error;
       this.#markDown(error);
       return false;
+    }
+  }
+
+  /**
+   * The store from the source. Stores and `openStore` raise `StoreConnectionError` when the
+   * store cannot be reached; a custom opener's bare driver or socket error is treated the same.
+   */
+  async #open(): Promise<Store> {
+    if (typeof this.#source !== "function") return this.#source;
+    try {
+      return await this.#source();
+    } catch (error) {
+      if (error instanceof StoreConnectionError || !isConnectionFailure(error)) throw error;
+      const message = redactText((error as Error)?.message ?? String(error));
+      throw new StoreConnectionError(`Cannot open the store: ${message}`, { cause: error });
     }
   }
 
@@ -395,7 +388,7 @@ class DirectoryWatcher {
     if (this.#stopping) return;
     let up: boolean;
     try {
-      up = await this.#connect();
+      up = await this.#connect() && await this.#reconcileJob();
     } catch (error) {
       this.#emit({ type: "error", path: null, error: (error as Error).message });
       this.#markDown(error);
@@ -405,6 +398,26 @@ class DirectoryWatcher {
       this.#emit({ type: "store_up", queued: this.#queue.size });
       for (const path of this.#queue.keys()) this.#ready.add(path);
       this.#kick();
+    }
+  }
+
+  /**
+   * After an outage: the batch's job may have been finished by a call whose reply was lost
+   * (the server applied it, the connection broke before the answer). Then it is not running
+   * any more and the next file starts a new job. Returns whether the store is still up.
+   */
+  async #reconcileJob(): Promise<boolean> {
+    if (!this.#job) return true;
+    try {
+      const stored = await this.#store!.jobs.get(this.#job.id);
+      if (stored?.status === "running") return true;
+      this.#job = null;
+      if (stored) this.#emit({ type: "batch_finished", job: stored, datasets_updated: [] });
+      return true;
+    } catch (error) {
+      if (!(error instanceof StoreConnectionError)) throw error;
+      this.#markDown(error);
+      return false;
     }
   }
 
@@ -542,28 +555,33 @@ class DirectoryWatcher {
 
   #kick(): void {
     if (this.#draining || this.#stopping) return;
-    this.#draining = (async () => {
-      try {
-        while (this.#ready.size > 0 && !this.#stopping && this.#up) {
-          const path = this.#ready.values().next().value!;
-          this.#ready.delete(path);
-          await this.#process(path);
-        }
-        if (!this.#up) await this.#spill();
-        else if (this.#ready.size === 0 && this.#job && !this.#stopping) {
-          await this.#finishBatch();
-        }
-      } catch (error) {
-        if (isConnectionError(error)) {
-          this.#markDown(error);
-          await this.#spill();
-        } else this.#emit({ type: "error", path: null, error: (error as Error).message });
-      } finally {
-        this.#draining = null;
-      }
+    // `finally` runs after this assignment even when #drain() has nothing to await (a drain
+    // with nothing ready); clearing the flag inside #drain would then run before the
+    // assignment and leave the watcher believing a drain is running forever.
+    this.#draining = this.#drain().finally(() => {
+      this.#draining = null;
       // Files that became ready while the batch was being finished.
       if (this.#ready.size > 0 && this.#up && !this.#stopping) this.#kick();
-    })();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#ready.size > 0 && !this.#stopping && this.#up) {
+        const path = this.#ready.values().next().value!;
+        this.#ready.delete(path);
+        await this.#process(path);
+      }
+      if (!this.#up) await this.#spill();
+      else if (this.#ready.size === 0 && this.#job && !this.#stopping) {
+        await this.#finishBatch();
+      }
+    } catch (error) {
+      if (error instanceof StoreConnectionError) {
+        this.#markDown(error);
+        await this.#spill();
+      } else this.#emit({ type: "error", path: null, error: (error as Error).message });
+    }
   }
 
   /** Move ready files to the local queue (the store is unreachable). */
@@ -615,8 +633,8 @@ class DirectoryWatcher {
       });
       await this.#record(job, path, sha256, outcome);
     } catch (error) {
-      if (isConnectionError(error)) {
-        this.#enqueue(path, state, (error as Error).message);
+      if (error instanceof StoreConnectionError) {
+        this.#enqueue(path, state, error.message);
         this.#markDown(error);
         return;
       }
@@ -632,8 +650,8 @@ class DirectoryWatcher {
         const job = await this.#ensureJob();
         await this.#record(job, path, sha256 ?? "", outcome);
       } catch (inner) {
-        if (isConnectionError(inner)) {
-          this.#enqueue(path, state, (inner as Error).message);
+        if (inner instanceof StoreConnectionError) {
+          this.#enqueue(path, state, inner.message);
           this.#markDown(inner);
           return;
         }

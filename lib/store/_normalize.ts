@@ -10,6 +10,7 @@ import {
   type RawFilePatch,
   SAMPLE_LINKS,
   type SampleFields,
+  type SampleInput,
   type SampleMetrics,
   TEST_TYPES,
   type TestFields,
@@ -76,6 +77,15 @@ export function checkName(name: unknown): string {
     throw new TypeError(`Sample name must be a non-empty string, got ${JSON.stringify(name)}`);
   }
   return name.trim();
+}
+
+/** A checked sample creation input: its trimmed name and its other fields. */
+export function checkSampleInput(
+  input: SampleInput,
+): { name: string; fields: Partial<SampleFields> } {
+  const name = checkName(input?.name);
+  const { name: _, ...rest } = input;
+  return { name, fields: checkSampleFields(rest, `Sample "${name}"`) };
 }
 
 /** Checked, de-duplicated tags. */
@@ -166,11 +176,11 @@ export async function checkSampleLinks(
 const HASH = /^[0-9a-f]{64}$/;
 
 /** A checked SHA-256 hex string (lowercased). */
-export function checkHash(value: unknown, what: string): string {
+export function checkHash(value: unknown, what: string, field = "file_hash"): string {
   const hash = typeof value === "string" ? value.toLowerCase() : "";
   if (!HASH.test(hash)) {
     throw new TypeError(
-      `${what}: file_hash must be a SHA-256 hex string, got ${JSON.stringify(value)}`,
+      `${what}: ${field} must be a SHA-256 hex string, got ${JSON.stringify(value)}`,
     );
   }
   return hash;
@@ -383,24 +393,37 @@ export function aggregateMetrics(contributions: Contribution[]): SampleMetrics {
   };
 }
 
-/** A complete, checked raw-file description. */
-export function completeRawFileInput(input: RawFileInput): Required<RawFileInput> {
+/** A raw-file description with every field, as stored. */
+export type RawFileFields = Required<Omit<RawFileInput, "sha256">>;
+
+/**
+ * A complete, checked raw-file description, and the caller's SHA-256 of the bytes (lowercase)
+ * or `null`.
+ */
+export function completeRawFileInput(
+  input: RawFileInput,
+): { fields: RawFileFields; sha256: string | null } {
   if (!input || typeof input.file_name !== "string" || input.file_name === "") {
     throw new TypeError("Raw file: file_name must be a non-empty string");
   }
   const what = `Raw file "${input.file_name}"`;
-  const patch = checkRawFilePatch(input, what);
+  const { sha256, ...rest } = input;
+  const patch = checkRawFilePatch(rest, what);
+  const hash = sha256 === undefined ? null : checkHash(sha256, what, "sha256");
   return {
-    file_name: input.file_name,
-    source_path: patch.source_path ?? null,
-    sample_id: patch.sample_id ?? null,
-    test_id: patch.test_id ?? null,
-    import_job_id: patch.import_job_id ?? null,
-    operator: patch.operator ?? null,
-    acquisition_device: patch.acquisition_device ?? null,
-    content_type: patch.content_type ?? null,
-    tags: patch.tags ?? [],
-    metadata: patch.metadata ?? {},
+    sha256: hash,
+    fields: {
+      file_name: input.file_name,
+      source_path: patch.source_path ?? null,
+      sample_id: patch.sample_id ?? null,
+      test_id: patch.test_id ?? null,
+      import_job_id: patch.import_job_id ?? null,
+      operator: patch.operator ?? null,
+      acquisition_device: patch.acquisition_device ?? null,
+      content_type: patch.content_type ?? null,
+      tags: patch.tags ?? [],
+      metadata: patch.metadata ?? {},
+    },
   };
 }
 

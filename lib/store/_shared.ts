@@ -4,17 +4,153 @@
 
 import type {
   CellDataset,
+  CellDatasetInput,
   FileOutcome,
   ImportJob,
   JobStatus,
   Note,
+  Sample,
+  SampleFields,
   SeriesInfo,
+  SpectrumInfo,
+  TestFields,
   TestResult,
 } from "./documents.ts";
-import type { SeriesReadOptions } from "./store.ts";
+import type { SeriesReadOptions, TestData } from "./store.ts";
 import { ConflictError } from "./store_error.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
-import { checkRows } from "./_columnar.ts";
+import { checkRows, type Chunk, encodeSeries, encodeSpectra } from "./_columnar.ts";
+import { emptySampleFields, emptySampleMetrics, testMetrics } from "./_normalize.ts";
+
+/** A new sample document with the given (checked) fields and empty metrics. */
+export function newSample(name: string, fields: Partial<SampleFields>): Sample {
+  const now = nowIso();
+  return {
+    id: newId(),
+    name,
+    ...emptySampleFields(),
+    ...fields,
+    notes: [],
+    metrics: emptySampleMetrics(),
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** The error for a sample name that another sample (`existingId`) holds. */
+export function nameTakenError(name: string, existingId: string | null): ConflictError {
+  return new ConflictError(`Sample name "${name}" is already taken`, existingId);
+}
+
+/** The error for a file hash that a stored test (`testId`) already holds. */
+export function hashTakenError(hash: string, testId: string | null): ConflictError {
+  return new ConflictError(`File hash ${hash} is already stored as test "${testId}"`, testId);
+}
+
+/**
+ * Refuse to delete a sample that still has tests, or that another sample (named `linkedFrom`)
+ * links to.
+ */
+export function checkDeletable(
+  sample: Sample,
+  uses: { tests?: number; linkedFrom?: string | null },
+): void {
+  if (uses.tests) {
+    throw new ConflictError(
+      `Sample "${sample.name}" has ${uses.tests} test(s); delete them first`,
+      sample.id,
+    );
+  }
+  if (uses.linkedFrom) {
+    throw new ConflictError(
+      `Sample "${sample.name}" is linked from sample "${uses.linkedFrom}"; unlink it first`,
+      sample.id,
+    );
+  }
+}
+
+/** Test data encoded as chunks under a new version id; absent parts stay unchanged. */
+export interface EncodedData {
+  /** The new series layout, `null` to remove it, absent to keep the stored one. */
+  series?: SeriesInfo | null;
+  /** The new spectra layouts, absent to keep the stored ones. */
+  spectra?: SpectrumInfo[];
+  /** The chunks to store under `version`. */
+  chunks: Chunk[];
+  /** Version id of the new chunks. */
+  version: string;
+}
+
+/** Encode the series and spectra given in `data` (chunks are views, not copies). */
+export function encodeTestData(data: TestData | undefined, chunkRows: number): EncodedData {
+  const version = newId();
+  const out: EncodedData = { chunks: [], version };
+  if (data?.series !== undefined) {
+    if (data.series === null) out.series = null;
+    else {
+      const { info, chunks } = encodeSeries(data.series, { chunkRows, version });
+      out.series = info;
+      out.chunks.push(...chunks);
+    }
+  }
+  if (data?.spectra !== undefined) {
+    if (!Array.isArray(data.spectra)) throw new TypeError("spectra must be an array");
+    const { infos, chunks } = encodeSpectra(data.spectra, { chunkRows, version });
+    out.spectra = infos;
+    out.chunks.push(...chunks);
+  }
+  return out;
+}
+
+/** A new test document from complete fields and its encoded data. */
+export function newTest(fields: TestFields, encoded: EncodedData): TestResult {
+  const now = nowIso();
+  return {
+    id: newId(),
+    ...fields,
+    ...testMetrics(fields.cycles),
+    data: { series: encoded.series ?? null, spectra: encoded.spectra ?? [] },
+    notes: [],
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** `old` with the patch and the new data applied, metrics recomputed, `updated_at` moved. */
+export function nextTest(
+  old: TestResult,
+  patch: { fields: Partial<TestFields>; encoded: EncodedData },
+): TestResult {
+  const { fields, encoded } = patch;
+  const next: TestResult = {
+    ...old,
+    ...fields,
+    data: {
+      series: encoded.series !== undefined ? encoded.series : old.data.series,
+      spectra: encoded.spectra !== undefined ? encoded.spectra : old.data.spectra,
+    },
+    updated_at: laterIso(old.updated_at),
+  };
+  return Object.assign(next, testMetrics(next.cycles));
+}
+
+/** The error for a test whose `sample_id` names no stored sample. */
+export function unknownSampleError(testName: string, sampleId: string): RangeError {
+  return new RangeError(
+    `Test "${testName}": sample_id "${sampleId}" does not reference a stored sample`,
+  );
+}
+
+/** The next version of a cell dataset after `previous` (the latest, or `null`). */
+export function newDataset(content: CellDatasetInput, previous: CellDataset | null): CellDataset {
+  return {
+    id: newId(),
+    ...content,
+    version: (previous?.version ?? 0) + 1,
+    previous_id: previous?.id ?? null,
+    created_at: nowIso(),
+  };
+}
 
 /** A checked note with its timestamp. */
 export function makeNote(note: { text: string; author?: string | null }): Note {

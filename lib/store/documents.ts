@@ -282,6 +282,12 @@ export interface RawFileInput {
   tags?: string[];
   /** Further attributes. */
   metadata?: Record<string, unknown>;
+  /**
+   * SHA-256 of the bytes (64 hex digits) when the caller has already computed it over exactly
+   * these bytes (the import pipeline hashes every file once while parsing). The store then does
+   * not hash a buffer again; a stream is still hashed and must match. Optional; checked for form.
+   */
+  sha256?: string;
 }
 
 /** A stored raw file (its bytes are read with `rawFiles.open` / `rawFiles.read`). */
@@ -297,7 +303,7 @@ export interface RawDataFile extends Required<RawFileInput> {
 }
 
 /** Fields of a raw file that can be changed after storing. */
-export type RawFilePatch = Partial<Omit<RawFileInput, "file_name">>;
+export type RawFilePatch = Partial<Omit<RawFileInput, "file_name" | "sha256">>;
 
 /** Status of an import job. */
 export type JobStatus = "running" | "completed" | "failed" | "interrupted";

@@ -33,8 +33,6 @@ import type {
   Sample,
   SampleFields,
   SampleInput,
-  SeriesInfo,
-  SpectrumInfo,
   TestFields,
   TestInput,
   TestResult,
@@ -58,7 +56,13 @@ import type {
   TestFilter,
   Upserted,
 } from "./store.ts";
-import { ConflictError, NotFoundError, StoreConnectionError, StoreError } from "./store_error.ts";
+import {
+  ConflictError,
+  isConnectionFailure,
+  NotFoundError,
+  StoreConnectionError,
+  StoreError,
+} from "./store_error.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
 import {
   type Chunk,
@@ -66,8 +70,6 @@ import {
   decodeSeries,
   decodeSpectrum,
   DEFAULT_CHUNK_ROWS,
-  encodeSeries,
-  encodeSpectra,
   MissingChunkError,
 } from "./_columnar.ts";
 import {
@@ -77,27 +79,34 @@ import {
   checkPage,
   checkRawFilePatch,
   checkSampleFields,
+  checkSampleInput,
   checkSampleLinks,
   checkTestFields,
   completeRawFileInput,
   completeTestInput,
   type Contribution,
   contributionOf,
-  emptySampleFields,
-  emptySampleMetrics,
   testHashes,
-  testMetrics,
 } from "./_normalize.ts";
 import {
   applyOutcome,
+  checkDeletable,
   checkExpectedPrevious,
   checkOutcome,
   checkTimes,
+  encodeTestData,
   finishJob,
+  hashTakenError,
   makeNote,
+  nameTakenError,
+  newDataset,
   newJob,
+  newSample,
+  newTest,
+  nextTest,
   seriesRows,
   supersededVersions,
+  unknownSampleError,
 } from "./_shared.ts";
 import { redactText, redactUri, uriSecrets } from "./_redact.ts";
 import { rechunk, sha256Hex, sha256Stream } from "./_sha256.ts";
@@ -336,7 +345,7 @@ export class MongoStore implements Store {
     await this.#op(() => this.#db.dropDatabase());
   }
 
-  /** Run a driver operation: refuse after close, redact driver error messages. */
+  /** Run a driver operation: refuse after close, translate driver errors. */
   async #op<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) {
       throw new StoreError(`The store ${redactUri(this.#uri)} "${this.#dbName}" is closed`);
@@ -344,16 +353,26 @@ export class MongoStore implements Store {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof Error && error.name.startsWith("Mongo")) {
-        throw new StoreError(
-          `MongoDB ${redactUri(this.#uri)} database "${this.#dbName}": ${
-            redactText(error.message, this.#secrets)
-          }`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw this.#translate(error);
     }
+  }
+
+  /**
+   * A driver error as a store error with a redacted message: a `StoreConnectionError` when the
+   * server cannot be reached (network, server selection, pool cleared), else a `StoreError`.
+   * Errors that are not the driver's (store errors, bad arguments) pass unchanged.
+   */
+  #translate(error: unknown): unknown {
+    if (error instanceof StoreError || !(error instanceof Error)) return error;
+    const where = `MongoDB ${redactUri(this.#uri)} database "${this.#dbName}"`;
+    const reason = redactText(error.message, this.#secrets);
+    if (isConnectionFailure(error)) {
+      return new StoreConnectionError(`Cannot reach ${where}: ${reason}`, { cause: error });
+    }
+    if (error.name.startsWith("Mongo")) {
+      return new StoreError(`${where}: ${reason}`, { cause: error });
+    }
+    return error;
   }
 
   // ---------------------------------------------------------------- samples
@@ -376,21 +395,10 @@ export class MongoStore implements Store {
 
   #sampleApi(): SampleApi {
     const c = this.#c;
-    const newSampleDoc = (name: string, fields: Partial<SampleFields>, now: string): Doc =>
-      toDoc<Sample>({
-        id: newId(),
-        name,
-        ...emptySampleFields(),
-        ...fields,
-        notes: [],
-        metrics: emptySampleMetrics(),
-        created_at: now,
-        updated_at: now,
-      }, { _contrib: {}, _rev: 0 });
+    const newSampleDoc = (name: string, fields: Partial<SampleFields>): Doc =>
+      toDoc<Sample>(newSample(name, fields), { _contrib: {}, _rev: 0 });
     const upsert = async (input: SampleInput): Promise<Upserted<Sample>> => {
-      const name = checkName(input?.name);
-      const { name: _, ...rest } = input;
-      const fields = checkSampleFields(rest, `Sample "${name}"`);
+      const { name, fields } = checkSampleInput(input);
       const { tags, ...set } = fields;
       for (let attempt = 0;; attempt++) {
         const existing = await c.samples.findOne({ name }, { projection: { _id: 1 } });
@@ -400,8 +408,8 @@ export class MongoStore implements Store {
           `Sample "${name}"`,
           this.#sampleExists,
         );
-        const now = nowIso();
-        const fresh = newSampleDoc(name, {}, now);
+        const fresh = newSampleDoc(name, {});
+        const now = fresh.updated_at as string;
         const hasChanges = Object.keys(set).length > 0 || (tags?.length ?? 0) > 0;
         const onInsert: Record<string, unknown> = { ...fresh };
         for (const key of [...Object.keys(set), "updated_at"]) delete onInsert[key];
@@ -425,20 +433,15 @@ export class MongoStore implements Store {
     return {
       create: (input) =>
         this.#op(async () => {
-          const name = checkName(input?.name);
-          const { name: _, ...rest } = input;
-          const fields = checkSampleFields(rest, `Sample "${name}"`);
+          const { name, fields } = checkSampleInput(input);
           await checkSampleLinks(fields, null, `Sample "${name}"`, this.#sampleExists);
-          const doc = newSampleDoc(name, fields, nowIso());
+          const doc = newSampleDoc(name, fields);
           try {
             await c.samples.insertOne(doc);
           } catch (error) {
             if (!isDuplicateKey(error)) throw error;
             const existing = await c.samples.findOne({ name });
-            throw new ConflictError(
-              `Sample name "${name}" is already taken`,
-              existing?._id ?? null,
-            );
+            throw nameTakenError(name, existing?._id ?? null);
           }
           return fromDoc<Sample>(doc)!;
         }),
@@ -470,9 +473,7 @@ export class MongoStore implements Store {
             };
             if (newName !== undefined && newName !== old.name) {
               const other = await c.samples.findOne({ name: newName }, { projection: { _id: 1 } });
-              if (other) {
-                throw new ConflictError(`Sample name "${newName}" is already taken`, other._id);
-              }
+              if (other) throw nameTakenError(newName, other._id);
               set.name = newName;
             }
             try {
@@ -480,10 +481,7 @@ export class MongoStore implements Store {
             } catch (error) {
               if (!isDuplicateKey(error)) throw error;
               const other = await c.samples.findOne({ name: newName });
-              throw new ConflictError(
-                `Sample name "${newName}" is already taken`,
-                other?._id ?? null,
-              );
+              throw nameTakenError(newName!, other?._id ?? null);
             }
             return (await this.#sampleById(id))!;
           })
@@ -504,20 +502,9 @@ export class MongoStore implements Store {
         this.#op(async () => {
           const sample = await this.#sampleById(id);
           if (!sample) throw new NotFoundError("sample", id);
-          const tests = await c.tests.countDocuments({ sample_id: id });
-          if (tests > 0) {
-            throw new ConflictError(
-              `Sample "${sample.name}" has ${tests} test(s); delete them first`,
-              id,
-            );
-          }
+          checkDeletable(sample, { tests: await c.tests.countDocuments({ sample_id: id }) });
           const linked = await c.samples.findOne({ $or: SAMPLE_LINKS.map((l) => ({ [l]: id })) });
-          if (linked) {
-            throw new ConflictError(
-              `Sample "${sample.name}" is linked from sample "${linked.name}"; unlink it first`,
-              id,
-            );
-          }
+          checkDeletable(sample, { linkedFrom: linked?.name as string | undefined });
           await c.samples.deleteOne({ _id: id });
         }),
     };
@@ -606,43 +593,12 @@ export class MongoStore implements Store {
         }
       }
       await release();
+      if (alive) throw hashTakenError(hash, owner!.test_id as string);
       throw new ConflictError(
-        alive
-          ? `File hash ${hash} is already stored as test "${owner!.test_id}"`
-          : `File hash ${hash} is being stored by another writer`,
+        `File hash ${hash} is being stored by another writer`,
         (owner?.test_id as string) ?? null,
       );
     }
-  }
-
-  #encode(data: TestData | undefined): {
-    series?: SeriesInfo | null;
-    spectra?: SpectrumInfo[];
-    chunks: Chunk[];
-    version: string;
-  } {
-    const version = newId();
-    const out: { series?: SeriesInfo | null; spectra?: SpectrumInfo[]; chunks: Chunk[] } = {
-      chunks: [],
-    };
-    if (data?.series !== undefined) {
-      if (data.series === null) out.series = null;
-      else {
-        const { info, chunks } = encodeSeries(data.series, { chunkRows: this.#chunkRows, version });
-        out.series = info;
-        out.chunks.push(...chunks);
-      }
-    }
-    if (data?.spectra !== undefined) {
-      if (!Array.isArray(data.spectra)) throw new TypeError("spectra must be an array");
-      const { infos, chunks } = encodeSpectra(data.spectra, {
-        chunkRows: this.#chunkRows,
-        version,
-      });
-      out.spectra = infos;
-      out.chunks.push(...chunks);
-    }
-    return { ...out, version };
   }
 
   async #insertChunks(testId: string, chunks: Chunk[], version: string): Promise<void> {
@@ -697,22 +653,11 @@ export class MongoStore implements Store {
     const create = async (input: TestInput, data?: TestData): Promise<TestResult> => {
       const fields = completeTestInput(input, data?.series?.length ?? null);
       if (!(await this.#sampleExists(fields.sample_id))) {
-        throw new RangeError(
-          `Test "${fields.name}": sample_id "${fields.sample_id}" does not reference a stored sample`,
-        );
+        throw unknownSampleError(fields.name, fields.sample_id);
       }
-      const id = newId();
-      const encoded = this.#encode(data);
-      const now = nowIso();
-      const test: TestResult = {
-        id,
-        ...fields,
-        ...testMetrics(fields.cycles),
-        data: { series: encoded.series ?? null, spectra: encoded.spectra ?? [] },
-        notes: [],
-        created_at: now,
-        updated_at: now,
-      };
+      const encoded = encodeTestData(data, this.#chunkRows);
+      const test = newTest(fields, encoded);
+      const id = test.id;
       const hashes = testHashes(fields);
       await this.#claimHashes(hashes, id);
       try {
@@ -723,10 +668,7 @@ export class MongoStore implements Store {
         await c.hashes.deleteMany({ _id: { $in: hashes }, test_id: id });
         if (isDuplicateKey(error)) {
           const other = await c.tests.findOne({ file_hash: fields.file_hash });
-          throw new ConflictError(
-            `File hash ${fields.file_hash} is already stored as test "${other?._id}"`,
-            other?._id ?? null,
-          );
+          throw hashTakenError(fields.file_hash, other?._id ?? null);
         }
         throw error;
       }
@@ -742,21 +684,10 @@ export class MongoStore implements Store {
       const old = await this.#testById(id);
       if (!old) throw new NotFoundError("test", id);
       if (fields.sample_id !== undefined && !(await this.#sampleExists(fields.sample_id))) {
-        throw new RangeError(
-          `Test "${old.name}": sample_id "${fields.sample_id}" does not reference a stored sample`,
-        );
+        throw unknownSampleError(old.name, fields.sample_id);
       }
-      const encoded = this.#encode(data);
-      const next: TestResult = {
-        ...old,
-        ...fields,
-        data: {
-          series: encoded.series !== undefined ? encoded.series : old.data.series,
-          spectra: encoded.spectra !== undefined ? encoded.spectra : old.data.spectra,
-        },
-        updated_at: laterIso(old.updated_at),
-      };
-      Object.assign(next, testMetrics(next.cycles));
+      const encoded = encodeTestData(data, this.#chunkRows);
+      const next = nextTest(old, { fields, encoded });
       const oldHashes = testHashes(old);
       const newHashes = testHashes(next);
       const added = newHashes.filter((h) => !oldHashes.includes(h));
@@ -943,12 +874,17 @@ export class MongoStore implements Store {
 
   #rawFileApi(): RawFileApi {
     const c = this.#c;
+    /** Upload bytes to GridFS; hashes them unless `sha256` (of exactly these bytes) is given. */
     const upload = async (
       id: string,
-      fileName: string,
-      pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+      bytes: {
+        fileName: string;
+        pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+        sha256: string | null;
+      },
     ): Promise<{ sha256: string; size: number }> => {
-      const hash = sha256Stream();
+      const { fileName, pieces } = bytes;
+      const hash = bytes.sha256 === null ? sha256Stream() : null;
       let size = 0;
       const stream = this.#bucket.openUploadStreamWithId(
         ObjectId.createFromHexString(id),
@@ -960,7 +896,7 @@ export class MongoStore implements Store {
       });
       try {
         for await (const piece of pieces) {
-          hash.update(piece);
+          hash?.update(piece);
           size += piece.length;
           if (!stream.write(piece)) {
             await new Promise<void>((resolve, reject) => {
@@ -983,7 +919,7 @@ export class MongoStore implements Store {
         await stream.abort().catch(() => {});
         throw error;
       }
-      return { sha256: hash.digest("hex"), size };
+      return { sha256: hash?.digest("hex") ?? bytes.sha256!, size };
     };
     const removeBytes = async (id: string): Promise<void> => {
       try {
@@ -996,24 +932,32 @@ export class MongoStore implements Store {
       bytes: Uint8Array | ReadableStream<Uint8Array>,
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
-      const input = completeRawFileInput(raw);
+      const { fields, sha256: given } = completeRawFileInput(raw);
       if (!(bytes instanceof Uint8Array) && !(bytes instanceof ReadableStream)) {
         throw new TypeError("rawFiles.put: bytes must be a Uint8Array or a ReadableStream");
       }
+      let known: string | null = null;
       if (bytes instanceof Uint8Array) {
-        const existing = await c.raw.findOne({ sha256: sha256Hex(bytes) });
+        known = given ?? sha256Hex(bytes);
+        const existing = await c.raw.findOne({ sha256: known });
         if (existing) return { doc: fromDoc<RawDataFile>(existing)!, created: false };
       }
       const id = newId();
       // Bytes first, then the description (the commit point); a duplicate removes the bytes.
-      const { sha256, size } = await upload(
-        id,
-        input.file_name,
-        bytes instanceof Uint8Array
+      const { sha256, size } = await upload(id, {
+        fileName: fields.file_name,
+        pieces: bytes instanceof Uint8Array
           ? [bytes.subarray(0)]
           : rechunk(bytes as ReadableStream<Uint8Array>, GRIDFS_CHUNK_BYTES),
-      );
-      const file: RawDataFile = { id, ...input, sha256, size_bytes: size, uploaded_at: nowIso() };
+        sha256: known,
+      });
+      if (given !== null && sha256 !== given) {
+        await removeBytes(id);
+        throw new RangeError(
+          `Raw file "${fields.file_name}": sha256 ${given} does not match the bytes (${sha256})`,
+        );
+      }
+      const file: RawDataFile = { id, ...fields, sha256, size_bytes: size, uploaded_at: nowIso() };
       try {
         await c.raw.insertOne(toDoc(file));
       } catch (error) {
@@ -1028,9 +972,14 @@ export class MongoStore implements Store {
       const file = await c.raw.findOne({ _id: id });
       if (!file) throw new NotFoundError("raw file", id);
       const download = this.#bucket.openDownloadStream(ObjectId.createFromHexString(id));
+      const translate = (error: unknown) => this.#translate(error);
       async function* pieces(): AsyncGenerator<Uint8Array> {
-        for await (const piece of download) {
-          yield new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
+        try {
+          for await (const piece of download) {
+            yield new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
+          }
+        } catch (error) {
+          throw translate(error);
         }
       }
       return ReadableStream.from(pieces());
@@ -1197,13 +1146,7 @@ export class MongoStore implements Store {
           const content = checkDatasetInput(input);
           const previous = await latest(content.cell_code);
           checkExpectedPrevious(content.cell_code, previous, options.expected_previous_id);
-          const dataset: CellDataset = {
-            id: newId(),
-            ...content,
-            version: (previous?.version ?? 0) + 1,
-            previous_id: previous?.id ?? null,
-            created_at: nowIso(),
-          };
+          const dataset = newDataset(content, previous);
           try {
             await c.datasets.insertOne(toDoc(dataset));
           } catch (error) {

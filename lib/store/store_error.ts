@@ -28,7 +28,11 @@ export class StoreError extends Error {
 }
 
 /**
- * The store cannot be reached or opened (server down, file not writable, newer schema).
+ * The store cannot be reached or opened: the server is down or unreachable, the database file
+ * cannot be opened or stays locked by another writer, or its schema is newer than this program.
+ * Stores raise it (never a bare driver error) for every such condition, at connect time and
+ * during later operations, so that callers can tell an outage from a bad request with
+ * `instanceof`. Messages name the server or file with credentials redacted.
  *
  * @example Usage
  * ```ts
@@ -92,4 +96,59 @@ export class ConflictError extends StoreError {
     this.name = "ConflictError";
     this.existingId = existingId;
   }
+}
+
+const DRIVER_OUTAGES =
+  /^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed|PoolCleared)Error$/;
+const SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+/** SQLite primary result codes of an unavailable file: BUSY, LOCKED, IOERR, CANTOPEN. */
+const SQLITE_UNAVAILABLE = new Set([5, 6, 10, 14]);
+/** The same conditions in `node:sqlite` errors that carry no `errcode` (from `exec`). */
+const SQLITE_UNAVAILABLE_TEXT =
+  /^(database is locked|database table is locked|disk I\/O error|unable to open database file)/;
+
+/**
+ * Whether an error means the store cannot be reached (as opposed to a bad request or a bug):
+ * a {@link StoreConnectionError}, a MongoDB driver network or server-selection error, a refused,
+ * reset or timed-out socket, or a SQLite file that is busy, locked or cannot be read or opened,
+ * given directly or anywhere in its `cause` chain. Stores use it to decide when to raise a
+ * `StoreConnectionError`; callers of a store only need `instanceof StoreConnectionError`.
+ *
+ * @param error Anything thrown.
+ * @returns `true` for an outage.
+ *
+ * @example Usage
+ * ```ts
+ * import { isConnectionFailure, StoreConnectionError } from "./store_error.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(isConnectionFailure(new StoreConnectionError("Cannot connect")), true);
+ * const driver = Object.assign(new Error("connect ECONNREFUSED"), { name: "MongoNetworkError" });
+ * equal(isConnectionFailure(new Error("wrapped", { cause: driver })), true);
+ * equal(isConnectionFailure(Object.assign(new Error("locked"), { errcode: 5 })), true);
+ * equal(isConnectionFailure(new RangeError("bad cycle")), false);
+ * ```
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 8 && e !== null && typeof e === "object"; depth++) {
+    if (e instanceof StoreConnectionError) return true;
+    const { name, code, errcode, message } = e as Record<string, unknown>;
+    if (typeof name === "string" && DRIVER_OUTAGES.test(name)) return true;
+    if (typeof code === "string" && SOCKET_CODES.has(code)) return true;
+    if (typeof errcode === "number" && SQLITE_UNAVAILABLE.has(errcode & 0xff)) return true;
+    if (
+      code === "ERR_SQLITE_ERROR" && typeof message === "string" &&
+      SQLITE_UNAVAILABLE_TEXT.test(message)
+    ) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

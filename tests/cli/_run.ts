@@ -24,17 +24,36 @@ export interface CliRun {
  * @param args Arguments.
  * @param permissions Deno permission flags. @default {["--allow-read"]}
  */
-export async function runCli(
+export function runCli(
   script: string,
   args: string[],
   permissions: string[] = ["--allow-read"],
 ): Promise<CliRun> {
+  return runCliWith(script, { args, permissions });
+}
+
+/**
+ * Like {@link runCli}, with extra environment variables (added to this process's).
+ * @param script Path of the script (relative to the repository root, or absolute).
+ * @param options Arguments, permission flags (none when absent) and environment.
+ */
+export async function runCliWith(
+  script: string,
+  options: { args: string[]; permissions?: string[]; env?: Record<string, string> },
+): Promise<CliRun> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...permissions, script, ...args],
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      ...(options.permissions ?? []),
+      script,
+      ...options.args,
+    ],
     cwd: repoPath(""),
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   }).output();
   const text = new TextDecoder();
   return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };

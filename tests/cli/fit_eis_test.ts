@@ -1,22 +1,10 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// deno-lint-ignore-file no-console
 import { equal, match, ok } from "node:assert/strict";
 import { main } from "../../cli/fit_eis.ts";
 import { fixturePath } from "../_util.ts";
+import { runMain } from "./_run_main.ts";
 
-async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => err.push(a.join(" "));
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const capture = (args: string[]) => runMain(main, args);
 
 Deno.test("fit_eis prints the fit of Circuit1_EIS_1.z as JSON", async () => {
   const r = await capture([

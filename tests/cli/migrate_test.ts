@@ -1,5 +1,4 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// deno-lint-ignore-file no-console
 // cli/migrate.ts on SQLite and (when MONGO_URI is set) MongoDB: documents written without
 // timestamps or raw-file links get them, --dry-run writes nothing, a second run changes nothing.
 
@@ -12,18 +11,9 @@ import { MongoStore } from "../../lib/store/mongo_store.ts";
 import type { Store } from "../../lib/store/store.ts";
 import { timeFromId } from "../../lib/store/migrate_store.ts";
 import { createHash } from "node:crypto";
+import { runMain } from "./_run_main.ts";
 
-async function capture(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
-  try {
-    const code = await main(args);
-    return { code, out: lines.join("\n") };
-  } finally {
-    console.log = log;
-  }
-}
+const capture = (args: string[]) => runMain(main, args);
 
 const BYTES = new TextEncoder().encode("Test Time (s),Voltage (V)\n0,3.1\n");
 const HASH = createHash("sha256").update(BYTES).digest("hex");

@@ -15,11 +15,13 @@ import { sha256Hex } from "../../../lib/import/parse_file.ts";
 import { readQueue } from "../../../lib/import/_watch_queue.ts";
 import { pathFilter } from "../../../lib/import/_path_filter.ts";
 import { scanFiles } from "../../../lib/import/scan_files.ts";
+import { MongoStore } from "../../../lib/store/mongo_store.ts";
 import type { Store } from "../../../lib/store/store.ts";
 import { StoreConnectionError } from "../../../lib/store/store_error.ts";
 import { parseRecording } from "../../../parsers/parse_recording.ts";
 import { readFixture } from "../../_util.ts";
 import { STORE_CASES } from "./_stores.ts";
+import { startTcpProxy } from "../_tcp_proxy.ts";
 
 const ZN = "BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV";
 const ZN_BYTES = readFixture(`arbin/${ZN}`);
@@ -350,3 +352,105 @@ for (const storeCase of STORE_CASES) {
     }
   });
 }
+
+const MONGO_URI = Deno.env.get("MONGO_URI");
+Deno.test({
+  name: "watchDirectory() queues while MongoDB is really unreachable and imports when it returns",
+  ignore: !MONGO_URI,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    // A TCP relay in front of FerretDB is cut mid-way: the driver's own network and
+    // server-selection errors must reach the watcher as StoreConnectionError, which queues.
+    const dir = await Deno.makeTempDir({ prefix: "battery_watch_" });
+    const work = await Deno.makeTempDir({ prefix: "battery_watch_state_" });
+    const target = new URL(MONGO_URI!);
+    const proxy = startTcpProxy({ hostname: target.hostname, port: Number(target.port) });
+    const store = await MongoStore.connect({
+      uri: `mongodb://127.0.0.1:${proxy.port}/`,
+      dbName: `bt_watch_outage_${Date.now().toString(36)}`,
+      serverSelectionTimeoutMS: 500,
+    });
+    const queueFile = join(work, "queue.jsonl");
+    try {
+      const running = start(store, dir, { queueFile });
+      const a = join(dir, ZN);
+      await Deno.writeFile(a, ZN_BYTES);
+      await running.waitFor("the first import", imported(a, "created"));
+      await proxy.cut();
+      const b = join(dir, FAST);
+      await Deno.writeFile(b, FAST_BYTES);
+      await running.waitFor("the queue", (e) => e.type === "queued" && e.path === b);
+      await running.waitFor("the outage", (e) => e.type === "store_down");
+      const down = running.events.find((e) => e.type === "store_down");
+      ok(down?.type === "store_down" && /^Cannot reach MongoDB /.test(down.error), down?.error);
+      equal(running.events.filter((e) => e.type === "error").length, 0);
+      proxy.restore();
+      await running.waitFor("the reconnection", (e) => e.type === "store_up");
+      await running.waitFor("the drained import", imported(b, "created"));
+      const summary = await running.stop();
+      equal(summary.created, 2);
+      equal(summary.failed, 0);
+      equal(summary.queued, 0);
+      equal(await store.tests.count(), 2);
+    } finally {
+      await store.dropDatabase().catch(() => {});
+      await store.close();
+      await proxy.close();
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
+
+Deno.test("watchDirectory() starts a new job when a batch's finish was applied but its reply lost", async () => {
+  // jobs.finish() stores the finish, then fails like a connection cut before the answer: the
+  // watcher must notice after reconnecting that the job is no longer running and import the
+  // next file under a new job (it used to record into the finished job and lose the file).
+  const dir = await Deno.makeTempDir({ prefix: "battery_watch_" });
+  const work = await Deno.makeTempDir({ prefix: "battery_watch_state_" });
+  const { store: inner, cleanup } = await STORE_CASES[0].open();
+  let loseReply = true;
+  const jobs = new Proxy(inner.jobs, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (key !== "finish") return typeof value === "function" ? value.bind(target) : value;
+      return async (...args: Parameters<typeof inner.jobs.finish>) => {
+        const job = await target.finish(...args);
+        if (!loseReply) return job;
+        loseReply = false;
+        throw new StoreConnectionError("Cannot reach MongoDB (simulated: reply lost)");
+      };
+    },
+  });
+  const store: Store = {
+    ...inner,
+    jobs,
+    describe: () => inner.describe(),
+    close: () => inner.close(),
+  };
+  try {
+    const running = start(store, dir, { queueFile: join(work, "queue.jsonl") });
+    const a = join(dir, ZN);
+    await Deno.writeFile(a, ZN_BYTES);
+    await running.waitFor("the first import", imported(a, "created"));
+    await running.waitFor("the lost reply", (e) => e.type === "store_down");
+    await running.waitFor("the reconnection", (e) => e.type === "store_up");
+    const b = join(dir, FAST);
+    await Deno.writeFile(b, FAST_BYTES);
+    await running.waitFor("the second import", imported(b, "created"));
+    const summary = await running.stop();
+    equal(summary.created, 2);
+    equal(running.events.filter((e) => e.type === "error").length, 0);
+    equal(summary.jobs.length, 2);
+    const stored = await Promise.all(summary.jobs.map((id) => inner.jobs.get(id)));
+    deepStrictEqual(stored.map((j) => [j?.status, j?.counts.created]), [
+      ["completed", 1],
+      ["completed", 1],
+    ]);
+  } finally {
+    await cleanup();
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(work, { recursive: true });
+  }
+});

@@ -469,6 +469,42 @@ const CASES: Case[] = [
     await rejects(store.rawFiles.put(bytes, { file_name: "" }), TypeError);
   }],
 
+  [
+    "rawFiles.put() takes a SHA-256 the caller computed, checked for form and on streams",
+    async (store) => {
+      const bytes = makeBytes(1_500_000, 11);
+      // Expected hash from WebCrypto, independent of the stores' node:crypto path.
+      const sha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)))
+        .map((b) => b.toString(16).padStart(2, "0")).join("");
+      const put = await store.rawFiles.put(bytes, {
+        file_name: "k.csv",
+        sha256: sha256.toUpperCase(),
+      });
+      equal(put.created, true);
+      equal(put.doc.sha256, sha256); // lowercased
+      equal(Object.keys(put.doc).filter((k) => k === "sha256").length, 1);
+      deepEqual(await store.rawFiles.read(put.doc.id), bytes);
+      equal((await store.rawFiles.getByHash(sha256))?.id, put.doc.id);
+      await rejects(store.rawFiles.put(bytes, { file_name: "k.csv", sha256: "abc" }), (e) => {
+        ok(e instanceof TypeError);
+        match(e.message, /sha256 must be a SHA-256 hex string/);
+        return true;
+      });
+      // A stream is hashed anyway: a wrong given hash is refused and nothing is stored.
+      const other = makeBytes(200_000, 12);
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(other);
+          c.close();
+        },
+      });
+      await rejects(store.rawFiles.put(stream, { file_name: "x", sha256 }), RangeError);
+      equal(await store.rawFiles.getByHash(createHash("sha256").update(other).digest("hex")), null);
+      equal((await store.rawFiles.find()).length, 1);
+      await rejects(store.rawFiles.update(put.doc.id, { sha256 } as never), TypeError);
+    },
+  ],
+
   ["rawFiles links, find and delete", async (store) => {
     const sampleId = await newSample(store, "raw");
     const f1 = (await store.rawFiles.put(makeBytes(10, 1), { file_name: "1", tags: ["a"] })).doc;
