@@ -11,21 +11,13 @@ import { detectFormat } from "../parsers/detect_format.ts";
 import type { FormatParser } from "../parsers/format_parser.ts";
 import { ParseError } from "../parsers/parse_error.ts";
 import { toBdfCsv } from "../parsers/to_bdf.ts";
+import { mulberry32 } from "../analysis/_random.ts";
 
 /** Fixtures larger than this are used for only 1 case in 20 (they parse slowly). */
 export const LARGE_FIXTURE_BYTES = 128 * 1024;
 
 /** A small, fast, deterministic PRNG (mulberry32); returns floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** FNV-1a hash of text, for deriving per-case seeds. */
 export function hash(text: string): number {

@@ -18,6 +18,7 @@ import {
 } from "./_fit_core.ts";
 import { features, initialGuesses } from "./_guess.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
+import { mulberry32 } from "../_random.ts";
 
 /** Options of one fit. */
 export interface FitOneOptions {
@@ -73,17 +74,6 @@ export const POOR_RMSE = 0.1;
 export const WARN_RMSE = 0.03;
 /** Relative standard error above which a parameter is called undetermined. */
 export const POOR_RELATIVE_ERROR = 1;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Build the problem: bounds, constants, weights. */
 export function makeProblem(

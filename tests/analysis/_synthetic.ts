@@ -2,6 +2,7 @@
 // Synthetic cycling series with known answers, for the analysis tests.
 
 import type { CyclingSeries } from "../../lib/model/cycling_series.ts";
+import { mulberry32 } from "../../analysis/_random.ts";
 
 /** One constant-current segment of a synthetic test. */
 export interface Segment {
@@ -133,14 +134,7 @@ export function galvanostatic(
 
 /** A deterministic pseudo-random generator (mulberry32) with a standard normal sampler. */
 export function rng(seed: number): { uniform(): number; normal(): number } {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   return {
     uniform,
     normal(): number {

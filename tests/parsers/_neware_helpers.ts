@@ -3,6 +3,7 @@
 
 import { fail } from "node:assert/strict";
 import { ParseError } from "../../parsers/parse_error.ts";
+import { mulberry32 } from "../../analysis/_random.ts";
 
 /**
  * The reference tables store float32: accept `actual` when it is within one float32 step
@@ -16,16 +17,7 @@ export function assertF32(actual: number, expected: number, message: string): vo
 }
 
 /** Deterministic pseudo-random numbers (mulberry32) for the corruption tests. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng: (seed: number) => () => number = mulberry32;
 
 /** Run `parse`; it must succeed or throw a {@link ParseError} naming `file` (nothing else). */
 export function parsesOrParseError(parse: () => unknown, file: string, what: string): boolean {
