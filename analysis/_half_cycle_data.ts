@@ -87,6 +87,7 @@ export interface HalfCycleData extends HalfCycleScan {
  */
 const CHUNK = 4096;
 const FIRST_CHUNK = 16;
+const NO_ROWS = new Float64Array(0);
 
 function describe(rows: HalfCycleRows): string {
   return `rows ${rows.start_row}..${rows.end_row}`;
@@ -299,17 +300,20 @@ export function scanHalfCycle(
  * passed is summed in the same order on every walk, so every walk gives the same numbers.
  */
 export class KeptRows {
-  private k: number;
+  // Every field has an initializer of its type: a field only declared starts as `undefined`
+  // (class fields have define semantics), and V8 then checks and unboxes it on every use in the
+  // loop, which halves its speed.
+  private k = 0;
   private passed = 0;
-  private prev: number;
-  private readonly start: number;
-  private readonly end: number;
-  private readonly sign: number;
-  private readonly rest: number;
-  private readonly haveCurrent: boolean;
-  private readonly counter: Float64Array;
-  private readonly voltage: Float64Array;
-  private readonly current: Float64Array;
+  private prev = NaN;
+  private readonly start: number = 0;
+  private readonly end: number = 0;
+  private readonly sign: number = 1;
+  private readonly rest: number = 0.5;
+  private readonly haveCurrent: boolean = false;
+  private readonly counter: Float64Array = NO_ROWS;
+  private readonly voltage: Float64Array = NO_ROWS;
+  private readonly current: Float64Array = NO_ROWS;
 
   constructor(scan: HalfCycleScan) {
     const series = scan.series;
@@ -409,13 +413,14 @@ export interface IsotonicBlocks {
  * is far below the number of rows for quantized voltage).
  */
 class IsotonicStack {
-  private readonly s: number;
+  // Fields have initializers of their type (see KeptRows).
+  private readonly s: number = 1;
   private top = -1;
-  private sumV: Float64Array;
-  private sumQ: Float64Array;
-  private first: Float64Array;
-  private last: Float64Array;
-  private w: Float64Array;
+  private sumV: Float64Array = NO_ROWS;
+  private sumQ: Float64Array = NO_ROWS;
+  private first: Float64Array = NO_ROWS;
+  private last: Float64Array = NO_ROWS;
+  private w: Float64Array = NO_ROWS;
 
   constructor(direction: HalfCycleDirection, capacity: number) {
     this.s = direction === "charge" ? 1 : -1;
@@ -618,15 +623,16 @@ export function presmoothVoltage(scan: HalfCycleScan, width_Ah: number): Weighte
  * prefix sums, operation for operation.
  */
 class Presmoother {
-  private readonly direction: HalfCycleDirection;
+  // Fields have initializers of their type (see KeptRows).
+  private readonly direction: HalfCycleDirection = "charge";
   private readonly walk: KeptRows;
-  private readonly n: number;
-  private readonly half: number;
-  private readonly keepGap: number;
-  private readonly eps: number;
-  private readonly refV: number;
-  private readonly q0: number;
-  private readonly qn: number;
+  private readonly n: number = 0;
+  private readonly half: number = 0.5;
+  private readonly keepGap: number = 0.5;
+  private readonly eps: number = 0.5;
+  private readonly refV: number = 0.5;
+  private readonly q0: number = 0.5;
+  private readonly qn: number = 0.5;
   /** Chunk of rows just read. */
   private readonly cv = new Float64Array(CHUNK);
   private readonly cq = new Float64Array(CHUNK);
@@ -648,9 +654,9 @@ class Presmoother {
   private slo = 0;
   private shi = 0;
   /** Thinned points: voltage, capacity, rows each stands for; count, capacity of the last. */
-  private readonly outV: Float64Array;
-  private readonly outQ: Float64Array;
-  private readonly outW: Float64Array;
+  private readonly outV: Float64Array = NO_ROWS;
+  private readonly outQ: Float64Array = NO_ROWS;
+  private readonly outW: Float64Array = NO_ROWS;
   private m = 0;
   private last = -Infinity;
   private prevKept = -1;
@@ -689,11 +695,15 @@ class Presmoother {
         mask = ring - 1;
       }
       const got = this.walk.read(cv.subarray(0, size), cq.subarray(0, size), null);
+      // The running sums stay in registers (the same values as read back from the ring).
+      let pv = rpv[nR & mask], pq = rpq[nR & mask];
       for (let c = 0; c < got; c++) {
-        const j = nR + c, s = j & mask, t = (j + 1) & mask;
-        rq[s] = cq[c];
-        rpv[t] = rpv[s] + (cv[c] - refV);
-        rpq[t] = rpq[s] + (cq[c] - q0);
+        const j = nR + c, t = (j + 1) & mask, qc = cq[c];
+        rq[j & mask] = qc;
+        pv += cv[c] - refV;
+        pq += qc - q0;
+        rpv[t] = pv;
+        rpq[t] = pq;
       }
       nR += got;
     }
@@ -705,6 +715,7 @@ class Presmoother {
       fmask = ring - 1;
     }
     // First pass, while the window end is known.
+    let fv = fpv[nF & fmask], fq = fpq[nF & fmask];
     while (nF < nR) {
       const qi = rq[nF & mask];
       const h = Math.min(half, qi - q0, qn - qi) + eps;
@@ -712,9 +723,11 @@ class Presmoother {
       while (fhi < nR && rq[fhi & mask] <= up) fhi++;
       if (fhi === nR && nR < n) break;
       while (rq[flo & mask] < down) flo++;
-      const c = fhi - flo, a = nF & fmask, b = (nF + 1) & fmask;
-      fpv[b] = fpv[a] + (rpv[fhi & mask] - rpv[flo & mask]) / c;
-      fpq[b] = fpq[a] + (rpq[fhi & mask] - rpq[flo & mask]) / c;
+      const c = fhi - flo, b = (nF + 1) & fmask;
+      fv += (rpv[fhi & mask] - rpv[flo & mask]) / c;
+      fq += (rpq[fhi & mask] - rpq[flo & mask]) / c;
+      fpv[b] = fv;
+      fpq[b] = fq;
       nF++;
     }
     // Second pass at the rows at least keepGap apart, while its window end is known.
