@@ -175,14 +175,31 @@ function addCounterIncrements(
 function sampledMedianAbs(current: Float64Array, start: number, end: number, sign: number): number {
   const stride = Math.max(1, Math.floor((end - start) / 16384));
   const sample = new Float64Array(Math.ceil((end - start) / stride));
-  let m = 0;
-  for (let k = start; k < end; k += stride) {
-    if (sign * current[k] > 0) sample[m++] = Math.abs(current[k]);
-  }
+  const m = sampleAbs(current, start, end, stride, sign, sample);
   if (m === 0) return 0;
   // A typed array sorts numerically (the values are positive and finite).
   const sorted = sample.subarray(0, m).sort();
   return sorted[m >> 1];
+}
+
+/**
+ * |current| of every `stride`-th row flowing in direction `sign`, into `out`; returns how many.
+ * (Its own function: V8 compiles this loop on the stack while it runs, and nothing after the
+ * loop may then lack type feedback, or the compiled code is dropped at every call.)
+ */
+function sampleAbs(
+  current: Float64Array,
+  start: number,
+  end: number,
+  stride: number,
+  sign: number,
+  out: Float64Array,
+): number {
+  let m = 0;
+  for (let k = start; k < end; k += stride) {
+    if (sign * current[k] > 0) out[m++] = Math.abs(current[k]);
+  }
+  return m;
 }
 
 /**
@@ -275,7 +292,8 @@ export function scanHalfCycle(
     have_current: haveCurrent,
   };
   const walk = new KeptRows(scan);
-  const cv = new Float64Array(CHUNK), cq = new Float64Array(CHUNK);
+  const chunk = Math.min(CHUNK, end - start);
+  const cv = new Float64Array(chunk), cq = new Float64Array(chunk);
   let kept = walk.read(cv.subarray(0, FIRST_CHUNK), cq.subarray(0, FIRST_CHUNK), null);
   const first_V = cv[0], first_Ah = cq[0];
   let last_Ah = cq[kept - 1];
@@ -408,8 +426,8 @@ export interface IsotonicBlocks {
  * Pool-adjacent-violators isotonic regression of voltage in row order: the closest (least
  * squares) non-decreasing (charge) or non-increasing (discharge) sequence. Equal fitted values are
  * pooled into one block, so quantized voltage with long flat runs gives one block per level, and
- * voltage reversals (relaxation after a current step, noise) are averaged out. Points are added
- * one at a time; the block stack grows as needed (it is as long as the number of blocks, which
+ * voltage reversals (relaxation after a current step, noise) are averaged out. Points are added a
+ * chunk at a time; the block stack grows as needed (it is as long as the number of blocks, which
  * is far below the number of rows for quantized voltage).
  */
 class IsotonicStack {
@@ -421,6 +439,8 @@ class IsotonicStack {
   private first: Float64Array = NO_ROWS;
   private last: Float64Array = NO_ROWS;
   private w: Float64Array = NO_ROWS;
+  /** sumV / w of each block below the top (computed once when the block stops changing). */
+  private mean: Float64Array = NO_ROWS;
 
   constructor(direction: HalfCycleDirection, capacity: number) {
     this.s = direction === "charge" ? 1 : -1;
@@ -430,6 +450,7 @@ class IsotonicStack {
     this.first = new Float64Array(size);
     this.last = new Float64Array(size);
     this.w = new Float64Array(size);
+    this.mean = new Float64Array(size);
   }
 
   private grow(): void {
@@ -444,26 +465,42 @@ class IsotonicStack {
     this.first = bigger(this.first);
     this.last = bigger(this.last);
     this.w = bigger(this.w);
+    this.mean = bigger(this.mean);
   }
 
-  /** Add the next point (voltage, capacity, number of rows it stands for). */
-  push(v: number, q: number, wk: number): void {
-    let top = this.top + 1;
-    if (top === this.w.length) this.grow();
-    const { s, sumV, sumQ, first, last, w } = this;
-    sumV[top] = s * v * wk;
-    sumQ[top] = q * wk;
-    first[top] = q;
-    last[top] = q;
-    w[top] = wk;
-    // Pool while the previous block's mean is >= this block's mean (>= also merges ties; the
-    // 1e-12 V slack keeps rounding of sums of equal quantized values from splitting a level).
-    while (top > 0 && sumV[top - 1] / w[top - 1] >= sumV[top] / w[top] - 1e-12) {
-      sumV[top - 1] += sumV[top];
-      sumQ[top - 1] += sumQ[top];
-      last[top - 1] = last[top];
-      w[top - 1] += w[top];
-      top--;
+  /**
+   * Add the next `count` points: voltage `v[k]`, capacity `q[k]`, standing for `weight[k]` rows
+   * (1 each when `weight` is null).
+   */
+  add(v: Float64Array, q: Float64Array, weight: Float64Array | null, count: number): void {
+    const s = this.s;
+    let { sumV, sumQ, first, last, w, mean } = this;
+    let top = this.top;
+    for (let k = 0; k < count; k++) {
+      top++;
+      if (top === w.length) {
+        this.grow();
+        ({ sumV, sumQ, first, last, w, mean } = this);
+      }
+      const wk = weight === null ? 1 : weight[k], qk = q[k];
+      // The top block's sums stay in registers while it pools with the blocks below it.
+      let tv = s * v[k] * wk, tq = qk * wk, tw = wk;
+      first[top] = qk;
+      let m = tv / tw;
+      // Pool while the previous block's mean is >= this block's mean (>= also merges ties; the
+      // 1e-12 V slack keeps rounding of sums of equal quantized values from splitting a level).
+      while (top > 0 && mean[top - 1] >= m - 1e-12) {
+        top--;
+        tv = sumV[top] + tv;
+        tq = sumQ[top] + tq;
+        tw = w[top] + tw;
+        m = tv / tw;
+      }
+      sumV[top] = tv;
+      sumQ[top] = tq;
+      w[top] = tw;
+      last[top] = qk;
+      mean[top] = m;
     }
     this.top = top;
   }
@@ -503,7 +540,7 @@ export function isotonicBlocks(data: WeightedPoints): IsotonicBlocks {
   const n = data.voltage_V.length;
   const v = data.voltage_V, q = data.capacity_Ah, weight = data.weight;
   const stack = new IsotonicStack(data.direction, n);
-  for (let k = 0; k < n; k++) stack.push(v[k], q[k], weight ? weight[k] : 1);
+  stack.add(v, q, weight ?? null, n);
   return stack.blocks();
 }
 
@@ -515,12 +552,12 @@ export function isotonicBlocks(data: WeightedPoints): IsotonicBlocks {
 export function halfCycleBlocks(scan: HalfCycleScan, presmooth_Ah: number): IsotonicBlocks {
   const points = presmoothVoltage(scan, presmooth_Ah);
   if (points) return isotonicBlocks(points);
-  const stack = new IsotonicStack(scan.direction, 1024);
+  const n = scan.kept_rows;
+  const stack = new IsotonicStack(scan.direction, Math.min(1024, n));
   const walk = new KeptRows(scan);
-  const cv = new Float64Array(CHUNK), cq = new Float64Array(CHUNK);
-  for (let got; (got = walk.read(cv, cq, null)) > 0;) {
-    for (let k = 0; k < got; k++) stack.push(cv[k], cq[k], 1);
-  }
+  const cv = new Float64Array(Math.min(CHUNK, n)), cq = new Float64Array(Math.min(CHUNK, n));
+  let got = walk.read(cv.subarray(0, FIRST_CHUNK), cq.subarray(0, FIRST_CHUNK), null);
+  for (; got > 0; got = walk.read(cv, cq, null)) stack.add(cv, cq, null, got);
   return stack.blocks();
 }
 
@@ -634,15 +671,15 @@ class Presmoother {
   private readonly q0: number = 0.5;
   private readonly qn: number = 0.5;
   /** Chunk of rows just read. */
-  private readonly cv = new Float64Array(CHUNK);
-  private readonly cq = new Float64Array(CHUNK);
+  private readonly cv: Float64Array = NO_ROWS;
+  private readonly cq: Float64Array = NO_ROWS;
   /** Rows: q[j] and the prefix sums P[j] of v − v[0] and q − q[0], at slot j & mask. */
-  private rq = new Float64Array(1 << 13);
-  private rpv = new Float64Array(1 << 13);
-  private rpq = new Float64Array(1 << 13);
+  private rq: Float64Array = NO_ROWS;
+  private rpv: Float64Array = NO_ROWS;
+  private rpq: Float64Array = NO_ROWS;
   /** First pass: prefix sums of its means (voltage offset by v[0], capacity), slot j & fmask. */
-  private fpv = new Float64Array(1 << 13);
-  private fpq = new Float64Array(1 << 13);
+  private fpv: Float64Array = NO_ROWS;
+  private fpq: Float64Array = NO_ROWS;
   /** Rows read: q[0..nR) and P[0..nR] are known. */
   private nR = 0;
   /** First-pass means known, and the window of the last one. */
@@ -672,6 +709,16 @@ class Presmoother {
     this.qn = scan.last_Ah;
     // Rows exactly at the window edge (uniform sampling) are taken on both sides alike.
     this.eps = 1e-9 * (this.qn - this.q0);
+    // Buffers no longer than the rows need: rings of 8192 grow when a window holds more rows.
+    this.cv = new Float64Array(Math.min(CHUNK, this.n));
+    this.cq = new Float64Array(Math.min(CHUNK, this.n));
+    let ring = 1 << 13;
+    while (ring >= 2 * (this.n + 2)) ring >>= 1;
+    this.rq = new Float64Array(ring);
+    this.rpv = new Float64Array(ring);
+    this.rpq = new Float64Array(ring);
+    this.fpv = new Float64Array(ring);
+    this.fpq = new Float64Array(ring);
     const size = Math.min(this.n, Math.ceil((this.qn - this.q0) / this.keepGap) + 2);
     this.outV = new Float64Array(size);
     this.outQ = new Float64Array(size);
@@ -685,6 +732,7 @@ class Presmoother {
     let { rq, rpv, rpq, fpv, fpq } = this;
     let mask = rq.length - 1, fmask = fpv.length - 1;
     if (nR < n) {
+      size = Math.min(size, cv.length, n - nR);
       const oldest = Math.min(flo, slo);
       if (nR + size + 1 - oldest > mask) {
         let ring = 2 * (mask + 1);
