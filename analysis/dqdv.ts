@@ -3,11 +3,10 @@
 
 import {
   capacityKnots,
-  extractHalfCycle,
+  halfCycleBlocks,
   type HalfCycleDirection,
   type HalfCycleRows,
-  isotonicBlocks,
-  presmoothVoltage,
+  scanHalfCycle,
 } from "./_half_cycle_data.ts";
 import { differentiateKnots } from "./_differentiate.ts";
 import { findPeaks, type FindPeaksOptions } from "./find_peaks.ts";
@@ -244,7 +243,7 @@ export function dqdv(input: HalfCycleRows, options: DqdvOptions = {}): DqdvCurve
     );
   }
 
-  const data = extractHalfCycle(input, what, {
+  const data = scanHalfCycle(input, what, {
     direction: options.direction,
     rest_current_A: options.rest_current_A,
   });
@@ -252,7 +251,7 @@ export function dqdv(input: HalfCycleRows, options: DqdvOptions = {}): DqdvCurve
   const presmooth = options.presmooth_Ah ??
     (method === "spline" ? 0 : 0.002 * data.total_capacity_Ah);
   nonNegative(presmooth, "presmooth_Ah");
-  const blocks = isotonicBlocks(presmoothVoltage(data, presmooth));
+  const blocks = halfCycleBlocks(data, presmooth);
   if (blocks.count < 2) {
     throw new RangeError(
       `Cannot compute dQ/dV: the voltage of rows ${input.start_row}..${input.end_row} does not ` +
@@ -316,7 +315,7 @@ export function dqdv(input: HalfCycleRows, options: DqdvOptions = {}): DqdvCurve
     rows: {
       start_row: input.start_row,
       end_row: input.end_row,
-      used: data.voltage_V.length,
+      used: data.kept_rows,
       dropped: data.dropped_rows,
     },
     options: {

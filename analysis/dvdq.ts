@@ -2,11 +2,10 @@
 // This module is browser compatible.
 
 import {
-  extractHalfCycle,
+  halfCycleBlocks,
   type HalfCycleDirection,
   type HalfCycleRows,
-  isotonicBlocks,
-  presmoothVoltage,
+  scanHalfCycle,
 } from "./_half_cycle_data.ts";
 import { differentiateKnots } from "./_differentiate.ts";
 import { findPeaks, type FindPeaksOptions } from "./find_peaks.ts";
@@ -169,7 +168,7 @@ function niceFloor(x: number): number {
  * ```
  */
 export function dvdq(input: HalfCycleRows, options: DvdqOptions = {}): DvdqCurve {
-  const data = extractHalfCycle(input, "dV/dQ", {
+  const data = scanHalfCycle(input, "dV/dQ", {
     direction: options.direction,
     rest_current_A: options.rest_current_A,
   });
@@ -212,7 +211,7 @@ export function dvdq(input: HalfCycleRows, options: DvdqOptions = {}): DvdqCurve
   if (!(presmooth >= 0) || !Number.isFinite(presmooth)) {
     throw new RangeError(`Cannot compute dV/dQ: presmooth_Ah must be ≥ 0, got ${presmooth}`);
   }
-  const blocks = isotonicBlocks(presmoothVoltage(data, presmooth));
+  const blocks = halfCycleBlocks(data, presmooth);
   // Knots (mean capacity, level); blocks sharing a capacity (a voltage jump at constant capacity,
   // such as the IR step at a current change) merge into one knot at their mean voltage.
   const kx = new Float64Array(blocks.count);
