@@ -3,6 +3,7 @@
 // with --help to prove it works as a single file.
 // deno-lint-ignore-file no-console
 import { readdirSync } from "node:fs";
+import { writeAssets } from "../lib/dashboard/_assets.ts";
 
 const tools = readdirSync("cli").filter((f) => f.endsWith(".ts") && !f.startsWith("_")).sort();
 let failures = 0;
@@ -16,6 +17,11 @@ for (const file of tools) {
     failures++;
     console.error(`bundle ${file}: failed\n${new TextDecoder().decode(bundle.stderr)}`);
     continue;
+  }
+  if (name === "dashboard") {
+    // The dashboard serves its script, style and the vega builds from files: put them beside it.
+    const written = await writeAssets("dist/assets");
+    console.log(`dist/assets/  ${written.join(", ")}`);
   }
   const run = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", out, "--help"] })
     .output();

@@ -60,6 +60,38 @@ function packageFile(pkg: string, file: string): string {
   return join(dirname(entry), file);
 }
 
+/**
+ * Where an asset may be read from, in order: the source tree (`_static/`, or the npm package's
+ * build folder), then an `assets/` folder next to the running module — the layout `deno task
+ * bundle` writes (`dist/dashboard.js` + `dist/assets/`).
+ */
+function candidates(source: { pkg?: string; file: string }): (string | URL)[] {
+  const beside = new URL(`./assets/${source.file}`, import.meta.url);
+  if (!source.pkg) return [new URL(`./_static/${source.file}`, import.meta.url), beside];
+  const out: (string | URL)[] = [];
+  try {
+    out.push(packageFile(source.pkg, source.file));
+  } catch {
+    // not installed here (a bundle run outside the project): the bundle's assets/ folder
+  }
+  out.push(beside);
+  return out;
+}
+
+async function readFirst(paths: (string | URL)[], name: string): Promise<Uint8Array> {
+  for (const path of paths) {
+    try {
+      return await Deno.readFile(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  throw new Error(
+    `Cannot serve ${name}: not found in ${paths.map(String).join(", ")} ` +
+      "(run `deno install` in the project, or keep the assets/ folder next to a bundle)",
+  );
+}
+
 /** Load an asset by name (cached), or `null` for an unknown name. */
 export function loadAsset(name: string): Promise<Asset> | null {
   const source = Object.hasOwn(SOURCES, name) ? SOURCES[name] : undefined;
@@ -67,14 +99,30 @@ export function loadAsset(name: string): Promise<Asset> | null {
   let pending = cache.get(name);
   if (!pending) {
     pending = (async () => {
-      const path = source.pkg
-        ? packageFile(source.pkg, source.file)
-        : new URL(`./_static/${source.file}`, import.meta.url);
-      const body = await Deno.readFile(path);
+      const body = await readFirst(candidates(source), name);
       return { body, type: source.type, etag: `"${await sha(body)}"` };
     })();
     pending.catch(() => cache.delete(name));
     cache.set(name, pending);
   }
   return pending;
+}
+
+/**
+ * Write every asset into `dir` (the `assets/` folder a bundled or compiled dashboard reads).
+ *
+ * @param dir Target folder (created).
+ * @returns The names written.
+ */
+export async function writeAssets(dir: string | URL): Promise<string[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  const base = typeof dir === "string" ? dir.replace(/\/?$/, "/") : dir;
+  for (const name of ASSET_NAMES) {
+    const asset = await loadAsset(name)!;
+    await Deno.writeFile(
+      typeof base === "string" ? `${base}${name}` : new URL(name, base),
+      asset.body,
+    );
+  }
+  return [...ASSET_NAMES];
 }

@@ -118,6 +118,55 @@ Deno.test({
   },
 });
 
+const dashboard = "skip" in summarize ? summarize : await bundle("dashboard");
+
+Deno.test({
+  name: "bundled dashboard serves its pages and assets from an assets/ folder beside it",
+  ignore: "skip" in dashboard,
+  fn: async () => {
+    const path = (dashboard as { path: string }).path;
+    // What `deno task bundle` writes next to dist/dashboard.js.
+    const { writeAssets } = await import("../../lib/dashboard/_assets.ts");
+    await writeAssets(join(dir, "assets"));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const server = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", path, "--port", String(port), "--db", ":memory:"],
+      cwd: dir, // outside the project: no node_modules to fall back on
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    try {
+      const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let banner = "";
+      while (!banner.includes("Dashboard on")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        banner += value;
+      }
+      reader.releaseLock();
+      ok(banner.includes(`127.0.0.1:${port}`), banner);
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      equal(page.status, 200);
+      await page.body?.cancel();
+      for (
+        const name of ["app.js", "app.css", "vega.min.js", "vega-lite.min.js", "vega-embed.min.js"]
+      ) {
+        const response = await fetch(`http://127.0.0.1:${port}/assets/${name}`);
+        equal(response.status, 200, name);
+        deepEqual(
+          new Uint8Array(await response.arrayBuffer()),
+          await Deno.readFile(join(dir, "assets", name)),
+          name,
+        );
+      }
+    } finally {
+      server.kill("SIGTERM");
+      await server.status;
+      await server.stdout.cancel().catch(() => {});
+    }
+  },
+});
+
 globalThis.addEventListener("unload", () => {
   try {
     Deno.removeSync(dir, { recursive: true });
