@@ -257,8 +257,12 @@ export class BdfSolver {
     this.jacCurrent = true;
   }
 
-  /** Load M − cJ (differential rows) / J (algebraic rows) and factorize. */
-  private factorize(c: number): void {
+  /**
+   * Load M − cJ (differential rows) / J (algebraic rows) and factorize.
+   *
+   * @returns `false` when the matrix is singular or not finite (the caller shrinks the step).
+   */
+  private factorize(c: number): boolean {
     this.stats.factorizations++;
     const lu = this.lu, v = lu.values, jac = this.jac, pat = this.system.pattern;
     const alg = this.system.algebraic;
@@ -271,10 +275,12 @@ export class BdfSolver {
       if (!a) v[lu.diagPos[i]] += 1;
     }
     if (!lu.factor()) {
-      throw new SolverError("the Newton matrix is singular (a pivot is zero)");
+      this.luValid = false;
+      return false;
     }
     this.luValid = true;
     this.luC = c;
+    return true;
   }
 
   private norm(v: Float64Array): number {
@@ -506,7 +512,13 @@ export class BdfSolver {
         let converged = false, nIter = 0;
         while (!converged) {
           if (!this.jacValid) this.evalJacobian(tNew, yPred);
-          if (!this.luValid || this.luC !== c) this.factorize(c);
+          if ((!this.luValid || this.luC !== c) && !this.factorize(c)) {
+            // A singular or non-finite Newton matrix: a fresh Jacobian, else a smaller step
+            // (whose prediction gets a fresh Jacobian too).
+            this.jacValid = false;
+            if (this.jacCurrent) break;
+            continue;
+          }
           // Newton iteration.
           yNew.set(yPred);
           d.fill(0);

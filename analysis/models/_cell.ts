@@ -9,7 +9,7 @@
  * electrolyte transport functions).
  */
 
-import { compileExpression } from "./_expression.ts";
+import { compilePositional } from "./_expression.ts";
 import {
   FUNCTION_VARIABLES,
   type MaterialFunction,
@@ -21,19 +21,20 @@ export const GAS_CONSTANT = 8.31446261815324;
 /** Faraday constant, C/mol, as PyBaMM takes it from scipy. */
 export const FARADAY = 96485.33212331001;
 
-/** Compile cache: the same expression text gives the same closure. */
-const CACHE = new Map<string, (a: ArrayLike<number>) => number>();
+/** Compile cache: the same expression text gives the same function. */
+const CACHE = new Map<string, { fn: (...a: number[]) => number; uses: Set<string> }>();
 
-function compileCached(source: string, variables: readonly string[]): (
-  a: ArrayLike<number>,
-) => number {
+function compileCached(
+  source: string,
+  variables: readonly string[],
+): { fn: (...a: number[]) => number; uses: Set<string> } {
   const key = `${variables.join(",")}|${source}`;
-  let fn = CACHE.get(key);
-  if (!fn) {
-    fn = compileExpression(source, variables).fn;
-    CACHE.set(key, fn);
+  let entry = CACHE.get(key);
+  if (!entry) {
+    entry = compilePositional(source, variables);
+    CACHE.set(key, entry);
   }
-  return fn;
+  return entry;
 }
 
 /** Linear interpolation in a table, continued linearly outside it. */
@@ -55,19 +56,12 @@ function interpolator(x: readonly number[], y: readonly number[]): (v: number) =
   };
 }
 
-/** A material function of one variable. */
-function fn1(f: MaterialFunction, vars: readonly string[], extra: number[] = []): (
-  a: number,
-) => number {
+/** A material function of one variable (`extra` fills the later parameters). */
+function fn1(f: MaterialFunction, vars: readonly string[], extra = 0): (a: number) => number {
   if (typeof f === "number") return () => f;
   if (typeof f === "string") {
-    const g = compileCached(f, vars);
-    const args = new Float64Array(vars.length);
-    for (let i = 0; i < extra.length; i++) args[1 + i] = extra[i];
-    return (a: number) => {
-      args[0] = a;
-      return g(args);
-    };
+    const g = compileCached(f, vars).fn;
+    return vars.length === 1 ? (a: number) => g(a) : (a: number) => g(a, extra);
   }
   return interpolator(f.x, f.y);
 }
@@ -76,13 +70,8 @@ function fn1(f: MaterialFunction, vars: readonly string[], extra: number[] = [])
 function fn2(f: MaterialFunction, vars: readonly string[]): (a: number, b: number) => number {
   if (typeof f === "number") return () => f;
   if (typeof f === "string") {
-    const g = compileCached(f, vars);
-    const args = new Float64Array(2);
-    return (a: number, b: number) => {
-      args[0] = a;
-      args[1] = b;
-      return g(args);
-    };
+    const g = compileCached(f, vars).fn;
+    return (a: number, b: number) => g(a, b);
   }
   const t = interpolator(f.x, f.y);
   return (a: number) => t(a);
@@ -91,7 +80,7 @@ function fn2(f: MaterialFunction, vars: readonly string[]): (a: number, b: numbe
 /** Whether a material function depends on the named variable. */
 function dependsOn(f: MaterialFunction, vars: readonly string[], name: string): boolean {
   if (typeof f === "number") return false;
-  if (typeof f === "string") return compileExpression(f, vars).uses.has(name);
+  if (typeof f === "string") return compileCached(f, vars).uses.has(name);
   return vars[0] === name;
 }
 
@@ -195,10 +184,14 @@ export interface CompiledCell {
  */
 function asymptoteZero(sto: number): number {
   const a = 6910.192179565431, c = -7.7e-4;
-  const maxSafeExp = Math.log(2 / Number.EPSILON);
-  const limit = c - maxSafeExp / a;
+  const z = -a * (sto - c);
+  // Below exp(-40) the term is under 5e-18 V: skip the transcendental calls.
+  if (z < -40) return 0;
+  const limit = c - ASYMPTOTE_SAFE_EXP / a;
   return Math.log1p(Math.exp(-a * (Math.max(limit, sto) - c))) - a * Math.min(0, sto - limit);
 }
+
+const ASYMPTOTE_SAFE_EXP = Math.log(2 / Number.EPSILON);
 
 /**
  * OCP of an electrode at a stoichiometry and temperature, as PyBaMM evaluates it: the reference
@@ -225,22 +218,15 @@ function compileElectrode(
   const e = set[which];
   const cMax = e.maximum_concentration_mol_m3;
   const ocpRaw = fn1(e.ocp_V, FUNCTION_VARIABLES.ocp_V);
-  const dUdT = fn1(e.entropic_change_V_K, FUNCTION_VARIABLES.entropic_change_V_K, [cMax]);
+  const dUdT = fn1(e.entropic_change_V_K, FUNCTION_VARIABLES.entropic_change_V_K, cMax);
   const D2 = fn2(e.diffusivity_m2_s, FUNCTION_VARIABLES.diffusivity_m2_s);
   const D = (sto: number, T: number): number =>
     D2(sto < 1e-10 ? 1e-10 : sto > 1 - 1e-10 ? 1 - 1e-10 : sto, T);
   let j0: (ce: number, cs: number, T: number) => number;
   const j0f = e.exchange_current_density_A_m2;
   if (typeof j0f === "string") {
-    const g = compileCached(j0f, FUNCTION_VARIABLES.exchange_current_density_A_m2);
-    const args = new Float64Array(4);
-    args[2] = cMax;
-    j0 = (ce, cs, T) => {
-      args[0] = ce > 0 ? ce : 0;
-      args[1] = cs < 0 ? 0 : cs > cMax ? cMax : cs;
-      args[3] = T;
-      return g(args);
-    };
+    const g = compileCached(j0f, FUNCTION_VARIABLES.exchange_current_density_A_m2).fn;
+    j0 = (ce, cs, T) => g(ce > 0 ? ce : 0, cs < 0 ? 0 : cs > cMax ? cMax : cs, cMax, T);
   } else if (typeof j0f === "number") {
     j0 = () => j0f;
   } else {

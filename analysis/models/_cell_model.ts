@@ -94,8 +94,11 @@ export interface CellModel extends DaeSystem {
   readonly atol: Float64Array;
   /** Index of the current unknown (current in units of 1C). */
   readonly iCurrent: number;
-  /** Index of the net discharged charge unknown (in units of the nominal capacity). */
-  readonly iCharge: number;
+  /**
+   * Index of the first of four counters: discharged and charged charge (in units of the nominal
+   * capacity) and discharged and charged energy (in units of nominal capacity × 1 V).
+   */
+  readonly iCounters: number;
   /** Index of the temperature unknown (K), or -1. */
   readonly iTemperature: number;
   /** Initial state at stoichiometries (x, y) and temperature T (algebraic guesses included). */
@@ -306,6 +309,37 @@ export function seiConstants(cell: CompiledCell): SeiConstants {
     molPerMetre: cell.n.a * cell.n.L * cell.area * cell.nParallel *
       s.lithium_to_sei_mole_ratio / s.partial_molar_volume_m3_mol,
   };
+}
+
+/**
+ * Rates of the four throughput counters (discharge A h, charge A h, discharge W h, charge W h,
+ * scaled by the nominal capacity).
+ *
+ * @param I Current, A (positive on discharge).
+ * @param V Terminal voltage, V.
+ * @param oneC 1C current, A (numerically the nominal capacity in A h).
+ * @param out Output.
+ * @param at Index of the first counter.
+ */
+export function counterRates(
+  I: number,
+  V: number,
+  oneC: number,
+  out: Float64Array,
+  at: number,
+): void {
+  const k = 1 / (3600 * oneC);
+  if (I >= 0) {
+    out[at] = I * k;
+    out[at + 1] = 0;
+    out[at + 2] = I * V * k;
+    out[at + 3] = 0;
+  } else {
+    out[at] = 0;
+    out[at + 1] = -I * k;
+    out[at + 2] = 0;
+    out[at + 3] = -I * V * k;
+  }
 }
 
 /** The residual of the current row for the control in force. */

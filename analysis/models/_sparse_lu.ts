@@ -64,6 +64,8 @@ export class SparseLu {
   private readonly targets: Int32Array;
   /** Number of multiply-add operations of one factorization. */
   readonly operations: number;
+  /** Row of the last zero or non-finite pivot, or -1. */
+  failedPivot = -1;
 
   /** @param pattern The matrix pattern (the diagonal is added). */
   constructor(pattern: Pattern) {
@@ -139,7 +141,7 @@ export class SparseLu {
   /**
    * Factorize the values in place (L unit lower, U upper, sharing the storage).
    *
-   * @returns `false` when a pivot is zero or not finite.
+   * @returns `false` when a pivot is zero or not finite ({@link failedPivot} says which).
    */
   factor(): boolean {
     const v = this.values, ls = this.lowerStart, lp = this.lowerPos;
@@ -147,7 +149,10 @@ export class SparseLu {
     let t = 0;
     for (let k = 0; k < this.n; k++) {
       const pivot = v[dp[k]];
-      if (pivot === 0 || !Number.isFinite(pivot)) return false;
+      if (pivot === 0 || !Number.isFinite(pivot)) {
+        this.failedPivot = k;
+        return false;
+      }
       const inv = 1 / pivot;
       const u0 = us[k], u1 = us[k + 1];
       for (let a = ls[k]; a < ls[k + 1]; a++) {

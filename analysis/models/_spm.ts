@@ -24,6 +24,7 @@ import {
   type CellModel,
   type Control,
   controlResidual,
+  counterRates,
   Mode,
   type ModelOptions,
   ParticleGrid,
@@ -48,7 +49,7 @@ export class SingleParticleModel implements CellModel {
   readonly atol: Float64Array;
   readonly denseRows: number[];
   readonly iCurrent: number;
-  readonly iCharge: number;
+  readonly iCounters: number;
   readonly iTemperature: number;
   readonly xNodes: Float64Array;
   private readonly iSei: number;
@@ -90,7 +91,8 @@ export class SingleParticleModel implements CellModel {
     let k = this.offE + nE;
     this.iSei = options.sei ? k++ : -1;
     this.iTemperature = options.thermal ? k++ : -1;
-    this.iCharge = k++;
+    this.iCounters = k;
+    k += 4;
     this.iCurrent = k++;
     this.n = k;
     this.thermal = thermalConstants(cell);
@@ -129,7 +131,7 @@ export class SingleParticleModel implements CellModel {
     }
     if (this.iSei >= 0) rows.push([this.iSei, ...(this.iTemperature >= 0 ? [this.iTemperature] : [])]);
     if (this.iTemperature >= 0) rows.push([this.iTemperature, this.iCurrent]);
-    rows.push([this.iCharge, this.iCurrent]);
+    for (let c = 0; c < 4; c++) rows.push([this.iCounters + c, this.iCurrent]);
     // Current row: the voltage depends on the particle surfaces, the electrolyte, SEI, T, I.
     const currentRow = [
       this.offN + this.gn.N - 1,
@@ -261,7 +263,7 @@ export class SingleParticleModel implements CellModel {
       out[this.iTemperature] = (W - th.hA * (T - cell.Tamb)) / th.heatCapacity;
     }
     void jTotN;
-    out[this.iCharge] = y[this.iCurrent] / 3600;
+    counterRates(I, V, cell.oneC_A, out, this.iCounters);
     out[this.iCurrent] = controlResidual(this.control, t, I, V, cell.oneC_A);
   }
 
