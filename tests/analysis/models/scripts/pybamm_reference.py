@@ -32,13 +32,13 @@ def params(name):
     return pv
 
 
-def write_csv(path, columns, digits=None):
+def write_csv(path, columns):
     names = list(columns)
     n = len(columns[names[0]])
     with open(path, "w") as f:
         f.write(",".join(names) + "\n")
         for i in range(n):
-            f.write(",".join(repr(float(columns[k][i])) for k in names) + "\n")
+            f.write(",".join("%.10g" % float(columns[k][i]) for k in names) + "\n")
 
 
 def solver(tight):
