@@ -62,7 +62,11 @@ export interface IntegrateOptions {
    * Called after every accepted step with the step's interval and the dense output
    * (`interpolate(t, out)` for t in [tOld, tNew]).
    */
-  onStep?: (tOld: number, tNew: number, interpolate: (t: number, out: Float64Array) => void) => void;
+  onStep?: (
+    tOld: number,
+    tNew: number,
+    interpolate: (t: number, out: Float64Array) => void,
+  ) => void;
   /** Largest step. @default {Infinity} */
   maxStep?: number;
   /** First step to try (otherwise estimated). */
@@ -82,7 +86,14 @@ const NEWTON_MAXITER = 4;
 const MIN_FACTOR = 0.2;
 const MAX_FACTOR = 10;
 const KAPPA = [0, -0.185, -1 / 9, -0.0823, -0.0415, 0];
-const GAMMA = [0, 1, 1.5, 1 + 1 / 2 + 1 / 3, 1 + 1 / 2 + 1 / 3 + 1 / 4, 1 + 1 / 2 + 1 / 3 + 1 / 4 + 1 / 5];
+const GAMMA = [
+  0,
+  1,
+  1.5,
+  1 + 1 / 2 + 1 / 3,
+  1 + 1 / 2 + 1 / 3 + 1 / 4,
+  1 + 1 / 2 + 1 / 3 + 1 / 4 + 1 / 5,
+];
 const ALPHA = KAPPA.map((k, i) => (1 - k) * GAMMA[i]);
 const ERROR_CONST = KAPPA.map((k, i) => k * GAMMA[i] + 1 / (i + 1));
 
@@ -349,7 +360,9 @@ export class BdfSolver {
     for (let i = 0; i < n; i++) if (alg[i]) fmax = Math.max(fmax, Math.abs(f[i]));
     if (!(fmax < 1e-6)) {
       throw new SolverError(
-        `cannot find consistent algebraic unknowns at t = ${t} s (residual ${fmax.toExponential(2)})`,
+        `cannot find consistent algebraic unknowns at t = ${t} s (residual ${
+          fmax.toExponential(2)
+        })`,
       );
     }
   }
@@ -485,7 +498,9 @@ export class BdfSolver {
       this.jacCurrent = false;
       while (!accepted) {
         if (this.hAbs < minStep) {
-          throw new SolverError(`the step size fell below ${minStep.toExponential(1)} s at t = ${t} s`);
+          throw new SolverError(
+            `the step size fell below ${minStep.toExponential(1)} s at t = ${t} s`,
+          );
         }
         tNew = t + this.hAbs;
         if (tNew > tEnd) {

@@ -10,11 +10,7 @@
  */
 
 import { compilePositional } from "./_expression.ts";
-import {
-  FUNCTION_VARIABLES,
-  type MaterialFunction,
-  type ParameterSet,
-} from "./parameter_set.ts";
+import { FUNCTION_VARIABLES, type MaterialFunction, type ParameterSet } from "./parameter_set.ts";
 
 /** Gas constant, J/(mol K), as PyBaMM takes it from scipy. */
 export const GAS_CONSTANT = 8.31446261815324;
@@ -269,7 +265,10 @@ export function compileCell(set: ParameterSet): CompiledCell {
   const area = set.cell.electrode_height_m * set.cell.electrode_width_m;
   const n = compileElectrode(set, "negative", area);
   const p = compileElectrode(set, "positive", area);
-  const De2 = fn2(set.electrolyte.diffusivity_m2_s, FUNCTION_VARIABLES.electrolyte_diffusivity_m2_s);
+  const De2 = fn2(
+    set.electrolyte.diffusivity_m2_s,
+    FUNCTION_VARIABLES.electrolyte_diffusivity_m2_s,
+  );
   const k2 = fn2(set.electrolyte.conductivity_S_m, FUNCTION_VARIABLES.electrolyte_conductivity_S_m);
   const s = set.separator;
   const Ltotal = n.Lcc + n.L + s.thickness_m + p.L + p.Lcc;

@@ -27,8 +27,8 @@ import {
   type SeiConstants,
   seiConstants,
   type StateSnapshot,
-  thermalConstants,
   type ThermalConstants,
+  thermalConstants,
   XGrid,
 } from "./_cell_model.ts";
 import { type Pattern, patternFromRows } from "./_sparse_lu.ts";
@@ -290,7 +290,9 @@ export class DfnModel implements CellModel {
     const sn = cell.n.sigmaEff, sp = cell.p.sigmaEff;
     for (let k = 0; k < nN; k++) {
       const dx = g.dx[k];
-      const left = k === 0 ? -sn * 2 * y[this.ps[0]] / dx : -sn * (y[this.ps[k]] - y[this.ps[k - 1]]) / dx;
+      const left = k === 0
+        ? -sn * 2 * y[this.ps[0]] / dx
+        : -sn * (y[this.ps[k]] - y[this.ps[k - 1]]) / dx;
       const right = k === nN - 1 ? 0 : -sn * (y[this.ps[k + 1]] - y[this.ps[k]]) / dx;
       out[this.ps[k]] = ((right - left) / dx + this.aj[k]) / vs;
     }

@@ -294,9 +294,7 @@ function toClosure(ast: Ast): CompiledExpression {
     case "call": {
       const fn = FUNCTIONS[ast.name].fn;
       const args = ast.args.map(toClosure);
-      return args.length === 1
-        ? (v) => fn(args[0](v))
-        : (v) => fn(args[0](v), args[1](v));
+      return args.length === 1 ? (v) => fn(args[0](v)) : (v) => fn(args[0](v), args[1](v));
     }
   }
 }

@@ -31,8 +31,8 @@ import {
   type SeiConstants,
   seiConstants,
   type StateSnapshot,
-  thermalConstants,
   type ThermalConstants,
+  thermalConstants,
   XGrid,
 } from "./_cell_model.ts";
 import { type Pattern, patternFromRows } from "./_sparse_lu.ts";
@@ -129,7 +129,9 @@ export class SingleParticleModel implements CellModel {
       if (this.iTemperature >= 0) r.push(this.iTemperature);
       rows.push(r);
     }
-    if (this.iSei >= 0) rows.push([this.iSei, ...(this.iTemperature >= 0 ? [this.iTemperature] : [])]);
+    if (this.iSei >= 0) {
+      rows.push([this.iSei, ...(this.iTemperature >= 0 ? [this.iTemperature] : [])]);
+    }
     if (this.iTemperature >= 0) rows.push([this.iTemperature, this.iCurrent]);
     for (let c = 0; c < 4; c++) rows.push([this.iCounters + c, this.iCurrent]);
     // Current row: the voltage depends on the particle surfaces, the electrolyte, SEI, T, I.
@@ -150,7 +152,7 @@ export class SingleParticleModel implements CellModel {
     const s = new Float64Array(this.n);
     for (let i = 0; i < this.gn.N; i++) s[this.offN + i] = x;
     for (let i = 0; i < this.gp.N; i++) s[this.offP + i] = y;
-    if (this.withElectrolyte) for (let i = 0; i < this.grid.n; i++) s[this.offE + i] = 1;
+    if (this.withElectrolyte) { for (let i = 0; i < this.grid.n; i++) s[this.offE + i] = 1; }
     if (this.iSei >= 0) s[this.iSei] = 1;
     if (this.iTemperature >= 0) s[this.iTemperature] = T;
     return s;

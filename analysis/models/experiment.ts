@@ -155,8 +155,9 @@ function parseQuantity(
  */
 export function parseStep(text: string): ExperimentStep {
   const s = text.trim().replace(/\s+/g, " ");
-  const m = /^(discharge|charge|hold|rest)\b(?: at (.+?))?(?: for (.+?))?(?: or)?(?: until (.+?))?$/i
-    .exec(s);
+  const m =
+    /^(discharge|charge|hold|rest)\b(?: at (.+?))?(?: for (.+?))?(?: or)?(?: until (.+?))?$/i
+      .exec(s);
   if (!m) {
     throw new SyntaxError(
       `Cannot read step "${text}": expected "Discharge at …", "Charge at …", "Hold at … V" or ` +
@@ -171,13 +172,17 @@ export function parseStep(text: string): ExperimentStep {
     for (const part of untilText.split(/\s+or\s+/i)) {
       const q = parseQuantity(part, text);
       if (q.unit === "V") limits.push({ kind: "voltage", value_V: q.value });
-      else if (q.unit === "A") limits.push({ kind: "current", value_A: Math.abs(q.value), c_rate: null });
-      else if (q.unit === "C") limits.push({ kind: "current", value_A: null, c_rate: Math.abs(q.value) });
-      else throw new SyntaxError(`Cannot read step "${text}": cannot stop at "${part}"`);
+      else if (q.unit === "A") {
+        limits.push({ kind: "current", value_A: Math.abs(q.value), c_rate: null });
+      } else if (q.unit === "C") {
+        limits.push({ kind: "current", value_A: null, c_rate: Math.abs(q.value) });
+      } else throw new SyntaxError(`Cannot read step "${text}": cannot stop at "${part}"`);
     }
   }
   if (duration_s === null && limits.length === 0) {
-    throw new SyntaxError(`Cannot read step "${text}": give a duration ("for …") or a limit ("until …")`);
+    throw new SyntaxError(
+      `Cannot read step "${text}": give a duration ("for …") or a limit ("until …")`,
+    );
   }
   if (verb === "rest") {
     if (at !== undefined) throw new SyntaxError(`Cannot read step "${text}": a rest has no "at"`);
@@ -299,7 +304,9 @@ function checkStepObject(step: ExperimentStep): ExperimentStep {
   if (step.mode === "profile") {
     const p = step.profile;
     if (!p || p.time_s.length < 2 || p.time_s.length !== p.current_A.length) {
-      throw new RangeError(`Profile step "${step.text}" needs time_s and current_A of equal length ≥ 2`);
+      throw new RangeError(
+        `Profile step "${step.text}" needs time_s and current_A of equal length ≥ 2`,
+      );
     }
     for (let i = 1; i < p.time_s.length; i++) {
       if (!(p.time_s[i] > p.time_s[i - 1])) {

@@ -347,8 +347,10 @@ export function checkMaterialFunction(
       );
     }
     for (let i = 0; i < x.length; i++) {
-      if (typeof x[i] !== "number" || typeof y[i] !== "number" || !Number.isFinite(x[i]) ||
-        !Number.isFinite(y[i])) {
+      if (
+        typeof x[i] !== "number" || typeof y[i] !== "number" || !Number.isFinite(x[i]) ||
+        !Number.isFinite(y[i])
+      ) {
         throw new ParameterSetError(path, `table row ${i} is not two finite numbers`);
       }
       if (i > 0 && !(x[i] > x[i - 1])) {

@@ -4,7 +4,7 @@
 import type { CyclingSeries } from "../../lib/model/cycling_series.ts";
 import { BdfSolver, type EventFunction, SolverError } from "./_bdf.ts";
 import { compileCell } from "./_cell.ts";
-import { type CellModel, Mode, type MeshPoints, type StateSnapshot } from "./_cell_model.ts";
+import { type CellModel, type MeshPoints, Mode, type StateSnapshot } from "./_cell_model.ts";
 import { DfnModel } from "./_dfn.ts";
 import { SingleParticleModel } from "./_spm.ts";
 import { electrodeSohCompiled, initialStateCompiled } from "./electrode_soh.ts";
@@ -125,7 +125,9 @@ export function simulate(options: SimulateOptions = {}): Simulation {
   }
   const sei = options.sei ?? false;
   const rtol = options.rtol ?? 1e-4, atol = options.atol ?? 1e-6;
-  if (!(rtol > 0 && rtol < 1) || !(atol > 0)) throw new RangeError("rtol and atol must be positive");
+  if (!(rtol > 0 && rtol < 1) || !(atol > 0)) {
+    throw new RangeError("rtol and atol must be positive");
+  }
   const period = options.period_s ?? 30;
   if (!(period > 0)) throw new RangeError(`period_s must be positive, got ${period}`);
   const model = buildModel(set, kind, { thermal, sei, mesh });
@@ -153,7 +155,12 @@ export function simulate(options: SimulateOptions = {}): Simulation {
   const record = (t: number, state: Float64Array, step: number, cycle: number) => {
     rows.t.push(t);
     rows.v.push(model.voltage(state));
-    rows.i.push(-model.current(state));
+    // A prescribed current is recorded exactly (between solver steps the state's current comes
+    // from the interpolating polynomial, which rounds the corners of a measured profile).
+    const c = model.control;
+    rows.i.push(
+      c.mode === Mode.Current ? -(c.profile ? c.profile(t) : c.value) : -model.current(state),
+    );
     for (let k = 0; k < 4; k++) rows.c[k].push(state[ic + k] * oneC);
     rows.temp.push(model.temperature(state));
     rows.step.push(step);
@@ -185,7 +192,8 @@ export function simulate(options: SimulateOptions = {}): Simulation {
     configure(model, step, t);
     // A good first guess of the current for current-driven steps.
     if (model.control.mode === Mode.Current) {
-      y[model.iCurrent] = (model.control.profile ? model.control.profile(t) : model.control.value) / oneC;
+      y[model.iCurrent] = (model.control.profile ? model.control.profile(t) : model.control.value) /
+        oneC;
     }
     try {
       solver.reset(t, y);
@@ -212,7 +220,9 @@ export function simulate(options: SimulateOptions = {}): Simulation {
     for (const limit of step.limits) {
       if (limit.kind === "voltage") {
         const v = limit.value_V;
-        events.push(discharging ? (_t, s) => model.voltage(s) - v : (_t, s) => v - model.voltage(s));
+        events.push(
+          discharging ? (_t, s) => model.voltage(s) - v : (_t, s) => v - model.voltage(s),
+        );
         kinds.push("voltage limit");
       } else {
         const a = limit.value_A ?? (limit.c_rate as number) * oneC;
@@ -302,7 +312,14 @@ export function simulate(options: SimulateOptions = {}): Simulation {
   return new Simulation({
     model: kind,
     parameters: set.name,
-    options: { thermal: thermal ? "lumped" : "isothermal", sei, mesh, rtol, atol, period_s: period },
+    options: {
+      thermal: thermal ? "lumped" : "isothermal",
+      sei,
+      mesh,
+      rtol,
+      atol,
+      period_s: period,
+    },
     electrode_soh: soh,
     initial_state: init,
     steps,
@@ -431,7 +448,9 @@ function buildSeries(
     return out;
   };
   const ints = (values: number[]): Int32Array =>
-    idx ? Int32Array.from(idx.lo, (j, k) => values[idx!.w[k] > 0.5 ? j + 1 : j]) : Int32Array.from(values);
+    idx
+      ? Int32Array.from(idx.lo, (j, k) => values[idx!.w[k] > 0.5 ? j + 1 : j])
+      : Int32Array.from(values);
   const note = `${kind.toUpperCase()} simulation of ${set.name}`;
   const source = (name: string, unit: string) => ({
     original_name: name,

@@ -117,7 +117,13 @@ export interface SimulationSummary {
   /** The same as capacity, A h (null without SEI). */
   capacity_lost_to_sei_Ah: number | null;
   /** Solver work: accepted steps, f evaluations, Jacobians, factorizations. */
-  solver: { steps: number; rejected: number; f_evaluations: number; jacobians: number; factorizations: number };
+  solver: {
+    steps: number;
+    rejected: number;
+    f_evaluations: number;
+    jacobians: number;
+    factorizations: number;
+  };
   /** Wall-clock time of the run, ms. */
   elapsed_ms: number;
 }
@@ -239,7 +245,11 @@ export class Simulation implements SimulationData {
 
   /** Text summary with the step table. */
   toString(): string {
-    return [this.describe(), textTable(this.steps as unknown as Record<string, unknown>[], STEP_COLUMNS, { maxRows: 40 }), ...this.notes]
+    return [
+      this.describe(),
+      textTable(this.steps as unknown as Record<string, unknown>[], STEP_COLUMNS, { maxRows: 40 }),
+      ...this.notes,
+    ]
       .join("\n");
   }
 
@@ -266,7 +276,10 @@ export class Simulation implements SimulationData {
         rows,
         x: { field: "time_h", title: "Time (h)" },
         y: { field: "voltage_V", title: "Voltage (V)" },
-        tooltip: [{ field: "time_h", title: "Time (h)" }, { field: "voltage_V", title: "Voltage (V)" }, {
+        tooltip: [{ field: "time_h", title: "Time (h)" }, {
+          field: "voltage_V",
+          title: "Voltage (V)",
+        }, {
           field: "current_A",
           title: "Current (A)",
         }, { field: "cycle", title: "Cycle" }],
@@ -321,8 +334,12 @@ export class Simulation implements SimulationData {
         positive_surface_stoichiometry: Array.from(st.positive_surface_stoichiometry),
         negative_mean_stoichiometry: Array.from(st.negative_mean_stoichiometry),
         positive_mean_stoichiometry: Array.from(st.positive_mean_stoichiometry),
-        electrolyte_concentration_negative_mol_m3: Array.from(st.electrolyte_concentration_negative_mol_m3),
-        electrolyte_concentration_positive_mol_m3: Array.from(st.electrolyte_concentration_positive_mol_m3),
+        electrolyte_concentration_negative_mol_m3: Array.from(
+          st.electrolyte_concentration_negative_mol_m3,
+        ),
+        electrolyte_concentration_positive_mol_m3: Array.from(
+          st.electrolyte_concentration_positive_mol_m3,
+        ),
         temperature_K: Array.from(st.temperature_K),
         sei_thickness_m: Array.from(st.sei_thickness_m, (v) => Number.isFinite(v) ? v : null),
         lithium_particles_mol: Array.from(st.lithium_particles_mol),
@@ -337,7 +354,8 @@ export class Simulation implements SimulationData {
     const rows = this.steps as unknown as Record<string, unknown>[];
     return {
       "text/plain": this.toString(),
-      "text/html": `<p>${escapeHtml(this.describe())}</p>${htmlTable(rows, STEP_COLUMNS, { maxRows: 40 })}` +
+      "text/html":
+        `<p>${escapeHtml(this.describe())}</p>${htmlTable(rows, STEP_COLUMNS, { maxRows: 40 })}` +
         this.notes.map((n) => `<p><em>${escapeHtml(n)}</em></p>`).join(""),
       "application/vnd.vegalite.v5+json": this.plotSpec(),
     };

@@ -31,7 +31,10 @@ for (const set of SETS) {
         // Capacity at the cut-off within 0.1 % (PyBaMM's "Discharge capacity [A.h]" at its event).
         const refCapacity = ref.discharge_capacity_Ah[ref.discharge_capacity_Ah.length - 1];
         const rel = Math.abs(sim.summary.discharge_capacity_Ah - refCapacity) / refCapacity;
-        ok(rel <= 1e-3, `${rate}C: capacity ${sim.summary.discharge_capacity_Ah} vs ${refCapacity}`);
+        ok(
+          rel <= 1e-3,
+          `${rate}C: capacity ${sim.summary.discharge_capacity_Ah} vs ${refCapacity}`,
+        );
         ok(sim.steps[0].termination === "voltage limit");
       }
     });
@@ -58,7 +61,8 @@ for (const set of SETS) {
       const n = ref.time_s.length;
       const net = sim.summary.discharge_capacity_Ah - sim.summary.charge_capacity_Ah;
       ok(
-        Math.abs(net - ref.discharge_capacity_Ah[n - 1]) <= 1e-3 * sim.summary.discharge_capacity_Ah,
+        Math.abs(net - ref.discharge_capacity_Ah[n - 1]) <=
+          1e-3 * sim.summary.discharge_capacity_Ah,
         `net ${net} vs ${ref.discharge_capacity_Ah[n - 1]}`,
       );
       for (let k = 0; k < 5; k++) {
