@@ -34,7 +34,7 @@ import { ParseError } from "./parse_error.ts";
  * @example Usage
  * ```ts
  * import { newareNdax } from "./neware_ndax.ts";
- * import { zipSync, strToU8 } from "fflate";
+ * import { zipSync, strToU8 } from "npm:fflate@0.8.3";
  * import { equal, throws } from "node:assert/strict";
  *
  * const zip = zipSync({ "VersionInfo.xml": strToU8("<root/>") });
