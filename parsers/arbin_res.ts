@@ -5,8 +5,8 @@
 // JavaScript `mdb-reader` package (no mdbtools, no ODBC). Table and column names are Arbin's.
 
 import { Buffer } from "node:buffer";
-import { gunzipSync } from "fflate";
-import MDBReader from "mdb-reader";
+import { gunzipSync } from "npm:fflate@0.8.3";
+import MDBReader from "npm:mdb-reader@3.2.0";
 import type { ColumnSource, CyclingColumn } from "../lib/model/cycling_series.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
 import { hexAt } from "./_bytes.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { parse as parseToml, TomlError } from "smol-toml";
+import { parse as parseToml, TomlError } from "npm:smol-toml@1.9.1";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
