@@ -89,7 +89,18 @@ export function main(args: string[]): Promise<number> {
     }
     const v = cli.values;
     // In "list", --chemistry and --cell-code filter; elsewhere flags are properties to set.
-    const info: SampleInfo = command === "list" ? {} : sampleInfoFromFlags(v);
+    const info: SampleInfo = sampleInfoFromFlags(v);
+    if (command === "list") {
+      const extra = Object.keys(info).filter((f) => f !== "chemistry" && f !== "cell_code");
+      if (extra.length) {
+        throw new UsageError(
+          `list filters by --chemistry and --cell-code only, not --${
+            sampleFlagOf(extra[0] as keyof SampleInfo)
+          }`,
+        );
+      }
+      for (const f of Object.keys(info)) delete (info as Record<string, unknown>)[f];
+    }
     const clear = (v.clear as string[] | undefined) ?? [];
     for (const name of clear) {
       const p = SAMPLE_PROPERTIES.find((p) => sampleFlagOf(p.field) === name);

@@ -125,6 +125,14 @@ const UNIT_FACTORS: Readonly<Record<Exclude<SamplePropertyKind, "text">, Record<
     length: { m: 100, cm: 1, mm: 0.1, um: 1e-4, nm: 1e-7 },
   };
 
+/** A unit to suggest in messages, by kind. */
+const EXAMPLE_UNIT: Readonly<Record<Exclude<SamplePropertyKind, "text">, string>> = {
+  capacity: "mAh",
+  mass: "mg",
+  area: "cm2",
+  length: "um",
+};
+
 /** Normalized unit text: lower case, `µ`/`μ` → `u`, `²`/`^2` → `2`, no spaces. */
 function normalizeUnit(unit: string): string {
   return unit.trim().toLowerCase().replace(/[µμ]/g, "u").replace(/²|\^2/g, "2").replace(/\s+/g, "");
@@ -252,7 +260,7 @@ export function parseSampleProperty(
   if (unit === null) {
     throw new RangeError(
       `${spec.field}: ${text} has no unit; write it with the value ("${text} ${
-        Object.keys(UNIT_FACTORS[spec.kind])[1]
+        EXAMPLE_UNIT[spec.kind]
       }") or in the name ("${spec.aliases[0]} (${spec.unit})")`,
     );
   }

@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import { parse as parseToml, TomlError } from "smol-toml";
+import { parse as parseToml, TomlError } from "npm:smol-toml@1.9.1";
 import type { SampleInfo } from "../lib/model/sample_info.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeText, extensionOf, splitLines } from "./_text.ts";
