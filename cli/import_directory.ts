@@ -14,7 +14,7 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
 import { IMPORT_SAMPLE_OPTIONS, importSampleSettings } from "../lib/cli/sample_options.ts";
 import { ProgressBar } from "../lib/cli/progress_bar.ts";
@@ -80,7 +80,6 @@ export function main(args: string[]): Promise<number> {
     try {
       if (v.status) return await showStatus(store, cli.positionals[0], cli.json);
       const json = cli.json || !Deno.stdout.isTerminal();
-      if (!json) console.error(`Store: ${store.describe().text}`);
       const started = performance.now();
       let bar: ProgressBar | null = null;
       const onProgress = (p: ImportProgress): void => {
@@ -124,7 +123,7 @@ export function main(args: string[]): Promise<number> {
       }
       const { outcomes, ...rest } = summary;
       if (json) {
-        console.log(JSON.stringify({ type: "summary", ...rest }));
+        console.log(JSON.stringify({ type: "summary", store: store.describe(), ...rest }));
       } else {
         for (const o of outcomes) {
           if (o.action === "failed") console.log(`FAILED  ${o.path}\n        ${o.error}`);
@@ -156,7 +155,7 @@ async function showStatus(store: Store, jobId: string | undefined, json: boolean
   if (jobId) {
     const job = await store.jobs.get(jobId);
     if (!job) throw new UsageError(`no import job "${jobId}"`);
-    if (json) console.log(JSON.stringify(job));
+    if (json) console.log(storeJson(store, { job }));
     else {
       console.log(statusLine(job));
       for (const f of job.files) {
@@ -166,7 +165,7 @@ async function showStatus(store: Store, jobId: string | undefined, json: boolean
     return 0;
   }
   const jobs = await store.jobs.list({ limit: 20 });
-  if (json) console.log(JSON.stringify(jobs));
+  if (json) console.log(storeJson(store, { jobs }));
   else if (jobs.length === 0) console.log("No import jobs found");
   else for (const job of jobs) console.log(statusLine(job));
   return 0;

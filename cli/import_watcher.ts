@@ -115,7 +115,10 @@ export function main(args: string[]): Promise<number> {
       const summary = await watchDirectory(
         async () => {
           const store = await openCliStore(cli);
-          if (!cli.json) console.error(`Store: ${store.describe().text}`);
+          if (cli.json) {
+            const at = new Date().toISOString();
+            console.log(JSON.stringify({ type: "store", store: store.describe(), at }));
+          }
           return store;
         },
         root,

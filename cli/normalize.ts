@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import {
   type CellNormalization,
   normalizeCell,
@@ -76,7 +76,7 @@ export function main(args: string[]): Promise<number> {
           }),
         );
       }
-      if (cli.json) console.log(JSON.stringify(results));
+      if (cli.json) console.log(storeJson(store, { cells: results }));
       else for (const r of results) console.log(line(r));
       return results.every((r) => r.capacity || r.impedance) ? 0 : 1;
     } finally {

@@ -147,9 +147,10 @@ export interface LoadConfigOptions {
  * ```
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const home = options.path !== undefined ? "" : options.home ?? homeDirectory();
   const candidates = options.path !== undefined ? [options.path] : [
-    join(options.home ?? homedir(), ".battery_analysis.toml"),
-    join(options.home ?? homedir(), ".battery_analysis.ini"),
+    join(home, ".battery_analysis.toml"),
+    join(home, ".battery_analysis.ini"),
   ];
   for (const path of candidates) {
     let text: string;
@@ -164,6 +165,26 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     return parseConfig(text, { path, format: path.endsWith(".ini") ? "ini" : "toml" });
   }
   return { path: null, values: {}, warnings: [] };
+}
+
+/** The home directory; a denied permission is a `ConfigError` naming the permission to grant. */
+function homeDirectory(): string {
+  try {
+    return homedir();
+  } catch (error) {
+    if (
+      !(error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied)
+    ) {
+      throw error;
+    }
+    throw new ConfigError(
+      "~/.battery_analysis.toml",
+      null,
+      "cannot look for the configuration file: no permission to read the home directory; grant " +
+        "--allow-sys=homedir (or give --config PATH)",
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { NEWARE_STATES } from "../../parsers/_neware_common.ts";
 import { detectFormat } from "../../parsers/detect_format.ts";
 import { newareNda } from "../../parsers/neware_nda.ts";
+import { summarizeCycles } from "../../analysis/cycles.ts";
 import { ParseError } from "../../parsers/parse_error.ts";
 import { assertClose, readFixture } from "../_util.ts";
 import { readFeather } from "./_feather.ts";
@@ -224,6 +225,51 @@ Deno.test("newareNda.parse() decodes synthetic v29 records, aux channels and rep
   assertClose(s.extras.aux_voltage_3_V[1], 1.2345);
   equal(s.temperature_C, s.extras.aux_temperature_3_C);
   ok(rec.meta.warnings.some((w) => /1 record\(s\) repeat/.test(w)));
+});
+
+Deno.test("a Pulse step's negative, decreasing discharge counter integrates to its magnitude", () => {
+  // Neware stores the discharge counters of Pulse steps (state 16) negative and decreasing.
+  // Step 1: CC_Chg at +100 mA for 4 s; step 2: Pulse at −100 mA for 4 s. Range 1000 → raw
+  // current × 0.1 mA, raw counters × 0.1 / 3600 mAh. 100 mA for 1 s = 1000 raw. Known answer:
+  // charge = discharge = 4000 × 0.1 / 3600 mAh = 1.111e-4 Ah; discharge energy at 3.5 V
+  // = 3.889e-4 Wh. (Read as resets, each decrement added the whole negative value instead.)
+  const base = { cycle0: 0, range: 1000 } as const;
+  const recs: Uint8Array[] = [];
+  for (let k = 0; k < 5; k++) {
+    recs.push(v29Record({
+      ...base,
+      index: k + 1,
+      step: 1,
+      state: 1,
+      time_ms: 1000 * k,
+      v_raw: 40000,
+      i_raw: k === 0 ? 0 : 1000,
+      caps: [1000 * k, 0, 4000 * k, 0],
+    }));
+  }
+  for (let k = 0; k < 5; k++) {
+    recs.push(v29Record({
+      ...base,
+      index: k + 6,
+      step: 2,
+      state: 16,
+      time_ms: 1000 * k,
+      v_raw: 35000,
+      i_raw: k === 0 ? 0 : -1000,
+      caps: [0, -1000 * k, 0, -3500 * k],
+    }));
+  }
+  const rec = newareNda.parse(v29File(recs), { fileName: "pulse.nda" });
+  const s = rec.series!;
+  equal(Math.min(...s.discharge_capacity_Ah), 0); // magnitudes
+  assertClose(s.discharge_capacity_Ah[9], 4000 * 0.1 / 3600 / 1000);
+  ok(rec.meta.warnings.some((w) => /8 capacity or energy value\(s\) are negative/.test(w)));
+  equal(rec.meta.header.step_types, "1=CC_Chg; 16=Pulse");
+  const table = summarizeCycles(s);
+  equal(table.cycles.length, 1);
+  assertClose(table.cycles[0].charge_capacity_Ah!, 4000 * 0.1 / 3600 / 1000, { rel: 1e-12 });
+  assertClose(table.cycles[0].discharge_capacity_Ah!, 4000 * 0.1 / 3600 / 1000, { rel: 1e-12 });
+  assertClose(table.cycles[0].discharge_energy_Wh!, 14000 * 0.1 / 3600 / 1000, { rel: 1e-12 });
 });
 
 Deno.test("newareNda.parse() decodes synthetic BTS 9.1 and 9.0 (v130) records", () => {

@@ -311,10 +311,33 @@ def mb_with_peis() -> None:
     write(OUT / "biologic" / "mb_with_peis_C01.mpt", text.encode("latin-1"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Arbin
+
+
+def arbin_empty_counters() -> None:
+    """arbin_example.csv with `Step_Index` and `Cycle_Index` empty on every row (the fields stay,
+    their values are removed); every other field is byte-for-byte the fixture's."""
+    text = (FIX / "arbin" / "arbin_example.csv").read_text()
+    eol = "\r\n" if "\r\n" in text else "\n"
+    lines = text.split(eol)
+    header = lines[0].split(",")
+    drop = {header.index("Step_Index"), header.index("Cycle_Index")}
+    out = [lines[0]]
+    for line in lines[1:]:
+        if line == "":
+            out.append(line)
+            continue
+        fields = line.split(",")
+        out.append(",".join("" if i in drop else f for i, f in enumerate(fields)))
+    write(OUT / "arbin" / "arbin_example_empty_counters.csv", eol.join(out).encode())
+
+
 def main() -> None:
     biologic_text_variants()
     unknown_ids_variant()
     mb_with_peis()
+    arbin_empty_counters()
 
 
 if __name__ == "__main__":
