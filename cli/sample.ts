@@ -7,14 +7,15 @@
  * ```sh
  * deno run -A cli/sample.ts list [--chemistry TEXT] [--cell CODE]
  * deno run -A cli/sample.ts show NAME|ID
- * deno run -A cli/sample.ts set NAME|ID [--create] [--area 1.13cm2] [--clear FIELD]...
+ * deno run -A cli/sample.ts add NAME [--area 1.13cm2] ...
+ * deno run -A cli/sample.ts set NAME|ID [--area 1.13cm2] [--clear FIELD]...
  * deno run -A cli/sample.ts import-sheet FILE [--dry-run]
  * ```
  *
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { formatTable } from "../lib/cli/format_table.ts";
 import { SAMPLE_OPTIONS, sampleFlagOf, sampleInfoFromFlags } from "../lib/cli/sample_options.ts";
 import { SAMPLE_PROPERTIES } from "../parsers/sample_property.ts";
@@ -37,8 +38,9 @@ const SPEC: CliSpec = {
     "",
     "  list                 samples with their properties and number of tests",
     "  show NAME|ID         one sample: properties, aggregates, tests",
-    "  set NAME|ID          set the properties given as flags (--create makes a new sample);",
-    "                       a new cell code reaches the sample's tests and their cell dataset",
+    "  add NAME             create a sample with the properties given as flags",
+    "  set NAME|ID          set the properties given as flags on a stored sample; a new",
+    "                       cell code reaches the sample's tests and their cell dataset",
     "  import-sheet FILE    apply a sample sheet (CSV, XLSX or TOML) to the stored samples:",
     "                       rows naming a sample set its properties; rows with file names or",
     "                       glob patterns apply to the stored tests of those files",
@@ -48,7 +50,8 @@ const SPEC: CliSpec = {
     "area_cm2) or the cell. Exit code 0 on success, 1 on errors, 2 on usage errors.",
   ].join("\n"),
   usage: "list [--chemistry TEXT] [--cell-code CODE] | show NAME|ID\n" +
-    "  sample set NAME|ID [--create] [property flags] [--clear FIELD]...\n" +
+    "  sample add NAME [property flags]\n" +
+    "  sample set NAME|ID [property flags] [--clear FIELD]...\n" +
     "  sample import-sheet FILE [--dry-run]",
   store: true,
   options: {
@@ -61,20 +64,19 @@ const SPEC: CliSpec = {
         SAMPLE_PROPERTIES.map((p) => sampleFlagOf(p.field)).join(", ")
       })`,
     },
-    create: { type: "boolean", description: "set: create the sample when it does not exist" },
     "dry-run": { type: "boolean", description: "import-sheet: report what would change" },
     // list filters: --chemistry (substring, any case) and --cell-code (exact).
   },
   examples: [
     "sample list",
     "sample set BL_Zn_SymCell_072023_04_1mAh --chemistry 'Zn|Zn(TFSI)2|Zn' --area 1.13cm2",
-    "sample set CN12 --create --nominal-capacity 2.5mAh --active-mass 12.1mg --form-factor 2032",
+    "sample add CN12 --nominal-capacity 2.5mAh --active-mass 12.1mg --form-factor 2032",
     "sample import-sheet samples.xlsx --dry-run",
     "sample show CN12 --json",
   ],
 };
 
-const COMMANDS = ["list", "show", "set", "import-sheet"] as const;
+const COMMANDS = ["list", "show", "add", "set", "import-sheet"] as const;
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
@@ -118,8 +120,8 @@ export function main(args: string[]): Promise<number> {
           : `"${command}" takes one argument (${command === "import-sheet" ? "FILE" : "NAME|ID"})`,
       );
     }
-    if (command !== "set" && (Object.keys(info).length > 0 || v.create)) {
-      throw new UsageError(`property flags, --clear and --create go with "set", not "${command}"`);
+    if (command !== "set" && command !== "add" && Object.keys(info).length > 0) {
+      throw new UsageError(`property flags and --clear go with "set" or "add", not "${command}"`);
     }
     if (command === "set" && Object.keys(info).length === 0) {
       throw new UsageError("set: give at least one property flag or --clear");
@@ -140,14 +142,20 @@ export function main(args: string[]): Promise<number> {
           });
         case "show":
           return await show(store, rest[0], cli.json);
+        case "add":
         case "set": {
-          const r = await setSampleProperties(store, rest[0], info, { create: v.create === true });
-          printUpdate(r, cli.json);
+          if (command === "add" && (await store.samples.getByName(rest[0]))) {
+            throw new UsageError(`sample "${rest[0]}" exists; change it with "set"`);
+          }
+          const r = await setSampleProperties(store, rest[0], info, { create: command === "add" });
+          if (cli.json) console.log(storeJson(store, { ...r }));
+          else printUpdate(r);
           return 0;
         }
         default: {
           const report = await applySampleSheet(store, sheet!, { dryRun: v["dry-run"] === true });
-          printReport(report, cli.json);
+          if (cli.json) console.log(storeJson(store, { ...report }));
+          else printReport(report);
           return 0;
         }
       }
@@ -173,7 +181,7 @@ async function list(
     samples = samples.filter((s) => s.chemistry?.toLowerCase().includes(needle));
   }
   if (q.json) {
-    console.log(JSON.stringify(samples));
+    console.log(storeJson(store, { samples }));
     return 0;
   }
   if (samples.length === 0) {
@@ -224,7 +232,7 @@ async function show(store: Store, key: string, json: boolean): Promise<number> {
     start_time: t.start_time,
   }));
   if (json) {
-    console.log(JSON.stringify({ sample, tests: testRows }));
+    console.log(storeJson(store, { sample, tests: testRows }));
     return 0;
   }
   const fields: [string, string | null][] = [
@@ -254,11 +262,7 @@ function withUnit(value: string | null, unit: string): string | null {
   return value === null ? null : `${value} ${unit}`;
 }
 
-function printUpdate(r: SamplePropertiesUpdate, json: boolean): void {
-  if (json) {
-    console.log(JSON.stringify(r));
-    return;
-  }
+function printUpdate(r: SamplePropertiesUpdate): void {
   const verb = r.created ? "created" : r.changed.length ? "updated" : "unchanged";
   console.log(`Sample ${r.sample.name}: ${verb}`);
   for (const c of r.changed) {
@@ -273,11 +277,7 @@ function printUpdate(r: SamplePropertiesUpdate, json: boolean): void {
   }
 }
 
-function printReport(r: SampleSheetReport, json: boolean): void {
-  if (json) {
-    console.log(JSON.stringify(r));
-    return;
-  }
+function printReport(r: SampleSheetReport): void {
   const would = r.dry_run ? " (dry run: nothing written)" : "";
   console.log(`Sample sheet ${r.file}${would}`);
   for (const s of r.samples) {

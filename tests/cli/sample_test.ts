@@ -30,6 +30,7 @@ Deno.test("sample set/show/list/import-sheet and import_directory's sample flags
     const imported = await runMain(importDirectory, [
       join(dir, "data"),
       ...base,
+      "--create",
       "--workers",
       "0",
       "--json",
@@ -71,7 +72,7 @@ Deno.test("sample set/show/list/import-sheet and import_directory's sample flags
     match(set.out, /cell datasets updated: CN204/);
 
     const norm = await runMain(normalize, ["CN204", "--json", ...base]);
-    const [n] = JSON.parse(norm.out);
+    const [n] = JSON.parse(norm.out).cells;
     // mAh/g = mAh / 0.0125 g, mAh/cm² = mAh / 1.13 cm² (definitions).
     equal(n.capacity.specific_capacity_mAh_per_g, n.capacity.initial_capacity_mAh / 0.0125);
     equal(n.capacity.areal_capacity_mAh_per_cm2, n.capacity.initial_capacity_mAh / 1.13);
@@ -106,6 +107,11 @@ Deno.test("sample set/show/list/import-sheet and import_directory's sample flags
     const missing = await runMain(sample, ["set", "nobody", "--area", "1cm2", ...base]);
     equal(missing.code, 1);
     match(missing.err, /no sample "nobody"/);
+    const added = await runMain(sample, ["add", "nobody", "--area", "1cm2", ...base]);
+    match(added.out, /Sample nobody: created\n  area_cm2: — → 1/);
+    const again = await runMain(sample, ["add", "nobody", ...base]);
+    equal(again.code, 2);
+    match(again.err, /sample "nobody" exists; change it with "set"/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
