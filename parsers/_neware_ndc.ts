@@ -271,11 +271,14 @@ export function readNdcMain(bytes: Uint8Array, src: NdcSource): NdcMain {
     // 87-byte records whose byte 7 is 55.
     const layout = { start: 125, trim: 56, size: 87 };
     const out = allocMain(slotsAll(bytes, layout), true);
-    for (const { base, slots, used, done } of pages(bytes, src, h, layout)) {
+    for (const { base, slots, done } of pages(bytes, src, h, layout)) {
       const before = out.n;
       for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
-        if (used(r) && bytes[p + 7] === 0x55) fullRecord(view, bytes, p, out, src);
+        // Slot in use (the page bitmask, inlined: this loop is hot) and a main record.
+        if ((bytes[base + 4 + (r >> 3)] >> (r & 7)) & 1 && bytes[p + 7] === 0x55) {
+          fullRecord(view, bytes, p, out, src);
+        }
       }
       done(out.n - before);
     }
@@ -288,12 +291,12 @@ export function readNdcMain(bytes: Uint8Array, src: NdcSource): NdcMain {
     const milli = h.version === 14 || h.version === 17 ? 1000 : 1;
     const out = allocMain(slotsAll(bytes, layout), false);
     let slot = 0;
-    for (const { base, slots, used, done } of pages(bytes, src, h, layout)) {
+    for (const { base, slots, done } of pages(bytes, src, h, layout)) {
       const before = out.n;
       for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
         slot++;
-        if (!used(r)) continue;
+        if (!((bytes[base + 4 + (r >> 3)] >> (r & 7)) & 1)) continue; // page bitmask
         const k = out.n++;
         out.index[k] = slot;
         out.voltage_V[k] = view.getFloat32(p, true) * volts;

@@ -1,5 +1,6 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// This module is browser compatible.
+// Not browser compatible: mdb-reader needs Node's buffer and stream modules (pure JavaScript
+// otherwise; runs in Deno and Node). Every other reader is browser compatible.
 //
 // Arbin MITS `.res` result files: a Microsoft Access (Jet 4) database, read with the pure
 // JavaScript `mdb-reader` package (no mdbtools, no ODBC). Table and column names are Arbin's.

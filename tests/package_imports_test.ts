@@ -38,13 +38,11 @@ Deno.test("a script outside the repository imports mod.ts, the store and the con
   try {
     // The temporary folder and its parents have no deno.json: nothing maps bare specifiers.
     const script = `
-import { parseRecording, summarizeCycles } from "${url("mod.ts")}";
+import { parseRecording, read, summarizeCycles } from "${url("mod.ts")}";
 import { openStore } from "${url("lib/store/mod.ts")}";
 import { parseConfig } from "${url("lib/config/mod.ts")}";
 
-const res = parseRecording(await Deno.readFile(${
-      JSON.stringify(fixturePath("arbin/20160805_test001_45_cc_01.res"))
-    }), { fileName: "cell.res" });
+const res = await read(${JSON.stringify(fixturePath("arbin/20160805_test001_45_cc_01.res"))});
 const xlsx = parseRecording(await Deno.readFile(${
       JSON.stringify(fixturePath("arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx"))
     }), { fileName: "graphite.xlsx" });
