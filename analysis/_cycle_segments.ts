@@ -363,10 +363,12 @@ export function cutShortByEnd(range: CycleRange, dir: Int8Array, n: number): boo
 }
 
 /**
- * Running sum of the increments of an instrument counter: a rise adds the difference; a drop to
- * at most half the previous value is a reset (the new value is the increment); a smaller drop is
- * a genuine decrease and adds the (negative) difference; `NaN` rows add nothing. The first finite
- * value is the baseline (adds nothing). `out[r]` is the amount counted up to and including row r.
+ * Running sum of the increments of an instrument counter, on its magnitude (a counter stored
+ * negative and decreasing, as Neware stores the discharge of Pulse steps, counts like a
+ * positive increasing one): a rise adds the difference; a drop to at most half the previous
+ * value is a reset (the new value is the increment); a smaller drop is a genuine decrease and
+ * adds the (negative) difference; `NaN` rows add nothing. The first finite value is the
+ * baseline (adds nothing). `out[r]` is the amount counted up to and including row r.
  */
 export function monotoneCounter(counter: Float64Array): Float64Array {
   const n = counter.length;
@@ -374,7 +376,7 @@ export function monotoneCounter(counter: Float64Array): Float64Array {
   let prev = NaN;
   let sum = 0;
   for (let r = 0; r < n; r++) {
-    const v = counter[r];
+    const v = Math.abs(counter[r]);
     if (Number.isFinite(v)) {
       if (Number.isFinite(prev)) sum += isReset(prev, v) ? v : v - prev;
       prev = v;
