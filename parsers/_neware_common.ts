@@ -150,6 +150,38 @@ export interface NewareAux {
   n: number;
 }
 
+/** Auxiliary values collected per channel (`T1`, `V1`, ...), then turned into columns. */
+export class AuxCollector {
+  private channels = new Map<string, { index: number[]; value: number[]; unit: string }>();
+  /** Add the value of channel `name` (`T<id>` or `V<id>`) at record `index`. */
+  add(name: string, unit: string, index: number, value: number): void {
+    let c = this.channels.get(name);
+    if (!c) this.channels.set(name, c = { index: [], value: [], unit });
+    c.index.push(index);
+    c.value.push(value);
+  }
+  /** The channels as {@link NewareAux} columns, ordered by name. */
+  columns(): NewareAux[] {
+    const out: NewareAux[] = [];
+    const names = [...this.channels.keys()].sort((a, b) =>
+      a.localeCompare(b, "en", { numeric: true })
+    );
+    for (const name of names) {
+      const c = this.channels.get(name)!;
+      const [kind, id] = [name[0], name.slice(1)];
+      out.push({
+        name: kind === "T" ? `aux_temperature_${id}_C` : `aux_voltage_${id}_V`,
+        original: name,
+        unit: c.unit,
+        index: Float64Array.from(c.index),
+        value: Float64Array.from(c.value),
+        n: c.index.length,
+      });
+    }
+    return out;
+  }
+}
+
 /** The series plus the step-type table and warnings that go into the metadata. */
 export interface NewareSeriesResult {
   series: CyclingSeries;

@@ -13,6 +13,7 @@ import { readParquet } from "./_parquet.ts";
 
 /** The fixtures with a BTSDA table, and what each one shows. */
 const FILES: [string, string][] = [
+  ["nda_v22.nda", "NDA version 22 (86-byte records with a Unix time)"],
   ["21_10_7_85.ndax", "ndc v14; a V = 0 placeholder record (BTSDA: 141 rows)"],
   ["46_1_5_60_bts16.ndax", "ndc v16 with an auxiliary part"],
   ["TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation.ndax", "ndc v17, 77,745 rows, 7 cycles"],

@@ -333,11 +333,33 @@ def arbin_empty_counters() -> None:
     write(OUT / "arbin" / "arbin_example_empty_counters.csv", eol.join(out).encode())
 
 
+# ---------------------------------------------------------------------------------------------
+# Landt
+
+
+def landt_head() -> None:
+    """The first 400 records of the Landt export (header block and lines kept as they are): a
+    small file of the same layout, for tests that mutate many copies (the fuzzer)."""
+    raw = (FIX / "landt" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv").read_bytes()
+    lines = raw.split(b"\n")
+    write(OUT / "landt" / "Landt_first_400_records.csv", b"\n".join(lines[:7 + 400]) + b"\n")
+
+
+def battery_data_excerpt() -> None:
+    """Records 1200–1399 of p492-13-raw.csv under its header line (they hold the impedance
+    sweep, rows 1262–1339): a small file of the same layout, for the fuzzer."""
+    raw = (FIX / "other" / "p492-13-raw.csv").read_bytes()
+    lines = raw.split(b"\n")
+    write(OUT / "other" / "p492-13-raw_records_1200_1399.csv", b"\n".join([lines[0]] + lines[1201:1401]) + b"\n")
+
+
 def main() -> None:
     biologic_text_variants()
     unknown_ids_variant()
     mb_with_peis()
     arbin_empty_counters()
+    landt_head()
+    battery_data_excerpt()
 
 
 if __name__ == "__main__":
