@@ -9,6 +9,7 @@ import { arbinXlsx } from "./arbin_xlsx.ts";
 import { autolabTxt } from "./autolab_txt.ts";
 import { basytecTxt } from "./basytec_txt.ts";
 import { batteryArchiveCsv } from "./battery_archive_csv.ts";
+import { batteryDataCsv } from "./battery_data_csv.ts";
 import { bdfCsv } from "./bdf_csv.ts";
 import { biologicMpr } from "./biologic_mpr.ts";
 import { biologicMpt } from "./biologic_mpt.ts";
@@ -17,6 +18,7 @@ import { drttoolsCsv } from "./drttools_csv.ts";
 import { eisCsv } from "./eis_csv.ts";
 import { gamryDta } from "./gamry_dta.ts";
 import { genericCsv } from "./generic_csv.ts";
+import { landtCsv } from "./landt_csv.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
 import { newareCsv } from "./neware_csv.ts";
@@ -43,9 +45,11 @@ export const FORMATS: readonly FormatParser[] = [
   maccorEis,
   maccorText,
   novonixCsv,
+  landtCsv,
   basytecTxt,
   pecCsv,
   batteryArchiveCsv,
+  batteryDataCsv,
   bdfCsv,
   gamryDta,
   zplotZ,
