@@ -45,7 +45,14 @@ export interface FitProblem {
  * `covariance` only the free ones (in their order), `atBound` holds full indices (free
  * parameters at, or within 1e-6 relative of, a bound, or run off to 0 or ∞ on the log scale).
  */
-export type CoreFit = LeastSquaresResult;
+export interface CoreFit extends LeastSquaresResult {
+  /**
+   * For each entry of `atBound`, in the same order: which way the parameter went — `"lower"`
+   * (its lower bound, or towards 0 for a log parameter that ran off) or `"upper"` (its upper
+   * bound, or towards ∞).
+   */
+  boundSide: ("lower" | "upper")[];
+}
 
 /** Span around the start, in natural-log units, of a log parameter without finite bounds. */
 const LOG_SPAN = 35;
@@ -162,11 +169,19 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
     }
   }
   const atBound: number[] = [];
+  const boundSide: ("lower" | "upper")[] = [];
   for (let j = 0; j < nFree; j++) {
     // A log parameter that moved more than 6 decades from its start has run off to 0 or ∞
     // (its gradient vanishes on the log scale before the nominal bound is reached).
-    const runaway = log[free[j]] && Math.abs(result.params[j] - u0[j]) > 13.8;
-    if (result.atBound.includes(j) || runaway) atBound.push(free[j]);
+    const u = result.params[j];
+    const runaway = log[free[j]] && Math.abs(u - u0[j]) > 13.8;
+    if (result.atBound.includes(j)) {
+      atBound.push(free[j]);
+      boundSide.push(Math.abs(u - lowerU[j]) <= Math.abs(u - upperU[j]) ? "lower" : "upper");
+    } else if (runaway) {
+      atBound.push(free[j]);
+      boundSide.push(u < u0[j] ? "lower" : "upper");
+    }
   }
   return {
     params,
@@ -178,6 +193,7 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
     converged: result.converged,
     message: result.message,
     atBound,
+    boundSide,
   };
 }
 

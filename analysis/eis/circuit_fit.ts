@@ -4,7 +4,12 @@
 import { escapeHtml, htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "../_display.ts";
 import type { Circuit, CircuitImpedance } from "./circuit.ts";
 import type { Weighting } from "./_fit_core.ts";
-import type { FitOneResult, FitQuality } from "./_fit_one.ts";
+import {
+  type FitOneResult,
+  type FitQuality,
+  type ParameterFlag,
+  parameterStatus,
+} from "./_fit_one.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
 import { FittedSpectrum } from "./_fitted_spectrum.ts";
 import { fitCharts } from "./eis_charts.ts";
@@ -25,8 +30,20 @@ export interface FittedParameter {
   description: string;
   /** Held constant. */
   fixed: boolean;
-  /** Ended at a bound. */
+  /** Ended at a bound, or ran off towards 0 or ∞ (see `flag`). */
   at_bound: boolean;
+  /**
+   * The data do not determine this free parameter: it is at a bound, ran off, or its relative
+   * standard error exceeds 100 % (or there is no covariance). Its `stderr` and
+   * `relative_error` are then not estimates, and every surface says "not determined" rather
+   * than printing them.
+   */
+  undetermined: boolean;
+  /**
+   * What is doubtful, in words: `""`, `"fixed"`, `"at lower bound"`, `"at upper bound"`,
+   * `"ran off towards 0"`, `"ran off towards ∞"` or `"not determined"`.
+   */
+  flag: ParameterFlag;
 }
 
 /** A summary of one candidate of the automatic circuit choice. */
@@ -45,8 +62,27 @@ export interface CandidateSummary {
   quality: FitQuality["level"];
   /** Reasons of the grade. */
   reasons: string[];
+  /** Remarks of its fit (an escalated search, a nested circuit that fits as well). */
+  notes: string[];
   /** Whether this candidate was chosen. */
   chosen: boolean;
+}
+
+/**
+ * Table rows of the parameters for text and HTML: the relative error in percent, or "not
+ * determined" (never an absurd percentage), or "—" for constants; standard errors of
+ * undetermined parameters are left out for the same reason.
+ */
+function parameterRows(parameters: FittedParameter[]): Record<string, unknown>[] {
+  return parameters.map((p) => ({
+    ...p,
+    stderr: p.undetermined ? NaN : p.stderr,
+    rel: p.fixed
+      ? "—"
+      : p.undetermined
+      ? "not determined"
+      : `${(100 * p.relative_error).toFixed(2)} %`,
+  }));
 }
 
 /**
@@ -99,6 +135,7 @@ export class CircuitFit extends FittedSpectrum {
     this.#params = Float64Array.from(fit.params);
     this.circuit = circuit.text;
     const free = new Set(fit.problem.free);
+    const status = parameterStatus(fit.problem, fit, fit.relativeErrors);
     this.parameters = circuit.parameters.map((p, k) => ({
       name: p.name,
       value: fit.params[k],
@@ -108,6 +145,8 @@ export class CircuitFit extends FittedSpectrum {
       description: p.description,
       fixed: !free.has(k),
       at_bound: fit.atBound.includes(k),
+      undetermined: status[k].undetermined,
+      flag: status[k].flag,
     }));
     this.weighting = weighting;
     this.n_points = data.n;
@@ -189,11 +228,7 @@ export class CircuitFit extends FittedSpectrum {
 
   /** A text summary: circuit, quality, parameter table. */
   override toString(): string {
-    const rows = this.parameters.map((p) => ({
-      ...p,
-      rel: Number.isFinite(p.relative_error) ? `${(100 * p.relative_error).toFixed(2)} %` : "—",
-      flag: p.fixed ? "fixed" : p.at_bound ? "at bound" : "",
-    }));
+    const rows = parameterRows(this.parameters);
     const head = [
       `circuit ${this.circuit}  (${this.n_points} points, weighting ${this.weighting})`,
       `quality ${this.quality.level}${
@@ -224,11 +259,7 @@ export class CircuitFit extends FittedSpectrum {
    */
   [JUPYTER_DISPLAY](): MimeBundle {
     const table = htmlTable(
-      this.parameters.map((p) => ({
-        ...p,
-        rel: Number.isFinite(p.relative_error) ? `${(100 * p.relative_error).toFixed(2)} %` : "—",
-        flag: p.fixed ? "fixed" : p.at_bound ? "at bound" : "",
-      })),
+      parameterRows(this.parameters),
       [
         { key: "name", label: "parameter" },
         { key: "value", digits: 5 },

@@ -5,6 +5,7 @@ import { type Circuit, parseCircuit } from "./circuit.ts";
 import { CircuitFit } from "./circuit_fit.ts";
 import type { Weighting } from "./_fit_core.ts";
 import { fitOne, type FitOneResult } from "./_fit_one.ts";
+import { circuitShape } from "./_nested.ts";
 import { type PointSelection, spectrumData, type SpectrumLike } from "./_spectrum_data.ts";
 
 /**
@@ -52,8 +53,15 @@ export interface FitCircuitOptions extends PointSelection {
    * number of restarts. @default {false}
    */
   globalSearch?: boolean | number;
-  /** Seed of the global search. @default {1} */
+  /** Seed of the global search (and of an escalated search). @default {1} */
   seed?: number;
+  /**
+   * Widen the search automatically when the local search is not trustworthy: when the fit is
+   * graded poor, or when a nested simpler circuit (one arc block removed) fits as well by BIC —
+   * the signature of two arcs collapsed into one — 30 seeded random restarts follow, and the
+   * notes say why and what they found. Ignored when `globalSearch` is set. @default {true}
+   */
+  escalate?: boolean;
   /** Iteration limit of the final Levenberg–Marquardt refinement. @default {300} */
   maxIterations?: number;
   /** Parameter vector of a previous fit tried as an extra start (batch fitting). */
@@ -120,6 +128,9 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
     globalStarts: restarts(options.globalSearch),
     randomSeed: options.seed ?? 1,
     maxIterations: options.maxIterations ?? 300,
+    escalate: options.escalate ?? true,
+    // Nested circuits of one candidate are often other candidates: fit each shape once.
+    shared: { nested: new Map<string, FitOneResult>() },
   };
   if (options.circuit !== undefined) {
     const circuit = typeof options.circuit === "string"
@@ -150,7 +161,9 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
     if (2 * data.n <= circuit.length + 1) continue;
     try {
       const previous = options.previous?.length === circuit.length ? options.previous : undefined;
-      fits.push({ circuit, result: fitOne(what, circuit, data, { ...common, seed: previous }) });
+      const result = fitOne(what, circuit, data, { ...common, seed: previous });
+      fits.push({ circuit, result });
+      if (!previous) common.shared.nested.set(circuitShape(text), result);
     } catch (error) {
       errors.push(`${text}: ${(error as Error).message}`);
     }
@@ -171,6 +184,7 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
     bic: result.bic,
     quality: result.quality.level,
     reasons: result.quality.reasons,
+    notes: result.notes,
     chosen: circuit === chosen.circuit,
   }));
   if (usable.length === 0) {
