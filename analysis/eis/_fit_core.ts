@@ -58,6 +58,38 @@ export interface CoreFit extends LeastSquaresResult {
 const LOG_SPAN = 35;
 const XTOL = 1e-8, FTOL = 1e-10, GTOL = 1e-12;
 
+/**
+ * |Z| spread (largest / smallest) above which `auto` weighting uses `modulus`: beyond two
+ * decades, unit weights give the smallest-|Z| points less than 1e-4 of the influence of the
+ * largest, and the high-frequency part of the spectrum is effectively not fitted (blocking
+ * electrodes, coatings).
+ */
+export const MODULUS_SPREAD = 100;
+
+/**
+ * The weighting `auto` stands for on these data, and why: `modulus` when |Z| spreads over more
+ * than {@link MODULUS_SPREAD}×, `unit` (impedance.py's default) otherwise. `spread` is
+ * max |Z| / min |Z|, `detail` says it in words.
+ */
+export function chooseWeighting(
+  data: SpectrumData,
+): { weighting: Weighting; spread: number; detail: string } {
+  let lo = Infinity, hi = 0;
+  for (let i = 0; i < data.n; i++) {
+    const mod = Math.hypot(data.re[i], data.im[i]);
+    lo = Math.min(lo, mod);
+    hi = Math.max(hi, mod);
+  }
+  const spread = hi / lo;
+  const text = spread < 1e4 ? spread.toPrecision(3) : spread.toExponential(1);
+  const wide = spread > MODULUS_SPREAD;
+  return {
+    weighting: wide ? "modulus" : "unit",
+    spread,
+    detail: `|Z| spreads over ${text}× (${wide ? ">" : "≤"} ${MODULUS_SPREAD}×)`,
+  };
+}
+
 /** Build the weights for a weighting scheme. */
 export function weights(data: SpectrumData, weighting: Weighting): [Float64Array, Float64Array] {
   const wr = new Float64Array(data.n), wi = new Float64Array(data.n);

@@ -288,8 +288,9 @@ export function fitOne(
     summarize(problem, fit, { starts: tried, cheaper: local.cheaper });
   let result = summary(best);
   if (!options.escalate) return result;
-  // Escalation: a poor grade, or a nested simpler circuit that fits as well (two arcs collapsed
-  // into one), calls for a wider search than the automatic starts.
+  // Escalation: a grade other than good (a misfit, a parameter run off or undetermined), or a
+  // nested simpler circuit that fits as well (two arcs collapsed into one), calls for a wider
+  // search than the automatic starts.
   const nested = nestedFits(circuit, data, options);
   // Of the nested circuits with a BIC as low, name the one without the block the data support
   // least (most parameters flagged), then the lowest BIC.
@@ -301,8 +302,8 @@ export function fitOne(
       .sort((a, b) => loose(b) - loose(a) || a.bic - b.bic)[0] ?? null;
   };
   let simpler = simplerThan(result);
-  const reason = result.quality.level === "poor"
-    ? "the fit is graded poor"
+  const reason = result.quality.level !== "good"
+    ? `the fit is graded ${result.quality.level}`
     : simpler
     ? `the nested circuit ${simpler.circuit} fits as well`
     : null;

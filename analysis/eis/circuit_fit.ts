@@ -95,8 +95,10 @@ export class CircuitFit extends FittedSpectrum {
   readonly circuit: string;
   /** Parameters in circuit order. */
   readonly parameters: FittedParameter[];
-  /** Weighting used. */
+  /** Weighting used (`auto` resolved to `unit` or `modulus`). */
   readonly weighting: Weighting;
+  /** Why this weighting: `given`, or the `auto` rule's reason (the spread of |Z|). */
+  readonly weighting_reason: string;
   /** Number of points fitted. */
   readonly n_points: number;
   /** Weighted χ²: Σ of squared weighted residuals (real and imaginary). */
@@ -127,7 +129,12 @@ export class CircuitFit extends FittedSpectrum {
   #params: Float64Array;
 
   /** @internal Built by `fitCircuit`. */
-  constructor(circuit: Circuit, data: SpectrumData, fit: FitOneResult, weighting: Weighting) {
+  constructor(
+    circuit: Circuit,
+    data: SpectrumData,
+    fit: FitOneResult,
+    weighting: { weighting: Weighting; reason: string },
+  ) {
     const fitRe = new Float64Array(data.n), fitIm = new Float64Array(data.n);
     circuit.evaluate(fit.params, data.w, fitRe, fitIm);
     super(data, fitRe, fitIm);
@@ -148,7 +155,8 @@ export class CircuitFit extends FittedSpectrum {
       undetermined: status[k].undetermined,
       flag: status[k].flag,
     }));
-    this.weighting = weighting;
+    this.weighting = weighting.weighting;
+    this.weighting_reason = weighting.reason;
     this.n_points = data.n;
     this.chi_square = fit.cost;
     this.chi_square_reduced = fit.cost / (2 * data.n - fit.problem.free.length);
@@ -206,6 +214,7 @@ export class CircuitFit extends FittedSpectrum {
       circuit: this.circuit,
       parameters: this.parameters,
       weighting: this.weighting,
+      weighting_reason: this.weighting_reason,
       n_points: this.n_points,
       chi_square: this.chi_square,
       chi_square_reduced: this.chi_square_reduced,
@@ -230,7 +239,9 @@ export class CircuitFit extends FittedSpectrum {
   override toString(): string {
     const rows = parameterRows(this.parameters);
     const head = [
-      `circuit ${this.circuit}  (${this.n_points} points, weighting ${this.weighting})`,
+      `circuit ${this.circuit}  (${this.n_points} points, weighting ${this.weighting}${
+        this.weighting_reason === "given" ? "" : `: ${this.weighting_reason}`
+      })`,
       `quality ${this.quality.level}${
         this.quality.reasons.length ? ": " + this.quality.reasons.join("; ") : ""
       }`,
@@ -269,11 +280,11 @@ export class CircuitFit extends FittedSpectrum {
         { key: "flag", label: "" },
       ],
     );
-    const stats = `${this.n_points} points, weighting ${this.weighting}; χ² ${
-      this.chi_square.toExponential(4)
-    }, reduced ${this.chi_square_reduced.toExponential(4)}, relative RMS ${
-      (100 * this.relative_rmse).toFixed(2)
-    } %`;
+    const stats = `${this.n_points} points, weighting ${this.weighting}${
+      this.weighting_reason === "given" ? "" : ` (${this.weighting_reason})`
+    }; χ² ${this.chi_square.toExponential(4)}, reduced ${
+      this.chi_square_reduced.toExponential(4)
+    }, relative RMS ${(100 * this.relative_rmse).toFixed(2)} %`;
     const notes = this.notes.length
       ? `<ul>${this.notes.map((n) => `<li>note: ${escapeHtml(n)}</li>`).join("")}</ul>`
       : "";

@@ -61,3 +61,20 @@ export const TWO_ARCS = {
 export function twoArcSpectrum(seed: number): SyntheticSpectrum {
   return noisySpectrum(TWO_ARCS.circuit, TWO_ARCS.params, { ...TWO_ARCS, seed });
 }
+
+/**
+ * A blocking electrode: bulk resistance R0 20 Ω, a bulk arc R1 200 Ω with τ 1 µs (α 0.9) and
+ * the double-layer CPE2 (1e-5 Ω⁻¹ sᵃ, α 0.9) in series; 50 frequencies from 1 MHz to 0.1 Hz,
+ * 1 % proportional noise. |Z| spreads over about 3,200×.
+ */
+export const BLOCKING = {
+  circuit: "R0-p(R1,CPE1)-CPE2",
+  params: [20, ...cpeArc(200, 1e-6, 0.9), 1e-5, 0.9],
+  frequency_Hz: logFrequencies(1e6, 0.1, 50),
+  sigma: 0.01,
+};
+
+/** The {@link BLOCKING} spectrum with the noise of `seed`. */
+export function blockingSpectrum(seed: number): SyntheticSpectrum {
+  return noisySpectrum(BLOCKING.circuit, BLOCKING.params, { ...BLOCKING, seed });
+}

@@ -6,6 +6,8 @@ import type { Spectrum } from "../../../lib/model/spectrum.ts";
 import { assertClose, readFixture } from "../../_util.ts";
 import { JUPYTER_DISPLAY } from "../../../analysis/_display.ts";
 import {
+  BLOCKING,
+  blockingSpectrum,
   cpeArc,
   logFrequencies,
   noisySpectrum,
@@ -252,6 +254,43 @@ Deno.test("fitCircuit() escalates the search when a fit is poor or a nested circ
     /the simpler nested circuit R0-p\(R(\d),CPE\1\) \(without p\(R\d,CPE\d\)\) fits as well .*: the data do not support/,
   );
   equal(extra.quality.level, "poor");
+});
+
+Deno.test("fitCircuit() weights blocking-electrode spectra by 1/|Z| automatically: 5 of 5 recovered", () => {
+  // BLOCKING (tests/analysis/eis/_synthetic_eis.ts): |Z| spreads over ~3,200×. Unit weights fit
+  // only the low-frequency tail: R1 comes out 2e3–2e6 Ω instead of 200 Ω on all five seeds
+  // (measured before the auto rule). The auto rule picks modulus weighting and every generating
+  // parameter is recovered within 4 standard errors.
+  for (let seed = 1; seed <= 5; seed++) {
+    const data = blockingSpectrum(seed);
+    const fit = fitCircuit(data, { circuit: BLOCKING.circuit });
+    equal(fit.weighting, "modulus");
+    match(fit.weighting_reason, /^auto: \|Z\| spreads over 3\.\d+e\+3× \(> 100×\), so modulus/);
+    equal(fit.quality.level, "good", `seed ${seed}`);
+    fit.parameters.forEach((p, k) =>
+      ok(
+        Math.abs(p.value - BLOCKING.params[k]) <= 4 * p.stderr,
+        `seed ${seed} ${p.name}: ${p.value} ± ${p.stderr} vs ${BLOCKING.params[k]}`,
+      )
+    );
+    const unit = fitCircuit(data, { circuit: BLOCKING.circuit, weighting: "unit" });
+    ok(!(Math.abs(unit.value("R1") / 200 - 1) < 0.5), `seed ${seed} unit R1 ${unit.value("R1")}`);
+    match(
+      unit.quality.reasons.join(" "),
+      /unit weighting while \|Z\| spreads over .*"modulus" is recommended/,
+    );
+    equal(unit.weighting_reason, "given");
+  }
+  // Battery spectra keep unit weights (impedance.py's default): exampleData.csv spreads 3.5×.
+  const cell = fitCircuit(spectrum("eis/exampleData.csv"), { circuit: "R0-p(R1,CPE1)" });
+  equal(cell.weighting, "unit");
+  match(cell.weighting_reason, /^auto: \|Z\| spreads over 3\.\d+× \(≤ 100×\), so unit$/);
+  // A real blocking cell (BioLogic PEIS, 1 MHz–15 mHz) spreads 1,944×: modulus.
+  const real = fitCircuit(
+    spectrum("biologic/0720_05_EIS_0.5MTFSI_Blocking_InsideGB_0hr_25C_0x_Thin_Sample_C01.mpt"),
+    { circuit: BLOCKING.circuit },
+  );
+  equal(real.weighting, "modulus");
 });
 
 Deno.test("fitCircuit() honours constants, bounds and user guesses", () => {
