@@ -240,7 +240,7 @@ export class CircuitFit extends FittedSpectrum {
     const rows = parameterRows(this.parameters);
     const head = [
       `circuit ${this.circuit}  (${this.n_points} points, weighting ${this.weighting}${
-        this.weighting_reason === "given" ? "" : `: ${this.weighting_reason}`
+        this.weighting_reason === "given" ? "" : ` (${this.weighting_reason})`
       })`,
       `quality ${this.quality.level}${
         this.quality.reasons.length ? ": " + this.quality.reasons.join("; ") : ""
