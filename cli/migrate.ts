@@ -8,7 +8,7 @@
  * @module
  */
 
-import { openCliStore, runCli } from "../lib/cli/parse_cli.ts";
+import { openCliStore, runCli, storeJson } from "../lib/cli/parse_cli.ts";
 import { migrateStore } from "../lib/store/migrate_store.ts";
 
 const SPEC = {
@@ -44,10 +44,9 @@ export function main(args: string[]): Promise<number> {
     try {
       const report = await migrateStore(store, { dryRun });
       if (cli.json) {
-        console.log(JSON.stringify({ store: store.describe(), ...report }, null, 2));
+        console.log(storeJson(store, { ...report }));
         return 0;
       }
-      console.log(`Store: ${store.describe().text}`);
       for (const c of report.changes) {
         const fields = Object.entries(c.set).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(
           ", ",

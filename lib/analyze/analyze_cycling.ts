@@ -5,9 +5,8 @@ import type { CyclingSeries } from "../model/cycling_series.ts";
 import { analyzeFade, type FadeAnalysis, type FadeAnalysisData } from "../../analysis/fade.ts";
 import { textTable } from "../../analysis/display.ts";
 import { CYCLE_METHODS } from "../../analysis/cycles.ts";
-import type { DqdvPeak } from "../../analysis/dqdv.ts";
 import { dqdvByCycle } from "../../analysis/dqdv_by_cycle.ts";
-import type { PeakTrack } from "../../analysis/track_peaks.ts";
+import type { DqdvReport } from "../../analysis/analyze_test.ts";
 
 /** What {@link analyzeCycling} analyses. */
 export interface CyclingAnalysisInput {
@@ -46,38 +45,8 @@ export interface AnalyzeCyclingOptions {
   dqdvCycles?: number[];
 }
 
-/** The dQ/dV curve of one half cycle, reduced to its numbers. */
-export interface DqdvHalf {
-  /** Cycle number. */
-  cycle: number;
-  /** Half-cycle direction. */
-  direction: "charge" | "discharge";
-  /** Capacity passed in the half cycle (instrument counter), Ah. */
-  capacity_Ah: number;
-  /** Area under the dQ/dV curve, Ah. */
-  area_Ah: number;
-  /** Peaks, by increasing voltage (heights negative on discharge). */
-  peaks: DqdvPeak[];
-  /** Repairs and oddities noticed. */
-  warnings: string[];
-}
-
-/** dQ/dV peaks of the chosen cycles. */
-export interface DqdvReport {
-  /** Cycles asked for. */
-  cycles: number[];
-  /** How the cycles were chosen. */
-  chosen_by: "default: first and last full cycles" | "--cycle";
-  /** One entry per half cycle analysed, in row order. */
-  halves: DqdvHalf[];
-  /** Peaks followed from one chosen cycle to the next (shift and height ratio). */
-  tracks: PeakTrack[];
-  /** Half cycles that could not be analysed, with the reason. */
-  failures: { cycle: number; direction: string; reason: string }[];
-}
-
 /** A cycle left out of the fade analysis, and why. */
-export interface ExcludedCycle {
+export interface CyclingExcludedCycle {
   /** Cycle number. */
   cycle: number;
   /** Why. */
@@ -85,7 +54,7 @@ export interface ExcludedCycle {
 }
 
 /** End of life, observed and predicted, in one place. */
-export interface EndOfLife {
+export interface CyclingEndOfLife {
   /** Retention threshold (fraction). */
   threshold: number;
   /** Observed cycle at which retention falls below the threshold (interpolated), or `null`. */
@@ -113,9 +82,9 @@ export interface CyclingAnalysisData {
   /** How the cycles were delimited, when known. */
   cycle_method: string | null;
   /** Cycles left out of the fade analysis. */
-  excluded_cycles: ExcludedCycle[];
+  excluded_cycles: CyclingExcludedCycle[];
   /** End of life, observed and predicted. */
-  end_of_life: EndOfLife | null;
+  end_of_life: CyclingEndOfLife | null;
   /** The full fade analysis (retention, efficiency, models, prediction, knee, anomalies). */
   fade: FadeAnalysisData | null;
   /** Why there is no fade analysis (no usable cycle), or `null`. */
@@ -130,6 +99,25 @@ export interface CyclingAnalysisData {
  * The analysis of one cycling test: capacity fade with every model and the best by AIC, knee
  * and knee onset, end of life observed and predicted, anomalies. `toString()` gives tables for
  * a terminal, `toJSON()` plain data.
+ *
+ * @example
+ * ```ts
+ * import { equal, match } from "node:assert/strict";
+ * import { analyzeCycling } from "./analyze_cycling.ts";
+ *
+ * const cycles = Array.from({ length: 100 }, (_, k) => ({
+ *   cycle: k + 1, instrument_cycle: k + 1, first_half: "charge" as const,
+ *   start_row: 0, end_row: 0, start_time_s: 0, end_time_s: 0, duration_s: 0,
+ *   charge_capacity_Ah: 1, discharge_capacity_Ah: 1 - 0.001 * k, coulombic_efficiency: 1 - 0.001 * k,
+ *   charge_energy_Wh: null, discharge_energy_Wh: null, energy_efficiency: null,
+ *   mean_voltage_V: null, min_voltage_V: null, max_voltage_V: null, mean_charge_voltage_V: null,
+ *   mean_discharge_voltage_V: null, mean_charge_current_A: null, mean_discharge_current_A: null,
+ *   internal_resistance_ohm: null,
+ * }));
+ * const report = analyzeCycling({ label: "synthetic", cycles }); // a CyclingAnalysis
+ * equal(report.toJSON().cycle_count, 100);
+ * match(report.toString(), /synthetic/);
+ * ```
  */
 export class CyclingAnalysis {
   /** Where the data came from. */
@@ -139,7 +127,7 @@ export class CyclingAnalysis {
   /** How the cycles were delimited, when known. */
   readonly cycle_method: string | null;
   /** Cycles left out of the fade analysis. */
-  readonly excluded_cycles: ExcludedCycle[];
+  readonly excluded_cycles: CyclingExcludedCycle[];
   /** The fade analysis, or `null` when no cycle was usable. */
   readonly fade: FadeAnalysis | null;
   /** Why there is no fade analysis, or `null`. */
@@ -149,12 +137,16 @@ export class CyclingAnalysis {
   /** Why there is no dQ/dV report, or `null`. */
   readonly dqdv_note: string | null;
 
-  /** @param data The parts, computed by {@link analyzeCycling}. */
+  /**
+   * Assemble a report from its parts.
+   *
+   * @param data The parts, computed by {@link analyzeCycling}.
+   */
   constructor(data: {
     label: string;
     cycle_count: number;
     cycle_method: string | null;
-    excluded_cycles: ExcludedCycle[];
+    excluded_cycles: CyclingExcludedCycle[];
     fade: FadeAnalysis | null;
     fade_error: string | null;
     dqdv: DqdvReport | null;
@@ -171,7 +163,7 @@ export class CyclingAnalysis {
   }
 
   /** End of life, observed and predicted, or `null` without a fade analysis. */
-  get end_of_life(): EndOfLife | null {
+  get end_of_life(): CyclingEndOfLife | null {
     const f = this.fade;
     if (!f) return null;
     const p = f.prediction;
@@ -348,7 +340,7 @@ export function analyzeCycling(
   if (!(confidence > 0 && confidence < 1)) {
     throw new RangeError(`Cannot analyse: confidence must be between 0 and 1, got ${confidence}`);
   }
-  const excluded: ExcludedCycle[] = [];
+  const excluded: CyclingExcludedCycle[] = [];
   let cycles = input.cycles;
   const series = input.series;
   if (!options.keepIncomplete) {
@@ -367,7 +359,9 @@ export function analyzeCycling(
   let fade: FadeAnalysis | null = null;
   let fadeError: string | null = null;
   try {
-    fade = analyzeFade(cycles, { threshold, confidence, referenceCycle: options.referenceCycle });
+    // analyzeFade leaves out cycles marked complete: false; a kept one is counted explicitly.
+    const used = options.keepIncomplete ? cycles.map((c) => ({ ...c, role: "counted" })) : cycles;
+    fade = analyzeFade(used, { threshold, confidence, referenceCycle: options.referenceCycle });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     if (options.referenceCycle !== undefined && /reference/i.test(error.message)) throw error;

@@ -8,6 +8,8 @@ import type { CycleMethod } from "../../analysis/cycles.ts";
 import { ParsePool } from "./parse_pool.ts";
 import { type ImportOutcome, importParsed } from "./import_parsed.ts";
 import { scanFiles, type ScannedFile, type ScanOptions } from "./scan_files.ts";
+import type { SampleSheet } from "../../parsers/sample_sheet.ts";
+import type { SampleInfo } from "../model/sample_info.ts";
 
 /** Progress of an import, reported after every file. */
 export interface ImportProgress {
@@ -43,6 +45,12 @@ export interface ImportDirectoryOptions extends ScanOptions {
   fileNameRule?: FileNameRule;
   /** How cycles are delimited. @default {"auto"} */
   cycleMethod?: CycleMethod;
+  /** Put every file in this sample (instead of the sheet's or the file name rule's). */
+  sample?: string;
+  /** Sample properties set on the sample of every file (over the sheet's). */
+  sampleInfo?: SampleInfo;
+  /** Sample sheet mapping files and sample names to sample names and properties. */
+  sheet?: SampleSheet;
   /** Rebuild the cell datasets of touched cell codes at the end. @default {true} */
   refreshDatasets?: boolean;
   /** Called after every file. */
@@ -90,6 +98,28 @@ export interface ImportSummary {
  * @param roots Directories or files (may be empty when resuming: the job's roots are used).
  * @param options Scan filters, workers, dry run, archive, tags, resume, progress.
  * @returns What happened.
+ *
+ * @example
+ * ```ts
+ * import { importDirectory } from "./import_directory.ts";
+ * import { openStore } from "../store/open_store.ts";
+ * import { equal } from "node:assert/strict";
+ * import { join } from "node:path";
+ *
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(
+ *   join(dir, "cell.bdf.csv"),
+ *   "Test Time / s,Voltage / V,Current / A\n0,3.7,0\n60,3.7,1\n",
+ * );
+ * const store = await openStore({ memory: true });
+ * const summary = await importDirectory(store, [dir], { workers: 0, archive: false });
+ * equal(summary.created, 1);
+ * equal(summary.failed, 0);
+ * // Again: the file's SHA-256 is known, so it is skipped.
+ * equal((await importDirectory(store, [dir], { workers: 0, archive: false })).skipped, 1);
+ * await store.close();
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
  */
 export async function importDirectory(
   store: Store,
@@ -130,6 +160,9 @@ export async function importDirectory(
         archive: options.archive ?? true,
         tags: options.tags ?? [],
         cycle_method: options.cycleMethod ?? "auto",
+        ...(options.sample !== undefined ? { sample: options.sample } : {}),
+        ...(options.sampleInfo ? { sample_info: options.sampleInfo } : {}),
+        ...(options.sheet ? { sample_sheet: options.sheet.file } : {}),
       },
     });
   }
@@ -191,6 +224,9 @@ export async function importDirectory(
           tags: options.tags,
           dryRun,
           parse,
+          sample: options.sample,
+          sampleInfo: options.sampleInfo,
+          sheet: options.sheet,
         });
       }
       if (job) {
