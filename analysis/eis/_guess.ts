@@ -144,9 +144,14 @@ function orders(n: number): number[][] {
 
 /**
  * Starting vectors for a circuit from the spectrum features (full parameter vectors; fixed
- * parameters are overwritten later by the caller).
+ * parameters are overwritten later by the caller). `split: false` leaves out the variant with
+ * the largest arc split in two (for arcs that are already resolved, such as DRT peaks).
  */
-export function initialGuesses(circuit: Circuit, feat: SpectrumFeatures): Float64Array[] {
+export function initialGuesses(
+  circuit: Circuit,
+  feat: SpectrumFeatures,
+  options: { split?: boolean } = {},
+): Float64Array[] {
   const roles = topLevel(circuit.root);
   const n = circuit.length;
   const zScale = Math.max(feat.zMax, 1e-300);
@@ -174,7 +179,7 @@ export function initialGuesses(circuit: Circuit, feat: SpectrumFeatures): Float6
   const arcSets = [complete(bySize)];
   // Two processes less than about a decade and a half apart in τ make one apex in −Im Z: with
   // two or more blocks, also try the largest arc split into two, half a decade either side.
-  if (nb >= 2 && bySize.length > 0) {
+  if ((options.split ?? true) && nb >= 2 && bySize.length > 0) {
     const [big, ...rest] = bySize;
     const half = (t: number): Arc => ({ tau_s: big.tau_s * t, r_ohm: big.r_ohm / 2 });
     arcSets.push(complete([half(10 ** -0.5), half(10 ** 0.5), ...rest]));

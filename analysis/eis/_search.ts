@@ -67,7 +67,10 @@ export function startingVectors(
   options: {
     initialGuess?: ArrayLike<number> | Record<string, number>;
     seed?: ArrayLike<number>;
-    /** Arcs to use instead of those seen in −Im Z (the DRT peaks of an escalated search). */
+    /**
+     * Arcs to use instead of those seen in −Im Z (the DRT peaks of an escalated search; they are
+     * not split further).
+     */
     arcs?: Arc[];
   },
 ): Float64Array[] {
@@ -81,7 +84,9 @@ export function startingVectors(
   };
   const starts: Float64Array[] = [];
   const seen = features(data);
-  const auto = initialGuesses(circuit, options.arcs ? { ...seen, arcs: options.arcs } : seen);
+  const auto = options.arcs
+    ? initialGuesses(circuit, { ...seen, arcs: options.arcs }, { split: false })
+    : initialGuesses(circuit, seen);
   if (options.initialGuess) starts.push(userStart(what, circuit, options.initialGuess, auto[0]));
   if (options.seed && options.seed.length === circuit.length) {
     starts.push(Float64Array.from(options.seed));
