@@ -33,6 +33,8 @@ export * from "./maccor_eis.ts";
 export * from "./novonix_csv.ts";
 export * from "./landt_csv.ts";
 export * from "./ivium_txt.ts";
+export * from "./column_mapping.ts";
+export * from "./mapped_csv.ts";
 export * from "./basytec_txt.ts";
 export * from "./pec_csv.ts";
 export * from "./battery_archive_csv.ts";
