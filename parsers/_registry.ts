@@ -22,6 +22,7 @@ import { iviumTxt } from "./ivium_txt.ts";
 import { landtCsv } from "./landt_csv.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
+import { newareCsv } from "./neware_csv.ts";
 import { newareNda } from "./neware_nda.ts";
 import { newareNdax } from "./neware_ndax.ts";
 import { novonixCsv } from "./novonix_csv.ts";
@@ -40,6 +41,7 @@ export const FORMATS: readonly FormatParser[] = [
   biologicMpt,
   newareNda,
   newareNdax,
+  newareCsv,
   arbinRes,
   maccorEis,
   maccorText,
