@@ -17,3 +17,5 @@ export * from "./experiment.ts";
 export * from "./simulation.ts";
 export * from "./simulate.ts";
 export { SolverError } from "./_bdf.ts";
+export * from "./compare_simulation.ts";
+export * from "./fit_parameters.ts";
