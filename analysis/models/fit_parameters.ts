@@ -304,7 +304,7 @@ export function fitParameters(test: CyclingSeries, options: FitOptions): Paramet
     return { set: set === base ? base : checkParameterSet(set), soc };
   };
   let simulations = 0;
-  const run = (u: Float64Array, forOutput = false): Simulation => {
+  const run = (u: Float64Array, outputTimes: number[] | undefined = relTimes): Simulation => {
     const { set, soc } = setFor(u);
     simulations++;
     const { fit: _fit, points: _points, maxIterations: _max, experiment: _e, ...rest } = options;
@@ -313,7 +313,7 @@ export function fitParameters(test: CyclingSeries, options: FitOptions): Paramet
       parameters: set,
       initialSoc: soc,
       experiment,
-      ...(forOutput ? {} : { times_s: relTimes }),
+      ...(outputTimes ? { times_s: outputTimes } : {}),
       voltageCutoffs: options.voltageCutoffs ?? false,
       rtol: options.rtol ?? 1e-6,
       atol: options.atol ?? 1e-8,
@@ -365,7 +365,13 @@ export function fitParameters(test: CyclingSeries, options: FitOptions): Paramet
     };
   });
   const { set, soc } = setFor(result.params);
-  const simulation = run(result.params, true);
+  // The simulation at the solution, reported at every measured time when it follows the test.
+  const allTimes: number[] = [];
+  for (let r = 0; r < test.length; r++) {
+    const t = test.time_s[r] - t0;
+    if (allTimes.length === 0 || t > allTimes[allTimes.length - 1]) allTimes.push(t);
+  }
+  const simulation = run(result.params, options.experiment ? undefined : allTimes);
   const comparison = compareSimulation(shiftTime(test, -t0), simulation);
   let ss = 0;
   for (const r of result.residuals) ss += r * r;
