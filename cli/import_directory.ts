@@ -143,6 +143,7 @@ async function showStatus(store: Store, jobId: string | undefined, json: boolean
     if (json) console.log(JSON.stringify(job));
     else {
       console.log(statusLine(job));
+      for (const line of job.interruptions ?? []) console.log(`  ${line}`);
       for (const f of job.files) {
         console.log(`  ${f.action.padEnd(8)} ${f.path}${f.error ? `\n           ${f.error}` : ""}`);
       }

@@ -51,6 +51,27 @@ export class StoreConnectionError extends StoreError {
 }
 
 /**
+ * The database the store opened is gone from under it: its SQLite file was deleted or replaced
+ * by another file while open. Nothing more can be stored (writes would go into a file nobody can
+ * open again), so a long-running program (watcher, dashboard) reports it and stops.
+ *
+ * @example Usage
+ * ```ts
+ * import { StoreError, StoreLostError } from "./store_error.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(new StoreLostError('SQLite database "a.db" was deleted') instanceof StoreError, true);
+ * ```
+ */
+export class StoreLostError extends StoreError {
+  /** @param message What happened, naming the file. */
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreLostError";
+  }
+}
+
+/**
  * A document that an operation needs does not exist.
  *
  * @example Usage
@@ -90,11 +111,18 @@ export class NotFoundError extends StoreError {
 export class ConflictError extends StoreError {
   /** Id of the document holding the key, when known. */
   readonly existingId: string | null;
-  /** @param message What conflicts. @param existingId The document holding the key. */
-  constructor(message: string, existingId: string | null = null) {
+  /** The writer holding the key (`lab-pc-3 pid 4242`), when known. */
+  readonly holder: string | null;
+  /**
+   * @param message What conflicts.
+   * @param existingId The document holding the key.
+   * @param holder The writer holding it.
+   */
+  constructor(message: string, existingId: string | null = null, holder: string | null = null) {
     super(message);
     this.name = "ConflictError";
     this.existingId = existingId;
+    this.holder = holder;
   }
 }
 
