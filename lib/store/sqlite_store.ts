@@ -59,7 +59,7 @@ import {
   StoreLostError,
 } from "./store_error.ts";
 import { newWriter, ownerGone, type WriterIdentity } from "./_liveness.ts";
-import { checkResumable, interruptedMessage, markInterrupted } from "./_job_owner.ts";
+import { checkResumable, markInterrupted } from "./_job_owner.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
 import {
   type Chunk,
