@@ -100,6 +100,7 @@ export function main(args: string[]): Promise<number> {
           workerUrl: import.meta.url,
           dryRun: v["dry-run"] === true,
           archive: v["no-archive"] !== true,
+          keepHistory: v["keep-history"] === true,
           tags: v.tag as string[] | undefined,
           resumeJobId: v.resume as string | undefined,
           cycleMethod: method,

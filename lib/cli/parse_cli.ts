@@ -270,6 +270,7 @@ function toNumber(name: string, text: string, type: "number" | "integer"): numbe
  * Open the store a parsed command line selects (`--db`, environment, configuration, default).
  *
  * @param cli The parsed command line.
+ * @param options `readOnly`: open for reading only (tools that never write). @default {false}
  * @returns The open store.
  *
  * @example Usage
@@ -284,9 +285,12 @@ function toNumber(name: string, text: string, type: "number" | "integer"): numbe
  * await store.close();
  * ```
  */
-export function openCliStore(cli: CliContext): Promise<Store> {
+export function openCliStore(
+  cli: CliContext,
+  options: { readOnly?: boolean } = {},
+): Promise<Store> {
   if (!cli.spec.store) throw new TypeError(`${cli.spec.name}: its spec does not use the store`);
-  return openStore(cli.storeOptions);
+  return openStore({ ...cli.storeOptions, ...(options.readOnly ? { readOnly: true } : {}) });
 }
 
 /**

@@ -14,7 +14,7 @@ import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
 import { ParsePool } from "./parse_pool.ts";
 import { type ImportOutcome, importParsed } from "./import_parsed.ts";
-import { scanFiles, type ScannedFile, type ScanOptions } from "./scan_files.ts";
+import { scanFiles, type ScannedFile, type ScanOptions, type SkippedEntry } from "./scan_files.ts";
 
 /** Progress of an import, reported after every file. */
 export interface ImportProgress {
@@ -127,8 +127,17 @@ export async function importDirectory(
   if (scanRoots.length === 0) throw new RangeError("Cannot import: no directory or file given");
 
   const files: ScannedFile[] = [];
+  const passedOver: SkippedEntry[] = [];
   let resumedSkipped = 0;
-  for await (const f of scanFiles(scanRoots, options)) {
+  const scan = {
+    ...options,
+    onSkip: (entry: SkippedEntry) => {
+      options.onSkip?.(entry);
+      if (done.has(entry.path)) resumedSkipped++;
+      else passedOver.push(entry);
+    },
+  };
+  for await (const f of scanFiles(scanRoots, scan)) {
     if (done.has(f.path)) resumedSkipped++;
     else files.push(f);
   }
@@ -136,7 +145,7 @@ export async function importDirectory(
   if (!dryRun && !job) {
     job = await store.jobs.start({
       roots: scanRoots,
-      total: files.length,
+      total: files.length + passedOver.length,
       options: {
         depth: options.depth ?? null,
         include: options.include ?? [],
@@ -169,6 +178,28 @@ export async function importDirectory(
   const pool = new ParsePool({ workers, workerUrl: options.workerUrl, parse });
   const cellCodes = new Set<string>();
   let interrupted = false;
+  // Entries the scan passed over (unreadable folders, bad names, FIFOs, devices) are recorded
+  // first, each with its reason.
+  for (const entry of passedOver) {
+    const outcome: ImportOutcome = {
+      action: "skipped",
+      test_id: null,
+      sample: null,
+      cell_code: null,
+      error: entry.reason,
+    };
+    if (job) {
+      await store.jobs.record(job.id, {
+        path: entry.path,
+        sha256: null,
+        action: "skipped",
+        test_id: null,
+        error: entry.reason,
+      });
+    }
+    summary.skipped++;
+    summary.outcomes.push({ path: entry.path, ...outcome });
+  }
   try {
     // Keep a window of parses in flight; store results strictly in scan order, so that the
     // parts of a multi-file test are joined deterministically.
@@ -225,7 +256,7 @@ export async function importDirectory(
       if (job) {
         const record: Omit<FileOutcome, "at"> = {
           path: file.path,
-          sha256: parsed instanceof Error ? null : parsed.sha256,
+          sha256: parsed instanceof Error ? null : parsed.sha256 || null,
           action: outcome.action,
           test_id: outcome.test_id,
           error: outcome.error,

@@ -746,15 +746,36 @@ export class MongoStore implements Store {
     }
   }
 
+  /**
+   * Counters and failure lines of a job from its recorded outcomes (in place): the outcomes are
+   * written first, so they are the truth when a writer died between the two writes.
+   */
+  async #recount(job: ImportJob): Promise<void> {
+    const files = await this.#c.jobFiles.find({ job_id: job.id }).toArray();
+    const counts = { ...job.counts, processed: files.length };
+    for (const action of ["created", "updated", "skipped", "failed"] as const) {
+      counts[action] = files.filter((f) => f.action === action).length;
+    }
+    job.counts = counts;
+    for (const f of files) {
+      if (f.action !== "failed") continue;
+      const line = `${f.path}: ${f.error ?? "failed"}`;
+      if (!job.errors.includes(line)) job.errors = [...job.errors, line];
+    }
+  }
+
   /** Mark a running job of a writer that is gone `interrupted`. */
   async #interruptJob(id: string, owner: JobOwner | null): Promise<boolean> {
     const job = fromDoc<ImportJob>(await this.#c.jobs.findOne({ _id: id }));
     if (!job || job.status !== "running") return false;
+    await this.#recount(job);
     const r = await this.#c.jobs.updateOne({ _id: id, status: "running" }, {
       $set: {
         status: "interrupted",
         finished_at: job.updated_at,
         updated_at: laterIso(job.updated_at),
+        counts: job.counts,
+        errors: job.errors,
       },
       $push: { interruptions: interruptedMessage(owner, job) } as Document,
     });
@@ -1578,9 +1599,17 @@ export class MongoStore implements Store {
             const job = await get(id);
             if (!job) throw new NotFoundError("import job", id);
             checkResumable(job, this.#writer.id);
+            await this.#recount(job);
             const now = laterIso(job.updated_at);
             const r = await c.jobs.updateOne({ _id: id, status: job.status }, {
-              $set: { status: "running", finished_at: null, updated_at: now, owner: owner() },
+              $set: {
+                status: "running",
+                finished_at: null,
+                updated_at: now,
+                owner: owner(),
+                counts: job.counts,
+                errors: job.errors,
+              },
             });
             if (r.matchedCount === 0) {
               throw new ConflictError(`Import job "${id}" was resumed by another writer`, id);
@@ -1598,6 +1627,14 @@ export class MongoStore implements Store {
         this.#op(() =>
           this.#lock.run(`job:${id}`, async () => {
             const entry = checkOutcome(outcome);
+            const existing = fromDoc<ImportJob>(await c.jobs.findOne({ _id: id }));
+            if (!existing) throw new NotFoundError("import job", id);
+            if (existing.status !== "running") applyOutcome(existing, entry); // throws
+            // The outcome first, then the counters: a writer that dies in between leaves an
+            // outcome the counters miss, and `recount` (on interrupt, resume and finish)
+            // restores them from the outcomes.
+            const n = existing.counts.processed + 1;
+            await c.jobFiles.insertOne({ job_id: id, n, ...entry });
             const update: Document = {
               $inc: { "counts.processed": 1, [`counts.${entry.action}`]: 1 },
               $set: { updated_at: nowIso() },
@@ -1605,17 +1642,7 @@ export class MongoStore implements Store {
             if (entry.action === "failed") {
               update.$push = { errors: `${entry.path}: ${entry.error ?? "failed"}` };
             }
-            const job = await c.jobs.findOneAndUpdate({ _id: id, status: "running" }, update, {
-              returnDocument: "after",
-            });
-            if (!job) {
-              const existing = fromDoc<ImportJob>(await c.jobs.findOne({ _id: id }));
-              if (!existing) throw new NotFoundError("import job", id);
-              applyOutcome(existing, entry); // throws: not running
-              return;
-            }
-            const n = (job.counts as ImportJob["counts"]).processed;
-            await c.jobFiles.insertOne({ job_id: id, n, ...entry });
+            await c.jobs.updateOne({ _id: id, status: "running" }, update);
           })
         ),
       addError: (id, message) =>
@@ -1633,12 +1660,15 @@ export class MongoStore implements Store {
           this.#lock.run(`job:${id}`, async () => {
             const job = fromDoc<ImportJob>(await c.jobs.findOne({ _id: id }));
             if (!job) throw new NotFoundError("import job", id);
+            await this.#recount(job);
             finishJob(job, options.status);
             const r = await c.jobs.updateOne({ _id: id, status: "running" }, {
               $set: {
                 status: job.status,
                 finished_at: job.finished_at,
                 updated_at: job.updated_at,
+                counts: job.counts,
+                errors: job.errors,
               },
             });
             if (r.matchedCount === 0) {

@@ -51,6 +51,11 @@ export interface OpenStoreOptions {
   serverSelectionTimeoutMS?: number;
   /** Label for `describe().source` when an explicit option chose the store. @default {"option"} */
   optionSource?: string;
+  /**
+   * Open for reading only: a SQLite file must exist and is never written (read-only media
+   * work); a MongoDB store creates no indexes and runs no recovery. @default {false}
+   */
+  readOnly?: boolean;
 }
 
 /** Which store would be opened, and why. */
@@ -184,12 +189,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       source: target.source,
       chunkRows: options.chunkRows,
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMS,
+      readOnly: options.readOnly,
     });
   }
   return await SqliteStore.open({
     path: target.path,
     source: target.source,
     chunkRows: options.chunkRows,
+    readOnly: options.readOnly && target.kind === "sqlite",
   });
 }
 

@@ -128,6 +128,9 @@ export class ConflictError extends StoreError {
 
 const DRIVER_OUTAGES =
   /^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed|PoolCleared)Error$/;
+/** Messages of the driver's network errors (`connection 3 to 127.0.0.1:27017 closed`). */
+const DRIVER_OUTAGE_TEXT =
+  /^connection \d+ to \S+ (closed|timed out)|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|Topology is closed|Server selection timed out/;
 const SOCKET_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -170,6 +173,12 @@ export function isConnectionFailure(error: unknown): boolean {
     if (e instanceof StoreConnectionError) return true;
     const { name, code, errcode, message } = e as Record<string, unknown>;
     if (typeof name === "string" && DRIVER_OUTAGES.test(name)) return true;
+    // A network failure re-raised by another driver error (a bulk write that lost its
+    // connection is a MongoBulkWriteError with the network error's message).
+    if (
+      typeof name === "string" && name.startsWith("Mongo") && typeof message === "string" &&
+      DRIVER_OUTAGE_TEXT.test(message)
+    ) return true;
     if (typeof code === "string" && SOCKET_CODES.has(code)) return true;
     if (typeof errcode === "number" && SQLITE_UNAVAILABLE.has(errcode & 0xff)) return true;
     if (
