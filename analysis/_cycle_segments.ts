@@ -363,10 +363,12 @@ export function cutShortByEnd(range: CycleRange, dir: Int8Array, n: number): boo
 }
 
 /**
- * Running sum of the increments of an instrument counter: a rise adds the difference; a drop to
- * at most half the previous value is a reset (the new value is the increment); a smaller drop is
- * a genuine decrease and adds the (negative) difference; `NaN` rows add nothing. The first finite
- * value is the baseline (adds nothing). `out[r]` is the amount counted up to and including row r.
+ * Running sum of the increments of an instrument counter, on its magnitude (a counter stored
+ * negative and decreasing, as Neware stores the discharge of Pulse steps, counts like a
+ * positive increasing one): a rise adds the difference; a drop to at most half the previous
+ * value is a reset (the new value is the increment); a smaller drop is a genuine decrease and
+ * adds the (negative) difference; `NaN` rows add nothing. The first finite value is the
+ * baseline (adds nothing). `out[r]` is the amount counted up to and including row r.
  */
 export function monotoneCounter(counter: Float64Array): Float64Array {
   const n = counter.length;
@@ -374,12 +376,70 @@ export function monotoneCounter(counter: Float64Array): Float64Array {
   let prev = NaN;
   let sum = 0;
   for (let r = 0; r < n; r++) {
-    const v = counter[r];
+    const v = Math.abs(counter[r]);
     if (Number.isFinite(v)) {
-      if (Number.isFinite(prev)) sum += v >= prev || v > prev - v ? v - prev : v;
+      if (Number.isFinite(prev)) sum += isReset(prev, v) ? v : v - prev;
       prev = v;
     }
     out[r] = sum;
+  }
+  return out;
+}
+
+/** The reset rule of {@link monotoneCounter}: a drop to at most half the previous value. */
+function isReset(prev: number, v: number): boolean {
+  return v < prev && v <= prev - v;
+}
+
+/** A counter reset that {@link monotoneCounter} repaired (see {@link counterResets}). */
+export interface CounterReset {
+  /** Which counter. */
+  counter:
+    | "charge_capacity_Ah"
+    | "discharge_capacity_Ah"
+    | "charge_energy_Wh"
+    | "discharge_energy_Wh";
+  /** Row holding the value after the reset. */
+  row: number;
+  /** Value before the reset (previous finite row). */
+  before: number;
+  /** Value after the reset. */
+  after: number;
+}
+
+/**
+ * The counter resets that {@link monotoneCounter} (and so `summarizeCycles`) repaired inside a
+ * step: drops to at most half the previous value where neither the step index nor the cycle
+ * index changes. Resets at a step or cycle boundary are how many instruments count (per step,
+ * per cycle) and are not listed; a reset inside a step means the instrument restarted its
+ * counter (a restart, a counter overflow, a joined file) and the repair should be known.
+ *
+ * @param series The series.
+ * @returns The repaired resets, by counter then row.
+ */
+export function counterResets(series: CyclingSeries): CounterReset[] {
+  const out: CounterReset[] = [];
+  const { step_index: step, cycle_index: cyc } = series;
+  for (
+    const counter of [
+      "charge_capacity_Ah",
+      "discharge_capacity_Ah",
+      "charge_energy_Wh",
+      "discharge_energy_Wh",
+    ] as const
+  ) {
+    const x = series[counter];
+    let prev = NaN, prevRow = -1;
+    for (let r = 0; r < series.length; r++) {
+      const v = x[r];
+      if (!Number.isFinite(v)) continue;
+      if (
+        Number.isFinite(prev) && isReset(prev, v) && step[r] === step[prevRow] &&
+        cyc[r] === cyc[prevRow]
+      ) out.push({ counter, row: r, before: prev, after: v });
+      prev = v;
+      prevRow = r;
+    }
   }
   return out;
 }

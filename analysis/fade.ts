@@ -2,6 +2,8 @@
 // This module is browser compatible.
 
 import type { CycleSummary } from "../lib/model/cycle_summary.ts";
+import { isCountedCycle } from "./_cycle_roles.ts";
+import { linearLeastSquares } from "./_linalg.ts";
 import { escapeHtml, htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "./_display.ts";
 import type { VegaLiteSpec } from "./_vega.ts";
 import { type AnomalyOptions, type AnomalyResult, detectAnomalies } from "./anomalies.ts";
@@ -51,8 +53,13 @@ export interface FadeAnalysisData {
   prediction: LifePrediction | null;
   /** Observed cycle at which retention falls below the threshold (interpolated), or `null`. */
   cycle_life: number | null;
-  /** Knee point and onset, or `null` with too few cycles. */
+  /**
+   * Knee point and onset, or `null` with too few cycles or when the retention shows no knee
+   * (then `knee_note` says why).
+   */
   knee: KneeResult | null;
+  /** Why there is no knee, or `null`. */
+  knee_note: string | null;
   /** Anomalies in the followed metric (by retention) and in coulombic efficiency. */
   anomalies: { retention: AnomalyResult; coulombic_efficiency: AnomalyResult };
   /** Threshold used. */
@@ -76,6 +83,8 @@ export class FadeAnalysis implements FadeAnalysisData {
   readonly cycle_life: number | null;
   /** Knee point and onset, or `null`. */
   readonly knee: KneeResult | null;
+  /** Why there is no knee, or `null`. */
+  readonly knee_note: string | null;
   /** Anomalies. */
   readonly anomalies: { retention: AnomalyResult; coulombic_efficiency: AnomalyResult };
   /** Threshold used. */
@@ -89,6 +98,7 @@ export class FadeAnalysis implements FadeAnalysisData {
     this.prediction = data.prediction;
     this.cycle_life = data.cycle_life;
     this.knee = data.knee;
+    this.knee_note = data.knee_note ?? null;
     this.anomalies = data.anomalies;
     this.threshold = data.threshold;
   }
@@ -199,6 +209,7 @@ export class FadeAnalysis implements FadeAnalysisData {
       prediction: this.prediction,
       cycle_life: this.cycle_life,
       knee: this.knee,
+      knee_note: this.knee_note,
       anomalies: this.anomalies,
       threshold: this.threshold,
     };
@@ -241,12 +252,61 @@ export class FadeAnalysis implements FadeAnalysisData {
   }
 }
 
+/** F statistic a two-line fit must reach over one line for a knee to be reported. */
+const KNEE_F_MIN = 10;
+
+/**
+ * Why a knee fitted to the retention curve is not a knee, or `null` when it is one: the
+ * retention must fall significantly (least-squares slope below zero by more than two standard
+ * errors), and the two-line fit must beat one straight line by an F statistic of at least 10
+ * ((RSS₁ − RSS₂)/2 over RSS₂/(n − 4)). A "knee" on a flat or straight line is noise.
+ */
+function kneeNote(
+  points: readonly { cycle: number; retention: number }[],
+  knee: KneeResult,
+): string | null {
+  const n = points.length;
+  const x = Float64Array.from(points, (p) => p.cycle);
+  const y = Float64Array.from(points, (p) => p.retention);
+  const design = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) design[2 * i] = 1, design[2 * i + 1] = x[i];
+  const line = linearLeastSquares(design, y, n, 2);
+  if (!line) return "the cycles do not vary";
+  let rss1 = 0, sxx = 0, xm = 0;
+  for (let i = 0; i < n; i++) xm += x[i] / n;
+  for (let i = 0; i < n; i++) {
+    rss1 += (line[0] + line[1] * x[i] - y[i]) ** 2;
+    sxx += (x[i] - xm) ** 2;
+  }
+  const slope = line[1];
+  const se = Math.sqrt(rss1 / Math.max(1, n - 2) / sxx);
+  if (!(slope < 0 && -slope > 2 * se)) {
+    return `the retention does not fall significantly (slope ${slope.toPrecision(3)} ± ${
+      se.toPrecision(2)
+    } per cycle)`;
+  }
+  const rss2 = knee.rss;
+  const f = rss2 > 0 ? ((rss1 - rss2) / 2) / (rss2 / Math.max(1, n - 4)) : Infinity;
+  if (!(f >= KNEE_F_MIN)) {
+    return `two lines fit no better than one (F = ${f.toPrecision(3)} < ${KNEE_F_MIN})`;
+  }
+  return null;
+}
+
 /**
  * Full capacity-fade analysis of one test: retention and fade rate, coulombic and energy
  * efficiency, fade models (linear, √, exponential, power) with the best by AIC, predicted cycle
  * life at the threshold with a delta-method interval, observed cycle life, knee point and onset
- * (Bacon–Watts) and anomalies (robust z-score against a rolling median) in the followed metric
- * and in coulombic efficiency.
+ * (Bacon–Watts; reported only when the retention falls significantly and two lines beat one,
+ * else `knee_note` says why) and anomalies (robust z-score against a rolling median) in the
+ * followed metric and in coulombic efficiency.
+ *
+ * Cycles that do not count are left out: with a `role` (as `analyzeTest` assigns), every role
+ * but `"counted"`; without one, a last cycle cut short by the end of the recording
+ * (`complete: false`). Nothing else is classified here — a partial first cycle, formation or
+ * check-up cycles count, and the reference is the first usable cycle unless set; the predicted
+ * interval is the model's, not clipped to the tested range. `analyzeTest` does all of that and
+ * is what every surface shows.
  *
  * @param cycles Per-cycle summaries (from `summarizeCycles`).
  * @param options Metric, reference cycle, threshold, models and detector settings.
@@ -270,6 +330,8 @@ export class FadeAnalysis implements FadeAnalysisData {
 export function analyzeFade(
   cycles: readonly (
     & Pick<CycleSummary, "cycle">
+    & Partial<Pick<CycleSummary, "complete">>
+    & { role?: string | null }
     & Partial<Pick<CycleSummary, "coulombic_efficiency" | "energy_efficiency">>
     & Partial<
       Record<
@@ -282,6 +344,7 @@ export function analyzeFade(
 ): FadeAnalysis {
   const threshold = options.threshold ?? 0.8;
   const retention = capacityRetention(cycles, options);
+  cycles = cycles.filter((c) => isCountedCycle(c));
   const efficiency = efficiencyStats(
     cycles.map((c) => ({
       coulombic_efficiency: c.coulombic_efficiency ?? null,
@@ -294,7 +357,9 @@ export function analyzeFade(
     ? predictCycleLife(models.best, { threshold, confidence: options.confidence })
     : null;
   const observed = cycleLife(retention.points, { threshold, consecutive: options.consecutive });
-  const knee = kneePoint(retention.points, options.knee);
+  const fitted = kneePoint(retention.points, options.knee);
+  const note = fitted ? kneeNote(retention.points, fitted) : "too few cycles";
+  const knee = note === null ? fitted : null;
   const anomalies = {
     retention: detectAnomalies(
       retention.points.map((p) => ({ cycle: p.cycle, value: p.retention })),
@@ -312,6 +377,7 @@ export function analyzeFade(
     prediction,
     cycle_life: observed,
     knee,
+    knee_note: note,
     anomalies,
     threshold,
   });

@@ -19,6 +19,7 @@ export * from "./cycle_life.ts";
 export * from "./anomalies.ts";
 export * from "./rate_capability.ts";
 export * from "./fade.ts";
+export * from "./analyze_test.ts";
 export * from "./test_features.ts";
 export * from "./compare_tests.ts";
 export * from "./outliers.ts";

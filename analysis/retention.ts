@@ -2,6 +2,7 @@
 // This module is browser compatible.
 
 import type { CycleSummary } from "../lib/model/cycle_summary.ts";
+import { isCountedCycle } from "./_cycle_roles.ts";
 
 /** Per-cycle quantities whose retention can be followed. */
 export type RetentionMetric =
@@ -13,6 +14,8 @@ export type RetentionMetric =
 /** What {@link capacityRetention} reads of each cycle (a `CycleSummary` fits). */
 export type RetentionInput =
   & Pick<CycleSummary, "cycle">
+  & Partial<Pick<CycleSummary, "complete">>
+  & { role?: string | null }
   & Partial<Record<RetentionMetric, number | null>>;
 
 /** Options of {@link capacityRetention}. */
@@ -43,12 +46,16 @@ export interface RetentionResult {
   reference_value: number;
   /** Retention of every usable cycle from the reference on, in cycle order. */
   points: RetentionPoint[];
-  /** Cycles left out because the metric is missing or not positive (incomplete cycles). */
+  /**
+   * Cycles left out: not counted (a `role` other than `"counted"`, or without a role
+   * `complete: false`), or the metric missing or not positive.
+   */
   skipped_cycles: number[];
   /**
    * Mean fade per cycle from the reference to the last cycle:
    * `(1 − retention_last) / (cycle_last − reference_cycle)` (fraction per cycle); `null` with a
-   * single point.
+   * single point. A last retention within 1e-9 of 1 (floating-point noise of the counters, far
+   * below any instrument's resolution) gives exactly 0.
    */
   fade_per_cycle: number | null;
   /** `100 × fade_per_cycle` (fraction per 100 cycles). */
@@ -64,8 +71,13 @@ const METRICS = new Set([
 
 /**
  * Retention of a per-cycle quantity relative to a reference cycle, and the mean fade rate.
- * Cycles before the reference are not part of the curve; cycles whose value is missing or not
- * positive (a last cycle without its discharge, for example) are skipped and listed.
+ * Cycles before the reference are not part of the curve; cycles that do not count (a `role`
+ * other than `"counted"` — as `analyzeTest` assigns — or, for cycles without a role, a last
+ * cycle cut short by the end of the recording, `complete: false`) and cycles whose value is
+ * missing or not positive are skipped and listed. Without roles, nothing else is classified:
+ * a partial first cycle, formation or check-up cycles count here. `analyzeTest` classifies
+ * them and chooses the reference; give it (or its `cycles`) to get the numbers every surface
+ * shows.
  *
  * @param cycles Per-cycle summaries (from `summarizeCycles`).
  * @param options Metric and reference cycle.
@@ -93,6 +105,10 @@ export function capacityRetention(
   const skipped: number[] = [];
   const sorted = [...cycles].sort((a, b) => a.cycle - b.cycle);
   for (const c of sorted) {
+    if (!isCountedCycle(c)) {
+      skipped.push(c.cycle);
+      continue;
+    }
     const v = c[metric];
     if (typeof v === "number" && Number.isFinite(v) && v > 0) {
       usable.push({ cycle: c.cycle, value: v });
@@ -118,7 +134,8 @@ export function capacityRetention(
     retention: p.value / ref.value,
   }));
   const last = points[points.length - 1];
-  const fade = points.length > 1 ? (1 - last.retention) / (last.cycle - ref.cycle) : null;
+  const loss = Math.abs(1 - last.retention) < 1e-9 ? 0 : 1 - last.retention;
+  const fade = points.length > 1 ? loss / (last.cycle - ref.cycle) : null;
   return {
     metric,
     reference_cycle: ref.cycle,

@@ -2,6 +2,7 @@
 // This module is browser compatible.
 
 import type { CycleSummary } from "../lib/model/cycle_summary.ts";
+import { isCountedCycle } from "./_cycle_roles.ts";
 import { cycleLife } from "./cycle_life.ts";
 import { efficiencyStats } from "./efficiency_stats.ts";
 import { capacityRetention, type RetentionOptions } from "./retention.ts";
@@ -10,6 +11,8 @@ import { median } from "./_stats.ts";
 /** What {@link testFeatures} reads of each cycle (a `CycleSummary` fits). */
 export type FeatureInput =
   & Pick<CycleSummary, "cycle">
+  & Partial<Pick<CycleSummary, "complete">>
+  & { role?: string | null }
   & Partial<
     Pick<
       CycleSummary,
@@ -62,6 +65,12 @@ export interface TestFeatures {
  * Headline features of one test from its cycles, for comparison tables, outlier detection,
  * similarity search and PCA.
  *
+ * Only cycles that count enter the features (see `capacityRetention`: with a `role`, only
+ * `"counted"`; without one, all but a last cycle cut short, `complete: false`); `cycle_count`
+ * is the number of cycles given. Cycles are not classified here (no partial-first, formation or
+ * check-up detection, reference = first usable cycle): for the numbers every surface shows,
+ * use `analyzeTest(...).summary`, or pass `analyzeTest(...).cycles` here.
+ *
  * @param cycles Per-cycle summaries (from `summarizeCycles`).
  * @param options Metric, reference cycle and threshold.
  * @returns The features.
@@ -82,14 +91,15 @@ export function testFeatures(
   options: TestFeatureOptions = {},
 ): TestFeatures {
   const r = capacityRetention(cycles, options);
-  const e = efficiencyStats(cycles.map((c) => ({
+  const used = cycles.filter((c) => isCountedCycle(c));
+  const e = efficiencyStats(used.map((c) => ({
     coulombic_efficiency: c.coulombic_efficiency ?? null,
     energy_efficiency: c.energy_efficiency ?? null,
   })));
   const finite = (xs: (number | null | undefined)[]): number[] =>
     xs.filter((x): x is number => typeof x === "number" && Number.isFinite(x));
-  const v = finite(cycles.map((c) => c.mean_voltage_V));
-  const ir = finite(cycles.map((c) => c.internal_resistance_ohm));
+  const v = finite(used.map((c) => c.mean_voltage_V));
+  const ir = finite(used.map((c) => c.internal_resistance_ohm));
   const last = r.points[r.points.length - 1];
   return {
     cycle_count: cycles.length,

@@ -78,9 +78,10 @@ export function fixturesByFormat(
       // not a file any parser recognizes
     }
   }
-  // BDF files are not among the instrument fixtures: derive them from the small cycling fixtures.
+  // BDF files are few among the instrument fixtures (one large BatMo export): derive small ones
+  // from the small cycling fixtures.
   const bdf = out.get("bdf_csv");
-  if (bdf && bdf.length === 0) {
+  if (bdf && bdf.every((fx) => fx.bytes.length > LARGE_FIXTURE_BYTES)) {
     for (const [id, list] of out) {
       if (id === "bdf_csv") continue;
       const parser = formats.find((f) => f.id === id)!;

@@ -19,6 +19,7 @@ import { summarizeCycles } from "../analysis/cycles.ts";
 import { cycleMethodFlag, reportUsageError } from "../lib/cli/usage_error.ts";
 import { analyzeCycling, type CyclingAnalysis } from "../lib/analyze/analyze_cycling.ts";
 import { readRecording } from "../lib/summarize/read_recording.ts";
+import type { StoreDescription } from "../lib/store/store.ts";
 
 const HELP = `Analyse the capacity fade of one cycling test.
 
@@ -127,6 +128,7 @@ export async function main(args: string[]): Promise<number> {
   }
 
   let analysis: CyclingAnalysis;
+  let store: StoreDescription | undefined;
   try {
     if (v.test !== undefined) {
       // The store code is loaded only for --test, so FILE mode needs read access only. Store
@@ -139,11 +141,12 @@ export async function main(args: string[]): Promise<number> {
       ];
       const cli = parseCli(storeArgs, { name: "analyze", summary: "", usage: "", store: true });
       for (const warning of cli.config.warnings) console.error(`analyze: warning: ${warning}`);
-      const store = await openCliStore(cli);
+      const opened = await openCliStore(cli);
       try {
-        const test = await store.tests.get(v.test);
-        if (!test) throw new RangeError(`no test "${v.test}" in ${store.describe().text}`);
-        const series = await store.series.read(test.id);
+        store = opened.describe();
+        const test = await opened.tests.get(v.test);
+        if (!test) throw new RangeError(`no test "${v.test}" in ${store.text}`);
+        const series = await opened.series.read(test.id);
         const method = test.metadata?.cycle_method;
         analysis = analyzeCycling({
           label: `test ${test.id} (${test.name})`,
@@ -152,7 +155,7 @@ export async function main(args: string[]): Promise<number> {
           cycleMethod: typeof method === "string" ? method : null,
         }, options);
       } finally {
-        await store.close();
+        await opened.close();
       }
     } else {
       const file = positionals[0];
@@ -178,7 +181,9 @@ export async function main(args: string[]): Promise<number> {
     console.error(`analyze: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  console.log(v.json ? JSON.stringify(analysis) : analysis.toString());
+  // --test: the store used is in the JSON too (and was named on stderr).
+  const json = () => JSON.stringify(store ? { store, ...analysis.toJSON() } : analysis);
+  console.log(v.json ? json() : analysis.toString());
   // Nothing to analyse (no cycle with a discharge): reported above, and exit code 1.
   return analysis.fade ? 0 : 1;
 }

@@ -115,7 +115,7 @@ export function main(args: string[]): Promise<number> {
           const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
           const info = {
             url: `http://${shown}:${port}/`,
-            store: opened.describe().text,
+            store: opened.describe(),
             token_required: token !== null,
           };
           if (cli.json) console.log(JSON.stringify(info));
@@ -125,7 +125,6 @@ export function main(args: string[]): Promise<number> {
                 token !== null ? " (open it with ?token=<your token>)" : ""
               }`,
             );
-            console.log(`Store: ${info.store}`);
             console.log("Stop with Ctrl-C.");
           }
         },

@@ -14,8 +14,9 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
+import { IMPORT_SAMPLE_OPTIONS, importSampleSettings } from "../lib/cli/sample_options.ts";
 import { ProgressBar } from "../lib/cli/progress_bar.ts";
 import { importDirectory, type ImportProgress } from "../lib/import/import_directory.ts";
 import { isWorkerContext } from "../lib/import/parse_worker.ts";
@@ -30,12 +31,19 @@ const SPEC: CliSpec = {
     "numbered parts of one test (_Wb_1, _Wb_2, .001, .002) are joined. Exit code 1 when",
     "any file failed, 2 on usage errors. A progress bar on a terminal; JSON lines (one per",
     "file, then a summary) when standard output is not a terminal or with --json.",
+    "",
+    "Samples: a file goes to the sample --sample names, else the one its row of the sample",
+    "sheet names, else the one its file name gives (the configuration's file_name_patterns,",
+    "then the built-in rule). The property flags and the sheet's rows set sample properties;",
+    "what the file name states (a rule's named groups, the cell code) fills only empty ones.",
+    "Quantities take their unit: --nominal-capacity 1.5mAh --active-mass 12mg --area 1.13cm2.",
   ].join("\n"),
   usage:
     "DIR... [options]\n  import_directory --status [JOB_ID]\n  import_directory --resume JOB_ID",
   store: true,
   options: {
     ...IMPORT_OPTIONS,
+    ...IMPORT_SAMPLE_OPTIONS,
     workers: {
       type: "integer",
       value: "N",
@@ -51,6 +59,8 @@ const SPEC: CliSpec = {
   },
   examples: [
     'import_directory data --include "*.csv" --exclude "*/archive/*"',
+    "import_directory data --sample-sheet samples.xlsx",
+    "import_directory cell7/ --sample Zn7 --chemistry Zn|Zn --area 1.13cm2 --nominal-capacity 1mAh",
     "import_directory --status",
     "import_directory --resume 6b06d67b569a16e497d1d74f",
   ],
@@ -65,11 +75,11 @@ export function main(args: string[]): Promise<number> {
     if (!v.status && !v.resume && cli.positionals.length === 0) {
       throw new UsageError("give at least one directory or file");
     }
+    const samples = await importSampleSettings(cli);
     const store = await openCliStore(cli);
     try {
       if (v.status) return await showStatus(store, cli.positionals[0], cli.json);
       const json = cli.json || !Deno.stdout.isTerminal();
-      if (!json) console.error(`Store: ${store.describe().text}`);
       const started = performance.now();
       let bar: ProgressBar | null = null;
       const onProgress = (p: ImportProgress): void => {
@@ -104,6 +114,7 @@ export function main(args: string[]): Promise<number> {
           tags: v.tag as string[] | undefined,
           resumeJobId: v.resume as string | undefined,
           cycleMethod: method,
+          ...samples,
           onProgress,
           signal: abort.signal,
         });
@@ -113,10 +124,14 @@ export function main(args: string[]): Promise<number> {
       }
       const { outcomes, ...rest } = summary;
       if (json) {
-        console.log(JSON.stringify({ type: "summary", ...rest }));
+        console.log(JSON.stringify({ type: "summary", store: store.describe(), ...rest }));
       } else {
         for (const o of outcomes) {
           if (o.action === "failed") console.log(`FAILED  ${o.path}\n        ${o.error}`);
+          for (const w of o.warnings ?? []) console.log(`WARNING ${o.path}\n        ${w}`);
+        }
+        for (const w of samples.sheet?.warnings ?? []) {
+          console.log(`WARNING ${samples.sheet!.file}: ${w}`);
         }
         const rate = summary.bytes / 1e6 / Math.max(summary.duration_s, 1e-3);
         console.log(
@@ -141,7 +156,7 @@ async function showStatus(store: Store, jobId: string | undefined, json: boolean
   if (jobId) {
     const job = await store.jobs.get(jobId);
     if (!job) throw new UsageError(`no import job "${jobId}"`);
-    if (json) console.log(JSON.stringify(job));
+    if (json) console.log(storeJson(store, { job }));
     else {
       console.log(statusLine(job));
       for (const line of job.interruptions ?? []) console.log(`  ${line}`);
@@ -152,7 +167,7 @@ async function showStatus(store: Store, jobId: string | undefined, json: boolean
     return 0;
   }
   const jobs = await store.jobs.list({ limit: 20 });
-  if (json) console.log(JSON.stringify(jobs));
+  if (json) console.log(storeJson(store, { jobs }));
   else if (jobs.length === 0) console.log("No import jobs found");
   else for (const job of jobs) console.log(statusLine(job));
   return 0;

@@ -14,6 +14,7 @@
 
 import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
 import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
+import { IMPORT_SAMPLE_OPTIONS, importSampleSettings } from "../lib/cli/sample_options.ts";
 import { stopSignal } from "../lib/cli/stop_signal.ts";
 import { isWorkerContext } from "../lib/import/parse_worker.ts";
 import {
@@ -86,6 +87,7 @@ const SPEC: CliSpec = {
     },
     verbose: { type: "boolean", description: "also report files passed over as known" },
     ...IMPORT_OPTIONS,
+    ...IMPORT_SAMPLE_OPTIONS,
   },
   examples: [
     'import_watcher /data/arbin --include "*.csv" --tag line-3',
@@ -107,12 +109,16 @@ export function main(args: string[]): Promise<number> {
     const info = await Deno.stat(root).catch(() => null);
     if (!info?.isDirectory) throw new UsageError(`"${root}" is not a directory`);
     const queueFile = (v.queue as string | undefined) ?? await defaultQueueFile(root);
+    const samples = await importSampleSettings(cli);
     const stop = stopSignal();
     try {
       const summary = await watchDirectory(
         async () => {
           const store = await openCliStore(cli);
-          if (!cli.json) console.error(`Store: ${store.describe().text}`);
+          if (cli.json) {
+            const at = new Date().toISOString();
+            console.log(JSON.stringify({ type: "store", store: store.describe(), at }));
+          }
           return store;
         },
         root,
@@ -131,6 +137,7 @@ export function main(args: string[]): Promise<number> {
           workers: v.workers as number,
           workerUrl: import.meta.url,
           cycleMethod: method,
+          ...samples,
           onEvent: printer(cli.json, v.verbose === true),
           signal: stop.signal,
         },

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { openCliStore, runCli } from "../lib/cli/parse_cli.ts";
+import { openCliStore, runCli, storeJson } from "../lib/cli/parse_cli.ts";
 import { migrateStore } from "../lib/store/migrate_store.ts";
 
 const SPEC = {
@@ -56,10 +56,9 @@ export function main(args: string[]): Promise<number> {
       const repair = repairing ? await store.repair() : null;
       const report = await migrateStore(store, { dryRun });
       if (cli.json) {
-        console.log(JSON.stringify({ store: store.describe(), ...report, repair }, null, 2));
+        console.log(storeJson(store, { ...report, repair }));
         return 0;
       }
-      console.log(`Store: ${store.describe().text}`);
       if (repair) {
         console.log(
           `Repair: ${repair.chunks_removed} orphaned chunk(s), ${repair.raw_files_removed} ` +

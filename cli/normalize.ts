@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import {
   type CellNormalization,
   normalizeCell,
@@ -25,7 +25,8 @@ const SPEC: CliSpec = {
     "",
     "Geometry is the area_cm2 and thickness_cm of the sample the cell's tests belong to",
     "(--area / --thickness override it); missing geometry is reported, never assumed.",
-    "capacity: first-cycle discharge capacity of the earliest cycling test, in mAh/cm².",
+    "capacity: first-cycle discharge capacity of the earliest cycling test, in mAh/cm²",
+    "(and in mAh/g when the sample has an active mass: sample set CODE --active-mass 12mg).",
     "R: resistance of the latest impedance test's last spectrum: the high-frequency intercept",
     "read from the data (the capacitive point with Re Z > 0 closest to the real axis among the",
     "higher-frequency half; robust to inductive and instrument artefacts), or with",
@@ -75,7 +76,7 @@ export function main(args: string[]): Promise<number> {
           }),
         );
       }
-      if (cli.json) console.log(JSON.stringify(results));
+      if (cli.json) console.log(storeJson(store, { cells: results }));
       else for (const r of results) console.log(line(r));
       return results.every((r) => r.capacity || r.impedance) ? 0 : 1;
     } finally {
@@ -96,6 +97,9 @@ function line(r: CellNormalization): string {
   if (r.capacity?.areal_capacity_mAh_per_cm2 != null) {
     parts.push(`capacity=${num(r.capacity.areal_capacity_mAh_per_cm2)} mAh/cm2`);
   } else if (r.capacity) parts.push(`capacity=${num(r.capacity.initial_capacity_mAh)} mAh`);
+  if (r.capacity?.specific_capacity_mAh_per_g != null) {
+    parts.push(`specific=${num(r.capacity.specific_capacity_mAh_per_g)} mAh/g`);
+  }
   const z = r.impedance;
   if (z) {
     parts.push(

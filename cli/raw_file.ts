@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { formatTable } from "../lib/cli/format_table.ts";
 import { exportRawFiles, IntegrityError, writeRawFile } from "../lib/export_raw_files.ts";
 import type { RawDataFile } from "../lib/store/documents.ts";
@@ -138,7 +138,7 @@ export function main(args: string[]): Promise<number> {
           force: v.force === true,
           directory: command === "by-test" && docs.length > 1 ? true : undefined,
         });
-        if (cli.json) console.log(JSON.stringify(written));
+        if (cli.json) console.log(storeJson(store, { written }));
         else {
           for (const f of written) {
             console.log(`Wrote ${f.path} (${f.size_bytes} bytes, SHA-256 ${f.sha256} verified)`);
@@ -195,7 +195,7 @@ async function list(
     ...(limit > 0 ? { limit } : {}),
   });
   if (v.json) {
-    console.log(JSON.stringify(docs));
+    console.log(storeJson(store, { raw_files: docs }));
     return 0;
   }
   if (docs.length === 0) {

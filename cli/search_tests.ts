@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { formatTable, toCsv } from "../lib/cli/format_table.ts";
 import type { Sample, TestResult } from "../lib/store/documents.ts";
 import { TEST_TYPES, type TestType } from "../lib/store/documents.ts";
@@ -170,7 +170,7 @@ export function main(args: string[]): Promise<number> {
         type,
         limit,
       });
-      output(rows, { json: cli.json, csv: v.csv === true });
+      output(rows, { json: cli.json, csv: v.csv === true }, store);
       return 0;
     } finally {
       await store.close();
@@ -256,9 +256,9 @@ function fixed(value: number | null, digits: number, scale = 1): string | null {
   return value === null || !Number.isFinite(value) ? null : (value * scale).toFixed(digits);
 }
 
-function output(rows: Row[], format: { json: boolean; csv: boolean }): void {
+function output(rows: Row[], format: { json: boolean; csv: boolean }, store: Store): void {
   if (format.json) {
-    console.log(JSON.stringify(rows));
+    console.log(storeJson(store, { tests: rows }));
     return;
   }
   const headers = [

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { formatTable } from "../lib/cli/format_table.ts";
 import { rollbackCellDataset, updateCellDataset } from "../lib/cell_dataset.ts";
 import type { CellDataset } from "../lib/store/documents.ts";
@@ -133,14 +133,14 @@ async function run(
   if (v.count) {
     const codes = (await store.tests.cellCodes()).length;
     const datasets = await store.datasets.count();
-    if (v.json) console.log(JSON.stringify({ cell_codes: codes, datasets }));
+    if (v.json) console.log(storeJson(store, { cell_codes: codes, datasets }));
     else console.log(`${codes} cell code${codes === 1 ? "" : "s"}, ${datasets} with a dataset`);
     return 0;
   }
   if (v.list !== undefined) {
     const versions = await store.datasets.versions(v.list);
     if (versions.length === 0) throw new RangeError(`no dataset for cell code "${v.list}"`);
-    if (v.json) console.log(JSON.stringify(versions.map(summary)));
+    if (v.json) console.log(storeJson(store, { versions: versions.map(summary) }));
     else {
       const rows = versions.map((d, i) => [
         d.version,
@@ -161,7 +161,7 @@ async function run(
       cellCode: v.rollback,
       version: v.version!,
     });
-    if (v.json) console.log(JSON.stringify(summary(dataset)));
+    if (v.json) console.log(storeJson(store, { dataset: summary(dataset) }));
     else {
       console.log(
         `${v.rollback}: version ${dataset.version} now holds the content of version ${v.version} ` +
@@ -196,7 +196,7 @@ async function run(
       });
     }
   }
-  if (v.json) console.log(JSON.stringify(rows));
+  if (v.json) console.log(storeJson(store, { cells: rows }));
   else {
     if (rows.length === 0) console.log("No cell codes found.");
     for (const r of rows) {

@@ -3,10 +3,11 @@
 /**
  * Capacity and impedance of a cell normalized by its geometry, from the store.
  *
- * - Geometry: `area_cm2` and `thickness_cm` of the sample the cell's tests belong to (or values
- *   given by the caller). Missing geometry is reported, never assumed.
+ * - Geometry: `area_cm2`, `thickness_cm` and `active_mass_g` of the sample the cell's tests
+ *   belong to (or area and thickness given by the caller). Missing geometry is reported, never
+ *   assumed.
  * - Capacity: the first-cycle discharge capacity of the cell's earliest cycling test that has
- *   one, as areal capacity (mAh/cm²).
+ *   one, as areal capacity (mAh/cm²) and, with an active mass, specific capacity (mAh/g).
  * - Impedance: the latest impedance test of the cell (by start time), its last spectrum; the
  *   resistance is the high-frequency intercept read from the data ({@link highFrequencyIntercept},
  *   the default) or the series resistance `R0` of an automatic equivalent-circuit fit
@@ -19,6 +20,7 @@
 import type { Sample, TestResult } from "./store/documents.ts";
 import type { Store } from "./store/store.ts";
 import { arealCapacity } from "../analysis/areal_capacity.ts";
+import { specificCapacity } from "../analysis/specific_capacity.ts";
 import { areaSpecificResistance } from "../analysis/area_specific_resistance.ts";
 import { ionicConductivity } from "../analysis/ionic_conductivity.ts";
 import { highFrequencyIntercept } from "../analysis/high_frequency_intercept.ts";
@@ -47,6 +49,8 @@ export interface CellNormalization {
   area_cm2: number | null;
   /** Thickness used, cm, or `null` when unknown. */
   thickness_cm: number | null;
+  /** Active mass of the sample, g, or `null` when unknown. */
+  active_mass_g: number | null;
   /** Where the geometry came from. */
   geometry_source: "sample" | "options" | null;
   /** Capacity, when a cycling test has one. */
@@ -56,6 +60,8 @@ export interface CellNormalization {
     initial_capacity_mAh: number;
     /** `null` without an area. */
     areal_capacity_mAh_per_cm2: number | null;
+    /** `null` without an active mass. */
+    specific_capacity_mAh_per_g: number | null;
   } | null;
   /** Impedance, when an impedance test gives a resistance. */
   impedance: {
@@ -121,6 +127,7 @@ export async function normalizeCell(
     sample: null,
     area_cm2: null,
     thickness_cm: null,
+    active_mass_g: null,
     geometry_source: null,
     capacity: null,
     impedance: null,
@@ -140,12 +147,15 @@ export async function normalizeCell(
   }
 
   // Geometry: one sample, or several that agree.
-  const geometries = new Set(samples.map((s) => `${s.area_cm2}|${s.thickness_cm}`));
+  const geometries = new Set(
+    samples.map((s) => `${s.area_cm2}|${s.thickness_cm}|${s.active_mass_g ?? null}`),
+  );
   if (samples.length === 1 || geometries.size === 1) {
     const s = samples[0];
     result.sample = { id: s.id, name: s.name };
     result.area_cm2 = positive(s.area_cm2) ? s.area_cm2 : null;
     result.thickness_cm = positive(s.thickness_cm) ? s.thickness_cm : null;
+    result.active_mass_g = positive(s.active_mass_g) ? s.active_mass_g : null;
     result.geometry_source = "sample";
   }
   const names = samples.map((s) => `"${s.name}"`).join(", ");
@@ -175,6 +185,9 @@ export async function normalizeCell(
       initial_capacity_mAh: cycling.initial_capacity_Ah! * 1000,
       areal_capacity_mAh_per_cm2: area !== null
         ? arealCapacity(cycling.initial_capacity_Ah!, { area_cm2: area })
+        : null,
+      specific_capacity_mAh_per_g: result.active_mass_g !== null
+        ? specificCapacity(cycling.initial_capacity_Ah!, { mass_g: result.active_mass_g })
         : null,
     };
   }

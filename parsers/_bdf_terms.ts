@@ -15,7 +15,7 @@ export interface BdfTerm {
   label: string;
   /** Machine-readable name (`"test_time_second"`). */
   name: string;
-  /** Other labels met in files (older releases). */
+  /** Other labels met in files (older releases; BatMo's `Charge Capacity / Ah`, `Step Index / 1`). */
   alt?: string[];
   /** Model column: a series key or `extras.<name>`; `null` for terms computed on export. */
   target: string | null;
@@ -31,7 +31,7 @@ export const BDF_TERMS: readonly BdfTerm[] = [
   { label: "Unix Time / s", name: "unix_time_second", target: null, unit: "s" },
   { label: "Cycle Count / 1", name: "cycle_count", target: "cycle_index", unit: "1" },
   { label: "Step Count / 1", name: "step_count", target: null, unit: "1" },
-  { label: "Step ID", name: "step_id", target: "step_index", unit: "" },
+  { label: "Step ID", name: "step_id", alt: ["Step Index / 1"], target: "step_index", unit: "" },
   {
     label: "Ambient Temperature / degC",
     name: "ambient_temperature_celsius",
@@ -41,24 +41,28 @@ export const BDF_TERMS: readonly BdfTerm[] = [
   {
     label: "Charging Capacity / Ah",
     name: "charging_capacity_ah",
+    alt: ["Charge Capacity / Ah"],
     target: "charge_capacity_Ah",
     unit: "Ah",
   },
   {
     label: "Discharging Capacity / Ah",
     name: "discharging_capacity_ah",
+    alt: ["Discharge Capacity / Ah"],
     target: "discharge_capacity_Ah",
     unit: "Ah",
   },
   {
     label: "Charging Energy / Wh",
     name: "charging_energy_wh",
+    alt: ["Charge Energy / Wh"],
     target: "charge_energy_Wh",
     unit: "Wh",
   },
   {
     label: "Discharging Energy / Wh",
     name: "discharging_energy_wh",
+    alt: ["Discharge Energy / Wh"],
     target: "discharge_energy_Wh",
     unit: "Wh",
   },

@@ -130,12 +130,15 @@ export function splitTitle(title: string): { name: string; unit: string } {
 /**
  * Repair a title whose `µ` or `°` arrived as U+FFFD (a Latin-1 export re-saved as UTF-8 by some
  * tool): `"Temperature/\uFFFDC"` → `"Temperature/°C"`, `"Cs/\uFFFDF"` → `"Cs/µF"`; a Greek mu
- * becomes the micro sign.
+ * becomes the micro sign. A unit bracketed with the name, as some EC-Lab versions write averaged
+ * columns, is spelled the usual way: `"<Ewe/V>"` → `"<Ewe>/V"`, `"<I/mA>"` → `"<I>/mA"`.
  */
 export function repairTitle(title: string): string {
   return title.replace(/\/\uFFFDC$/, "/°C").replace(/\uFFFD(?=F)/g, "µ")
     .replace(/\u03bc/g, "µ") // Greek mu → micro sign, as EC-Lab writes it
-    .trim();
+    .trim()
+    // Some EC-Lab versions bracket the unit with the name: `<Ewe/V>` is `<Ewe>/V`.
+    .replace(/^<([^<>/]+)\/([^<>]+)>$/, "<$1>/$2");
 }
 
 /** Extras with hand-picked names and their scale; everything else via {@link genericName}. */
@@ -238,10 +241,13 @@ export function buildBiologicRecording(
     return i === undefined ? null : table.columns[i];
   };
   const freq = col("freq/Hz");
-  const re = col("Re(Z)/Ohm");
-  const negIm = col("-Im(Z)/Ohm");
   const recording: Recording = { meta };
   const n = table.length;
+  const polar = freq !== null && !index.has("Re(Z)/Ohm") && !index.has("-Im(Z)/Ohm") &&
+    index.has("|Z|/Ohm") && index.has("Phase(Z)/deg");
+  if (polar) addCartesianImpedance(table, index);
+  const re = col("Re(Z)/Ohm");
+  const negIm = col("-Im(Z)/Ohm");
   if (freq && re && negIm) {
     let eisCount = 0;
     for (let k = 0; k < n; k++) if (freq[k] > 0) eisCount++;
@@ -251,7 +257,7 @@ export function buildBiologicRecording(
       if (freq[k] > 0) eisRows[a++] = k;
       else otherRows[b++] = k;
     }
-    recording.spectra = buildSpectra(table, index, eisRows);
+    recording.spectra = buildSpectra(table, index, eisRows, polar);
     if (otherRows.length > 0) {
       recording.series = buildSeries(table, index, otherRows, meta, options);
     }
@@ -261,10 +267,35 @@ export function buildBiologicRecording(
   return recording;
 }
 
+/**
+ * Binary files of Modulo Bat runs with impedance steps store only `|Z|/Ohm` and `Phase(Z)/deg`;
+ * EC-Lab computes `Re(Z)` and `-Im(Z)` when it exports text. Append those two columns, computed
+ * the same way (Re = |Z| cos φ, −Im = −|Z| sin φ with φ in degrees), so that the `.mpr` and the
+ * `.mpt` of one run give the same spectra.
+ */
+function addCartesianImpedance(table: BiologicTable, index: Map<string, number>): void {
+  const mod = table.columns[index.get("|Z|/Ohm")!];
+  const phase = table.columns[index.get("Phase(Z)/deg")!];
+  const n = table.length;
+  const re = new Float64Array(n), negIm = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const phi = (phase[k] * Math.PI) / 180;
+    re[k] = mod[k] * Math.cos(phi);
+    negIm[k] = -mod[k] * Math.sin(phi);
+  }
+  for (const [title, values] of [["Re(Z)/Ohm", re], ["-Im(Z)/Ohm", negIm]] as const) {
+    index.set(title, table.titles.length);
+    table.titles.push(title);
+    table.original.push(title);
+    table.columns.push(values);
+  }
+}
+
 function buildSpectra(
   table: BiologicTable,
   index: Map<string, number>,
   rows: Int32Array,
+  polar: boolean,
 ): Spectrum[] {
   const col = (t: string) => {
     const i = index.get(t);
@@ -341,6 +372,22 @@ function buildSpectra(
         note: "EC-Lab stores −Im(Z); negated to the signed imaginary part",
       },
     };
+    if (polar) {
+      columns.z_real_ohm = {
+        original_name: "|Z|/Ohm, Phase(Z)/deg",
+        original_unit: "Ohm, deg",
+        scale: 1,
+        derived: true,
+        note: "|Z| cos(Phase(Z)), as EC-Lab computes Re(Z) when exporting text",
+      };
+      columns.z_imag_ohm = {
+        original_name: "|Z|/Ohm, Phase(Z)/deg",
+        original_unit: "Ohm, deg",
+        scale: 1,
+        derived: true,
+        note: "|Z| sin(Phase(Z)) (signed Im(Z)), as EC-Lab computes −Im(Z) when exporting text",
+      };
+    }
     const ex: Record<string, Float64Array> = {};
     for (const e of extras) {
       ex[e.name] = scaled(e.values, e.scale, sub);
@@ -360,6 +407,9 @@ function buildSpectra(
   }
   return spectra;
 }
+
+/** Voltage columns of the cycling series, in order of preference. */
+const VOLTAGE_TITLES = ["Ecell/V", "Ewe/V", "<Ewe>/V", "Ewe-Ece/V", "<Ewe-Ece>/V"];
 
 function buildSeries(
   table: BiologicTable,
@@ -384,10 +434,14 @@ function buildSeries(
     series.time_s = take("time/s", 1);
     record("time_s", "time/s", 1);
   }
-  const vTitle = pick(["Ecell/V", "Ewe/V", "<Ewe>/V"]);
+  const vTitle = pick(VOLTAGE_TITLES);
   if (vTitle) {
     series.voltage_V = take(vTitle, 1);
     record("voltage_V", vTitle, 1);
+  } else if (n > 0) {
+    meta.warnings.push(
+      `no voltage column (looked for ${VOLTAGE_TITLES.join(", ")}): voltage_V is NaN`,
+    );
   }
   const iTitle = pick(["I/mA", "<I>/mA"]);
   if (iTitle) {
@@ -400,11 +454,19 @@ function buildSeries(
     record("charge_capacity_Ah", "Q charge/mA.h", 1e-3);
     record("discharge_capacity_Ah", "Q discharge/mA.h", 1e-3);
   }
-  if (index.has("Energy charge/W.h") && index.has("Energy discharge/W.h")) {
-    series.charge_energy_Wh = take("Energy charge/W.h", 1);
-    series.discharge_energy_Wh = take("Energy discharge/W.h", 1);
-    record("charge_energy_Wh", "Energy charge/W.h", 1);
-    record("discharge_energy_Wh", "Energy discharge/W.h", 1);
+  // Energy counters: EC-Lab ≥ 11.50 names them per electrode (`Energy we charge/W.h`, and
+  // `Energy we-ce …` for the cell when Ece is recorded); prefer the pair that matches the voltage.
+  const cellVoltage = vTitle === "Ecell/V" || vTitle === "Ewe-Ece/V" || vTitle === "<Ewe-Ece>/V";
+  const energyNames = cellVoltage ? ["", " we-ce", " we"] : ["", " we", " we-ce"];
+  const energy = energyNames.find((w) =>
+    index.has(`Energy${w} charge/W.h`) && index.has(`Energy${w} discharge/W.h`)
+  );
+  if (energy !== undefined) {
+    const [c, d] = [`Energy${energy} charge/W.h`, `Energy${energy} discharge/W.h`];
+    series.charge_energy_Wh = take(c, 1);
+    series.discharge_energy_Wh = take(d, 1);
+    record("charge_energy_Wh", c, 1);
+    record("discharge_energy_Wh", d, 1);
   }
   for (const [target, title] of [["cycle_index", "cycle number"], ["step_index", "Ns"]] as const) {
     if (!index.has(title)) continue;

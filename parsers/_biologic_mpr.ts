@@ -13,6 +13,9 @@
  * - Module header (`MODULE`, 10-byte short name, 25-byte long name, u32 length, u32 version,
  *   8-byte date) and the data module's u32 point count, column count and u16 IDs, with points
  *   at body offset 0x195 (version ≤ 2) or 0x196 (version 3), also from biologic-converter.
+ * - IDs 0x45, 0x6e, 0x70, 0x73, 0x74 and 0xb6 (`Rwe`, the per-electrode energies, `step time`)
+ *   and the rule that IDs sharing a low byte (0xd3 and 0x1d3) are one quantity come from yadg's
+ *   EC-Lab table (`yadg/extractors/eclab/mpr_columns.py`, read to learn the layout).
  * - Found here by inspecting the fixture bytes against their `.mpt` exports: the newer module
  *   header (EC-Lab ≥ 11.50) writes 0xFFFFFFFF where the length was, then u32 length, u32 0,
  *   u32 version (10 for settings/log, 11 for data) and the date; data module version 11 stores
@@ -77,6 +80,7 @@ export const COLUMN_IDS: ReadonlyMap<number, ColumnDef> = new Map<number, Column
   [0x25, { title: "Re(Z)/Ohm", type: "f32" }],
   [0x26, { title: "-Im(Z)/Ohm", type: "f32" }],
   [0x27, { title: "I Range", type: "u16" }],
+  [0x45, { title: "Rwe/Ohm", type: "f32" }],
   [0x46, { title: "P/W", type: "f32" }],
   [0x4a, { title: "|Energy|/W.h", type: "f64" }],
   [0x4b, { title: "Analog OUT/V", type: "f32" }],
@@ -88,12 +92,17 @@ export const COLUMN_IDS: ReadonlyMap<number, ColumnDef> = new Map<number, Column
   [0x63, { title: "|Zce|/Ohm", type: "f32" }],
   [0x64, { title: "Re(Zce)/Ohm", type: "f32" }],
   [0x65, { title: "-Im(Zce)/Ohm", type: "f32" }],
+  [0x6e, { title: "Energy ce/W.h", type: "f64" }],
+  [0x70, { title: "Energy we/W.h", type: "f64" }],
+  [0x73, { title: "Energy ce charge/W.h", type: "f64" }],
+  [0x74, { title: "Energy ce discharge/W.h", type: "f64" }],
   [0x7b, { title: "Energy charge/W.h", type: "f64" }],
   [0x7c, { title: "Energy discharge/W.h", type: "f64" }],
   [0x7d, { title: "Capacitance charge/µF", type: "f64" }],
   [0x7e, { title: "Capacitance discharge/µF", type: "f64" }],
   [0x83, { title: "Ns", type: "u16" }],
   [0xa3, { title: "|Estack|/V", type: "f32" }],
+  [0xb6, { title: "step time/s", type: "f64" }],
   [0xa8, { title: "Rcmp/Ohm", type: "f32" }],
   [0xa9, { title: "Cs/µF", type: "f32" }],
   [0xac, { title: "Cp/µF", type: "f32" }],
@@ -147,6 +156,33 @@ export const COLUMN_IDS: ReadonlyMap<number, ColumnDef> = new Map<number, Column
   [0x1f0, { title: "|I h6|/A", type: "f32" }],
   [0x1f1, { title: "|I h7|/A", type: "f32" }],
 ]);
+
+/** How a storage type is described in warnings. */
+const TYPE_NAME: Readonly<Record<ColumnType, string>> = {
+  f32: "float32",
+  f64: "float64",
+  u8: "u8",
+  u16: "u16",
+  u32: "u32",
+  flag: "flag",
+};
+
+/**
+ * Storage type by the low byte of a column ID, for the low bytes whose known IDs agree on one
+ * size (flags excluded): the size of an unknown ID that shares its low byte with known ones.
+ */
+const LOW_BYTE_TYPE: ReadonlyMap<number, ColumnType> = (() => {
+  const types = new Map<number, ColumnType | null>();
+  for (const [id, def] of COLUMN_IDS) {
+    if (def.type === "flag") continue;
+    const low = id & 0xff, seen = types.get(low);
+    if (seen === undefined) types.set(low, def.type);
+    else if (seen !== def.type) types.set(low, null);
+  }
+  const out = new Map<number, ColumnType>();
+  for (const [low, type] of types) if (type) out.set(low, type);
+  return out;
+})();
 
 /** One module of a `.mpr` file. */
 export interface MprModule {
@@ -327,19 +363,51 @@ export function readDataModule(bytes: Uint8Array, module: MprModule, file: strin
       offset: body,
     });
   }
-  if (unknown.length > 1) {
-    const u = unknown[0];
+  // Unknown IDs whose low byte names a known column elsewhere in the table (IDs 0x1d3 and 0xd3
+  // are the same quantity in EC-Lab's numbering; yadg keys its table by the low byte alone)
+  // take that column's size; their values keep the neutral name `unknown_column_<id>`.
+  const sized = unknown.filter((u) => {
+    const type = LOW_BYTE_TYPE.get(u.id & 0xff);
+    if (type === undefined) return false;
+    u.type = type;
+    knownSize += TYPE_SIZE[type];
+    return true;
+  });
+  const unsized = unknown.filter((u) => !sized.includes(u));
+  for (const u of sized) {
+    warnings.push(
+      `unknown column ID ${u.id} (0x${u.id.toString(16)}) at byte ${u.idOffset}: read as ` +
+        `${TYPE_NAME[u.type]} (the size of known IDs with low byte 0x${
+          (u.id & 0xff).toString(16)
+        }) into "${u.title}"`,
+    );
+  }
+  if (unsized.length > 1) {
+    const u = unsized[0];
     throw new ParseError(
       file,
       `byte ${u.idOffset}: unknown column ID ${u.id} (0x${u.id.toString(16)}) and ${
-        unknown.length - 1
-      } more; their sizes cannot be inferred`,
+        unsized.length - 1
+      } more of unknown size; their sizes cannot be inferred`,
       { offset: u.idOffset },
     );
   }
-  if (unknown.length === 1) {
+  if (
+    sized.length > 0 && unsized.length === 0 && start !== undefined &&
+    start + n * knownSize !== moduleLength
+  ) {
+    const u = sized[0];
+    throw new ParseError(
+      file,
+      `byte ${u.idOffset}: unknown column ID ${u.id} (0x${u.id.toString(16)}): with the sizes ` +
+        `assumed for ${sized.length} unknown column(s), ${n} points of ${knownSize} bytes do ` +
+        `not fill the ${moduleLength - start} bytes of points`,
+      { offset: u.idOffset },
+    );
+  }
+  if (unsized.length === 1) {
     // One unknown column: its size is what the module length leaves per point.
-    const u = unknown[0];
+    const u = unsized[0];
     const hex = `${u.id} (0x${u.id.toString(16)})`;
     if (start === undefined || n === 0) {
       throw new ParseError(file, `byte ${u.idOffset}: unknown column ID ${hex} of unknown size`, {
@@ -359,10 +427,9 @@ export function readDataModule(bytes: Uint8Array, module: MprModule, file: strin
     }
     u.type = type;
     knownSize += size;
-    const read = type === "f32" ? "float32" : type === "f64" ? "float64" : type;
     warnings.push(
-      `unknown column ID ${hex} at byte ${u.idOffset}: ${size} bytes per point, read as ${read} ` +
-        `into "${u.title}"`,
+      `unknown column ID ${hex} at byte ${u.idOffset}: ${size} bytes per point, read as ` +
+        `${TYPE_NAME[type]} into "${u.title}"`,
     );
   }
   // Pass 2: offsets within a row.

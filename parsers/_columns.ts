@@ -88,11 +88,11 @@ export function accumulateResets(values: Float64Array): Float64Array {
 }
 
 /**
- * Warn when the sign of current disagrees with the capacity counters: rows where the charge
- * counter grows should have positive current, rows where the discharge counter grows negative.
- * Returns a warning text, or `null` when consistent (or when there is too little to judge).
+ * Count the rows where exactly one capacity counter grows while current flows: `agree` when the
+ * charge counter grows under positive current or the discharge counter under negative current,
+ * `disagree` otherwise.
  */
-export function currentSignWarning(series: CyclingSeries): string | null {
+export function currentSignAgreement(series: CyclingSeries): { agree: number; disagree: number } {
   const { current_A: i, charge_capacity_Ah: qc, discharge_capacity_Ah: qd } = series;
   let agree = 0, disagree = 0;
   for (let k = 1; k < series.length; k++) {
@@ -101,6 +101,16 @@ export function currentSignWarning(series: CyclingSeries): string | null {
     if (dc > 0 && !(dd > 0)) i[k] > 0 ? agree++ : disagree++;
     else if (dd > 0 && !(dc > 0)) i[k] < 0 ? agree++ : disagree++;
   }
+  return { agree, disagree };
+}
+
+/**
+ * Warn when the sign of current disagrees with the capacity counters: rows where the charge
+ * counter grows should have positive current, rows where the discharge counter grows negative.
+ * Returns a warning text, or `null` when consistent (or when there is too little to judge).
+ */
+export function currentSignWarning(series: CyclingSeries): string | null {
+  const { agree, disagree } = currentSignAgreement(series);
   if (disagree > 0 && disagree >= agree) {
     return `current sign disagrees with the capacity counters on ${disagree} of ${
       agree + disagree

@@ -129,27 +129,26 @@ export type DateOrder = "mdy" | "dmy" | "ymd";
 
 /**
  * Parse `"10/21/2019 23:59:59"` (order `mdy`), `"19.06.2023 17:56:53"` (`dmy`, dots or slashes),
- * `"2025-07-19 15:26:20"` / `"2025-07-19T15:26:20.5"` (ISO, any order argument), optionally
- * with ` AM`/` PM`. Returns `undefined` when the text is not such a date-time or a field is out
+ * `"2025-07-19 15:26:20"` / `"2025-07-19T15:26:20.5"` (ISO, any order argument), either form
+ * optionally with ` AM`/` PM` (Novonix writes `"2022-04-11 10:58:07 AM"`). Returns `undefined` when the text is not such a date-time or a field is out
  * of range. A date without a time gives midnight.
  */
 export function parseNaiveDateTime(text: string, order: DateOrder): NaiveDateTime | undefined {
   const s = text.trim();
-  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?$/.exec(s);
+  let m =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?(?:\s*([AaPp][Mm]))?)?$/
+      .exec(s);
   let year: number, month: number, day: number;
-  let rest: RegExpExecArray | null = null;
   if (m) {
-    year = Number(m[1]);
-    month = Number(m[2]);
-    day = Number(m[3]);
-    rest = m;
+    const hour = twelveHour(Number(m[4] ?? 0), m[7]);
+    if (hour === undefined) return undefined;
     return checked(
-      year,
-      month,
-      day,
-      Number(rest[4] ?? 0),
-      Number(rest[5] ?? 0),
-      Number(rest[6] ?? 0),
+      Number(m[1]),
+      Number(m[2]),
+      Number(m[3]),
+      hour,
+      Number(m[5] ?? 0),
+      Number(m[6] ?? 0),
     );
   }
   m =
@@ -161,13 +160,16 @@ export function parseNaiveDateTime(text: string, order: DateOrder): NaiveDateTim
   else if (order === "mdy") [year, month, day] = [c, a, b];
   else [year, month, day] = [c, b, a];
   if (m[3].length <= 2 && order !== "ymd" && m[1].length !== 4) year += year < 70 ? 2000 : 1900;
-  let hour = Number(m[4] ?? 0);
-  if (m[7]) {
-    if (hour < 1 || hour > 12) return undefined;
-    const pm = m[7].toLowerCase() === "pm";
-    hour = (hour % 12) + (pm ? 12 : 0);
-  }
+  const hour = twelveHour(Number(m[4] ?? 0), m[7]);
+  if (hour === undefined) return undefined;
   return checked(year, month, day, hour, Number(m[5] ?? 0), Number(m[6] ?? 0));
+}
+
+/** 24-hour clock hour of `hour` with an optional `AM`/`PM`; `undefined` when out of range. */
+function twelveHour(hour: number, meridiem: string | undefined): number | undefined {
+  if (!meridiem) return hour;
+  if (hour < 1 || hour > 12) return undefined;
+  return (hour % 12) + (meridiem.toLowerCase() === "pm" ? 12 : 0);
 }
 
 function checked(

@@ -150,6 +150,38 @@ export interface NewareAux {
   n: number;
 }
 
+/** Auxiliary values collected per channel (`T1`, `V1`, ...), then turned into columns. */
+export class AuxCollector {
+  private channels = new Map<string, { index: number[]; value: number[]; unit: string }>();
+  /** Add the value of channel `name` (`T<id>` or `V<id>`) at record `index`. */
+  add(name: string, unit: string, index: number, value: number): void {
+    let c = this.channels.get(name);
+    if (!c) this.channels.set(name, c = { index: [], value: [], unit });
+    c.index.push(index);
+    c.value.push(value);
+  }
+  /** The channels as {@link NewareAux} columns, ordered by name. */
+  columns(): NewareAux[] {
+    const out: NewareAux[] = [];
+    const names = [...this.channels.keys()].sort((a, b) =>
+      a.localeCompare(b, "en", { numeric: true })
+    );
+    for (const name of names) {
+      const c = this.channels.get(name)!;
+      const [kind, id] = [name[0], name.slice(1)];
+      out.push({
+        name: kind === "T" ? `aux_temperature_${id}_C` : `aux_voltage_${id}_V`,
+        original: name,
+        unit: c.unit,
+        index: Float64Array.from(c.index),
+        value: Float64Array.from(c.value),
+        n: c.index.length,
+      });
+    }
+    return out;
+  }
+}
+
 /** The series plus the step-type table and warnings that go into the metadata. */
 export interface NewareSeriesResult {
   series: CyclingSeries;
@@ -169,31 +201,7 @@ export function buildNewareSeries(
   options: { utc: boolean; format: string },
 ): NewareSeriesResult {
   const warnings: string[] = [];
-  // Order of rows: by record index, first occurrence of a repeated index wins.
-  let order: Int32Array | null = null;
-  let monotonic = true;
-  for (let k = 1; k < rows.n; k++) {
-    if (!(rows.index[k] > rows.index[k - 1])) {
-      monotonic = false;
-      break;
-    }
-  }
-  if (!monotonic) {
-    const idx = Array.from({ length: rows.n }, (_, k) => k);
-    idx.sort((a, b) => rows.index[a] - rows.index[b] || a - b);
-    const kept: number[] = [];
-    for (const k of idx) {
-      if (kept.length > 0 && rows.index[kept[kept.length - 1]] === rows.index[k]) continue;
-      kept.push(k);
-    }
-    const dropped = rows.n - kept.length;
-    if (dropped > 0) {
-      warnings.push(
-        `${dropped} record(s) repeat an earlier record index; the first of each was kept`,
-      );
-    }
-    order = Int32Array.from(kept);
-  }
+  const order = recordOrder(rows, warnings);
   const n = order ? order.length : rows.n;
   // Columns: in file order the decoded arrays are adopted (cut to n) and scaled in place,
   // otherwise gathered in index order.
@@ -210,6 +218,20 @@ export function buildNewareSeries(
     for (let k = 0; k < n; k++) out[k] *= 1e-3;
     return out;
   };
+  // Counters in mAh/mWh → Ah/Wh, as magnitudes: Pulse steps store the discharge counters
+  // negative (and decreasing), other steps positive; BTSDA shows their magnitude.
+  let negative = 0;
+  const counter = (a: Float64Array): Float64Array => {
+    const out = pick(a);
+    for (let k = 0; k < n; k++) {
+      const v = out[k];
+      if (v < 0) {
+        negative++;
+        out[k] = -v * 1e-3;
+      } else out[k] = v * 1e-3;
+    }
+    return out;
+  };
   const stepTime = pick(rows.stepTime_s);
   const recordIndex = pick(rows.index);
   const s: CyclingSeries = {
@@ -217,10 +239,10 @@ export function buildNewareSeries(
     time_s: new Float64Array(n),
     voltage_V: pick(rows.voltage_V),
     current_A: milli(rows.current_mA),
-    charge_capacity_Ah: milli(rows.chargeCapacity_mAh),
-    discharge_capacity_Ah: milli(rows.dischargeCapacity_mAh),
-    charge_energy_Wh: milli(rows.chargeEnergy_mWh),
-    discharge_energy_Wh: milli(rows.dischargeEnergy_mWh),
+    charge_capacity_Ah: counter(rows.chargeCapacity_mAh),
+    discharge_capacity_Ah: counter(rows.dischargeCapacity_mAh),
+    charge_energy_Wh: counter(rows.chargeEnergy_mWh),
+    discharge_energy_Wh: counter(rows.dischargeEnergy_mWh),
     step_index: new Int32Array(n),
     cycle_index: order
       ? new Int32Array(n)
@@ -229,19 +251,113 @@ export function buildNewareSeries(
     start_time: null,
     columns: {},
   };
+  if (negative > 0) {
+    warnings.push(
+      `${negative} capacity or energy value(s) are negative in the file (Neware stores the ` +
+        "discharge counters of Pulse steps that way); their magnitude is used",
+    );
+  }
+  const restarts = timeRestarts(rows, stepTime, order);
+  const { stepType, stepProgram, interpolated, seen } = stepColumns(
+    rows,
+    s,
+    stepTime,
+    order,
+    restarts,
+  );
+  s.columns = columnSources(restarts, interpolated !== null);
+  s.extras.step_time_s = stepTime;
+  s.extras.record_index = recordIndex;
+  s.extras.step_type_code = stepType;
+  s.extras.step_program_index = stepProgram;
+  if (interpolated) {
+    s.extras.interpolated = interpolated;
+    let count = 0;
+    for (let k = 0; k < n; k++) count += interpolated[k];
+    if (count > 0) {
+      warnings.push(
+        `${count} of ${n} rows have no runInfo record: their time was extended with the ` +
+          "record interval and their capacity and energy integrated from current and voltage",
+      );
+    }
+  }
+  joinAux(s, aux, recordIndex);
+  const stepTypes = [...seen].sort((a, b) => a - b).map((c) =>
+    `${c}=${NEWARE_STATES[c] ?? "Unknown"}`
+  ).join("; ");
+  for (const c of seen) {
+    if (NEWARE_STATES[c] === undefined) {
+      warnings.push(`step state code ${c} is not a known Neware state; it is named "Unknown"`);
+    }
+  }
+  let firstTime: NewareSeriesResult["firstTime"] = null;
+  const first = order ? order[0] : 0;
+  if (n > 0 && Number.isFinite(rows.unixTime_s[first])) {
+    firstTime = { unix_s: rows.unixTime_s[first], utc: options.utc };
+    s.start_time = isoTime(firstTime.unix_s, options.utc);
+  }
+  return { series: s, stepTypes, warnings, firstTime };
+}
+
+/**
+ * Row order when the record indices are not increasing: sorted by index, the first record of
+ * a repeated index kept (a warning counts the others). `null` when the file order is fine.
+ */
+function recordOrder(rows: NewareRows, warnings: string[]): Int32Array | null {
+  let monotonic = true;
+  for (let k = 1; k < rows.n; k++) {
+    if (!(rows.index[k] > rows.index[k - 1])) {
+      monotonic = false;
+      break;
+    }
+  }
+  if (monotonic) return null;
+  const idx = Array.from({ length: rows.n }, (_, k) => k);
+  idx.sort((a, b) => rows.index[a] - rows.index[b] || a - b);
+  const kept: number[] = [];
+  for (const k of idx) {
+    if (kept.length > 0 && rows.index[kept[kept.length - 1]] === rows.index[k]) continue;
+    kept.push(k);
+  }
+  const dropped = rows.n - kept.length;
+  if (dropped > 0) {
+    warnings.push(
+      `${dropped} record(s) repeat an earlier record index; the first of each was kept`,
+    );
+  }
+  return Int32Array.from(kept);
+}
+
+/**
+ * Whether the file's "Time" is a step time: it drops somewhere the step changes (every layout
+ * seen so far). If it never does, it is already a test time and is used as it is.
+ */
+function timeRestarts(rows: NewareRows, stepTime: Float64Array, order: Int32Array | null) {
+  const { stepKey } = rows;
+  for (let k = 1; k < stepTime.length; k++) {
+    const r = order ? order[k] : k, q = order ? order[k - 1] : k - 1;
+    if (stepKey[r] !== stepKey[q] && stepTime[k] < stepTime[k - 1]) return true;
+  }
+  return false;
+}
+
+/**
+ * Fill `time_s`, `step_index` (and `cycle_index` when reordered) of `s`, and return the state,
+ * schedule-step and interpolated columns with the set of state codes seen.
+ */
+function stepColumns(
+  rows: NewareRows,
+  s: CyclingSeries,
+  stepTime: Float64Array,
+  order: Int32Array | null,
+  restarts: boolean,
+) {
+  const n = s.length;
   const stepType = new Float64Array(n);
   const stepProgram = new Float64Array(n);
   const interpolated = rows.interpolated ? new Float64Array(n) : null;
-  // "Time" is the step time in every layout seen so far (it restarts at each step); if it never
-  // drops where the step changes, it is already a test time and is used as it is.
-  const { stepKey } = rows;
-  let restarts = false;
-  for (let k = 1; k < n && !restarts; k++) {
-    const r = order ? order[k] : k, q = order ? order[k - 1] : k - 1;
-    if (stepKey[r] !== stepKey[q] && stepTime[k] < stepTime[k - 1]) restarts = true;
-  }
   const { time_s, step_index, cycle_index } = s;
-  const { status, cycle, stepIndex } = rows;
+  const { status, cycle, stepIndex, stepKey } = rows;
   const seenSmall = new Uint8Array(256);
   const seen = new Set<number>();
   let step = 0;
@@ -266,50 +382,43 @@ export function buildNewareSeries(
     if (interpolated) interpolated[k] = rows.interpolated![r];
   }
   for (let c = 0; c < 256; c++) if (seenSmall[c]) seen.add(c);
-  const at = (k: number) => (order ? order[k] : k);
-  const src = (name: string, unit: string, scale: number, extra: Partial<ColumnSource> = {}) => ({
-    original_name: name,
-    original_unit: unit,
-    scale,
-    ...extra,
-  });
+  return { stepType, stepProgram, interpolated, seen };
+}
+
+function src(
+  name: string,
+  unit: string,
+  scale: number,
+  extra: Partial<ColumnSource> = {},
+): ColumnSource {
+  return { original_name: name, original_unit: unit, scale, ...extra };
+}
+
+/** Where each column comes from (`CyclingSeries.columns`). */
+function columnSources(restarts: boolean, interpolated: boolean): Record<string, ColumnSource> {
   const interpNote = interpolated
-    ? "; rows without a runInfo record are interpolated (see extras.interpolated)"
+    ? "rows without a runInfo record are interpolated (see extras.interpolated)"
     : "";
-  s.columns = {
+  const counter = (name: string, unit: string) =>
+    src(name, unit, 1e-3, {
+      note: "magnitude of the file's counter (Pulse steps store discharge negative)" +
+        (interpNote ? `; ${interpNote}` : ""),
+    });
+  const columns: Record<string, ColumnSource> = {
     time_s: src("Time", "s", 1, {
       derived: restarts,
       note: (restarts
         ? 'test time: the step time ("Time") accumulated over the steps, each step ' +
           "starting where the previous one ended"
-        : "the file's time, which does not restart at step changes") + interpNote,
+        : "the file's time, which does not restart at step changes") +
+        (interpNote ? `; ${interpNote}` : ""),
     }),
     voltage_V: src("Voltage", "V", 1),
     current_A: src("Current(mA)", "mA", 1e-3),
-    charge_capacity_Ah: src(
-      "Charge_Capacity(mAh)",
-      "mAh",
-      1e-3,
-      interpNote ? { note: interpNote.slice(2) } : {},
-    ),
-    discharge_capacity_Ah: src(
-      "Discharge_Capacity(mAh)",
-      "mAh",
-      1e-3,
-      interpNote ? { note: interpNote.slice(2) } : {},
-    ),
-    charge_energy_Wh: src(
-      "Charge_Energy(mWh)",
-      "mWh",
-      1e-3,
-      interpNote ? { note: interpNote.slice(2) } : {},
-    ),
-    discharge_energy_Wh: src(
-      "Discharge_Energy(mWh)",
-      "mWh",
-      1e-3,
-      interpNote ? { note: interpNote.slice(2) } : {},
-    ),
+    charge_capacity_Ah: counter("Charge_Capacity(mAh)", "mAh"),
+    discharge_capacity_Ah: counter("Discharge_Capacity(mAh)", "mAh"),
+    charge_energy_Wh: counter("Charge_Energy(mWh)", "mWh"),
+    discharge_energy_Wh: counter("Discharge_Energy(mWh)", "mWh"),
     step_index: src("Step", "", 1, {
       note: 'step counter: increases by one at every change of step (as BTSDA\'s "Step")',
     }),
@@ -323,27 +432,22 @@ export function buildNewareSeries(
     }),
     step_program_index: src("Step_Index", "", 1, { note: "step number in the schedule" }),
   };
-  s.extras.step_time_s = stepTime;
-  s.extras.record_index = recordIndex;
-  s.extras.step_type_code = stepType;
-  s.extras.step_program_index = stepProgram;
   if (interpolated) {
-    s.extras.interpolated = interpolated;
-    s.columns.interpolated = src("", "", 1, {
+    columns.interpolated = src("", "", 1, {
       derived: true,
       note: "1 where time, capacity and energy were interpolated because the file holds no " +
         "runInfo record for that index (same rule as NewareNDA), else 0",
     });
-    let count = 0;
-    for (let k = 0; k < n; k++) count += interpolated[k];
-    if (count > 0) {
-      warnings.push(
-        `${count} of ${n} rows have no runInfo record: their time was extended with the ` +
-          "record interval and their capacity and energy integrated from current and voltage",
-      );
-    }
   }
-  // Auxiliary channels joined by record index (first value of an index wins).
+  return columns;
+}
+
+/**
+ * Auxiliary channels joined by record index (first value of an index wins); the first
+ * temperature channel also becomes `temperature_C`.
+ */
+function joinAux(s: CyclingSeries, aux: NewareAux[], recordIndex: Float64Array): void {
+  const n = s.length;
   let firstTemperature: string | null = null;
   for (const a of aux) {
     const byIndex = new Map<number, number>();
@@ -361,20 +465,6 @@ export function buildNewareSeries(
       note: `first auxiliary temperature channel (${firstTemperature})`,
     };
   }
-  const stepTypes = [...seen].sort((a, b) => a - b).map((c) =>
-    `${c}=${NEWARE_STATES[c] ?? "Unknown"}`
-  ).join("; ");
-  for (const c of seen) {
-    if (NEWARE_STATES[c] === undefined) {
-      warnings.push(`step state code ${c} is not a known Neware state; it is named "Unknown"`);
-    }
-  }
-  let firstTime: NewareSeriesResult["firstTime"] = null;
-  if (n > 0 && Number.isFinite(rows.unixTime_s[at(0)])) {
-    firstTime = { unix_s: rows.unixTime_s[at(0)], utc: options.utc };
-    s.start_time = isoTime(firstTime.unix_s, options.utc);
-  }
-  return { series: s, stepTypes, warnings, firstTime };
 }
 
 /** ISO 8601 text of `unix_s`: with `Z` when UTC, else a naive local wall-clock time. */

@@ -4,8 +4,10 @@
 // Decoding of the `.ndc` parts inside a Neware `.ndax` archive. Byte 0 of a part is its file
 // type (1 = main records, 5 = auxiliary channel, 7 = step table, 18 = runInfo), byte 2 its
 // version (2, 5, 11, 14, 16, 17). From version 5 on, records live in 4096-byte pages after a
-// 4096-byte header; each page starts with its type (file type + 1) and, at bytes 2–3, the
-// number of records it holds (observed on versions 5 and 14).
+// 4096-byte header; each page starts with its type (file type + 1), at bytes 2–3 the number of
+// records it holds, and from byte 4 a bitmask of the record slots in use (bit r of byte 4 + r/8,
+// least significant bit first). A slot is a record exactly when its bit is set: a record may
+// hold zeros (BTSDA keeps a V = 0 placeholder record), and an unused slot may hold stale bytes.
 //
 // Layouts learned from the BSD-3-Clause NewareNDA project (Solid-Energy-Systems/NewareNDA,
 // © SES AI, Daniel Cogswell); independent TypeScript implementation.
@@ -69,6 +71,8 @@ export interface NdcSteps {
   cycle: Int32Array;
   stepIndex: Int32Array;
   status: Int32Array;
+  /** Record index of the step's first record (versions 16 and 17), else `null`. */
+  firstIndex: Float64Array | null;
 }
 
 /** One auxiliary quantity of an aux part: `kind` is NewareNDA's letter (`T`, `V`, `t`, `?`). */
@@ -93,20 +97,30 @@ export function ndcHeader(bytes: Uint8Array, src: NdcSource): NdcHeader {
   return { filetype: bytes[0], version: bytes[2] };
 }
 
-/** Versions whose page headers were checked against real files (type byte and count). */
-const CHECKED = new Set([5, 14]);
+/** Versions whose page headers were checked against real files (type byte, count, bitmask). */
+const CHECKED = new Set([5, 14, 16, 17]);
+
+/** One page of a paged part: where it starts, its slots, which are in use, and a count check. */
+interface Page {
+  base: number;
+  slots: number;
+  /** Whether slot `r` holds a record (the page's bitmask). */
+  used: (r: number) => boolean;
+  /** Compare the records kept with the page header's count (a warning when they differ). */
+  done: (kept: number) => void;
+}
 
 /**
- * The pages of a paged part. Every record slot of a page is visited (as NewareNDA does) and the
- * readers keep the slots that hold a record; `done(kept)` compares that number with the count
- * in the page header (versions 5 and 14), adding a warning when they differ.
+ * The pages of a paged part. The readers visit the slots whose bit is set in the page's
+ * bitmask; `done(kept)` compares the records kept with the count in the page header (versions
+ * 5, 14, 16 and 17), adding a warning when they differ.
  */
 function* pages(
   bytes: Uint8Array,
   src: NdcSource,
   h: NdcHeader,
   layout: { start: number; trim: number; size: number },
-): Generator<{ base: number; slots: number; done: (kept: number) => void }> {
+): Generator<Page> {
   if (bytes.length < PAGE || (bytes.length - PAGE) % PAGE !== 0) {
     const whole = Math.max(PAGE, PAGE + Math.floor((bytes.length - PAGE) / PAGE) * PAGE);
     fail(
@@ -138,9 +152,11 @@ function* pages(
         );
       }
     }
+    const mask = base + 4;
     yield {
       base,
       slots,
+      used: (r) => (bytes[mask + (r >> 3)] & (1 << (r & 7))) !== 0,
       done: (kept) => {
         if (checked && kept !== count) differ++;
       },
@@ -259,15 +275,17 @@ export function readNdcMain(bytes: Uint8Array, src: NdcSource): NdcMain {
       const before = out.n;
       for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
-        if (bytes[p + 7] === 0x55) fullRecord(view, bytes, p, out, src);
+        // Slot in use (the page bitmask, inlined: this loop is hot) and a main record.
+        if ((bytes[base + 4 + (r >> 3)] >> (r & 7)) & 1 && bytes[p + 7] === 0x55) {
+          fullRecord(view, bytes, p, out, src);
+        }
       }
       done(out.n - before);
     }
     return out;
   }
   if (h.version === 11 || h.version === 14 || h.version === 16 || h.version === 17) {
-    // Pairs of float32 (voltage, current); the record index is the slot position, empty slots
-    // have voltage 0.
+    // Pairs of float32 (voltage, current); the record index is the slot position.
     const layout = { start: 132, trim: 4, size: 8 };
     const volts = h.version === 14 || h.version === 17 ? 1 : 1e-4;
     const milli = h.version === 14 || h.version === 17 ? 1000 : 1;
@@ -278,11 +296,10 @@ export function readNdcMain(bytes: Uint8Array, src: NdcSource): NdcMain {
       for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
         slot++;
-        const v = view.getFloat32(p, true);
-        if (v === 0) continue;
+        if (!((bytes[base + 4 + (r >> 3)] >> (r & 7)) & 1)) continue; // page bitmask
         const k = out.n++;
         out.index[k] = slot;
-        out.voltage_V[k] = v * volts;
+        out.voltage_V[k] = view.getFloat32(p, true) * volts;
         out.current_mA[k] = view.getFloat32(p + 4, true) * milli;
       }
       done(out.n - before);
@@ -301,7 +318,7 @@ function slotsAll(
   return pagesCount * Math.floor((PAGE - layout.start - layout.trim) / layout.size);
 }
 
-/** runInfo records (file type 18, versions 11, 14, 16, 17); slots with index 0 are empty. */
+/** runInfo records (file type 18, versions 11, 14, 16, 17). */
 export function readNdcRunInfo(bytes: Uint8Array, src: NdcSource): NdcRunInfo {
   const h = ndcHeader(bytes, src);
   if (h.filetype !== 18) fail(src, `byte 0 is file type ${h.filetype}, expected 18 (runInfo)`, 0);
@@ -330,12 +347,12 @@ export function readNdcRunInfo(bytes: Uint8Array, src: NdcSource): NdcRunInfo {
   };
   // Capacity and energy are in mA·s / mW·s (versions 11, 16) or Ah / Wh (14, 17).
   const q = layout.ah ? 1000 : 1 / 3600;
-  for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+  for (const { base, slots, used, done } of pages(bytes, src, h, layout)) {
     const before = out.n;
     for (let r = 0; r < slots; r++) {
+      if (!used(r)) continue;
       const p = base + layout.start + r * layout.size;
       const index = view.getInt32(p + 41, true);
-      if (index === 0) continue;
       const k = out.n++;
       out.stepTime_s[k] = view.getInt32(p, true) / 1000;
       out.chargeCapacity_mAh[k] = view.getFloat32(p + 5, true) * q;
@@ -366,18 +383,18 @@ export function readNdcSteps(bytes: Uint8Array, src: NdcSource): NdcSteps {
     cycle: new Int32Array(cap),
     stepIndex: new Int32Array(cap),
     status: new Int32Array(cap),
+    firstIndex: short ? null : new Float64Array(cap),
   };
-  for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+  for (const { base, slots, used, done } of pages(bytes, src, h, layout)) {
     const before = out.n;
     for (let r = 0; r < slots; r++) {
+      if (!used(r)) continue;
       const p = base + layout.start + r * layout.size;
-      const stepIndex = view.getInt32(p + 4, true);
-      const keep = short ? stepIndex !== 0 : view.getInt32(p + 33, true) !== 0;
-      if (!keep) continue;
       const k = out.n++;
       out.cycle[k] = view.getInt32(p, true) + 1;
-      out.stepIndex[k] = stepIndex;
+      out.stepIndex[k] = view.getInt32(p + 4, true);
       out.status[k] = view.getInt8(p + 24);
+      if (out.firstIndex) out.firstIndex[k] = view.getInt32(p + 33, true);
     }
     done(out.n - before);
   }
@@ -418,12 +435,12 @@ export function readNdcAux(bytes: Uint8Array, src: NdcSource): NdcAuxColumn[] {
     }
   } else if (h.version === 5) {
     const layout = { start: 125, trim: 56, size: 87 };
-    for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+    for (const { base, slots, used, done } of pages(bytes, src, h, layout)) {
       let kept = 0;
       for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
         const type = bytes[p + 7];
-        if (type === 0x65 || type === 0x74) {
+        if (used(r) && (type === 0x65 || type === 0x74)) {
           record(p, type);
           kept++;
         }
@@ -432,28 +449,33 @@ export function readNdcAux(bytes: Uint8Array, src: NdcSource): NdcAuxColumn[] {
     }
   } else if (h.version === 14 || h.version === 17) {
     // One float32 per slot, the slot position is the record index; its quantity is named by
-    // the channel type in TestInfo.xml. Empty slots (0) are kept: rows join by index.
+    // the channel type in TestInfo.xml.
     const layout = { start: 132, trim: 4, size: 4 };
     let k = 0;
-    for (const { base, slots, done } of pages(bytes, src, h, layout)) {
+    for (const { base, slots, used, done } of pages(bytes, src, h, layout)) {
       let kept = 0;
       for (let r = 0; r < slots; r++) {
-        const v = view.getFloat32(base + layout.start + r * 4, true);
-        put("?", null, ++k, v);
-        if (v !== 0) kept++;
+        k++;
+        if (!used(r)) continue;
+        put("?", null, k, view.getFloat32(base + layout.start + r * 4, true));
+        kept++;
       }
       done(kept);
     }
   } else if (h.version === 16) {
     const layout = { start: 132, trim: 2, size: 7 };
     let k = 0;
-    for (const { base, slots } of pages(bytes, src, h, layout)) {
+    for (const { base, slots, used, done } of pages(bytes, src, h, layout)) {
+      let kept = 0;
       for (let r = 0; r < slots; r++) {
         const p = base + layout.start + r * layout.size;
         k++;
+        if (!used(r)) continue;
+        kept++;
         put("V", null, k, view.getFloat32(p + 1, true) * 1e-4);
         put("T", null, k, view.getInt16(p + 5, true) / 10);
       }
+      done(kept);
     }
   } else if (h.version === 11) {
     const first = bytes.length > PAGE + 132 ? bytes[PAGE + 132] : 0x65;

@@ -1,5 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// This module is browser compatible.
+// Not browser compatible: it includes the Arbin .res reader (see arbin_res.ts).
 
 import type { FormatParser } from "./format_parser.ts";
 import { arbinCsv } from "./arbin_csv.ts";
@@ -9,6 +9,7 @@ import { arbinXlsx } from "./arbin_xlsx.ts";
 import { autolabTxt } from "./autolab_txt.ts";
 import { basytecTxt } from "./basytec_txt.ts";
 import { batteryArchiveCsv } from "./battery_archive_csv.ts";
+import { batteryDataCsv } from "./battery_data_csv.ts";
 import { bdfCsv } from "./bdf_csv.ts";
 import { biologicMpr } from "./biologic_mpr.ts";
 import { biologicMpt } from "./biologic_mpt.ts";
@@ -17,6 +18,7 @@ import { drttoolsCsv } from "./drttools_csv.ts";
 import { eisCsv } from "./eis_csv.ts";
 import { gamryDta } from "./gamry_dta.ts";
 import { genericCsv } from "./generic_csv.ts";
+import { landtCsv } from "./landt_csv.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
 import { newareNda } from "./neware_nda.ts";
@@ -41,9 +43,11 @@ export const FORMATS: readonly FormatParser[] = [
   maccorEis,
   maccorText,
   novonixCsv,
+  landtCsv,
   basytecTxt,
   pecCsv,
   batteryArchiveCsv,
+  batteryDataCsv,
   bdfCsv,
   gamryDta,
   zplotZ,

@@ -46,6 +46,33 @@ export function truncateSeries(series: CyclingSeries, length: number): CyclingSe
   };
 }
 
+/** The rows `rows` (indexes, ascending) of every column, as a new series. */
+export function selectRows(series: CyclingSeries, rows: Int32Array): CyclingSeries {
+  const pick = <T extends Float64Array | Int32Array>(a: T): T => {
+    const out = new (a.constructor as { new (n: number): T })(rows.length);
+    for (let j = 0; j < rows.length; j++) out[j] = a[rows[j]];
+    return out;
+  };
+  const extras: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(series.extras)) extras[k] = pick(v);
+  return {
+    ...series,
+    length: rows.length,
+    time_s: pick(series.time_s),
+    voltage_V: pick(series.voltage_V),
+    current_A: pick(series.current_A),
+    charge_capacity_Ah: pick(series.charge_capacity_Ah),
+    discharge_capacity_Ah: pick(series.discharge_capacity_Ah),
+    charge_energy_Wh: pick(series.charge_energy_Wh),
+    discharge_energy_Wh: pick(series.discharge_energy_Wh),
+    step_index: pick(series.step_index),
+    cycle_index: pick(series.cycle_index),
+    temperature_C: series.temperature_C ? pick(series.temperature_C) : undefined,
+    extras,
+    columns: { ...series.columns },
+  };
+}
+
 /** True when every value is `NaN` (a column the file does not provide); true when empty. */
 export function allNaN(values: ArrayLike<number>): boolean {
   for (let k = 0; k < values.length; k++) if (values[k] === values[k]) return false; // not NaN

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@0.8.3";
 import { ParseError } from "./parse_error.ts";
 
 /** One worksheet of a workbook, in workbook order. */

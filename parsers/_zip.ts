@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import { inflateSync } from "fflate";
+import { inflateSync } from "npm:fflate@0.8.3";
 
 /** Deflate cannot expand data more than about 1032:1. */
 const MAX_DEFLATE_RATIO = 1100;

@@ -16,6 +16,7 @@ import {
   truncatedWarning,
 } from "./_csv_numeric.ts";
 import { makeMeta } from "./_meta.ts";
+import { ParseError } from "./parse_error.ts";
 import { decodeHead, extensionOf } from "./_text.ts";
 import type { ArbinMetadata } from "./arbin_metadata_csv.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
@@ -37,6 +38,9 @@ export interface ArbinCsvOptions extends ParseOptions {
  * name and converted to SI units (see `docs/arbin.md`); the instrument's counters (cycle and
  * step index, cumulative capacities) are kept as they are. Arbin current is already positive on
  * charge. `start_time` is the first row's `Date_Time` as local time without offset.
+ *
+ * `Step_Index` or `Cycle_Index` empty on every row (some exports leave them blank) is read as
+ * absent, with a warning: cycles then come from the current sign.
  *
  * A truncated last line (fewer fields, no line end) is left out with a warning; `inf`/`nan`
  * values become `NaN` with a warning; any other bad row is a `ParseError` with its line.
@@ -75,10 +79,17 @@ export function parseArbinCsv(bytes: Uint8Array, options: ArbinCsvOptions): Reco
     maxHeaderLine: 50,
     kinds: (header, firstRow) => {
       plans = planArbinColumns(header, firstRow.length > 0 ? firstRow : null, file);
-      return plans.map((p) => p.kind);
+      // A counter left empty on the first row is read as floats (empty → NaN) and checked below.
+      return plans.map((p) =>
+        p.role === "counter" && firstRow.length > 0 && (firstRow[p.index] ?? "").trim() === ""
+          ? "float"
+          : p.kind
+      );
     },
   });
   const warnings: string[] = [];
+  const dropped = emptyCounters(plans, csv, { file, warnings });
+  plans = plans.filter((p) => !dropped.includes(p));
   const dateColumn = plans.find((p) => p.role === "date");
   let startTime: string | null = null;
   if (dateColumn && csv.firstRow) {
@@ -95,7 +106,8 @@ export function parseArbinCsv(bytes: Uint8Array, options: ArbinCsvOptions): Reco
     startTime,
     headerLine: csv.headerLine,
   });
-  warnings.push(...built.warnings);
+  const absent = new Set(dropped.map((p) => `no ${p.target} column: set to 0`));
+  warnings.push(...built.warnings.filter((w) => !absent.has(w)));
   warnings.push(...nonFiniteWarnings(csv));
   if (csv.truncated) warnings.push(truncatedWarning(csv.truncated, csv.header.length));
   const meta = makeMeta(options, {
@@ -116,6 +128,51 @@ export function parseArbinCsv(bytes: Uint8Array, options: ArbinCsvOptions): Reco
     if (md.start_time) meta.start_time = md.start_time;
   }
   return { meta, series: built.series };
+}
+
+/**
+ * Counters (`Cycle_Index`, `Step_Index`) whose first row was empty were read as floats. Empty on
+ * every row: the column is left out (as if absent: set to 0, so cycles come from the current
+ * sign) with a warning, and its plan returned for the caller to drop. Filled on every row after all: converted to integers. Empty on some rows
+ * only: a `ParseError` naming the first empty line (a counter with holes cannot be trusted).
+ */
+function emptyCounters(
+  plans: ReturnType<typeof planArbinColumns>,
+  csv: ReturnType<typeof readNumericCsv>,
+  context: { file: string; warnings: string[] },
+): ReturnType<typeof planArbinColumns> {
+  const { file, warnings } = context;
+  const dropped: ReturnType<typeof planArbinColumns> = [];
+  for (const plan of plans) {
+    const column = csv.columns[plan.index];
+    if (plan.role !== "counter" || !(column instanceof Float64Array)) continue;
+    let empty = 0;
+    for (let k = 0; k < csv.length; k++) if (Number.isNaN(column[k])) empty++;
+    if (empty === csv.length) {
+      warnings.push(
+        `column "${plan.original_name}" is empty on every row: not read (set to 0)` +
+          (plan.target === "cycle_index" ? "; cycles come from the current sign" : ""),
+      );
+      dropped.push(plan);
+      csv.columns[plan.index] = null;
+      continue;
+    }
+    if (empty > 0) {
+      let k = 0;
+      while (Number.isNaN(column[k])) k++;
+      throw new ParseError(
+        file,
+        `line ${csv.firstRowLine}: column "${plan.original_name}" is empty on ${empty} of ` +
+          `${csv.length} rows but holds ${column[k]} in data row ${k + 1}`,
+        { line: csv.firstRowLine },
+      );
+    }
+    const ints = new Int32Array(csv.length);
+    for (let k = 0; k < csv.length; k++) ints[k] = Math.round(column[k]);
+    csv.columns[plan.index] = ints;
+    plan.kind = "int";
+  }
+  return dropped;
 }
 
 /**

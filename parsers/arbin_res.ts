@@ -1,12 +1,13 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// This module is browser compatible.
+// Not browser compatible: mdb-reader needs Node's buffer and stream modules (pure JavaScript
+// otherwise; runs in Deno and Node). Every other reader is browser compatible.
 //
 // Arbin MITS `.res` result files: a Microsoft Access (Jet 4) database, read with the pure
 // JavaScript `mdb-reader` package (no mdbtools, no ODBC). Table and column names are Arbin's.
 
 import { Buffer } from "node:buffer";
-import { gunzipSync } from "fflate";
-import MDBReader from "mdb-reader";
+import { gunzipSync } from "npm:fflate@0.8.3";
+import MDBReader from "npm:mdb-reader@3.2.0";
 import type { ColumnSource, CyclingColumn } from "../lib/model/cycling_series.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
 import { hexAt } from "./_bytes.ts";

@@ -11,9 +11,10 @@
  * @module
  */
 
+import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
 import { BDF_TERMS, type BdfTerm } from "./_bdf_terms.ts";
-import { finishCounters, source } from "./_columns.ts";
+import { currentSignAgreement, finishCounters, isBlank, source } from "./_columns.ts";
 import { guessDelimiter } from "./_csv_numeric.ts";
 import { splitFields } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
@@ -76,7 +77,10 @@ function detect(head: Uint8Array, fileName: string): Detection {
  *   converted. Unknown columns are listed in `warnings` and not read.
  * - `Step ID` → `step_index` (the program step); without it `Step Count / 1` is used.
  *   `Cycle Count / 1` → `cycle_index`.
- * - BDF capacity and energy counters accumulate over the whole test; they are kept as they are.
+ * - BDF capacity and energy counters accumulate over the whole test; they are kept as they are,
+ *   unless they grow against the sign of current (BDF: positive on charge): then the rule is
+ *   followed, the capacities integrated from the current and the file's counters kept as extras,
+ *   with a warning (BatMo's exports call positive-current steps "discharge").
  * - `Unix Time / s` gives `start_time` (UTC, `Z`) and the extra `unix_time_s`.
  */
 export const bdfCsv: FormatParser = {
@@ -88,6 +92,56 @@ export const bdfCsv: FormatParser = {
   detect,
   parse: parseBdf,
 };
+
+/**
+ * BDF's rule is current positive on charge. When the file's own capacity counters grow the other
+ * way (its discharge counter while current is positive, as BatMo's exports do), the rule is
+ * followed: the current is kept as written, the file's counters move to the extras
+ * `file_charge_capacity_Ah` / `file_discharge_capacity_Ah` and the capacities are integrated from
+ * the current; a warning says so, with how often a `Step Type` column names the other direction.
+ */
+function selfContradiction(
+  s: CyclingSeries,
+  context: { lines: string[]; header: string[]; delimiter: string; warnings: string[] },
+): void {
+  const { agree, disagree } = currentSignAgreement(s);
+  if (disagree === 0 || disagree < agree) return;
+  const qc = s.columns.charge_capacity_Ah?.original_name ?? "charge counter";
+  const qd = s.columns.discharge_capacity_Ah?.original_name ?? "discharge counter";
+  for (
+    const [key, extra] of [
+      ["charge_capacity_Ah", "file_charge_capacity_Ah"],
+      ["discharge_capacity_Ah", "file_discharge_capacity_Ah"],
+    ] as const
+  ) {
+    if (!s.columns[key]) continue;
+    s.extras[extra] = s[key];
+    s.columns[extra] = s.columns[key];
+    delete s.columns[key];
+    s[key] = new Float64Array(s.length).fill(NaN);
+  }
+  let labels = "";
+  const typeIndex = context.header.findIndex((f) => /^step type( \/ 1)?$/i.test(f));
+  if (typeIndex >= 0) {
+    let against = 0, row = 0;
+    for (let l = 1; l < context.lines.length && row < s.length; l++) {
+      if (isBlank(context.lines[l])) continue;
+      const type = (splitFields(context.lines[l], context.delimiter)[typeIndex] ?? "").trim()
+        .toLowerCase();
+      const i = s.current_A[row++];
+      if ((type === "discharge" && i > 0) || (type === "charge" && i < 0)) against++;
+    }
+    if (against > 0) {
+      labels = `; its "${context.header[typeIndex]}" names the other direction on ${against} rows`;
+    }
+  }
+  context.warnings.push(
+    `the file contradicts itself: "${qd}" and "${qc}" grow against the sign of current on ` +
+      `${disagree} of ${agree + disagree} rows${labels}. BDF's rule (current positive on ` +
+      "charge) is followed: current kept as written, capacities integrated from it; the file's " +
+      "counters are kept as file_charge_capacity_Ah and file_discharge_capacity_Ah",
+  );
+}
 
 function parseBdf(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
@@ -144,6 +198,7 @@ function parseBdf(bytes: Uint8Array, options: ParseOptions): Recording {
     }
   }
   if (!have.has("cycle_count")) warnings.push("no Cycle Count column; cycle_index is 0");
+  selfContradiction(s, { lines, header: h, delimiter, warnings });
   if (!s.columns.step_index) s.columns.step_index = source("", "");
   warnings.push(...finishCounters(s));
   const meta = makeMeta(options, {

@@ -141,7 +141,12 @@ function parseMpr(bytes: Uint8Array, options: ParseOptions): Recording {
   if (startMs !== null) fields.start_time = isoLocal(startMs);
   const meta = makeMeta(options, fields);
   return buildBiologicRecording(
-    { titles: table.titles, original: table.titles, columns: table.columns, length: table.length },
+    {
+      titles: table.titles,
+      original: [...table.titles],
+      columns: table.columns,
+      length: table.length,
+    },
     meta,
     { startMs },
   );

@@ -118,8 +118,16 @@ function parseMpt(bytes: Uint8Array, options: ParseOptions): Recording {
   if (original.length === 0) {
     throw new ParseError(file, `line ${titleLine + 1}: no column titles`, { line: titleLine + 1 });
   }
+  const headerOnly = titlesWithoutValues(lines, titleLine, original);
   const titles = original.map(repairTitle);
   const { meta, startMs: headerStart } = metaFromHeader(headerLines, options, hasHeader);
+  if (headerOnly.length > 0) {
+    meta.warnings.push(
+      `line ${titleLine + 1}: ${
+        headerOnly.map((t) => `"${t}"`).join(", ")
+      } listed after an empty column title but without values in the rows; left out`,
+    );
+  }
   const table = readRows(lines, titleLine, titles, original, file, meta);
   if (table.timestampStart !== null) {
     meta.header["first timestamp"] = isoLocal(table.timestampStart);
@@ -128,6 +136,24 @@ function parseMpt(bytes: Uint8Array, options: ParseOptions): Recording {
   // Timestamped rows: time_s counts from the first row, so that row is the origin.
   const startMs = table.timestampStart ?? headerStart;
   return buildBiologicRecording(table, meta, { startMs });
+}
+
+/**
+ * EC-Lab files that record Ece end their title line with an empty title and more titles
+ * (`…\tRwe-ce/Ohm\t\tEwe-Ece/V`) for which the rows hold no values. When the first data row
+ * ends where the empty title stands, those titles are cut from `original` (in place) and
+ * returned; otherwise nothing changes.
+ */
+function titlesWithoutValues(lines: string[], titleLine: number, original: string[]): string[] {
+  const gap = original.indexOf("");
+  if (gap < 0) return [];
+  let row = titleLine + 1;
+  while (row < lines.length && lines[row].trim() === "") row++;
+  if (row >= lines.length) return [];
+  const fields = lines[row].split("\t");
+  while (fields.length > 0 && fields[fields.length - 1].trim() === "") fields.pop();
+  if (fields.length > gap) return [];
+  return original.splice(gap).filter((t) => t.trim() !== "");
 }
 
 interface ReadTable extends BiologicTable {

@@ -19,13 +19,20 @@ export interface FileNameInfo {
   technique: string | null;
   /** Sequence number of that technique (`_01_PEIS_C05` → 1), or `null`. */
   sequence: number | null;
+  /**
+   * Every named group of the pattern that matched, as text (`{ sample: "X", channel: "3" }`);
+   * a configured rule may add sample properties (`nominal_capacity_mAh`, `area_cm2`, ...).
+   */
+  groups: Record<string, string>;
 }
 
 /**
  * A naming rule: regular expressions tried in order on the file stem (the name without
  * directories and extension, after a `_Wb_<n>` part suffix is removed). The first that matches
- * decides; its named groups `sample`, `channel`, `technique` and `sequence` are used. When none
- * matches, the whole stem is the sample. `cellCode` is searched anywhere in the stem.
+ * decides; its named groups `sample`, `channel`, `technique` and `sequence` are used, and all its
+ * named groups are returned in `groups` (a configured rule can name sample properties such as
+ * `nominal_capacity_mAh`). When none matches, the whole stem is the sample. `cellCode` is
+ * searched anywhere in the stem.
  */
 export interface FileNameRule {
   /** Patterns tried in order. */
@@ -105,9 +112,13 @@ export function parseFileName(path: string, options: ParseFileNameOptions = {}):
   let channel: number | null = null;
   let technique: string | null = null;
   let sequence: number | null = null;
+  let matched: Record<string, string> = {};
   for (const pattern of rule.patterns) {
     const groups = pattern.exec(stem)?.groups;
     if (!groups) continue;
+    matched = Object.fromEntries(
+      Object.entries(groups).filter((e): e is [string, string] => e[1] !== undefined),
+    );
     if (groups.sample) sample = groups.sample;
     if (groups.channel) channel = Number(groups.channel);
     if (groups.technique) technique = groups.technique;
@@ -125,5 +136,6 @@ export function parseFileName(path: string, options: ParseFileNameOptions = {}):
     base_name: stem,
     technique,
     sequence,
+    groups: matched,
   };
 }

@@ -1,7 +1,8 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 //
-// Neware BTS .nda reader (file versions 29 = BTS 7.x/8.x and 130 = BTS 9.0/9.1).
+// Neware BTS .nda reader: file versions 5–8, 14–24 (older BTS), 26–29 (BTS 7.x/8.x) and
+// 130 (BTS 9.0/9.1).
 // Byte layouts learned from the BSD-3-Clause NewareNDA project (Solid-Energy-Systems/NewareNDA,
 // © SES AI, Daniel Cogswell); independent TypeScript implementation.
 
@@ -10,21 +11,26 @@ import { cString, findBytes, findBytesLast, hexAt, latin1NoNul, u64 } from "./_b
 import { makeMeta } from "./_meta.ts";
 import {
   allocRows,
+  AuxCollector,
   buildNewareSeries,
   type NewareAux,
   type NewareRows,
   rangeScale,
 } from "./_neware_common.ts";
+import { readNdaV14, readNdaV5 } from "./_neware_nda_older.ts";
 import { extensionOf } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
 
 const MAGIC = [0x4e, 0x45, 0x57, 0x41, 0x52, 0x45]; // "NEWARE"
 const V29_RECORD = 86;
+/** Versions whose 86-byte records carry a Unix time (see `_neware_nda_older.ts`). */
+const V14_FAMILY = new Set([14, 16, 17, 20, 22, 23, 24]);
 const V130_RECORD = 88;
 
 /**
- * Neware BTS binary `.nda` files, versions 29 (BTS 7.x/8.x, integer records) and 130 (BTS 9.0
+ * Neware BTS binary `.nda` files: versions 5–8, 14, 16, 17, 20, 22–24, 26, 28 and 29 (integer
+ * records of older BTS and BTS 7.x/8.x) and 130 (BTS 9.0
  * and 9.1, floating-point records). Current is positive on charge; the step time of the file
  * becomes `extras.step_time_s` and the test time `time_s` is accumulated over the steps.
  *
@@ -81,23 +87,30 @@ function parseNda(bytes: Uint8Array, options: ParseOptions): Recording {
   let aux: NewareAux[];
   let utc: boolean;
   let activeMass_g: number | null = null;
-  if (version === 29) {
+  if (version === 26 || version === 28 || version === 29) {
     ({ rows, aux } = readV29(bytes, file, warnings, header));
     utc = false;
-    if (bytes.length >= 156) {
+    if (version === 29 && bytes.length >= 156) {
       const mg = new DataView(bytes.buffer, bytes.byteOffset).getUint32(152, true) / 1000;
       header.active_mass_mg = String(mg);
       activeMass_g = mg / 1000;
     }
-    const remarks = latin1NoNul(bytes, 2317, 2417);
+    const remarks = version === 29 ? latin1NoNul(bytes, 2317, 2417) : "";
     if (remarks) header.remarks = remarks;
+  } else if (V14_FAMILY.has(version)) {
+    ({ rows, aux } = readNdaV14(bytes, file, warnings, header));
+    utc = true;
+  } else if (version >= 5 && version <= 8) {
+    ({ rows, aux } = readNdaV5(bytes, file, warnings, header, version));
+    utc = true;
   } else if (version === 130) {
     ({ rows, aux } = readV130(bytes, file, warnings, header));
     utc = true;
   } else {
     throw new ParseError(
       file,
-      `byte offset 14 holds NDA version ${version}, expected 29 or 130 (the versions supported)`,
+      `byte offset 14 holds NDA version ${version}, expected one of the versions supported ` +
+        "(5-8, 14, 16, 17, 20, 22-24, 26, 28, 29, 130)",
       { offset: 14 },
     );
   }
@@ -124,36 +137,6 @@ function parseNda(bytes: Uint8Array, options: ParseOptions): Recording {
     meta.warnings.push("record dates are the instrument's local time without a time zone");
   }
   return { meta, series: built.series };
-}
-
-/** Auxiliary values collected per channel, then turned into {@link NewareAux} columns. */
-class AuxCollector {
-  private channels = new Map<string, { index: number[]; value: number[]; unit: string }>();
-  add(name: string, unit: string, index: number, value: number): void {
-    let c = this.channels.get(name);
-    if (!c) this.channels.set(name, c = { index: [], value: [], unit });
-    c.index.push(index);
-    c.value.push(value);
-  }
-  columns(): NewareAux[] {
-    const out: NewareAux[] = [];
-    const names = [...this.channels.keys()].sort((a, b) =>
-      a.localeCompare(b, "en", { numeric: true })
-    );
-    for (const name of names) {
-      const c = this.channels.get(name)!;
-      const [kind, id] = [name[0], name.slice(1)];
-      out.push({
-        name: kind === "T" ? `aux_temperature_${id}_C` : `aux_voltage_${id}_V`,
-        original: name,
-        unit: c.unit,
-        index: Float64Array.from(c.index),
-        value: Float64Array.from(c.value),
-        n: c.index.length,
-      });
-    }
-    return out;
-  }
 }
 
 /** Version 29: 86-byte integer records after a variable header. */

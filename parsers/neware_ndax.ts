@@ -34,7 +34,7 @@ import { ParseError } from "./parse_error.ts";
  * @example Usage
  * ```ts
  * import { newareNdax } from "./neware_ndax.ts";
- * import { zipSync, strToU8 } from "fflate";
+ * import { zipSync, strToU8 } from "npm:fflate@0.8.3";
  * import { equal, throws } from "node:assert/strict";
  *
  * const zip = zipSync({ "VersionInfo.xml": strToU8("<root/>") });
@@ -205,6 +205,7 @@ function parseNdax(bytes: Uint8Array, options: ParseOptions): Recording {
       main,
       readNdcRunInfo(runInfo, source("data_runInfo.ndc")),
       readNdcSteps(steps, source("data_step.ndc")),
+      warnings,
     );
     utc = true;
   }
@@ -290,26 +291,28 @@ function fromFullRecords(main: NdcMain) {
  * (not for every index), cycle/step/state per step in the step table. Rows without a runInfo
  * record get time extended by the record interval and capacity/energy integrated from current
  * (rectangle rule over the interval, as NewareNDA does); they are flagged.
+ *
+ * The step of a row (its entry in the step table) is, in order of preference: the step whose
+ * first record index (versions 16, 17) is the last at or before the row's index; the step
+ * number of the runInfo record that governs the row (1-based position in the step table);
+ * or, if those numbers do not fit the table, the count of changes of that number.
  */
 function joinSplitParts(
   main: NdcMain,
   run: ReturnType<typeof readNdcRunInfo>,
   steps: ReturnType<typeof readNdcSteps>,
+  warnings: string[],
 ) {
   const n = main.n;
   const rows = allocRows(n);
   rows.n = n;
   const interpolated = new Uint8Array(n);
   rows.interpolated = interpolated;
-  // runInfo by record index, first record of an index wins; step counter = changes of step.
   const byIndex = new Map<number, number>();
-  const stepCount = new Float64Array(run.n);
-  let count = 0;
-  for (let k = 0; k < run.n; k++) {
-    if (k === 0 || run.step[k] !== run.step[k - 1]) count++;
-    stepCount[k] = count;
-    if (!byIndex.has(run.index[k])) byIndex.set(run.index[k], k);
-  }
+  for (let k = 0; k < run.n; k++) if (!byIndex.has(run.index[k])) byIndex.set(run.index[k], k);
+  const stepOfRun = runSteps(run, steps, warnings);
+  const firstIndex = stepStarts(steps);
+  let next = 0; // next step (0-based) whose first record index is still ahead
   let step = NaN, dt = NaN;
   let t0 = NaN, u0 = NaN, qc = NaN, qd = NaN, ec = NaN, ed = NaN;
   let tInc = 0, qInc = 0, eInc = 0;
@@ -321,7 +324,7 @@ function joinSplitParts(
     rows.current_mA[k] = i;
     const r = byIndex.get(index);
     if (r !== undefined) {
-      step = stepCount[r];
+      step = stepOfRun[r];
       dt = run.dt_s[r];
       t0 = run.stepTime_s[r];
       u0 = run.unixTime_s[r];
@@ -349,6 +352,10 @@ function joinSplitParts(
       rows.chargeEnergy_mWh[k] = ec + (eInc > 0 ? eInc : 0);
       rows.dischargeEnergy_mWh[k] = ed + (eInc < 0 ? -eInc : 0);
     }
+    if (firstIndex) {
+      while (next < steps.n && firstIndex[next] <= index) next++;
+      step = next;
+    }
     rows.stepKey[k] = step;
     const s = step - 1;
     if (s >= 0 && s < steps.n) {
@@ -358,4 +365,43 @@ function joinSplitParts(
     }
   }
   return rows;
+}
+
+/**
+ * The step (1-based position in the step table) of each runInfo record: its own step number
+ * when every number is a position in the table and they never decrease (all files seen), else
+ * the count of changes of the number, with a warning.
+ */
+function runSteps(
+  run: ReturnType<typeof readNdcRunInfo>,
+  steps: ReturnType<typeof readNdcSteps>,
+  warnings: string[],
+): Float64Array {
+  let fits = true;
+  for (let k = 0; k < run.n && fits; k++) {
+    const v = run.step[k];
+    fits = Number.isInteger(v) && v >= 1 && v <= steps.n && (k === 0 || v >= run.step[k - 1]);
+  }
+  if (fits) return run.step;
+  warnings.push(
+    "data_runInfo.ndc: its step numbers are not positions in the step table; a new step is " +
+      "counted wherever the number changes",
+  );
+  const out = new Float64Array(run.n);
+  let count = 0;
+  for (let k = 0; k < run.n; k++) {
+    if (k === 0 || run.step[k] !== run.step[k - 1]) count++;
+    out[k] = count;
+  }
+  return out;
+}
+
+/** First record index of each step (versions 16, 17) when usable (increasing), else null. */
+function stepStarts(steps: ReturnType<typeof readNdcSteps>): Float64Array | null {
+  const first = steps.firstIndex;
+  if (!first || steps.n === 0) return null;
+  for (let k = 0; k < steps.n; k++) {
+    if (!(first[k] >= 1) || (k > 0 && !(first[k] > first[k - 1]))) return null;
+  }
+  return first;
 }

@@ -63,9 +63,30 @@ export const novonixCsv: FormatParser = {
   parse: parseNovonix,
 };
 
+/**
+ * Some Novonix exports (BEEP's `test_Nova_Form-CH01-01_short.csv`) wrap whole lines in double
+ * quotes: `"2022-04-11 10:58:07 AM,1,0,…"`. A line that starts and ends with a quote and holds no
+ * other quote is unwrapped in place. Returns how many lines were.
+ */
+function unwrapQuotedLines(lines: string[]): number {
+  let count = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.length >= 2 && line[0] === '"' && line.endsWith('"')) {
+      const inner = line.slice(1, -1);
+      if (!inner.includes('"')) {
+        lines[i] = inner;
+        count++;
+      }
+    }
+  }
+  return count;
+}
+
 function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
   const lines = splitLines(decodeText(bytes));
+  const quoted = unwrapQuotedLines(lines);
   const dataAt = lines.findIndex((l) => l.trim() === "[Data]");
   if (dataAt < 0 || dataAt + 1 >= lines.length) {
     throw new ParseError(file, "no [Data] section with a column header", { line: 1 });
@@ -142,6 +163,7 @@ function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
   });
   const s = table.series;
   const warnings = table.warnings;
+  if (quoted > 0) warnings.push(`${quoted} line(s) wrapped in double quotes were read unwrapped`);
 
   // Per-step counters → charge / discharge counters by step type.
   const q = s.extras.step_capacity_Ah, e = s.extras.step_energy_Wh, types = s.extras.step_type;

@@ -1,5 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// This module is browser compatible.
+// Not browser compatible: it includes the Arbin .res reader (see arbin_res.ts).
 
 import type { Recording } from "../lib/model/file_meta.ts";
 import { FORMATS } from "./_registry.ts";

@@ -367,7 +367,9 @@ export function analyzeCycling(
   let fade: FadeAnalysis | null = null;
   let fadeError: string | null = null;
   try {
-    fade = analyzeFade(cycles, { threshold, confidence, referenceCycle: options.referenceCycle });
+    // analyzeFade leaves out cycles marked complete: false; a kept one is counted explicitly.
+    const used = options.keepIncomplete ? cycles.map((c) => ({ ...c, role: "counted" })) : cycles;
+    fade = analyzeFade(used, { threshold, confidence, referenceCycle: options.referenceCycle });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     if (options.referenceCycle !== undefined && /reference/i.test(error.message)) throw error;

@@ -13,3 +13,4 @@ export * from "./progress_bar.ts";
 export * from "./format_table.ts";
 export * from "./stop_signal.ts";
 export * from "./usage_error.ts";
+export * from "./sample_options.ts";

@@ -116,6 +116,11 @@ const STORE: Record<string, CliOption> = {
       "~/.battery_analysis/battery.db)",
   },
   "db-name": { type: "string", value: "NAME", description: "MongoDB database name" },
+  create: {
+    type: "boolean",
+    description: "create the SQLite store (file and folder) given by --db or db_path when it " +
+      "does not exist (the default store is always created)",
+  },
 };
 
 function allOptions(spec: CliSpec): Record<string, CliOption> {
@@ -234,6 +239,8 @@ export function parseCli(
     env: env.env,
     home: env.home,
     dbName: values["db-name"] as string | undefined,
+    create: values.create === true,
+    createHint: "--create",
   };
   const db = values.db as string | undefined;
   if (db !== undefined) {
@@ -267,7 +274,10 @@ function toNumber(name: string, text: string, type: "number" | "integer"): numbe
 }
 
 /**
- * Open the store a parsed command line selects (`--db`, environment, configuration, default).
+ * Open the store a parsed command line selects (`--db`, environment, configuration, default)
+ * and say which on stderr (`Store: SQLite file /home/u/.battery_analysis/battery.db (default)`,
+ * credentials redacted): every store tool names the store it used. Tools with `--json` also put
+ * `store.describe()` in their JSON.
  *
  * @param cli The parsed command line.
  * @param options `readOnly`: open for reading only (tools that never write). @default {false}
@@ -285,12 +295,43 @@ function toNumber(name: string, text: string, type: "number" | "integer"): numbe
  * await store.close();
  * ```
  */
-export function openCliStore(
+export async function openCliStore(
   cli: CliContext,
   options: { readOnly?: boolean } = {},
 ): Promise<Store> {
   if (!cli.spec.store) throw new TypeError(`${cli.spec.name}: its spec does not use the store`);
-  return openStore({ ...cli.storeOptions, ...(options.readOnly ? { readOnly: true } : {}) });
+  const store = await openStore({
+    ...cli.storeOptions,
+    ...(options.readOnly ? { readOnly: true } : {}),
+  });
+  console.error(`Store: ${store.describe().text}`);
+  return store;
+}
+
+/**
+ * The `--json` output of a store tool: its result beside `store`, the description of the store
+ * it used (`Store.describe()`, credentials redacted), so that a script can check which store
+ * answered.
+ *
+ * @param store The store the tool used.
+ * @param result What the tool found or did (arrays go under a named key).
+ * @returns One line of JSON: `{"store": {...}, ...result}`.
+ *
+ * @example Usage
+ * ```ts
+ * import { storeJson } from "./parse_cli.ts";
+ * import { openStore } from "../store/open_store.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * const store = await openStore({ memory: true });
+ * const parsed = JSON.parse(storeJson(store, { cells: [] }));
+ * deepEqual(Object.keys(parsed), ["store", "cells"]);
+ * deepEqual(parsed.store.kind, "memory");
+ * await store.close();
+ * ```
+ */
+export function storeJson(store: Store, result: Record<string, unknown>): string {
+  return JSON.stringify({ store: store.describe(), ...result });
 }
 
 /**

@@ -10,10 +10,11 @@
  * @module
  */
 
-import { parse as parseToml, TomlError } from "smol-toml";
+import { parse as parseToml, TomlError } from "npm:smol-toml@1.9.1";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { SAMPLE_PROPERTIES, samplePropertyColumn } from "../../parsers/sample_property.ts";
 
 /** Every setting the configuration file may hold. */
 export interface BatteryConfig {
@@ -47,9 +48,20 @@ export interface BatteryConfig {
   redis_url: string;
   /** Redis channel for progress messages. */
   redis_channel: string;
+  /**
+   * File-name patterns (regular expressions on the file stem, `/…/i` for flags), tried before the
+   * built-in ones; named groups `sample`, `channel`, `technique`, `sequence`, `cell_code` and any
+   * sample property (`nominal_capacity_mAh`, `active_mass_mg`, `area_cm2`, `thickness_um`,
+   * `chemistry`, ...). See `fileNameRuleFromConfig`.
+   */
+  file_name_patterns: string[];
+  /** Regular expression of a cell code (group `code` when present), replacing `CN\d+`. */
+  cell_code_pattern: string;
+  /** Sample sheet (CSV, XLSX or TOML) applied to every import. */
+  sample_sheet: string;
 }
 
-type Kind = "string" | "list" | { int: number } | { number: number };
+type Kind = "string" | "list" | "regex" | "regex_list" | { int: number } | { number: number };
 
 const SCHEMA: Record<keyof BatteryConfig, Kind> = {
   db_uri: "string",
@@ -67,6 +79,9 @@ const SCHEMA: Record<keyof BatteryConfig, Kind> = {
   email_sender: "string",
   redis_url: "string",
   redis_channel: "string",
+  file_name_patterns: "regex_list",
+  cell_code_pattern: "regex",
+  sample_sheet: "string",
 };
 
 /** The names of all known settings. */
@@ -132,9 +147,10 @@ export interface LoadConfigOptions {
  * ```
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const home = options.path !== undefined ? "" : options.home ?? homeDirectory();
   const candidates = options.path !== undefined ? [options.path] : [
-    join(options.home ?? homedir(), ".battery_analysis.toml"),
-    join(options.home ?? homedir(), ".battery_analysis.ini"),
+    join(home, ".battery_analysis.toml"),
+    join(home, ".battery_analysis.ini"),
   ];
   for (const path of candidates) {
     let text: string;
@@ -149,6 +165,26 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     return parseConfig(text, { path, format: path.endsWith(".ini") ? "ini" : "toml" });
   }
   return { path: null, values: {}, warnings: [] };
+}
+
+/** The home directory; a denied permission is a `ConfigError` naming the permission to grant. */
+function homeDirectory(): string {
+  try {
+    return homedir();
+  } catch (error) {
+    if (
+      !(error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied)
+    ) {
+      throw error;
+    }
+    throw new ConfigError(
+      "~/.battery_analysis.toml",
+      null,
+      "cannot look for the configuration file: no permission to read the home directory; grant " +
+        "--allow-sys=homedir (or give --config PATH)",
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -290,6 +326,33 @@ function coerce(
     if (typeof value !== "string" || value === "") fail("a non-empty string");
     return value;
   }
+  if (kind === "regex" || kind === "regex_list") {
+    const list = kind === "regex"
+      ? [value]
+      : Array.isArray(value)
+      ? value
+      : at.ini && typeof value === "string" && value.trim().startsWith("[")
+      ? (() => {
+        try {
+          return JSON.parse(value as string);
+        } catch {
+          return fail("a JSON array of regular expressions");
+        }
+      })()
+      : [value];
+    if (!Array.isArray(list) || list.some((v) => typeof v !== "string" || v === "")) {
+      fail(kind === "regex" ? "a regular expression" : "a list of regular expressions");
+    }
+    for (const pattern of list as string[]) {
+      try {
+        const re = compilePattern(pattern);
+        if (kind === "regex_list") checkGroups(re);
+      } catch (error) {
+        throw new ConfigError(at.path, at.line, `${at.key}: ${(error as Error).message}`);
+      }
+    }
+    return kind === "regex" ? list[0] : list;
+  }
   if (kind === "list") {
     if (at.ini && typeof value === "string") {
       if (value.trim().startsWith("[")) {
@@ -317,4 +380,62 @@ function coerce(
     }
   } else if ((num as number) < kind.number) fail(`a number ≥ ${kind.number}`);
   return num;
+}
+
+/** Named groups a file-name pattern may use besides sample properties. */
+const RULE_GROUPS = ["sample", "channel", "technique", "sequence"];
+
+/** Refuse named groups that name nothing (a typo would silently set nothing). */
+function checkGroups(re: RegExp): void {
+  for (const m of re.source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)) {
+    const name = m[1];
+    if (RULE_GROUPS.includes(name)) continue;
+    let column;
+    try {
+      column = samplePropertyColumn(name);
+    } catch (error) {
+      throw new SyntaxError(`group "${name}": ${(error as Error).message}`);
+    }
+    if (!column) {
+      throw new SyntaxError(
+        `group "${name}" is neither ${RULE_GROUPS.join(", ")} nor a sample property (${
+          SAMPLE_PROPERTIES.map((p) => p.aliases[0]).join(", ")
+        }, with a unit for quantities: nominal_capacity_mAh)`,
+      );
+    }
+    if (column.spec.kind !== "text" && column.unit === null) {
+      throw new SyntaxError(
+        `group "${name}" needs a unit in its name (${column.spec.aliases[0]}_${
+          column.spec.unit === "Ah" ? "mAh" : column.spec.unit
+        })`,
+      );
+    }
+  }
+}
+
+/**
+ * Compile one configured pattern: `"/…/flags"` or a plain pattern (no flags).
+ *
+ * @param text The pattern as written in the configuration file.
+ * @returns The regular expression.
+ * @throws {SyntaxError} When it does not compile.
+ *
+ * @example Usage
+ * ```ts
+ * import { compilePattern } from "./load_config.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(compilePattern("/^cell_(?<sample>\\w+)$/i").flags, "i");
+ * equal(compilePattern("^(?<sample>.+)_rt$").test("x_rt"), true);
+ * ```
+ */
+export function compilePattern(text: string): RegExp {
+  const slashed = /^\/(.*)\/([a-z]*)$/s.exec(text);
+  try {
+    return slashed ? new RegExp(slashed[1], slashed[2]) : new RegExp(text);
+  } catch (error) {
+    throw new SyntaxError(
+      `"${text}" is not a valid regular expression (${(error as Error).message})`,
+    );
+  }
 }

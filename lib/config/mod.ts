@@ -8,3 +8,4 @@
  */
 export * from "./load_config.ts";
 export * from "./merge_settings.ts";
+export * from "./file_name_rule.ts";

@@ -15,6 +15,8 @@ import type { CycleMethod } from "../../analysis/cycles.ts";
 import { ParsePool } from "./parse_pool.ts";
 import { type ImportOutcome, importParsed } from "./import_parsed.ts";
 import { scanFiles, type ScannedFile, type ScanOptions, type SkippedEntry } from "./scan_files.ts";
+import type { SampleSheet } from "../../parsers/sample_sheet.ts";
+import type { SampleInfo } from "../model/sample_info.ts";
 
 /** Progress of an import, reported after every file. */
 export interface ImportProgress {
@@ -55,6 +57,12 @@ export interface ImportDirectoryOptions extends ScanOptions {
   fileNameRule?: FileNameRule;
   /** How cycles are delimited. @default {"auto"} */
   cycleMethod?: CycleMethod;
+  /** Put every file in this sample (instead of the sheet's or the file name rule's). */
+  sample?: string;
+  /** Sample properties set on the sample of every file (over the sheet's). */
+  sampleInfo?: SampleInfo;
+  /** Sample sheet mapping files and sample names to sample names and properties. */
+  sheet?: SampleSheet;
   /** Rebuild the cell datasets of touched cell codes at the end. @default {true} */
   refreshDatasets?: boolean;
   /** Called after every file. */
@@ -153,6 +161,9 @@ export async function importDirectory(
         archive: options.archive ?? true,
         tags: options.tags ?? [],
         cycle_method: options.cycleMethod ?? "auto",
+        ...(options.sample !== undefined ? { sample: options.sample } : {}),
+        ...(options.sampleInfo ? { sample_info: options.sampleInfo } : {}),
+        ...(options.sheet ? { sample_sheet: options.sheet.file } : {}),
       },
     });
   }
@@ -237,6 +248,9 @@ export async function importDirectory(
             tags: options.tags,
             dryRun,
             parse,
+            sample: options.sample,
+            sampleInfo: options.sampleInfo,
+            sheet: options.sheet,
             keepHistory: options.keepHistory,
           });
         } catch (error) {

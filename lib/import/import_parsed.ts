@@ -12,6 +12,10 @@ import { joinRecordings } from "../../parsers/join_recordings.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
 import { parseFileName } from "../../parsers/file_name.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
+import type { SampleSheet } from "../../parsers/sample_sheet.ts";
+import type { SampleInfo } from "../model/sample_info.ts";
+import { matchSampleSheet } from "../samples/match_sample_sheet.ts";
+import { sampleInfoFromFileName } from "../samples/sample_info_from_file_name.ts";
 import { type ParsedFile, type ParseFileOptions, sha256Hex } from "./parse_file.ts";
 
 /** Options of {@link importParsed}. */
@@ -22,8 +26,18 @@ export interface ImportParsedOptions {
   jobId?: string | null;
   /** Tags added to the sample, the test and the raw file. */
   tags?: string[];
-  /** Sample name to use instead of the one from the file name rule. */
+  /** Sample name to use instead of the one from the sample sheet or the file name rule. */
   sample?: string;
+  /**
+   * Sample properties for every file (command-line flags): they are set on the sample, over
+   * what the sheet and the file name say.
+   */
+  sampleInfo?: SampleInfo;
+  /**
+   * A sample sheet: the rows matching the file (by pattern, or by its sample's name) give its
+   * sample name and properties (set on the sample; see `matchSampleSheet`).
+   */
+  sheet?: SampleSheet;
   /** Report what would happen without writing anything. @default {false} */
   dryRun?: boolean;
   /** Parse options used when the other parts of a multi-file test are read again. */
@@ -48,6 +62,47 @@ export interface ImportOutcome {
   cell_code: string | null;
   /** Why the file was skipped or failed; `null` otherwise. */
   error: string | null;
+  /** Things worth knowing that did not stop the import (a file-name group that is no value). */
+  warnings?: string[];
+}
+
+/**
+ * The sample a file goes to and the properties to set on it: the explicit ones (flags over sheet
+ * rows) always; the ones its file name states (rule groups, cell code) only where the stored
+ * sample has no value yet, so that a value set by hand is never overwritten by an inference.
+ * Values an instrument writes in its header (EC-Lab's "Electrode surface area", "Characteristic
+ * mass") are not used: they are often the software's defaults (0.001 cm², 0.001 g); they stay
+ * in the test's metadata.
+ */
+function sampleFor(
+  parsed: ParsedFile,
+  options: ImportParsedOptions,
+): { name: string; explicit: SampleInfo; inferred: SampleInfo; warnings: string[] } {
+  const meta = parsed.recording!.meta;
+  const fromName = sampleInfoFromFileName(
+    parseFileName(parsed.path, { rule: options.parse?.fileNameRule }),
+  );
+  const sheet = options.sheet
+    ? matchSampleSheet(options.sheet, { path: parsed.path, sample: meta.sample })
+    : null;
+  return {
+    name: options.sample ?? sheet?.name ?? meta.sample,
+    explicit: { ...(sheet?.info ?? {}), ...(options.sampleInfo ?? {}) },
+    inferred: fromName.info,
+    warnings: fromName.warnings,
+  };
+}
+
+/** The fields to give a sample: explicit ones, and inferred ones where it has none. */
+function samplePatch(
+  existing: Record<string, unknown> | null,
+  wanted: { explicit: SampleInfo; inferred: SampleInfo },
+): SampleInfo {
+  const patch: Record<string, unknown> = { ...wanted.explicit };
+  for (const [field, value] of Object.entries(wanted.inferred)) {
+    if (patch[field] === undefined && (existing?.[field] ?? null) === null) patch[field] = value;
+  }
+  return patch as SampleInfo;
 }
 
 const TEST_TYPE_BY_TECHNIQUE: Record<string, TestType> = {
@@ -258,7 +313,8 @@ async function importOnce(
       error: `no measurement data${rec.meta.warnings.length ? `: ${rec.meta.warnings[0]}` : ""}`,
     });
   }
-  const sampleName = options.sample ?? rec.meta.sample;
+  const wanted = sampleFor(parsed, options);
+  const sampleName = wanted.name;
   const existingSample = await store.samples.getByName(sampleName);
   const candidates = existingSample
     ? await store.tests.find({
@@ -279,18 +335,20 @@ async function importOnce(
   if (target?.parts.some((p) => p.file_hash === parsed.sha256)) {
     return alreadyImported(target, null);
   }
+  const patch = samplePatch(existingSample as unknown as Record<string, unknown> | null, wanted);
+  // The test's cell code: given explicitly, else from its file name, else the sample's.
+  const cellCode = wanted.explicit.cell_code ?? wanted.inferred.cell_code ??
+    existingSample?.cell_code ?? null;
+  const warnings = wanted.warnings.length ? { warnings: wanted.warnings } : {};
   if (dryRun) {
     return outcome(target ? "updated" : "created", {
       test_id: target?.id ?? null,
       sample: sampleName,
-      cell_code: rec.meta.cell_code,
+      cell_code: cellCode,
+      ...warnings,
     });
   }
-  const sample = (await store.samples.upsert({
-    name: sampleName,
-    ...(rec.meta.cell_code ? { cell_code: rec.meta.cell_code } : {}),
-    tags,
-  })).doc;
+  const sample = (await store.samples.upsert({ name: sampleName, ...patch, tags })).doc;
 
   let test: TestResult;
   let action: FileAction;
@@ -299,6 +357,7 @@ async function importOnce(
     const { parts } = joinParts([rec], hashes);
     test = await store.tests.create({
       ...testFields(rec, parsed.cycles, parts),
+      cell_code: cellCode,
       sample_id: sample.id,
       source_path: parsed.path,
       tags,
@@ -342,6 +401,7 @@ async function importOnce(
     const fields = testFields(joined.rec, cycles, joined.parts);
     test = await store.tests.update(target.id, {
       ...fields,
+      cell_code: cellCode ?? target.cell_code,
       source_path: joined.parts[0].file_hash === parsed.sha256 ? parsed.path : target.source_path,
       tags: [...new Set([...target.tags, ...tags])],
       metadata: { ...fields.metadata, cycle_method: method },
@@ -350,7 +410,12 @@ async function importOnce(
   }
   if (archive) await archiveBytes(store, parsed, test, options);
   if (target) await retireReplacedPart(store, target, { fileName, parsed, options });
-  return outcome(action, { test_id: test.id, sample: sample.name, cell_code: test.cell_code });
+  return outcome(action, {
+    test_id: test.id,
+    sample: sample.name,
+    cell_code: test.cell_code,
+    ...warnings,
+  });
 }
 
 /**

@@ -6,8 +6,8 @@
  * jobs, and watch folders for new and growing files.
  *
  * ```ts ignore
- * import { openStore } from "@battery/analysis/store";
- * import { importDirectory } from "@battery/analysis/import";
+ * import { openStore } from "../store/mod.ts";
+ * import { importDirectory } from "./mod.ts";
  *
  * const store = await openStore();
  * const summary = await importDirectory(store, ["/data/cycler"], { include: ["*.csv"] });

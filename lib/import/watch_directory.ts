@@ -34,6 +34,8 @@ import { isConnectionFailure, StoreConnectionError, StoreLostError } from "../st
 import { redactText } from "../store/_redact.ts";
 import { updateCellDataset } from "../cell_dataset.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
+import type { SampleSheet } from "../../parsers/sample_sheet.ts";
+import type { SampleInfo } from "../model/sample_info.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
 import { sha256Hex } from "./parse_file.ts";
 import { ParsePool } from "./parse_pool.ts";
@@ -88,6 +90,12 @@ export interface WatchDirectoryOptions extends ScanOptions {
   fileNameRule?: FileNameRule;
   /** How cycles are delimited. @default {"auto"} */
   cycleMethod?: CycleMethod;
+  /** Put every file in this sample (instead of the sheet's or the file name rule's). */
+  sample?: string;
+  /** Sample sheet mapping files and sample names to sample names and properties. */
+  sheet?: SampleSheet;
+  /** Sample properties set on the sample of every file (over the sheet's). */
+  sampleInfo?: SampleInfo;
   /** Refresh the cell datasets touched by a batch when it ends. @default {true} */
   refreshDatasets?: boolean;
   /**
@@ -680,6 +688,9 @@ class DirectoryWatcher {
         keepHistory: this.#o.keepHistory,
         tags: this.#o.tags,
         parse: { fileNameRule: this.#o.fileNameRule, cycleMethod: this.#o.cycleMethod },
+        sample: this.#o.sample,
+        sheet: this.#o.sheet,
+        sampleInfo: this.#o.sampleInfo,
       });
       await this.#record(job, path, sha256, outcome);
     } catch (error) {

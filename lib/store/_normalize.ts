@@ -24,6 +24,7 @@ const NUMBER_FIELDS = [
   "area_cm2",
   "thickness_cm",
   "mass_g",
+  "active_mass_g",
 ] as const;
 const TEXT_FIELDS = [
   "chemistry",
@@ -45,6 +46,7 @@ export function emptySampleFields(): SampleFields {
     area_cm2: null,
     thickness_cm: null,
     mass_g: null,
+    active_mass_g: null,
     cell_code: null,
     parent_id: null,
     anode_id: null,

@@ -65,8 +65,10 @@ export interface SampleFields {
   area_cm2: number | null;
   /** Thickness, cm. */
   thickness_cm: number | null;
-  /** Mass, g. */
+  /** Mass of the whole sample or cell, g. */
   mass_g: number | null;
+  /** Mass of active material, g (what specific capacity divides by). */
+  active_mass_g: number | null;
   /** Cell code such as `CN123`. */
   cell_code: string | null;
   /** Parent sample (batch → cell). */

@@ -33,7 +33,7 @@ import {
   GridFSBucket,
   MongoClient,
   ObjectId,
-} from "mongodb";
+} from "npm:mongodb@6.22.0";
 import type { CyclingSeries } from "../model/cycling_series.ts";
 import type { Spectrum } from "../model/spectrum.ts";
 import type {

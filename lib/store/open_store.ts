@@ -13,17 +13,28 @@
  * The MongoDB database name is `dbName`, else `BATTERY_DB_NAME`, else the configuration file's
  * `db_name`, else the path of the connection string, else `battery_test_db`.
  * Nothing ever falls back to another store: a server that does not answer is an error naming
- * the server (credentials redacted) and the reason.
+ * the server (credentials redacted) and the reason; a denied permission (environment variables,
+ * home directory) is an error naming the permission to grant; a SQLite file that does not exist
+ * is an error unless `create` is set (only the default location is created without asking).
+ *
+ * Minimal permissions: reading the environment needs `--allow-env` for {@link STORE_ENV_VARS}
+ * (not needed when the store is chosen explicitly with `uri`, `path` or `memory` and, for
+ * MongoDB, `dbName`); the default location needs `--allow-sys=homedir`; a SQLite store needs
+ * `--allow-read` and `--allow-write` for its file (and `-wal`, `-shm` files beside it); MongoDB
+ * needs `--allow-net` for the server (and `--allow-sys` for the driver's host information).
+ *
+ * The adapters (and the MongoDB driver) are loaded when a store is opened, not when this module
+ * is imported.
  *
  * @module
  */
 
+import { statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { BatteryConfig } from "../config/load_config.ts";
 import type { Store } from "./store.ts";
-import { SqliteStore } from "./sqlite_store.ts";
-import { MongoStore } from "./mongo_store.ts";
+import { StoreError } from "./store_error.ts";
 import { redactUri } from "./_redact.ts";
 
 /** Default MongoDB database name. */
@@ -41,7 +52,10 @@ export interface OpenStoreOptions {
   dbName?: string;
   /** Settings from the configuration file, and its path for messages. */
   config?: { values: Partial<BatteryConfig>; path: string | null };
-  /** Environment. @default {Deno.env.toObject()} */
+  /**
+   * Environment. @default {the variables of {@link STORE_ENV_VARS} read from `Deno.env` when
+   * needed; a denied permission is a `StoreError` naming `--allow-env`}
+   */
   env?: Record<string, string | undefined>;
   /** Home directory for the default file. @default {os.homedir()} */
   home?: string;
@@ -56,7 +70,25 @@ export interface OpenStoreOptions {
    * work); a MongoDB store creates no indexes and runs no recovery. @default {false}
    */
   readOnly?: boolean;
+  /**
+   * Create the SQLite file (and its folder) when it does not exist. Without it, a `path` (or a
+   * configuration's `db_path`) that does not exist is a `StoreError`, so that a mistyped path
+   * never starts an empty store. The default location is created in any case.
+   * @default {false}
+   */
+  create?: boolean;
+  /** How to ask for `create` in the error message. @default {"create: true"} */
+  createHint?: string;
 }
+
+/** The environment variables that select the store (see the module documentation). */
+export const STORE_ENV_VARS: readonly string[] = [
+  "USE_MONGO_MOCK",
+  "MONGO_URI",
+  "MONGO_HOST",
+  "MONGO_PORT",
+  "BATTERY_DB_NAME",
+];
 
 /** Which store would be opened, and why. */
 export type StoreTarget =
@@ -66,11 +98,43 @@ export type StoreTarget =
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["", "0", "false", "no", "off"]);
 
-function defaultEnv(): Record<string, string | undefined> {
+/** Whether `error` is Deno's "permission not granted" error. */
+function isPermissionError(error: unknown): boolean {
+  return error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied;
+}
+
+/** Read one store variable from `options.env`, else `Deno.env`; a denied permission throws. */
+function envReader(options: OpenStoreOptions): (name: string) => string | undefined {
+  if (options.env) {
+    const env = options.env;
+    return (name) => env[name];
+  }
+  return (name) => {
+    try {
+      return Deno.env.get(name);
+    } catch (error) {
+      if (!isPermissionError(error)) throw error;
+      throw new StoreError(
+        `Cannot choose the store: no permission to read the environment variable ${name}; ` +
+          `grant --allow-env=${STORE_ENV_VARS.join(",")} (or choose the store explicitly)`,
+        { cause: error },
+      );
+    }
+  };
+}
+
+/** The home directory; a denied permission throws a `StoreError` naming `--allow-sys`. */
+function homeDirectory(home: string | undefined): string {
+  if (home !== undefined) return home;
   try {
-    return Deno.env.toObject();
-  } catch {
-    return {};
+    return homedir();
+  } catch (error) {
+    if (!isPermissionError(error)) throw error;
+    throw new StoreError(
+      "Cannot find the default store: no permission to read the home directory; grant " +
+        "--allow-sys=homedir (or choose the store explicitly)",
+      { cause: error },
+    );
   }
 }
 
@@ -99,7 +163,7 @@ function defaultEnv(): Record<string, string | undefined> {
  * ```
  */
 export function resolveStore(options: OpenStoreOptions = {}): StoreTarget {
-  const env = options.env ?? defaultEnv();
+  const env = envReader(options);
   const explicit = [options.uri, options.path, options.memory ? true : undefined]
     .filter((v) => v !== undefined);
   if (explicit.length > 1) {
@@ -122,7 +186,7 @@ export function resolveStore(options: OpenStoreOptions = {}): StoreTarget {
   if (options.path !== undefined) return sqlite(options.path, optionSource);
   if (options.memory) return { kind: "memory", path: ":memory:", source: optionSource };
 
-  const mock = env.USE_MONGO_MOCK;
+  const mock = env("USE_MONGO_MOCK");
   if (mock !== undefined) {
     const value = mock.trim().toLowerCase();
     if (TRUE.has(value)) return { kind: "memory", path: ":memory:", source: "USE_MONGO_MOCK=1" };
@@ -130,10 +194,12 @@ export function resolveStore(options: OpenStoreOptions = {}): StoreTarget {
       throw new RangeError(`USE_MONGO_MOCK must be 1 or 0, got "${mock}"`);
     }
   }
-  if (env.MONGO_URI) return mongo(env.MONGO_URI, "MONGO_URI");
-  if (env.MONGO_HOST || env.MONGO_PORT) {
-    const host = env.MONGO_HOST || "localhost";
-    const port = env.MONGO_PORT || "27017";
+  const uri = env("MONGO_URI");
+  if (uri) return mongo(uri, "MONGO_URI");
+  const [mongoHost, mongoPort] = [env("MONGO_HOST"), env("MONGO_PORT")];
+  if (mongoHost || mongoPort) {
+    const host = mongoHost || "localhost";
+    const port = mongoPort || "27017";
     if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
       throw new RangeError(`MONGO_PORT must be a port number 1-65535, got "${port}"`);
     }
@@ -158,7 +224,7 @@ export function resolveStore(options: OpenStoreOptions = {}): StoreTarget {
   }
   return {
     kind: "sqlite",
-    path: join(options.home ?? homedir(), ".battery_analysis", "battery.db"),
+    path: join(homeDirectory(options.home), ".battery_analysis", "battery.db"),
     source: "default",
   };
 }
@@ -183,6 +249,7 @@ export function resolveStore(options: OpenStoreOptions = {}): StoreTarget {
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const target = resolveStore(options);
   if (target.kind === "mongodb") {
+    const { MongoStore } = await import("./mongo_store.ts");
     return await MongoStore.connect({
       uri: target.uri,
       dbName: target.dbName,
@@ -192,6 +259,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       readOnly: options.readOnly,
     });
   }
+  if (target.kind === "sqlite" && target.source !== "default" && !options.create) {
+    mustExist(target.path, target.source, options.createHint ?? "create: true");
+  }
+  const { SqliteStore } = await import("./sqlite_store.ts");
   return await SqliteStore.open({
     path: target.path,
     source: target.source,
@@ -200,13 +271,45 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   });
 }
 
+/** Throw a `StoreError` unless the SQLite file `path` exists (a denied read is an error too). */
+function mustExist(path: string, source: string, createHint: string): void {
+  const where = `the SQLite store "${path}" (from ${source})`;
+  try {
+    if (statSync(path).isFile()) return;
+    throw new StoreError(`Cannot open ${where}: it is not a file`);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    if (isPermissionError(error)) {
+      throw new StoreError(
+        `Cannot open ${where}: no permission to read it; grant --allow-read and --allow-write ` +
+          `for ${dirname(path)}`,
+        { cause: error },
+      );
+    }
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+    let folder = true;
+    try {
+      folder = statSync(dirname(path)).isDirectory();
+    } catch {
+      folder = false;
+    }
+    throw new StoreError(
+      `Cannot open ${where}: ${
+        folder ? "no such file" : `its folder "${dirname(path)}" does not exist`
+      }; to start a new store there, ask for it (${createHint})`,
+      { cause: error },
+    );
+  }
+}
+
 function dbNameFor(
   uri: string,
   options: OpenStoreOptions,
-  env: Record<string, string | undefined>,
+  env: (name: string) => string | undefined,
 ): string {
   if (options.dbName) return options.dbName;
-  if (env.BATTERY_DB_NAME) return env.BATTERY_DB_NAME;
+  const fromEnv = env("BATTERY_DB_NAME");
+  if (fromEnv) return fromEnv;
   if (options.config?.values.db_name) return options.config.values.db_name;
   const match = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?#]+)/.exec(uri);
   if (match) {
@@ -221,7 +324,7 @@ function dbNameFor(
 }
 
 function expandHome(path: string, home: string | undefined): string {
-  if (path === "~") return home ?? homedir();
-  if (path.startsWith("~/")) return join(home ?? homedir(), path.slice(2));
+  if (path === "~") return homeDirectory(home);
+  if (path.startsWith("~/")) return join(homeDirectory(home), path.slice(2));
   return path;
 }

@@ -7,5 +7,6 @@
  * @module
  */
 export * from "./read_recording.ts";
+export * from "./read.ts";
 export * from "./summarize_file.ts";
 export * from "./format_summary.ts";

@@ -180,17 +180,24 @@ Deno.test("summarizeCycles() gives no cycles for the all-rest BEEP FastCharge ex
   equal(summarizeCycles(load("arbin/FastCharge_000025_CH8.csv")).length, 0);
 });
 
-Deno.test("analyzeFade() on a real Zn symmetric cell finds the truncated last cycle", () => {
+Deno.test("analyzeFade() on a real Zn symmetric cell leaves out the truncated last cycle", () => {
   // Stripping capacity relative to cycle 1 (1.13 mAh in the raw file). The last cycle is cut
-  // short by the end of the file (0.26 mAh, retention 0.2301) while cycle 35 is at 1.0000, so
-  // the observed 80 % crossing is 35 + (1.0 − 0.8)/(1.0 − 0.2301) = 35.2598 (Python, raw CSV),
-  // and the robust anomaly detector flags cycle 36.
+  // short by the end of the file (0.26 mAh, retention 0.2301; summarizeCycles marks it
+  // complete: false), so analyzeFade leaves it out: 35 points, all at 1.13 or 1.14 mAh, and no
+  // end of life (issue 11: the README example used to report 35.26 from that cycle).
   const table = summarizeCycles(load("arbin/BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV"));
   const fade = analyzeFade(table.cycles);
   assertClose(fade.retention.reference_value, 0.00113, { abs: 1e-12 });
-  equal(fade.retention.points.length, 36);
-  assertClose(fade.cycle_life!, 35.259770114942526, { rel: 1e-9 });
-  equal(fade.anomalies.retention.anomalies.some((a) => a.cycle === 36), true);
+  equal(fade.retention.points.length, 35);
+  deepEqual(fade.retention.skipped_cycles, [36]);
+  equal(fade.cycle_life, null);
+  equal(fade.knee, null); // a flat line has no knee
+  // Counted explicitly, the cut-off cycle gives the old crossing
+  // 35 + (1.0 − 0.8)/(1.0 − 0.2301) = 35.2598 (Python, raw CSV) and is an anomaly.
+  const kept = analyzeFade(table.cycles.map((c) => ({ ...c, role: "counted" })));
+  equal(kept.retention.points.length, 36);
+  assertClose(kept.cycle_life!, 35.259770114942526, { rel: 1e-9 });
+  equal(kept.anomalies.retention.anomalies.some((a) => a.cycle === 36), true);
 });
 
 Deno.test("summarizeCycles() pairs discharge-first cycles of the navani graphite half cell", () => {

@@ -216,6 +216,9 @@ Deno.test("monotoneCounter() sums increments, resets on large drops, keeps small
   // NaN ignored; 0.55 (+0.1). Total 2.55.
   const out = monotoneCounter(Float64Array.from([0, 1, 2, 0.25, 0.5, 0.45, NaN, 0.55]));
   deepEqual(Array.from(out), [0, 1, 2, 2.25, 2.5, 2.45, 2.45, 2.5500000000000003]);
+  // The same counter stored negative (Neware Pulse steps) counts the same amounts.
+  const negative = monotoneCounter(Float64Array.from([0, -1, -2, -0.25, -0.5, -0.45, NaN, -0.55]));
+  deepEqual(Array.from(negative), Array.from(out));
 });
 
 Deno.test("summarizeCycles() step method keeps a charge step whole despite a current glitch", () => {

@@ -177,7 +177,7 @@ Deno.test("analyze --test reads a stored test and agrees with the file analysis"
     const db = join(dir, "store.db");
     const imported = await runCli(
       "cli/import_directory.ts",
-      ["--db", db, "--json", "--workers", "0", "--no-archive", knee],
+      ["--db", db, "--create", "--json", "--workers", "0", "--no-archive", knee],
       ["-A"],
     );
     equal(imported.code, 0, imported.stderr);
@@ -185,7 +185,9 @@ Deno.test("analyze --test reads a stored test and agrees with the file analysis"
     const stored = await analyze(["--test", id, "--db", db], ["-A"]);
     const file = await analyze([knee]);
     match(stored.label, new RegExp(`^test ${id} `));
+    equal(stored.store.location, db); // the store used is in the JSON
     equal(stored.cycle_count, file.cycle_count);
+    equal(file.store, undefined);
     deepEqual(stored.excluded_cycles, file.excluded_cycles);
     deepEqual(stored.end_of_life, file.end_of_life);
     deepEqual(stored.fade.knee, file.fade.knee);

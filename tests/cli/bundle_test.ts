@@ -77,7 +77,19 @@ Deno.test({
     for (const f of FIXTURES) await Deno.copyFile(f, join(input, f.split("/").pop()!));
     const db = join(dir, "store.db");
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "-A", path, "--db", db, "--json", "--workers", "2", input],
+      args: [
+        "run",
+        "--quiet",
+        "-A",
+        path,
+        "--db",
+        db,
+        "--create",
+        "--json",
+        "--workers",
+        "2",
+        input,
+      ],
       cwd: dir,
       stdout: "piped",
       stderr: "piped",

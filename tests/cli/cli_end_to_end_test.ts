@@ -87,9 +87,25 @@ for (const backend of backends(work)) {
     const common = [...backend.args, "--config", config];
     try {
       await t.step("import_directory imports the folder", async () => {
-        const r = await runMain(importDirectory, [data, "--workers", "0", "--json", ...common]);
+        // A new SQLite store is made only when asked for (--create).
+        if (backend.name === "sqlite") {
+          const refused = await runMain(importDirectory, [data, "--workers", "0", ...common]);
+          equal(refused.code, 1);
+          match(refused.err, /battery\.db" \(from --db flag\): no such file; .*\(--create\)/);
+        }
+        const r = await runMain(importDirectory, [
+          data,
+          "--workers",
+          "0",
+          "--json",
+          "--create",
+          ...common,
+        ]);
         equal(r.code, 0, r.err);
+        // The store used is named on stderr and in the JSON.
+        match(r.err, /^Store: /m);
         const summary = JSON.parse(r.out.split("\n").at(-1)!);
+        equal(summary.store.kind, backend.name);
         // Four tests: two Zn cycling files, one impedance file, and the two Maccor parts joined.
         equal(summary.created, 4);
         equal(summary.updated, 1);
@@ -105,10 +121,11 @@ for (const backend of backends(work)) {
       await t.step("search_tests filters and reports the cycling metrics", async () => {
         const all = await runMain(searchTests, ["--json", ...common]);
         equal(all.code, 0, all.err);
-        equal(JSON.parse(all.out).length, 4);
+        equal(JSON.parse(all.out).tests.length, 4);
+        equal(JSON.parse(all.out).store.kind, backend.name);
         const cn54 = JSON.parse(
           (await runMain(searchTests, ["--cell", "CN54", "--json", ...common])).out,
-        );
+        ).tests;
         equal(cn54.length, 2);
         const zn = cn54.find((r: { test_type: string }) => r.test_type === "Cycling");
         // Expected from tests/analysis/scripts/zn_expected.py (reads the CSV directly): 36 cycles,
@@ -129,7 +146,7 @@ for (const backend of backends(work)) {
         // Tester, case-insensitive; the Maccor test only.
         const maccor = JSON.parse(
           (await runMain(searchTests, ["--tester", "maccor", "--json", ...common])).out,
-        );
+        ).tests;
         deepStrictEqual(maccor.map((r: { id: string }) => r.id), [ids.maccor.id]);
         // The date range includes its whole end day (the original excluded it after midnight).
         const day = ids.zn.start_time!.slice(0, 10);
@@ -137,7 +154,7 @@ for (const backend of backends(work)) {
         const inRange = JSON.parse(
           (await runMain(searchTests, ["--date-range", `2000-01-01:${day}`, "--json", ...common]))
             .out,
-        );
+        ).tests;
         ok(inRange.some((r: { id: string }) => r.id === ids.zn.id));
         const csv = await runMain(searchTests, ["--sample", "CN55_Zn", "--csv", ...common]);
         const lines = csv.out.split("\n");
@@ -156,7 +173,7 @@ for (const backend of backends(work)) {
 
       await t.step("raw_file downloads byte-identical files, safely", async () => {
         const list = await runMain(rawFile, ["list", "--test", ids.zn.id, "--json", ...common]);
-        const [doc] = JSON.parse(list.out);
+        const [doc] = JSON.parse(list.out).raw_files;
         const target = join(out, "zn.csv");
         const r = await runMain(rawFile, ["download", doc.id, "--out", target, ...common]);
         equal(r.code, 0, r.err);
@@ -213,7 +230,7 @@ for (const backend of backends(work)) {
         });
         const r = await runMain(normalize, ["CN54", "CN55", "CN99", "--json", ...common]);
         equal(r.code, 1); // CN99 has nothing
-        const [cn54, cn55, cn99] = JSON.parse(r.out);
+        const [cn54, cn55, cn99] = JSON.parse(r.out).cells;
         // Capacity: 1.13 mAh (zn_expected.py) over the disc area.
         assertClose(cn54.capacity.areal_capacity_mAh_per_cm2, 1.13 / AREA_CM2, { rel: 1e-9 });
         // R: 107.83198 Ω, the high-frequency intercept of the RT spectrum
@@ -247,10 +264,12 @@ for (const backend of backends(work)) {
 
       await t.step("update_cell_dataset refreshes, lists and rolls back", async () => {
         const count = await runMain(updateCellDataset, ["--count", "--json", ...common]);
-        deepStrictEqual(JSON.parse(count.out), { cell_codes: 2, datasets: 2 });
+        const { store: used, ...counts } = JSON.parse(count.out);
+        equal(used.kind, backend.name);
+        deepStrictEqual(counts, { cell_codes: 2, datasets: 2 });
         // The import already built version 1 of both; nothing changed since.
         const same = await runMain(updateCellDataset, ["--all", "--json", ...common]);
-        deepStrictEqual(JSON.parse(same.out).map((r: { changed: boolean }) => r.changed), [
+        deepStrictEqual(JSON.parse(same.out).cells.map((r: { changed: boolean }) => r.changed), [
           false,
           false,
         ]);
@@ -275,14 +294,14 @@ for (const backend of backends(work)) {
         // import_directory refreshed CN54 to version 2 already; the explicit refresh finds both
         // unchanged. 36 + 36 cycles (zn_expected.py) in CN54's dataset.
         deepStrictEqual(
-          JSON.parse(refreshed.out).map((
+          JSON.parse(refreshed.out).cells.map((
             r: { cell_code: string; version: number; cycles: number },
           ) => [r.cell_code, r.version, r.cycles]),
           [["CN54", 2, 72], ["CN55", 1, 43]],
         );
         const versions = JSON.parse(
           (await runMain(updateCellDataset, ["--list", "CN54", "--json", ...common])).out,
-        );
+        ).versions;
         deepStrictEqual(versions.map((v: { version: number }) => v.version), [2, 1]);
         const back = await runMain(updateCellDataset, ["--rollback", "CN54", "1", ...common]);
         equal(back.code, 0, back.err);

@@ -30,6 +30,7 @@ const STORE_TOOLS: [string, string[]][] = [
   ["cli/normalize.ts", ["CN1"]],
   ["cli/raw_file.ts", ["list"]],
   ["cli/search_tests.ts", []],
+  ["cli/sample.ts", ["list"]],
   ["cli/update_cell_dataset.ts", ["--all"]],
   ["cli/analyze.ts", ["--test", "0123456789abcdef01234567"]],
   ["cli/dashboard.ts", ["--port", "0"]],

@@ -358,3 +358,39 @@ Deno.test("parseArbinCsv() rejects a file without the Arbin header", () => {
     { message: 'Cannot parse "n.csv": no header line found in the first 2 lines' },
   );
 });
+
+Deno.test("parseArbinCsv() reads a file whose Step_Index and Cycle_Index are empty on every row", async () => {
+  // synthetic/arbin/arbin_example_empty_counters.csv is arbin_example.csv with those two fields
+  // emptied (tests/parsers/scripts/make_variants.py); everything else must read as the original.
+  const { summarizeCycles } = await import("../../analysis/cycles.ts");
+  const name = "synthetic/arbin/arbin_example_empty_counters.csv";
+  const rec = parseArbinCsv(readFixture(name), { fileName: name });
+  const original = parseArbinCsv(readFixture("arbin/arbin_example.csv"), {
+    fileName: "arbin_example.csv",
+  }).series!;
+  const series = rec.series!;
+  equal(series.length, 2142);
+  deepEqual([...series.voltage_V], [...original.voltage_V]);
+  deepEqual([...series.charge_capacity_Ah], [...original.charge_capacity_Ah]);
+  ok(series.cycle_index.every((c) => c === 0));
+  equal(rec.meta.warnings.length, 2);
+  match(rec.meta.warnings[1], /"Cycle_Index" is empty on every row.*current sign/);
+  // Cycles from the current sign equal the original file's cycles by current sign.
+  const a = summarizeCycles(series), b = summarizeCycles(original, { method: "current_sign" });
+  equal(a.method, "current_sign");
+  deepEqual(
+    a.cycles.map((c) => [c.start_row, c.charge_capacity_Ah, c.discharge_capacity_Ah]),
+    b.cycles.map((c) => [c.start_row, c.charge_capacity_Ah, c.discharge_capacity_Ah]),
+  );
+});
+
+Deno.test("parseArbinCsv() refuses a Cycle_Index that is empty on some rows only", () => {
+  const text = "Data_Point,Test_Time,Step_Index,Cycle_Index,Current,Voltage\n" +
+    "1,0,1,,0.1,3.5\n2,1,1,1,0.1,3.6\n3,2,1,,0.1,3.7\n";
+  throws(
+    () => parseArbinCsv(new TextEncoder().encode(text), { fileName: "holes.csv" }),
+    (e: unknown) =>
+      e instanceof ParseError && e.line === 2 &&
+      /"Cycle_Index" is empty on 2 of 3 rows but holds 1 in data row 2/.test(e.message),
+  );
+});

@@ -1,6 +1,6 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { deepEqual, equal, match, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { bdfCsv } from "../../parsers/bdf_csv.ts";
 import { toBdfCsv } from "../../parsers/to_bdf.ts";
 import { maccorText } from "../../parsers/maccor_text.ts";
@@ -153,5 +153,35 @@ Deno.test("bdfCsv integrates missing capacity and energy counters, so cycles can
     assertClose(c.discharge_capacity_Ah, 0.5, { abs: 1e-12 });
     assertClose(c.charge_energy_Wh!, 3.7, { abs: 1e-12 });
     assertClose(c.discharge_energy_Wh!, 1.75, { abs: 1e-12 });
+  }
+});
+
+Deno.test("bdfCsv follows BDF's sign rule for BatMo's self-contradicting export and warns", () => {
+  // other/batmo_bdf.csv (cellpy testdata): current is positive on steps its "Step Type / 1" calls
+  // discharge, and its "Discharge Capacity / Ah" grows then. Expected per-cycle capacities: pandas,
+  // trapezoid integral of positive / negative current over the intervals ending in each
+  // "Cycle Count / 1" group (cycle 1: 0.2771580379815865 / 0.15941885447199214 Ah; cycle 2:
+  // 0.14764493612103746 / 0.15579416960823683; cycle 109: 0.1503697572250941 both).
+  const rec = bdfCsv.parse(readFixture("other/batmo_bdf.csv"), { fileName: "batmo_bdf.csv" });
+  const s = rec.series!;
+  equal(s.length, 21206);
+  ok(s.current_A[0] > 0); // kept as written
+  match(
+    rec.meta.warnings.join("\n"),
+    /contradicts itself.*15879 of 15879 rows.*"Step Type \/ 1" names the other direction on 16098 rows/,
+  );
+  ok(s.extras.file_discharge_capacity_Ah[1] > 0);
+  equal(s.columns.charge_capacity_Ah.derived, true);
+  const cycles = summarizeCycles(s).cycles;
+  equal(cycles.length, 109);
+  for (
+    const [k, qc, qd] of [[0, 0.2771580379815865, 0.15941885447199214], [
+      1,
+      0.14764493612103746,
+      0.15579416960823683,
+    ], [108, 0.1503697572250941, 0.1503697572250941]]
+  ) {
+    assertClose(cycles[k].charge_capacity_Ah, qc, { rel: 1e-9 });
+    assertClose(cycles[k].discharge_capacity_Ah, qd, { rel: 1e-9 });
   }
 });

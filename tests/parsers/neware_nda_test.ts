@@ -4,6 +4,7 @@ import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { NEWARE_STATES } from "../../parsers/_neware_common.ts";
 import { detectFormat } from "../../parsers/detect_format.ts";
 import { newareNda } from "../../parsers/neware_nda.ts";
+import { summarizeCycles } from "../../analysis/cycles.ts";
 import { ParseError } from "../../parsers/parse_error.ts";
 import { assertClose, readFixture } from "../_util.ts";
 import { readFeather } from "./_feather.ts";
@@ -11,6 +12,7 @@ import { assertF32, chargeFirstCycles, parsesOrParseError, prng } from "./_newar
 
 const NAME = "new_nda_file.nda";
 const bytes = readFixture("neware/new_nda_file.nda");
+const V22 = readFixture("neware/nda_v22.nda");
 
 Deno.test("newareNda.parse() matches every row and column of NewareNDA's reference table", () => {
   // new_nda_file.ftr is the table NewareNDA produces for this file (published with the file).
@@ -112,18 +114,26 @@ Deno.test("newareNda.parse() names the byte offset of a bad version, signature o
 
 Deno.test("newareNda.parse() throws only ParseError on truncated or corrupted files", () => {
   const rand = prng(29);
-  for (let t = 0; t < 150; t++) {
-    const cut = Math.floor(rand() * bytes.length);
-    parsesOrParseError(
-      () => newareNda.parse(bytes.subarray(0, cut), { fileName: NAME }),
-      NAME,
-      `cut ${cut}`,
-    );
-  }
-  for (let t = 0; t < 150; t++) {
-    const bad = bytes.slice();
-    for (let j = 0; j < 20; j++) bad[Math.floor(rand() * bad.length)] = Math.floor(rand() * 256);
-    parsesOrParseError(() => newareNda.parse(bad, { fileName: NAME }), NAME, `corruption ${t}`);
+  for (const [file, data] of [[NAME, bytes], ["nda_v22.nda", V22]] as const) {
+    for (let t = 0; t < 150; t++) {
+      const cut = Math.floor(rand() * data.length);
+      parsesOrParseError(
+        () => newareNda.parse(data.subarray(0, cut), { fileName: file }),
+        file,
+        `cut ${cut}`,
+      );
+    }
+    for (let t = 0; t < 150; t++) {
+      const bad = data.slice();
+      for (let j = 0; j < 20; j++) bad[Math.floor(rand() * bad.length)] = Math.floor(rand() * 256);
+      parsesOrParseError(() => newareNda.parse(bad, { fileName: file }), file, `corruption ${t}`);
+    }
+    // Header fields: the block table and the range pointer.
+    for (const at of [14, 16, 64, 68, 72, 76]) {
+      const bad = data.slice();
+      bad[at + 3] ^= 0x7f;
+      parsesOrParseError(() => newareNda.parse(bad, { fileName: file }), file, `byte ${at + 3}`);
+    }
   }
 });
 
@@ -224,6 +234,174 @@ Deno.test("newareNda.parse() decodes synthetic v29 records, aux channels and rep
   assertClose(s.extras.aux_voltage_3_V[1], 1.2345);
   equal(s.temperature_C, s.extras.aux_temperature_3_C);
   ok(rec.meta.warnings.some((w) => /1 record\(s\) repeat/.test(w)));
+});
+
+Deno.test("a Pulse step's negative, decreasing discharge counter integrates to its magnitude", () => {
+  // Neware stores the discharge counters of Pulse steps (state 16) negative and decreasing.
+  // Step 1: CC_Chg at +100 mA for 4 s; step 2: Pulse at −100 mA for 4 s. Range 1000 → raw
+  // current × 0.1 mA, raw counters × 0.1 / 3600 mAh. 100 mA for 1 s = 1000 raw. Known answer:
+  // charge = discharge = 4000 × 0.1 / 3600 mAh = 1.111e-4 Ah; discharge energy at 3.5 V
+  // = 3.889e-4 Wh. (Read as resets, each decrement added the whole negative value instead.)
+  const base = { cycle0: 0, range: 1000 } as const;
+  const recs: Uint8Array[] = [];
+  for (let k = 0; k < 5; k++) {
+    recs.push(v29Record({
+      ...base,
+      index: k + 1,
+      step: 1,
+      state: 1,
+      time_ms: 1000 * k,
+      v_raw: 40000,
+      i_raw: k === 0 ? 0 : 1000,
+      caps: [1000 * k, 0, 4000 * k, 0],
+    }));
+  }
+  for (let k = 0; k < 5; k++) {
+    recs.push(v29Record({
+      ...base,
+      index: k + 6,
+      step: 2,
+      state: 16,
+      time_ms: 1000 * k,
+      v_raw: 35000,
+      i_raw: k === 0 ? 0 : -1000,
+      caps: [0, -1000 * k, 0, -3500 * k],
+    }));
+  }
+  const rec = newareNda.parse(v29File(recs), { fileName: "pulse.nda" });
+  const s = rec.series!;
+  equal(Math.min(...s.discharge_capacity_Ah), 0); // magnitudes
+  assertClose(s.discharge_capacity_Ah[9], 4000 * 0.1 / 3600 / 1000);
+  ok(rec.meta.warnings.some((w) => /8 capacity or energy value\(s\) are negative/.test(w)));
+  equal(rec.meta.header.step_types, "1=CC_Chg; 16=Pulse");
+  const table = summarizeCycles(s);
+  equal(table.cycles.length, 1);
+  assertClose(table.cycles[0].charge_capacity_Ah!, 4000 * 0.1 / 3600 / 1000, { rel: 1e-12 });
+  assertClose(table.cycles[0].discharge_capacity_Ah!, 4000 * 0.1 / 3600 / 1000, { rel: 1e-12 });
+  assertClose(table.cycles[0].discharge_energy_Wh!, 14000 * 0.1 / 3600 / 1000, { rel: 1e-12 });
+});
+
+Deno.test("newareNda.parse() reads nda_v22.nda (version 22) with its Unix times", () => {
+  // Rows, counters and times are checked row by row against BTSDA in neware_btsda_test.ts.
+  // Here: the first data record's Unix time 1444793310 s is 2015-10-14 03:28:30 UTC (BTSDA
+  // shows the exporting PC's local time, 04:28:30); its 7 records of type 0xaa are not data.
+  const rec = newareNda.parse(readFixture("neware/nda_v22.nda"), { fileName: "nda_v22.nda" });
+  equal(rec.meta.format_version, "nda v22");
+  equal(rec.series!.start_time, "2015-10-14T03:28:30Z");
+  equal(rec.meta.header.current_range, "500");
+  deepEqual(rec.meta.warnings, ["7 record(s) of type 0xaa (not data) were skipped"]);
+});
+
+/** A header of 300 bytes naming version `version`, a data block and a current range. */
+function blockHeader(
+  version: number,
+  data: Uint8Array,
+  size: number,
+  range: number,
+  aux?: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(300 + data.length + (aux?.length ?? 0));
+  const d = new DataView(out.buffer);
+  out.set(new TextEncoder().encode("NEWARE"), 0);
+  out[14] = version;
+  d.setUint32(16, 100, true); // the block holding the current range at its bytes 26-29
+  d.setInt32(126, range, true);
+  d.setUint32(64, 300, true);
+  d.setUint32(68, data.length, true);
+  out.set(data, 300);
+  if (aux) {
+    d.setUint32(72, 300 + data.length, true);
+    d.setUint32(76, aux.length, true);
+    out.set(aux, 300 + data.length);
+  }
+  equal(data.length % size, 0);
+  return out;
+}
+
+Deno.test("newareNda.parse() decodes synthetic version 24 records, range 0 and an aux block", () => {
+  // 86-byte records as version 29 but with a Unix time (u64 s) at bytes 70-77. The second
+  // record's range is 0: the file's range (1000 → raw × 0.1 mA) applies, as for the first.
+  const recs = [1, 2].map((index) => {
+    const r = v29Record({
+      index,
+      cycle0: 0,
+      step: index,
+      state: index === 1 ? 4 : 1,
+      time_ms: 0,
+      v_raw: 30000 + index,
+      i_raw: index === 1 ? 0 : 2000,
+      caps: [0, 0, 0, 0],
+      range: index === 1 ? 1000 : 0,
+    });
+    const d = new DataView(r.buffer);
+    d.setUint32(70, 1700000000 + index, true);
+    d.setUint32(74, 0, true);
+    return r;
+  });
+  const aux = new Uint8Array(86);
+  aux[0] = 0x65;
+  aux[1] = 2;
+  new DataView(aux.buffer).setUint32(2, 2, true);
+  new DataView(aux.buffer).setInt16(34, 215, true); // 21.5 °C
+  const data = new Uint8Array(172);
+  recs.forEach((r, k) => data.set(r, 86 * k));
+  const rec = newareNda.parse(blockHeader(24, data, 86, 1000, aux), { fileName: "v24.nda" });
+  const s = rec.series!;
+  deepEqual([...s.voltage_V], [3.0001, 3.0002]);
+  deepEqual([...s.current_A], [0, 0.2]);
+  deepEqual([...s.step_index], [1, 2]);
+  equal(s.start_time, "2023-11-14T22:13:21Z");
+  deepEqual([...s.extras.aux_temperature_2_C].map(String), ["NaN", "21.5"]);
+});
+
+Deno.test("newareNda.parse() decodes synthetic version 8 (59-byte) records", () => {
+  // Fields: index, cycle (1-based in versions 6 and 8), step, state, step time (s), voltage
+  // (0.1 mV), current and one capacity and energy counter scaled by the file's range (1000 →
+  // raw × 0.1 mA; counters raw × 0.1 / 3600 mAh), Unix time (s). A CC_DChg counter is a
+  // discharge counter: raw 36000 = 1 mAh.
+  const rec59 = (index: number, state: number, step: number, t: number, i: number, q: number) => {
+    const r = new Uint8Array(59);
+    const d = new DataView(r.buffer);
+    d.setUint32(1, index, true);
+    d.setUint32(5, 1, true);
+    r[9] = step;
+    r[10] = state;
+    d.setUint32(11, t, true);
+    d.setInt32(15, 36000, true);
+    d.setInt32(19, i, true);
+    d.setBigInt64(31, BigInt(q), true);
+    d.setBigInt64(39, BigInt(q * 3), true);
+    d.setUint32(47, 1600000000 + index, true);
+    return r;
+  };
+  const data = new Uint8Array(59 * 3);
+  data.set(rec59(1, 4, 1, 0, 0, 0), 0);
+  data.set(rec59(2, 2, 2, 0, -10000, 0), 59);
+  data.set(rec59(3, 2, 2, 10, -10000, 36000), 118);
+  const rec = newareNda.parse(blockHeader(8, data, 59, 1000), { fileName: "v8.nda" });
+  const s = rec.series!;
+  equal(rec.meta.format_version, "nda v8");
+  deepEqual([...s.cycle_index], [1, 1, 1]);
+  deepEqual([...s.time_s], [0, 0, 10]);
+  deepEqual([...s.current_A], [0, -1, -1]);
+  deepEqual([...s.voltage_V], [3.6, 3.6, 3.6]);
+  deepEqual([...s.discharge_capacity_Ah], [0, 0, 0.001]);
+  deepEqual([...s.charge_capacity_Ah], [0, 0, 0]);
+  assertClose(s.discharge_energy_Wh[2], 0.003);
+  equal(s.start_time, "2020-09-13T12:26:41Z");
+});
+
+Deno.test("newareNda.parse() reads version 26 records as version 29", () => {
+  const base = { cycle0: 0, time_ms: 0, range: 1000, step: 1, state: 4, i_raw: 0 };
+  const caps: [number, number, number, number] = [0, 0, 0, 0];
+  const file = v29File([
+    v29Record({ ...base, caps, index: 1, v_raw: 30000 }),
+    v29Record({ ...base, caps, index: 2, v_raw: 30100 }),
+  ]);
+  file[14] = 26;
+  const rec = newareNda.parse(file, { fileName: "v26.nda" });
+  equal(rec.meta.format_version, "nda v26");
+  deepEqual([...rec.series!.voltage_V], [3, 3.01]);
 });
 
 Deno.test("newareNda.parse() decodes synthetic BTS 9.1 and 9.0 (v130) records", () => {

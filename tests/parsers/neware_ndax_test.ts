@@ -236,7 +236,10 @@ function throwsParseError(run: () => unknown): ParseError {
 
 // ---- Synthetic archives with known answers for the .ndc versions without a sample file ----
 
-/** A paged .ndc part: 4096-byte header, then pages of `size`-byte records from byte 132. */
+/**
+ * A paged .ndc part: 4096-byte header, then one page holding `size`-byte records from byte 132,
+ * their count at bytes 2-3 and their slots marked in the bitmask from byte 4.
+ */
 function pagedPart(
   filetype: number,
   version: number,
@@ -249,6 +252,7 @@ function pagedPart(
   out[4096] = filetype + 1;
   new DataView(out.buffer).setUint16(4096 + 2, records.length, true);
   records.forEach((fill, k) => {
+    out[4096 + 4 + (k >> 3)] |= 1 << (k & 7);
     const r = out.subarray(4096 + 132 + k * size, 4096 + 132 + (k + 1) * size);
     fill(new DataView(r.buffer, r.byteOffset, size), r);
   });
@@ -266,7 +270,7 @@ const TEST_INFO = strToU8(
  * 0, 1, 1, 3 s; charge capacity 0, 0, 0.1, 0.1 + 2 s × 360 mA / 3600 = 0.3 mAh; charge energy
  * of row 4 = 0.2 mAh × 3.3 V = 0.66 mWh.
  */
-function splitArchive(version: 11 | 16 | 17): Uint8Array {
+function splitArchive(version: 11 | 16 | 17, runSteps = [1, 2]): Uint8Array {
   const si = version === 17; // volts, amperes and Ah (17) or 1e-4 V, mA and mA·s (11, 16)
   const v = [3.0, 3.1, 3.2, 3.3], i_mA = [0, 0, 360, 360];
   const data = pagedPart(
@@ -292,8 +296,8 @@ function splitArchive(version: 11 | 16 | 17): Uint8Array {
     d.setInt16(45, 250, true);
   };
   const runInfo = pagedPart(18, version, runSize, [
-    run(1, 7, 1000, 0, 1700000000),
-    run(3, 8, 2000, 0.1, 1700000002),
+    run(1, runSteps[0], 1000, 0, 1700000000),
+    run(3, runSteps[1], 2000, 0.1, 1700000002),
   ]);
   const stepSize = version === 11 ? 37 : 100;
   const step = (stepIndex: number, state: number, index: number) => (d: DataView) => {
@@ -350,6 +354,30 @@ Deno.test("newareNdax.parse() joins synthetic ndc v11, v16 and v17 split parts",
       );
     }
   }
+});
+
+Deno.test("newareNdax.parse() counts steps itself when runInfo's step numbers do not fit", () => {
+  // runInfo records name steps 7 and 8 of a two-step table: the steps are counted where the
+  // number changes (same rows as with 1 and 2), with a warning.
+  const rec = newareNdax.parse(splitArchive(11, [7, 8]), { fileName: "v11.ndax" });
+  deepEqual([...rec.series!.step_index], [1, 1, 2, 2]);
+  deepEqual([...rec.series!.extras.step_type_code], [4, 4, 1, 1]);
+  ok(rec.meta.warnings.some((w) => w.includes("not positions in the step table")));
+});
+
+Deno.test("newareNdax.parse() keeps a record whose slot is marked, even with V = 0", () => {
+  // Page bitmask: slot 2 (record index 3) holds voltage 0 and current 0, like BTSDA's
+  // placeholder record in 21_10_7_85.ndax; clearing its bit removes the record.
+  const parts = unzipSync(splitArchive(17));
+  const data = parts["data.ndc"];
+  new DataView(data.buffer).setFloat32(4096 + 132 + 2 * 8, 0, true);
+  const kept = newareNdax.parse(zipSync(parts), { fileName: "v.ndax" }).series!;
+  deepEqual([...kept.extras.record_index], [1, 2, 3, 4]);
+  equal(kept.voltage_V[2], 0);
+  data[4096 + 4] &= ~(1 << 2);
+  data[4096 + 2] = 3;
+  const dropped = newareNdax.parse(zipSync(parts), { fileName: "v.ndax" }).series!;
+  deepEqual([...dropped.extras.record_index], [1, 2, 4]);
 });
 
 Deno.test("newareNdax.parse() reads synthetic ndc v2 records located by their marker", () => {

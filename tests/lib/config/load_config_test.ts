@@ -133,3 +133,38 @@ Deno.test("mergeSettings(): flags override the config file, which overrides defa
     { workers: 2, include: ["*.csv"], depth: null },
   );
 });
+
+Deno.test("parseConfig() checks file_name_patterns: valid expressions, known groups, units", () => {
+  const ok = parseConfig(
+    // TOML literal strings ('…') keep backslashes as written.
+    "file_name_patterns = ['/^(?<sample>.+)_(?<area_cm2>[\\d.]+)cm2$/i']\ncell_code_pattern = 'C-(?<code>\\d+)'\nsample_sheet = 'samples.xlsx'\n",
+    { path: "c.toml", format: "toml" },
+  );
+  deepEqual(ok.values, {
+    file_name_patterns: ["/^(?<sample>.+)_(?<area_cm2>[\\d.]+)cm2$/i"],
+    cell_code_pattern: "C-(?<code>\\d+)",
+    sample_sheet: "samples.xlsx",
+  });
+  // INI: a JSON array, or one pattern.
+  deepEqual(
+    parseConfig('file_name_patterns = ["^(?<sample>x)$"]', { path: "c.ini", format: "ini" }).values,
+    { file_name_patterns: ["^(?<sample>x)$"] },
+  );
+  throws(
+    () => parseConfig("file_name_patterns = ['(?<sample>x']", { path: "c.toml", format: "toml" }),
+    /c.toml line 1: file_name_patterns: "\(\?<sample>x" is not a valid regular expression/,
+  );
+  throws(
+    () =>
+      parseConfig("\nfile_name_patterns = ['(?<sampel>x)']", { path: "c.toml", format: "toml" }),
+    /c.toml line 2: file_name_patterns: group "sampel" is neither sample, channel/,
+  );
+  throws(
+    () =>
+      parseConfig("file_name_patterns = ['(?<nominal_capacity>\\\\d+)']", {
+        path: "c.toml",
+        format: "toml",
+      }),
+    /group "nominal_capacity" needs a unit in its name \(nominal_capacity_mAh\)/,
+  );
+});

@@ -29,7 +29,7 @@ Deno.test("import_directory: a killed import resumes without loss or duplicates"
   }
   const db = join(dir, "battery.db");
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--db", db, "--workers", "1", "--json", data],
+    args: ["run", "-A", CLI, "--db", db, "--create", "--workers", "1", "--json", data],
     stdout: "piped",
     stderr: "null",
   }).spawn();

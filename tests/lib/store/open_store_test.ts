@@ -184,3 +184,86 @@ Deno.test({
     }
   },
 });
+
+Deno.test("openStore() never creates a SQLite store it was not asked to create", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A mistyped path: the file does not exist, its folder does.
+    const typo = `${dir}/lab.bd`;
+    await rejects(
+      openStore({ path: typo, env: {} }),
+      (e: Error) => {
+        equal(e.name, "StoreError");
+        equal(
+          e.message,
+          `Cannot open the SQLite store "${typo}" (from option): no such file; to start a new ` +
+            `store there, ask for it (create: true)`,
+        );
+        return true;
+      },
+    );
+    // A folder that does not exist.
+    const nested = `${dir}/no/such/folder/battery.db`;
+    await rejects(
+      openStore({ path: nested, env: {}, optionSource: "--db flag", createHint: "--create" }),
+      /\(from --db flag\): its folder ".*\/no\/such\/folder" does not exist; .*\(--create\)$/,
+    );
+    // The configuration's db_path is explicit too.
+    const config = { values: { db_path: typo }, path: "/h/.battery_analysis.toml" };
+    await rejects(
+      openStore({ config, env: {} }),
+      /\(from db_path in \/h\/.battery_analysis.toml\)/,
+    );
+    // Nothing was created by the refusals.
+    deepEqual([...Deno.readDirSync(dir)], []);
+    // Asked for: created with its folder, and opened again without asking.
+    const store = await openStore({ path: nested, env: {}, create: true });
+    await store.close();
+    const again = await openStore({ path: nested, env: {} });
+    equal(again.describe().location, nested);
+    await again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Run `code` (a module importing openStore) in a subprocess with exactly `permissions`. */
+async function runWith(permissions: string[], code: string, env: Record<string, string> = {}) {
+  const dir = await Deno.makeTempDir();
+  try {
+    const url = new URL("../../../lib/store/open_store.ts", import.meta.url).href;
+    await Deno.writeTextFile(`${dir}/x.ts`, `import { openStore } from "${url}";\n${code}`);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-prompt", ...permissions, `${dir}/x.ts`],
+      clearEnv: true, // only `env`: not this process's MONGO_URI
+      env: { NO_COLOR: "1", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("openStore(): a denied environment or home-directory permission is an error naming it", async () => {
+  const open = "await openStore();";
+  // No env permission at all, and env permission narrower than the variables read (MONGO_URI is
+  // set: the store must not silently become the default SQLite file).
+  for (const permissions of [["--allow-read"], ["--allow-read", "--allow-env=MONGO_URI"]]) {
+    const r = await runWith(permissions, open, { MONGO_URI: "mongodb://127.0.0.1:1/" });
+    equal(r.code, 1, r.stderr);
+    match(
+      r.stderr,
+      /StoreError: Cannot choose the store: no permission to read the environment variable (USE_MONGO_MOCK|MONGO_URI); grant --allow-env=USE_MONGO_MOCK,MONGO_URI,MONGO_HOST,MONGO_PORT,BATTERY_DB_NAME/,
+    );
+  }
+  // The variables granted, nothing set: the default location needs the home directory.
+  const env = "--allow-env=USE_MONGO_MOCK,MONGO_URI,MONGO_HOST,MONGO_PORT,BATTERY_DB_NAME";
+  const home = await runWith(["--allow-read", env], open);
+  equal(home.code, 1, home.stderr);
+  match(home.stderr, /no permission to read the home directory; grant --allow-sys=homedir/);
+  // An explicit in-memory store needs no permission.
+  const memory = await runWith([], "await (await openStore({ memory: true })).close();");
+  equal(memory.code, 0, memory.stderr);
+});
