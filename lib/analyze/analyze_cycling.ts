@@ -5,9 +5,8 @@ import type { CyclingSeries } from "../model/cycling_series.ts";
 import { analyzeFade, type FadeAnalysis, type FadeAnalysisData } from "../../analysis/fade.ts";
 import { textTable } from "../../analysis/display.ts";
 import { CYCLE_METHODS } from "../../analysis/cycles.ts";
-import type { DqdvPeak } from "../../analysis/dqdv.ts";
 import { dqdvByCycle } from "../../analysis/dqdv_by_cycle.ts";
-import type { PeakTrack } from "../../analysis/track_peaks.ts";
+import type { DqdvReport } from "../../analysis/analyze_test.ts";
 
 /** What {@link analyzeCycling} analyses. */
 export interface CyclingAnalysisInput {
@@ -46,38 +45,8 @@ export interface AnalyzeCyclingOptions {
   dqdvCycles?: number[];
 }
 
-/** The dQ/dV curve of one half cycle, reduced to its numbers. */
-export interface DqdvHalf {
-  /** Cycle number. */
-  cycle: number;
-  /** Half-cycle direction. */
-  direction: "charge" | "discharge";
-  /** Capacity passed in the half cycle (instrument counter), Ah. */
-  capacity_Ah: number;
-  /** Area under the dQ/dV curve, Ah. */
-  area_Ah: number;
-  /** Peaks, by increasing voltage (heights negative on discharge). */
-  peaks: DqdvPeak[];
-  /** Repairs and oddities noticed. */
-  warnings: string[];
-}
-
-/** dQ/dV peaks of the chosen cycles. */
-export interface DqdvReport {
-  /** Cycles asked for. */
-  cycles: number[];
-  /** How the cycles were chosen. */
-  chosen_by: "default: first and last full cycles" | "--cycle";
-  /** One entry per half cycle analysed, in row order. */
-  halves: DqdvHalf[];
-  /** Peaks followed from one chosen cycle to the next (shift and height ratio). */
-  tracks: PeakTrack[];
-  /** Half cycles that could not be analysed, with the reason. */
-  failures: { cycle: number; direction: string; reason: string }[];
-}
-
 /** A cycle left out of the fade analysis, and why. */
-export interface ExcludedCycle {
+export interface CyclingExcludedCycle {
   /** Cycle number. */
   cycle: number;
   /** Why. */
@@ -85,7 +54,7 @@ export interface ExcludedCycle {
 }
 
 /** End of life, observed and predicted, in one place. */
-export interface EndOfLife {
+export interface CyclingEndOfLife {
   /** Retention threshold (fraction). */
   threshold: number;
   /** Observed cycle at which retention falls below the threshold (interpolated), or `null`. */
@@ -113,9 +82,9 @@ export interface CyclingAnalysisData {
   /** How the cycles were delimited, when known. */
   cycle_method: string | null;
   /** Cycles left out of the fade analysis. */
-  excluded_cycles: ExcludedCycle[];
+  excluded_cycles: CyclingExcludedCycle[];
   /** End of life, observed and predicted. */
-  end_of_life: EndOfLife | null;
+  end_of_life: CyclingEndOfLife | null;
   /** The full fade analysis (retention, efficiency, models, prediction, knee, anomalies). */
   fade: FadeAnalysisData | null;
   /** Why there is no fade analysis (no usable cycle), or `null`. */
@@ -139,7 +108,7 @@ export class CyclingAnalysis {
   /** How the cycles were delimited, when known. */
   readonly cycle_method: string | null;
   /** Cycles left out of the fade analysis. */
-  readonly excluded_cycles: ExcludedCycle[];
+  readonly excluded_cycles: CyclingExcludedCycle[];
   /** The fade analysis, or `null` when no cycle was usable. */
   readonly fade: FadeAnalysis | null;
   /** Why there is no fade analysis, or `null`. */
@@ -154,7 +123,7 @@ export class CyclingAnalysis {
     label: string;
     cycle_count: number;
     cycle_method: string | null;
-    excluded_cycles: ExcludedCycle[];
+    excluded_cycles: CyclingExcludedCycle[];
     fade: FadeAnalysis | null;
     fade_error: string | null;
     dqdv: DqdvReport | null;
@@ -171,7 +140,7 @@ export class CyclingAnalysis {
   }
 
   /** End of life, observed and predicted, or `null` without a fade analysis. */
-  get end_of_life(): EndOfLife | null {
+  get end_of_life(): CyclingEndOfLife | null {
     const f = this.fade;
     if (!f) return null;
     const p = f.prediction;
@@ -348,7 +317,7 @@ export function analyzeCycling(
   if (!(confidence > 0 && confidence < 1)) {
     throw new RangeError(`Cannot analyse: confidence must be between 0 and 1, got ${confidence}`);
   }
-  const excluded: ExcludedCycle[] = [];
+  const excluded: CyclingExcludedCycle[] = [];
   let cycles = input.cycles;
   const series = input.series;
   if (!options.keepIncomplete) {
