@@ -87,7 +87,7 @@ export type Target =
 
 function storeArgs(target: Target): string[] {
   return target.kind === "sqlite"
-    ? ["--db", target.path]
+    ? ["--db", target.path, "--create"]
     : ["--db", target.uri, "--db-name", target.dbName];
 }
 
