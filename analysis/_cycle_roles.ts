@@ -52,6 +52,16 @@ export const CYCLE_ROLES: readonly CycleRole[] = [
  * Whether a cycle counts for retention, fade and end of life: its `role` is `"counted"` when it
  * has one; without a role, it counts unless `complete` is `false` (a last cycle cut short by the
  * end of the recording, as `summarizeCycles` marks it).
+ *
+ * @example
+ * ```ts
+ * import { isCountedCycle } from "./analyze_test.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(isCountedCycle({ role: "formation" }), false);
+ * equal(isCountedCycle({ complete: false }), false); // cut short by the end of the file
+ * equal(isCountedCycle({}), true);
+ * ```
  */
 export function isCountedCycle(c: { role?: string | null; complete?: boolean }): boolean {
   if (c.role !== undefined && c.role !== null) return c.role === "counted";
@@ -299,15 +309,15 @@ export function assignCycleRoles(
     const index = new Map(cycles.map((c, k) => [c.cycle, k]));
     // Runs of consecutive open cycles at one off-main level.
     const runs: { level: CurrentLevel; cycles: number[] }[] = [];
-    for (const c of open) {
+    open.forEach((c, j) => {
       const l = levelOf.get(c.cycle);
-      if (!l || l === main) continue;
+      if (!l || l === main) return;
       const last = runs[runs.length - 1];
-      const prevOpen = open[open.indexOf(c) - 1];
-      if (last && last.level === l && prevOpen && last.cycles.includes(prevOpen.cycle)) {
+      const prev = j > 0 ? open[j - 1].cycle : null;
+      if (last && last.level === l && last.cycles[last.cycles.length - 1] === prev) {
         last.cycles.push(c.cycle);
       } else runs.push({ level: l, cycles: [c.cycle] });
-    }
+    });
     for (const run of runs) {
       const what = `${run.level.half} at ${mA(run.level.current_A)}, the main protocol at ${
         mA(main.current_A)
@@ -349,7 +359,7 @@ const MAX_FORMATION = 10;
 
 /**
  * Leading open cycles whose coulombic efficiency is far from the settled value: |CE − settled|
- * > max(0.03, 5 × robust spread), where settled and spread are the median and 1.4826 × MAD of
+ * > max(0.03, 3 × robust spread), where settled and spread are the median and 1.4826 × MAD of
  * the CE of the open cycles after the first quarter (at most 10 cycles skipped). Stops at the
  * first cycle within the band; at most 10 cycles. Needs at least 8 open cycles with a CE.
  */
@@ -362,7 +372,7 @@ function detectFormation(cycles: readonly CycleSummary[], roles: (RoleAssignment
   const later = open.slice(skip).map((o) => o.c.coulombic_efficiency!);
   const settled = median(later);
   const spread = 1.4826 * median(later.map((x) => Math.abs(x - settled)));
-  const band = Math.max(0.03, 5 * spread);
+  const band = Math.max(0.03, 3 * spread);
   for (const o of open.slice(0, MAX_FORMATION)) {
     const ce = o.c.coulombic_efficiency!;
     if (Math.abs(ce - settled) <= band) break;

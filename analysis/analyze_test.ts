@@ -17,6 +17,7 @@ import { detectProtocol, type Protocol, type ProtocolKind } from "./_protocol.ts
 import { type PulseAnalysis, pulseResistances } from "./_pulses.ts";
 import { cycleList, flag, type FlagCode, type QualityFlag, seriesFlags } from "./_quality_flags.ts";
 import { median, quantile } from "./_stats.ts";
+import { fallsSignificantly, linearTrend } from "./_trend.ts";
 import type { DqdvPeak } from "./dqdv.ts";
 import { dqdvByCycle } from "./dqdv_by_cycle.ts";
 import { type EfficiencyStats, efficiencyStats } from "./efficiency_stats.ts";
@@ -25,8 +26,8 @@ import { capacityRetention, type RetentionResult } from "./retention.ts";
 import type { SampleProperties } from "./sample_properties.ts";
 import type { PeakTrack } from "./track_peaks.ts";
 
-export { CYCLE_ROLES, type CycleRole, isCountedCycle } from "./_cycle_roles.ts";
-export { PROTOCOL_KINDS, type ProtocolKind } from "./_protocol.ts";
+export { type CurrentLevel, CYCLE_ROLES, type CycleRole, isCountedCycle } from "./_cycle_roles.ts";
+export { type Protocol, PROTOCOL_KINDS, type ProtocolKind } from "./_protocol.ts";
 export type { Pulse, PulseAnalysis } from "./_pulses.ts";
 export {
   FLAG_CODES,
@@ -323,6 +324,25 @@ const num = (x: number | null | undefined, digits = 1): string =>
  * end of life, anomalies, dQ/dV peaks, pulse resistances and data-quality flags, with the
  * options and analysis version that produced them. `toJSON()` gives {@link TestAnalysisData}
  * (what the store keeps), `toString()` tables for a terminal; it renders itself in Jupyter.
+ *
+ * @example
+ * ```ts
+ * import { analyzeTest } from "./analyze_test.ts";
+ * import { equal, match } from "node:assert/strict";
+ *
+ * const cycles = Array.from({ length: 20 }, (_, k) => ({
+ *   cycle: k + 1, instrument_cycle: k + 1, first_half: "charge" as const,
+ *   start_row: 0, end_row: 0, start_time_s: 0, end_time_s: 0, duration_s: 0,
+ *   charge_capacity_Ah: 1, discharge_capacity_Ah: 1 - 0.001 * k, coulombic_efficiency: 1 - 0.001 * k,
+ *   charge_energy_Wh: null, discharge_energy_Wh: null, energy_efficiency: null,
+ *   mean_voltage_V: null, min_voltage_V: null, max_voltage_V: null, mean_charge_voltage_V: null,
+ *   mean_discharge_voltage_V: null, mean_charge_current_A: 1, mean_discharge_current_A: -1,
+ *   internal_resistance_ohm: null, complete: true,
+ * }));
+ * const analysis = analyzeTest({ cycles }); // a TestAnalysis
+ * equal(analysis.toJSON().cycles.length, 20);
+ * match(analysis.toString(), /retention/i);
+ * ```
  */
 export class TestAnalysis {
   /** Everything, as plain data (see {@link TestAnalysisData}). */
@@ -330,7 +350,12 @@ export class TestAnalysis {
   /** The fade analysis object (for its plots), or `null`. */
   readonly fadeAnalysis: FadeAnalysis | null;
 
-  /** @param data The analysis. @param fadeAnalysis Its fade analysis object, if any. */
+  /**
+   * Wrap a computed analysis (made by {@link analyzeTest}).
+   *
+   * @param data The analysis.
+   * @param fadeAnalysis Its fade analysis object, if any.
+   */
   constructor(data: TestAnalysisData, fadeAnalysis: FadeAnalysis | null = null) {
     this.data = data;
     this.fadeAnalysis = fadeAnalysis;
@@ -450,7 +475,7 @@ export class TestAnalysis {
       `protocol: ${d.protocol.kind} (${d.protocol.reason})`,
       `${d.cycles.length} cycles${d.cycle_method ? ` (method: ${d.cycle_method})` : ""}`,
       "",
-      textTable(this.summaryRows(), [{ key: "quantity" }, { key: "value" }]),
+      ...aligned(this.summaryRows()),
     ];
     if (d.excluded.length > 0) {
       out.push("", "Left out of retention, fade and end of life:");
@@ -494,6 +519,12 @@ export class TestAnalysis {
     }
     return bundle;
   }
+}
+
+/** "quantity  value" lines, quantities padded to one width. */
+function aligned(rows: readonly { quantity: string; value: string }[]): string[] {
+  const width = Math.max(...rows.map((r) => r.quantity.length));
+  return rows.map((r) => `${r.quantity.padEnd(width)}  ${r.value}`);
 }
 
 const fmtAh = (x: number | null): string =>
@@ -1106,8 +1137,10 @@ function endOfLifeOf(
     interval_clipped: false,
   };
   if (eol.predicted_cycle === null) return eol;
-  const notDetermined = (why: string): EndOfLife => {
-    flags.push(flag("eol_interval_clipped", `predicted end of life not determined: ${why}`));
+  const notDetermined = (why: string, raise = true): EndOfLife => {
+    if (raise) {
+      flags.push(flag("eol_interval_clipped", `predicted end of life not determined: ${why}`));
+    }
     return {
       ...eol,
       predicted_cycle: null,
@@ -1118,12 +1151,13 @@ function endOfLifeOf(
     };
   };
   const best = fade.models.best!;
-  const b = best.params.b, se = best.standard_errors.b;
-  if (!(Number.isFinite(se) && b < 0 && -b > 2 * se)) {
+  const trend = linearTrend(points);
+  if (!fallsSignificantly(trend)) {
     return notDetermined(
-      `the ${best.model} model's fade (b = ${b.toPrecision(3)} ± ${
-        Number.isFinite(se) ? se.toPrecision(2) : "?"
-      }) is not significantly different from no fade`,
+      `the retention does not fall significantly (straight-line slope ${
+        trend ? trend.slope.toPrecision(3) : "?"
+      } ± ${trend ? trend.slope_se.toPrecision(2) : "?"} per cycle)`,
+      false,
     );
   }
   const span = Math.max(1, last - retention.reference_cycle);
@@ -1185,8 +1219,7 @@ function fadeQualityFlags(fade: FadeAnalysis, flags: QualityFlag[]): void {
   // Only meaningful when the retention actually changes: R² of a flat, noisy curve is small by
   // nature (nothing to explain), and then there is no knee and no crossing either.
   const r2 = m.best.r_squared;
-  const b = m.best.params.b, se = m.best.standard_errors.b;
-  const fades = Number.isFinite(se) && Math.abs(b) > 2 * se;
+  const fades = fallsSignificantly(linearTrend(fade.retention.points));
   if (fades && Number.isFinite(r2) && r2 < 0.8) {
     flags.push(flag(
       "fit_poor",
