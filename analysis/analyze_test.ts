@@ -39,8 +39,12 @@ export {
 /**
  * Version of the analysis. It changes whenever any number {@link analyzeTest} produces can
  * change for the same input, so stored analyses with another version are computed again.
+ *
+ * History: 1 — first version; 2 — end of life only for a significant fade and within 10 × the
+ * tested span, formation from coulombic efficiency from two cycles on (3 × spread), long steps
+ * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only.
  */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -961,10 +965,12 @@ export function analyzeTest(
       : `no counted cycle with a positive ${metric} (every cycle is ${
         [...new Set(roles.map((r) => r.role))].join(" or ")
       })`;
-    flags.push(flag(
-      "no_counted_cycles",
-      `none of the ${cycles.length} cycles counts for retention: ${fadeNote}`,
-    ));
+    if (cycles.length > 0) {
+      flags.push(flag(
+        "no_counted_cycles",
+        `none of the ${cycles.length} cycles counts for retention: ${fadeNote}`,
+      ));
+    }
   } else {
     retention = capacityRetention(fadeInput, { metric, referenceCycle: reference.cycle });
     efficiency = efficiencyStats(fadeInput);
@@ -1298,7 +1304,7 @@ function cycleFlags(
       high.map((c) => c.cycle),
     ));
   }
-  if (!symmetric) {
+  if (cycling && !symmetric) {
     const ee = judged.filter((c) => c.energy_efficiency !== null && c.energy_efficiency > 1);
     if (ee.length) {
       const top = ee.reduce((a, b) => (b.energy_efficiency! > a.energy_efficiency! ? b : a));

@@ -6,10 +6,13 @@ import { basename } from "node:path";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
+import { FORMATS } from "../../parsers/_registry.ts";
+import type { ColumnMapping } from "../../parsers/column_mapping.ts";
+import { mappedCsvFormat } from "../../parsers/mapped_csv.ts";
+import type { FormatParser } from "../../parsers/format_parser.ts";
 import { UnsupportedFormatError } from "../../parsers/parse_error.ts";
 import { type FileNameRule, parseFileName } from "../../parsers/file_name.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
-import { FORMATS } from "../../parsers/mod.ts";
 import { readArbinSidecar } from "./arbin_sidecar.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
@@ -25,6 +28,19 @@ export interface ParseFileOptions {
    * checked, so a file no format recognizes is skipped as such). @default {4294967296} (4 GiB)
    */
   maxBytes?: number;
+  /**
+   * A user-defined column mapping: files holding its column titles are read with it (before
+   * any instrument parser). @default {none}
+   */
+  mapping?: ColumnMapping;
+}
+
+/**
+ * The parsers to detect among: the registry, preceded by the mapping's parser when a mapping
+ * is given; `undefined` (the registry) otherwise.
+ */
+export function formatsWithMapping(mapping?: ColumnMapping): FormatParser[] | undefined {
+  return mapping ? [mappedCsvFormat(mapping), ...FORMATS] : undefined;
 }
 
 /** Default {@link ParseFileOptions.maxBytes}: 4 GiB. */
@@ -178,7 +194,7 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
   // file of zeros) is never read whole.
   const head = await readHead(path, DETECT_HEAD_BYTES);
   try {
-    detectFormat(head, path);
+    detectFormat(head, path, { formats: formatsWithMapping(options.mapping) });
   } catch (error) {
     if (!(error instanceof UnsupportedFormatError)) throw error;
     const byName = instrumentName(path);
@@ -214,7 +230,12 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
   };
   try {
     const metadata = await readArbinSidecar(path).catch(() => undefined);
-    const parseOptions = { fileName: path, fileNameRule: options.fileNameRule, metadata };
+    const parseOptions = {
+      fileName: path,
+      fileNameRule: options.fileNameRule,
+      metadata,
+      formats: formatsWithMapping(options.mapping),
+    };
     const recording = parseRecording(bytes, parseOptions);
     result.recording = recording;
     if (recording.series && recording.series.length > 0) {
