@@ -961,10 +961,12 @@ export function analyzeTest(
       : `no counted cycle with a positive ${metric} (every cycle is ${
         [...new Set(roles.map((r) => r.role))].join(" or ")
       })`;
-    flags.push(flag(
-      "no_counted_cycles",
-      `none of the ${cycles.length} cycles counts for retention: ${fadeNote}`,
-    ));
+    if (cycles.length > 0) {
+      flags.push(flag(
+        "no_counted_cycles",
+        `none of the ${cycles.length} cycles counts for retention: ${fadeNote}`,
+      ));
+    }
   } else {
     retention = capacityRetention(fadeInput, { metric, referenceCycle: reference.cycle });
     efficiency = efficiencyStats(fadeInput);
@@ -1298,7 +1300,7 @@ function cycleFlags(
       high.map((c) => c.cycle),
     ));
   }
-  if (!symmetric) {
+  if (cycling && !symmetric) {
     const ee = judged.filter((c) => c.energy_efficiency !== null && c.energy_efficiency > 1);
     if (ee.length) {
       const top = ee.reduce((a, b) => (b.energy_efficiency! > a.energy_efficiency! ? b : a));
