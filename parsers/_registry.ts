@@ -18,6 +18,7 @@ import { drttoolsCsv } from "./drttools_csv.ts";
 import { eisCsv } from "./eis_csv.ts";
 import { gamryDta } from "./gamry_dta.ts";
 import { genericCsv } from "./generic_csv.ts";
+import { iviumTxt } from "./ivium_txt.ts";
 import { landtCsv } from "./landt_csv.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
@@ -53,6 +54,7 @@ export const FORMATS: readonly FormatParser[] = [
   batteryArchiveCsv,
   batteryDataCsv,
   bdfCsv,
+  iviumTxt,
   gamryDta,
   zplotZ,
   autolabTxt,
