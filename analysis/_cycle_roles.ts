@@ -229,10 +229,12 @@ function partialFirstReason(
       return `its opening ${opening} passed ${amount(q0)}, ${+((100 * q0) / typical).toPrecision(
         2,
       )} % of the ${amount(typical)} of the other cycles' ${opening}s: ${
-        startsAtRest
+        startsAtRest === true
           ? "not a full half cycle (the recording starts at rest: a short first step or an " +
             "interrupted one)"
-          : "the recording starts during that half cycle"
+          : startsAtRest === false
+          ? "the recording starts during that half cycle"
+          : "not a full half cycle (the recording starts during it, or its first step is short)"
       }`;
     }
   }

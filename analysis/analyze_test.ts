@@ -39,8 +39,12 @@ export {
 /**
  * Version of the analysis. It changes whenever any number {@link analyzeTest} produces can
  * change for the same input, so stored analyses with another version are computed again.
+ *
+ * History: 1 — first version; 2 — end of life only for a significant fade and within 10 × the
+ * tested span, formation from coulombic efficiency from two cycles on (3 × spread), long steps
+ * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only.
  */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";

@@ -186,3 +186,14 @@ Deno.test("analyzeTest() on batmo_bdf.csv: formation, end check-ups, energy effi
   equal(a.fade, null);
   equal(a.summary.fade_per_100_cycles, 0);
 });
+
+Deno.test("TestAnalysis renders in Jupyter and as text with its flags", () => {
+  const a = analyzeFile("neware/nw4-120-1-6-53.ndax");
+  const bundle = a[Symbol.for("Jupyter.display") as never] as () => Record<string, unknown>;
+  const b = bundle.call(a);
+  ok(String(b["text/html"]).includes("ce_out_of_range"));
+  ok(b["application/vnd.vegalite.v5+json"], "retention plot with the fade analysis");
+  const text = a.toString();
+  ok(text.includes("checkup"), "left-out cycles listed with their role");
+  ok(text.includes("[warning] ce_out_of_range"));
+});
