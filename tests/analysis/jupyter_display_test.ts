@@ -3,7 +3,6 @@
 // with the Deno kernel (.ci/run_notebook.sh): plots compile without vega-lite warnings, large
 // results stay small, tables of many cycles are elided.
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import { compile } from "vega-lite";
 import {
   analyzeFade,
   compareTests,
