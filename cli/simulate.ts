@@ -322,7 +322,8 @@ export function main(args: string[]): Promise<number> {
         ? fit.comparison
         : compareSimulation(shiftedToZero(test.series), sim);
     }
-    const life = sim.options.sei && sim.cycles.filter((c) => c.discharge_capacity_Ah > 0).length >= 4
+    const discharged = sim.cycles.filter((c) => c.discharge_capacity_Ah > 0).length;
+    const life = sim.options.sei && discharged >= 4
       ? projectCycleLife(sim, { threshold: v.threshold })
       : null;
     if (cli.json) {

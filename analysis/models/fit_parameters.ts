@@ -55,7 +55,7 @@ export interface FitOptions
 }
 
 /** One fitted parameter. */
-export interface FittedParameter {
+export interface FittedModelParameter {
   /** Path (or `"initial_soc"`). */
   path: string;
   /** Whether the value is a factor multiplying a function. */
@@ -77,7 +77,7 @@ export interface FittedParameter {
 /** Result of {@link fitParameters}. */
 export class ParameterFit {
   /** The fitted parameters. */
-  readonly parameters: readonly FittedParameter[];
+  readonly parameters: readonly FittedModelParameter[];
   /** The parameter set with the fitted values. */
   readonly set: ParameterSet;
   /** Initial SOC used (fitted or given). */
@@ -350,7 +350,7 @@ export function fitParameters(test: CyclingSeries, options: FitOptions): Paramet
     start,
     { lower, upper, maxIterations: options.maxIterations ?? 40, xtol: 1e-6, ftol: 1e-10 },
   );
-  const fitted = unknowns.map((q, j): FittedParameter => {
+  const fitted = unknowns.map((q, j): FittedModelParameter => {
     const value = toP(q, result.params[j]);
     const se = result.standardErrors[j];
     return {
