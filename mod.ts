@@ -5,8 +5,8 @@
  * and impedance models, and keep everything in a searchable store.
  *
  * This entry point is for Deno (scripts, notebooks): besides the pure model, parsers and
- * analysis it reads files from disk ({@link read}, {@link readRecording}, {@link summarizeFile})
- * and builds the report `analyze` prints ({@link analyzeCycling}). The pure parts alone, usable
+ * analysis (with `analyzeTest`, the one analysis of a test) it reads files from disk
+ * ({@link read}, {@link readRecording}, {@link summarizeFile}). The pure parts alone, usable
  * in a browser, are the `./parsers`, `./analysis` and `./model` entry points; the store, the
  * import pipeline and the configuration file are `./store`, `./import` and `./config`.
  *
@@ -54,4 +54,3 @@ export {
   summarizeFile,
   type SummarizeFileOptions,
 } from "./lib/summarize/summarize_file.ts";
-export * from "./lib/analyze/mod.ts";

@@ -52,6 +52,16 @@ export const CYCLE_ROLES: readonly CycleRole[] = [
  * Whether a cycle counts for retention, fade and end of life: its `role` is `"counted"` when it
  * has one; without a role, it counts unless `complete` is `false` (a last cycle cut short by the
  * end of the recording, as `summarizeCycles` marks it).
+ *
+ * @example
+ * ```ts
+ * import { isCountedCycle } from "./analyze_test.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(isCountedCycle({ role: "formation" }), false);
+ * equal(isCountedCycle({ complete: false }), false); // cut short by the end of the file
+ * equal(isCountedCycle({}), true);
+ * ```
  */
 export function isCountedCycle(c: { role?: string | null; complete?: boolean }): boolean {
   if (c.role !== undefined && c.role !== null) return c.role === "counted";

@@ -25,8 +25,8 @@ import { capacityRetention, type RetentionResult } from "./retention.ts";
 import type { SampleProperties } from "./sample_properties.ts";
 import type { PeakTrack } from "./track_peaks.ts";
 
-export { CYCLE_ROLES, type CycleRole, isCountedCycle } from "./_cycle_roles.ts";
-export { PROTOCOL_KINDS, type ProtocolKind } from "./_protocol.ts";
+export { type CurrentLevel, CYCLE_ROLES, type CycleRole, isCountedCycle } from "./_cycle_roles.ts";
+export { type Protocol, PROTOCOL_KINDS, type ProtocolKind } from "./_protocol.ts";
 export type { Pulse, PulseAnalysis } from "./_pulses.ts";
 export {
   FLAG_CODES,
@@ -323,6 +323,25 @@ const num = (x: number | null | undefined, digits = 1): string =>
  * end of life, anomalies, dQ/dV peaks, pulse resistances and data-quality flags, with the
  * options and analysis version that produced them. `toJSON()` gives {@link TestAnalysisData}
  * (what the store keeps), `toString()` tables for a terminal; it renders itself in Jupyter.
+ *
+ * @example
+ * ```ts
+ * import { analyzeTest } from "./analyze_test.ts";
+ * import { equal, match } from "node:assert/strict";
+ *
+ * const cycles = Array.from({ length: 20 }, (_, k) => ({
+ *   cycle: k + 1, instrument_cycle: k + 1, first_half: "charge" as const,
+ *   start_row: 0, end_row: 0, start_time_s: 0, end_time_s: 0, duration_s: 0,
+ *   charge_capacity_Ah: 1, discharge_capacity_Ah: 1 - 0.001 * k, coulombic_efficiency: 1 - 0.001 * k,
+ *   charge_energy_Wh: null, discharge_energy_Wh: null, energy_efficiency: null,
+ *   mean_voltage_V: null, min_voltage_V: null, max_voltage_V: null, mean_charge_voltage_V: null,
+ *   mean_discharge_voltage_V: null, mean_charge_current_A: 1, mean_discharge_current_A: -1,
+ *   internal_resistance_ohm: null, complete: true,
+ * }));
+ * const analysis = analyzeTest({ cycles }); // a TestAnalysis
+ * equal(analysis.toJSON().cycles.length, 20);
+ * match(analysis.toString(), /retention/i);
+ * ```
  */
 export class TestAnalysis {
   /** Everything, as plain data (see {@link TestAnalysisData}). */
@@ -330,7 +349,12 @@ export class TestAnalysis {
   /** The fade analysis object (for its plots), or `null`. */
   readonly fadeAnalysis: FadeAnalysis | null;
 
-  /** @param data The analysis. @param fadeAnalysis Its fade analysis object, if any. */
+  /**
+   * Wrap a computed analysis (made by {@link analyzeTest}).
+   *
+   * @param data The analysis.
+   * @param fadeAnalysis Its fade analysis object, if any.
+   */
   constructor(data: TestAnalysisData, fadeAnalysis: FadeAnalysis | null = null) {
     this.data = data;
     this.fadeAnalysis = fadeAnalysis;

@@ -23,6 +23,7 @@ import { mapValues, requireProperty } from "./_sample.ts";
  * ```
  */
 export function areaSpecificResistance(resistance_ohm: number, sample: SampleProperties): number;
+/** Area-specific resistance of each element, Ω·cm² (see the single-value form). */
 export function areaSpecificResistance(
   resistance_ohm: ArrayLike<number>,
   sample: SampleProperties,

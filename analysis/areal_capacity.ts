@@ -22,6 +22,7 @@ import { mapValues, requireProperty } from "./_sample.ts";
  * ```
  */
 export function arealCapacity(capacity_Ah: number, sample: SampleProperties): number;
+/** Areal capacity of each element (see the single-value form). */
 export function arealCapacity(
   capacity_Ah: ArrayLike<number>,
   sample: SampleProperties,

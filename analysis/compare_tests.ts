@@ -46,7 +46,24 @@ const COLUMNS: TableColumn[] = [
   { key: "cycle_life", label: "cycle life" },
 ];
 
-/** Side-by-side comparison of several tests. Renders in Jupyter as a table and a plot. */
+/**
+ * Side-by-side comparison of several tests. Renders in Jupyter as a table and a plot.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { compareTests } from "./compare_tests.ts";
+ *
+ * const make = (fade: number, n: number) =>
+ *   Array.from({ length: n }, (_, k) => ({ cycle: k + 1, discharge_capacity_Ah: 1 - fade * k }));
+ * const cmp = compareTests([
+ *   { name: "A", cycles: make(0.001, 100) },
+ *   { name: "B", cycles: make(0.002, 50) },
+ * ]); // a TestComparison
+ * equal(cmp.table.length, 2);
+ * equal(cmp.common_cycle, 50);
+ * ```
+ */
 export class TestComparison {
   /** Aligned retention curves in long format (one row per test and cycle). */
   readonly curves: readonly { test: string; cycle: number; retention: number }[];
@@ -55,7 +72,11 @@ export class TestComparison {
   /** Largest cycle reached by every test (the alignment point), or `null`. */
   readonly common_cycle: number | null;
 
-  /** @param data The computed comparison. */
+  /**
+   * Wrap a computed comparison (made by {@link compareTests}).
+   *
+   * @param data The computed comparison.
+   */
   constructor(data: {
     curves: { test: string; cycle: number; retention: number }[];
     table: ComparisonRow[];
@@ -66,6 +87,7 @@ export class TestComparison {
     this.common_cycle = data.common_cycle;
   }
 
+  /** The table's rows with fractions as percentages, for display. */
   private displayRows(): Record<string, unknown>[] {
     const pct = (x: number | null) => (x === null ? null : x * 100);
     return this.table.map((r) => ({

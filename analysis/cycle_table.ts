@@ -71,6 +71,8 @@ export class CycleTable {
   readonly currentThreshold_A: number;
 
   /**
+   * Wrap per-cycle summaries (made by `summarizeCycles`).
+   *
    * @param cycles The per-cycle summaries.
    * @param info How the cycles were delimited.
    */

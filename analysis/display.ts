@@ -16,4 +16,11 @@
  *
  * @module
  */
-export { escapeHtml, formatNumber, htmlTable, type TableColumn, textTable } from "./_display.ts";
+export {
+  escapeHtml,
+  formatNumber,
+  htmlTable,
+  type TableColumn,
+  type TableOptions,
+  textTable,
+} from "./_display.ts";

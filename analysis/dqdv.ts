@@ -100,6 +100,30 @@ export type ResolvedDqdvOptions = Required<Omit<DqdvOptions, "direction" | "rest
  * dQ/dV of one half cycle on a uniform voltage grid. For a charge dQ/dV is positive; for a
  * discharge it is negative (capacity passed grows as voltage falls). Implements the Jupyter
  * display protocol (table of peaks and a Vega-Lite plot).
+ *
+ * @example A curve and its Jupyter display
+ * ```ts
+ * import { dqdv } from "./dqdv.ts";
+ * import { JUPYTER_DISPLAY } from "./mod.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * // Q(V) = 1 Ah / (1 + exp(-(V - 3.4) / 0.02)), charged at 1 A, one row per mV from 3.0 to 3.8 V.
+ * const n = 801;
+ * const voltage_V = Float64Array.from({ length: n }, (_, i) => 3 + i / 1000);
+ * const charge_capacity_Ah = voltage_V.map((v) => 1 / (1 + Math.exp(-(v - 3.4) / 0.02)));
+ * const series = {
+ *   length: n, voltage_V, charge_capacity_Ah,
+ *   time_s: charge_capacity_Ah.map((q) => q * 3600),
+ *   current_A: new Float64Array(n).fill(1),
+ *   discharge_capacity_Ah: new Float64Array(n),
+ *   charge_energy_Wh: new Float64Array(n), discharge_energy_Wh: new Float64Array(n),
+ *   step_index: new Int32Array(n), cycle_index: new Int32Array(n),
+ *   extras: {}, start_time: null, columns: {},
+ * };
+ * const curve = dqdv({ series, start_row: 0, end_row: n }); // a DqdvCurve
+ * ok(Math.abs(curve.peaks[0].position_V - 3.4) < 0.001);
+ * ok("application/vnd.vegalite.v5+json" in curve[JUPYTER_DISPLAY]());
+ * ```
  */
 export class DqdvCurve {
   /** Cycle number from the input, or `null`. */

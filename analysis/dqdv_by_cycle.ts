@@ -32,7 +32,37 @@ export interface DqdvFailure {
   reason: string;
 }
 
-/** dQ/dV of several half cycles, with peak tracks and the half cycles that failed. */
+/**
+ * dQ/dV of several half cycles, with peak tracks and the half cycles that failed.
+ *
+ * @example
+ * ```ts
+ * import { dqdvByCycle } from "./dqdv_by_cycle.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * // Two cycles of a linear cell: charge 3.0 → 4.0 V then discharge back, 1 A, 1 Ah each way.
+ * const rows = 400, n = 2 * 2 * rows;
+ * const v = new Float64Array(n), i = new Float64Array(n), t = new Float64Array(n);
+ * const qc = new Float64Array(n), qd = new Float64Array(n);
+ * for (let k = 0; k < n; k++) {
+ *   const within = k % (2 * rows), charging = within < rows, f = (within % rows) / (rows - 1);
+ *   v[k] = charging ? 3 + f : 4 - f;
+ *   i[k] = charging ? 1 : -1;
+ *   t[k] = k * 9;
+ *   qc[k] = charging ? f : 1;
+ *   qd[k] = charging ? 0 : f;
+ * }
+ * const series = {
+ *   length: n, voltage_V: v, current_A: i, time_s: t, charge_capacity_Ah: qc,
+ *   discharge_capacity_Ah: qd, charge_energy_Wh: new Float64Array(n),
+ *   discharge_energy_Wh: new Float64Array(n), step_index: new Int32Array(n),
+ *   cycle_index: new Int32Array(n), extras: {}, start_time: null, columns: {},
+ * };
+ * const set = dqdvByCycle(series, { peaks: false }); // a DqdvSet
+ * equal(set.curves.length, 4); // two charges and two discharges
+ * equal(set.failures.length, 0);
+ * ```
+ */
 export class DqdvSet {
   /** One curve per half cycle, in row order. */
   readonly curves: DqdvCurve[];

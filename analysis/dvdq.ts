@@ -65,6 +65,25 @@ export interface DvdqPeak {
  * dV/dQ of one half cycle on a uniform grid of capacity passed (0 at the start of the half
  * cycle). Positive for a charge, negative for a discharge. Peaks of dV/dQ mark the transitions
  * between voltage plateaus; a constant-voltage hold is simply a flat zero stretch at the end.
+ *
+ * @example
+ * ```ts
+ * import { dvdq } from "./dvdq.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * // A linear charge V = 3 + 0.5·Q over 1 Ah has dV/dQ = 0.5 V/Ah everywhere.
+ * const n = 1001;
+ * const charge_capacity_Ah = Float64Array.from({ length: n }, (_, i) => i / 1000);
+ * const series = {
+ *   length: n, charge_capacity_Ah, voltage_V: charge_capacity_Ah.map((q) => 3 + 0.5 * q),
+ *   time_s: charge_capacity_Ah.map((q) => q * 3600), current_A: new Float64Array(n).fill(1),
+ *   discharge_capacity_Ah: new Float64Array(n), charge_energy_Wh: new Float64Array(n),
+ *   discharge_energy_Wh: new Float64Array(n), step_index: new Int32Array(n),
+ *   cycle_index: new Int32Array(n), extras: {}, start_time: null, columns: {},
+ * };
+ * const curve = dvdq({ series, start_row: 0, end_row: n }); // a DvdqCurve
+ * ok(Math.abs(curve.voltage_change_V - 0.5) < 1e-9);
+ * ```
  */
 export class DvdqCurve {
   /** Cycle number from the input, or `null`. */

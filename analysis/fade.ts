@@ -69,6 +69,24 @@ export interface FadeAnalysisData {
 /**
  * The capacity-fade analysis of one test. Renders in Jupyter as a summary table, a table of
  * fitted models and a retention plot with the best model, the threshold and the knee.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { analyzeFade } from "./fade.ts";
+ * import { JUPYTER_DISPLAY } from "./mod.ts";
+ *
+ * // Linear fade of 0.1 % per cycle: 80 % at cycle 201.
+ * const cycles = Array.from({ length: 100 }, (_, k) => ({
+ *   cycle: k + 1,
+ *   discharge_capacity_Ah: 1 - 0.001 * k,
+ *   coulombic_efficiency: 0.999,
+ *   energy_efficiency: 0.95,
+ * }));
+ * const fade = analyzeFade(cycles, { models: ["linear"] }); // a FadeAnalysis
+ * equal(fade.models.best?.model, "linear");
+ * equal(typeof fade[JUPYTER_DISPLAY]()["text/html"], "string");
+ * ```
  */
 export class FadeAnalysis implements FadeAnalysisData {
   /** Retention curve and mean fade rates. */
@@ -90,7 +108,11 @@ export class FadeAnalysis implements FadeAnalysisData {
   /** Threshold used. */
   readonly threshold: number;
 
-  /** @param data The computed analysis. */
+  /**
+   * Wrap a computed analysis (made by `analyzeFade`).
+   *
+   * @param data The computed analysis.
+   */
   constructor(data: FadeAnalysisData) {
     this.retention = data.retention;
     this.efficiency = data.efficiency;

@@ -24,6 +24,7 @@ import { mapValues, requireProperty, thicknessCm } from "./_sample.ts";
  * ```
  */
 export function ionicConductivity(resistance_ohm: number, sample: SampleProperties): number;
+/** Ionic conductivity of each element (see the single-value form). */
 export function ionicConductivity(
   resistance_ohm: ArrayLike<number>,
   sample: SampleProperties,

@@ -22,6 +22,7 @@ import { mapValues, requireProperty } from "./_sample.ts";
  * ```
  */
 export function specificCapacity(capacity_Ah: number, sample: SampleProperties): number;
+/** Specific capacity of each element (see the single-value form). */
 export function specificCapacity(
   capacity_Ah: ArrayLike<number>,
   sample: SampleProperties,

@@ -21,6 +21,7 @@ import { genericCsv } from "./generic_csv.ts";
 import { landtCsv } from "./landt_csv.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
+import { newareCsv } from "./neware_csv.ts";
 import { newareNda } from "./neware_nda.ts";
 import { newareNdax } from "./neware_ndax.ts";
 import { novonixCsv } from "./novonix_csv.ts";
@@ -39,6 +40,7 @@ export const FORMATS: readonly FormatParser[] = [
   biologicMpt,
   newareNda,
   newareNdax,
+  newareCsv,
   arbinRes,
   maccorEis,
   maccorText,

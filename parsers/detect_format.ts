@@ -39,6 +39,15 @@ export interface DetectFormatOptions {
  * @param options Parsers to choose from.
  * @returns The chosen parser and the reasons.
  * @throws {UnsupportedFormatError} When no parser recognizes the file.
+ *
+ * @example
+ * ```ts
+ * import { detectFormat } from "./detect_format.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const head = new TextEncoder().encode("Test Time / s,Voltage / V,Current / A\n0,3.7,0\n");
+ * equal(detectFormat(head, "cell.csv").parser.id, "bdf_csv");
+ * ```
  */
 export function detectFormat(
   head: Uint8Array,

@@ -49,4 +49,5 @@ export * from "./drttools_csv.ts";
 export * from "./eis_csv.ts";
 export * from "./to_bdf.ts";
 export * from "./join_recordings.ts";
+export * from "./sample_sheet.ts";
 export * from "./explain_detection.ts";

@@ -34,6 +34,8 @@ export class ParseError extends SyntaxError {
   readonly offset: number | null;
 
   /**
+   * An error in `file`; the message is `Cannot parse "<file>": <detail>`.
+   *
    * @param file File name (base name or path) as the user knows it.
    * @param detail What is wrong, without the file name.
    * @param options Line, offset and cause.
@@ -64,6 +66,8 @@ export class UnsupportedFormatError extends ParseError {
   readonly supported: string[];
 
   /**
+   * A file no parser recognizes.
+   *
    * @param file File name.
    * @param supported Names of the supported formats, listed in the message.
    * @param detail What was seen, for example the first bytes.

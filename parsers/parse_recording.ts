@@ -20,6 +20,17 @@ export interface ParseRecordingOptions extends ParseOptions, DetectFormatOptions
  * @returns Metadata and the time series and/or spectra of the file.
  * @throws {UnsupportedFormatError} When no parser recognizes the file.
  * @throws {ParseError} When the file is recognized but broken.
+ *
+ * @example
+ * ```ts
+ * import { parseRecording } from "./parse_recording.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode("Test Time / s,Voltage / V,Current / A\n0,3.7,0\n60,3.7,1\n");
+ * const recording = parseRecording(bytes, { fileName: "cell.bdf.csv" });
+ * equal(recording.meta.format, "bdf_csv");
+ * equal(recording.series?.length, 2);
+ * ```
  */
 export function parseRecording(bytes: Uint8Array, options: ParseRecordingOptions): Recording {
   if (options.format) {

@@ -7,6 +7,18 @@ import type { SpectrumData } from "./_spectrum_data.ts";
  * A measured spectrum and a model's reconstruction of it at the same frequencies, with the
  * residuals relative to |Z|: what a circuit fit, the lin-KK test and the DRT have in common
  * (and what `nyquistChart` / `residualChart` draw). The result classes extend it.
+ *
+ * @example The residuals of a circuit fit (which extends it)
+ * ```ts
+ * import { fitCircuit } from "./fit_circuit.ts";
+ * import { parseCircuit } from "./circuit.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const f = Array.from({ length: 40 }, (_, i) => 10 ** (5 - i / 6));
+ * const data = parseCircuit("R0-p(R1,C1)").impedance([29, 47, 1e-5], f);
+ * const fit = fitCircuit(data, { circuit: "R0-p(R1,C1)" });
+ * ok(fit.residual_real.every((r) => Math.abs(r) < 1e-6)); // exact data, exact model
+ * ```
  */
 export class FittedSpectrum {
   /** Frequencies of the fitted points, Hz. */
@@ -25,6 +37,8 @@ export class FittedSpectrum {
   readonly residual_imag: Float64Array;
 
   /**
+   * Pair measured points with their reconstruction and compute the residuals.
+   *
    * @param data The measured points.
    * @param fitRe Reconstructed real parts (kept, not copied).
    * @param fitIm Reconstructed imaginary parts (kept, not copied).

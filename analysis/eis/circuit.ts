@@ -141,6 +141,18 @@ class Parser {
 /**
  * A parsed equivalent circuit: its parameters (names, units, bounds) and a fast evaluator of
  * Z(ω) and of the analytic Jacobian ∂Z/∂p. Build one with {@link parseCircuit}.
+ *
+ * @example
+ * ```ts
+ * import { parseCircuit } from "./circuit.ts";
+ * import { deepEqual, ok } from "node:assert/strict";
+ *
+ * const circuit = parseCircuit("R0-p(R1,C1)"); // a Circuit
+ * deepEqual(circuit.names, ["R0", "R1", "C1"]);
+ * // At 1 MHz the capacitor shorts R1: Z ≈ R0.
+ * const z = circuit.impedance([10, 50, 1e-4], [1e6]);
+ * ok(Math.abs(z.z_real_ohm[0] - 10) < 1e-3);
+ * ```
  */
 export class Circuit {
   /** The circuit string without white space. */
@@ -159,7 +171,11 @@ export class Circuit {
   #state: { p: ArrayLike<number>; deriv: boolean } = { p: [], deriv: false };
   #compiled: (w: number) => void;
 
-  /** @param text Circuit string; use {@link parseCircuit}. */
+  /**
+   * Parse a circuit string.
+   *
+   * @param text Circuit string; use {@link parseCircuit}.
+   */
   constructor(text: string) {
     const parser = new Parser(text);
     if (parser.peek() === "") parser.fail("the circuit is empty");

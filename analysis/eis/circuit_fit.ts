@@ -53,6 +53,19 @@ export interface CandidateSummary {
  * The result of fitting an equivalent circuit to a spectrum: parameters with standard errors,
  * goodness of fit, residuals, a quality grade with reasons, and plots (Nyquist, Bode,
  * residuals) in notebooks.
+ *
+ * @example
+ * ```ts
+ * import { fitCircuit } from "./fit_circuit.ts";
+ * import { parseCircuit } from "./circuit.ts";
+ * import { equal, ok } from "node:assert/strict";
+ *
+ * const f = Array.from({ length: 40 }, (_, i) => 10 ** (5 - i / 6));
+ * const data = parseCircuit("R0-p(R1,C1)").impedance([29, 47, 1e-5], f);
+ * const fit = fitCircuit(data, { circuit: "R0-p(R1,C1)" }); // a CircuitFit
+ * ok(Math.abs(fit.value("R0") - 29) < 1e-6);
+ * equal(fit.parameters.length, 3);
+ * ```
  */
 export class CircuitFit extends FittedSpectrum {
   /** Circuit string. */

@@ -51,6 +51,19 @@ export interface DrtPeak {
 
 /**
  * A distribution of relaxation times γ(τ), with Z(ω) = R∞ + jωL + ∫ γ(ln τ)/(1 + jωτ) d ln τ.
+ *
+ * @example
+ * ```ts
+ * import { computeDrt } from "./drt.ts";
+ * import { parseCircuit } from "./circuit.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const f = Array.from({ length: 61 }, (_, i) => 10 ** (5 - i / 10));
+ * const z = parseCircuit("R0-p(R1,C1)").impedance([10, 50, 2e-4], f);
+ * const drt = computeDrt(z); // a DrtResult
+ * ok(Math.abs(drt.r_inf_ohm - 10) < 1); // the series resistance
+ * ok(Math.abs(drt.polarization_ohm - 50) < 5); // the arc
+ * ```
  */
 export class DrtResult extends FittedSpectrum {
   /** Output grid of time constants, s. */

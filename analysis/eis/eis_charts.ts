@@ -180,7 +180,22 @@ export function residualChart(
   });
 }
 
-/** The charts of a circuit fit: Nyquist and Bode with data and fit, then residuals. */
+/**
+ * The charts of a circuit fit: Nyquist and Bode with data and fit, then residuals.
+ *
+ * @example
+ * ```ts
+ * import { fitCharts } from "./eis_charts.ts";
+ * import { fitCircuit } from "./fit_circuit.ts";
+ * import { parseCircuit } from "./circuit.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const f = Array.from({ length: 30 }, (_, i) => 10 ** (5 - i / 5));
+ * const data = parseCircuit("R0-p(R1,C1)").impedance([10, 50, 1e-4], f);
+ * const spec = fitCharts(fitCircuit(data, { circuit: "R0-p(R1,C1)" }));
+ * equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
+ * ```
+ */
 export function fitCharts(
   fit: SpectrumWithModel & {
     residual_real: ArrayLike<number>;

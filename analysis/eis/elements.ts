@@ -467,12 +467,33 @@ const BUILT_IN: ElementDefinition[] = [
 
 const REGISTRY = new Map<string, ElementDefinition>(BUILT_IN.map((e) => [e.name, e]));
 
-/** The element definition of a type name (`"CPE"`), or `undefined`. */
+/**
+ * The element definition of a type name (`"CPE"`), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { getElement } from "./elements.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(getElement("CPE")?.name, "CPE");
+ * equal(getElement("nope"), undefined);
+ * ```
+ */
 export function getElement(name: string): ElementDefinition | undefined {
   return REGISTRY.get(name);
 }
 
-/** Names of all registered element types. */
+/**
+ * Names of all registered element types.
+ *
+ * @example
+ * ```ts
+ * import { elementNames } from "./elements.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(elementNames().includes("R") && elementNames().includes("Wo"));
+ * ```
+ */
 export function elementNames(): string[] {
   return [...REGISTRY.keys()];
 }

@@ -32,6 +32,19 @@ export interface LinKKOptions extends PointSelection {
 /**
  * The result of the linear Kramers–Kronig test: the number of RC elements, μ, the KK-compliant
  * reconstruction and the residuals per frequency, with a pass/fail verdict.
+ *
+ * @example
+ * ```ts
+ * import { linKK } from "./lin_kk.ts";
+ * import { parseCircuit } from "./circuit.ts";
+ * import { equal, ok } from "node:assert/strict";
+ *
+ * const f = Array.from({ length: 50 }, (_, i) => 10 ** (5 - i / 7));
+ * const z = parseCircuit("R0-p(R1,C1)").impedance([10, 50, 1e-4], f);
+ * const kk = linKK(z, { M: 20 }); // a LinKKResult
+ * equal(kk.pass, true);
+ * ok(kk.max_residual < 0.01);
+ * ```
  */
 export class LinKKResult extends FittedSpectrum {
   /** Number of RC elements used. */

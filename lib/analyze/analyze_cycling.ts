@@ -99,6 +99,25 @@ export interface CyclingAnalysisData {
  * The analysis of one cycling test: capacity fade with every model and the best by AIC, knee
  * and knee onset, end of life observed and predicted, anomalies. `toString()` gives tables for
  * a terminal, `toJSON()` plain data.
+ *
+ * @example
+ * ```ts
+ * import { equal, match } from "node:assert/strict";
+ * import { analyzeCycling } from "./analyze_cycling.ts";
+ *
+ * const cycles = Array.from({ length: 100 }, (_, k) => ({
+ *   cycle: k + 1, instrument_cycle: k + 1, first_half: "charge" as const,
+ *   start_row: 0, end_row: 0, start_time_s: 0, end_time_s: 0, duration_s: 0,
+ *   charge_capacity_Ah: 1, discharge_capacity_Ah: 1 - 0.001 * k, coulombic_efficiency: 1 - 0.001 * k,
+ *   charge_energy_Wh: null, discharge_energy_Wh: null, energy_efficiency: null,
+ *   mean_voltage_V: null, min_voltage_V: null, max_voltage_V: null, mean_charge_voltage_V: null,
+ *   mean_discharge_voltage_V: null, mean_charge_current_A: null, mean_discharge_current_A: null,
+ *   internal_resistance_ohm: null,
+ * }));
+ * const report = analyzeCycling({ label: "synthetic", cycles }); // a CyclingAnalysis
+ * equal(report.toJSON().cycle_count, 100);
+ * match(report.toString(), /synthetic/);
+ * ```
  */
 export class CyclingAnalysis {
   /** Where the data came from. */
@@ -118,7 +137,11 @@ export class CyclingAnalysis {
   /** Why there is no dQ/dV report, or `null`. */
   readonly dqdv_note: string | null;
 
-  /** @param data The parts, computed by {@link analyzeCycling}. */
+  /**
+   * Assemble a report from its parts.
+   *
+   * @param data The parts, computed by {@link analyzeCycling}.
+   */
   constructor(data: {
     label: string;
     cycle_count: number;

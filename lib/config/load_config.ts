@@ -114,7 +114,14 @@ export class ConfigError extends SyntaxError {
   readonly path: string;
   /** 1-based line, or `null` when unknown. */
   readonly line: number | null;
-  /** @param path The file. @param line The line. @param detail What is wrong. */
+  /**
+   * A configuration error at `path` line `line`.
+   *
+   * @param path The file.
+   * @param line The line.
+   * @param detail What is wrong.
+   * @param options The cause.
+   */
   constructor(path: string, line: number | null, detail: string, options?: { cause?: unknown }) {
     super(`${path}${line !== null ? ` line ${line}` : ""}: ${detail}`, options);
     this.name = "ConfigError";

@@ -98,6 +98,28 @@ export interface ImportSummary {
  * @param roots Directories or files (may be empty when resuming: the job's roots are used).
  * @param options Scan filters, workers, dry run, archive, tags, resume, progress.
  * @returns What happened.
+ *
+ * @example
+ * ```ts
+ * import { importDirectory } from "./import_directory.ts";
+ * import { openStore } from "../store/open_store.ts";
+ * import { equal } from "node:assert/strict";
+ * import { join } from "node:path";
+ *
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(
+ *   join(dir, "cell.bdf.csv"),
+ *   "Test Time / s,Voltage / V,Current / A\n0,3.7,0\n60,3.7,1\n",
+ * );
+ * const store = await openStore({ memory: true });
+ * const summary = await importDirectory(store, [dir], { workers: 0, archive: false });
+ * equal(summary.created, 1);
+ * equal(summary.failed, 0);
+ * // Again: the file's SHA-256 is known, so it is skipped.
+ * equal((await importDirectory(store, [dir], { workers: 0, archive: false })).skipped, 1);
+ * await store.close();
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
  */
 export async function importDirectory(
   store: Store,

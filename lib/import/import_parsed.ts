@@ -273,6 +273,25 @@ function joinParts(
  * @param parsed The parsed file.
  * @param options Archive, job, tags, sample override, dry run.
  * @returns The outcome.
+ *
+ * @example
+ * ```ts
+ * import { importParsed } from "./import_parsed.ts";
+ * import { parseFile } from "./parse_file.ts";
+ * import { openStore } from "../store/open_store.ts";
+ * import { equal } from "node:assert/strict";
+ * import { join } from "node:path";
+ *
+ * const dir = Deno.makeTempDirSync();
+ * const path = join(dir, "cell.bdf.csv");
+ * Deno.writeTextFileSync(path, "Test Time / s,Voltage / V,Current / A\n0,3.7,0\n60,3.7,1\n");
+ * const store = await openStore({ memory: true });
+ * const outcome = await importParsed(store, await parseFile(path));
+ * equal(outcome.action, "created");
+ * equal((await store.tests.get(outcome.test_id!))?.name, "cell.bdf");
+ * await store.close();
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
  */
 export async function importParsed(
   store: Store,

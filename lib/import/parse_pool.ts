@@ -55,7 +55,11 @@ export class ParsePool {
   #nextId = 1;
   #closed = false;
 
-  /** @param options Worker count, worker module and parse options. */
+  /**
+   * Start the workers.
+   *
+   * @param options Worker count, worker module and parse options.
+   */
   constructor(options: ParsePoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 0) {
       throw new RangeError(

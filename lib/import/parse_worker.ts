@@ -11,7 +11,17 @@
 
 import { type ParsedFile, parseFile, type ParseFileOptions } from "./parse_file.ts";
 
-/** `true` inside a Web Worker. */
+/**
+ * `true` inside a Web Worker.
+ *
+ * @example
+ * ```ts
+ * import { isWorkerContext } from "./parse_worker.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(isWorkerContext(), false); // the main thread
+ * ```
+ */
 export function isWorkerContext(): boolean {
   // deno-lint-ignore no-explicit-any
   const scope = (globalThis as any).WorkerGlobalScope;
@@ -33,7 +43,18 @@ export type ParseResponse =
   | { id: number; ok: true; result: ParsedFile }
   | { id: number; ok: false; message: string };
 
-/** Every distinct ArrayBuffer reachable from a value (for a zero-copy transfer). */
+/**
+ * Every distinct ArrayBuffer reachable from a value (for a zero-copy transfer).
+ *
+ * @example
+ * ```ts
+ * import { transferables } from "./parse_worker.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const a = new Float64Array(4);
+ * equal(transferables({ a, b: [a, new Int32Array(2)], c: "x" }).length, 2);
+ * ```
+ */
 export function transferables(value: unknown): ArrayBuffer[] {
   const found = new Set<ArrayBuffer>();
   const seen = new Set<unknown>();
@@ -52,7 +73,17 @@ export function transferables(value: unknown): ArrayBuffer[] {
 
 let serving = false;
 
-/** Start answering parse requests in this worker (idempotent). */
+/**
+ * Start answering parse requests in this worker (idempotent).
+ *
+ * @example A worker script
+ * ```ts
+ * import { isWorkerContext, serveParseWorker } from "./parse_worker.ts";
+ *
+ * // In a module loaded with `new Worker(url, { type: "module" })`:
+ * if (isWorkerContext()) serveParseWorker();
+ * ```
+ */
 export function serveParseWorker(): void {
   if (serving) return;
   serving = true;

@@ -43,6 +43,15 @@ function toPosix(path: string): string {
 /**
  * Compile a glob the way the original tool's fnmatch did: `*` and `**` match any characters
  * including `/`, `?` one character, `[...]` / `[!...]` a character class; case-sensitive.
+ *
+ * @example
+ * ```ts
+ * import { globToRegExp } from "./scan_files.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(globToRegExp("*.csv").test("a/b/cell.csv"), true); // `*` crosses folders, like fnmatch
+ * equal(globToRegExp("cell_?.txt").test("cell_10.txt"), false);
+ * ```
  */
 export function globToRegExp(glob: string): RegExp {
   let re = "";

@@ -11,3 +11,4 @@ export * from "./cycling_series.ts";
 export * from "./spectrum.ts";
 export * from "./file_meta.ts";
 export * from "./cycle_summary.ts";
+export * from "./sample_info.ts";

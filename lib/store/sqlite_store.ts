@@ -166,7 +166,7 @@ CREATE TABLE datasets (id TEXT PRIMARY KEY, cell_code TEXT NOT NULL, version INT
 ];
 
 /** The schema version this code writes. */
-export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+export const SQLITE_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /** Options of {@link SqliteStore.open}. */
 export interface SqliteStoreOptions {

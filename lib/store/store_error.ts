@@ -20,7 +20,12 @@
  * ```
  */
 export class StoreError extends Error {
-  /** @param message What went wrong. @param options The cause. */
+  /**
+   * A store error.
+   *
+   * @param message What went wrong.
+   * @param options The cause.
+   */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "StoreError";
@@ -43,7 +48,12 @@ export class StoreError extends Error {
  * ```
  */
 export class StoreConnectionError extends StoreError {
-  /** @param message What went wrong, naming the server or file. @param options The cause. */
+  /**
+   * The store cannot be reached or opened.
+   *
+   * @param message What went wrong, naming the server or file.
+   * @param options The cause.
+   */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "StoreConnectionError";
@@ -66,7 +76,12 @@ export class NotFoundError extends StoreError {
   readonly kind: string;
   /** The id looked for. */
   readonly id: string;
-  /** @param kind Kind of document. @param id The id looked for. */
+  /**
+   * No document of `kind` with `id`.
+   *
+   * @param kind Kind of document.
+   * @param id The id looked for.
+   */
   constructor(kind: string, id: string) {
     super(`No ${kind} with id "${id}"`);
     this.name = "NotFoundError";
@@ -90,7 +105,12 @@ export class NotFoundError extends StoreError {
 export class ConflictError extends StoreError {
   /** Id of the document holding the key, when known. */
   readonly existingId: string | null;
-  /** @param message What conflicts. @param existingId The document holding the key. */
+  /**
+   * A key is taken.
+   *
+   * @param message What conflicts.
+   * @param existingId The document holding the key.
+   */
   constructor(message: string, existingId: string | null = null) {
     super(message);
     this.name = "ConflictError";

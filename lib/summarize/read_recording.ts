@@ -60,6 +60,14 @@ export interface ReadRecordingResult {
 /**
  * A file that could not be read, parsed or summarized; the message names the file. Carries the
  * detection report when one was asked for, so `--explain` can show why detection failed.
+ *
+ * @example
+ * ```ts
+ * import { FileReadError, readRecording } from "./read_recording.ts";
+ * import { rejects } from "node:assert/strict";
+ *
+ * await rejects(readRecording("no/such/file.csv"), (e) => e instanceof FileReadError && e.file === "no/such/file.csv");
+ * ```
  */
 export class FileReadError extends Error {
   /** The path as given. */
@@ -68,6 +76,8 @@ export class FileReadError extends Error {
   readonly detection: DetectionReport | undefined;
 
   /**
+   * A file that could not be read.
+   *
    * @param file The path.
    * @param message What went wrong (naming the file).
    * @param options Detection report and cause.

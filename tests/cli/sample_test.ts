@@ -108,7 +108,7 @@ Deno.test("sample set/show/list/import-sheet and import_directory's sample flags
     equal(missing.code, 1);
     match(missing.err, /no sample "nobody"/);
     const added = await runMain(sample, ["add", "nobody", "--area", "1cm2", ...base]);
-    match(added.out, /Sample nobody: created\n  area_cm2: — → 1/);
+    match(added.out, /Sample nobody: created\n {2}area_cm2: — → 1/);
     const again = await runMain(sample, ["add", "nobody", ...base]);
     equal(again.code, 2);
     match(again.err, /sample "nobody" exists; change it with "set"/);

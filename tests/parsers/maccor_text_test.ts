@@ -99,3 +99,31 @@ Deno.test("maccorText refuses a broken middle line with the line number", () => 
   );
   ok(maccorText.detect(new TextEncoder().encode("hello"), "x.001").confidence === 0);
 });
+
+Deno.test("maccorText reads a MIMS export with a two-line Today's Date header, milli-units and d hh:mm:ss.ss times", () => {
+  // synthetic/maccor/PredictionDiagnostics_000151_todays_date.txt is the .052 fixture rewritten
+  // in that layout (tests/parsers/scripts/make_variants.py): every value must read back as the
+  // original's, within the rounding of the rewrite (times to 0.01 s, mA to 1e-6, mAh to 1e-7).
+  // cellpy 1.0.3 (maccor_txt, model "three") reads it as 333 rows starting at 769267.24 s.
+  const name = "synthetic/maccor/PredictionDiagnostics_000151_todays_date.txt";
+  const bytes = readFixture(name);
+  equal(detectFormat(bytes, name).parser.id, "maccor_text");
+  const rec = maccorText.parse(bytes, { fileName: name });
+  const orig = maccorText.parse(readFixture("maccor/PredictionDiagnostics_000151_test.052"), {
+    fileName: "PredictionDiagnostics_000151_test.052",
+  }).series!;
+  const s = rec.series!;
+  equal(s.length, 333);
+  equal(s.time_s[0], 769267.24);
+  for (let k = 0; k < s.length; k++) {
+    assertClose(s.time_s[k], orig.time_s[k], { abs: 0.0051 });
+    assertClose(s.voltage_V[k], orig.voltage_V[k], { abs: 1e-12 });
+    assertClose(s.current_A[k], orig.current_A[k], { abs: 1e-9 });
+    assertClose(s.discharge_capacity_Ah[k], orig.discharge_capacity_Ah[k], { abs: 1e-10 });
+    equal(s.cycle_index[k], orig.cycle_index[k]);
+  }
+  equal(s.columns.current_A.original_unit, "mA");
+  equal(rec.meta.header["Date of Test"], "10 October 2019, 2:31:07 PM");
+  equal(rec.meta.channel, 1);
+  equal(s.start_time, orig.start_time);
+});

@@ -353,6 +353,53 @@ def battery_data_excerpt() -> None:
     write(OUT / "other" / "p492-13-raw_records_1200_1399.csv", b"\n".join([lines[0]] + lines[1201:1401]) + b"\n")
 
 
+# ---------------------------------------------------------------------------------------------
+# Maccor
+
+
+def clock(seconds: float) -> str:
+    """Maccor's `0d 00:00:00.00` form of a duration in seconds (two decimals)."""
+    cs = round(seconds * 100)
+    d, rest = divmod(cs, 86400 * 100)
+    h, rest = divmod(rest, 3600 * 100)
+    m, rest = divmod(rest, 60 * 100)
+    return f"{d}d {h:02d}:{m:02d}:{rest // 100:02d}.{rest % 100:02d}"
+
+
+def comma(x: float, digits: int) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def maccor_todays_date() -> None:
+    """PredictionDiagnostics_000151_test.052 (BEEP) rewritten in the layout of a MIMS export
+    with a two-line "Today's Date:" / "Date of Test:" header (cellpy's maccor_001.txt shows the
+    header; cellpy's `maccor_txt_three` configuration the columns): tab separated, columns
+    `Rec# Cyc# Step TestTime StepTime mAmp-hr mWatt-hr mAmps Volts State ES DPt Time`, times as
+    `0d 00:00:00.00`, capacities, energies and currents in milli-units with decimal commas.
+    Every value is the fixture's (Amp-hr × 1000 etc.; Test/Step seconds rounded to 0.01 s)."""
+    src = (FIX / "maccor" / "PredictionDiagnostics_000151_test.052").read_text(encoding="latin-1")
+    lines = src.split("\r\n") if "\r\n" in src else src.split("\n")
+    header = lines[1].split("\t")
+    col = {name: header.index(name) for name in ["Rec#", "Cyc#", "Step", "Test (Sec)", "Step (Sec)", "Amp-hr", "Watt-hr", "Amps", "Volts", "State", "ES", "DPt Time"]}
+    out = [
+        "Today's Date:\t14 October 2019\tDate of Test:\t10 October 2019, 2:31:07 PM",
+        "Filename:\tPredictionDiagnostics_000151_00001E.052\tTester Channel:\t1\tProcedure:\tPredictionDiagnostics_000151.000",
+        "\t".join(["Rec#", "Cyc#", "Step", "TestTime", "StepTime", "mAmp-hr", "mWatt-hr", "mAmps", "Volts", "State", "ES", "DPt Time"]),
+    ]
+    for line in lines[2:]:
+        if line.strip() == "":
+            continue
+        f = line.split("\t")
+        out.append("\t".join([
+            f[col["Rec#"]], f[col["Cyc#"]], f[col["Step"]],
+            clock(float(f[col["Test (Sec)"]])), clock(float(f[col["Step (Sec)"]])),
+            comma(float(f[col["Amp-hr"]]) * 1000, 7), comma(float(f[col["Watt-hr"]]) * 1000, 7),
+            comma(float(f[col["Amps"]]) * 1000, 6), comma(float(f[col["Volts"]]), 8),
+            f[col["State"]], f[col["ES"]], f[col["DPt Time"]],
+        ]))
+    write(OUT / "maccor" / "PredictionDiagnostics_000151_todays_date.txt", ("\r\n".join(out) + "\r\n").encode("latin-1"))
+
+
 def main() -> None:
     biologic_text_variants()
     unknown_ids_variant()
@@ -360,6 +407,7 @@ def main() -> None:
     arbin_empty_counters()
     landt_head()
     battery_data_excerpt()
+    maccor_todays_date()
 
 
 if __name__ == "__main__":
