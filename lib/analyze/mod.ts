@@ -8,3 +8,4 @@
  */
 export * from "./analyze_stored_test.ts";
 export * from "./refresh_analyses.ts";
+export * from "./test_analysis_of.ts";
