@@ -196,11 +196,13 @@ export async function main(args: string[]): Promise<number> {
     } else {
       const file = positionals[0];
       const { recording, warnings } = await readRecording(file, { format: v.format });
+      for (const w of warnings) console.error(`analyze: ${w}`);
+      // The same inputs the import pipeline gives the analysis it stores with the test.
       analysis = analyzeTest({
         series: recording.series ?? null,
         spectra: recording.spectra ?? [],
         label: file,
-        warnings: [...recording.meta.warnings, ...warnings],
+        warnings: recording.meta.warnings,
       }, options);
     }
   } catch (error) {

@@ -72,8 +72,12 @@ export function main(args: string[]): Promise<number> {
       const failed = analyses.tests.filter((t) => t.status === "failed").length;
       console.log(
         `${dryRun ? "Would update" : "Updated"} ${tests} of ${report.tests_checked} tests and ` +
-          `${raw} of ${report.raw_files_checked} raw files; ${dryRun ? "would analyse" : "analysed"} ` +
-          `${analyses.tests.length - failed} test${analyses.tests.length - failed === 1 ? "" : "s"}` +
+          `${raw} of ${report.raw_files_checked} raw files; ${
+            dryRun ? "would analyse" : "analysed"
+          } ` +
+          `${analyses.tests.length - failed} test${
+            analyses.tests.length - failed === 1 ? "" : "s"
+          }` +
           ` again${failed ? `, ${failed} failed` : ""}.`,
       );
       return failed ? 1 : 0;

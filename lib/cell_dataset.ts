@@ -47,7 +47,8 @@ export interface CellDatasetUpdate {
  */
 export function buildCellDataset(
   cellCode: string,
-  tests: (Pick<TestResult, "id" | "sample_id" | "cycles"> & Partial<Pick<TestResult, "analysis">>)[],
+  tests:
+    (Pick<TestResult, "id" | "sample_id" | "cycles"> & Partial<Pick<TestResult, "analysis">>)[],
 ): CellDatasetInput {
   const cycles: CombinedCycle[] = [];
   for (const test of tests) {

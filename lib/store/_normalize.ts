@@ -13,8 +13,8 @@ import {
   type SampleInput,
   type SampleMetrics,
   TEST_TYPES,
-  type TestFields,
   type TestAnalysisOptions,
+  type TestFields,
   type TestInput,
   type TestType,
 } from "./documents.ts";
