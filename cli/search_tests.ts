@@ -199,7 +199,7 @@ export function main(args: string[]): Promise<number> {
         `--where: ${(error as Error).message.replace(/^Cannot search tests: /, "")}`,
       );
     }
-    const store = await openCliStore(cli);
+    const store = await openCliStore(cli, { readOnly: true });
     try {
       const matches = await searchTests(store, {
         sample: v.sample as string | undefined,

@@ -18,12 +18,14 @@ import { drttoolsCsv } from "./drttools_csv.ts";
 import { eisCsv } from "./eis_csv.ts";
 import { gamryDta } from "./gamry_dta.ts";
 import { genericCsv } from "./generic_csv.ts";
+import { iviumTxt } from "./ivium_txt.ts";
 import { landtCsv } from "./landt_csv.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
 import { newareCsv } from "./neware_csv.ts";
 import { newareNda } from "./neware_nda.ts";
 import { newareNdax } from "./neware_ndax.ts";
+import { newareXlsx } from "./neware_xlsx.ts";
 import { novonixCsv } from "./novonix_csv.ts";
 import { parstatTxt } from "./parstat_txt.ts";
 import { pecCsv } from "./pec_csv.ts";
@@ -41,6 +43,7 @@ export const FORMATS: readonly FormatParser[] = [
   newareNda,
   newareNdax,
   newareCsv,
+  newareXlsx,
   arbinRes,
   maccorEis,
   maccorText,
@@ -51,6 +54,7 @@ export const FORMATS: readonly FormatParser[] = [
   batteryArchiveCsv,
   batteryDataCsv,
   bdfCsv,
+  iviumTxt,
   gamryDta,
   zplotZ,
   autolabTxt,

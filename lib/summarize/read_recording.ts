@@ -1,6 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
+import { fileKind } from "../import/parse_file.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { FORMATS } from "../../parsers/_registry.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
@@ -8,6 +9,8 @@ import { explainDetection } from "../../parsers/explain_detection.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { FormatParser } from "../../parsers/format_parser.ts";
 import { readArbinSidecar } from "../import/arbin_sidecar.ts";
+import type { ColumnMapping } from "../../parsers/column_mapping.ts";
+import { mappedCsvFormat } from "../../parsers/mapped_csv.ts";
 
 /** Options of {@link readRecording}. */
 export interface ReadRecordingOptions {
@@ -17,6 +20,11 @@ export interface ReadRecordingOptions {
   explain?: boolean;
   /** Naming rule for sample, channel and cell code. */
   fileNameRule?: FileNameRule;
+  /**
+   * A user-defined column mapping (`loadColumnMapping`): the file is read with it (format
+   * `mapped_csv`) unless `format` names another. @default {none}
+   */
+  mapping?: ColumnMapping;
 }
 
 /** One parser's opinion of a file. */
@@ -154,7 +162,9 @@ export async function readRecording(
   options: ReadRecordingOptions = {},
 ): Promise<ReadRecordingResult> {
   let forced: FormatParser | undefined;
-  if (options.format !== undefined) {
+  if (options.mapping && (options.format === undefined || options.format === "mapped_csv")) {
+    forced = mappedCsvFormat(options.mapping);
+  } else if (options.format !== undefined) {
     forced = FORMATS.find((f) => f.id === options.format);
     if (!forced) {
       throw new RangeError(
@@ -166,13 +176,36 @@ export async function readRecording(
   }
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    // Look before reading: a FIFO named .csv would block forever, a device never end.
+    const info = await stat(path);
+    if (!info.isFile()) {
+      throw new Error(`it is ${fileKind(info)}, not a regular file`);
+    }
+    // Detect from the head first: a large file no format recognizes is never read whole.
+    if (!forced && !options.explain) {
+      const handle = await open(path, "r");
+      try {
+        const head = new Uint8Array(Math.min(DETECT_HEAD_BYTES, info.size));
+        await handle.read(head, 0, head.length, 0);
+        try {
+          detectFormat(head, path);
+        } catch (error) {
+          throw new FileReadError(path, naming(path, messageOf(error)), { cause: error });
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    // A view of the Buffer (a copy would double the memory of a large file).
+    const buffer = await readFile(path);
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
+    if (error instanceof FileReadError) throw error;
     throw new FileReadError(path, `Cannot read "${path}": ${messageOf(error)}`, { cause: error });
   }
   const head = bytes.subarray(0, DETECT_HEAD_BYTES);
   const detection = options.explain
-    ? detectionReport(head, path, options.format ?? null)
+    ? detectionReport(head, path, forced?.id ?? options.format ?? null)
     : undefined;
   const warnings: string[] = [];
   try {

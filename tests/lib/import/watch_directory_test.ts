@@ -114,6 +114,7 @@ function flaky(inner: Store): { store: Store; down: boolean } {
     jobs: wrap(inner.jobs),
     datasets: wrap(inner.datasets),
     describe: () => inner.describe(),
+    repair: () => inner.repair(),
     close: () => inner.close(),
   };
   return state;
@@ -336,7 +337,13 @@ for (const storeCase of STORE_CASES) {
       await Deno.writeFile(b, FAST_BYTES);
       await second.waitFor("the queue", (e) => e.type === "queued" && e.path === b);
       await second.waitFor("the outage", (e) => e.type === "store_down");
-      equal((await readQueue(queueFile)).length, 1);
+      // The queue file is written asynchronously after the `queued` event: wait for it.
+      let q = await readQueue(queueFile);
+      for (let i = 0; i < 200 && q.length !== 1; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        q = await readQueue(queueFile);
+      }
+      equal(q.length, 1);
       flakyStore.down = false;
       await second.waitFor("the reconnection", (e) => e.type === "store_up");
       await second.waitFor("the drained import", imported(b, "created"));
