@@ -229,10 +229,12 @@ function partialFirstReason(
       return `its opening ${opening} passed ${amount(q0)}, ${+((100 * q0) / typical).toPrecision(
         2,
       )} % of the ${amount(typical)} of the other cycles' ${opening}s: ${
-        startsAtRest
+        startsAtRest === true
           ? "not a full half cycle (the recording starts at rest: a short first step or an " +
             "interrupted one)"
-          : "the recording starts during that half cycle"
+          : startsAtRest === false
+          ? "the recording starts during that half cycle"
+          : "not a full half cycle (the recording starts during it, or its first step is short)"
       }`;
     }
   }
@@ -309,15 +311,15 @@ export function assignCycleRoles(
     const index = new Map(cycles.map((c, k) => [c.cycle, k]));
     // Runs of consecutive open cycles at one off-main level.
     const runs: { level: CurrentLevel; cycles: number[] }[] = [];
-    for (const c of open) {
+    open.forEach((c, j) => {
       const l = levelOf.get(c.cycle);
-      if (!l || l === main) continue;
+      if (!l || l === main) return;
       const last = runs[runs.length - 1];
-      const prevOpen = open[open.indexOf(c) - 1];
-      if (last && last.level === l && prevOpen && last.cycles.includes(prevOpen.cycle)) {
+      const prev = j > 0 ? open[j - 1].cycle : null;
+      if (last && last.level === l && last.cycles[last.cycles.length - 1] === prev) {
         last.cycles.push(c.cycle);
       } else runs.push({ level: l, cycles: [c.cycle] });
-    }
+    });
     for (const run of runs) {
       const what = `${run.level.half} at ${mA(run.level.current_A)}, the main protocol at ${
         mA(main.current_A)
@@ -358,21 +360,22 @@ export function assignCycleRoles(
 const MAX_FORMATION = 10;
 
 /**
- * Leading open cycles whose coulombic efficiency is far from the settled value: |CE − settled|
- * > max(0.03, 5 × robust spread), where settled and spread are the median and 1.4826 × MAD of
- * the CE of the open cycles after the first quarter (at most 10 cycles skipped). Stops at the
- * first cycle within the band; at most 10 cycles. Needs at least 8 open cycles with a CE.
+ * Leading open cycles whose coulombic efficiency is far from the settled value: with n open
+ * cycles that have a CE, settled = median CE of the cycles after the first max(1, min(10, n/4));
+ * band = max(0.03, 3 × 1.4826 × MAD) of those when there are at least 3, else 0.05. Leading
+ * cycles with |CE − settled| > band are formation, stopping at the first one within the band;
+ * at most 10. Needs at least 2 open cycles (a first-cycle loss shows from the second cycle on).
  */
 function detectFormation(cycles: readonly CycleSummary[], roles: (RoleAssignment | null)[]): void {
   const open = cycles.map((c, k) => ({ c, k })).filter((o) =>
     !roles[o.k] && o.c.coulombic_efficiency !== null && Number.isFinite(o.c.coulombic_efficiency)
   );
-  if (open.length < 8) return;
-  const skip = Math.min(MAX_FORMATION, Math.floor(open.length / 4));
+  if (open.length < 2) return;
+  const skip = Math.max(1, Math.min(MAX_FORMATION, Math.floor(open.length / 4)));
   const later = open.slice(skip).map((o) => o.c.coulombic_efficiency!);
   const settled = median(later);
   const spread = 1.4826 * median(later.map((x) => Math.abs(x - settled)));
-  const band = Math.max(0.03, 5 * spread);
+  const band = later.length >= 3 ? Math.max(0.03, 3 * spread) : 0.05;
   for (const o of open.slice(0, MAX_FORMATION)) {
     const ce = o.c.coulombic_efficiency!;
     if (Math.abs(ce - settled) <= band) break;

@@ -86,6 +86,12 @@ export function currentSegments(series: CyclingSeries, threshold: number): Curre
 const MIN_PULSES = 10;
 /** Longest median pulse of a pulse / HPPC test, s. */
 const SHORT_PULSE_S = 60;
+/**
+ * Longest median current step of a GITT or interrupted-pulse test, s: longer steps interrupted
+ * by rests are half cycles with a pause (constant current then constant voltage, a rest before
+ * a voltage hold), not titration pulses.
+ */
+const LONG_PULSE_S = 3600;
 
 /** Pulse / HPPC / GITT from the current segments, or `null`. */
 function pulseProtocol(
@@ -125,6 +131,7 @@ function pulseProtocol(
         "opposite short pulses between longer steps: hybrid pulse power characterization",
     };
   }
+  if (medianActive > LONG_PULSE_S) return null;
   if (repeatFraction >= 0.5 && medianRest >= 0.5 * medianActive) {
     return {
       kind: "gitt",

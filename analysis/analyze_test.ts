@@ -17,6 +17,7 @@ import { detectProtocol, type Protocol, type ProtocolKind } from "./_protocol.ts
 import { type PulseAnalysis, pulseResistances } from "./_pulses.ts";
 import { cycleList, flag, type FlagCode, type QualityFlag, seriesFlags } from "./_quality_flags.ts";
 import { median, quantile } from "./_stats.ts";
+import { fallsSignificantly, linearTrend } from "./_trend.ts";
 import type { DqdvPeak } from "./dqdv.ts";
 import { dqdvByCycle } from "./dqdv_by_cycle.ts";
 import { type EfficiencyStats, efficiencyStats } from "./efficiency_stats.ts";
@@ -38,8 +39,12 @@ export {
 /**
  * Version of the analysis. It changes whenever any number {@link analyzeTest} produces can
  * change for the same input, so stored analyses with another version are computed again.
+ *
+ * History: 1 — first version; 2 — end of life only for a significant fade and within 10 × the
+ * tested span, formation from coulombic efficiency from two cycles on (3 × spread), long steps
+ * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only.
  */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -474,7 +479,7 @@ export class TestAnalysis {
       `protocol: ${d.protocol.kind} (${d.protocol.reason})`,
       `${d.cycles.length} cycles${d.cycle_method ? ` (method: ${d.cycle_method})` : ""}`,
       "",
-      textTable(this.summaryRows(), [{ key: "quantity" }, { key: "value" }]),
+      ...aligned(this.summaryRows()),
     ];
     if (d.excluded.length > 0) {
       out.push("", "Left out of retention, fade and end of life:");
@@ -518,6 +523,12 @@ export class TestAnalysis {
     }
     return bundle;
   }
+}
+
+/** "quantity  value" lines, quantities padded to one width. */
+function aligned(rows: readonly { quantity: string; value: string }[]): string[] {
+  const width = Math.max(...rows.map((r) => r.quantity.length));
+  return rows.map((r) => `${r.quantity.padEnd(width)}  ${r.value}`);
 }
 
 const fmtAh = (x: number | null): string =>
@@ -954,10 +965,12 @@ export function analyzeTest(
       : `no counted cycle with a positive ${metric} (every cycle is ${
         [...new Set(roles.map((r) => r.role))].join(" or ")
       })`;
-    flags.push(flag(
-      "no_counted_cycles",
-      `none of the ${cycles.length} cycles counts for retention: ${fadeNote}`,
-    ));
+    if (cycles.length > 0) {
+      flags.push(flag(
+        "no_counted_cycles",
+        `none of the ${cycles.length} cycles counts for retention: ${fadeNote}`,
+      ));
+    }
   } else {
     retention = capacityRetention(fadeInput, { metric, referenceCycle: reference.cycle });
     efficiency = efficiencyStats(fadeInput);
@@ -1130,8 +1143,10 @@ function endOfLifeOf(
     interval_clipped: false,
   };
   if (eol.predicted_cycle === null) return eol;
-  const notDetermined = (why: string): EndOfLife => {
-    flags.push(flag("eol_interval_clipped", `predicted end of life not determined: ${why}`));
+  const notDetermined = (why: string, raise = true): EndOfLife => {
+    if (raise) {
+      flags.push(flag("eol_interval_clipped", `predicted end of life not determined: ${why}`));
+    }
     return {
       ...eol,
       predicted_cycle: null,
@@ -1142,12 +1157,13 @@ function endOfLifeOf(
     };
   };
   const best = fade.models.best!;
-  const b = best.params.b, se = best.standard_errors.b;
-  if (!(Number.isFinite(se) && b < 0 && -b > 2 * se)) {
+  const trend = linearTrend(points);
+  if (!fallsSignificantly(trend)) {
     return notDetermined(
-      `the ${best.model} model's fade (b = ${b.toPrecision(3)} ± ${
-        Number.isFinite(se) ? se.toPrecision(2) : "?"
-      }) is not significantly different from no fade`,
+      `the retention does not fall significantly (straight-line slope ${
+        trend ? trend.slope.toPrecision(3) : "?"
+      } ± ${trend ? trend.slope_se.toPrecision(2) : "?"} per cycle)`,
+      false,
     );
   }
   const span = Math.max(1, last - retention.reference_cycle);
@@ -1209,8 +1225,7 @@ function fadeQualityFlags(fade: FadeAnalysis, flags: QualityFlag[]): void {
   // Only meaningful when the retention actually changes: R² of a flat, noisy curve is small by
   // nature (nothing to explain), and then there is no knee and no crossing either.
   const r2 = m.best.r_squared;
-  const b = m.best.params.b, se = m.best.standard_errors.b;
-  const fades = Number.isFinite(se) && Math.abs(b) > 2 * se;
+  const fades = fallsSignificantly(linearTrend(fade.retention.points));
   if (fades && Number.isFinite(r2) && r2 < 0.8) {
     flags.push(flag(
       "fit_poor",
@@ -1289,7 +1304,7 @@ function cycleFlags(
       high.map((c) => c.cycle),
     ));
   }
-  if (!symmetric) {
+  if (cycling && !symmetric) {
     const ee = judged.filter((c) => c.energy_efficiency !== null && c.energy_efficiency > 1);
     if (ee.length) {
       const top = ee.reduce((a, b) => (b.energy_efficiency! > a.energy_efficiency! ? b : a));

@@ -144,6 +144,10 @@ function retentionAt(points: readonly { cycle: number; retention: number }[], cy
  * own reference cycle), a table of per-test features, and each test's retention at the common
  * cycle (the last cycle every test reached), so tests of different length compare fairly.
  *
+ * Each test's cycles go through `capacityRetention` and `testFeatures`: cycles whose `role` is
+ * not `"counted"` (or, without roles, marked `complete: false`) are left out, but cycles are not
+ * classified here. Pass `analyzeTest(...).cycles` for the cycles every surface counts.
+ *
  * @param tests The tests, with unique names.
  * @param options Metric, reference cycle and threshold (as `testFeatures`).
  * @returns The comparison (renders itself in Jupyter).

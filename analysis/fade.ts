@@ -3,7 +3,7 @@
 
 import type { CycleSummary } from "../lib/model/cycle_summary.ts";
 import { isCountedCycle } from "./_cycle_roles.ts";
-import { linearLeastSquares } from "./_linalg.ts";
+import { fallsSignificantly, linearTrend } from "./_trend.ts";
 import { escapeHtml, htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "./_display.ts";
 import type { VegaLiteSpec } from "./_vega.ts";
 import { type AnomalyOptions, type AnomalyResult, detectAnomalies } from "./anomalies.ts";
@@ -287,27 +287,16 @@ function kneeNote(
   points: readonly { cycle: number; retention: number }[],
   knee: KneeResult,
 ): string | null {
-  const n = points.length;
-  const x = Float64Array.from(points, (p) => p.cycle);
-  const y = Float64Array.from(points, (p) => p.retention);
-  const design = new Float64Array(2 * n);
-  for (let i = 0; i < n; i++) design[2 * i] = 1, design[2 * i + 1] = x[i];
-  const line = linearLeastSquares(design, y, n, 2);
-  if (!line) return "the cycles do not vary";
-  let rss1 = 0, sxx = 0, xm = 0;
-  for (let i = 0; i < n; i++) xm += x[i] / n;
-  for (let i = 0; i < n; i++) {
-    rss1 += (line[0] + line[1] * x[i] - y[i]) ** 2;
-    sxx += (x[i] - xm) ** 2;
-  }
-  const slope = line[1];
-  const se = Math.sqrt(rss1 / Math.max(1, n - 2) / sxx);
-  if (!(slope < 0 && -slope > 2 * se)) {
-    return `the retention does not fall significantly (slope ${slope.toPrecision(3)} ± ${
-      se.toPrecision(2)
+  const trend = linearTrend(points);
+  if (!trend) return "the cycles do not vary";
+  if (!fallsSignificantly(trend)) {
+    return `the retention does not fall significantly (slope ${trend.slope.toPrecision(3)} ± ${
+      trend.slope_se.toPrecision(2)
     } per cycle)`;
   }
-  const rss2 = knee.rss;
+  const n = points.length, rss1 = trend.rss, rss2 = knee.rss;
+  // On an exact straight line both residuals are rounding noise: their ratio means nothing.
+  if (!(rss1 - rss2 > 1e-10 * trend.tss)) return "a straight line fits as well as two";
   const f = rss2 > 0 ? ((rss1 - rss2) / 2) / (rss2 / Math.max(1, n - 4)) : Infinity;
   if (!(f >= KNEE_F_MIN)) {
     return `two lines fit no better than one (F = ${f.toPrecision(3)} < ${KNEE_F_MIN})`;

@@ -1,10 +1,12 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// Benchmarks of the cycling analysis: fade fitting on 5,000 cycles and cycle building on a
-// 1,000,000-row series. Run: deno bench -A bench/fade_bench.ts
+// Benchmarks of the cycling analysis: fade fitting on 5,000 cycles, cycle building on a
+// 1,000,000-row series, and the whole per-test analysis (analyzeTest) on both.
+// Run: deno bench -A bench/fade_bench.ts
 import { summarizeCycles } from "../analysis/cycles.ts";
 import { fitFadeModels } from "../analysis/fade_models.ts";
 import { kneePoint } from "../analysis/knee.ts";
 import { analyzeFade } from "../analysis/fade.ts";
+import { analyzeTest } from "../analysis/analyze_test.ts";
 import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 
 // 5,000 cycles of power-law fade with a deterministic ±0.1 % ripple (no randomness needed).
@@ -73,4 +75,31 @@ Deno.bench("summarizeCycles: 1,000,000 rows (auto → current sign, 2,000 cycles
 });
 Deno.bench("summarizeCycles: 1,000,000 rows, method step", { group: "cycles" }, () => {
   summarizeCycles(series, { method: "step" });
+});
+
+// Stored cycles of a 5,000-cycle test (as analyzeTest reads them from the store): power-law
+// fade to 82 % with a ±0.1 % ripple, CE 0.999.
+const stored = summarizeCycles(series).cycles;
+const storedLong = Array.from({ length: 5000 }, (_, k) => {
+  const q = 2 * (1 - 2e-4 * Math.pow(k + 1, 0.8) + 1e-3 * Math.sin(k * 1.7));
+  return {
+    ...stored[0],
+    cycle: k + 1,
+    instrument_cycle: k + 1,
+    charge_capacity_Ah: q / 0.999,
+    discharge_capacity_Ah: q,
+    coulombic_efficiency: 0.999,
+  };
+});
+Deno.bench("analyzeTest: 5,000 stored cycles (roles, protocol, fade, flags)", {
+  group: "analyzeTest",
+}, () => {
+  const a = analyzeTest({ cycles: storedLong });
+  if (a.summary.counted_cycle_count !== 5000) throw new Error("expected 5,000 counted cycles");
+});
+Deno.bench("analyzeTest: 1,000,000-row series, 2,000 cycles (cycles built, dQ/dV of 2)", {
+  group: "analyzeTest",
+}, () => {
+  const a = analyzeTest({ series });
+  if (a.cycles.length !== 2000) throw new Error(`expected 2000 cycles, got ${a.cycles.length}`);
 });

@@ -21,6 +21,11 @@ import {
 } from "../analysis/eis/mod.ts";
 import { type CliSpec, runCli, UsageError } from "../lib/cli/parse_cli.ts";
 
+/** Exit code when a spectrum cannot be fitted (as for an unreadable file). */
+const EXIT_ERROR = 1;
+/** Exit code when every spectrum was fitted but at least one fit is graded poor. */
+const EXIT_POOR = 3;
+
 const SPEC: CliSpec = {
   name: "fit_eis",
   summary: [
@@ -28,8 +33,13 @@ const SPEC: CliSpec = {
     "Gamry .DTA, ZPlot .z, Autolab, CH Instruments, Parstat, PowerSuite, VersaStudio .par,",
     "BioLogic .mpt/.mpr, Maccor FRA, pyDRTtools CSV, plain CSV/TSV of f, Re Z, Im Z). No",
     "initial guesses are needed; each spectrum of a multi-spectrum file starts from the",
-    "previous fit. Exit code 0 when every fit is graded good or warning, 1 when any is poor",
-    "or the file cannot be read, 2 on usage errors.",
+    "previous fit.",
+    "",
+    "Exit codes:",
+    "  0  every spectrum fitted, each graded good or warning",
+    "  1  error: the file cannot be read, holds no spectrum, or a spectrum cannot be fitted",
+    "  2  usage error (bad flags or circuit)",
+    "  3  every spectrum fitted, at least one graded poor (reasons printed with the fit)",
   ].join("\n"),
   usage: "FILE [options]",
   options: {
@@ -42,8 +52,9 @@ const SPEC: CliSpec = {
     weight: {
       type: "string",
       value: "W",
-      default: "unit",
-      description: "residual weighting: unit, modulus or proportional",
+      default: "auto",
+      description: "residual weighting: auto (modulus when |Z| spreads over more than 100×, " +
+        "unit otherwise), unit, modulus or proportional",
     },
     "capacitive-only": { type: "boolean", description: "fit only points with Im Z < 0" },
     fmin: { type: "number", value: "HZ", description: "lowest frequency used" },
@@ -85,9 +96,11 @@ export function main(args: string[]): Promise<number> {
         throw new UsageError((error as Error).message);
       }
     }
-    const weighting = v.weight as Weighting;
-    if (!["unit", "modulus", "proportional"].includes(weighting)) {
-      throw new UsageError(`--weight must be unit, modulus or proportional, got "${v.weight}"`);
+    const weighting = v.weight as Weighting | "auto";
+    if (!["auto", "unit", "modulus", "proportional"].includes(weighting)) {
+      throw new UsageError(
+        `--weight must be auto, unit, modulus or proportional, got "${v.weight}"`,
+      );
     }
     const globalSearch = v.global;
     if (globalSearch !== undefined && globalSearch < 0) {
@@ -175,7 +188,8 @@ export function main(args: string[]): Promise<number> {
       });
       console.log(`\n${elapsed_ms.toFixed(1)} ms`);
     }
-    return fits.some((e) => !e.fit || e.fit.quality.level === "poor") ? 1 : 0;
+    if (fits.some((e) => !e.fit)) return EXIT_ERROR;
+    return fits.some((e) => e.fit!.quality.level === "poor") ? EXIT_POOR : 0;
   });
 }
 

@@ -16,6 +16,7 @@
 
 import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
+import { loadColumnMapping } from "../lib/summarize/load_column_mapping.ts";
 import { IMPORT_SAMPLE_OPTIONS, importSampleSettings } from "../lib/cli/sample_options.ts";
 import { ProgressBar } from "../lib/cli/progress_bar.ts";
 import { importDirectory, type ImportProgress } from "../lib/import/import_directory.ts";
@@ -76,6 +77,9 @@ export function main(args: string[]): Promise<number> {
       throw new UsageError("give at least one directory or file");
     }
     const samples = await importSampleSettings(cli);
+    const mapping = v.mapping === undefined
+      ? undefined
+      : await loadColumnMapping(v.mapping as string);
     const store = await openCliStore(cli);
     try {
       if (v.status) return await showStatus(store, cli.positionals[0], cli.json);
@@ -113,6 +117,7 @@ export function main(args: string[]): Promise<number> {
           tags: v.tag as string[] | undefined,
           resumeJobId: v.resume as string | undefined,
           cycleMethod: method,
+          mapping,
           ...samples,
           onProgress,
           signal: abort.signal,

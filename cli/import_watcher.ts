@@ -14,6 +14,7 @@
 
 import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
 import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
+import { loadColumnMapping } from "../lib/summarize/load_column_mapping.ts";
 import { IMPORT_SAMPLE_OPTIONS, importSampleSettings } from "../lib/cli/sample_options.ts";
 import { stopSignal } from "../lib/cli/stop_signal.ts";
 import { isWorkerContext } from "../lib/import/parse_worker.ts";
@@ -110,6 +111,9 @@ export function main(args: string[]): Promise<number> {
     if (!info?.isDirectory) throw new UsageError(`"${root}" is not a directory`);
     const queueFile = (v.queue as string | undefined) ?? await defaultQueueFile(root);
     const samples = await importSampleSettings(cli);
+    const mapping = v.mapping === undefined
+      ? undefined
+      : await loadColumnMapping(v.mapping as string);
     const stop = stopSignal();
     try {
       const summary = await watchDirectory(
@@ -136,6 +140,7 @@ export function main(args: string[]): Promise<number> {
           workers: v.workers as number,
           workerUrl: import.meta.url,
           cycleMethod: method,
+          mapping,
           ...samples,
           onEvent: printer(cli.json, v.verbose === true),
           signal: stop.signal,

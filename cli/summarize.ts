@@ -7,7 +7,7 @@
  *
  * ```sh
  * deno run --allow-read cli/summarize.ts FILE... [--json] [--explain]
- *   [--method auto|cycle_index|step|current_sign] [--format ID]
+ *   [--method auto|cycle_index|step|current_sign] [--format ID] [--mapping FILE]
  * ```
  *
  * @module
@@ -19,6 +19,7 @@ import { cycleMethodFlag, reportUsageError } from "../lib/cli/usage_error.ts";
 import { FileReadError } from "../lib/summarize/read_recording.ts";
 import { summarizeFile } from "../lib/summarize/summarize_file.ts";
 import { formatSummary } from "../lib/summarize/format_summary.ts";
+import { loadColumnMapping } from "../lib/summarize/load_column_mapping.ts";
 
 const HELP = `Summarize battery test files (reads the files only; no store needed).
 
@@ -38,6 +39,8 @@ Options:
                     confidence and reason, the winner)
   --method M        how cycles are delimited: auto (default) | cycle_index | step |
                     current_sign
+  --mapping FILE    read the files with this column mapping (TOML or JSON: column titles,
+                    units, current sign, time format; see docs/formats.md)
   --format ID       use this parser instead of detection; ids:
 ${wrapIds(FORMATS.map((f) => f.id), 20, 88)}
   -h, --help        show this help`;
@@ -70,6 +73,7 @@ export async function main(args: string[]): Promise<number> {
         explain: { type: "boolean", default: false },
         method: { type: "string", default: "auto" },
         format: { type: "string" },
+        mapping: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -97,6 +101,14 @@ export async function main(args: string[]): Promise<number> {
     );
   }
   if (files.length === 0) return fail(new TypeError("give at least one file (see --help)"));
+  let mapping;
+  if (v.mapping !== undefined) {
+    try {
+      mapping = await loadColumnMapping(v.mapping);
+    } catch (error) {
+      return fail(error);
+    }
+  }
 
   let failed = 0;
   let first = true;
@@ -106,6 +118,7 @@ export async function main(args: string[]): Promise<number> {
         method,
         format: v.format,
         explain: v.explain,
+        mapping,
       });
       if (v.json) console.log(JSON.stringify(summary));
       else {

@@ -18,9 +18,11 @@ import { drttoolsCsv } from "./drttools_csv.ts";
 import { eisCsv } from "./eis_csv.ts";
 import { gamryDta } from "./gamry_dta.ts";
 import { genericCsv } from "./generic_csv.ts";
+import { iviumTxt } from "./ivium_txt.ts";
 import { landtCsv } from "./landt_csv.ts";
 import { maccorEis } from "./maccor_eis.ts";
 import { maccorText } from "./maccor_text.ts";
+import { newareCsv } from "./neware_csv.ts";
 import { newareNda } from "./neware_nda.ts";
 import { newareNdax } from "./neware_ndax.ts";
 import { novonixCsv } from "./novonix_csv.ts";
@@ -39,6 +41,7 @@ export const FORMATS: readonly FormatParser[] = [
   biologicMpt,
   newareNda,
   newareNdax,
+  newareCsv,
   arbinRes,
   maccorEis,
   maccorText,
@@ -49,6 +52,7 @@ export const FORMATS: readonly FormatParser[] = [
   batteryArchiveCsv,
   batteryDataCsv,
   bdfCsv,
+  iviumTxt,
   gamryDta,
   zplotZ,
   autolabTxt,

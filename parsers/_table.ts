@@ -60,6 +60,8 @@ export interface TableOptions {
   file: string;
   /** Field delimiter. */
   delimiter: string;
+  /** Numbers are written with a decimal comma. @default {false} */
+  decimalComma?: boolean;
   /**
    * A date-time column giving the wall clock, and its slashed-date order. The series then gets
    * `start_time` (the first date) and the extra `wall_clock_s` (seconds since it).
@@ -121,7 +123,7 @@ export function readTable(
       const text = f[m.index];
       const name = header[m.index];
       if (m.target === "step_index" || m.target === "cycle_index") {
-        s[m.target][n] = counterAt(text, file, lineNo, name);
+        s[m.target][n] = counterAt(text, file, lineNo, name, options.decimalComma);
         continue;
       }
       let v: number;
@@ -130,7 +132,7 @@ export function readTable(
         if (c !== undefined) v = c;
         else if (text.trim() === "") v = NaN;
         else badField(text, { file, line: lineNo, column: name, expected: "a duration" });
-      } else v = numberAt(text, file, lineNo, name);
+      } else v = numberAt(text, file, lineNo, name, options.decimalComma);
       v *= m.scale ?? 1;
       if (m.abs) v = Math.abs(v);
       if (m.target.startsWith("extras.")) extraArrays[m.target.slice(7)][n] = v;

@@ -9,12 +9,21 @@ import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
 
 /**
- * Scribner ZPlot `.z` text files (`ZPLOT2 ASCII`). `Key: value` header lines, a column line
- * `Freq(Hz) Ampl Bias Time(Sec) Z'(a) Z''(b) GD Err Range`, `End Comments`, then one point per
- * line (tab or comma separated). `Z''(b)` is the signed imaginary part. When the header's
- * `Data Points` disagrees with the rows present, a warning says so.
+ * Scribner ZPlot `.z` text files. Two layouts:
  *
- * Layout facts learned from impedance.py's `readZPlot` (MIT) and the example files.
+ * - `ZPLOT2 ASCII`: `Key: value` header lines, a column line
+ *   `Freq(Hz) Ampl Bias Time(Sec) Z'(a) Z''(b) GD Err Range`, `End Comments`, then one point per
+ *   line (tab or comma separated).
+ * - ZPlot for Windows without comments (`"ZPlotW Data File: Version 3.2c"`): quoted header
+ *   lines, `Date: 12-17-2019    Time: 16:24:35` on one line, the sweep settings, the declared
+ *   number of points alone on the line before the quoted, space-separated column line, then the
+ *   points (comma separated) with no `End Comments` line.
+ *
+ * `Z''(b)` is the signed imaginary part. When the declared number of points (`Data Points`, or
+ * the count line of the second layout) disagrees with the rows present, a warning says so.
+ *
+ * Layout facts learned from impedance.py's `readZPlot` (MIT) and its example files
+ * `exampleDataZPlot.z` and `exampleDataZPlot_noComments.z`.
  *
  * @example Usage
  * ```ts
@@ -40,6 +49,9 @@ export const zplotZ: FormatParser = {
   detect(head: Uint8Array, fileName: string) {
     const text = decodeHead(head);
     if (text.startsWith("ZPLOT2 ASCII")) return { confidence: 1, reason: "ZPLOT2 ASCII signature" };
+    if (/^"ZPlotW Data File/.test(text)) {
+      return { confidence: 1, reason: "ZPlotW Data File signature" };
+    }
     if (/Freq\(Hz\)[\t ,]+Ampl/.test(text) && text.includes("End Comments")) {
       return { confidence: 0.8, reason: "ZPlot column line and End Comments" };
     }
@@ -52,19 +64,41 @@ export const zplotZ: FormatParser = {
     const lines = splitLines(decodeText(bytes));
     const header: Record<string, string> = {};
     let headLine = -1, endComments = -1;
+    // Quotes around header lines and the column line (ZPlotW layout) are not part of them.
+    const unquote = (line: string): string => line.trim().replace(/^"(.*)"$/, "$1");
     for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
-      if (/^\s*Freq\(Hz\)/.test(line)) headLine = i;
-      else if (/^\s*End Comments/.test(line)) {
+      const line = unquote(lines[i]);
+      if (/^\s*Freq\(Hz\)/.test(line)) {
+        headLine = i;
+        // ZPlotW: no End Comments line; the points follow the column line.
+        if (/^"?ZPlotW/.test(lines[0])) break;
+      } else if (/^\s*End Comments/.test(line)) {
         endComments = i;
         break;
       } else {
+        // `Date: 12-17-2019    Time: 16:24:35` (ZPlotW) holds two fields on one line.
+        const both = line.match(/^\s*Date:\s*(\S+)\s+Time:\s*(\S+)\s*$/);
+        if (both) {
+          header["Date"] ??= both[1];
+          header["Time"] ??= both[2];
+          continue;
+        }
         const m = line.match(/^\s*([^:]+?):\s*(.*)$/);
         if (m && !(m[1] in header)) header[m[1]] = m[2].trim();
       }
     }
     if (headLine < 0) throw new ParseError(file, 'no "Freq(Hz)" column line');
-    const names = lines[headLine].trim().split(/\t|, ?/).map((s) => s.trim());
+    const columnLine = unquote(lines[headLine]);
+    // Column names: tab or comma separated (ZPLOT2), or runs of spaces (ZPlotW).
+    const names =
+      (/\t|,/.test(columnLine) ? columnLine.trim().split(/\t|, ?/) : columnLine.trim().split(/\s+/))
+        .map((s) => s.trim());
+    // ZPlotW: the line before the column line is the declared number of points.
+    if (
+      headLine > 0 && header["Data Points"] === undefined && /^\s*\d+\s*$/.test(lines[headLine - 1])
+    ) {
+      header["Data Points"] = lines[headLine - 1].trim();
+    }
     const find = (re: RegExp, what: string): number => {
       const idx = names.findIndex((n) => re.test(n));
       if (idx < 0) {
@@ -95,7 +129,11 @@ export const zplotZ: FormatParser = {
     const meta = makeMeta(options, {
       format: "zplot_z",
       instrument: "ZPlot",
-      format_version: version ? `ZPlot ${version}` : null,
+      format_version: version
+        ? `ZPlot ${version}`
+        : header["ZPlotW Data File"]
+        ? `ZPlotW ${header["ZPlotW Data File"].replace(/^Version\s*/, "")}`
+        : null,
       start_time: usDateTime(header["Date"], header["Time"]),
       electrode_area_cm2: Number.isFinite(area) && area > 0 ? area : null,
       techniques: [header["Experiment Type"] ?? "EIS"],

@@ -45,11 +45,50 @@ export interface FitProblem {
  * `covariance` only the free ones (in their order), `atBound` holds full indices (free
  * parameters at, or within 1e-6 relative of, a bound, or run off to 0 or ∞ on the log scale).
  */
-export type CoreFit = LeastSquaresResult;
+export interface CoreFit extends LeastSquaresResult {
+  /**
+   * For each entry of `atBound`, in the same order: which way the parameter went — `"lower"`
+   * (its lower bound, or towards 0 for a log parameter that ran off) or `"upper"` (its upper
+   * bound, or towards ∞).
+   */
+  boundSide: ("lower" | "upper")[];
+}
 
 /** Span around the start, in natural-log units, of a log parameter without finite bounds. */
 const LOG_SPAN = 35;
 const XTOL = 1e-8, FTOL = 1e-10, GTOL = 1e-12;
+
+/**
+ * |Z| spread (largest / smallest) above which `auto` weighting uses `modulus`: beyond two
+ * decades, unit weights give the smallest-|Z| points less than 1e-4 of the influence of the
+ * largest, and the high-frequency part of the spectrum is effectively not fitted (blocking
+ * electrodes, coatings).
+ */
+export const MODULUS_SPREAD = 100;
+
+/**
+ * The weighting `auto` stands for on these data, and why: `modulus` when |Z| spreads over more
+ * than {@link MODULUS_SPREAD}×, `unit` (impedance.py's default) otherwise. `spread` is
+ * max |Z| / min |Z|, `detail` says it in words.
+ */
+export function chooseWeighting(
+  data: SpectrumData,
+): { weighting: Weighting; spread: number; detail: string } {
+  let lo = Infinity, hi = 0;
+  for (let i = 0; i < data.n; i++) {
+    const mod = Math.hypot(data.re[i], data.im[i]);
+    lo = Math.min(lo, mod);
+    hi = Math.max(hi, mod);
+  }
+  const spread = hi / lo;
+  const text = spread < 1e4 ? spread.toPrecision(3) : spread.toExponential(1);
+  const wide = spread > MODULUS_SPREAD;
+  return {
+    weighting: wide ? "modulus" : "unit",
+    spread,
+    detail: `|Z| spreads over ${text}× (${wide ? ">" : "≤"} ${MODULUS_SPREAD}×)`,
+  };
+}
 
 /** Build the weights for a weighting scheme. */
 export function weights(data: SpectrumData, weighting: Weighting): [Float64Array, Float64Array] {
@@ -162,11 +201,19 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
     }
   }
   const atBound: number[] = [];
+  const boundSide: ("lower" | "upper")[] = [];
   for (let j = 0; j < nFree; j++) {
     // A log parameter that moved more than 6 decades from its start has run off to 0 or ∞
     // (its gradient vanishes on the log scale before the nominal bound is reached).
-    const runaway = log[free[j]] && Math.abs(result.params[j] - u0[j]) > 13.8;
-    if (result.atBound.includes(j) || runaway) atBound.push(free[j]);
+    const u = result.params[j];
+    const runaway = log[free[j]] && Math.abs(u - u0[j]) > 13.8;
+    if (result.atBound.includes(j)) {
+      atBound.push(free[j]);
+      boundSide.push(Math.abs(u - lowerU[j]) <= Math.abs(u - upperU[j]) ? "lower" : "upper");
+    } else if (runaway) {
+      atBound.push(free[j]);
+      boundSide.push(u < u0[j] ? "lower" : "upper");
+    }
   }
   return {
     params,
@@ -178,6 +225,7 @@ export function solve(problem: FitProblem, start: ArrayLike<number>, maxIteratio
     converged: result.converged,
     message: result.message,
     atBound,
+    boundSide,
   };
 }
 

@@ -2,23 +2,26 @@
 // This module is browser compatible.
 
 /**
- * One circuit fit with automatic starts: prepare the problem (bounds, constants, weights),
- * run a short Levenberg–Marquardt from every automatic starting vector, refine the best two,
- * optionally search globally (seeded random restarts), and grade the result.
+ * One circuit fit with automatic starts: prepare the problem (bounds, constants, weights), run
+ * the local search from every automatic starting vector (`_search.ts`), optionally search
+ * globally (seeded random restarts), escalate to a wider search when the fit is poor or a nested
+ * simpler circuit fits as well, and grade the result.
  */
 
-import type { Circuit } from "./circuit.ts";
+import { type Circuit, parseCircuit } from "./circuit.ts";
+import type { CoreFit, FitProblem, Weighting } from "./_fit_core.ts";
+import { weights } from "./_fit_core.ts";
+import { computeDrt } from "./drt.ts";
+import type { Arc } from "./_guess.ts";
 import {
-  type CoreFit,
-  costAt,
-  type FitProblem,
-  solve,
-  type Weighting,
-  weights,
-} from "./_fit_core.ts";
-import { features, initialGuesses } from "./_guess.ts";
+  determined,
+  localSearch,
+  POOR_RELATIVE_ERROR,
+  randomRestarts,
+  startingVectors,
+} from "./_search.ts";
+import { circuitShape, nestedCircuits } from "./_nested.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
-import { mulberry32 } from "../_random.ts";
 
 /** Options of one fit. */
 export interface FitOneOptions {
@@ -38,6 +41,21 @@ export interface FitOneOptions {
   randomSeed: number;
   /** Iteration limit of the final refinement. */
   maxIterations: number;
+  /**
+   * Widen the search automatically ({@link ESCALATION_STARTS} seeded random restarts) when the
+   * fit is graded poor or a nested simpler circuit fits as well, unless `globalStarts` is set.
+   */
+  escalate: boolean;
+  /** What the fits of one spectrum share (the candidates of an automatic choice). */
+  shared?: SharedSearch;
+}
+
+/** Results reused across the fits of one spectrum. */
+export interface SharedSearch {
+  /** Fits of nested circuits by shape (`circuitShape`). */
+  nested: Map<string, FitOneResult>;
+  /** Arcs from the peaks of the DRT (computed at the first escalation; `null` if it failed). */
+  drtArcs?: Arc[] | null;
 }
 
 /** Quality of a fit. */
@@ -66,14 +84,34 @@ export interface FitOneResult extends CoreFit {
   quality: FitQuality;
   /** Remarks that do not change the grade (for example a cheaper degenerate minimum). */
   notes: string[];
+  /** Why and how the search was widened automatically; `null` when it was not. */
+  escalation: { reason: string; restarts: number; improved: boolean } | null;
+  /** A nested simpler circuit with a BIC as low or lower; `null` when none. */
+  simpler: NestedFit | null;
 }
+
+/** The BIC of a nested simpler circuit fitted to the same data. */
+export interface NestedFit {
+  /** Circuit string. */
+  circuit: string;
+  /** The block left out (`p(R2,CPE2)`). */
+  removed: string;
+  /** Parameter indices of the removed block in the full circuit: [first, one past the last). */
+  parameters: [number, number];
+  /** Its BIC. */
+  bic: number;
+}
+
+/** Seeded random restarts of an automatically escalated search. */
+export const ESCALATION_STARTS = 30;
+/** Iterations of each restart of an escalated search before it is compared with the best. */
+const ESCALATION_ITERATIONS = 25;
 
 /** Relative RMS misfit above which a fit is poor. */
 export const POOR_RMSE = 0.1;
 /** Relative RMS misfit above which a fit gets a warning. */
 export const WARN_RMSE = 0.03;
-/** Relative standard error above which a parameter is called undetermined. */
-export const POOR_RELATIVE_ERROR = 1;
+export { POOR_RELATIVE_ERROR };
 
 /** Build the problem: bounds, constants, weights. */
 export function makeProblem(
@@ -134,33 +172,6 @@ export function makeProblem(
   return { circuit, data, weightRe, weightIm, free, values, lower, upper, log };
 }
 
-function userStart(
-  what: string,
-  circuit: Circuit,
-  guess: ArrayLike<number> | Record<string, number>,
-  base: Float64Array,
-): Float64Array {
-  const out = Float64Array.from(base);
-  if (typeof (guess as ArrayLike<number>).length === "number") {
-    const g = guess as ArrayLike<number>;
-    if (g.length !== circuit.length) {
-      throw new RangeError(
-        `Cannot ${what}: initialGuess has ${g.length} values, the circuit has ${circuit.length} parameters (${
-          circuit.names.join(", ")
-        })`,
-      );
-    }
-    for (let k = 0; k < g.length; k++) out[k] = g[k];
-    return out;
-  }
-  for (const [name, v] of Object.entries(guess)) {
-    const k = circuit.names.indexOf(name);
-    if (k < 0) throw new RangeError(`Cannot ${what}: initialGuess names unknown "${name}"`);
-    out[k] = v;
-  }
-  return out;
-}
-
 /** Grade a finished fit. */
 export function grade(
   problem: FitProblem,
@@ -183,36 +194,73 @@ export function grade(
   if (relativeRmse > POOR_RMSE) poor(`poor fit: relative RMS misfit ${pct(relativeRmse)}`);
   else if (relativeRmse > WARN_RMSE) warn(`mediocre fit: relative RMS misfit ${pct(relativeRmse)}`);
   if (!fit.converged) warn(`not converged: ${fit.message}`);
-  for (const k of fit.atBound) {
-    const lo = Math.abs(fit.params[k] - problem.lower[k]) <=
-      Math.abs(fit.params[k] - problem.upper[k]);
-    warn(
-      `parameter ${names[k]} at its ${lo ? "lower" : "upper"} bound (${
-        fit.params[k].toPrecision(4)
-      }): the element may be unnecessary or the bound too tight`,
-    );
-  }
+  const status = parameterStatus(problem, fit, relativeErrors);
   if (!fit.covariance) poor("parameters not determined: singular Jacobian (no standard errors)");
-  else {
-    for (const k of problem.free) {
-      if (fit.atBound.includes(k)) continue;
-      const e = relativeErrors[k];
-      if (!(e <= POOR_RELATIVE_ERROR)) {
-        poor(`parameter ${names[k]} undetermined: relative standard error ${pct(e)}`);
-      }
+  status.forEach((st, k) => {
+    if (st.flag === "ran off towards 0" || st.flag === "ran off towards ∞") {
+      warn(
+        `parameter ${names[k]} ${st.flag} (${
+          fit.params[k].toPrecision(4)
+        }): the element is probably unnecessary`,
+      );
+    } else if (st.flag === "at lower bound" || st.flag === "at upper bound") {
+      warn(
+        `parameter ${names[k]} ${st.flag} (${fit.params[k].toPrecision(4)}): the bound may be ` +
+          "too tight or the element unnecessary",
+      );
+    } else if (st.flag === "not determined" && fit.covariance) {
+      poor(
+        `parameter ${names[k]} not determined by the data: relative standard error above ${
+          100 * POOR_RELATIVE_ERROR
+        } %`,
+      );
     }
-  }
+  });
   return { level, reasons };
 }
 
-/** Whether every free parameter of a fit has a finite relative standard error ≤ the limit. */
-function determined(problem: FitProblem, fit: CoreFit): boolean {
-  if (!fit.covariance) return false;
+/**
+ * What is doubtful about a parameter: `fixed` (a constant), `at lower bound`/`at upper bound`
+ * (stopped at a finite bound), `ran off towards 0`/`ran off towards ∞` (a log parameter that
+ * left its start by more than six decades), `not determined` (no covariance, or relative
+ * standard error above {@link POOR_RELATIVE_ERROR}), or `""` (a determined estimate).
+ */
+export type ParameterFlag =
+  | ""
+  | "fixed"
+  | "at lower bound"
+  | "at upper bound"
+  | "ran off towards 0"
+  | "ran off towards ∞"
+  | "not determined";
+
+/** The flag of every parameter of a fit (see {@link ParameterFlag}), in circuit order. */
+export function parameterStatus(
+  problem: FitProblem,
+  fit: CoreFit,
+  relativeErrors: ArrayLike<number>,
+): { flag: ParameterFlag; undetermined: boolean }[] {
+  const out = problem.circuit.parameters.map(() => ({
+    flag: "fixed" as ParameterFlag,
+    undetermined: false,
+  }));
   for (const k of problem.free) {
-    if (fit.atBound.includes(k)) continue;
-    if (!(fit.standardErrors[k] <= POOR_RELATIVE_ERROR * Math.abs(fit.params[k]))) return false;
+    const i = fit.atBound.indexOf(k);
+    let flag: ParameterFlag = "";
+    if (i >= 0) {
+      const side = fit.boundSide[i];
+      const bound = side === "lower" ? problem.lower[k] : problem.upper[k];
+      // A log parameter whose bound is 0 or ∞ never reaches it: it ran off in that direction.
+      const runaway = problem.log[k] && (side === "lower" ? bound <= 0 : bound === Infinity);
+      flag = runaway
+        ? (side === "lower" ? "ran off towards 0" : "ran off towards ∞")
+        : (side === "lower" ? "at lower bound" : "at upper bound");
+    } else if (!fit.covariance || !(relativeErrors[k] <= POOR_RELATIVE_ERROR)) {
+      flag = "not determined";
+    }
+    out[k] = { flag, undetermined: flag !== "" };
   }
-  return true;
+  return out;
 }
 
 /** Fit a circuit with automatic (and optional user or seeded) starts. */
@@ -223,90 +271,153 @@ export function fitOne(
   options: FitOneOptions,
 ): FitOneResult {
   const problem = makeProblem(what, circuit, data, options);
-  const fixedInto = (v: Float64Array): Float64Array => {
-    const out = Float64Array.from(v);
-    const isFree = new Uint8Array(circuit.length);
-    for (const k of problem.free) isFree[k] = 1;
-    for (let k = 0; k < circuit.length; k++) if (!isFree[k]) out[k] = problem.values[k];
-    return out;
-  };
-  const starts: Float64Array[] = [];
-  const auto = initialGuesses(circuit, features(data));
-  if (options.initialGuess) starts.push(userStart(what, circuit, options.initialGuess, auto[0]));
-  if (options.seed && options.seed.length === circuit.length) {
-    starts.push(Float64Array.from(options.seed));
-  }
-  if (!options.initialGuess) starts.push(...auto);
-  const trials = starts.map(fixedInto).filter((s) => costAt(problem, s) < Infinity);
-  if (trials.length === 0) {
-    throw new RangeError(`Cannot ${what}: the impedance is not finite at any starting point`);
-  }
-  // Short runs from every start; refine the two cheapest. A local minimum whose parameters are
-  // undetermined (a degenerate limit such as a finite Warburg with τ → ∞) is not a usable
-  // estimate for this circuit: then the cheapest well-determined minimum is preferred and the
-  // cheaper degenerate one is reported in the notes.
-  const quick: CoreFit[] = trials.length === 1
-    ? [solve(problem, trials[0], options.maxIterations)]
-    : trials.map((s) => solve(problem, s, 15)).sort((a, b) => a.cost - b.cost);
-  // Distinct basins only: quick results whose free parameters agree within 5 % are one.
-  const distinct: CoreFit[] = [];
-  for (const q of quick) {
-    const same = distinct.some((d) =>
-      Array.from(problem.free).every((k) => {
-        const a = q.params[k], b = d.params[k];
-        return problem.log[k]
-          ? Math.abs(Math.log(a / b)) < 0.05
-          : Math.abs(a - b) <= 0.05 * Math.max(Math.abs(a), Math.abs(b), 1e-300);
-      })
-    );
-    if (!same) distinct.push(q);
-  }
-  const refined: CoreFit[] = [];
-  for (const q of distinct) {
-    if (refined.length > 0) {
-      const good = refined.some((r) => determined(problem, r));
-      const close = q.cost < 1.5 * distinct[0].cost;
-      if (good && (!close || refined.length >= 2)) break;
-    }
-    refined.push(trials.length === 1 ? q : solve(problem, q.params, options.maxIterations));
-  }
-  refined.sort((a, b) => a.cost - b.cost);
-  let best = refined.find((r) => determined(problem, r)) ?? refined[0];
+  const trials = startingVectors(what, problem, data, options);
+  const local = localSearch(problem, trials, options.maxIterations);
+  let best = local.best;
   let tried = trials.length;
-  const notes: string[] = [];
-  const cheaper = refined[0];
-  if (cheaper !== best && cheaper.cost < best.cost * (1 - 1e-6)) {
-    const loose = problem.circuit.names.filter((_, k) =>
-      problem.free.includes(k) &&
-      !(cheaper.standardErrors[k] <= POOR_RELATIVE_ERROR * Math.abs(cheaper.params[k]))
-    );
-    notes.push(
-      `a lower χ² (${cheaper.cost.toExponential(4)} vs ${best.cost.toExponential(4)}) exists ` +
-        `with ${loose.join(", ")} undetermined (a degenerate limit of this circuit); ` +
-        "a simpler circuit may describe the data better",
-    );
-  }
   if (options.globalStarts > 0) {
-    const rand = mulberry32(options.randomSeed);
-    for (let s = 0; s < options.globalStarts; s++) {
-      const start = Float64Array.from(best.params);
-      for (const k of problem.free) {
-        // A log parameter that ran off to 0 or ∞ restarts from its automatic guess.
-        if (problem.log[k] && best.atBound.includes(k)) start[k] = trials[0][k];
-        if (problem.log[k]) start[k] *= 10 ** (3 * rand() - 1.5);
-        else {
-          const lo = Number.isFinite(problem.lower[k]) ? problem.lower[k] : start[k] - 1;
-          const hi = Number.isFinite(problem.upper[k]) ? problem.upper[k] : start[k] + 1;
-          start[k] = lo + rand() * (hi - lo);
-        }
-      }
-      const trial = solve(problem, start, 60);
-      tried++;
-      if (trial.cost < best.cost * (1 - 1e-9)) {
-        best = solve(problem, trial.params, options.maxIterations);
+    best = randomRestarts(problem, best, {
+      fallback: trials[0],
+      count: options.globalStarts,
+      seed: options.randomSeed,
+      maxIterations: options.maxIterations,
+    });
+    tried += options.globalStarts;
+  }
+  const summary = (fit: CoreFit): FitOneResult =>
+    summarize(problem, fit, { starts: tried, cheaper: local.cheaper });
+  let result = summary(best);
+  if (!options.escalate) return result;
+  // Escalation: a grade other than good (a misfit, a parameter run off or undetermined), or a
+  // nested simpler circuit that fits as well (two arcs collapsed into one), calls for a wider
+  // search than the automatic starts.
+  const nested = nestedFits(circuit, data, options);
+  // Of the nested circuits with a BIC as low, name the one without the block the data support
+  // least (most parameters flagged), then the lowest BIC.
+  const simplerThan = (r: FitOneResult): NestedFit | null => {
+    const flags = parameterStatus(problem, r, r.relativeErrors);
+    const loose = (n: NestedFit) =>
+      flags.slice(n.parameters[0], n.parameters[1]).filter((f) => f.undetermined).length;
+    return nested.filter((n) => n.bic <= r.bic)
+      .sort((a, b) => loose(b) - loose(a) || a.bic - b.bic)[0] ?? null;
+  };
+  let simpler = simplerThan(result);
+  const reason = result.quality.level !== "good"
+    ? `the fit is graded ${result.quality.level}`
+    : simpler
+    ? `the nested circuit ${simpler.circuit} fits as well`
+    : null;
+  if (reason && options.globalStarts === 0) {
+    // First the arcs the DRT resolves (it separates processes that share one apex of −Im Z),
+    // then seeded random restarts around the best.
+    const arcs = drtArcs(data, options.shared);
+    let fromDrt: Float64Array[] = [];
+    if (arcs && arcs.length > 0) {
+      try {
+        fromDrt = startingVectors(what, problem, data, { arcs });
+      } catch {
+        fromDrt = []; // the impedance is not finite at any of them
       }
     }
+    let wider = best;
+    if (fromDrt.length > 0) {
+      const drtFit = localSearch(problem, fromDrt, options.maxIterations).best;
+      if (
+        drtFit.cost < best.cost * (1 - 1e-9) &&
+        (determined(problem, drtFit) || !determined(problem, best))
+      ) {
+        wider = drtFit;
+      }
+    }
+    wider = randomRestarts(problem, wider, {
+      fallback: trials[0],
+      count: ESCALATION_STARTS,
+      seed: options.randomSeed,
+      maxIterations: options.maxIterations,
+      quickIterations: ESCALATION_ITERATIONS,
+    });
+    tried += fromDrt.length + ESCALATION_STARTS;
+    const improved = wider !== best;
+    result = summary(wider);
+    simpler = simplerThan(result);
+    result.escalation = { reason, restarts: fromDrt.length + ESCALATION_STARTS, improved };
+    const how = `${
+      fromDrt.length > 0 ? `${fromDrt.length} starts from the DRT peaks and ` : ""
+    }${ESCALATION_STARTS} seeded random restarts`;
+    result.notes.unshift(
+      `search escalated (${reason}): ${how} ${
+        improved
+          ? `lowered χ² from ${best.cost.toExponential(4)} to ${wider.cost.toExponential(4)}`
+          : "found no lower χ²"
+      }`,
+    );
   }
+  if (simpler) {
+    result.simpler = simpler;
+    result.notes.push(
+      `the simpler nested circuit ${simpler.circuit} (without ${simpler.removed}) fits as well ` +
+        `(BIC ${simpler.bic.toFixed(1)} vs ${result.bic.toFixed(1)}): the data do not support ` +
+        simpler.removed,
+    );
+  }
+  return result;
+}
+
+/** Arcs (τ, R) of the DRT peaks of the data, computed once per shared search. */
+function drtArcs(data: SpectrumData, shared: SharedSearch | undefined): Arc[] | null {
+  if (shared && shared.drtArcs !== undefined) return shared.drtArcs;
+  let arcs: Arc[] | null = null;
+  try {
+    const drt = computeDrt({ frequency_Hz: data.f, z_real_ohm: data.re, z_imag_ohm: data.im });
+    arcs = drt.peaks.map((p) => ({ tau_s: p.tau_s, r_ohm: p.resistance_ohm }));
+  } catch {
+    arcs = null; // too few points or a singular basis: no DRT starts
+  }
+  if (shared) shared.drtArcs = arcs;
+  return arcs;
+}
+
+/** Fits of the nested simpler circuits (see `_nested.ts`), from the cache when there. */
+function nestedFits(
+  circuit: Circuit,
+  data: SpectrumData,
+  options: FitOneOptions,
+): NestedFit[] {
+  const out: NestedFit[] = [];
+  for (const { text, removed, parameters } of nestedCircuits(circuit)) {
+    const key = circuitShape(text);
+    let fit = options.shared?.nested.get(key);
+    if (!fit) {
+      const sub = parseCircuit(text);
+      const keep = <T>(o: Record<string, T> | undefined) =>
+        o && Object.fromEntries(Object.entries(o).filter(([name]) => sub.names.includes(name)));
+      try {
+        fit = fitOne(`fit "${text}"`, sub, data, {
+          ...options,
+          constants: keep(options.constants),
+          bounds: keep(options.bounds),
+          initialGuess: undefined,
+          seed: undefined,
+          globalStarts: 0,
+          escalate: false,
+        });
+      } catch {
+        continue; // too few points for it, or not finite anywhere: no comparison possible
+      }
+      options.shared?.nested.set(key, fit);
+    }
+    out.push({ circuit: text, removed, parameters, bic: fit.bic });
+  }
+  return out;
+}
+
+/** Relative misfit, information criteria and grade of a finished fit. */
+function summarize(
+  problem: FitProblem,
+  best: CoreFit,
+  context: { starts: number; cheaper: CoreFit },
+): FitOneResult {
+  const { circuit, data } = problem;
   const N = data.n;
   const re = new Float64Array(N), im = new Float64Array(N);
   circuit.evaluate(best.params, data.w, re, im);
@@ -321,15 +432,30 @@ export function fitOne(
   const relativeErrors = best.standardErrors.map((e, k) => e / Math.abs(best.params[k]));
   const m = 2 * N, k = problem.free.length;
   const ll = m * Math.log(Math.max(best.cost, 1e-300) / m);
+  const notes: string[] = [];
+  const cheaper = context.cheaper;
+  if (cheaper.cost < best.cost * (1 - 1e-6)) {
+    const loose = circuit.names.filter((_, k) =>
+      problem.free.includes(k) &&
+      !(cheaper.standardErrors[k] <= POOR_RELATIVE_ERROR * Math.abs(cheaper.params[k]))
+    );
+    notes.push(
+      `a lower χ² (${cheaper.cost.toExponential(4)} vs ${best.cost.toExponential(4)}) exists ` +
+        `with ${loose.join(", ")} undetermined (a degenerate limit of this circuit); ` +
+        "a simpler circuit may describe the data better",
+    );
+  }
   return {
     ...best,
     problem,
-    starts: tried,
+    starts: context.starts,
     relativeRmse,
     relativeErrors,
     aic: ll + 2 * k,
     bic: ll + k * Math.log(m),
     quality: grade(problem, best, relativeRmse, relativeErrors),
     notes,
+    escalation: null,
+    simpler: null,
   };
 }

@@ -144,9 +144,14 @@ function orders(n: number): number[][] {
 
 /**
  * Starting vectors for a circuit from the spectrum features (full parameter vectors; fixed
- * parameters are overwritten later by the caller).
+ * parameters are overwritten later by the caller). `split: false` leaves out the variant with
+ * the largest arc split in two (for arcs that are already resolved, such as DRT peaks).
  */
-export function initialGuesses(circuit: Circuit, feat: SpectrumFeatures): Float64Array[] {
+export function initialGuesses(
+  circuit: Circuit,
+  feat: SpectrumFeatures,
+  options: { split?: boolean } = {},
+): Float64Array[] {
   const roles = topLevel(circuit.root);
   const n = circuit.length;
   const zScale = Math.max(feat.zMax, 1e-300);
@@ -155,19 +160,31 @@ export function initialGuesses(circuit: Circuit, feat: SpectrumFeatures): Float6
   const tauMin = 1 / feat.omegaMax, tauMax = 1 / feat.omegaMin;
   const nb = roles.blocks.length;
   // Arcs for the blocks: the largest detected ones, completed with log-spaced time constants.
-  let arcs = [...feat.arcs].sort((a, b) => b.r_ohm - a.r_ohm).slice(0, nb);
-  const missing = nb - arcs.length;
-  for (let k = 0; k < missing; k++) {
-    const x = (k + 1) / (missing + 1);
-    arcs.push({
-      tau_s: Math.exp(Math.log(tauMin) + x * Math.log(tauMax / tauMin)),
-      r_ohm: rPol / Math.max(nb, 1),
-    });
+  const complete = (found: Arc[]): Arc[] => {
+    const arcs = found.slice(0, nb);
+    const missing = nb - arcs.length;
+    for (let k = 0; k < missing; k++) {
+      const x = (k + 1) / (missing + 1);
+      arcs.push({
+        tau_s: Math.exp(Math.log(tauMin) + x * Math.log(tauMax / tauMin)),
+        r_ohm: rPol / Math.max(nb, 1),
+      });
+    }
+    return arcs.sort((a, b) => a.tau_s - b.tau_s).map((a) => ({
+      tau_s: a.tau_s,
+      r_ohm: Math.max(a.r_ohm, 1e-3 * zScale),
+    }));
+  };
+  const bySize = [...feat.arcs].sort((a, b) => b.r_ohm - a.r_ohm);
+  const arcSets = [complete(bySize)];
+  // Two processes less than about a decade and a half apart in τ make one apex in −Im Z: with
+  // two or more blocks, also try the largest arc split into two, half a decade either side.
+  if ((options.split ?? true) && nb >= 2 && bySize.length > 0) {
+    const [big, ...rest] = bySize;
+    const half = (t: number): Arc => ({ tau_s: big.tau_s * t, r_ohm: big.r_ohm / 2 });
+    arcSets.push(complete([half(10 ** -0.5), half(10 ** 0.5), ...rest]));
   }
-  arcs = arcs.sort((a, b) => a.tau_s - b.tau_s).map((a) => ({
-    tau_s: a.tau_s,
-    r_ohm: Math.max(a.r_ohm, 1e-3 * zScale),
-  }));
+  const arcs = arcSets[0];
   const arcSum = arcs.reduce((s, a) => s + a.r_ohm, 0);
   const tails: Arc[] = [
     { tau_s: tauMax, r_ohm: Math.max(feat.rLow - rHigh - arcSum, feat.imLow, 0.05 * zScale) },
@@ -183,27 +200,31 @@ export function initialGuesses(circuit: Circuit, feat: SpectrumFeatures): Float6
       ? tails
       : tails.slice(0, 1)
   ) {
-    for (const order of orders(nb)) {
-      const out = new Float64Array(n);
-      for (const r of roles.ohmic) r.definition.guess(rHigh / roles.ohmic.length, 0, out, r.offset);
-      for (const l of roles.inductors) {
-        l.definition.guess(inductance[0], inductance[1], out, l.offset);
+    for (const set of arcSets) {
+      for (const order of orders(nb)) {
+        const out = new Float64Array(n);
+        for (const r of roles.ohmic) {
+          r.definition.guess(rHigh / roles.ohmic.length, 0, out, r.offset);
+        }
+        for (const l of roles.inductors) {
+          l.definition.guess(inductance[0], inductance[1], out, l.offset);
+        }
+        for (const t of roles.tails) {
+          if (t.definition.role === "capacitor") {
+            // Blocking behaviour: −Im Z at the lowest frequency is 1/(ω C).
+            t.definition.guess(Math.max(feat.imLow, 1e-3 * zScale), tauMax, out, t.offset);
+          } else t.definition.guess(tail.r_ohm, tail.tau_s, out, t.offset);
+        }
+        let extra = 0;
+        const nested = (): Arc => ({
+          tau_s: Math.sqrt(tauMin * tauMax) * 10 ** (++extra % 3 - 1),
+          r_ohm: rPol / (nb + extra),
+        });
+        roles.blocks.forEach((block, b) =>
+          assignBlock(block, set[order[b]], tail, inductance, out, nested)
+        );
+        starts.push(out);
       }
-      for (const t of roles.tails) {
-        if (t.definition.role === "capacitor") {
-          // Blocking behaviour: −Im Z at the lowest frequency is 1/(ω C).
-          t.definition.guess(Math.max(feat.imLow, 1e-3 * zScale), tauMax, out, t.offset);
-        } else t.definition.guess(tail.r_ohm, tail.tau_s, out, t.offset);
-      }
-      let extra = 0;
-      const nested = (): Arc => ({
-        tau_s: Math.sqrt(tauMin * tauMax) * 10 ** (++extra % 3 - 1),
-        r_ohm: rPol / (nb + extra),
-      });
-      roles.blocks.forEach((block, b) =>
-        assignBlock(block, arcs[order[b]], tail, inductance, out, nested)
-      );
-      starts.push(out);
     }
   }
   return starts;

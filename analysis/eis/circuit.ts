@@ -115,7 +115,14 @@ class Parser {
         this.fail(`unexpected "${this.text[this.pos]}", expected "," or ")"`);
       }
       this.pos++;
-      if (children.length === 1) return children[0];
+      if (children.length === 1) {
+        this.fail(
+          `p(...) needs at least two branches separated by ",", found one ("${
+            this.text.slice(at, this.pos)
+          }")`,
+          at,
+        );
+      }
       return { kind: "parallel", children, offset: start, end: this.offset };
     }
     const name = m[0];
@@ -450,6 +457,7 @@ export class Circuit {
  * const c = parseCircuit("R0-p(R1,C1)-p(R2-Wo1,C2)");
  * deepEqual(c.names, ["R0", "R1", "C1", "R2", "Wo1_0", "Wo1_1", "C2"]);
  * throws(() => parseCircuit("R0-p(R1"), /at position 7, unbalanced parenthesis/);
+ * throws(() => parseCircuit("R0-p(R1)"), /at position 3, p\(...\) needs at least two branches/);
  * ```
  */
 export function parseCircuit(text: string): Circuit {

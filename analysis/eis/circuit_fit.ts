@@ -4,7 +4,12 @@
 import { escapeHtml, htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "../_display.ts";
 import type { Circuit, CircuitImpedance } from "./circuit.ts";
 import type { Weighting } from "./_fit_core.ts";
-import type { FitOneResult, FitQuality } from "./_fit_one.ts";
+import {
+  type FitOneResult,
+  type FitQuality,
+  type ParameterFlag,
+  parameterStatus,
+} from "./_fit_one.ts";
 import type { SpectrumData } from "./_spectrum_data.ts";
 import { FittedSpectrum } from "./_fitted_spectrum.ts";
 import { fitCharts } from "./eis_charts.ts";
@@ -25,8 +30,20 @@ export interface FittedParameter {
   description: string;
   /** Held constant. */
   fixed: boolean;
-  /** Ended at a bound. */
+  /** Ended at a bound, or ran off towards 0 or ∞ (see `flag`). */
   at_bound: boolean;
+  /**
+   * The data do not determine this free parameter: it is at a bound, ran off, or its relative
+   * standard error exceeds 100 % (or there is no covariance). Its `stderr` and
+   * `relative_error` are then not estimates, and every surface says "not determined" rather
+   * than printing them.
+   */
+  undetermined: boolean;
+  /**
+   * What is doubtful, in words: `""`, `"fixed"`, `"at lower bound"`, `"at upper bound"`,
+   * `"ran off towards 0"`, `"ran off towards ∞"` or `"not determined"`.
+   */
+  flag: ParameterFlag;
 }
 
 /** A summary of one candidate of the automatic circuit choice. */
@@ -45,8 +62,27 @@ export interface CandidateSummary {
   quality: FitQuality["level"];
   /** Reasons of the grade. */
   reasons: string[];
+  /** Remarks of its fit (an escalated search, a nested circuit that fits as well). */
+  notes: string[];
   /** Whether this candidate was chosen. */
   chosen: boolean;
+}
+
+/**
+ * Table rows of the parameters for text and HTML: the relative error in percent, or "not
+ * determined" (never an absurd percentage), or "—" for constants; standard errors of
+ * undetermined parameters are left out for the same reason.
+ */
+function parameterRows(parameters: FittedParameter[]): Record<string, unknown>[] {
+  return parameters.map((p) => ({
+    ...p,
+    stderr: p.undetermined ? NaN : p.stderr,
+    rel: p.fixed
+      ? "—"
+      : p.undetermined
+      ? "not determined"
+      : `${(100 * p.relative_error).toFixed(2)} %`,
+  }));
 }
 
 /**
@@ -72,8 +108,10 @@ export class CircuitFit extends FittedSpectrum {
   readonly circuit: string;
   /** Parameters in circuit order. */
   readonly parameters: FittedParameter[];
-  /** Weighting used. */
+  /** Weighting used (`auto` resolved to `unit` or `modulus`). */
   readonly weighting: Weighting;
+  /** Why this weighting: `given`, or the `auto` rule's reason (the spread of |Z|). */
+  readonly weighting_reason: string;
   /** Number of points fitted. */
   readonly n_points: number;
   /** Weighted χ²: Σ of squared weighted residuals (real and imaginary). */
@@ -104,7 +142,12 @@ export class CircuitFit extends FittedSpectrum {
   #params: Float64Array;
 
   /** @internal Built by `fitCircuit`. */
-  constructor(circuit: Circuit, data: SpectrumData, fit: FitOneResult, weighting: Weighting) {
+  constructor(
+    circuit: Circuit,
+    data: SpectrumData,
+    fit: FitOneResult,
+    weighting: { weighting: Weighting; reason: string },
+  ) {
     const fitRe = new Float64Array(data.n), fitIm = new Float64Array(data.n);
     circuit.evaluate(fit.params, data.w, fitRe, fitIm);
     super(data, fitRe, fitIm);
@@ -112,6 +155,7 @@ export class CircuitFit extends FittedSpectrum {
     this.#params = Float64Array.from(fit.params);
     this.circuit = circuit.text;
     const free = new Set(fit.problem.free);
+    const status = parameterStatus(fit.problem, fit, fit.relativeErrors);
     this.parameters = circuit.parameters.map((p, k) => ({
       name: p.name,
       value: fit.params[k],
@@ -121,8 +165,11 @@ export class CircuitFit extends FittedSpectrum {
       description: p.description,
       fixed: !free.has(k),
       at_bound: fit.atBound.includes(k),
+      undetermined: status[k].undetermined,
+      flag: status[k].flag,
     }));
-    this.weighting = weighting;
+    this.weighting = weighting.weighting;
+    this.weighting_reason = weighting.reason;
     this.n_points = data.n;
     this.chi_square = fit.cost;
     this.chi_square_reduced = fit.cost / (2 * data.n - fit.problem.free.length);
@@ -180,6 +227,7 @@ export class CircuitFit extends FittedSpectrum {
       circuit: this.circuit,
       parameters: this.parameters,
       weighting: this.weighting,
+      weighting_reason: this.weighting_reason,
       n_points: this.n_points,
       chi_square: this.chi_square,
       chi_square_reduced: this.chi_square_reduced,
@@ -202,13 +250,11 @@ export class CircuitFit extends FittedSpectrum {
 
   /** A text summary: circuit, quality, parameter table. */
   override toString(): string {
-    const rows = this.parameters.map((p) => ({
-      ...p,
-      rel: Number.isFinite(p.relative_error) ? `${(100 * p.relative_error).toFixed(2)} %` : "—",
-      flag: p.fixed ? "fixed" : p.at_bound ? "at bound" : "",
-    }));
+    const rows = parameterRows(this.parameters);
     const head = [
-      `circuit ${this.circuit}  (${this.n_points} points, weighting ${this.weighting})`,
+      `circuit ${this.circuit}  (${this.n_points} points, weighting ${this.weighting}${
+        this.weighting_reason === "given" ? "" : ` (${this.weighting_reason})`
+      })`,
       `quality ${this.quality.level}${
         this.quality.reasons.length ? ": " + this.quality.reasons.join("; ") : ""
       }`,
@@ -237,11 +283,7 @@ export class CircuitFit extends FittedSpectrum {
    */
   [JUPYTER_DISPLAY](): MimeBundle {
     const table = htmlTable(
-      this.parameters.map((p) => ({
-        ...p,
-        rel: Number.isFinite(p.relative_error) ? `${(100 * p.relative_error).toFixed(2)} %` : "—",
-        flag: p.fixed ? "fixed" : p.at_bound ? "at bound" : "",
-      })),
+      parameterRows(this.parameters),
       [
         { key: "name", label: "parameter" },
         { key: "value", digits: 5 },
@@ -251,11 +293,11 @@ export class CircuitFit extends FittedSpectrum {
         { key: "flag", label: "" },
       ],
     );
-    const stats = `${this.n_points} points, weighting ${this.weighting}; χ² ${
-      this.chi_square.toExponential(4)
-    }, reduced ${this.chi_square_reduced.toExponential(4)}, relative RMS ${
-      (100 * this.relative_rmse).toFixed(2)
-    } %`;
+    const stats = `${this.n_points} points, weighting ${this.weighting}${
+      this.weighting_reason === "given" ? "" : ` (${this.weighting_reason})`
+    }; χ² ${this.chi_square.toExponential(4)}, reduced ${
+      this.chi_square_reduced.toExponential(4)
+    }, relative RMS ${(100 * this.relative_rmse).toFixed(2)} %`;
     const notes = this.notes.length
       ? `<ul>${this.notes.map((n) => `<li>note: ${escapeHtml(n)}</li>`).join("")}</ul>`
       : "";

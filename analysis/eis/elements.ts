@@ -85,11 +85,27 @@ const exponent = (description: string, upper = 1): ElementParameter => ({
 });
 const scratch = new Float64Array(4);
 
+// cos(aπ/2) and sin(aπ/2) of the last few exponents: a circuit is evaluated at every frequency
+// with the same exponents, so the trigonometry is done once per exponent value (four slots cover
+// circuits with up to four CPE-like elements), not once per frequency.
+const trigA = new Float64Array(4).fill(NaN), trigCos = new Float64Array(4);
+const trigSin = new Float64Array(4);
+let trigNext = 0;
+
 /** (jx)^a = x^a (cos aπ/2 + j sin aπ/2) for x > 0, from ln x, into `scratch[0..1]`. */
 function jPower(lnX: number, a: number): void {
+  let k = 0;
+  while (k < 4 && trigA[k] !== a) k++;
+  if (k === 4) {
+    k = trigNext;
+    trigNext = (trigNext + 1) & 3;
+    trigA[k] = a;
+    trigCos[k] = Math.cos(a * HALF_PI);
+    trigSin[k] = Math.sin(a * HALF_PI);
+  }
   const m = Math.exp(a * lnX);
-  scratch[0] = m * Math.cos(a * HALF_PI);
-  scratch[1] = m * Math.sin(a * HALF_PI);
+  scratch[0] = m * trigCos[k];
+  scratch[1] = m * trigSin[k];
 }
 
 /**

@@ -3,8 +3,9 @@
 
 import { type Circuit, parseCircuit } from "./circuit.ts";
 import { CircuitFit } from "./circuit_fit.ts";
-import type { Weighting } from "./_fit_core.ts";
+import { chooseWeighting, type Weighting } from "./_fit_core.ts";
 import { fitOne, type FitOneResult } from "./_fit_one.ts";
+import { circuitShape } from "./_nested.ts";
 import { type PointSelection, spectrumData, type SpectrumLike } from "./_spectrum_data.ts";
 
 /**
@@ -36,8 +37,13 @@ export interface FitCircuitOptions extends PointSelection {
   candidates?: readonly string[];
   /** Information criterion of the automatic choice. @default {"bic"} */
   criterion?: "aic" | "bic";
-  /** Residual weighting. @default {"unit"} */
-  weighting?: Weighting;
+  /**
+   * Residual weighting: `unit`, `modulus`, `proportional`, or `auto` — `modulus` when |Z|
+   * spreads over more than 100× (blocking electrodes, coatings: unit weights would fit only the
+   * largest |Z|), `unit` otherwise. The fit reports the weighting used and why.
+   * @default {"auto"}
+   */
+  weighting?: Weighting | "auto";
   /**
    * Starting values (in parameter order or by name). Optional: without them the starts are
    * derived from the spectrum.
@@ -52,8 +58,16 @@ export interface FitCircuitOptions extends PointSelection {
    * number of restarts. @default {false}
    */
   globalSearch?: boolean | number;
-  /** Seed of the global search. @default {1} */
+  /** Seed of the global search (and of an escalated search). @default {1} */
   seed?: number;
+  /**
+   * Widen the search automatically when the local search is not trustworthy: when the fit is
+   * not graded good, or when a nested simpler circuit (one arc block removed) fits as well by BIC —
+   * the signature of two arcs collapsed into one — starts from the peaks of the DRT and 30
+   * seeded random restarts follow, and the notes say why and what they found. Ignored when
+   * `globalSearch` is set. @default {true}
+   */
+  escalate?: boolean;
   /** Iteration limit of the final Levenberg–Marquardt refinement. @default {300} */
   maxIterations?: number;
   /** Parameter vector of a previous fit tried as an extra start (batch fitting). */
@@ -107,12 +121,31 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
       : "a circuit"
   }`;
   const data = spectrumData(what, spectrum, options, 3);
-  const weighting = options.weighting ?? "unit";
-  if (!["unit", "modulus", "proportional"].includes(weighting)) {
+  const asked = options.weighting ?? "auto";
+  if (!["auto", "unit", "modulus", "proportional"].includes(asked)) {
     throw new RangeError(
-      `Cannot ${what}: weighting must be "unit", "modulus" or "proportional", got "${weighting}"`,
+      `Cannot ${what}: weighting must be "auto", "unit", "modulus" or "proportional", got "${asked}"`,
     );
   }
+  const auto = chooseWeighting(data);
+  const weighting = asked === "auto" ? auto.weighting : asked;
+  const weightingNote = asked !== "auto"
+    ? "given"
+    : auto.weighting === "modulus"
+    ? `auto: ${auto.detail}, so modulus (1/|Z|): unit weights would leave the small-|Z| part unfitted`
+    : `auto: ${auto.detail}, so unit`;
+  // Unit weights asked for on data where they cannot fit the small-|Z| part: a warning.
+  const unitWarning = asked === "unit" && auto.weighting === "modulus"
+    ? `unit weighting while ${auto.detail}: the small-|Z| part is hardly fitted; ` +
+      'weighting "modulus" is recommended'
+    : null;
+  const flagUnit = (fit: CircuitFit): CircuitFit => {
+    if (unitWarning) {
+      fit.quality.reasons.push(unitWarning);
+      if (fit.quality.level === "good") fit.quality.level = "warning";
+    }
+    return fit;
+  };
   const common = {
     weighting,
     constants: options.constants,
@@ -120,6 +153,9 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
     globalStarts: restarts(options.globalSearch),
     randomSeed: options.seed ?? 1,
     maxIterations: options.maxIterations ?? 300,
+    escalate: options.escalate ?? true,
+    // Nested circuits of one candidate are often other candidates: fit each shape once.
+    shared: { nested: new Map<string, FitOneResult>() },
   };
   if (options.circuit !== undefined) {
     const circuit = typeof options.circuit === "string"
@@ -130,7 +166,7 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
       initialGuess: options.initialGuess,
       seed: options.previous,
     });
-    return new CircuitFit(circuit, data, result, weighting);
+    return flagUnit(new CircuitFit(circuit, data, result, { weighting, reason: weightingNote }));
   }
   // Automatic choice.
   const inductive = (() => {
@@ -150,7 +186,9 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
     if (2 * data.n <= circuit.length + 1) continue;
     try {
       const previous = options.previous?.length === circuit.length ? options.previous : undefined;
-      fits.push({ circuit, result: fitOne(what, circuit, data, { ...common, seed: previous }) });
+      const result = fitOne(what, circuit, data, { ...common, seed: previous });
+      fits.push({ circuit, result });
+      if (!previous) common.shared.nested.set(circuitShape(text), result);
     } catch (error) {
       errors.push(`${text}: ${(error as Error).message}`);
     }
@@ -162,7 +200,11 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
   const usable = fits.filter((f) => f.result.quality.level !== "poor");
   const pool = usable.length > 0 ? usable : fits;
   const chosen = pool.reduce((a, b) => (score(b.result) < score(a.result) ? b : a));
-  const fit = new CircuitFit(chosen.circuit, data, chosen.result, weighting);
+  const fit = new CircuitFit(chosen.circuit, data, chosen.result, {
+    weighting,
+    reason: weightingNote,
+  });
+  flagUnit(fit);
   fit.candidates = fits.map(({ circuit, result }) => ({
     circuit: circuit.text,
     parameters: result.problem.free.length,
@@ -171,6 +213,7 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
     bic: result.bic,
     quality: result.quality.level,
     reasons: result.quality.reasons,
+    notes: result.notes,
     chosen: circuit === chosen.circuit,
   }));
   if (usable.length === 0) {

@@ -65,6 +65,11 @@ export const IMPORT_OPTIONS: Readonly<Record<string, CliOption>> = {
     default: "auto",
     description: CYCLE_METHODS.join(" | "),
   },
+  mapping: {
+    type: "string",
+    value: "FILE",
+    description: "column mapping (TOML/JSON) for delimited files no instrument reader knows",
+  },
 };
 
 /**

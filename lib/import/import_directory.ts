@@ -5,6 +5,7 @@ import type { Store } from "../store/store.ts";
 import { updateCellDataset } from "../cell_dataset.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
+import type { ColumnMapping } from "../../parsers/column_mapping.ts";
 import { ParsePool } from "./parse_pool.ts";
 import { type ImportOutcome, importParsed } from "./import_parsed.ts";
 import { scanFiles, type ScannedFile, type ScanOptions } from "./scan_files.ts";
@@ -45,6 +46,8 @@ export interface ImportDirectoryOptions extends ScanOptions {
   fileNameRule?: FileNameRule;
   /** How cycles are delimited. @default {"auto"} */
   cycleMethod?: CycleMethod;
+  /** A user-defined column mapping for files no instrument reader knows. @default {none} */
+  mapping?: ColumnMapping;
   /** Put every file in this sample (instead of the sheet's or the file name rule's). */
   sample?: string;
   /** Sample properties set on the sample of every file (over the sheet's). */
@@ -184,7 +187,11 @@ export async function importDirectory(
     options.workers ?? navigator.hardwareConcurrency ?? 1,
     Math.max(files.length, 0),
   );
-  const parse = { fileNameRule: options.fileNameRule, cycleMethod: options.cycleMethod };
+  const parse = {
+    fileNameRule: options.fileNameRule,
+    cycleMethod: options.cycleMethod,
+    mapping: options.mapping,
+  };
   const pool = new ParsePool({ workers, workerUrl: options.workerUrl, parse });
   const cellCodes = new Set<string>();
   let interrupted = false;

@@ -15,7 +15,12 @@ import type { SampleSheet } from "../../parsers/sample_sheet.ts";
 import type { SampleInfo } from "../model/sample_info.ts";
 import { matchSampleSheet } from "../samples/match_sample_sheet.ts";
 import { sampleInfoFromFileName } from "../samples/sample_info_from_file_name.ts";
-import { type ParsedFile, type ParseFileOptions, sha256Hex } from "./parse_file.ts";
+import {
+  formatsWithMapping,
+  type ParsedFile,
+  type ParseFileOptions,
+  sha256Hex,
+} from "./parse_file.ts";
 
 /** Options of {@link importParsed}. */
 export interface ImportParsedOptions {
@@ -341,6 +346,7 @@ export async function importParsed(
       const other = parseRecording(bytes, {
         fileName: part.file_name,
         fileNameRule: options.parse?.fileNameRule,
+        formats: formatsWithMapping(options.parse?.mapping),
       });
       recs.push(other);
       hashes.set(other, part.file_hash);

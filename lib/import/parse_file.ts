@@ -5,6 +5,10 @@ import { readFile } from "node:fs/promises";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
+import { FORMATS } from "../../parsers/_registry.ts";
+import type { ColumnMapping } from "../../parsers/column_mapping.ts";
+import { mappedCsvFormat } from "../../parsers/mapped_csv.ts";
+import type { FormatParser } from "../../parsers/format_parser.ts";
 import { UnsupportedFormatError } from "../../parsers/parse_error.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import { readArbinSidecar } from "./arbin_sidecar.ts";
@@ -17,6 +21,19 @@ export interface ParseFileOptions {
   fileNameRule?: FileNameRule;
   /** How cycles are delimited. @default {"auto"} */
   cycleMethod?: CycleMethod;
+  /**
+   * A user-defined column mapping: files holding its column titles are read with it (before
+   * any instrument parser). @default {none}
+   */
+  mapping?: ColumnMapping;
+}
+
+/**
+ * The parsers to detect among: the registry, preceded by the mapping's parser when a mapping
+ * is given; `undefined` (the registry) otherwise.
+ */
+export function formatsWithMapping(mapping?: ColumnMapping): FormatParser[] | undefined {
+  return mapping ? [mappedCsvFormat(mapping), ...FORMATS] : undefined;
 }
 
 /** A file read, hashed, parsed and summarized, or the reason it could not be. */
@@ -95,7 +112,12 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
   };
   try {
     const metadata = await readArbinSidecar(path).catch(() => undefined);
-    const parseOptions = { fileName: path, fileNameRule: options.fileNameRule, metadata };
+    const parseOptions = {
+      fileName: path,
+      fileNameRule: options.fileNameRule,
+      metadata,
+      formats: formatsWithMapping(options.mapping),
+    };
     const recording = parseRecording(bytes, parseOptions);
     result.recording = recording;
     if (recording.series && recording.series.length > 0) {

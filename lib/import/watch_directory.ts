@@ -37,6 +37,7 @@ import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { SampleSheet } from "../../parsers/sample_sheet.ts";
 import type { SampleInfo } from "../model/sample_info.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
+import type { ColumnMapping } from "../../parsers/column_mapping.ts";
 import { sha256Hex } from "./parse_file.ts";
 import { ParsePool } from "./parse_pool.ts";
 import { type ImportOutcome, importParsed } from "./import_parsed.ts";
@@ -90,6 +91,8 @@ export interface WatchDirectoryOptions extends ScanOptions {
   fileNameRule?: FileNameRule;
   /** How cycles are delimited. @default {"auto"} */
   cycleMethod?: CycleMethod;
+  /** A user-defined column mapping for files no instrument reader knows. @default {none} */
+  mapping?: ColumnMapping;
   /** Put every file in this sample (instead of the sheet's or the file name rule's). */
   sample?: string;
   /** Sample sheet mapping files and sample names to sample names and properties. */
@@ -290,7 +293,11 @@ class DirectoryWatcher {
     this.#pool = new ParsePool({
       workers,
       workerUrl: this.#o.workerUrl,
-      parse: { fileNameRule: this.#o.fileNameRule, cycleMethod: this.#o.cycleMethod },
+      parse: {
+        fileNameRule: this.#o.fileNameRule,
+        cycleMethod: this.#o.cycleMethod,
+        mapping: this.#o.mapping,
+      },
     });
     let stopped!: () => void;
     const done = new Promise<void>((r) => (stopped = r));
@@ -653,7 +660,11 @@ class DirectoryWatcher {
         archive: this.#o.archive,
         jobId: job.id,
         tags: this.#o.tags,
-        parse: { fileNameRule: this.#o.fileNameRule, cycleMethod: this.#o.cycleMethod },
+        parse: {
+          fileNameRule: this.#o.fileNameRule,
+          cycleMethod: this.#o.cycleMethod,
+          mapping: this.#o.mapping,
+        },
         sample: this.#o.sample,
         sheet: this.#o.sheet,
         sampleInfo: this.#o.sampleInfo,

@@ -10,3 +10,4 @@ export * from "./read_recording.ts";
 export * from "./read.ts";
 export * from "./summarize_file.ts";
 export * from "./format_summary.ts";
+export * from "./load_column_mapping.ts";

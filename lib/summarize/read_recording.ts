@@ -8,6 +8,8 @@ import { explainDetection } from "../../parsers/explain_detection.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { FormatParser } from "../../parsers/format_parser.ts";
 import { readArbinSidecar } from "../import/arbin_sidecar.ts";
+import type { ColumnMapping } from "../../parsers/column_mapping.ts";
+import { mappedCsvFormat } from "../../parsers/mapped_csv.ts";
 
 /** Options of {@link readRecording}. */
 export interface ReadRecordingOptions {
@@ -17,6 +19,11 @@ export interface ReadRecordingOptions {
   explain?: boolean;
   /** Naming rule for sample, channel and cell code. */
   fileNameRule?: FileNameRule;
+  /**
+   * A user-defined column mapping (`loadColumnMapping`): the file is read with it (format
+   * `mapped_csv`) unless `format` names another. @default {none}
+   */
+  mapping?: ColumnMapping;
 }
 
 /** One parser's opinion of a file. */
@@ -154,7 +161,9 @@ export async function readRecording(
   options: ReadRecordingOptions = {},
 ): Promise<ReadRecordingResult> {
   let forced: FormatParser | undefined;
-  if (options.format !== undefined) {
+  if (options.mapping && (options.format === undefined || options.format === "mapped_csv")) {
+    forced = mappedCsvFormat(options.mapping);
+  } else if (options.format !== undefined) {
     forced = FORMATS.find((f) => f.id === options.format);
     if (!forced) {
       throw new RangeError(
@@ -172,7 +181,7 @@ export async function readRecording(
   }
   const head = bytes.subarray(0, DETECT_HEAD_BYTES);
   const detection = options.explain
-    ? detectionReport(head, path, options.format ?? null)
+    ? detectionReport(head, path, forced?.id ?? options.format ?? null)
     : undefined;
   const warnings: string[] = [];
   try {

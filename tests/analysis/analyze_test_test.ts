@@ -148,3 +148,52 @@ Deno.test("analyzeTest() options: reference, selection, formation, errors", () =
   throws(() => analyzeTest({ series }, { threshold: 1.5 }), RangeError);
   throws(() => analyzeTest({ series }, { formationCycles: -1 }), RangeError);
 });
+
+Deno.test("analyzeTest() finds the check-up cycles of a real Neware test (nw4-120-1-6-53)", () => {
+  // tests/analysis/scripts/nw4_checkups.py on BTSDA's table of the same test: main discharge
+  // current 1940 µA; instrument cycles 15, 30, …, 150 discharge at 390 µA (check-ups). The file
+  // ends during cycle 150. Cycle 1 (the first charge from 1.65 V) has CE 19 %, far below the
+  // ~78 % of the cycles that follow: formation. Discharge of the first main cycle (2): 0.232165
+  // mAh (BTSDA).
+  const a = analyzeFile("neware/nw4-120-1-6-53.ndax");
+  equal(a.protocol.kind, "cc_cycling");
+  assertClose(a.data.current_levels[0].current_A, 1.94e-3, { rel: 0.01 });
+  const byInstrument = new Map(a.cycles.map((c) => [c.instrument_cycle, c.role]));
+  for (let k = 15; k < 150; k += 15) equal(byInstrument.get(k), "checkup", `cycle ${k}`);
+  equal(byInstrument.get(150), "cut_off");
+  equal(byInstrument.get(1), "formation");
+  equal(a.cycles.filter((c) => c.role === "checkup").length, 9);
+  equal(a.summary.reference_cycle, 2);
+  assertClose(a.summary.initial_capacity_Ah!, 0.232165e-3, { rel: 1e-4 });
+  // No check-up enters the retention curve.
+  const checkups = new Set(a.cycles.filter((c) => c.role === "checkup").map((c) => c.cycle));
+  equal(a.retention!.points.some((p) => checkups.has(p.cycle)), false);
+});
+
+Deno.test("analyzeTest() on batmo_bdf.csv: formation, end check-ups, energy efficiency flagged", () => {
+  // tests/analysis/scripts/batmo_levels.py on the raw CSV: cycle 1 at 6.06 mA, cycles 2–5 and
+  // 106–109 at 60.55 mA, cycles 6–105 at 121.1 mA (the main protocol). The file has no energy
+  // columns; the parser integrates I·V, and discharge energy exceeds charge energy in every
+  // cycle but the first (EE up to 118 %): flagged, never shown as plain fact.
+  const a = analyzeFile("other/batmo_bdf.csv");
+  const roles = a.cycles.map((c) => c.role);
+  deepEqual(roles.slice(0, 5), Array(5).fill("formation"));
+  deepEqual(roles.slice(105), Array(4).fill("checkup"));
+  ok(roles.slice(6, 105).every((r) => r === "counted"));
+  ok(a.summary.flag_codes.includes("energy_efficiency_above_100"));
+  ok(a.summary.flag_codes.includes("parser_warning"));
+  // Every main cycle passes the same charge (the file repeats one cycle): no fade to model.
+  equal(a.fade, null);
+  equal(a.summary.fade_per_100_cycles, 0);
+});
+
+Deno.test("TestAnalysis renders in Jupyter and as text with its flags", () => {
+  const a = analyzeFile("neware/nw4-120-1-6-53.ndax");
+  const bundle = a[Symbol.for("Jupyter.display") as never] as () => Record<string, unknown>;
+  const b = bundle.call(a);
+  ok(String(b["text/html"]).includes("ce_out_of_range"));
+  ok(b["application/vnd.vegalite.v5+json"], "retention plot with the fade analysis");
+  const text = a.toString();
+  ok(text.includes("checkup"), "left-out cycles listed with their role");
+  ok(text.includes("[warning] ce_out_of_range"));
+});

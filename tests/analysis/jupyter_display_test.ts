@@ -238,7 +238,10 @@ Deno.test("CircuitFit's HTML carries the fit statistics, notes and candidates of
   const fit = fitCircuit(example, { circuit: "R0-p(R1,C1)-p(R2-Wo1,C2)", capacitiveOnly: true });
   const html = fit[JUPYTER_DISPLAY]()["text/html"]!;
   // 57 points with Im Z < 0 (counted in the raw CSV with Python).
-  match(html, /<p>57 points, weighting unit; χ² 1\.94\d\de-5, reduced /);
+  match(
+    html,
+    /<p>57 points, weighting unit \(auto: \|Z\| spreads over [\d.]+× \(≤ 100×\), so unit\); χ² 1\.94\d\de-5, reduced /,
+  );
   for (const note of fit.notes) ok(html.includes(`<li>note: ${note}</li>`), note);
   ok(fit.notes.length > 0);
   match(html, /<th>rel\. error<\/th>/);

@@ -40,3 +40,54 @@ Deno.test("fit_eis prints a table with lin-KK and DRT, and rejects bad input", a
   equal((await capture([fixturePath("eis/2ZARC0.csv"), "--weight", "x"])).code, 2);
   equal((await capture(["--help"])).code, 0);
 });
+
+Deno.test("fit_eis exit codes: 0 usable fits, 1 errors, 2 usage, 3 a fit graded poor", async () => {
+  // 3: PowerSuite's spectrum with one RC: relative misfit 46 % (graded poor), reasons printed.
+  const poor = await capture([
+    fixturePath("eis/exampleDataPowersuite.txt"),
+    "--circuit",
+    "R0-p(R1,C1)",
+  ]);
+  equal(poor.code, 3);
+  match(poor.out, /quality poor: poor fit: relative RMS misfit/);
+  // 1: an unreadable file, and a file whose only spectrum cannot be fitted (2 points).
+  const missing = await capture([fixturePath("eis/no_such_file.z"), "--circuit", "R0-p(R1,C1)"]);
+  equal(missing.code, 1);
+  const dir = await Deno.makeTempDir();
+  try {
+    const tiny = `${dir}/tiny.csv`;
+    await Deno.writeTextFile(tiny, "1000,10,-1\n10,12,-3\n");
+    const r = await capture([tiny, "--circuit", "R0-p(R1,C1)"]);
+    equal(r.code, 1);
+    match(r.out, /error: Cannot fit "R0-p\(R1,C1\)": 2 points selected, at least 3 needed/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // 2: usage, including a one-branch parallel group named at its position.
+  const usage = await capture([fixturePath("eis/2ZARC0.csv"), "--circuit", "R0-p(R1)"]);
+  equal(usage.code, 2);
+  match(usage.err, /at position 3, p\(\.\.\.\) needs at least two branches/);
+  // The codes are documented in --help.
+  const help = await capture(["--help"]);
+  match(
+    help.out,
+    /Exit codes:\n  0 .*\n  1 .*\n  2 .*\n  3  every spectrum fitted, at least one graded poor/,
+  );
+});
+
+Deno.test("fit_eis weights by 1/|Z| automatically on a blocking-electrode spectrum", async () => {
+  // BioLogic PEIS of a blocking cell: |Z| spreads over 1,944× (1 MHz to 15 mHz).
+  const r = await capture([
+    fixturePath(
+      "biologic/0720_05_EIS_0.5MTFSI_Blocking_InsideGB_0hr_25C_0x_Thin_Sample_C01.mpt",
+    ),
+    "--circuit",
+    "R0-p(R1,CPE1)-CPE2",
+    "--json",
+  ]);
+  const fit = JSON.parse(r.out).spectra[0].fit;
+  equal(fit.weighting, "modulus");
+  match(fit.weighting_reason, /^auto: \|Z\| spreads over 1\.94e\+3× \(> 100×\)/);
+  // Every parameter carries its flag and whether the data determine it.
+  for (const p of fit.parameters) ok(typeof p.undetermined === "boolean" && "flag" in p);
+});

@@ -238,3 +238,28 @@ Deno.test("summarize rejects bad arguments with exit code 2", async () => {
   equal(help.code, 0);
   match(help.stdout, /Usage:/);
 });
+
+Deno.test("summarize --mapping reads the Zn CSV with a user-defined column mapping like the Arbin reader", async () => {
+  // tests/fixtures/mappings/arbin_as_custom.toml names the Arbin columns; read with it, the file
+  // must give the cycles of the Python reference above (step runs), and the mapping's format.
+  const run = await runCli("cli/summarize.ts", [
+    "--json",
+    "--method",
+    "step",
+    "--mapping",
+    "tests/fixtures/mappings/arbin_as_custom.toml",
+    ZN,
+  ]);
+  equal(run.code, 0, run.stderr);
+  const [s] = jsonLines(run.stdout) as Json[];
+  equal(s.format, "mapped_csv");
+  equal(s.instrument, "Arbin export read by a mapping");
+  checkZnCycles(s.cycles as Cycle[]);
+  const bad = await runCli("cli/summarize.ts", [
+    "--mapping",
+    "tests/fixtures/mappings/none.toml",
+    ZN,
+  ]);
+  equal(bad.code, 2);
+  match(bad.stderr, /Cannot read the column mapping "tests\/fixtures\/mappings\/none.toml"/);
+});

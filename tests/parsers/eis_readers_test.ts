@@ -27,6 +27,12 @@ const CASES: [string, string, number, [number, number, number], [number, number,
   ]],
   ["exampleDataZPlot.z", "zplot_z", 21, [300000, 147.77, -11.335], [3000, 613.68, -137.13]],
   ["Circuit1_EIS_1.z", "zplot_z", 48, [50000, 29.036, 0.63662], [1, 75.803, -0.16244]],
+  // impedance.py 1.7.1 readZPlot: 31 points, (300000, 642.62 − 85.821j) … (300, 1305.3 − 195.01j).
+  ["exampleDataZPlot_noComments.z", "zplot_z", 31, [300000, 642.62, -85.821], [
+    300,
+    1305.3,
+    -195.01,
+  ]],
   ["exampleDataAutolab.txt", "autolab_txt", 41, [10000, 0.013785863964281, 0.007191946305823], [
     0.1,
     0.0345697771923854,
@@ -112,6 +118,14 @@ Deno.test("zplotZ warns when the header's Data Points disagrees with the rows", 
     "header says 56 data points, the file has 21",
   ]);
   deepEqual(read("Circuit1_EIS_1.z").rec.meta.warnings, []);
+  // The ZPlotW layout declares its point count on the line before the column line: "79" (line
+  // 9), but 31 rows follow (lines 11–41).
+  const noComments = read("exampleDataZPlot_noComments.z").rec;
+  deepEqual(noComments.meta.warnings, ["header says 79 data points, the file has 31"]);
+  equal(noComments.meta.start_time, "2019-12-17T16:24:35"); // "Date: 12-17-2019    Time: 16:24:35"
+  equal(noComments.meta.format_version, "ZPlotW 3.2c");
+  // Time(Sec) of the first row.
+  equal(noComments.spectra![0].extras.time_s[0], 2.58);
 });
 
 Deno.test("parstatTxt counts the DC rows with zero frequency in a warning", () => {

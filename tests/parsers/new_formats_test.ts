@@ -2,10 +2,12 @@
 // Formats added for issue 13 (item 9). Expected values: pandas 2.3 on the raw files
 // (`pd.read_csv(path, skiprows=6, index_col=False)` for Landt; `pd.read_csv(path)` for
 // BatteryData; Python's csv module on the unquoted lines for Novonix), as quoted next to each.
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import { detectFormat } from "../../parsers/detect_format.ts";
 import { parseBatteryDataCsv } from "../../parsers/battery_data_csv.ts";
+import { parseArbinCsv } from "../../parsers/arbin_csv.ts";
+import { parseIviumTxt } from "../../parsers/ivium_txt.ts";
 import { parseLandtCsv } from "../../parsers/landt_csv.ts";
 import { novonixCsv } from "../../parsers/novonix_csv.ts";
 import { assertClose, readFixture } from "../_util.ts";
@@ -69,4 +71,36 @@ Deno.test("novonixCsv reads an export whose lines are wrapped in double quotes",
   equal(s.current_A[s.length - 1], 0.0120000763);
   equal(rec.meta.start_time, "2022-04-11T10:58:07");
   match(rec.meta.warnings.join("\n"), /wrapped in double quotes/);
+});
+
+Deno.test("parseIviumTxt() reads both Ivium layouts of a real run: same time, current and voltage", () => {
+  // synthetic/ivium/*.txt hold the time, current and voltage of the Arbin fixture
+  // BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV (make_variants.py): ixdat's layout (date
+  // line, `time/s I/A E/V`, spaces, an untitled column) and `time /s`, `I /mA`, `E /V` with tabs.
+  const arbin = parseArbinCsv(
+    readFixture("arbin/BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV"),
+    { fileName: "BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV" },
+  ).series!;
+  for (const name of ["zn_symcell_ixdat_layout.txt", "zn_symcell_spaced_units.txt"]) {
+    const path = `synthetic/ivium/${name}`;
+    const bytes = readFixture(path);
+    equal(detectFormat(bytes, path).parser.id, "ivium_txt");
+    const s = parseIviumTxt(bytes, { fileName: name }).series!;
+    equal(s.length, 1754);
+    for (let k = 0; k < s.length; k++) {
+      equal(s.time_s[k], arbin.time_s[k]);
+      assertClose(s.current_A[k], arbin.current_A[k], { abs: 1e-12 });
+      equal(s.voltage_V[k], arbin.voltage_V[k]);
+    }
+    // Counters integrated from the current: the 36 plating/stripping cycles of the Arbin file,
+    // each within 1 % of the Arbin counters (1.13 mAh per discharge).
+    const cycles = summarizeCycles(s).cycles;
+    equal(cycles.length, 36);
+    assertClose(cycles[0].discharge_capacity_Ah, 0.00113, { rel: 0.01 });
+  }
+  const dated = parseIviumTxt(readFixture("synthetic/ivium/zn_symcell_ixdat_layout.txt"), {
+    fileName: "x.txt",
+  });
+  equal(dated.series!.start_time, "2023-07-21T10:02:15");
+  deepEqual([...dated.series!.extras.unlabeled_1.slice(0, 3)], [...arbin.voltage_V.slice(0, 3)]);
 });

@@ -54,15 +54,19 @@ function fitSection(fit: CircuitFit): SafeHtml {
   return markup`<p id="fit-summary">Circuit <code>${fit.circuit}</code>: quality <strong class="quality-${fit.quality.level}">${fit.quality.level}</strong>,
 relative RMSE ${num(fit.relative_rmse * 100, 3)} %, χ²ᵣ ${
     num(fit.chi_square_reduced, 3)
-  }, ${fit.n_points} points${
-    fit.quality.reasons.length ? markup` — ${fit.quality.reasons.join("; ")}` : ""
-  }.</p>
+  }, ${fit.n_points} points, weighting ${fit.weighting}${
+    fit.weighting_reason === "given" ? "" : markup` (${fit.weighting_reason})`
+  }${fit.quality.reasons.length ? markup` — ${fit.quality.reasons.join("; ")}` : ""}.</p>${
+    fit.notes.length
+      ? markup`<ul id="fit-notes">${fit.notes.map((n) => markup`<li>${n}</li>`)}</ul>`
+      : ""
+  }
 <table id="fit-params"><thead><tr><th>Parameter</th><th class="num">Value</th><th class="num">± (1σ)</th><th>Unit</th><th>Meaning</th><th></th></tr></thead><tbody>${
     fit.parameters.map((p) =>
       markup`<tr><td>${p.name}</td><td class="num">${num(p.value)}</td><td class="num">${
-        num(p.stderr, 2)
+        p.undetermined ? "not determined" : num(p.stderr, 2)
       }</td><td>${p.unit}</td>
-<td>${p.description}</td><td>${p.fixed ? "fixed" : p.at_bound ? "at bound" : ""}</td></tr>`
+<td>${p.description}</td><td>${p.flag}</td></tr>`
     )
   }</tbody></table>${
     fit.candidates

@@ -30,6 +30,15 @@ Deno.test("parseCircuit() rejects bad strings with a RangeError naming the posit
   throws(() => parseCircuit("R0-R0"), /at position 3, element name "R0" is used twice/);
   throws(() => parseCircuit("R0--C1"), RangeError);
   throws(() => parseCircuit(""), /the circuit is empty/);
+  // A one-branch parallel group is not a parallel connection: refused at the "p".
+  throws(
+    () => parseCircuit("R0-p(R1)"),
+    (e: Error) =>
+      e instanceof RangeError &&
+      /at position 3, p\(\.\.\.\) needs at least two branches separated by ",", found one \("p\(R1\)"\)/
+        .test(e.message),
+  );
+  throws(() => parseCircuit("p(R1-C1)-R0"), /at position 0, p\(\.\.\.\) needs at least two/);
 });
 
 Deno.test("Circuit.impedance() reproduces impedance.py's Randles value at 10 Hz", () => {

@@ -400,6 +400,28 @@ def maccor_todays_date() -> None:
     write(OUT / "maccor" / "PredictionDiagnostics_000151_todays_date.txt", ("\r\n".join(out) + "\r\n").encode("latin-1"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Ivium
+
+
+def ivium_exports() -> None:
+    """Two Ivium text exports of the time, current and voltage of a real cycling run (Arbin's
+    BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV, 1754 rows): the layout ixdat's reader
+    documents (start date-time line, day first; `time/s I/A E/V` titles; fields separated by
+    spaces; an untitled extra column, here the potential again) and the `time /s`, `I /mA`,
+    `E /V` titles of IviumSoft's manual, tab separated, without the date line."""
+    rows = list(csv.reader(io.StringIO((FIX / "arbin" / "BL_Zn_SymCell_072023_04_1mAh_Channel_54_Wb_1.CSV").read_text(encoding="utf-8-sig"))))
+    h = rows[0]
+    t, i, v = h.index("Test Time (s)"), h.index("Current (A)"), h.index("Voltage (V)")
+    data = [r for r in rows[1:] if r]
+    a = ["21/07/2023 10:02:15", "time/s I/A E/V"]
+    a += [f"{r[t]} {r[i]} {r[v]} {r[v]}" for r in data]
+    write(OUT / "ivium" / "zn_symcell_ixdat_layout.txt", ("\r\n".join(a) + "\r\n").encode())
+    b = ["time /s\tI /mA\tE /V"]
+    b += [f"{r[t]}\t{float(r[i]) * 1000:.5f}\t{r[v]}" for r in data]
+    write(OUT / "ivium" / "zn_symcell_spaced_units.txt", ("\r\n".join(b) + "\r\n").encode())
+
+
 def main() -> None:
     biologic_text_variants()
     unknown_ids_variant()
@@ -408,6 +430,7 @@ def main() -> None:
     landt_head()
     battery_data_excerpt()
     maccor_todays_date()
+    ivium_exports()
 
 
 if __name__ == "__main__":
