@@ -71,7 +71,7 @@ Deno.test("fit_eis exit codes: 0 usable fits, 1 errors, 2 usage, 3 a fit graded 
   const help = await capture(["--help"]);
   match(
     help.out,
-    /Exit codes:\n  0 .*\n  1 .*\n  2 .*\n  3  every spectrum fitted, at least one graded poor/,
+    /Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 {2}every spectrum fitted, at least one graded poor/,
   );
 });
 
