@@ -48,3 +48,4 @@ export * from "./show_table.ts";
 export * from "./show_plot.ts";
 export * from "./downsample.ts";
 export * from "./display.ts";
+export * from "./models/mod.ts";

@@ -9,6 +9,7 @@
  */
 
 import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { StoreLostError } from "../lib/store/store_error.ts";
 import { createDashboardHandler } from "../lib/dashboard/create_dashboard_handler.ts";
 import { importDirectory } from "../lib/import/import_directory.ts";
 import type { Store } from "../lib/store/store.ts";
@@ -19,7 +20,7 @@ const SPEC: CliSpec = {
     "dQ/dV and voltage curves, comparison, EIS fits, import jobs, raw files, ad hoc scripts) " +
     "over the store. Everything it loads comes from this server; it works offline. " +
     "Stop with Ctrl-C. See docs/dashboard.md.",
-  usage: "[--host HOST] [--port PORT] [--token TOKEN] [--adhoc DIR] [--db URI|PATH]",
+  usage: "[--host HOST] [--port PORT] [--token TOKEN] [--adhoc DIR] [--read-only] [--db URI|PATH]",
   store: true,
   options: {
     host: {
@@ -46,6 +47,11 @@ const SPEC: CliSpec = {
       value: "DIR",
       default: "./adhoc",
       description: "folder of ad hoc analysis scripts",
+    },
+    "read-only": {
+      type: "boolean",
+      description: "open the store for reading only (a database on read-only media or a " +
+        "backup copy); resuming import jobs is then off",
     },
   },
   examples: [
@@ -81,14 +87,27 @@ export function main(args: string[]): Promise<number> {
     }
     let store: Store | undefined;
     try {
-      store = await openCliStore(cli);
+      const readOnly = cli.values["read-only"] === true;
+      store = await openCliStore(cli, { readOnly });
       const opened = store;
       const handler = createDashboardHandler(opened, {
         token,
         adhocDir: cli.values.adhoc as string,
-        resumeJob: (jobId) => importDirectory(opened, [], { resumeJobId: jobId }),
+        ...(readOnly
+          ? {}
+          : { resumeJob: (jobId: string) => importDirectory(opened, [], { resumeJobId: jobId }) }),
       });
       const stopped = Promise.withResolvers<void>();
+      // A database file deleted or replaced under the dashboard: say so and stop, rather than
+      // serve errors (or, for a writer, write into a file nobody can open again).
+      let lost: StoreLostError | null = null;
+      const probe = setInterval(() => {
+        opened.jobs.list({ limit: 1 }).catch((error) => {
+          if (!(error instanceof StoreLostError)) return;
+          lost = error;
+          stopped.resolve();
+        });
+      }, 2000);
       const server = Deno.serve({
         hostname: host,
         port,
@@ -117,7 +136,9 @@ export function main(args: string[]): Promise<number> {
       for (const s of signals) Deno.addSignalListener(s, stop);
       await Promise.race([stopped.promise, server.finished]);
       for (const s of signals) Deno.removeSignalListener(s, stop);
+      clearInterval(probe);
       await server.shutdown();
+      if (lost) throw lost;
       return 0;
     } finally {
       await store?.close();

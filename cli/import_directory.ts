@@ -114,6 +114,7 @@ export function main(args: string[]): Promise<number> {
           workerUrl: import.meta.url,
           dryRun: v["dry-run"] === true,
           archive: v["no-archive"] !== true,
+          keepHistory: v["keep-history"] === true,
           tags: v.tag as string[] | undefined,
           resumeJobId: v.resume as string | undefined,
           cycleMethod: method,
@@ -163,6 +164,7 @@ async function showStatus(store: Store, jobId: string | undefined, json: boolean
     if (json) console.log(storeJson(store, { job }));
     else {
       console.log(statusLine(job));
+      for (const line of job.interruptions ?? []) console.log(`  ${line}`);
       for (const f of job.files) {
         console.log(`  ${f.action.padEnd(8)} ${f.path}${f.error ? `\n           ${f.error}` : ""}`);
       }

@@ -137,6 +137,7 @@ export function main(args: string[]): Promise<number> {
           tags: v.tag as string[] | undefined,
           queueFile,
           archive: v["no-archive"] !== true,
+          keepHistory: v["keep-history"] === true,
           workers: v.workers as number,
           workerUrl: import.meta.url,
           cycleMethod: method,

@@ -15,13 +15,19 @@ const SPEC = {
   name: "migrate",
   summary: "Backfill test timestamps and raw-file links/metadata in the store. Running it " +
     "again changes nothing.",
-  usage: "[--dry-run] [--db URI|PATH] [--json]",
+  usage: "[--dry-run | --repair] [--db URI|PATH] [--json]",
   store: true,
   options: {
     "dry-run": { type: "boolean" as const, description: "report what would change; write nothing" },
+    repair: {
+      type: "boolean" as const,
+      description: "also remove what crashed writers left behind (orphaned chunks and raw " +
+        "bytes, claims without a test) and mark abandoned running jobs interrupted",
+    },
   },
   examples: [
     "migrate --dry-run",
+    "migrate --repair --db mongodb://lab-server:27017/",
     "migrate --db mongodb://lab-server:27017/ --db-name battery_test_db",
     "MONGO_URI=mongodb://lab-server:27017/ migrate --json",
   ],
@@ -40,12 +46,26 @@ export function main(args: string[]): Promise<number> {
       return 2;
     }
     const dryRun = cli.values["dry-run"] === true;
+    const repairing = cli.values.repair === true;
+    if (repairing && dryRun) {
+      console.error("migrate: --repair cannot be combined with --dry-run");
+      return 2;
+    }
     const store = await openCliStore(cli);
     try {
+      const repair = repairing ? await store.repair() : null;
       const report = await migrateStore(store, { dryRun });
       if (cli.json) {
-        console.log(storeJson(store, { ...report }));
+        console.log(storeJson(store, { ...report, repair }));
         return 0;
+      }
+      if (repair) {
+        console.log(
+          `Repair: ${repair.chunks_removed} orphaned chunk(s), ${repair.raw_files_removed} ` +
+            `orphaned raw file(s) and ${repair.claims_released} claim(s) without a test ` +
+            `removed; ${repair.pending_writes} unfinished write(s) of stopped writers undone; ` +
+            `${repair.jobs_interrupted} abandoned job(s) marked interrupted.`,
+        );
       }
       for (const c of report.changes) {
         const fields = Object.entries(c.set).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(

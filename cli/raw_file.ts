@@ -95,7 +95,7 @@ export function main(args: string[]): Promise<number> {
     } else {
       throw new UsageError(`unknown command "${command}" (download, by-test or list)`);
     }
-    const store = await openCliStore(cli);
+    const store = await openCliStore(cli, { readOnly: true });
     try {
       if (command === "list") {
         return await list(store, {

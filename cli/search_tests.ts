@@ -158,7 +158,7 @@ export function main(args: string[]): Promise<number> {
       type = TEST_TYPES.find((t) => t.toLowerCase() === wanted);
       if (!type) throw new UsageError(`--type must be one of ${TEST_TYPES.join(", ")}`);
     }
-    const store = await openCliStore(cli);
+    const store = await openCliStore(cli, { readOnly: true });
     try {
       const rows = await search(store, {
         sample: v.sample as string | undefined,

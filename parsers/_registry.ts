@@ -25,6 +25,7 @@ import { maccorText } from "./maccor_text.ts";
 import { newareCsv } from "./neware_csv.ts";
 import { newareNda } from "./neware_nda.ts";
 import { newareNdax } from "./neware_ndax.ts";
+import { newareXlsx } from "./neware_xlsx.ts";
 import { novonixCsv } from "./novonix_csv.ts";
 import { parstatTxt } from "./parstat_txt.ts";
 import { pecCsv } from "./pec_csv.ts";
@@ -42,6 +43,7 @@ export const FORMATS: readonly FormatParser[] = [
   newareNda,
   newareNdax,
   newareCsv,
+  newareXlsx,
   arbinRes,
   maccorEis,
   maccorText,

@@ -27,6 +27,8 @@ export * from "./biologic_mpt.ts";
 export * from "./biologic_mpr.ts";
 export * from "./neware_nda.ts";
 export * from "./neware_ndax.ts";
+export * from "./neware_csv.ts";
+export * from "./neware_xlsx.ts";
 export * from "./arbin_res.ts";
 export * from "./maccor_text.ts";
 export * from "./maccor_eis.ts";

@@ -19,8 +19,8 @@ export const CYCLE_METHODS: readonly CycleMethod[] = [
 ];
 
 /**
- * The shared flags: `--include`, `--exclude`, `--depth`, `--tag`, `--no-archive` and
- * `--cycle-method`.
+ * The shared flags: `--include`, `--exclude`, `--depth`, `--tag`, `--no-archive`,
+ * `--keep-history` and `--cycle-method`.
  *
  * @example Usage
  * ```ts
@@ -59,6 +59,10 @@ export const IMPORT_OPTIONS: Readonly<Record<string, CliOption>> = {
     description: "add TAG to every sample, test and raw file touched",
   },
   "no-archive": { type: "boolean", description: "do not store the original files" },
+  "keep-history": {
+    type: "boolean",
+    description: "keep the archived earlier version when a grown file is imported again",
+  },
   "cycle-method": {
     type: "string",
     value: "M",

@@ -280,6 +280,7 @@ function toNumber(name: string, text: string, type: "number" | "integer"): numbe
  * `store.describe()` in their JSON.
  *
  * @param cli The parsed command line.
+ * @param options `readOnly`: open for reading only (tools that never write). @default {false}
  * @returns The open store.
  *
  * @example Usage
@@ -294,9 +295,15 @@ function toNumber(name: string, text: string, type: "number" | "integer"): numbe
  * await store.close();
  * ```
  */
-export async function openCliStore(cli: CliContext): Promise<Store> {
+export async function openCliStore(
+  cli: CliContext,
+  options: { readOnly?: boolean } = {},
+): Promise<Store> {
   if (!cli.spec.store) throw new TypeError(`${cli.spec.name}: its spec does not use the store`);
-  const store = await openStore(cli.storeOptions);
+  const store = await openStore({
+    ...cli.storeOptions,
+    ...(options.readOnly ? { readOnly: true } : {}),
+  });
   console.error(`Store: ${store.describe().text}`);
   return store;
 }

@@ -2,13 +2,20 @@
 
 import type { FileOutcome, ImportJob } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
+import {
+  ConflictError,
+  StoreConnectionError,
+  StoreError,
+  StoreLostError,
+} from "../store/store_error.ts";
+import { resolve } from "node:path";
 import { updateCellDataset } from "../cell_dataset.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
 import type { ColumnMapping } from "../../parsers/column_mapping.ts";
 import { ParsePool } from "./parse_pool.ts";
 import { type ImportOutcome, importParsed } from "./import_parsed.ts";
-import { scanFiles, type ScannedFile, type ScanOptions } from "./scan_files.ts";
+import { scanFiles, type ScannedFile, type ScanOptions, type SkippedEntry } from "./scan_files.ts";
 import type { SampleSheet } from "../../parsers/sample_sheet.ts";
 import type { SampleInfo } from "../model/sample_info.ts";
 
@@ -42,6 +49,11 @@ export interface ImportDirectoryOptions extends ScanOptions {
   tags?: string[];
   /** Finish this interrupted job: files it already recorded are not looked at again. */
   resumeJobId?: string;
+  /**
+   * When a changed file replaces its part of a test, keep the archived earlier version
+   * (unlinked) instead of deleting it. @default {false}
+   */
+  keepHistory?: boolean;
   /** File name rule for sample, channel and cell code. */
   fileNameRule?: FileNameRule;
   /** How cycles are delimited. @default {"auto"} */
@@ -133,21 +145,32 @@ export async function importDirectory(
   const dryRun = options.dryRun ?? false;
   let job: ImportJob | null = null;
   let done = new Set<string>();
-  let scanRoots = [...roots];
+  // Absolute, so that a job resumed from another directory looks at the same files.
+  let scanRoots = roots.map((r) => resolve(r));
   if (options.resumeJobId) {
-    job = await store.jobs.get(options.resumeJobId);
-    if (!job) throw new RangeError(`Cannot resume: no import job "${options.resumeJobId}"`);
-    if (job.status !== "running" && job.status !== "interrupted") {
-      throw new RangeError(`Cannot resume job "${job.id}": it is already ${job.status}`);
+    const found = await store.jobs.get(options.resumeJobId);
+    if (!found) throw new RangeError(`Cannot resume: no import job "${options.resumeJobId}"`);
+    if (found.status !== "running" && found.status !== "interrupted") {
+      throw new RangeError(`Cannot resume job "${found.id}": it is already ${found.status}`);
     }
-    done = new Set(job.files.map((f) => f.path));
-    if (scanRoots.length === 0) scanRoots = job.roots;
+    job = dryRun ? found : await store.jobs.resume(found.id);
+    done = new Set(found.files.map((f) => f.path));
+    if (scanRoots.length === 0) scanRoots = found.roots;
   }
   if (scanRoots.length === 0) throw new RangeError("Cannot import: no directory or file given");
 
   const files: ScannedFile[] = [];
+  const passedOver: SkippedEntry[] = [];
   let resumedSkipped = 0;
-  for await (const f of scanFiles(scanRoots, options)) {
+  const scan = {
+    ...options,
+    onSkip: (entry: SkippedEntry) => {
+      options.onSkip?.(entry);
+      if (done.has(entry.path)) resumedSkipped++;
+      else passedOver.push(entry);
+    },
+  };
+  for await (const f of scanFiles(scanRoots, scan)) {
     if (done.has(f.path)) resumedSkipped++;
     else files.push(f);
   }
@@ -155,7 +178,7 @@ export async function importDirectory(
   if (!dryRun && !job) {
     job = await store.jobs.start({
       roots: scanRoots,
-      total: files.length,
+      total: files.length + passedOver.length,
       options: {
         depth: options.depth ?? null,
         include: options.include ?? [],
@@ -195,6 +218,28 @@ export async function importDirectory(
   const pool = new ParsePool({ workers, workerUrl: options.workerUrl, parse });
   const cellCodes = new Set<string>();
   let interrupted = false;
+  // Entries the scan passed over (unreadable folders, bad names, FIFOs, devices) are recorded
+  // first, each with its reason.
+  for (const entry of passedOver) {
+    const outcome: ImportOutcome = {
+      action: "skipped",
+      test_id: null,
+      sample: null,
+      cell_code: null,
+      error: entry.reason,
+    };
+    if (job) {
+      await store.jobs.record(job.id, {
+        path: entry.path,
+        sha256: null,
+        action: "skipped",
+        test_id: null,
+        error: entry.reason,
+      });
+    }
+    summary.skipped++;
+    summary.outcomes.push({ path: entry.path, ...outcome });
+  }
   try {
     // Keep a window of parses in flight; store results strictly in scan order, so that the
     // parts of a multi-file test are joined deterministically.
@@ -225,21 +270,36 @@ export async function importDirectory(
           error: `cannot read: ${parsed.message}`,
         };
       } else {
-        outcome = await importParsed(store, parsed, {
-          archive: options.archive,
-          jobId: job?.id ?? null,
-          tags: options.tags,
-          dryRun,
-          parse,
-          sample: options.sample,
-          sampleInfo: options.sampleInfo,
-          sheet: options.sheet,
-        });
+        try {
+          outcome = await importParsed(store, parsed, {
+            archive: options.archive,
+            jobId: job?.id ?? null,
+            tags: options.tags,
+            dryRun,
+            parse,
+            sample: options.sample,
+            sampleInfo: options.sampleInfo,
+            sheet: options.sheet,
+            keepHistory: options.keepHistory,
+          });
+        } catch (error) {
+          // The store refused this file (disk full, a conflict that did not resolve, a
+          // damaged database page): the file's outcome; the run goes on. An outage or a lost
+          // database ends the run (below).
+          if (!(error instanceof StoreError) || isFatal(error)) throw error;
+          outcome = {
+            action: "failed",
+            test_id: null,
+            sample: null,
+            cell_code: null,
+            error: error.message,
+          };
+        }
       }
       if (job) {
         const record: Omit<FileOutcome, "at"> = {
           path: file.path,
-          sha256: parsed instanceof Error ? null : parsed.sha256,
+          sha256: parsed instanceof Error ? null : parsed.sha256 || null,
           action: outcome.action,
           test_id: outcome.test_id,
           error: outcome.error,
@@ -262,13 +322,31 @@ export async function importDirectory(
         outcome,
       });
     }
+  } catch (error) {
+    // The store became unreachable or was lost: say so in the job when it can still be
+    // written (it is shown as interrupted otherwise once this process is gone), then fail.
+    if (job && isFatal(error)) {
+      await store.jobs.addError(job.id, (error as Error).message).catch(() => {});
+      await store.jobs.finish(job.id, { status: "interrupted" }).catch(() => {});
+    }
+    throw error;
   } finally {
     pool.close();
   }
   if (!dryRun && options.refreshDatasets !== false && !interrupted) {
     for (const code of [...cellCodes].sort()) {
-      const update = await updateCellDataset(store, code);
-      if (update.changed) summary.datasets_updated.push(code);
+      // Other importers refresh the same cell at the same time: each attempt rebuilds from
+      // the latest version; a version written meanwhile is a conflict, and the next attempt
+      // builds on it.
+      for (let attempt = 1;; attempt++) {
+        try {
+          const update = await updateCellDataset(store, code);
+          if (update.changed) summary.datasets_updated.push(code);
+          break;
+        } catch (error) {
+          if (!(error instanceof ConflictError) || attempt >= 5) throw error;
+        }
+      }
     }
   }
   if (job) {
@@ -280,4 +358,9 @@ export async function importDirectory(
   }
   summary.duration_s = (performance.now() - started) / 1000;
   return summary;
+}
+
+/** Errors after which no further file can be stored: an outage, a lost database. */
+function isFatal(error: unknown): boolean {
+  return error instanceof StoreConnectionError || error instanceof StoreLostError;
 }

@@ -7,6 +7,7 @@ import type { Recording } from "../model/file_meta.ts";
 import type { Spectrum } from "../model/spectrum.ts";
 import type { FileAction, TestFields, TestPart, TestResult, TestType } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
+import { ConflictError } from "../store/store_error.ts";
 import { joinRecordings } from "../../parsers/join_recordings.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
 import { parseFileName } from "../../parsers/file_name.ts";
@@ -46,6 +47,12 @@ export interface ImportParsedOptions {
   dryRun?: boolean;
   /** Parse options used when the other parts of a multi-file test are read again. */
   parse?: ParseFileOptions;
+  /**
+   * When a changed (grown) file replaces its part of a test, keep the archived bytes of the
+   * earlier version (unlinked from the test, `metadata.superseded_by` naming the new file)
+   * instead of deleting them. @default {false}
+   */
+  keepHistory?: boolean;
 }
 
 /** What happened to one file. */
@@ -214,12 +221,20 @@ function joinParts(
   throw new Error("cannot join parts: some have a time series and some only spectra");
 }
 
+/** Attempts at a file when another writer changes the test it joins meanwhile. */
+const CONFLICT_ATTEMPTS = 4;
+
 /**
  * Store one parsed file: find or create its sample, create its test or update the test it
  * belongs to (a changed file replaces its part; a new part of a multi-file test is joined in
  * order), archive the original bytes, and say what happened. A file whose SHA-256 is already
  * stored is skipped (its archive is completed if missing). Content errors become a `failed`
  * outcome; store errors are thrown.
+ *
+ * Several importers may store into one database at once: a file another writer stored first
+ * is `skipped` ("already imported by lab-pc-3 pid 4242 (test …)"), and a test another writer
+ * changed meanwhile is read again and the file joined to its new state. A conflict that does
+ * not resolve is the file's `failed` outcome, never an exception.
  *
  * @param store The store.
  * @param parsed The parsed file.
@@ -250,6 +265,46 @@ export async function importParsed(
   parsed: ParsedFile,
   options: ImportParsedOptions = {},
 ): Promise<ImportOutcome> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await importOnce(store, parsed, options);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // Stored by another writer meanwhile: the same bytes are there, as a test of their own.
+      const known = await store.tests.getByHash(parsed.sha256);
+      if (known) return alreadyImported(known, error.holder);
+      if (attempt >= CONFLICT_ATTEMPTS) {
+        return {
+          action: "failed",
+          test_id: error.existingId,
+          sample: null,
+          cell_code: null,
+          error: `not stored after ${attempt} attempts: ${error.message}`,
+        };
+      }
+    }
+  }
+}
+
+/** The outcome of a file whose bytes are already stored as `test`. */
+function alreadyImported(
+  test: TestResult,
+  holder: string | null,
+): ImportOutcome {
+  return {
+    action: "skipped",
+    test_id: test.id,
+    sample: null,
+    cell_code: test.cell_code,
+    error: `already imported${holder ? ` by ${holder}` : ""} (test ${test.id})`,
+  };
+}
+
+async function importOnce(
+  store: Store,
+  parsed: ParsedFile,
+  options: ImportParsedOptions,
+): Promise<ImportOutcome> {
   const archive = options.archive ?? true;
   const dryRun = options.dryRun ?? false;
   const tags = options.tags ?? [];
@@ -274,11 +329,7 @@ export async function importParsed(
     if (archive && !dryRun && !(await store.rawFiles.getByHash(parsed.sha256))) {
       await archiveBytes(store, parsed, known, options);
     }
-    return outcome("skipped", {
-      test_id: known.id,
-      cell_code: known.cell_code,
-      error: `already imported (test ${known.id})`,
-    });
+    return alreadyImported(known, null);
   }
   const rec = parsed.recording!;
   if (!rec.series && !rec.spectra?.length) {
@@ -304,6 +355,10 @@ export async function importParsed(
     t.parts.some((p) => p.file_name === fileName) ||
     (rec.meta.part !== null && t.parts.every((p) => partNumber(p.file_name) !== null))
   ) ?? null;
+  // Stored by another writer between the hash lookup above and now.
+  if (target?.parts.some((p) => p.file_hash === parsed.sha256)) {
+    return alreadyImported(target, null);
+  }
   const patch = samplePatch(existingSample as unknown as Record<string, unknown> | null, wanted);
   // The test's cell code: given explicitly, else from its file name, else the sample's.
   const cellCode = wanted.explicit.cell_code ?? wanted.inferred.cell_code ??
@@ -379,12 +434,36 @@ export async function importParsed(
     action = "updated";
   }
   if (archive) await archiveBytes(store, parsed, test, options);
+  if (target) await retireReplacedPart(store, target, { fileName, parsed, options });
   return outcome(action, {
     test_id: test.id,
     sample: sample.name,
     cell_code: test.cell_code,
     ...warnings,
   });
+}
+
+/**
+ * After a changed file replaced its part of `test`: the archived bytes of the earlier version
+ * (a partial file the watcher imported while it grew) are deleted, or with `keepHistory` kept
+ * but unlinked from the test, so that the test's archive holds exactly its current parts.
+ */
+async function retireReplacedPart(
+  store: Store,
+  test: TestResult,
+  replaced: { fileName: string; parsed: ParsedFile; options: ImportParsedOptions },
+): Promise<void> {
+  const { fileName, parsed, options } = replaced;
+  const old = test.parts.find((p) => p.file_name === fileName && p.file_hash !== parsed.sha256);
+  if (!old) return;
+  const raw = await store.rawFiles.getByHash(old.file_hash);
+  if (!raw || raw.test_id !== test.id) return;
+  if (options.keepHistory) {
+    await store.rawFiles.update(raw.id, {
+      test_id: null,
+      metadata: { ...raw.metadata, superseded_by: parsed.sha256 },
+    });
+  } else await store.rawFiles.delete(raw.id);
 }
 
 async function archiveBytes(

@@ -1,7 +1,8 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
+import { basename } from "node:path";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
@@ -10,7 +11,8 @@ import type { ColumnMapping } from "../../parsers/column_mapping.ts";
 import { mappedCsvFormat } from "../../parsers/mapped_csv.ts";
 import type { FormatParser } from "../../parsers/format_parser.ts";
 import { UnsupportedFormatError } from "../../parsers/parse_error.ts";
-import type { FileNameRule } from "../../parsers/file_name.ts";
+import { type FileNameRule, parseFileName } from "../../parsers/file_name.ts";
+import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
 import { readArbinSidecar } from "./arbin_sidecar.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
@@ -21,6 +23,11 @@ export interface ParseFileOptions {
   fileNameRule?: FileNameRule;
   /** How cycles are delimited. @default {"auto"} */
   cycleMethod?: CycleMethod;
+  /**
+   * Largest file read, bytes; a larger file fails without being read (its head is still
+   * checked, so a file no format recognizes is skipped as such). @default {4294967296} (4 GiB)
+   */
+  maxBytes?: number;
   /**
    * A user-defined column mapping: files holding its column titles are read with it (before
    * any instrument parser). @default {none}
@@ -36,6 +43,9 @@ export function formatsWithMapping(mapping?: ColumnMapping): FormatParser[] | un
   return mapping ? [mappedCsvFormat(mapping), ...FORMATS] : undefined;
 }
 
+/** Default {@link ParseFileOptions.maxBytes}: 4 GiB. */
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 ** 3;
+
 /** A file read, hashed, parsed and summarized, or the reason it could not be. */
 export interface ParsedFile {
   /** Path of the file. */
@@ -50,8 +60,79 @@ export interface ParsedFile {
   cycles: CycleSummary[];
   /** How cycles were delimited, when there is a series. */
   cycle_method: string | null;
-  /** Why the file was not parsed: unsupported format (a skip) or a parse error (a failure). */
+  /**
+   * Why the file was not parsed: not a data file or not a regular file (a skip), or a file that
+   * is broken, too large, or looks like an instrument file by its name yet no format
+   * recognizes its content (a failure).
+   */
   error: { kind: "unsupported" | "invalid"; message: string } | null;
+}
+
+/** Extensions many non-data files have: a match on them alone says nothing. */
+const GENERIC_EXTENSIONS = new Set([".csv", ".txt", ".tsv", ".dat"]);
+
+/**
+ * What makes a file name look like an instrument file, or `null`: an extension that only
+ * instrument formats use (`.mpr`, `.nda`, `.res`, `.001`, ...), or an instrument naming
+ * pattern (`_Channel_3_Wb_1.CSV`, `_C01.mpt`). A file with such a name that no format
+ * recognizes is damaged, not foreign.
+ *
+ * @example Usage
+ * ```ts
+ * import { instrumentName } from "./parse_file.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(instrumentName("run_C01.mpr"), "extension .mpr");
+ * equal(instrumentName("notes.txt"), null);
+ * ```
+ */
+export function instrumentName(fileName: string): string | null {
+  const name = basename(fileName).toLowerCase();
+  if (/\.\d{3}$/.test(name)) return `extension ${name.slice(-4)}`;
+  for (const format of FORMATS) {
+    for (const ext of format.extensions) {
+      if (GENERIC_EXTENSIONS.has(ext) || ext === ".nnn") continue;
+      if (name.endsWith(ext)) return `extension ${ext}`;
+    }
+  }
+  const parsed = parseFileName(basename(fileName));
+  if (parsed.channel !== null || parsed.part !== null) return "its instrument file name";
+  return null;
+}
+
+/** Read at most `length` bytes from the start of an open file. */
+async function readHead(path: string, length: number): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const head = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await handle.read(head, got, length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return head.subarray(0, got);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** SHA-256 of a file read in pieces (never whole in memory). */
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const handle = await open(path, "r");
+  try {
+    const piece = new Uint8Array(1 << 20);
+    for (let at = 0;;) {
+      const { bytesRead } = await handle.read(piece, 0, piece.length, at);
+      if (bytesRead === 0) break;
+      hash.update(piece.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest("hex");
 }
 
 /**
@@ -97,6 +178,43 @@ export function sha256Hex(bytes: Uint8Array): Promise<string> {
  * ```
  */
 export async function parseFile(path: string, options: ParseFileOptions = {}): Promise<ParsedFile> {
+  const empty = (sha256: string, kind: "unsupported" | "invalid", message: string) => ({
+    path,
+    sha256,
+    bytes: new Uint8Array(0),
+    recording: null,
+    cycles: [],
+    cycle_method: null,
+    error: { kind, message },
+  });
+  // Look before reading: a FIFO would block forever, a device never end.
+  const info = await stat(path);
+  if (!info.isFile()) return empty("", "unsupported", `not a regular file (${fileKind(info)})`);
+  // The head decides whether any format can read the file: a file nobody recognizes (a 2 GiB
+  // file of zeros) is never read whole.
+  const head = await readHead(path, DETECT_HEAD_BYTES);
+  try {
+    detectFormat(head, path, { formats: formatsWithMapping(options.mapping) });
+  } catch (error) {
+    if (!(error instanceof UnsupportedFormatError)) throw error;
+    const byName = instrumentName(path);
+    return empty(
+      await hashFile(path),
+      byName ? "invalid" : "unsupported",
+      byName
+        ? `looks like an instrument file by ${byName}, but no format recognizes its content ` +
+          `(damaged?): ${error.message}`
+        : error.message,
+    );
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (info.size > maxBytes) {
+    return empty(
+      await hashFile(path),
+      "invalid",
+      `${info.size} bytes is more than the ${maxBytes} bytes a file may have (not read)`,
+    );
+  }
   // A view of the Buffer readFile returns (`new Uint8Array(buffer)` would copy every file).
   const buffer = await readFile(path);
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -128,9 +246,27 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     result.error = {
-      kind: error instanceof UnsupportedFormatError ? "unsupported" : "invalid",
+      kind: error instanceof UnsupportedFormatError && !instrumentName(path)
+        ? "unsupported"
+        : "invalid",
       message,
     };
   }
   return result;
+}
+
+/** What kind of non-regular file this is, in words. */
+export function fileKind(info: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (info.isDirectory()) return "a directory";
+  if (info.isFIFO()) return "a FIFO (named pipe)";
+  if (info.isCharacterDevice()) return "a character device";
+  if (info.isBlockDevice()) return "a block device";
+  if (info.isSocket()) return "a socket";
+  return "not a regular file";
 }

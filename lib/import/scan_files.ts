@@ -1,6 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import { lstat, readdir, stat } from "node:fs/promises";
+import { fileKind } from "./parse_file.ts";
 import { basename, join, relative, resolve, sep } from "node:path";
 
 /** A file found by {@link scanFiles}. */
@@ -34,6 +35,21 @@ export interface ScanOptions {
   exclude?: string[];
   /** Also return hidden files and walk hidden directories (names starting with `.`). @default {false} */
   hidden?: boolean;
+  /**
+   * Called for every entry that is passed over because it cannot be imported: a directory that
+   * cannot be read, a name that is not valid UTF-8 (it cannot be opened by name), a FIFO,
+   * device or socket, a link to nothing. The walk goes on. Without it such entries are passed
+   * over silently.
+   */
+  onSkip?: (entry: SkippedEntry) => void;
+}
+
+/** An entry {@link scanFiles} passed over, and why. */
+export interface SkippedEntry {
+  /** Absolute path (a name that is not UTF-8 shows U+FFFD for its bad bytes). */
+  path: string;
+  /** Why it was passed over. */
+  reason: string;
 }
 
 function toPosix(path: string): string {
@@ -82,7 +98,9 @@ function matchesAny(path: string, patterns: readonly RegExp[]): boolean {
 /**
  * Walk directories (and accept single files) in sorted order, applying depth and
  * include/exclude globs. Symbolic links to directories are not followed (no cycles); links to
- * files are returned. Unreadable directories raise an error naming them.
+ * files are returned. A root that does not exist is an error naming it; below the roots,
+ * entries that cannot be imported (unreadable directories, names that are not UTF-8, FIFOs,
+ * devices, sockets, broken links) are reported to `onSkip` and the walk goes on.
  *
  * @param roots Directories or files.
  * @param options Depth and glob filters.
@@ -103,6 +121,7 @@ export async function* scanFiles(
   const include = (options.include ?? []).map(globToRegExp);
   const exclude = (options.exclude ?? []).map(globToRegExp);
   if (!(depth >= 0)) throw new RangeError(`Cannot scan: depth must be 0 or more, got ${depth}`);
+  const skip = (path: string, reason: string): void => options.onSkip?.({ path, reason });
   for (const root of roots) {
     const rootPath = resolve(root);
     const info = await stat(rootPath).catch((error: unknown) => {
@@ -117,26 +136,45 @@ export async function* scanFiles(
       };
       continue;
     }
+    if (!info.isDirectory()) {
+      skip(rootPath, `${fileKind(info)}, not a regular file`);
+      continue;
+    }
     const stack: { dir: string; level: number }[] = [{ dir: rootPath, level: 0 }];
     while (stack.length > 0) {
       const { dir, level } = stack.pop()!;
       const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-        throw new Error(`Cannot scan directory "${dir}": ${(error as Error).message}`, {
-          cause: error,
-        });
+        skip(dir, `directory cannot be read: ${(error as Error).message}`);
+        return null;
       });
+      if (entries === null) continue;
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const subdirs: string[] = [];
       for (const entry of entries) {
         if (!options.hidden && entry.name.startsWith(".")) continue;
         const path = join(dir, entry.name);
         const rel = toPosix(relative(rootPath, path));
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        if (entry.isSymbolicLink()) {
+        // Names that are not valid UTF-8 come back with U+FFFD and cannot be opened by name.
+        const own = await lstat(path).catch(() => null);
+        if (!own) {
+          skip(
+            path,
+            entry.name.includes("\uFFFD")
+              ? "file name is not valid UTF-8 (it cannot be opened by name; rename it)"
+              : "vanished or cannot be looked at",
+          );
+          continue;
+        }
+        let isDir = own.isDirectory();
+        let isFile = own.isFile();
+        if (own.isSymbolicLink()) {
           const target = await stat(path).catch(() => null);
           isFile = target?.isFile() ?? false;
           isDir = false; // never follow directory links
+          if (!target) {
+            skip(path, "symbolic link to nothing");
+            continue;
+          }
         }
         if (isDir) {
           const excluded = matchesAny(rel, exclude) || matchesAny(`${rel}/`, exclude) ||
@@ -146,12 +184,19 @@ export async function* scanFiles(
           }
           continue;
         }
-        if (!isFile) continue;
         if (matchesAny(rel, exclude) || matchesAny(entry.name, exclude)) continue;
         if (include.length > 0 && !matchesAny(rel, include) && !matchesAny(entry.name, include)) {
           continue;
         }
-        const s = await lstat(path).then((l) => (l.isSymbolicLink() ? stat(path) : l));
+        if (!isFile) {
+          if (!own.isSymbolicLink()) skip(path, `${fileKind(own)}, not a regular file`);
+          continue;
+        }
+        const s = own.isSymbolicLink() ? await stat(path).catch(() => null) : own;
+        if (!s) {
+          skip(path, "vanished or cannot be looked at");
+          continue;
+        }
         yield { path, relative: rel, size: s.size, mtime_ms: s.mtimeMs };
       }
       for (let i = subdirs.length - 1; i >= 0; i--) {

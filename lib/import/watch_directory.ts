@@ -30,7 +30,7 @@ import { homedir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import type { FileOutcome, ImportJob } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { isConnectionFailure, StoreConnectionError } from "../store/store_error.ts";
+import { isConnectionFailure, StoreConnectionError, StoreLostError } from "../store/store_error.ts";
 import { redactText } from "../store/_redact.ts";
 import { updateCellDataset } from "../cell_dataset.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
@@ -101,6 +101,11 @@ export interface WatchDirectoryOptions extends ScanOptions {
   sampleInfo?: SampleInfo;
   /** Refresh the cell datasets touched by a batch when it ends. @default {true} */
   refreshDatasets?: boolean;
+  /**
+   * When a grown file is imported again, keep the archived earlier (partial) version, unlinked
+   * from the test, instead of deleting it. @default {false}
+   */
+  keepHistory?: boolean;
   /** Called for everything the watcher does (must not throw). */
   onEvent?: (event: WatchEvent) => void;
   /** Stop watching when aborted; the current file is finished first. */
@@ -125,6 +130,26 @@ export interface WatchSummary {
   jobs: string[];
   /** Cell codes whose dataset got a new version. */
   datasets_updated: string[];
+}
+
+/**
+ * Whether a file name is a temporary name that a writer renames into place when it is done
+ * (`x.csv.part`, `x.tmp`, `x.crdownload`, `~$x.xlsx`, `x.csv~`). The watcher never imports such
+ * a file, so a file written under a temporary name and renamed is stored under its final name.
+ *
+ * @example Usage
+ * ```ts
+ * import { isTemporaryName } from "./watch_directory.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(isTemporaryName("cell_Channel_1_Wb_1.CSV.part"), true);
+ * equal(isTemporaryName("cell_Channel_1_Wb_1.CSV"), false);
+ * ```
+ */
+export function isTemporaryName(name: string): boolean {
+  const base = name.slice(name.lastIndexOf("/") + 1).toLowerCase();
+  return /\.(part|partial|tmp|temp|crdownload|download|filepart|swp)$/.test(base) ||
+    base.endsWith("~") || base.startsWith("~$") || /^\.~lock\./.test(base);
 }
 
 /** A store, or a function that opens one (called again until it succeeds; closed at the end). */
@@ -240,6 +265,8 @@ class DirectoryWatcher {
   #queueDirty = false;
   #queueWriting = false;
   #job: ImportJob | null = null;
+  #fatal: StoreLostError | null = null;
+  #stop: (() => void) | null = null;
   readonly #cellCodes = new Set<string>();
   readonly #summary: WatchSummary = {
     created: 0,
@@ -268,8 +295,26 @@ class DirectoryWatcher {
     };
     this.#source = source;
     this.#root = resolve(root);
-    this.#o = options;
-    this.#accept = pathFilter(options);
+    const reported = new Set<string>();
+    this.#o = {
+      ...options,
+      // Entries that cannot be imported are reported once each.
+      onSkip: (entry) => {
+        options.onSkip?.(entry);
+        if (reported.has(entry.path)) return;
+        reported.add(entry.path);
+        this.#emit({ type: "error", path: entry.path, error: entry.reason });
+      },
+    };
+    const accept = pathFilter(options);
+    this.#accept = (rel) => accept(rel) && !isTemporaryName(rel);
+  }
+
+  /** A store that can no longer be written (its file deleted or replaced): stop with it. */
+  #fail(error: StoreLostError): void {
+    this.#fatal ??= error;
+    this.#emit({ type: "error", path: null, error: error.message });
+    this.#stop?.();
   }
 
   #emit(event: WatchEvent): void {
@@ -301,6 +346,7 @@ class DirectoryWatcher {
     });
     let stopped!: () => void;
     const done = new Promise<void>((r) => (stopped = r));
+    this.#stop = stopped;
     const onAbort = (): void => stopped();
     if (this.#o.signal?.aborted) stopped();
     this.#o.signal?.addEventListener("abort", onAbort, { once: true });
@@ -327,6 +373,7 @@ class DirectoryWatcher {
     }
     this.#summary.queued = this.#queue.size;
     this.#emit({ type: "stopped", summary: { ...this.#summary } });
+    if (this.#fatal) throw this.#fatal;
     return this.#summary;
   }
 
@@ -345,7 +392,7 @@ class DirectoryWatcher {
     await this.#scanning;
     await this.#draining;
     if (!this.#up) await this.#spill();
-    if (this.#up && this.#job) {
+    if (this.#up && this.#job && !this.#fatal) {
       await this.#finishBatch(this.#ready.size > 0 ? "interrupted" : undefined).catch(
         (error) => this.#emit({ type: "error", path: null, error: (error as Error).message }),
       );
@@ -499,6 +546,7 @@ class DirectoryWatcher {
           if (seen && seen.size === f.size && seen.mtime_ms === f.mtime_ms) continue;
           if (this.#pending.has(f.path) || this.#ready.has(f.path)) continue;
           if (this.#inFlight === f.path) continue; // its state is recorded when it is done
+          if (isTemporaryName(f.relative)) continue;
           this.#schedule(f.path);
         }
         for (const path of this.#seen.keys()) if (!present.has(path)) this.#seen.delete(path);
@@ -608,7 +656,8 @@ class DirectoryWatcher {
         await this.#finishBatch();
       }
     } catch (error) {
-      if (error instanceof StoreConnectionError) {
+      if (error instanceof StoreLostError) this.#fail(error);
+      else if (error instanceof StoreConnectionError) {
         this.#markDown(error);
         await this.#spill();
       } else this.#emit({ type: "error", path: null, error: (error as Error).message });
@@ -659,6 +708,7 @@ class DirectoryWatcher {
       const outcome = await importParsed(store, parsed, {
         archive: this.#o.archive,
         jobId: job.id,
+        keepHistory: this.#o.keepHistory,
         tags: this.#o.tags,
         parse: {
           fileNameRule: this.#o.fileNameRule,
@@ -671,6 +721,11 @@ class DirectoryWatcher {
       });
       await this.#record(job, path, sha256, outcome);
     } catch (error) {
+      if (error instanceof StoreLostError) {
+        this.#ready.add(path);
+        this.#fail(error);
+        return;
+      }
       if (error instanceof StoreConnectionError) {
         this.#enqueue(path, state, error.message);
         this.#markDown(error);
@@ -688,6 +743,10 @@ class DirectoryWatcher {
         const job = await this.#ensureJob();
         await this.#record(job, path, sha256 ?? "", outcome);
       } catch (inner) {
+        if (inner instanceof StoreLostError) {
+          this.#fail(inner);
+          return;
+        }
         if (inner instanceof StoreConnectionError) {
           this.#enqueue(path, state, inner.message);
           this.#markDown(inner);

@@ -42,9 +42,20 @@ export function nameTakenError(name: string, existingId: string | null): Conflic
   return new ConflictError(`Sample name "${name}" is already taken`, existingId);
 }
 
-/** The error for a file hash that a stored test (`testId`) already holds. */
-export function hashTakenError(hash: string, testId: string | null): ConflictError {
-  return new ConflictError(`File hash ${hash} is already stored as test "${testId}"`, testId);
+/**
+ * The error for a file hash that a stored test (`testId`) already holds; `holder` names the
+ * writer that stored it (`lab-pc-3 pid 4242`) when known.
+ */
+export function hashTakenError(
+  hash: string,
+  testId: string | null,
+  holder: string | null = null,
+): ConflictError {
+  return new ConflictError(
+    `File hash ${hash} is already stored as test "${testId}"${holder ? ` by ${holder}` : ""}`,
+    testId,
+    holder,
+  );
 }
 
 /**

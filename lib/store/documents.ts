@@ -345,6 +345,22 @@ export interface JobCounts {
   failed: number;
 }
 
+/** The writer (one process with an open store) that runs an import job. */
+export interface JobOwner {
+  /** Unique writer id (`host:pid:random`). */
+  id: string;
+  /** Host name. */
+  host: string;
+  /** Process id. */
+  pid: number;
+  /** Linux boot id, or `null`. */
+  boot_id: string | null;
+  /** Linux pid namespace, or `null`. */
+  pid_ns: string | null;
+  /** Process start time (clock ticks since boot), or `null`. */
+  proc_start: string | null;
+}
+
 /** An import job. */
 export interface ImportJob {
   /** Id. */
@@ -367,6 +383,18 @@ export interface ImportJob {
   finished_at: string | null;
   /** Last change. */
   updated_at: string;
+  /**
+   * The writer running it (absent on jobs stored by earlier versions). A running job whose
+   * writer is gone is shown, and stored on the next write, as `interrupted`.
+   */
+  owner?: JobOwner | null;
+  /** Last sign of life of its writer (SQLite stores), ISO 8601. */
+  heartbeat_at?: string | null;
+  /**
+   * One line per time the job was found abandoned by its writer (`interrupted: lab-pc-3 pid
+   * 4242 stopped without finishing the job (…; 12 file(s) recorded)`), oldest first.
+   */
+  interruptions?: string[];
 }
 
 /** A cycle of a cell dataset: a test's cycle renumbered within the cell. */

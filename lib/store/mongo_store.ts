@@ -2,10 +2,24 @@
 
 /**
  * The shared-lab store: MongoDB through the official driver. Only features FerretDB 1.24 also
- * has are used (CRUD, unique indexes, GridFS, simple aggregation); there are no multi-document
- * transactions, so a test and its data are written in commit-point order instead: chunks under
- * a new version id first, then the test document (the commit point), then superseded chunks are
- * removed. Readers always go through the test document, so they never see half a test.
+ * has are used (CRUD, unique indexes, GridFS, simple aggregation); FerretDB has no multi-document
+ * transactions and does not apply concurrent updates of one document atomically (only inserts
+ * against a unique index are), so everything that several writers may race on is decided by an
+ * insert:
+ *
+ * - a test and its data are written in commit-point order: chunks under a new version id first,
+ *   then the test document (the commit point), then superseded chunks are removed. Readers always
+ *   go through the test document, so they never see half a test;
+ * - every writer (one open store) registers itself in `writers` with its host, process and a
+ *   lease it renews (`heartbeat_at`, server time). File hashes are claimed in `test_hashes`
+ *   (`_id` = hash) with the claiming writer; a claim whose writer is gone (see `_liveness.ts`:
+ *   at once on the same machine, after the lease elsewhere) is taken over by one writer, decided
+ *   by an insert into `claim_takeovers`; a claim whose writer is alive is waited for;
+ * - before writing chunks or GridFS pieces a writer records the intent in `pending_writes`; on
+ *   every open, intents of writers that are gone are rolled back or completed (orphan chunks and
+ *   GridFS pieces removed), and their running import jobs are marked interrupted;
+ * - indexes are created on open and verified again whenever the writer's own registration
+ *   vanished (a `dropDatabase` under a running watcher).
  *
  * @module
  */
@@ -26,6 +40,7 @@ import type {
   CellDataset,
   CellDatasetInput,
   ImportJob,
+  JobOwner,
   JobStatus,
   RawDataFile,
   RawFileInput,
@@ -44,6 +59,7 @@ import type {
   Page,
   RawFileApi,
   RawFileFilter,
+  RecoveryReport,
   SampleApi,
   SampleFilter,
   SeriesApi,
@@ -112,6 +128,8 @@ import { redactText, redactUri, uriSecrets } from "./_redact.ts";
 import { rechunk, sha256Hex, sha256Stream } from "./_sha256.ts";
 import { decodeKeys, encodeKeys } from "./_keys.ts";
 import { KeyedLock } from "./_keyed_lock.ts";
+import { newWriter, ownerGone, type WriterIdentity, writerLabel } from "./_liveness.ts";
+import { checkResumable, interruptedMessage, markInterrupted } from "./_job_owner.ts";
 
 /** Options of {@link MongoStore.connect}. */
 export interface MongoStoreOptions {
@@ -125,6 +143,18 @@ export interface MongoStoreOptions {
   source?: string;
   /** How long to look for a server before failing. @default {3000} */
   serverSelectionTimeoutMS?: number;
+  /**
+   * Lease of this writer's claims, ms: another machine takes them over when this writer has not
+   * renewed its registration for this long (renewed every third of it). @default {15000}
+   */
+  leaseMs?: number;
+  /**
+   * How long to wait for another live writer that is storing the same file before giving up
+   * with a `ConflictError`, ms. @default {600000}
+   */
+  claimWaitMs?: number;
+  /** Open for reading only: no index creation, no recovery, no registration. @default {false} */
+  readOnly?: boolean;
 }
 
 /** A document as stored: string `_id` plus fields. */
@@ -132,8 +162,10 @@ interface Doc extends Document {
   _id: string;
 }
 
-/** A claim of a file hash by a test, stale after this long when the test never appeared. */
-const STALE_CLAIM_MS = 10 * 60 * 1000;
+/** Default lease of a writer's registration, ms. */
+const DEFAULT_LEASE_MS = 15_000;
+/** Default wait for a live writer storing the same file, ms. */
+const DEFAULT_CLAIM_WAIT_MS = 10 * 60_000;
 /** Bytes per GridFS chunk. */
 const GRIDFS_CHUNK_BYTES = 255 * 1024;
 /** Sort key for tests without a start time: after every ISO date. */
@@ -209,8 +241,22 @@ export class MongoStore implements Store {
     jobs: Collection<Doc>;
     jobFiles: Collection<Document>;
     datasets: Collection<Doc>;
+    writers: Collection<Doc>;
+    pending: Collection<Doc>;
+    takeovers: Collection<Doc>;
+    gridFiles: Collection<Document>;
+    gridChunks: Collection<Document>;
   };
   readonly #bucket: GridFSBucket;
+  /** This writer (one open store). */
+  readonly #writer: WriterIdentity = newWriter();
+  readonly #leaseMs: number;
+  readonly #claimWaitMs: number;
+  readonly #readOnly: boolean;
+  /** Registration of this writer in `writers` (done before its first claim or intent). */
+  #registered: Promise<void> | null = null;
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #beating: Promise<void> | null = null;
   /**
    * Serializes read-modify-write updates within this process: FerretDB 1.24 does not apply
    * concurrent updates of one document atomically (20 concurrent `$inc` of one field gave 2).
@@ -246,15 +292,32 @@ export class MongoStore implements Store {
         connectTimeoutMS: options.serverSelectionTimeoutMS ?? 3000,
         appName: "battery-analysis",
       });
+      // The driver reports some failures as events as well as by rejecting the operation;
+      // with no listener an `error` event would be thrown as an uncaught exception.
+      client.on("error", () => {});
       await client.connect();
       await client.db(dbName).command({ ping: 1 });
-      const store = new MongoStore(client, { ...options, source }, secrets);
-      await store.#createIndexes();
-      return store;
     } catch (cause) {
       await client?.close().catch(() => {});
       const reason = redactText((cause as Error)?.message ?? String(cause), secrets);
       throw new StoreConnectionError(`Cannot connect to ${where}: ${reason}`);
+    }
+    let store: MongoStore;
+    try {
+      store = new MongoStore(client, { ...options, source }, secrets);
+    } catch (error) {
+      await client.close().catch(() => {});
+      throw error;
+    }
+    try {
+      if (!store.#readOnly) {
+        await store.#op(() => store.#createIndexes());
+        await store.recover();
+      }
+      return store;
+    } catch (error) {
+      await store.close().catch(() => {});
+      throw error;
     }
   }
 
@@ -269,6 +332,14 @@ export class MongoStore implements Store {
     this.#source = options.source ?? "option";
     this.#chunkRows = chunkRows;
     this.#secrets = secrets;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#claimWaitMs = options.claimWaitMs ?? DEFAULT_CLAIM_WAIT_MS;
+    this.#readOnly = options.readOnly ?? false;
+    for (const [name, value] of [["leaseMs", this.#leaseMs], ["claimWaitMs", this.#claimWaitMs]]) {
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+        throw new RangeError(`MongoStore: ${name} must be a number of milliseconds ≥ 0`);
+      }
+    }
     this.#db = client.db(options.dbName);
     this.#c = {
       samples: this.#db.collection<Doc>("samples"),
@@ -279,6 +350,11 @@ export class MongoStore implements Store {
       jobs: this.#db.collection<Doc>("import_jobs"),
       jobFiles: this.#db.collection("import_job_files"),
       datasets: this.#db.collection<Doc>("cell_datasets"),
+      writers: this.#db.collection<Doc>("writers"),
+      pending: this.#db.collection<Doc>("pending_writes"),
+      takeovers: this.#db.collection<Doc>("claim_takeovers"),
+      gridFiles: this.#db.collection("raw_bytes.files"),
+      gridChunks: this.#db.collection("raw_bytes.chunks"),
     };
     this.#bucket = new GridFSBucket(this.#db, {
       bucketName: "raw_bytes",
@@ -320,6 +396,9 @@ export class MongoStore implements Store {
     await c.jobs.createIndex({ started_at: -1 });
     await c.jobFiles.createIndex({ job_id: 1, n: 1 }, { unique: true });
     await c.datasets.createIndex({ cell_code: 1, version: 1 }, { unique: true });
+    await c.pending.createIndex({ owner: 1 });
+    await c.gridChunks.createIndex({ files_id: 1, n: 1 }, { unique: true });
+    await c.gridFiles.createIndex({ filename: 1, uploadDate: 1 });
   }
 
   describe(): StoreDescription {
@@ -336,8 +415,17 @@ export class MongoStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+    await this.#beating?.catch(() => {});
+    if (this.#registered) {
+      // Signing off lets other writers take over anything left behind at once.
+      await this.#registered.catch(() => {});
+      await this.#c.writers.updateOne({ _id: this.#writer.id }, { $set: { closed: true } })
+        .catch(() => {});
+    }
     this.#closed = true;
-    await this.#client.close();
+    await this.#client.close().catch(() => {});
   }
 
   /** Drop the whole database (used by tests to clean up). */
@@ -373,6 +461,325 @@ export class MongoStore implements Store {
       return new StoreError(`${where}: ${reason}`, { cause: error });
     }
     return error;
+  }
+
+  // ---------------------------------------------------------------- writers and recovery
+
+  /** Register this writer (once) and start renewing its lease. */
+  #register(): Promise<void> {
+    if (this.#readOnly) {
+      return Promise.reject(new StoreError(`${this.describe().text} is open read-only`));
+    }
+    this.#registered ??= (async () => {
+      await this.#upsertWriter();
+      this.#heartbeat = setInterval(() => this.#beat(), Math.max(this.#leaseMs / 3, 10));
+      Deno.unrefTimer(this.#heartbeat);
+    })().catch((error) => {
+      this.#registered = null;
+      throw error;
+    });
+    return this.#registered;
+  }
+
+  async #upsertWriter(): Promise<void> {
+    const { id, ...identity } = this.#writer;
+    await this.#c.writers.updateOne(
+      { _id: id },
+      {
+        $set: { ...identity, lease_ms: this.#leaseMs, closed: false },
+        $currentDate: { heartbeat_at: true },
+      },
+      { upsert: true },
+    );
+  }
+
+  /**
+   * Renew the lease. When the registration has vanished (the database was dropped, or another
+   * writer judged this one gone), register again and verify the indexes, so that a long-running
+   * watcher never writes into a database without its unique indexes.
+   */
+  #beat(): void {
+    if (this.#beating || this.#closed) return;
+    this.#beating = (async () => {
+      const r = await this.#c.writers.updateOne(
+        { _id: this.#writer.id },
+        { $currentDate: { heartbeat_at: true } },
+      );
+      if (r.matchedCount === 0 && !this.#closed) {
+        await this.#createIndexes();
+        await this.#upsertWriter();
+      }
+    })().catch(() => {
+      // An outage: the next operation reports it; the lease simply is not renewed meanwhile.
+    }).finally(() => {
+      this.#beating = null;
+    });
+  }
+
+  /** Make sure indexes exist (for a caller that saw a sign of a dropped database). */
+  async #verifyIndexes(): Promise<void> {
+    const names = new Set(
+      (await this.#c.tests.listIndexes().toArray().catch(() => [])).map((i) => i.name),
+    );
+    if (!names.has("file_hash_1")) await this.#createIndexes();
+  }
+
+  /** Which of these writers are gone (see `_liveness.ts`). */
+  async #goneWriters(ids: string[]): Promise<Set<string>> {
+    const gone = new Set<string>();
+    const unique = [...new Set(ids)].filter((id) => id !== this.#writer.id);
+    if (unique.length === 0) return gone;
+    const hello = await this.#db.command({ hello: 1 });
+    const serverNow = hello.localTime instanceof Date ? hello.localTime.getTime() : Date.now();
+    const docs = new Map(
+      (await this.#c.writers.find({ _id: { $in: unique } }).toArray()).map((d) => [d._id, d]),
+    );
+    for (const id of unique) {
+      const doc = docs.get(id);
+      const beat = doc?.heartbeat_at instanceof Date ? doc.heartbeat_at.getTime() : null;
+      if (
+        ownerGone({
+          owner: doc ? (doc as unknown as WriterIdentity) : null,
+          closed: doc?.closed === true,
+          heartbeatAgeMs: beat === null ? null : serverNow - beat,
+          leaseMs: typeof doc?.lease_ms === "number" ? doc.lease_ms : this.#leaseMs,
+        })
+      ) gone.add(id);
+    }
+    return gone;
+  }
+
+  /** Record an intent to write pieces that are not reachable until a commit point. */
+  async #intend(id: string, fields: Record<string, unknown>): Promise<void> {
+    await this.#register();
+    await this.#c.pending.insertOne({ _id: id, owner: this.#writer.id, at: new Date(), ...fields });
+  }
+
+  /** Forget an intent (its write committed or was undone). Failures leave it to recovery. */
+  async #done(id: string): Promise<void> {
+    await this.#c.pending.deleteOne({ _id: id, owner: this.#writer.id }).catch(() => {});
+  }
+
+  /**
+   * Finish or undo what writers that are gone left behind: their pending writes (chunks of a
+   * test that never committed or superseded ones never removed, GridFS pieces without a
+   * description, a half-done delete) and their running import jobs (marked `interrupted`).
+   * Runs on every open; safe to run at any time and from several writers at once.
+   *
+   * @returns What was cleaned up.
+   */
+  recover(): Promise<RecoveryReport> {
+    return this.#op(async () => {
+      const report: RecoveryReport = {
+        pending_writes: 0,
+        jobs_interrupted: 0,
+        claims_released: 0,
+        chunks_removed: 0,
+        raw_files_removed: 0,
+      };
+      const intents = await this.#c.pending.find({}).toArray();
+      const running = await this.#c.jobs.find({ status: "running", "owner.id": { $exists: true } })
+        .project({ owner: 1 }).toArray();
+      const gone = await this.#goneWriters([
+        ...intents.map((i) => i.owner as string),
+        ...running.map((j) => (j.owner as { id: string }).id),
+      ]);
+      const live = intents.filter((i) => !gone.has(i.owner as string));
+      for (const intent of intents) {
+        if (!gone.has(intent.owner as string)) continue;
+        await this.#undo(intent, live, report);
+        await this.#c.pending.deleteOne({ _id: intent._id, owner: intent.owner });
+        report.pending_writes++;
+      }
+      for (const job of running) {
+        if (!gone.has((job.owner as { id: string }).id)) continue;
+        if (await this.#interruptJob(job._id, job.owner as JobOwner)) report.jobs_interrupted++;
+      }
+      // Registrations of writers that are gone and have nothing left behind.
+      const stale = await this.#c.writers.find({ _id: { $ne: this.#writer.id } })
+        .project({ _id: 1 }).toArray();
+      const staleGone = await this.#goneWriters(stale.map((w) => w._id));
+      const stillReferenced = new Set(
+        (await this.#c.pending.find({}).project({ owner: 1 }).toArray()).map((i) => i.owner),
+      );
+      const removable = [...staleGone].filter((id) => !stillReferenced.has(id));
+      if (removable.length) await this.#c.writers.deleteMany({ _id: { $in: removable } });
+      return report;
+    });
+  }
+
+  /**
+   * Look through the whole database for what writers that are gone left behind — also what
+   * earlier versions of this program could leave, which recorded no pending writes: chunks of no
+   * test or of a superseded version, hash claims without a test, GridFS files without a
+   * description and GridFS pieces without a file, running jobs without a writer that have not
+   * changed for an hour — and remove it or mark it interrupted. Writes in progress (pending
+   * writes of live writers) are left alone.
+   *
+   * @returns What was cleaned up.
+   */
+  repair(): Promise<RecoveryReport> {
+    return this.#op(async () => {
+      const report = await this.recover();
+      const c = this.#c;
+      const live = await c.pending.find({}).toArray(); // what is left is of live writers
+      const liveTests = new Set(live.filter((i) => i.kind === "test").map((i) => i.test_id));
+      const liveVersions = new Set(live.map((i) => `${i.test_id}:${i.version}`));
+      const liveRaw = new Set(live.filter((i) => i.kind === "raw").map((i) => i.raw_id));
+      const current = new Map<string, Set<string> | null>();
+      const versionsOf = async (testId: string): Promise<Set<string> | null> => {
+        if (!current.has(testId)) {
+          const test = await this.#testById(testId, false);
+          current.set(
+            testId,
+            test
+              ? new Set([
+                ...(test.data.series ? [test.data.series.version] : []),
+                ...test.data.spectra.map((s) => s.version),
+              ])
+              : null,
+          );
+        }
+        return current.get(testId)!;
+      };
+      const seen = new Set<string>();
+      for await (const chunk of c.chunks.find({}).project({ test_id: 1, version: 1 })) {
+        const key = `${chunk.test_id}:${chunk.version}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (liveTests.has(chunk.test_id) || liveVersions.has(key)) continue;
+        const versions = await versionsOf(chunk.test_id);
+        if (versions && versions.has(chunk.version)) continue;
+        report.chunks_removed += (await c.chunks.deleteMany({
+          test_id: chunk.test_id,
+          version: chunk.version,
+        })).deletedCount;
+      }
+      const claims = await c.hashes.find({}).toArray();
+      const owners = await this.#goneWriters(
+        claims.filter((h) => typeof h.owner === "string").map((h) => h.owner as string),
+      );
+      for (const claim of claims) {
+        if (liveTests.has(claim.test_id) || (await versionsOf(claim.test_id as string))) continue;
+        const gone = typeof claim.owner === "string"
+          ? owners.has(claim.owner)
+          : Date.now() - Date.parse(claim.claimed_at as string) > 4 * this.#leaseMs;
+        if (!gone) continue;
+        report.claims_released += (await c.hashes.deleteMany({
+          _id: claim._id,
+          test_id: claim.test_id,
+        })).deletedCount;
+      }
+      const described = new Set(
+        (await c.raw.find({}).project({ _id: 1 }).toArray()).map((d) => d._id as string),
+      );
+      const files = new Set<string>();
+      for await (const file of c.gridFiles.find({}).project({ _id: 1 })) {
+        const id = (file._id as ObjectId).toHexString();
+        files.add(id);
+        if (described.has(id) || liveRaw.has(id)) continue;
+        await c.gridFiles.deleteOne({ _id: file._id });
+        await c.gridChunks.deleteMany({ files_id: file._id });
+        report.raw_files_removed++;
+      }
+      const pieceOwners = new Set<string>();
+      for await (const piece of c.gridChunks.find({}).project({ files_id: 1 })) {
+        pieceOwners.add((piece.files_id as ObjectId).toHexString());
+      }
+      for (const id of pieceOwners) {
+        if (files.has(id) || liveRaw.has(id)) continue;
+        await c.gridChunks.deleteMany({ files_id: ObjectId.createFromHexString(id) });
+        report.raw_files_removed++;
+      }
+      const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+      for (
+        const doc of await c.jobs.find({ status: "running", updated_at: { $lt: hourAgo } })
+          .toArray()
+      ) {
+        if (doc.owner) continue; // jobs with a writer were handled by recover()
+        if (await this.#interruptJob(doc._id, null)) report.jobs_interrupted++;
+      }
+      await c.takeovers.deleteMany({ at: { $lt: hourAgo } });
+      return report;
+    });
+  }
+
+  /** Undo or complete one pending write of a writer that is gone. */
+  async #undo(intent: Doc, live: Doc[], report: RecoveryReport): Promise<void> {
+    const c = this.#c;
+    if (intent.kind === "test") {
+      const testId = intent.test_id as string;
+      const test = await this.#testById(testId, false);
+      if (!test) {
+        report.chunks_removed += (await c.chunks.deleteMany({ test_id: testId })).deletedCount;
+        report.claims_released +=
+          (await c.hashes.deleteMany({ test_id: testId, owner: intent.owner })).deletedCount;
+        if (intent.op === "delete") {
+          await c.hashes.deleteMany({ test_id: testId });
+          await c.raw.updateMany({ test_id: testId }, { $set: { test_id: null } });
+        }
+        return;
+      }
+      const keep = new Set([
+        ...(test.data.series ? [test.data.series.version] : []),
+        ...test.data.spectra.map((s) => s.version),
+        ...live.filter((i) => i.test_id === testId && i.version).map((i) => i.version as string),
+      ]);
+      report.chunks_removed += (await c.chunks.deleteMany({
+        test_id: testId,
+        version: { $nin: [...keep] },
+      })).deletedCount;
+      const hashes = testHashes(test);
+      report.claims_released += (await c.hashes.deleteMany({
+        test_id: testId,
+        owner: intent.owner,
+        _id: { $nin: hashes },
+      })).deletedCount;
+    } else if (intent.kind === "raw") {
+      const rawId = intent.raw_id as string;
+      if (!(await c.raw.findOne({ _id: rawId }, { projection: { _id: 1 } }))) {
+        const oid = ObjectId.createFromHexString(rawId);
+        await c.gridFiles.deleteOne({ _id: oid });
+        await c.gridChunks.deleteMany({ files_id: oid });
+        report.raw_files_removed++;
+      }
+    }
+  }
+
+  /**
+   * Counters and failure lines of a job from its recorded outcomes (in place): the outcomes are
+   * written first, so they are the truth when a writer died between the two writes.
+   */
+  async #recount(job: ImportJob): Promise<void> {
+    const files = await this.#c.jobFiles.find({ job_id: job.id }).toArray();
+    const counts = { ...job.counts, processed: files.length };
+    for (const action of ["created", "updated", "skipped", "failed"] as const) {
+      counts[action] = files.filter((f) => f.action === action).length;
+    }
+    job.counts = counts;
+    for (const f of files) {
+      if (f.action !== "failed") continue;
+      const line = `${f.path}: ${f.error ?? "failed"}`;
+      if (!job.errors.includes(line)) job.errors = [...job.errors, line];
+    }
+  }
+
+  /** Mark a running job of a writer that is gone `interrupted`. */
+  async #interruptJob(id: string, owner: JobOwner | null): Promise<boolean> {
+    const job = fromDoc<ImportJob>(await this.#c.jobs.findOne({ _id: id }));
+    if (!job || job.status !== "running") return false;
+    await this.#recount(job);
+    const r = await this.#c.jobs.updateOne({ _id: id, status: "running" }, {
+      $set: {
+        status: "interrupted",
+        finished_at: job.updated_at,
+        updated_at: laterIso(job.updated_at),
+        counts: job.counts,
+        errors: job.errors,
+      },
+      $push: { interruptions: interruptedMessage(owner, job) } as Document,
+    });
+    return r.matchedCount === 1;
   }
 
   // ---------------------------------------------------------------- samples
@@ -560,44 +967,77 @@ export class MongoStore implements Store {
     return test;
   }
 
-  /** Claim file hashes for a test; on a conflict release what was claimed and throw. */
+  /**
+   * Claim file hashes for a test. A hash stored by another test is a `ConflictError` naming that
+   * test and the writer that stored it; a hash claimed by a writer that is gone is taken over
+   * (one writer wins, by an insert into `claim_takeovers`); a hash claimed by a live writer is
+   * waited for (it commits, gives up or dies) for up to `claimWaitMs`. On any failure what this
+   * call claimed is released.
+   */
   async #claimHashes(hashes: string[], testId: string): Promise<void> {
     const claimed: string[] = [];
-    const release = () => this.#c.hashes.deleteMany({ _id: { $in: claimed }, test_id: testId });
-    for (const hash of hashes) {
-      const now = nowIso();
-      try {
-        await this.#c.hashes.insertOne({ _id: hash, test_id: testId, claimed_at: now });
-        claimed.push(hash);
-        continue;
-      } catch (error) {
-        if (!isDuplicateKey(error)) {
-          await release();
-          throw error;
+    const release = () =>
+      this.#c.hashes.deleteMany({ _id: { $in: claimed }, test_id: testId }).catch(() => {});
+    const me = this.#writer;
+    const started = Date.now();
+    try {
+      for (const hash of hashes) {
+        for (let attempt = 0;; attempt++) {
+          const claim = {
+            _id: hash,
+            test_id: testId,
+            owner: me.id,
+            host: me.host,
+            pid: me.pid,
+            claimed_at: nowIso(),
+          };
+          try {
+            await this.#c.hashes.insertOne(claim);
+            claimed.push(hash);
+            break;
+          } catch (error) {
+            if (!isDuplicateKey(error)) throw error;
+          }
+          const owner = await this.#c.hashes.findOne({ _id: hash });
+          if (!owner) continue; // released meanwhile: claim again
+          if (owner.test_id === testId) break;
+          const holder = owner.owner === undefined
+            ? null
+            : writerLabel(owner as unknown as WriterIdentity);
+          if (await this.#c.tests.countDocuments({ _id: owner.test_id as string }, { limit: 1 })) {
+            throw hashTakenError(hash, owner.test_id as string, holder);
+          }
+          // Not committed: its writer is still storing it, or died doing so.
+          const ownerId = (owner.owner as string | undefined) ?? null;
+          const gone = ownerId === null
+            ? Date.now() - Date.parse(owner.claimed_at as string) > this.#leaseMs * 4
+            : (await this.#goneWriters([ownerId])).has(ownerId);
+          if (gone) {
+            const ticket = `${hash}:${ownerId}:${owner.claimed_at}`;
+            const won = await this.#c.takeovers.insertOne({ _id: ticket, by: me.id, at: nowIso() })
+              .then(() => true, (error) => {
+                if (isDuplicateKey(error)) return false;
+                throw error;
+              });
+            if (won) {
+              await this.#c.hashes.replaceOne({ _id: hash, test_id: owner.test_id }, claim);
+              claimed.push(hash);
+              break;
+            }
+            continue;
+          }
+          if (Date.now() - started > this.#claimWaitMs) {
+            throw new ConflictError(
+              `File hash ${hash} is being stored by ${holder ?? "another writer"}`,
+              owner.test_id as string,
+            );
+          }
+          await delay(Math.min(50 * 2 ** Math.min(attempt, 5), 1000));
         }
       }
-      const owner = await this.#c.hashes.findOne({ _id: hash });
-      if (owner?.test_id === testId) continue;
-      const alive = owner
-        ? await this.#c.tests.countDocuments({ _id: owner.test_id as string }, { limit: 1 })
-        : 0;
-      if (owner && !alive && Date.now() - Date.parse(owner.claimed_at as string) > STALE_CLAIM_MS) {
-        // Left behind by a writer that died between claiming and committing.
-        const r = await this.#c.hashes.updateOne(
-          { _id: hash, test_id: owner.test_id as string },
-          { $set: { test_id: testId, claimed_at: now } },
-        );
-        if (r.matchedCount === 1) {
-          claimed.push(hash);
-          continue;
-        }
-      }
+    } catch (error) {
       await release();
-      if (alive) throw hashTakenError(hash, owner!.test_id as string);
-      throw new ConflictError(
-        `File hash ${hash} is being stored by another writer`,
-        (owner?.test_id as string) ?? null,
-      );
+      throw error;
     }
   }
 
@@ -659,20 +1099,39 @@ export class MongoStore implements Store {
       const test = newTest(fields, encoded);
       const id = test.id;
       const hashes = testHashes(fields);
-      await this.#claimHashes(hashes, id);
+      const intent = `test:${encoded.version}`;
+      await this.#intend(intent, {
+        kind: "test",
+        op: "create",
+        test_id: id,
+        version: encoded.version,
+      });
       try {
-        await this.#insertChunks(id, encoded.chunks, encoded.version);
-        await c.tests.insertOne(this.#testDoc(test)); // commit point
-      } catch (error) {
-        await c.chunks.deleteMany({ test_id: id, version: encoded.version });
-        await c.hashes.deleteMany({ _id: { $in: hashes }, test_id: id });
-        if (isDuplicateKey(error)) {
-          const other = await c.tests.findOne({ file_hash: fields.file_hash });
-          throw hashTakenError(fields.file_hash, other?._id ?? null);
+        await this.#claimHashes(hashes, id);
+        try {
+          await this.#insertChunks(id, encoded.chunks, encoded.version);
+          await c.tests.insertOne(this.#testDoc(test)); // commit point
+        } catch (error) {
+          // Undo; when the server is gone meanwhile, the intent stays for recovery.
+          await c.chunks.deleteMany({ test_id: id, version: encoded.version });
+          await c.hashes.deleteMany({ _id: { $in: hashes }, test_id: id });
+          if (isDuplicateKey(error)) {
+            const other = await c.tests.findOne({ file_hash: fields.file_hash });
+            const claim = await c.hashes.findOne({ _id: fields.file_hash });
+            throw hashTakenError(
+              fields.file_hash,
+              other?._id ?? null,
+              claim?.owner ? writerLabel(claim as unknown as WriterIdentity) : null,
+            );
+          }
+          throw error;
         }
+      } catch (error) {
+        if (!isConnectionFailure(error)) await this.#done(intent);
         throw error;
       }
       await this.#contribute(fields.sample_id, id, contributionOf(test));
+      await this.#done(intent);
       return test;
     };
     const update = async (
@@ -692,20 +1151,32 @@ export class MongoStore implements Store {
       const newHashes = testHashes(next);
       const added = newHashes.filter((h) => !oldHashes.includes(h));
       const removed = oldHashes.filter((h) => !newHashes.includes(h));
-      await this.#claimHashes(added, id);
+      const intent = `test:${encoded.version}`;
+      await this.#intend(intent, {
+        kind: "test",
+        op: "update",
+        test_id: id,
+        version: encoded.version,
+      });
       try {
-        await this.#insertChunks(id, encoded.chunks, encoded.version);
-        // Commit point; `updated_at` guards against a concurrent update of the same test.
-        const r = await c.tests.replaceOne(
-          { _id: id, updated_at: old.updated_at },
-          this.#testDoc(next),
-        );
-        if (r.matchedCount === 0) {
-          throw new ConflictError(`Test "${old.name}" was changed by another writer; retry`, id);
+        await this.#claimHashes(added, id);
+        try {
+          await this.#insertChunks(id, encoded.chunks, encoded.version);
+          // Commit point; `updated_at` guards against a concurrent update of the same test.
+          const r = await c.tests.replaceOne(
+            { _id: id, updated_at: old.updated_at },
+            this.#testDoc(next),
+          );
+          if (r.matchedCount === 0) {
+            throw new ConflictError(`Test "${old.name}" was changed by another writer; retry`, id);
+          }
+        } catch (error) {
+          await c.chunks.deleteMany({ test_id: id, version: encoded.version });
+          if (added.length) await c.hashes.deleteMany({ _id: { $in: added }, test_id: id });
+          throw error;
         }
       } catch (error) {
-        await c.chunks.deleteMany({ test_id: id, version: encoded.version });
-        if (added.length) await c.hashes.deleteMany({ _id: { $in: added }, test_id: id });
+        if (!isConnectionFailure(error)) await this.#done(intent);
         throw error;
       }
       const superseded = supersededVersions(old, next);
@@ -715,6 +1186,7 @@ export class MongoStore implements Store {
       if (removed.length) await c.hashes.deleteMany({ _id: { $in: removed }, test_id: id });
       if (next.sample_id !== old.sample_id) await this.#contribute(old.sample_id, id, null);
       await this.#contribute(next.sample_id, id, contributionOf(next));
+      await this.#done(intent);
       return next;
     };
     return {
@@ -776,11 +1248,14 @@ export class MongoStore implements Store {
           this.#lock.run(`test:${id}`, async () => {
             const test = await this.#testById(id, false);
             if (!test) throw new NotFoundError("test", id);
+            const intent = `delete:${id}:${newId()}`;
+            await this.#intend(intent, { kind: "test", op: "delete", test_id: id });
             await c.tests.deleteOne({ _id: id }); // commit point
             await c.chunks.deleteMany({ test_id: id });
             await c.hashes.deleteMany({ test_id: id });
             await c.raw.updateMany({ test_id: id }, { $set: { test_id: null } });
             await this.#contribute(test.sample_id, id, null);
+            await this.#done(intent);
           })
         ),
     };
@@ -894,6 +1369,10 @@ export class MongoStore implements Store {
         stream.once("finish", () => resolve());
         stream.once("error", reject);
       });
+      // Observed here too: when writing fails first, nobody awaits `finished` (an unobserved
+      // rejection would end the process).
+      finished.catch(() => {});
+      stream.on("error", () => {});
       try {
         for await (const piece of pieces) {
           hash?.update(piece);
@@ -943,30 +1422,55 @@ export class MongoStore implements Store {
         if (existing) return { doc: fromDoc<RawDataFile>(existing)!, created: false };
       }
       const id = newId();
-      // Bytes first, then the description (the commit point); a duplicate removes the bytes.
-      const { sha256, size } = await upload(id, {
-        fileName: fields.file_name,
-        pieces: bytes instanceof Uint8Array
-          ? [bytes.subarray(0)]
-          : rechunk(bytes as ReadableStream<Uint8Array>, GRIDFS_CHUNK_BYTES),
-        sha256: known,
-      });
-      if (given !== null && sha256 !== given) {
-        await removeBytes(id);
-        throw new RangeError(
-          `Raw file "${fields.file_name}": sha256 ${given} does not match the bytes (${sha256})`,
-        );
-      }
-      const file: RawDataFile = { id, ...fields, sha256, size_bytes: size, uploaded_at: nowIso() };
+      // Intent, bytes, then the description (the commit point); a duplicate removes the bytes.
+      // A writer that dies midway leaves the intent, and recovery removes the pieces.
+      const intent = `raw:${id}`;
+      await this.#intend(intent, { kind: "raw", raw_id: id });
       try {
-        await c.raw.insertOne(toDoc(file));
+        const { sha256, size } = await upload(id, {
+          fileName: fields.file_name,
+          pieces: bytes instanceof Uint8Array
+            ? [bytes.subarray(0)]
+            : rechunk(bytes as ReadableStream<Uint8Array>, GRIDFS_CHUNK_BYTES),
+          sha256: known,
+        });
+        if (given !== null && sha256 !== given) {
+          await removeBytes(id);
+          throw new RangeError(
+            `Raw file "${fields.file_name}": sha256 ${given} does not match the bytes (${sha256})`,
+          );
+        }
+        const file: RawDataFile = {
+          id,
+          ...fields,
+          sha256,
+          size_bytes: size,
+          uploaded_at: nowIso(),
+        };
+        try {
+          await c.raw.insertOne(toDoc(file));
+        } catch (error) {
+          await removeBytes(id);
+          if (!isDuplicateKey(error)) throw error;
+          await this.#done(intent);
+          const existing = await c.raw.findOne({ sha256 });
+          return { doc: fromDoc<RawDataFile>(existing)!, created: false };
+        }
+        return { doc: file, created: true }; // the caller forgets the intent
       } catch (error) {
-        await removeBytes(id);
-        if (!isDuplicateKey(error)) throw error;
-        const existing = await c.raw.findOne({ sha256 });
-        return { doc: fromDoc<RawDataFile>(existing)!, created: false };
+        if (isConnectionFailure(error)) throw error; // the intent stays for recovery
+        await removeBytes(id).catch(() => {});
+        await this.#done(intent);
+        throw error;
       }
-      return { doc: file, created: true };
+    };
+    const putDone = async (
+      bytes: Uint8Array | ReadableStream<Uint8Array>,
+      raw: RawFileInput,
+    ): Promise<Upserted<RawDataFile>> => {
+      const result = await put(bytes, raw);
+      if (result.created) await this.#done(`raw:${result.doc.id}`);
+      return result;
     };
     const open = async (id: string): Promise<ReadableStream<Uint8Array>> => {
       const file = await c.raw.findOne({ _id: id });
@@ -985,7 +1489,7 @@ export class MongoStore implements Store {
       return ReadableStream.from(pieces());
     };
     return {
-      put: (bytes, input) => this.#op(() => put(bytes, input)),
+      put: (bytes, input) => this.#op(() => putDone(bytes, input)),
       get: (id) => this.#op(async () => fromDoc<RawDataFile>(await c.raw.findOne({ _id: id }))),
       getByHash: (sha256) =>
         this.#op(async () =>
@@ -1033,9 +1537,15 @@ export class MongoStore implements Store {
         }),
       delete: (id) =>
         this.#op(async () => {
+          const intent = `raw:${id}:delete:${newId()}`;
+          await this.#intend(intent, { kind: "raw", raw_id: id, op: "delete" });
           const r = await c.raw.deleteOne({ _id: id });
-          if (r.deletedCount === 0) throw new NotFoundError("raw file", id);
+          if (r.deletedCount === 0) {
+            await this.#done(intent);
+            throw new NotFoundError("raw file", id);
+          }
           await removeBytes(id);
+          await this.#done(intent);
         }),
     };
   }
@@ -1053,23 +1563,78 @@ export class MongoStore implements Store {
         error: d.error,
         at: d.at,
       }));
+    /** Running jobs whose writer is gone, seen as what they are: interrupted. */
+    const truthful = async (jobs: ImportJob[]): Promise<ImportJob[]> => {
+      const owners = jobs.filter((j) => j.status === "running" && j.owner).map((j) => j.owner!.id);
+      if (owners.length === 0) return jobs;
+      const gone = await this.#goneWriters(owners);
+      for (const job of jobs) {
+        if (job.status !== "running" || !job.owner || !gone.has(job.owner.id)) continue;
+        if (!this.#readOnly) await this.#interruptJob(job.id, job.owner);
+        markInterrupted(job);
+      }
+      return jobs;
+    };
     const get = async (id: string): Promise<ImportJob | null> => {
       const job = fromDoc<ImportJob>(await c.jobs.findOne({ _id: id }));
-      if (job) job.files = await files(id);
+      if (!job) return null;
+      await truthful([job]);
+      job.files = await files(id);
       return job;
     };
+    const owner = (): JobOwner => ({ ...this.#writer });
     return {
       start: (input) =>
         this.#op(async () => {
-          const job = newJob(input);
+          await this.#register();
+          const job = { ...newJob(input), owner: owner() };
           const { files: _, ...doc } = job;
           await c.jobs.insertOne(toDoc(doc));
           return job;
         }),
+      resume: (id) =>
+        this.#op(() =>
+          this.#lock.run(`job:${id}`, async () => {
+            await this.#register();
+            const job = await get(id);
+            if (!job) throw new NotFoundError("import job", id);
+            checkResumable(job, this.#writer.id);
+            await this.#recount(job);
+            const now = laterIso(job.updated_at);
+            const r = await c.jobs.updateOne({ _id: id, status: job.status }, {
+              $set: {
+                status: "running",
+                finished_at: null,
+                updated_at: now,
+                owner: owner(),
+                counts: job.counts,
+                errors: job.errors,
+              },
+            });
+            if (r.matchedCount === 0) {
+              throw new ConflictError(`Import job "${id}" was resumed by another writer`, id);
+            }
+            return {
+              ...job,
+              status: "running",
+              finished_at: null,
+              updated_at: now,
+              owner: owner(),
+            };
+          })
+        ),
       record: (id, outcome) =>
         this.#op(() =>
           this.#lock.run(`job:${id}`, async () => {
             const entry = checkOutcome(outcome);
+            const existing = fromDoc<ImportJob>(await c.jobs.findOne({ _id: id }));
+            if (!existing) throw new NotFoundError("import job", id);
+            if (existing.status !== "running") applyOutcome(existing, entry); // throws
+            // The outcome first, then the counters: a writer that dies in between leaves an
+            // outcome the counters miss, and `recount` (on interrupt, resume and finish)
+            // restores them from the outcomes.
+            const n = existing.counts.processed + 1;
+            await c.jobFiles.insertOne({ job_id: id, n, ...entry });
             const update: Document = {
               $inc: { "counts.processed": 1, [`counts.${entry.action}`]: 1 },
               $set: { updated_at: nowIso() },
@@ -1077,17 +1642,7 @@ export class MongoStore implements Store {
             if (entry.action === "failed") {
               update.$push = { errors: `${entry.path}: ${entry.error ?? "failed"}` };
             }
-            const job = await c.jobs.findOneAndUpdate({ _id: id, status: "running" }, update, {
-              returnDocument: "after",
-            });
-            if (!job) {
-              const existing = fromDoc<ImportJob>(await c.jobs.findOne({ _id: id }));
-              if (!existing) throw new NotFoundError("import job", id);
-              applyOutcome(existing, entry); // throws: not running
-              return;
-            }
-            const n = (job.counts as ImportJob["counts"]).processed;
-            await c.jobFiles.insertOne({ job_id: id, n, ...entry });
+            await c.jobs.updateOne({ _id: id, status: "running" }, update);
           })
         ),
       addError: (id, message) =>
@@ -1105,12 +1660,15 @@ export class MongoStore implements Store {
           this.#lock.run(`job:${id}`, async () => {
             const job = fromDoc<ImportJob>(await c.jobs.findOne({ _id: id }));
             if (!job) throw new NotFoundError("import job", id);
+            await this.#recount(job);
             finishJob(job, options.status);
             const r = await c.jobs.updateOne({ _id: id, status: "running" }, {
               $set: {
                 status: job.status,
                 finished_at: job.finished_at,
                 updated_at: job.updated_at,
+                counts: job.counts,
+                errors: job.errors,
               },
             });
             if (r.matchedCount === 0) {
@@ -1127,7 +1685,12 @@ export class MongoStore implements Store {
           const q: Filter<Doc> = options.status !== undefined ? { status: options.status } : {};
           const cursor = c.jobs.find(q).sort({ started_at: -1, _id: -1 }).skip(skip);
           if (limit !== null) cursor.limit(limit);
-          return (await cursor.toArray()).map((d) => ({ ...fromDoc<ImportJob>(d)!, files: [] }));
+          const jobs = await truthful(
+            (await cursor.toArray()).map((d) => ({ ...fromDoc<ImportJob>(d)!, files: [] })),
+          );
+          return options.status === undefined
+            ? jobs
+            : jobs.filter((j) => j.status === options.status);
         }),
     };
   }
@@ -1168,4 +1731,9 @@ export class MongoStore implements Store {
       count: () => this.#op(async () => (await c.datasets.distinct("cell_code")).length),
     };
   }
+}
+
+/** Resolve after `ms` milliseconds. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -66,6 +66,11 @@ export interface OpenStoreOptions {
   /** Label for `describe().source` when an explicit option chose the store. @default {"option"} */
   optionSource?: string;
   /**
+   * Open for reading only: a SQLite file must exist and is never written (read-only media
+   * work); a MongoDB store creates no indexes and runs no recovery. @default {false}
+   */
+  readOnly?: boolean;
+  /**
    * Create the SQLite file (and its folder) when it does not exist. Without it, a `path` (or a
    * configuration's `db_path`) that does not exist is a `StoreError`, so that a mistyped path
    * never starts an empty store. The default location is created in any case.
@@ -251,6 +256,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       source: target.source,
       chunkRows: options.chunkRows,
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMS,
+      readOnly: options.readOnly,
     });
   }
   if (target.kind === "sqlite" && target.source !== "default" && !options.create) {
@@ -261,6 +267,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     path: target.path,
     source: target.source,
     chunkRows: options.chunkRows,
+    readOnly: options.readOnly && target.kind === "sqlite",
   });
 }
 

@@ -9,8 +9,9 @@
  */
 
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { CyclingSeries } from "../model/cycling_series.ts";
 import type { Spectrum } from "../model/spectrum.ts";
 import {
@@ -18,6 +19,7 @@ import {
   type CellDatasetInput,
   type FileOutcome,
   type ImportJob,
+  type JobOwner,
   type JobStatus,
   type RawDataFile,
   type RawFileInput,
@@ -36,6 +38,7 @@ import type {
   Page,
   RawFileApi,
   RawFileFilter,
+  RecoveryReport,
   SampleApi,
   SampleFilter,
   SeriesApi,
@@ -53,7 +56,10 @@ import {
   NotFoundError,
   StoreConnectionError,
   StoreError,
+  StoreLostError,
 } from "./store_error.ts";
+import { newWriter, ownerGone, type WriterIdentity } from "./_liveness.ts";
+import { checkResumable, markInterrupted } from "./_job_owner.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
 import {
   type Chunk,
@@ -174,7 +180,24 @@ export interface SqliteStoreOptions {
    * `StoreConnectionError`. @default {10000}
    */
   busyTimeoutMs?: number;
+  /**
+   * Open an existing database for reading only (never created, migrated or written). On
+   * read-only media, where SQLite cannot create its shared-memory file, the file is opened as
+   * immutable. @default {false}
+   */
+  readOnly?: boolean;
 }
+
+/** Lease of a SQLite job's heartbeat when its writer runs on another machine, ms. */
+const JOB_LEASE_MS = 60_000;
+/** SQLite primary result codes reported with their meaning. */
+const SQLITE_CODES: Record<number, string> = {
+  10: "SQLITE_IOERR: disk I/O error",
+  13: "SQLITE_FULL: the disk is full",
+  8: "SQLITE_READONLY: the database is read-only",
+  11: "SQLITE_CORRUPT: the database file is damaged",
+  26: "SQLITE_NOTADB: not a database file",
+};
 
 type Row = Record<string, SQLInputValue>;
 
@@ -207,6 +230,16 @@ export class SqliteStore implements Store {
   readonly #chunkRows: number;
   readonly #source: string;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #busyTimeoutMs: number;
+  readonly #readOnly: boolean;
+  /** Device and inode of the file opened, to notice it being deleted or replaced. */
+  readonly #identity: { dev: number; ino: number } | null = null;
+  #immutable = false;
+  #lost: StoreLostError | null = null;
+  #writer: WriterIdentity | null = null;
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** Running jobs this store started or resumed (their heartbeat is renewed). */
+  readonly #ownJobs = new Set<string>();
   #closed = false;
 
   /**
@@ -239,33 +272,49 @@ export class SqliteStore implements Store {
       );
     }
     this.#path = path;
+    this.#busyTimeoutMs = busyTimeoutMs;
     this.#chunkRows = chunkRows;
     this.#source = options.source ?? "option";
+    this.#readOnly = options.readOnly ?? false;
     try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      this.#db = new DatabaseSync(path);
+      if (this.#readOnly) {
+        if (path === ":memory:") throw new TypeError("an in-memory store cannot be read-only");
+        this.#db = this.#openReadOnly(path);
+      } else {
+        if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+        this.#db = new DatabaseSync(path);
+      }
+      if (path !== ":memory:") {
+        const info = statSync(path);
+        this.#identity = { dev: info.dev, ino: info.ino };
+      }
     } catch (cause) {
+      if (cause instanceof StoreError || cause instanceof TypeError) throw cause;
       throw new StoreConnectionError(
-        `Cannot open SQLite database "${path}": ${(cause as Error).message}`,
+        `Cannot open SQLite database "${path}": ${describeSqliteError(cause)}`,
         { cause },
       );
     }
     try {
       this.#db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-      // Large pages for a store of BLOBs (series chunks, raw files): about 3 times faster
-      // writes than 4 KiB pages (bench/import_throughput.ts). Applies to new databases only.
-      this.#db.exec("PRAGMA page_size = 65536");
-      if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
-      // In WAL mode NORMAL is durable against application crashes and never corrupts the
-      // database; a power loss may roll back the last transactions.
-      this.#db.exec("PRAGMA synchronous = NORMAL");
-      this.#migrate();
-      this.#collectOrphans();
+      if (this.#readOnly) this.#checkReadable();
+      else {
+        // Large pages for a store of BLOBs (series chunks, raw files): about 3 times faster
+        // writes than 4 KiB pages (bench/import_throughput.ts). Applies to new databases only.
+        this.#db.exec("PRAGMA page_size = 65536");
+        if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
+        // In WAL mode NORMAL is durable against application crashes and never corrupts the
+        // database; a power loss may roll back the last transactions.
+        this.#db.exec("PRAGMA synchronous = NORMAL");
+        this.#migrate();
+        this.#collectOrphans();
+        this.#recoverJobs();
+      }
     } catch (cause) {
       this.#db.close();
       if (cause instanceof StoreError) throw cause;
       throw new StoreConnectionError(
-        `Cannot open SQLite database "${path}": ${(cause as Error).message}`,
+        `Cannot open SQLite database "${path}": ${describeSqliteError(cause)}`,
         { cause },
       );
     }
@@ -280,6 +329,7 @@ export class SqliteStore implements Store {
 
   describe(): StoreDescription {
     const memory = this.#path === ":memory:";
+    const mode = this.#immutable ? ", read-only media" : this.#readOnly ? ", read-only" : "";
     return {
       kind: memory ? "memory" : "sqlite",
       location: this.#path,
@@ -288,17 +338,91 @@ export class SqliteStore implements Store {
       source: this.#source,
       text: memory
         ? `in-memory SQLite store (${this.#source}; data is lost when the program ends)`
-        : `SQLite file ${this.#path} (${this.#source})`,
+        : `SQLite file ${this.#path} (${this.#source}${mode})`,
     };
   }
 
   close(): Promise<void> {
     if (!this.#closed) {
+      if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+      this.#heartbeat = null;
       this.#closed = true;
       this.#statements.clear();
       this.#db.close();
     }
     return Promise.resolve();
+  }
+
+  /**
+   * Open for reading. A database on read-only media (or whose directory this process cannot
+   * write) cannot get its WAL shared-memory file; it is then opened as immutable, which is only
+   * correct when nothing writes it, so a left-over write-ahead log is refused.
+   */
+  #openReadOnly(path: string): DatabaseSync {
+    if (!existsSync(path)) {
+      throw new StoreConnectionError(`Cannot open SQLite database "${path}": no such file`);
+    }
+    try {
+      const db = new DatabaseSync(path, { readOnly: true });
+      db.prepare("SELECT count(*) FROM sqlite_master").get();
+      return db;
+    } catch (error) {
+      if (((error as { errcode?: number }).errcode ?? 0) % 256 !== 14) throw error;
+    }
+    const wal = `${path}-wal`;
+    if (existsSync(wal) && statSync(wal).size > 0) {
+      throw new StoreConnectionError(
+        `Cannot open SQLite database "${path}" read-only: it sits on read-only media with ` +
+          `unmerged changes in "${wal}"; copy both files to writable storage and open it there`,
+      );
+    }
+    const db = new DatabaseSync(`${pathToFileURL(resolve(path)).href}?immutable=1`, {
+      readOnly: true,
+    });
+    this.#immutable = true;
+    return db;
+  }
+
+  /** A read-only opening needs a battery-analysis database this program can read. */
+  #checkReadable(): void {
+    const table = this.#db.prepare(
+      "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+    ).get();
+    if (!table) {
+      throw new StoreConnectionError(
+        `SQLite database "${this.#path}" is not a battery-analysis store (no schema version)`,
+      );
+    }
+    const version = this.schemaVersion();
+    if (version < 1 || version > SQLITE_SCHEMA_VERSION) {
+      throw new StoreConnectionError(
+        `SQLite database "${this.#path}" has schema version ${version}; this program reads ` +
+          `version ${SQLITE_SCHEMA_VERSION}`,
+      );
+    }
+  }
+
+  /**
+   * Stop using a database whose file was deleted or replaced since it was opened: writes would
+   * go into a file nobody can open again ("created" into nothing). Checked before every
+   * operation (one `stat`).
+   */
+  #checkFile(): void {
+    if (this.#lost) throw this.#lost;
+    if (!this.#identity) return;
+    let info: { dev: number; ino: number } | null = null;
+    try {
+      info = statSync(this.#path);
+    } catch {
+      info = null;
+    }
+    if (info && info.dev === this.#identity.dev && info.ino === this.#identity.ino) return;
+    this.#lost = new StoreLostError(
+      `SQLite database "${this.#path}" was ${
+        info ? "replaced by another file" : "deleted"
+      } while open; stopping (nothing more is written to it)`,
+    );
+    throw this.#lost;
   }
 
   /** Schema version recorded in the database (for tests and `migrate`). */
@@ -308,19 +432,24 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- plumbing
 
+  /**
+   * Bring the schema up to date. Several processes may open a new database at once: each
+   * migration runs in a write transaction that reads the version again first, so exactly one
+   * applies it and the others see it applied.
+   */
   #migrate(): void {
-    this.#db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-    );
-    const current = this.schemaVersion();
-    if (current > SQLITE_SCHEMA_VERSION) {
-      throw new StoreConnectionError(
+    const tooNew = (current: number) =>
+      new StoreConnectionError(
         `SQLite database "${this.#path}" has schema version ${current}, newer than the ${SQLITE_SCHEMA_VERSION} this program supports; upgrade battery-analysis`,
       );
-    }
     for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
       this.#tx(() => {
+        this.#db.exec(
+          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+        );
+        const current = this.schemaVersion();
+        if (current > SQLITE_SCHEMA_VERSION) throw tooNew(current);
+        if (m.version <= current) return;
         this.#db.exec(m.sql);
         this.#run("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", [
           m.version,
@@ -344,6 +473,7 @@ export class SqliteStore implements Store {
 
   #stmt(sql: string): StatementSync {
     if (this.#closed) throw new StoreError(`The store ${this.#path} is closed`);
+    if (this.#lost) throw this.#lost;
     let s = this.#statements.get(sql);
     if (!s) {
       s = this.#db.prepare(sql);
@@ -366,32 +496,57 @@ export class SqliteStore implements Store {
 
   #tx<T>(fn: () => T): T {
     if (this.#closed) throw new StoreError(`The store ${this.#path} is closed`);
+    if (this.#readOnly) throw new StoreError(`${this.describe().text} is open read-only`);
+    this.#checkFile();
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       const result = fn();
       this.#db.exec("COMMIT");
       return result;
     } catch (error) {
-      this.#db.exec("ROLLBACK");
+      // SQLite rolls back by itself after some errors (SQLITE_FULL, I/O errors): a second
+      // ROLLBACK would fail with "no transaction is active" and hide the cause.
+      if (this.#db.isTransaction) {
+        try {
+          this.#db.exec("ROLLBACK");
+        } catch {
+          // the connection is unusable; the original error says why
+        }
+      }
       throw error;
     }
   }
 
   #async<T>(fn: () => T): Promise<T> {
     try {
+      this.#checkFile();
       return Promise.resolve(fn());
     } catch (error) {
       return Promise.reject(this.#unavailable(error));
     }
   }
 
-  /** A `StoreConnectionError` for a busy, locked or unreadable file; other errors unchanged. */
+  /**
+   * A `StoreConnectionError` for a busy, locked or unreadable file; a `StoreError` naming the
+   * cause for a full disk, a read-only or damaged file; other errors unchanged.
+   */
   #unavailable(error: unknown): unknown {
-    if (error instanceof StoreError || !isConnectionFailure(error)) return error;
-    return new StoreConnectionError(
-      `SQLite database "${this.#path}" is unavailable: ${(error as Error).message}`,
-      { cause: error },
-    );
+    if (error instanceof StoreError) return error;
+    if (isConnectionFailure(error)) {
+      return new StoreConnectionError(
+        `SQLite database "${this.#path}" is unavailable: ${describeSqliteError(error)}`,
+        { cause: error },
+      );
+    }
+    const code = sqliteCode(error);
+    if (code !== null && SQLITE_CODES[code]) {
+      return new StoreError(
+        `SQLite database "${this.#path}": ${describeSqliteError(error)}; nothing of this ` +
+          `write was stored`,
+        { cause: error },
+      );
+    }
+    return error;
   }
 
   // ---------------------------------------------------------------- samples
@@ -998,13 +1153,163 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** This store's writer identity (made on first use). */
+  #owner(): JobOwner {
+    this.#writer ??= newWriter();
+    return { ...this.#writer };
+  }
+
+  /** Whether the writer of a running job is gone (see `_liveness.ts`). */
+  #jobOwnerGone(job: ImportJob): boolean {
+    if (job.status !== "running" || !job.owner) return false;
+    if (this.#writer && job.owner.id === this.#writer.id) return false;
+    const beat = Date.parse(job.heartbeat_at ?? job.updated_at);
+    return ownerGone({
+      owner: job.owner,
+      heartbeatAgeMs: Number.isFinite(beat) ? Date.now() - beat : null,
+      leaseMs: JOB_LEASE_MS,
+    });
+  }
+
+  /** A job as it truly is: running with its writer gone is interrupted (stored so if writable). */
+  #truthful(job: ImportJob): ImportJob {
+    if (!this.#jobOwnerGone(job)) return job;
+    if (!this.#readOnly) {
+      const stored = this.#tx(() => {
+        const current = this.#jobById(job.id);
+        if (!current || !this.#jobOwnerGone(current)) return current;
+        markInterrupted(current);
+        current.updated_at = laterIso(current.updated_at);
+        this.#writeJob(current, false);
+        return current;
+      });
+      if (stored) return { ...stored, files: job.files };
+    }
+    const view = { ...job, errors: [...job.errors] };
+    markInterrupted(view);
+    return view;
+  }
+
+  /** On open: running jobs whose writer is gone become interrupted. */
+  #recoverJobs(): number {
+    let n = 0;
+    for (const row of this.#all("SELECT doc FROM jobs WHERE status = 'running'")) {
+      const job = JSON.parse(row.doc as string) as ImportJob;
+      if (this.#jobOwnerGone(job) && this.#truthful(job).status === "interrupted") n++;
+    }
+    return n;
+  }
+
+  /** Renew the heartbeat of this store's running jobs (skipped, not waited for, when busy). */
+  #beat(): void {
+    if (this.#closed || this.#ownJobs.size === 0) return;
+    try {
+      this.#db.exec("PRAGMA busy_timeout = 0");
+      try {
+        const now = nowIso();
+        this.#tx(() => {
+          for (const id of this.#ownJobs) {
+            this.#run(
+              "UPDATE jobs SET doc = json_set(doc, '$.heartbeat_at', ?) WHERE id = ? AND status = 'running'",
+              [now, id],
+            );
+          }
+        });
+      } finally {
+        this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
+      }
+    } catch {
+      // busy or unavailable: the next beat tries again
+    }
+  }
+
+  #own(id: string): void {
+    this.#ownJobs.add(id);
+    if (this.#heartbeat === null && this.#path !== ":memory:") {
+      this.#heartbeat = setInterval(() => this.#beat(), JOB_LEASE_MS / 4);
+      Deno.unrefTimer(this.#heartbeat);
+    }
+  }
+
+  /**
+   * Look through the whole store for what crashed writers or earlier versions left behind:
+   * raw-file pieces without a description, chunks of no test or of a superseded version, hash
+   * claims without a test, jobs left running (with a writer that is gone, or without a writer
+   * and unchanged for an hour). SQLite writes each test in one transaction, so normally there
+   * is nothing but jobs to fix.
+   *
+   * @returns What was cleaned up.
+   */
+  repair(): Promise<RecoveryReport> {
+    return this.#async(() => {
+      const report: RecoveryReport = {
+        pending_writes: 0,
+        jobs_interrupted: this.#recoverJobs(),
+        claims_released: 0,
+        chunks_removed: 0,
+        raw_files_removed: 0,
+      };
+      this.#tx(() => {
+        report.raw_files_removed = this.#run(
+          "DELETE FROM raw_chunks WHERE file_id NOT IN (SELECT id FROM raw_files)",
+        );
+        report.claims_released = this.#run(
+          "DELETE FROM test_hashes WHERE test_id NOT IN (SELECT id FROM tests)",
+        );
+        const chunks = this.#all("SELECT DISTINCT test_id, version FROM data_chunks");
+        for (const { test_id, version } of chunks) {
+          const test = this.#testById(test_id as string, false);
+          const used = test
+            ? [test.data.series?.version, ...test.data.spectra.map((x) => x.version)]
+            : [];
+          if (used.includes(version as string)) continue;
+          report.chunks_removed += this.#run(
+            "DELETE FROM data_chunks WHERE test_id = ? AND version = ?",
+            [test_id, version],
+          );
+        }
+        const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+        for (const row of this.#all("SELECT doc FROM jobs WHERE status = 'running'")) {
+          const job = JSON.parse(row.doc as string) as ImportJob;
+          if (job.owner || job.updated_at >= hourAgo) continue;
+          markInterrupted(job);
+          job.updated_at = laterIso(job.updated_at);
+          this.#writeJob(job, false);
+          report.jobs_interrupted++;
+        }
+      });
+      return report;
+    });
+  }
+
   #jobApi(): JobApi {
     return {
       start: (input) =>
         this.#async(() => {
-          const job = newJob(input);
-          this.#writeJob(job, true);
+          const job: ImportJob = { ...newJob(input), owner: this.#owner() };
+          job.heartbeat_at = job.started_at;
+          this.#tx(() => this.#writeJob(job, true));
+          this.#own(job.id);
           return job;
+        }),
+      resume: (id) =>
+        this.#async(() => {
+          const resumed = this.#tx(() => {
+            const stored = this.#jobById(id);
+            if (!stored) throw new NotFoundError("import job", id);
+            if (this.#jobOwnerGone(stored)) markInterrupted(stored);
+            checkResumable(stored, this.#owner().id);
+            stored.status = "running";
+            stored.finished_at = null;
+            stored.owner = this.#owner();
+            stored.updated_at = laterIso(stored.updated_at);
+            stored.heartbeat_at = stored.updated_at;
+            this.#writeJob(stored, false);
+            stored.files = this.#jobFiles(id);
+            return stored;
+          });
+          this.#own(id);
+          return resumed;
         }),
       record: (id, outcome) =>
         this.#async(() => {
@@ -1013,6 +1318,7 @@ export class SqliteStore implements Store {
             const job = this.#jobById(id);
             if (!job) throw new NotFoundError("import job", id);
             applyOutcome(job, entry);
+            job.heartbeat_at = job.updated_at;
             this.#run("INSERT INTO job_files (job_id, n, doc) VALUES (?,?,?)", [
               id,
               job.counts.processed,
@@ -1038,14 +1344,16 @@ export class SqliteStore implements Store {
             if (!job) throw new NotFoundError("import job", id);
             finishJob(job, options.status);
             this.#writeJob(job, false);
+            this.#ownJobs.delete(id);
             job.files = this.#jobFiles(id);
             return job;
           })
         ),
       get: (id) =>
         this.#async(() => {
-          const job = this.#jobById(id);
-          if (!job) return null;
+          const stored = this.#jobById(id);
+          if (!stored) return null;
+          const job = this.#truthful(stored);
           job.files = this.#jobFiles(id);
           return job;
         }),
@@ -1054,10 +1362,13 @@ export class SqliteStore implements Store {
           const { limit, skip } = checkPage(options);
           const where = options.status !== undefined ? "WHERE status = ?" : "";
           const params: SQLInputValue[] = options.status !== undefined ? [options.status] : [];
-          return this.#all(
+          const jobs = this.#all(
             `SELECT doc FROM jobs ${where} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`,
             [...params, limit ?? -1, skip],
-          ).map((r) => JSON.parse(r.doc as string));
+          ).map((r) => this.#truthful(JSON.parse(r.doc as string)));
+          return options.status === undefined
+            ? jobs
+            : jobs.filter((j) => j.status === options.status);
         }),
     };
   }
@@ -1149,6 +1460,24 @@ function* slices(bytes: Uint8Array): Generator<Uint8Array> {
   for (let at = 0; at < bytes.length; at += RAW_CHUNK_BYTES) {
     yield bytes.subarray(at, at + RAW_CHUNK_BYTES);
   }
+}
+
+/** The primary SQLite result code of an error (`errcode` & 0xff), or `null`. */
+function sqliteCode(error: unknown): number | null {
+  const code = (error as { errcode?: unknown })?.errcode;
+  if (typeof code === "number") return code & 0xff;
+  const message = (error as Error)?.message ?? "";
+  if (/database or disk is full/.test(message)) return 13;
+  if (/disk I\/O error/.test(message)) return 10;
+  return null;
+}
+
+/** An error's message with the SQLite result code it stands for (`SQLITE_FULL: …`). */
+function describeSqliteError(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  const code = sqliteCode(error);
+  const known = code !== null ? SQLITE_CODES[code] : undefined;
+  return known && !message.includes(known.split(":")[0]) ? `${known} (${message})` : message;
 }
 
 function rowToTest(row: Row, withCycles: boolean): TestResult {

@@ -217,10 +217,16 @@ export interface RawFileApi {
 
 /** Import jobs with per-file outcomes. */
 export interface JobApi {
-  /** Start a job (status `running`). */
+  /** Start a job (status `running`), owned by this writer. */
   start(input: { roots: string[]; options?: Record<string, unknown>; total?: number }): Promise<
     ImportJob
   >;
+  /**
+   * Take over an interrupted job (or a running one whose writer is gone) to finish it: it is
+   * `running` again, owned by this writer. A job a live writer still runs is a `ConflictError`;
+   * a finished one a `RangeError`.
+   */
+  resume(id: string): Promise<ImportJob>;
   /** Record one file's outcome and update the counters atomically. */
   record(id: string, outcome: Omit<FileOutcome, "at"> & { at?: string }): Promise<void>;
   /** Add a job-level error message. */
@@ -230,9 +236,12 @@ export interface JobApi {
    * else `completed`.
    */
   finish(id: string, options?: { status?: Exclude<JobStatus, "running"> }): Promise<ImportJob>;
-  /** A job with all its file outcomes, or `null`. */
+  /**
+   * A job with all its file outcomes, or `null`. A running job whose writer is gone (killed,
+   * crashed, machine lost) comes back `interrupted` and is stored so.
+   */
   get(id: string): Promise<ImportJob | null>;
-  /** Recent jobs, newest first, without file outcomes. */
+  /** Recent jobs, newest first, without file outcomes (interrupted ones shown as such). */
   list(options?: Page & { status?: JobStatus }): Promise<ImportJob[]>;
 }
 
@@ -273,6 +282,20 @@ export interface StoreDescription {
   text: string;
 }
 
+/** What a recovery or repair found and fixed. */
+export interface RecoveryReport {
+  /** Unfinished writes of writers that are gone, completed or undone. */
+  pending_writes: number;
+  /** Running jobs of writers that are gone, marked `interrupted`. */
+  jobs_interrupted: number;
+  /** File-hash claims without a stored test released. */
+  claims_released: number;
+  /** Orphaned series/spectrum chunks removed. */
+  chunks_removed: number;
+  /** Raw-file bytes without a description removed. */
+  raw_files_removed: number;
+}
+
 /** A persistence backend. */
 export interface Store {
   /** Samples. */
@@ -291,6 +314,12 @@ export interface Store {
   readonly datasets: DatasetApi;
   /** Which store this is, redacted. */
   describe(): StoreDescription;
+  /**
+   * Look through the whole store for what crashed writers left behind (orphaned chunks and raw
+   * bytes, claims without a test, jobs left running) and clean it up (`migrate --repair`).
+   * Stores also run a cheaper recovery of the writes they know were pending on every open.
+   */
+  repair(): Promise<RecoveryReport>;
   /** Release connections and files. Further calls fail. */
   close(): Promise<void>;
 }

@@ -61,6 +61,27 @@ export class StoreConnectionError extends StoreError {
 }
 
 /**
+ * The database the store opened is gone from under it: its SQLite file was deleted or replaced
+ * by another file while open. Nothing more can be stored (writes would go into a file nobody can
+ * open again), so a long-running program (watcher, dashboard) reports it and stops.
+ *
+ * @example Usage
+ * ```ts
+ * import { StoreError, StoreLostError } from "./store_error.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(new StoreLostError('SQLite database "a.db" was deleted') instanceof StoreError, true);
+ * ```
+ */
+export class StoreLostError extends StoreError {
+  /** @param message What happened, naming the file. */
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreLostError";
+  }
+}
+
+/**
  * A document that an operation needs does not exist.
  *
  * @example Usage
@@ -105,21 +126,28 @@ export class NotFoundError extends StoreError {
 export class ConflictError extends StoreError {
   /** Id of the document holding the key, when known. */
   readonly existingId: string | null;
+  /** The writer holding the key (`lab-pc-3 pid 4242`), when known. */
+  readonly holder: string | null;
   /**
    * A key is taken.
    *
    * @param message What conflicts.
    * @param existingId The document holding the key.
+   * @param holder The writer holding it.
    */
-  constructor(message: string, existingId: string | null = null) {
+  constructor(message: string, existingId: string | null = null, holder: string | null = null) {
     super(message);
     this.name = "ConflictError";
     this.existingId = existingId;
+    this.holder = holder;
   }
 }
 
 const DRIVER_OUTAGES =
   /^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed|PoolCleared)Error$/;
+/** Messages of the driver's network errors (`connection 3 to 127.0.0.1:27017 closed`). */
+const DRIVER_OUTAGE_TEXT =
+  /^connection \d+ to \S+ (closed|timed out)|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|Topology is closed|Server selection timed out/;
 const SOCKET_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -162,6 +190,12 @@ export function isConnectionFailure(error: unknown): boolean {
     if (e instanceof StoreConnectionError) return true;
     const { name, code, errcode, message } = e as Record<string, unknown>;
     if (typeof name === "string" && DRIVER_OUTAGES.test(name)) return true;
+    // A network failure re-raised by another driver error (a bulk write that lost its
+    // connection is a MongoBulkWriteError with the network error's message).
+    if (
+      typeof name === "string" && name.startsWith("Mongo") && typeof message === "string" &&
+      DRIVER_OUTAGE_TEXT.test(message)
+    ) return true;
     if (typeof code === "string" && SOCKET_CODES.has(code)) return true;
     if (typeof errcode === "number" && SQLITE_UNAVAILABLE.has(errcode & 0xff)) return true;
     if (

@@ -1,6 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
+import { fileKind } from "../import/parse_file.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { FORMATS } from "../../parsers/_registry.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
@@ -175,8 +176,31 @@ export async function readRecording(
   }
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    // Look before reading: a FIFO named .csv would block forever, a device never end.
+    const info = await stat(path);
+    if (!info.isFile()) {
+      throw new Error(`it is ${fileKind(info)}, not a regular file`);
+    }
+    // Detect from the head first: a large file no format recognizes is never read whole.
+    if (!forced && !options.explain) {
+      const handle = await open(path, "r");
+      try {
+        const head = new Uint8Array(Math.min(DETECT_HEAD_BYTES, info.size));
+        await handle.read(head, 0, head.length, 0);
+        try {
+          detectFormat(head, path);
+        } catch (error) {
+          throw new FileReadError(path, naming(path, messageOf(error)), { cause: error });
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    // A view of the Buffer (a copy would double the memory of a large file).
+    const buffer = await readFile(path);
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
+    if (error instanceof FileReadError) throw error;
     throw new FileReadError(path, `Cannot read "${path}": ${messageOf(error)}`, { cause: error });
   }
   const head = bytes.subarray(0, DETECT_HEAD_BYTES);

@@ -48,11 +48,14 @@ Deno.test("import_directory: a killed import resumes without loss or duplicates"
   await reader.cancel();
   ok(reported >= 5 && reported < FILES, `killed after ${reported} files`);
 
-  // After the kill: a running job, and every stored test is complete (its series reads back
-  // with exactly the rows its parts say).
+  // After the kill: the job is shown as interrupted (its writer's process is gone), with what
+  // it completed, and every stored test is complete (its series reads back with exactly the
+  // rows its parts say).
   let store = await SqliteStore.open({ path: db });
   const [job] = await store.jobs.list();
-  equal(job.status, "running");
+  equal(job.status, "interrupted");
+  ok(job.counts.processed >= reported, `${job.counts.processed} recorded, ${reported} reported`);
+  ok(job.interruptions?.[0]?.startsWith("interrupted: "), JSON.stringify(job.interruptions));
   const before = await store.tests.find({ without_cycles: true });
   ok(before.length >= reported, `${before.length} tests after ${reported} reported files`);
   for (const test of before) {

@@ -124,6 +124,7 @@ function flaky(inner: Store): { store: Store; down: boolean } {
     jobs: wrap(inner.jobs),
     datasets: wrap(inner.datasets),
     describe: () => inner.describe(),
+    repair: () => inner.repair(),
     close: () => inner.close(),
   };
   return state;

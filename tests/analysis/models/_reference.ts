@@ -1,0 +1,49 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// Helpers of the model tests: the PyBaMM reference curves and a step-aware comparison.
+
+import type { CyclingSeries } from "../../../lib/model/cycling_series.ts";
+import { fixturePath } from "../../_util.ts";
+
+/** A reference CSV of tests/fixtures/models/pybamm/ as named columns. */
+export function readReference(name: string): Record<string, Float64Array> {
+  const text = Deno.readTextFileSync(fixturePath(`models/pybamm/${name}`)).trim();
+  const [head, ...lines] = text.split("\n");
+  const names = head.split(",");
+  const cols = names.map(() => new Float64Array(lines.length));
+  lines.forEach((line, i) => line.split(",").forEach((v, j) => (cols[j][i] = Number(v))));
+  return Object.fromEntries(names.map((n, j) => [n, cols[j]]));
+}
+
+/**
+ * Voltage errors of a simulation against reference rows: each reference row is compared with
+ * the simulation's voltage interpolated linearly in time between output rows of the same step
+ * (`step` column, 0-based, when the reference has one).
+ */
+export function voltageErrors(
+  series: CyclingSeries,
+  ref: Record<string, Float64Array>,
+  column = "voltage_V",
+): { rmse: number; max: number; compared: number } {
+  const t = ref.time_s, v = ref[column], step = ref.step;
+  let se = 0, max = 0, n = 0;
+  for (let r = 0; r < t.length; r++) {
+    const want = step ? step[r] + 1 : 0;
+    let lo = -1, hi = -1;
+    for (let j = 0; j < series.length; j++) {
+      if (step && series.step_index[j] !== want) continue;
+      if (series.time_s[j] <= t[r]) lo = j;
+      if (series.time_s[j] >= t[r] && hi < 0) hi = j;
+    }
+    if (lo < 0 || hi < 0) continue;
+    const a = series.time_s[lo], b = series.time_s[hi];
+    const w = b > a ? (t[r] - a) / (b - a) : 0;
+    const sim = column === "temperature_K"
+      ? (series.temperature_C![lo] * (1 - w) + series.temperature_C![hi] * w) + 273.15
+      : series.voltage_V[lo] * (1 - w) + series.voltage_V[hi] * w;
+    const e = sim - v[r];
+    se += e * e;
+    max = Math.max(max, Math.abs(e));
+    n++;
+  }
+  return { rmse: Math.sqrt(se / n), max, compared: n };
+}

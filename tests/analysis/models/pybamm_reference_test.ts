@@ -1,0 +1,95 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// The models against PyBaMM 26.10 (tests/fixtures/models/pybamm/, made by
+// tests/analysis/models/scripts/pybamm_reference.py with PyBaMM's default mesh and solver).
+
+import { ok } from "node:assert/strict";
+import { simulate } from "../../../analysis/models/mod.ts";
+import { readReference, voltageErrors } from "./_reference.ts";
+
+const SETS = [
+  { name: "Chen2020", low: 2.5, high: 4.2 },
+  { name: "Marquis2019", low: 3.105, high: 4.1 },
+] as const;
+const MODELS = ["spm", "spme", "dfn"] as const;
+// The issue's acceptance bounds: terminal voltage RMSE ≤ 1 mV (SPM, SPMe), ≤ 2 mV (DFN).
+const BOUND_V = { spm: 1e-3, spme: 1e-3, dfn: 2e-3 };
+
+for (const set of SETS) {
+  for (const model of MODELS) {
+    Deno.test(`simulate() ${model} ${set.name}: CC discharges at 0.5C, 1C, 2C match PyBaMM`, () => {
+      for (const rate of ["0.5", "1", "2"]) {
+        const ref = readReference(`${set.name}_${model}_${rate}C_discharge.csv`);
+        const sim = simulate({
+          model,
+          parameters: set.name,
+          experiment: [`Discharge at ${rate}C until ${set.low} V`],
+          period_s: 10,
+        });
+        const err = voltageErrors(sim.series, ref);
+        ok(err.compared >= ref.time_s.length - 2, `${rate}C: compared ${err.compared} rows`);
+        ok(err.rmse <= BOUND_V[model], `${rate}C: RMSE ${(err.rmse * 1e3).toFixed(3)} mV`);
+        // Capacity at the cut-off within 0.1 % (PyBaMM's "Discharge capacity [A.h]" at its event).
+        const refCapacity = ref.discharge_capacity_Ah[ref.discharge_capacity_Ah.length - 1];
+        const rel = Math.abs(sim.summary.discharge_capacity_Ah - refCapacity) / refCapacity;
+        ok(
+          rel <= 1e-3,
+          `${rate}C: capacity ${sim.summary.discharge_capacity_Ah} vs ${refCapacity}`,
+        );
+        ok(sim.steps[0].termination === "voltage limit");
+      }
+    });
+
+    Deno.test(`simulate() ${model} ${set.name}: a CCCV experiment matches PyBaMM step by step`, () => {
+      const ref = readReference(`${set.name}_${model}_cccv.csv`);
+      const sim = simulate({
+        model,
+        parameters: set.name,
+        period_s: 10,
+        experiment: [
+          `Discharge at 1C until ${set.low} V`,
+          "Rest for 20 minutes",
+          `Charge at 0.5C until ${set.high} V`,
+          `Hold at ${set.high} V until C/20`,
+          "Rest for 20 minutes",
+        ],
+      });
+      ok(sim.summary.completed);
+      const err = voltageErrors(sim.series, ref);
+      ok(err.rmse <= BOUND_V[model], `RMSE ${(err.rmse * 1e3).toFixed(3)} mV`);
+      // Net charge at the end (PyBaMM's signed "Discharge capacity [A.h]") within 0.1 % of the
+      // charge passed, and the end of every step within 0.1 % of the run time.
+      const n = ref.time_s.length;
+      const net = sim.summary.discharge_capacity_Ah - sim.summary.charge_capacity_Ah;
+      ok(
+        Math.abs(net - ref.discharge_capacity_Ah[n - 1]) <=
+          1e-3 * sim.summary.discharge_capacity_Ah,
+        `net ${net} vs ${ref.discharge_capacity_Ah[n - 1]}`,
+      );
+      for (let k = 0; k < 5; k++) {
+        let end = 0;
+        for (let r = 0; r < n; r++) if (ref.step[r] === k) end = ref.time_s[r];
+        ok(
+          Math.abs(sim.steps[k].end_time_s - end) <= 1e-3 * ref.time_s[n - 1],
+          `step ${k + 1} ends at ${sim.steps[k].end_time_s} vs ${end}`,
+        );
+      }
+    });
+
+    Deno.test(`simulate() ${model} ${set.name}: lumped thermal 2C discharge matches PyBaMM`, () => {
+      const ref = readReference(`${set.name}_${model}_2C_lumped.csv`);
+      const sim = simulate({
+        model,
+        parameters: set.name,
+        thermal: "lumped",
+        period_s: 10,
+        experiment: [`Discharge at 2C until ${set.low} V`],
+      });
+      const v = voltageErrors(sim.series, ref);
+      ok(v.rmse <= BOUND_V[model], `RMSE ${(v.rmse * 1e3).toFixed(3)} mV`);
+      const T = voltageErrors(sim.series, ref, "temperature_K");
+      ok(T.max <= 0.2, `temperature differs by up to ${T.max.toFixed(3)} K`);
+      const refCapacity = ref.discharge_capacity_Ah[ref.discharge_capacity_Ah.length - 1];
+      ok(Math.abs(sim.summary.discharge_capacity_Ah - refCapacity) <= 1e-3 * refCapacity);
+    });
+  }
+}
