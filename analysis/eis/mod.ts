@@ -19,5 +19,5 @@ export * from "./drt.ts";
 export * from "./eis_charts.ts";
 export type { PointSelection, SpectrumLike } from "./_spectrum_data.ts";
 export type { Weighting } from "./_fit_core.ts";
-export type { FitQuality } from "./_fit_one.ts";
+export type { FitQuality, ParameterFlag } from "./_fit_one.ts";
 export type { FittedSpectrum } from "./_fitted_spectrum.ts";

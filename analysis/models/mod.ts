@@ -17,3 +17,4 @@ export * from "./experiment.ts";
 export * from "./simulation.ts";
 export * from "./simulate.ts";
 export { SolverError } from "./_bdf.ts";
+export type { MeshPoints } from "./_cell_model.ts";

@@ -38,6 +38,16 @@ export interface ParseFileOptions {
 /**
  * The parsers to detect among: the registry, preceded by the mapping's parser when a mapping
  * is given; `undefined` (the registry) otherwise.
+ *
+ * @example
+ * ```ts
+ * import { formatsWithMapping } from "./parse_file.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(formatsWithMapping(), undefined); // the registry
+ * const mapping = { columns: { time: "t", voltage: "U", current: "I" } };
+ * equal(formatsWithMapping(mapping)?.[0].id, "mapped_csv");
+ * ```
  */
 export function formatsWithMapping(mapping?: ColumnMapping): FormatParser[] | undefined {
   return mapping ? [mappedCsvFormat(mapping), ...FORMATS] : undefined;
@@ -255,7 +265,18 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
   return result;
 }
 
-/** What kind of non-regular file this is, in words. */
+/**
+ * What kind of non-regular file this is, in words.
+ *
+ * @example
+ * ```ts
+ * import { fileKind } from "./parse_file.ts";
+ * import { equal } from "node:assert/strict";
+ * import { statSync } from "node:fs";
+ *
+ * equal(fileKind(statSync(Deno.cwd())), "a directory");
+ * ```
+ */
 export function fileKind(info: {
   isDirectory(): boolean;
   isFIFO(): boolean;
