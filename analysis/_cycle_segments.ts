@@ -40,7 +40,9 @@ export interface CycleOptions {
   currentThreshold_A?: number;
   /**
    * Half cycles passing less charge than this fraction of the largest half cycle are treated as
-   * rest (noise, impedance measurements). `0` keeps every half cycle.
+   * rest (noise, impedance measurements). `0` keeps every half cycle. With `"cycle_index"`, a
+   * cycle of the instrument that holds both a charge and a discharge half keeps them even when
+   * all are below the fraction (short or faded cycles stay cycles).
    * @default {0.001}
    */
   minHalfFraction?: number;
@@ -278,7 +280,12 @@ function indexCycles(
     const max = largest(cycles.flatMap((c) => c.halves));
     if (max > 0) {
       for (const c of cycles) {
-        c.halves = mergeSameDirection(c.halves.filter((h) => h.charge >= minHalfFraction * max));
+        const kept = c.halves.filter((h) => h.charge >= minHalfFraction * max);
+        // A cycle of the instrument that holds a charge and a discharge half is a cycle even
+        // when both are small against the test's largest half (a faded cell, short loops):
+        // its halves are kept rather than the cycle being merged into the one before.
+        const both = new Set(c.halves.map((h) => h.dir)).size === 2;
+        c.halves = kept.length === 0 && both ? c.halves : mergeSameDirection(kept);
       }
       for (let k = cycles.length - 1; k >= 0; k--) {
         if (cycles[k].halves.length > 0) continue;

@@ -64,7 +64,23 @@ const SPEC: CliSpec = {
       value: "N",
       description: "N seeded random restarts (global search)",
     },
-    kk: { type: "boolean", description: "run the lin-KK test (Schönleber, c = 0.85)" },
+    kk: {
+      type: "boolean",
+      description: "run the lin-KK test (verdict calibrated to the data's noise)",
+    },
+    "kk-m": {
+      type: "string",
+      value: "M",
+      description: "lin-KK RC elements: a number, auto (lowest BIC; the default) or mu " +
+        "(Schönleber's μ criterion, c = 0.85, as impedance.py); implies --kk",
+    },
+    "kk-threshold": {
+      type: "string",
+      value: "T",
+      description: "lin-KK verdict: auto (the default: residual RMS within 1.5 × the noise " +
+        "level, or below 0.1 % of |Z|) or a fraction of |Z| every residual must stay within " +
+        "(0.01 = 1 %); implies --kk",
+    },
     drt: { type: "boolean", description: "compute the distribution of relaxation times (GCV λ)" },
   },
   examples: [
@@ -84,6 +100,8 @@ export function main(args: string[]): Promise<number> {
       fmax?: number;
       global?: number;
       kk?: boolean;
+      "kk-m"?: string;
+      "kk-threshold"?: string;
       drt?: boolean;
     };
     const positionals = cli.positionals;
@@ -106,6 +124,18 @@ export function main(args: string[]): Promise<number> {
     if (globalSearch !== undefined && globalSearch < 0) {
       throw new UsageError(`--global must be 0 or more, got ${globalSearch}`);
     }
+    const kkMText = v["kk-m"] ?? "auto", kkThresholdText = v["kk-threshold"] ?? "auto";
+    const kkM = kkMText === "auto" || kkMText === "mu" ? kkMText : Number(kkMText);
+    if (typeof kkM === "number" && !(Number.isInteger(kkM) && kkM >= 1)) {
+      throw new UsageError(`--kk-m must be a positive integer, auto or mu, got "${kkMText}"`);
+    }
+    const kkThreshold = kkThresholdText === "auto" ? "auto" : Number(kkThresholdText);
+    if (typeof kkThreshold === "number" && !(kkThreshold > 0 && kkThreshold < 1)) {
+      throw new UsageError(
+        `--kk-threshold must be auto or a fraction of |Z| between 0 and 1, got "${kkThresholdText}"`,
+      );
+    }
+    const runKK = v.kk === true || v["kk-m"] !== undefined || v["kk-threshold"] !== undefined;
     const selection = {
       capacitiveOnly: v["capacitive-only"] === true,
       minFrequency_Hz: v.fmin,
@@ -122,10 +152,10 @@ export function main(args: string[]): Promise<number> {
       weighting,
       globalSearch: globalSearch ?? false,
     });
-    const kks: (LinKKResult | string)[] = v.kk
+    const kks: (LinKKResult | string)[] = runKK
       ? spectra.map((s) => {
         try {
-          return linKK(s, selection);
+          return linKK(s, { ...selection, M: kkM, threshold: kkThreshold });
         } catch (e) {
           return (e as Error).message;
         }
@@ -153,7 +183,7 @@ export function main(args: string[]): Promise<number> {
             cycle: spectra[i].cycle ?? null,
             fit: entry.fit,
             error: entry.error,
-            ...(v.kk ? { kk: kks[i] } : {}),
+            ...(runKK ? { kk: kks[i] } : {}),
             ...(v.drt ? { drt: drts[i] } : {}),
           })),
         },
@@ -179,7 +209,7 @@ export function main(args: string[]): Promise<number> {
             );
           }
         }
-        if (v.kk) {
+        if (runKK) {
           console.log(typeof kks[i] === "string" ? `lin-KK error: ${kks[i]}` : String(kks[i]));
         }
         if (v.drt) {

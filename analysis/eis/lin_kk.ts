@@ -4,7 +4,7 @@
 import { escapeHtml, JUPYTER_DISPLAY, type MimeBundle } from "../_display.ts";
 import { concatCharts } from "../_vega.ts";
 import { nyquistChart, residualChart } from "./eis_charts.ts";
-import { qrLeastSquares } from "./_qr.ts";
+import { type KKFitType, type KKSolution, kkSolve, residualStats } from "./_kk_basis.ts";
 import {
   type PointSelection,
   type SpectrumData,
@@ -15,19 +15,43 @@ import { FittedSpectrum } from "./_fitted_spectrum.ts";
 
 /** Options of {@link linKK}. */
 export interface LinKKOptions extends PointSelection {
-  /** μ cutoff of the automatic choice of M (Schönleber et al.). @default {0.85} */
+  /**
+   * Number of RC elements, or how to choose it: `"auto"` — the M with the lowest BIC,
+   * 2N·ln(Σr²/2N) + (M + 2)·ln 2N, over 1…`maxM` (the residuals fall until the basis describes
+   * the data and then stay at the noise level); `"mu"` — Schönleber's μ criterion with `c`, as
+   * impedance.py (it stops early on data with little noise, e.g. M = 4 with 25 % residuals on a
+   * dummy RC cell); or a fixed number. @default {"auto"}
+   */
+  M?: number | "auto" | "mu";
+  /** μ cutoff of `M: "mu"` (Schönleber et al.). @default {0.85} */
   c?: number;
-  /** Largest number of RC elements. @default {50} */
+  /** Largest number of RC elements tried (also kept below the number of points). @default {50} */
   maxM?: number;
-  /** Fixed number of RC elements (turns the μ criterion off). */
-  M?: number;
   /** Which parts are fitted. @default {"complex"} */
-  fitType?: "real" | "imag" | "complex";
-  /** Add a series capacitance (data without a low-frequency intercept). @default {false} */
-  addCapacitance?: boolean;
-  /** Largest relative residual (of |Z|) for a pass. @default {0.01} */
-  threshold?: number;
+  fitType?: KKFitType;
+  /**
+   * A series capacitance in the basis, for spectra without a low-frequency intercept (a
+   * capacitive tail, which a sum of RC elements cannot follow). `"auto"`: with `M: "auto"` the
+   * basis with and without it are both tried and BIC decides; with `M: "mu"` or a number,
+   * none (impedance.py's default). @default {"auto"}
+   */
+  addCapacitance?: boolean | "auto";
+  /**
+   * The verdict: `"auto"` — pass when the RMS of the residuals is within what the data's noise
+   * allows, RMS ≤ max(1.5 × noise, 0.1 %), the noise being the random part of the residuals
+   * (from their differences between successive frequencies); or a number — pass when every
+   * |residual| ≤ it (impedance.py practice, for example 0.01 for 1 % of |Z|).
+   * @default {"auto"}
+   */
+  threshold?: number | "auto";
 }
+
+/** RMS of the residuals over their noise level up to which `threshold: "auto"` passes. */
+export const KK_NOISE_RATIO = 1.5;
+/** RMS of the residuals (fraction of |Z|) that always passes `threshold: "auto"`. */
+export const KK_RMS_FLOOR = 1e-3;
+/** Noise level (fraction of |Z|) above which a pass says that only larger deviations show. */
+const KK_NOISY = 0.05;
 
 /**
  * The result of the linear Kramers–Kronig test: the number of RC elements, μ, the KK-compliant
@@ -61,22 +85,38 @@ export class LinKKResult extends FittedSpectrum {
   readonly series_resistance_ohm: number;
   /** Series inductance, H. */
   readonly inductance_H: number;
-  /** Series capacitance, F (`Infinity` without `addCapacitance`). */
+  /** Series capacitance, F (`Infinity` when the basis has none). */
   readonly capacitance_F: number;
+  /** How M was chosen: `auto` (lowest BIC), `mu` (μ criterion) or `fixed`. */
+  readonly M_method: "auto" | "mu" | "fixed";
   /** Largest |residual| (real or imaginary). */
   readonly max_residual: number;
   /** Mean |residual|. */
   readonly mean_residual: number;
+  /** RMS of the residuals, √(Σ(residual_real² + residual_imag²) / 2N). */
+  readonly rms_residual: number;
+  /**
+   * The random part of the residuals (their differences between successive frequencies,
+   * `_kk_basis.ts`): the noise level of the data as this test sees it, a fraction of |Z|.
+   */
+  readonly noise_level: number;
   /** Pseudo χ² = Σ (residual_real² + residual_imag²) (Boukamp 1995). */
   readonly pseudo_chi_square: number;
-  /** Threshold used for {@link LinKKResult.pass}. */
+  /** `noise` (RMS against the noise level) or `fixed` (every |residual| against a number). */
+  readonly verdict_basis: "noise" | "fixed";
+  /**
+   * The limit applied: for `noise`, the largest RMS that passes, max(1.5 × noise, 0.1 %); for
+   * `fixed`, the largest |residual| that passes.
+   */
   readonly threshold: number;
-  /** Whether every residual is within the threshold. */
+  /** Whether the spectrum is consistent with the Kramers–Kronig relations by that limit. */
   readonly pass: boolean;
+  /** The verdict in words, with the numbers it rests on. */
+  readonly reason: string;
 
   /**
-   * @internal Built by {@link linKK} from the data, the KK-compliant reconstruction (`fit_*`)
-   * and the model.
+   * @internal Built by {@link linKK} from the data, the KK-compliant reconstruction (`fit_*`),
+   * the model and the verdict.
    */
   constructor(
     data: SpectrumData,
@@ -85,6 +125,7 @@ export class LinKKResult extends FittedSpectrum {
     fields: Pick<
       LinKKResult,
       | "M"
+      | "M_method"
       | "mu"
       | "fit_type"
       | "tau_s"
@@ -92,11 +133,20 @@ export class LinKKResult extends FittedSpectrum {
       | "series_resistance_ohm"
       | "inductance_H"
       | "capacitance_F"
+      | "max_residual"
+      | "mean_residual"
+      | "rms_residual"
+      | "noise_level"
+      | "pseudo_chi_square"
+      | "verdict_basis"
       | "threshold"
+      | "pass"
+      | "reason"
     >,
   ) {
     super(data, fitRe, fitIm);
     this.M = fields.M;
+    this.M_method = fields.M_method;
     this.mu = fields.mu;
     this.fit_type = fields.fit_type;
     this.tau_s = fields.tau_s;
@@ -104,28 +154,30 @@ export class LinKKResult extends FittedSpectrum {
     this.series_resistance_ohm = fields.series_resistance_ohm;
     this.inductance_H = fields.inductance_H;
     this.capacitance_F = fields.capacitance_F;
-    let maxRes = 0, sumRes = 0, chi = 0;
-    for (let i = 0; i < data.n; i++) {
-      const a = this.residual_real[i], b = this.residual_imag[i];
-      maxRes = Math.max(maxRes, Math.abs(a), Math.abs(b));
-      sumRes += Math.abs(a) + Math.abs(b);
-      chi += a * a + b * b;
-    }
-    this.max_residual = maxRes;
-    this.mean_residual = sumRes / (2 * data.n);
-    this.pseudo_chi_square = chi;
+    this.max_residual = fields.max_residual;
+    this.mean_residual = fields.mean_residual;
+    this.rms_residual = fields.rms_residual;
+    this.noise_level = fields.noise_level;
+    this.pseudo_chi_square = fields.pseudo_chi_square;
+    this.verdict_basis = fields.verdict_basis;
     this.threshold = fields.threshold;
-    this.pass = maxRes <= fields.threshold;
+    this.pass = fields.pass;
+    this.reason = fields.reason;
   }
 
   /** Plain JSON. */
   toJSON(): Record<string, unknown> {
     return {
       M: this.M,
+      M_method: this.M_method,
       mu: this.mu,
       fit_type: this.fit_type,
       pass: this.pass,
+      reason: this.reason,
+      verdict_basis: this.verdict_basis,
       threshold: this.threshold,
+      rms_residual: this.rms_residual,
+      noise_level: this.noise_level,
       max_residual: this.max_residual,
       mean_residual: this.mean_residual,
       pseudo_chi_square: this.pseudo_chi_square,
@@ -138,15 +190,13 @@ export class LinKKResult extends FittedSpectrum {
     };
   }
 
-  /** One-line verdict. */
+  /** One-line verdict with its reason. */
   override toString(): string {
-    return `lin-KK ${this.pass ? "pass" : "FAIL"}: M = ${this.M}, μ = ${
-      this.mu.toFixed(3)
-    }, max |residual| ${(100 * this.max_residual).toFixed(2)} % (threshold ${
-      (100 * this.threshold).toFixed(2)
-    } %), mean ${(100 * this.mean_residual).toFixed(2)} %, pseudo χ² ${
+    return `lin-KK ${this.pass ? "pass" : "FAIL"}: ${this.reason} (M = ${this.M} ${
+      this.M_method === "auto" ? "by BIC" : this.M_method === "mu" ? "by μ" : "fixed"
+    }, μ = ${this.mu.toFixed(3)}, max |residual| ${pct(this.max_residual)}, pseudo χ² ${
       this.pseudo_chi_square.toExponential(3)
-    }`;
+    })`;
   }
 
   /** Jupyter MIME bundle: verdict, Nyquist with the KK reconstruction and the residuals. */
@@ -162,54 +212,45 @@ export class LinKKResult extends FittedSpectrum {
   }
 }
 
-/** τ_k log-spaced from 1/ω_max to 1/ω_min (impedance.py's `get_tc_distribution`). */
-function timeConstants(wMin: number, wMax: number, M: number): Float64Array {
-  const t = new Float64Array(M);
-  const tMin = 1 / wMax, tMax = 1 / wMin;
-  for (let k = 0; k < M; k++) {
-    t[k] = M === 1 ? tMin : 10 ** (Math.log10(tMin) + (k / (M - 1)) * Math.log10(tMax / tMin));
-  }
-  return t;
-}
-
-interface KKSolution {
-  r0: number;
-  rk: Float64Array;
-  l: number;
-  invC: number;
-  mu: number;
-}
-
-function muOf(rk: Float64Array): number {
-  let neg = 0, pos = 0;
-  for (const r of rk) r < 0 ? (neg -= r) : (pos += r);
-  return 1 - neg / pos;
+/** A fraction as a percentage with two significant digits (`0.52 %`). */
+function pct(v: number): string {
+  return `${(100 * v).toPrecision(2)} %`;
 }
 
 /**
  * Linear Kramers–Kronig validity test (Schönleber et al., Electrochim. Acta 131 (2014) 20): a
  * series resistance, inductance (and optionally capacitance) and M RC elements with fixed,
- * log-spaced time constants are fitted linearly, weighted by 1/|Z|. M grows from 1 until
- * μ = 1 − Σ|R_k<0|/Σ|R_k≥0| falls below `c` (0.85). Residuals above the threshold mean the
- * spectrum is not KK-consistent (drift, non-linearity, noise). Follows impedance.py's `linKK`
- * (same M search, fit types and residual definition).
+ * log-spaced time constants are fitted linearly, weighted by 1/|Z| (as impedance.py's `linKK`:
+ * same basis, fit types and residual definition). M is the one with the lowest BIC by default
+ * (`M: "mu"` for Schönleber's μ criterion as impedance.py). The verdict is calibrated to the
+ * data's noise: a KK-consistent spectrum leaves residuals that look like its noise, random from
+ * one frequency to the next; drift, non-linearity or a system changing during the sweep leave
+ * a smooth, systematic deviation larger than that. It passes when the RMS of the residuals is at
+ * most 1.5 × their random part (from the differences between successive frequencies), or below
+ * 0.1 % of |Z| (well below any instrument's accuracy). A number as `threshold` applies a fixed
+ * limit to every |residual| instead.
  *
  * @param spectrum Frequencies and signed impedance.
- * @param options c, maxM or fixed M, fit type, series capacitance, pass threshold.
- * @returns M, μ, reconstruction, residuals and the verdict.
+ * @param options M or its selection, fit type, series capacitance, verdict threshold.
+ * @returns M, μ, reconstruction, residuals, noise level and the verdict with its reason.
  * @throws {RangeError} For bad options or too few points.
  *
- * @example A synthetic spectrum is KK-consistent, a drifting one is not
+ * @example A noisy RC spectrum is KK-consistent, a drifting one is not
  * ```ts
  * import { linKK } from "./lin_kk.ts";
  * import { parseCircuit } from "./circuit.ts";
- * import { equal } from "node:assert/strict";
+ * import { equal, match } from "node:assert/strict";
  *
  * const f = Array.from({ length: 50 }, (_, i) => 10 ** (5 - i / 7));
  * const z = parseCircuit("R0-p(R1,C1)").impedance([10, 50, 1e-4], f);
- * equal(linKK(z, { M: 20 }).pass, true);
- * const drift = { ...z, z_real_ohm: z.z_real_ohm.map((v, i) => v + 0.02 * i * i) };
- * equal(linKK(drift, { M: 20 }).pass, false);
+ * // ±0.5 % deterministic ripple standing in for noise
+ * const noisy = { ...z, z_imag_ohm: z.z_imag_ohm.map((v, i) => v * (1 + 0.005 * Math.sin(9 * i))) };
+ * const kk = linKK(noisy);
+ * equal(kk.pass, true);
+ * match(kk.reason, /^residuals at the noise level/);
+ * // The resistance drifts 10 % during the sweep (low frequencies last).
+ * const drift = { ...z, z_real_ohm: z.z_real_ohm.map((v, i) => v + 0.1 * 50 * i / 49) };
+ * equal(linKK(drift).pass, false);
  * ```
  */
 export function linKK(spectrum: SpectrumLike, options: LinKKOptions = {}): LinKKResult {
@@ -217,8 +258,9 @@ export function linKK(spectrum: SpectrumLike, options: LinKKOptions = {}): LinKK
   const c = options.c ?? 0.85;
   const maxM = options.maxM ?? 50;
   const fitType = options.fitType ?? "complex";
-  const addCap = options.addCapacitance ?? false;
-  const threshold = options.threshold ?? 0.01;
+  const addCap = options.addCapacitance ?? "auto";
+  const threshold = options.threshold ?? "auto";
+  const mOption = options.M ?? "auto";
   if (!["real", "imag", "complex"].includes(fitType)) {
     throw new RangeError(
       `Cannot run lin-KK: fitType must be real, imag or complex, got ${fitType}`,
@@ -227,133 +269,99 @@ export function linKK(spectrum: SpectrumLike, options: LinKKOptions = {}): LinKK
   if (!(maxM >= 1) || !Number.isInteger(maxM)) {
     throw new RangeError(`Cannot run lin-KK: maxM must be a positive integer, got ${maxM}`);
   }
-  if (options.M !== undefined && !(Number.isInteger(options.M) && options.M >= 1)) {
-    throw new RangeError(`Cannot run lin-KK: M must be a positive integer, got ${options.M}`);
+  if (
+    typeof mOption === "number"
+      ? !(Number.isInteger(mOption) && mOption >= 1)
+      : !["auto", "mu"].includes(mOption)
+  ) {
+    throw new RangeError(
+      `Cannot run lin-KK: M must be a positive integer, "auto" or "mu", got ${mOption}`,
+    );
   }
-  const { n, w, re, im } = data;
-  let wMin = Infinity, wMax = 0;
-  for (const v of w) {
-    wMin = Math.min(wMin, v);
-    wMax = Math.max(wMax, v);
+  if (threshold !== "auto" && !(typeof threshold === "number" && threshold > 0)) {
+    throw new RangeError(
+      `Cannot run lin-KK: threshold must be a positive number or "auto", got ${threshold}`,
+    );
   }
-  const mod = Float64Array.from(re, (v, i) => Math.hypot(v, im[i]));
-
-  const solveM = (M: number): { sol: KKSolution; tau: Float64Array } | null => {
-    const tau = timeConstants(wMin, wMax, M);
-    // Column layout: [R0, R_1..R_M, L, (1/C)]
-    const nc = M + 2 + (addCap ? 1 : 0);
-    const colRe = (i: number, j: number): number => {
-      if (j === 0) return 1 / mod[i];
-      if (j <= M) return 1 / (1 + (w[i] * tau[j - 1]) ** 2) / mod[i];
-      return 0;
-    };
-    const colIm = (i: number, j: number): number => {
-      if (j === 0) return 0;
-      if (j <= M) {
-        const x = w[i] * tau[j - 1];
-        return -x / (1 + x * x) / mod[i];
-      }
-      if (j === M + 1) return w[i] / mod[i];
-      return -1 / (w[i] * mod[i]);
-    };
-    const pick = (
-      cols: number[],
-      parts: ("re" | "im")[],
-      rhs: (i: number, part: "re" | "im") => number,
-    ) => {
-      const rows = parts.length * n;
-      const a = new Float64Array(rows * cols.length), b = new Float64Array(rows);
-      parts.forEach((part, q) => {
-        for (let i = 0; i < n; i++) {
-          const row = q * n + i;
-          cols.forEach((j, k) => {
-            a[row * cols.length + k] = part === "re" ? colRe(i, j) : colIm(i, j);
-          });
-          b[row] = rhs(i, part);
-        }
-      });
-      return qrLeastSquares(a, b, rows, cols.length);
-    };
-    const all = Array.from({ length: nc }, (_, j) => j);
-    const x = new Float64Array(nc);
-    const target = (i: number, part: "re" | "im"): number =>
-      (part === "re" ? re[i] : im[i]) / mod[i];
-    if (fitType === "complex") {
-      const s = pick(all, ["re", "im"], target);
-      if (!s) return null;
-      x.set(s);
-    } else if (fitType === "real") {
-      const cols = all.slice(0, M + 1);
-      const s = pick(cols, ["re"], target);
-      if (!s) return null;
-      x.set(s);
-      // Inductance (and capacitance) from the imaginary remainder.
-      const rest = (i: number): number => {
-        let z = im[i];
-        for (let k = 0; k < M; k++) {
-          const t = w[i] * tau[k];
-          z -= x[k + 1] * -t / (1 + t * t);
-        }
-        return z / mod[i];
-      };
-      const s2 = pick(all.slice(M + 1), ["im"], rest);
-      if (!s2) return null;
-      x.set(s2, M + 1);
-    } else {
-      const s = pick(all.slice(1), ["im"], target);
-      if (!s) return null;
-      x.set(s, 1);
-      // Series resistance by the weighted mean of Boukamp (1995), Eq. 7.
-      let num = 0, den = 0;
-      for (let i = 0; i < n; i++) {
-        let zr = 0;
-        for (let k = 0; k < M; k++) zr += x[k + 1] / (1 + (w[i] * tau[k]) ** 2);
-        const wt = 1 / mod[i] ** 2;
-        num += wt * (re[i] - zr);
-        den += wt;
-      }
-      x[0] = num / den;
-    }
-    const rk = x.slice(1, M + 1);
-    return {
-      sol: { r0: x[0], rk, l: x[M + 1], invC: addCap ? x[M + 2] : 0, mu: muOf(rk) },
-      tau,
-    };
-  };
-
-  let chosen: { sol: KKSolution; tau: Float64Array } | null = null;
-  if (options.M !== undefined) chosen = solveM(options.M);
-  else {
+  const n = data.n;
+  let chosen: KKSolution | null = null;
+  if (typeof mOption === "number") chosen = kkSolve(data, mOption, fitType, addCap === true);
+  else if (mOption === "mu") {
     for (let M = 1; M <= maxM; M++) {
-      const s = solveM(M);
+      const s = kkSolve(data, M, fitType, addCap === true);
       if (!s) break;
       chosen = s;
-      if (s.sol.mu <= c) break;
+      if (s.mu <= c) break;
     }
+  } else {
+    // Lowest BIC over M (and over the basis with and without a series capacitance when that
+    // is "auto"), among the fits that are not overfitted by Schönleber's measure (μ > c: the
+    // negative R_k stay small); the unknowns (M + 2 or 3) stay below the residuals of each
+    // part fitted.
+    let best = Infinity, bestAny = Infinity;
+    let any: KKSolution | null = null;
+    for (const cap of addCap === "auto" ? [false, true] : [addCap]) {
+      const top = Math.max(Math.min(maxM, n - 2 - (cap ? 1 : 0)), 1);
+      for (let M = 1; M <= top; M++) {
+        const s = kkSolve(data, M, fitType, cap);
+        if (!s) continue;
+        const { ssr } = residualStats(data, s.fitRe, s.fitIm);
+        const k = M + 2 + (cap ? 1 : 0);
+        const bic = 2 * n * Math.log(Math.max(ssr, 1e-300) / (2 * n)) + k * Math.log(2 * n);
+        if (bic < bestAny) {
+          bestAny = bic;
+          any = s;
+        }
+        if (s.mu > c && bic < best) {
+          best = bic;
+          chosen = s;
+        }
+      }
+    }
+    chosen ??= any;
   }
   if (!chosen) throw new RangeError("Cannot run lin-KK: the design matrix is singular");
-  const { sol, tau } = chosen;
-  const M = tau.length;
-  const fitRe = new Float64Array(n), fitIm = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let zr = sol.r0, zi = w[i] * sol.l - sol.invC / w[i];
-    for (let k = 0; k < M; k++) {
-      const x = w[i] * tau[k], d = 1 + x * x;
-      zr += sol.rk[k] / d;
-      zi -= sol.rk[k] * x / d;
-    }
-    fitRe[i] = zr;
-    fitIm[i] = zi;
+  const M = chosen.tau.length;
+  const stats = residualStats(data, chosen.fitRe, chosen.fitIm);
+  let pass: boolean, limit: number, reason: string;
+  if (threshold === "auto") {
+    limit = Math.max(KK_NOISE_RATIO * stats.noise, KK_RMS_FLOOR);
+    pass = stats.rms <= limit;
+    const noise = `${KK_NOISE_RATIO} × noise ${pct(stats.noise)}`;
+    reason = pass
+      ? stats.rms <= KK_NOISE_RATIO * stats.noise
+        ? `residuals at the noise level: RMS ${pct(stats.rms)} ≤ ${noise}${
+          stats.noise > KK_NOISY
+            ? `; with noise at ${pct(stats.noise)} of |Z| only larger deviations can be seen`
+            : ""
+        }`
+        : `residuals below ${pct(KK_RMS_FLOOR)} of |Z|: RMS ${pct(stats.rms)}`
+      : `residuals exceed what the noise allows: RMS ${pct(stats.rms)} > ${noise} and > ${
+        pct(KK_RMS_FLOOR)
+      } (a systematic deviation: drift, non-linearity or a system changing during the sweep)`;
+  } else {
+    limit = threshold;
+    pass = stats.max <= threshold;
+    reason = `max |residual| ${pct(stats.max)} ${pass ? "≤" : ">"} threshold ${pct(threshold)}`;
   }
-  return new LinKKResult(data, fitRe, fitIm, {
+  return new LinKKResult(data, chosen.fitRe, chosen.fitIm, {
     M,
-    mu: sol.mu,
+    M_method: typeof mOption === "number" ? "fixed" : mOption,
+    mu: chosen.mu,
     fit_type: fitType,
-    tau_s: tau,
-    resistance_ohm: sol.rk,
-    series_resistance_ohm: sol.r0,
-    inductance_H: sol.l,
-    capacitance_F: addCap ? 1 / sol.invC : Infinity,
-    threshold,
+    tau_s: chosen.tau,
+    resistance_ohm: chosen.rk,
+    series_resistance_ohm: chosen.r0,
+    inductance_H: chosen.l,
+    capacitance_F: chosen.capacitance ? 1 / chosen.invC : Infinity,
+    max_residual: stats.max,
+    mean_residual: stats.mean,
+    rms_residual: stats.rms,
+    noise_level: stats.noise,
+    pseudo_chi_square: stats.ssr,
+    verdict_basis: threshold === "auto" ? "noise" : "fixed",
+    threshold: limit,
+    pass,
+    reason,
   });
 }

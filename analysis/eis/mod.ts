@@ -20,4 +20,5 @@ export * from "./eis_charts.ts";
 export type { PointSelection, SpectrumLike } from "./_spectrum_data.ts";
 export type { Weighting } from "./_fit_core.ts";
 export type { FitQuality, ParameterFlag } from "./_fit_one.ts";
+export type { KKFitType } from "./_kk_basis.ts";
 export type { FittedSpectrum } from "./_fitted_spectrum.ts";

@@ -18,3 +18,6 @@ export * from "./simulation.ts";
 export * from "./simulate.ts";
 export { SolverError } from "./_bdf.ts";
 export type { MeshPoints } from "./_cell_model.ts";
+export * from "./compare_simulation.ts";
+export * from "./fit_parameters.ts";
+export * from "./project_cycle_life.ts";

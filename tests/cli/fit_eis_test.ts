@@ -32,7 +32,7 @@ Deno.test("fit_eis prints a table with lin-KK and DRT, and rejects bad input", a
   ]);
   equal(r.code, 0);
   match(r.out, /parameter\s+value/);
-  match(r.out, /lin-KK (pass|FAIL): M = \d+/);
+  match(r.out, /lin-KK (pass|FAIL): .* \(M = \d+ by BIC, μ = /);
   match(r.out, /DRT: R∞/);
   const bad = await capture([fixturePath("eis/2ZARC0.csv"), "--circuit", "R0-p(R1"]);
   equal(bad.code, 2);
@@ -90,4 +90,35 @@ Deno.test("fit_eis weights by 1/|Z| automatically on a blocking-electrode spectr
   match(fit.weighting_reason, /^auto: \|Z\| spreads over 1\.94e\+3× \(> 100×\)/);
   // Every parameter carries its flag and whether the data determine it.
   for (const p of fit.parameters) ok(typeof p.undetermined === "boolean" && "flag" in p);
+});
+
+Deno.test("fit_eis --kk-m and --kk-threshold choose M and the verdict", async () => {
+  const dummy = fixturePath("eis/Circuit1_EIS_1.z");
+  // The dummy cell passes the noise-calibrated verdict (M by BIC) ...
+  const auto = await capture([dummy, "--circuit", "R0-p(R1,C1)", "--kk", "--json"]);
+  const kk = JSON.parse(auto.out).spectra[0].kk;
+  equal(kk.pass, true);
+  equal(kk.M_method, "auto");
+  equal(kk.verdict_basis, "noise");
+  // ... and fails impedance.py's practice (μ criterion stops at M = 4, 25.6 % > 1 %).
+  const legacy = await capture([
+    dummy,
+    "--circuit",
+    "R0-p(R1,C1)",
+    "--kk-m",
+    "mu",
+    "--kk-threshold",
+    "0.01",
+  ]);
+  match(legacy.out, /lin-KK FAIL: max \|residual\| 26 % > threshold 1\.0 % \(M = 4 by μ/);
+  const fixed = await capture([dummy, "--circuit", "R0-p(R1,C1)", "--kk-m", "20", "--json"]);
+  equal(JSON.parse(fixed.out).spectra[0].kk.M, 20);
+  for (
+    const bad of [["--kk-m", "0"], ["--kk-m", "x"], ["--kk-threshold", "2"], [
+      "--kk-threshold",
+      "-1",
+    ]]
+  ) {
+    equal((await capture([dummy, ...bad])).code, 2, bad.join(" "));
+  }
 });

@@ -27,7 +27,8 @@ const CASES: [string, string, number, [number, number, number], [number, number,
   ]],
   ["exampleDataZPlot.z", "zplot_z", 21, [300000, 147.77, -11.335], [3000, 613.68, -137.13]],
   ["Circuit1_EIS_1.z", "zplot_z", 48, [50000, 29.036, 0.63662], [1, 75.803, -0.16244]],
-  // impedance.py 1.7.1 readZPlot: 31 points, (300000, 642.62 − 85.821j) … (300, 1305.3 − 195.01j).
+  // impedance.py 1.7.1 readZPlot (tests/analysis/eis/scripts/impedance_py_reference.py): 31
+  // points, (300000, 642.62 − 85.821j) … (300, 1305.3 − 195.01j).
   ["exampleDataZPlot_noComments.z", "zplot_z", 31, [300000, 642.62, -85.821], [
     300,
     1305.3,

@@ -6,6 +6,7 @@
 // total time, voltage, current, capacity and energy counters and the date.
 
 import { equal, fail } from "node:assert/strict";
+import { summarizeCycles } from "../../analysis/cycles.ts";
 import { NEWARE_STATES } from "../../parsers/_neware_common.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
 import { readFixture } from "../_util.ts";
@@ -88,5 +89,58 @@ for (const [name, what] of FILES) {
         Math.abs(num("Energy(mWs)")[k])),
       2.16,
     );
+  });
+}
+
+/**
+ * BTSDA's per-cycle charge and discharge: for each step (`Step Count`) its last capacity
+ * counter |Capacity(mAs)|, summed over the cycle's charge steps and discharge steps (by the
+ * step type's name), in Ah.
+ */
+function btsdaCycles(c: Record<string, (number | string | null)[]>) {
+  const out = new Map<number, { charge: number; discharge: number }>();
+  const n = c["Cycle Index"].length;
+  for (let k = 0; k < n; k++) {
+    const last = k === n - 1 || c["Step Count"][k + 1] !== c["Step Count"][k];
+    if (!last) continue;
+    const cycle = c["Cycle Index"][k] as number;
+    const type = String(c["Step Type"][k]);
+    const q = Math.abs(c["Capacity(mAs)"][k] as number) / 3.6e6;
+    const entry = out.get(cycle) ?? { charge: 0, discharge: 0 };
+    if (/DChg$/i.test(type)) entry.discharge += q;
+    else if (/Chg$/.test(type)) entry.charge += q;
+    out.set(cycle, entry);
+  }
+  return out;
+}
+
+for (
+  const name of ["nw4-120-1-6-53.ndax", "TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation.ndax"]
+) {
+  Deno.test(`summarizeCycles() of ${name} gives BTSDA's cycles and their capacities`, async () => {
+    // nw4-120-1-6-53 ends with short cycles (seconds long, < 0.1 % of the largest half): each is
+    // still one cycle of the instrument, not merged into the cycle before.
+    const ref = await readParquet(readFixture(`neware/${name.replace(".ndax", ".parquet")}`));
+    const expected = btsdaCycles(ref.columns);
+    const s = parseRecording(readFixture(`neware/${name}`), { fileName: name }).series!;
+    const table = summarizeCycles(s);
+    equal(table.method, "cycle_index");
+    equal(table.cycles.length, expected.size);
+    // Both sides hold float32 counters (BTSDA's table, the .ndax runInfo records): allow 1e-7 Ah
+    // (0.36 mA·s) plus a few float32 steps (2^-21) of the value.
+    for (const c of table.cycles) {
+      const e = expected.get(c.instrument_cycle!)!;
+      for (
+        const [ours, theirs] of [[c.charge_capacity_Ah!, e.charge], [
+          c.discharge_capacity_Ah!,
+          e.discharge,
+        ]]
+      ) {
+        within(`cycle ${c.instrument_cycle} capacity (Ah)`, {
+          max: Math.abs(ours - theirs),
+          row: -1,
+        }, 1e-7 + theirs * 2 ** -21);
+      }
+    }
   });
 }

@@ -150,12 +150,9 @@ ${
   }));
   parts.push(section("Kramers–Kronig test", () => {
     const kk = linKK(spectrum, selection);
-    return markup`<h2>Kramers–Kronig test</h2><p id="kk-summary">Linear KK with ${kk.M} RC elements (μ = ${
-      num(kk.mu, 3)
-    }):
-largest residual ${num(kk.max_residual * 100, 3)} % of |Z| — <strong>${
-      kk.pass ? "passes" : "fails"
-    }</strong> the ${num(kk.threshold * 100, 2)} % threshold.</p>
+    return markup`<h2>Kramers–Kronig test</h2><p id="kk-summary">Linear KK with ${kk.M} RC elements (${
+      kk.M_method === "auto" ? "lowest BIC" : kk.M_method === "mu" ? "μ criterion" : "fixed"
+    }, μ = ${num(kk.mu, 3)}): <strong>${kk.pass ? "passes" : "fails"}</strong> — ${kk.reason}.</p>
 <div class="plots">${
       plot(
         "plot-kk",
