@@ -103,7 +103,7 @@ export interface NestedFit {
 }
 
 /** Seeded random restarts of an automatically escalated search. */
-export const ESCALATION_STARTS = 30;
+export const ESCALATION_STARTS = 10;
 /** Iterations of each restart of an escalated search before it is compared with the best. */
 const ESCALATION_ITERATIONS = 25;
 
@@ -288,9 +288,9 @@ export function fitOne(
     summarize(problem, fit, { starts: tried, cheaper: local.cheaper });
   let result = summary(best);
   if (!options.escalate) return result;
-  // Escalation: a grade other than good (a misfit, a parameter run off or undetermined), or a
-  // nested simpler circuit that fits as well (two arcs collapsed into one), calls for a wider
-  // search than the automatic starts.
+  // Escalation: a poor grade, a doubtful parameter (at a bound, run off, undetermined), no
+  // convergence, or a nested simpler circuit that fits as well (two arcs collapsed into one)
+  // calls for a wider search than the automatic starts.
   const nested = nestedFits(circuit, data, options);
   // Of the nested circuits with a BIC as low, name the one without the block the data support
   // least (most parameters flagged), then the lowest BIC.
@@ -302,8 +302,13 @@ export function fitOne(
       .sort((a, b) => loose(b) - loose(a) || a.bic - b.bic)[0] ?? null;
   };
   let simpler = simplerThan(result);
-  const reason = result.quality.level !== "good"
-    ? `the fit is graded ${result.quality.level}`
+  // A misfit of 3–10 % alone (graded warning) is the model's, not the search's: no escalation.
+  const flags = parameterStatus(problem, result, result.relativeErrors);
+  const doubtful = !result.converged || flags.some((f) => f.undetermined);
+  const reason = result.quality.level === "poor"
+    ? "the fit is graded poor"
+    : doubtful
+    ? "a parameter is at a bound, ran off or is not determined, or the search did not converge"
     : simpler
     ? `the nested circuit ${simpler.circuit} fits as well`
     : null;

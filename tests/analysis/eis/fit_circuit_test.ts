@@ -238,7 +238,7 @@ Deno.test("fitCircuit() escalates the search when a fit is poor or a nested circ
   ok(fit.chi_square <= truth.chi_square * (1 + 1e-6));
   match(
     fit.notes[0],
-    /^search escalated \(.*\): \d+ starts from the DRT peaks and 30 seeded random restarts lowered χ²/,
+    /^search escalated \(.*\): \d+ starts from the DRT peaks and 10 seeded random restarts lowered χ²/,
   );
   // One arc on data with one arc: the escalation runs (the second arc is undetermined) and the
   // note says that the data do not support one of the blocks.
