@@ -115,36 +115,10 @@ export function btsdaSeries(
 ): { series: CyclingSeries; warnings: string[] } {
   const { header, rows, lines } = table;
   const warnings: string[] = [];
-  const need = (labels: string[], quantity: keyof typeof SCALES | null): Found => {
-    const found = column(header, labels, quantity, file);
-    if (!found) {
-      throw new ParseError(file, `no ${labels.join(" or ")} column in the header`, { line: 1 });
-    }
-    return found;
-  };
+  const cols = locate(header, file);
+  const { current, voltage, total, stepTime, cycle, stepIndex, stepNumber, stepType } = cols;
+  const { point, date, power, qc, qd, ec, ed, q, e, aux } = cols;
   const at = (k: number) => `${table.unit} ${lines[k]}`;
-  const current = need(["Current"], "current");
-  const voltage = need(["Voltage"], "voltage");
-  const total = column(header, ["Total Time", "Cumulative Time"], null, file);
-  const stepTime = column(header, ["Time", "Step Time"], null, file);
-  if (!total && !stepTime) need(["Total Time"], null);
-  const cycle = column(header, ["Cycle Index", "Cycle"], null, file);
-  const stepIndex = column(header, ["Step Index", "Step"], null, file);
-  const stepNumber = column(header, ["Step Number", "Step Count"], null, file);
-  const stepType = column(header, ["Step Type", "Status"], null, file);
-  const point = column(header, ["DataPoint", "Record Index", "Record ID"], null, file);
-  const date = column(header, ["Date", "Realtime", "Absolute Time"], null, file);
-  const power = column(header, ["Power"], "power", file);
-  const qc = column(header, ["Chg. Cap.", "Charge Capacity"], "capacity", file);
-  const qd = column(header, ["DChg. Cap.", "Discharge Capacity"], "capacity", file);
-  const ec = column(header, ["Chg. Energy", "Charge Energy"], "energy", file);
-  const ed = column(header, ["DChg. Energy", "Discharge Energy"], "energy", file);
-  const q = column(header, ["Capacity"], "capacity", file);
-  const e = column(header, ["Energy"], "energy", file);
-  const aux = header.flatMap((h, index) => {
-    const m = /^([TV])(\d+)$/.exec(splitName(h).label);
-    return m ? [{ index, kind: m[1], id: m[2], name: h.trim(), unit: splitName(h).unit }] : [];
-  });
 
   const n = rows.length;
   const s = allocSeries(n);
@@ -219,6 +193,80 @@ export function btsdaSeries(
   for (const [name, count] of unknownTypes) {
     warnings.push(`step type "${name}" (${count} rows) is not a known Neware state`);
   }
+  describe(s, cols, auxCols);
+  if (wall) {
+    const w0 = wall.find(Number.isFinite);
+    if (w0 !== undefined) {
+      s.extras.wall_clock_s = wall.map((w) => w - w0);
+      s.columns.wall_clock_s = source(date!.name, "date-time", 1, "seconds since the first row");
+      s.start_time = isoFromNaiveSeconds(w0);
+    }
+  }
+  warnings.push(...finishCounters(s));
+  return { series: truncateSeries(s, n), warnings };
+}
+
+/** The BTSDA columns of `header` (required: current, voltage, a time), with their units. */
+function locate(header: readonly string[], file: string) {
+  const need = (labels: string[], quantity: keyof typeof SCALES | null): Found => {
+    const found = column(header, labels, quantity, file);
+    if (!found) {
+      throw new ParseError(file, `no ${labels.join(" or ")} column in the header`, { line: 1 });
+    }
+    return found;
+  };
+  const current = need(["Current"], "current");
+  const voltage = need(["Voltage"], "voltage");
+  const total = column(header, ["Total Time", "Cumulative Time"], null, file);
+  const stepTime = column(header, ["Time", "Step Time"], null, file);
+  if (!total && !stepTime) need(["Total Time"], null);
+  const cycle = column(header, ["Cycle Index", "Cycle"], null, file);
+  const stepIndex = column(header, ["Step Index", "Step"], null, file);
+  const stepNumber = column(header, ["Step Number", "Step Count"], null, file);
+  const stepType = column(header, ["Step Type", "Status"], null, file);
+  const point = column(header, ["DataPoint", "Record Index", "Record ID"], null, file);
+  const date = column(header, ["Date", "Realtime", "Absolute Time"], null, file);
+  const power = column(header, ["Power"], "power", file);
+  const qc = column(header, ["Chg. Cap.", "Charge Capacity"], "capacity", file);
+  const qd = column(header, ["DChg. Cap.", "Discharge Capacity"], "capacity", file);
+  const ec = column(header, ["Chg. Energy", "Charge Energy"], "energy", file);
+  const ed = column(header, ["DChg. Energy", "Discharge Energy"], "energy", file);
+  const q = column(header, ["Capacity"], "capacity", file);
+  const e = column(header, ["Energy"], "energy", file);
+  const aux = header.flatMap((h, index) => {
+    const m = /^([TV])(\d+)$/.exec(splitName(h).label);
+    return m ? [{ index, kind: m[1], id: m[2], name: h.trim(), unit: splitName(h).unit }] : [];
+  });
+  return {
+    current,
+    voltage,
+    total,
+    stepTime,
+    cycle,
+    stepIndex,
+    stepNumber,
+    stepType,
+    point,
+    date,
+    power,
+    qc,
+    qd,
+    ec,
+    ed,
+    q,
+    e,
+    aux,
+  };
+}
+
+/** Columns found by {@link locate}. */
+type Located = ReturnType<typeof locate>;
+
+/** Where each column of the series comes from (`series.columns`), and `temperature_C`. */
+function describe(s: CyclingSeries, cols: Located, auxCols: Float64Array[]): void {
+  const { current, voltage, total, stepTime, cycle, stepIndex, stepNumber, stepType } = cols;
+  const { point, power, qc, qd, ec, ed, q, e, aux } = cols;
+  const has = (name: string) => name in s.extras;
   s.columns = {
     time_s: total
       ? source(total.name, "h:mm:ss", 1, "test time")
@@ -235,13 +283,15 @@ export function btsdaSeries(
         : "step counter: +1 wherever the cycle or the schedule step changes",
     ),
   };
-  if (stepTimeCol) s.columns.step_time_s = source(stepTime!.name, "h:mm:ss");
-  if (recordCol) s.columns.record_index = source(point!.name, "");
-  if (programCol) s.columns.step_program_index = source(stepIndex!.name, "", 1, "schedule step");
-  if (typeCol) {
+  if (has("step_time_s")) s.columns.step_time_s = source(stepTime!.name, "h:mm:ss");
+  if (has("record_index")) s.columns.record_index = source(point!.name, "");
+  if (has("step_program_index")) {
+    s.columns.step_program_index = source(stepIndex!.name, "", 1, "schedule step");
+  }
+  if (has("step_type_code")) {
     s.columns.step_type_code = source(stepType!.name, "", 1, "Neware state code of the name");
   }
-  if (powerCol) s.columns.power_W = source(power!.name, power!.unit, power!.scale);
+  if (has("power_W")) s.columns.power_W = source(power!.name, power!.unit, power!.scale);
   aux.forEach((a, j) => {
     const key = a.kind === "T" ? `aux_temperature_${a.id}_C` : `aux_voltage_${a.id}_V`;
     s.columns[key] = source(a.name, a.unit, 1, a.unit === "?" ? "unit written as ?" : undefined);
@@ -260,16 +310,6 @@ export function btsdaSeries(
   counter(qd, q, "discharge_capacity_Ah");
   counter(ec, e, "charge_energy_Wh");
   counter(ed, e, "discharge_energy_Wh");
-  if (wall) {
-    const w0 = wall.find(Number.isFinite);
-    if (w0 !== undefined) {
-      s.extras.wall_clock_s = wall.map((w) => w - w0);
-      s.columns.wall_clock_s = source(date!.name, "date-time", 1, "seconds since the first row");
-      s.start_time = isoFromNaiveSeconds(w0);
-    }
-  }
-  warnings.push(...finishCounters(s));
-  return { series: truncateSeries(s, n), warnings };
 }
 
 /** Naive seconds of a date cell: "yyyy-mm-dd hh:mm:ss(.fff)" text or an Excel serial date. */

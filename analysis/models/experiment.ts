@@ -42,7 +42,7 @@ export interface ExperimentStep {
   limits: StepLimit[];
   /**
    * For `profile` steps: a measured current I(t), positive on charge, interpolated linearly;
-   * times relative to the start of the step.
+   * times relative to the start of the step, non-decreasing.
    */
   profile?: { time_s: number[]; current_A: number[] };
 }
@@ -309,9 +309,13 @@ function checkStepObject(step: ExperimentStep): ExperimentStep {
       );
     }
     for (let i = 1; i < p.time_s.length; i++) {
-      if (!(p.time_s[i] > p.time_s[i - 1])) {
-        throw new RangeError(`Profile step "${step.text}": time must increase (row ${i})`);
+      // Equal times are allowed: a current step recorded at both of its values.
+      if (!(p.time_s[i] >= p.time_s[i - 1])) {
+        throw new RangeError(`Profile step "${step.text}": time decreases at row ${i}`);
       }
+    }
+    if (!(p.time_s[p.time_s.length - 1] > p.time_s[0])) {
+      throw new RangeError(`Profile step "${step.text}": the profile has no duration`);
     }
     if (p.current_A.some((v) => !Number.isFinite(v))) {
       throw new RangeError(`Profile step "${step.text}": current values must be finite`);
@@ -322,13 +326,14 @@ function checkStepObject(step: ExperimentStep): ExperimentStep {
 
 /**
  * A step that follows a measured current profile (a drive cycle), for example the current of
- * a stored test. Current positive on charge; times are shifted to start at zero.
+ * a stored test. Current positive on charge; times are shifted to start at zero; a time may
+ * repeat (a current step recorded before and after its change), never decrease.
  *
  * @param time_s Times, strictly increasing.
  * @param current_A Currents, positive on charge.
  * @param text Description shown in step tables. @default {"Run current profile"}
  * @returns The step.
- * @throws {RangeError} For mismatched or non-increasing arrays.
+ * @throws {RangeError} For mismatched arrays or decreasing times.
  *
  * @example
  * ```ts

@@ -17,3 +17,6 @@ export * from "./experiment.ts";
 export * from "./simulation.ts";
 export * from "./simulate.ts";
 export { SolverError } from "./_bdf.ts";
+export * from "./compare_simulation.ts";
+export * from "./fit_parameters.ts";
+export * from "./project_cycle_life.ts";

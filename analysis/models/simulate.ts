@@ -9,6 +9,7 @@ import { DfnModel } from "./_dfn.ts";
 import { SingleParticleModel } from "./_spm.ts";
 import { electrodeSohCompiled, initialStateCompiled } from "./electrode_soh.ts";
 import { type Experiment, type ExperimentStep, parseExperiment } from "./experiment.ts";
+import { interpolateClamped } from "./_interpolate.ts";
 import { resolveParameterSet } from "./load_parameter_set.ts";
 import type { ParameterSet } from "./parameter_set.ts";
 import {
@@ -49,6 +50,16 @@ export interface SimulateOptions {
   period_s?: number;
   /** Resample the output to this many evenly spaced rows (for plots). */
   points?: number;
+  /**
+   * Report rows at exactly these times (s, increasing) instead of every `period_s`, plus the
+   * start and end of every step (PyBaMM's `t_eval`).
+   */
+  times_s?: readonly number[];
+  /**
+   * Stop the experiment when the voltage leaves the set's cut-offs (as PyBaMM does). Turn off
+   * to follow a measured current profile wherever it goes. @default {true}
+   */
+  voltageCutoffs?: boolean;
   /** Record internal states per output row. @default {false} */
   states?: boolean;
   /** Relative tolerance of the integrator (PyBaMM's default). @default {1e-4} */
@@ -130,6 +141,14 @@ export function simulate(options: SimulateOptions = {}): Simulation {
   }
   const period = options.period_s ?? 30;
   if (!(period > 0)) throw new RangeError(`period_s must be positive, got ${period}`);
+  const times = options.times_s ? Float64Array.from(options.times_s) : null;
+  if (times) {
+    for (let k = 1; k < times.length; k++) {
+      if (!(times[k] > times[k - 1])) throw new RangeError("times_s must increase strictly");
+    }
+  }
+  let nextTime = 0;
+  const cutoffs = options.voltageCutoffs ?? true;
   const model = buildModel(set, kind, { thermal, sei, mesh });
   const cell = model.cell;
   const soh = electrodeSohCompiled(cell);
@@ -189,7 +208,7 @@ export function simulate(options: SimulateOptions = {}): Simulation {
     const step = experiment.steps[k];
     const cycle = experiment.cycle[k];
     const stepNo = k + 1;
-    configure(model, step, t);
+    const selectPiece = configure(model, step, t);
     // A good first guess of the current for current-driven steps.
     if (model.control.mode === Mode.Current) {
       y[model.iCurrent] = (model.control.profile ? model.control.profile(t) : model.control.value) /
@@ -231,7 +250,7 @@ export function simulate(options: SimulateOptions = {}): Simulation {
       }
     }
     const own = events.length;
-    if (model.control.mode !== Mode.Voltage) {
+    if (cutoffs && model.control.mode !== Mode.Voltage) {
       events.push((_t, s) => model.voltage(s) - cell.vMin);
       kinds.push("lower voltage cut-off");
       events.push((_t, s) => cell.vMax - model.voltage(s));
@@ -247,19 +266,48 @@ export function simulate(options: SimulateOptions = {}): Simulation {
     }
     if (termination === null) {
       const tEnd = step.duration_s !== null ? t + step.duration_s : t + 1e8;
-      let result;
+      // A measured profile may jump (a time recorded twice): integrate up to each jump and
+      // restart there, as no error-controlled step can cross a jump of the current.
+      const stops: number[] = [];
+      if (step.mode === "profile") {
+        const ts = step.profile!.time_s;
+        for (let i = 1; i < ts.length; i++) {
+          if (ts[i] === ts[i - 1] && t + ts[i] < tEnd && stops.at(-1) !== t + ts[i]) {
+            stops.push(t + ts[i]);
+          }
+        }
+      }
+      stops.push(tEnd);
+      const onStep = times
+        ? (tOld: number, tNew: number, interp: (t: number, out: Float64Array) => void) => {
+          while (nextTime < times.length && times[nextTime] <= tOld) nextTime++;
+          while (nextTime < times.length && times[nextTime] < tNew) {
+            interp(times[nextTime], tmp);
+            record(times[nextTime], tmp, stepNo, cycle);
+            nextTime++;
+          }
+        }
+        : (tOld: number, tNew: number, interp: (t: number, out: Float64Array) => void) => {
+          while (nextGrid <= tOld) nextGrid += period;
+          while (nextGrid < tNew) {
+            interp(nextGrid, tmp);
+            record(nextGrid, tmp, stepNo, cycle);
+            nextGrid += period;
+          }
+        };
+      let result = { t, event: -1 };
       try {
-        result = solver.integrate(tEnd, {
-          events,
-          onStep: (tOld, tNew, interp) => {
-            while (nextGrid <= tOld) nextGrid += period;
-            while (nextGrid < tNew) {
-              interp(nextGrid, tmp);
-              record(nextGrid, tmp, stepNo, cycle);
-              nextGrid += period;
-            }
-          },
-        });
+        for (let k = 0; k < stops.length; k++) {
+          // Both sides of a jump, as a cycler records a step change.
+          if (k > 0) record(solver.t, solver.y, stepNo, cycle);
+          selectPiece?.(k);
+          if (k > 0) {
+            solver.reset(solver.t, solver.y);
+            record(solver.t, solver.y, stepNo, cycle);
+          }
+          result = solver.integrate(stops[k], { events, onStep });
+          if (result.event >= 0) break;
+        }
       } catch (error) {
         if (!(error instanceof SolverError)) throw error;
         stopped = `step ${stepNo} ("${step.text}") failed at t = ${solver.t.toFixed(1)} s: ` +
@@ -358,54 +406,58 @@ export function simulate(options: SimulateOptions = {}): Simulation {
   });
 }
 
-/** Set the model's control for a step starting at time t0. */
-function configure(model: CellModel, step: ExperimentStep, t0: number): void {
+/**
+ * Set the model's control for a step starting at time t0. For a profile, returns the function
+ * that selects the piece (between jumps) the solver integrates next.
+ */
+function configure(
+  model: CellModel,
+  step: ExperimentStep,
+  t0: number,
+): ((piece: number) => void) | null {
   const c = model.control, oneC = model.cell.oneC_A;
   c.profile = null;
   switch (step.mode) {
     case "rest":
       c.mode = Mode.Current;
       c.value = 0;
-      return;
+      return null;
     case "c_rate":
       c.mode = Mode.Current;
       c.value = -step.value * oneC;
-      return;
+      return null;
     case "current":
       c.mode = Mode.Current;
       c.value = -step.value;
-      return;
+      return null;
     case "voltage":
       c.mode = Mode.Voltage;
       c.value = step.value;
-      return;
+      return null;
     case "power":
       c.mode = Mode.Power;
       c.value = -step.value;
-      return;
+      return null;
     case "resistance":
       c.mode = Mode.Resistance;
       c.value = step.value;
-      return;
+      return null;
     case "profile": {
       const p = step.profile!;
       const ts = Float64Array.from(p.time_s), is = Float64Array.from(p.current_A, (v) => -v);
-      const n = ts.length;
       c.mode = Mode.Current;
       c.value = 0;
-      c.profile = (t: number) => {
-        const u = t - t0;
-        if (u <= ts[0]) return is[0];
-        if (u >= ts[n - 1]) return is[n - 1];
-        let lo = 0, hi = n - 1;
-        while (hi - lo > 1) {
-          const mid = (lo + hi) >> 1;
-          if (ts[mid] > u) hi = mid;
-          else lo = mid;
-        }
-        return is[lo] + (is[hi] - is[lo]) * (u - ts[lo]) / (ts[hi] - ts[lo]);
+      // Between two jumps (a time recorded twice) the profile is interpolated within its own
+      // samples, so the solver never sees the value after a jump before it restarts there.
+      let lo = 0, hi = ts.length;
+      c.profile = (t: number) =>
+        interpolateClamped(ts.subarray(lo, hi), is.subarray(lo, hi), t - t0);
+      const starts = [0];
+      for (let i = 1; i < ts.length; i++) if (ts[i] === ts[i - 1]) starts.push(i);
+      return (k: number) => {
+        lo = starts[Math.min(k, starts.length - 1)];
+        hi = k + 1 < starts.length ? starts[k + 1] : ts.length;
       };
-      return;
     }
   }
 }

@@ -21,8 +21,8 @@ import { layout } from "./_layout.ts";
 import { loadAsset } from "./_assets.ts";
 import { checkAccess, checkCsrf, SECURITY_HEADERS, text } from "./_security.ts";
 import { overviewPage } from "./_pages/overview.ts";
-import { testsCsv, testsPage } from "./_pages/tests.ts";
-import { testDetailPage } from "./_pages/test_detail.ts";
+import { testsCsv, testsJson, testsPage } from "./_pages/tests.ts";
+import { testAnalysisJson, testDetailPage } from "./_pages/test_detail.ts";
 import { fadePage } from "./_pages/fade.ts";
 import { comparePage } from "./_pages/compare.ts";
 import { advancedPage } from "./_pages/advanced.ts";
@@ -48,6 +48,12 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/$/, run: (ctx) => overviewPage(ctx) },
   { method: "GET", pattern: /^\/tests$/, run: (ctx) => testsPage(ctx) },
   { method: "GET", pattern: /^\/tests\.csv$/, run: (ctx) => testsCsv(ctx) },
+  { method: "GET", pattern: /^\/tests\.json$/, run: (ctx) => testsJson(ctx) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/tests/${ID}/analysis\\.json$`),
+    run: (ctx, [id]) => testAnalysisJson(ctx, id),
+  },
   {
     method: "GET",
     pattern: new RegExp(`^/tests/${ID}$`),
@@ -106,7 +112,9 @@ async function asset(req: Request, name: string): Promise<Response> {
 /**
  * Create the dashboard's request handler over a store.
  *
- * Pages: `/` overview, `/tests` search (and `/tests.csv`), `/tests/:id` detail, `/fade`
+ * Pages: `/` overview, `/tests` search (and `/tests.csv`, `/tests.json`: the rows of
+ * `search_tests --csv` / `--json`), `/tests/:id` detail (and `/tests/:id/analysis.json`, the
+ * stored analysis), `/fade`
  * ranking, `/compare`, `/eis`, `/advanced`, `/jobs`, `/files`, `/adhoc`; assets under
  * `/assets/`. Only two actions change anything, both POST with a CSRF token: resuming an
  * import job and running an ad hoc script.

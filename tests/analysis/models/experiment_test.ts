@@ -52,6 +52,7 @@ Deno.test("parseExperiment() numbers cycles and repeats groups", () => {
 Deno.test("profileStep() shifts time to zero and checks the arrays", () => {
   const s = profileStep([5, 6, 8], [1, -1, 0]);
   deepEqual(s.profile, { time_s: [0, 1, 3], current_A: [1, -1, 0] });
-  throws(() => profileStep([0, 0], [1, 1]), /time must increase/);
+  throws(() => profileStep([0, 1, 0.5], [1, 1, 1]), /time decreases at row 2/);
+  throws(() => profileStep([0, 0], [1, 1]), /no duration/);
   throws(() => profileStep([0, 1], [1, NaN]), /finite/);
 });

@@ -3,7 +3,7 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { JUPYTER_DISPLAY } from "../../../analysis/_display.ts";
 import { summarizeCycles } from "../../../analysis/cycles.ts";
-import { profileStep, simulate } from "../../../analysis/models/mod.ts";
+import { profileStep, projectCycleLife, simulate } from "../../../analysis/models/mod.ts";
 import { assertClose } from "../../_util.ts";
 
 const CYCLE = [
@@ -143,4 +143,26 @@ Deno.test("simulate() with SEI: capacity fades, lithium is conserved, the output
   ok(sim.summary.lithium_lost_mol! > 0);
   ok(sim.cycles[2].discharge_capacity_Ah < sim.cycles[0].discharge_capacity_Ah);
   ok(sim.cycles[2].sei_thickness_m! > 5e-9);
+});
+
+Deno.test("projectCycleLife() takes an SEI run to a retention threshold and carries the notes", () => {
+  const sim = simulate({
+    model: "spm",
+    parameters: "Chen2020",
+    sei: true,
+    period_s: 3600,
+    experiment: ["(Discharge at 1C until 2.5 V, Charge at 1C until 4.2 V) × 12"],
+  });
+  const life = projectCycleLife(sim, { threshold: 0.999 });
+  equal(life.reference_cycle, 2);
+  assertClose(life.reference_capacity_Ah, sim.cycles[1].discharge_capacity_Ah, { rel: 1e-12 });
+  assertClose(
+    life.final_retention,
+    sim.cycles[11].discharge_capacity_Ah / sim.cycles[1].discharge_capacity_Ah,
+    { rel: 1e-12 },
+  );
+  ok(life.final_retention < 1);
+  ok(life.projected_cycle === null || life.projected_cycle > 2);
+  ok(/do not claim to be representative/.test(life.notes[0]));
+  throws(() => projectCycleLife(simulate({ model: "spm" })), /at least 3 cycles/);
 });

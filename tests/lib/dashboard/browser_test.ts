@@ -146,7 +146,6 @@ Deno.test({
         for (
           const id of [
             "plot-capacity",
-            "plot-retention",
             "plot-voltage-capacity",
             "plot-dqdv",
             "plot-trace",
@@ -155,6 +154,9 @@ Deno.test({
           ok(drawn[id], id);
           equal(drawn[id].drawn, drawn[id].sent, id);
         }
+        // A symmetric cell: no fade model (its stored analysis says why), so no retention plot.
+        ok(!drawn["plot-retention"]);
+        ok((await page.textContent("main"))!.includes("No fade analysis: symmetric cell"));
         const ce = test.cycles.filter((c) => c.coulombic_efficiency !== null).length;
         equal(drawn["plot-capacity"].drawn, 2 * test.cycles.length + ce);
         await shot(page, "detail");

@@ -1,0 +1,381 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+// deno-lint-ignore-file no-console
+
+/**
+ * Simulate a cell with a physics-based model (SPM, SPMe or DFN; PyBaMM's equations and default
+ * discretization) through an experiment; optionally compare it with a measured test and fit
+ * model parameters to that test.
+ *
+ * ```sh
+ * deno task simulate --model dfn --parameters Chen2020 --experiment "Discharge at 1C until 2.5 V"
+ * deno task simulate --model spm --sei --cycles 500 --experiment "Discharge at 1C until 2.5 V" \
+ *   --experiment "Charge at 1C until 4.2 V" --experiment "Hold at 4.2 V until C/20" --json
+ * deno task simulate --model spm --compare cell.csv --fit positive.diffusivity_m2_s
+ * ```
+ *
+ * @module
+ */
+
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import type { CyclingSeries } from "../lib/model/cycling_series.ts";
+import {
+  compareSimulation,
+  type ExperimentStep,
+  fitParameters,
+  loadParameterSet,
+  type ModelName,
+  type ParameterFit,
+  type ParameterSet,
+  parseExperiment,
+  profileStep,
+  projectCycleLife,
+  resolveParameterSet,
+  simulate,
+  type Simulation,
+  type SimulationComparison,
+} from "../analysis/models/mod.ts";
+import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import { ProgressBar } from "../lib/cli/progress_bar.ts";
+import { readRecording } from "../lib/summarize/read_recording.ts";
+import { toBdfCsv } from "../parsers/to_bdf.ts";
+
+const SPEC: CliSpec = {
+  name: "simulate",
+  summary: [
+    "Simulate a lithium-ion cell with the single particle model (spm), the SPM with",
+    "electrolyte (spme) or the Doyle-Fuller-Newman model (dfn), as PyBaMM solves them with its",
+    "default mesh, through PyBaMM-style experiment steps. Starts at 100 % SOC as PyBaMM defines",
+    "it (electrode state of health) unless --soc says otherwise. With --compare, the simulation",
+    "is compared with a measured test (a file, or a test id in the store): without --experiment",
+    "the model follows the test's own measured current. With --fit, model parameters are fitted",
+    "to that test (Levenberg-Marquardt, standard errors). Exit code 0 on success, 1 when the",
+    "run fails or stops early at a voltage cut-off, 2 on usage errors.",
+  ].join("\n"),
+  usage: "[--model spm|spme|dfn] [--parameters NAME|FILE.json] [--experiment STEP]... [options]",
+  store: true,
+  options: {
+    model: {
+      type: "string",
+      value: "M",
+      default: "dfn",
+      description: "spm, spme or dfn",
+    },
+    parameters: {
+      type: "string",
+      value: "SET",
+      default: "Chen2020",
+      description: "built-in set (Chen2020, Marquis2019) or a parameter-set JSON file",
+    },
+    experiment: {
+      type: "string",
+      value: "STEP",
+      multiple: true,
+      description: 'a step, e.g. "Discharge at 1C until 2.5 V", "Hold at 4.2 V until C/50", ' +
+        '"Rest for 1 hour", "Charge at 2 A for 10 minutes", "Discharge at 5 W for 2 minutes", ' +
+        '"(STEP, STEP) x 100", or "Run FILE" (a measured current profile); repeatable ' +
+        "(default: a 1C discharge to the lower cut-off)",
+    },
+    "experiment-file": {
+      type: "string",
+      value: "FILE",
+      description: "steps, one per line (# starts a comment)",
+    },
+    soc: {
+      type: "string",
+      value: "X",
+      description: 'initial state of charge: 0-1, a percentage ("80%") or a voltage ("3.9 V") ' +
+        "(default 1)",
+    },
+    thermal: {
+      type: "string",
+      value: "MODE",
+      default: "isothermal",
+      description: "isothermal or lumped",
+    },
+    sei: { type: "boolean", description: "SEI growth (solvent-diffusion limited, example values)" },
+    cycles: { type: "integer", value: "N", default: 1, description: "run the steps N times" },
+    points: { type: "integer", value: "N", description: "output rows, evenly spaced in time" },
+    period: {
+      type: "number",
+      value: "S",
+      default: 30,
+      description: "output interval in seconds (plus the ends of every step)",
+    },
+    mesh: { type: "integer", value: "N", description: "finite volumes per domain (default 20)" },
+    compare: {
+      type: "string",
+      value: "TEST_ID|FILE",
+      description: "compare with a measured test (file, or test id in the store)",
+    },
+    fit: {
+      type: "string",
+      value: "PARAM,...",
+      description: "fit these parameters to the --compare test, e.g. " +
+        "negative.diffusivity_m2_s,cell.contact_resistance_ohm,initial_soc",
+    },
+    threshold: {
+      type: "number",
+      value: "X",
+      default: 0.8,
+      description: "with --sei and 3 or more cycles: retention threshold of the cycle-life " +
+        "projection",
+    },
+    csv: {
+      type: "boolean",
+      description: "print the simulated rows as Battery Data Format CSV (readable by every " +
+        "tool here: analyze, summarize, import_directory, --compare)",
+    },
+  },
+  examples: [
+    'simulate --model dfn --experiment "Discharge at 2C until 2.5 V" --thermal lumped',
+    'simulate --model spm --sei --cycles 200 --experiment "Discharge at 1C until 2.5 V" ' +
+    '--experiment "Charge at 1C until 4.2 V" --experiment "Hold at 4.2 V until C/20" --json',
+    "simulate --model spm --parameters Marquis2019 --compare cell.csv --fit " +
+    "positive.diffusivity_m2_s,initial_soc",
+  ],
+};
+
+/** The initial state from --soc. */
+function parseSoc(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (/v$/i.test(t)) return t;
+  const percent = /^([0-9.]+)\s*%$/.exec(t);
+  const x = percent ? Number(percent[1]) / 100 : Number(t);
+  if (!(x >= 0 && x <= 1)) {
+    throw new UsageError(
+      `--soc must be 0-1, a percentage or a voltage like "3.9 V", got "${text}"`,
+    );
+  }
+  return x;
+}
+
+/** A measured series from a file or a stored test. */
+async function loadTest(
+  ref: string,
+  openStore: () => ReturnType<typeof openCliStore>,
+): Promise<{ label: string; series: CyclingSeries }> {
+  if (existsSync(ref)) {
+    const { recording } = await readRecording(ref);
+    const series = recording.series;
+    if (!series || series.length < 2) throw new RangeError(`"${ref}" has no cycling time series`);
+    return { label: basename(ref), series };
+  }
+  const store = await openStore();
+  try {
+    const test = await store.tests.get(ref);
+    if (!test) {
+      throw new RangeError(`"${ref}" is neither a file nor a test in ${store.describe().text}`);
+    }
+    const series = await store.series.read(test.id);
+    if (!series || series.length < 2) throw new RangeError(`test "${ref}" has no stored series`);
+    return { label: `test ${test.id} (${test.name})`, series };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Steps from the flags; "Run FILE" becomes the file's measured current. */
+async function readSteps(
+  steps: string[],
+  file: string | undefined,
+): Promise<(string | ExperimentStep)[]> {
+  const lines = [...steps];
+  if (file !== undefined) {
+    const text = await Deno.readTextFile(file);
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.replace(/#.*/, "").trim();
+      if (line) lines.push(line);
+    }
+  }
+  const out: (string | ExperimentStep)[] = [];
+  for (const line of lines) {
+    const run = /^run\s+(.+)$/i.exec(line.trim());
+    if (!run) {
+      out.push(line);
+      continue;
+    }
+    const path = run[1].trim();
+    const { recording } = await readRecording(path);
+    const s = recording.series;
+    if (!s || s.length < 2) throw new RangeError(`"${path}" has no current to follow`);
+    out.push(profileStep(s.time_s, s.current_A, `Run ${basename(path)}`));
+  }
+  return out;
+}
+
+/** Run the tool. @param args Command-line arguments. @returns Exit code. */
+export function main(args: string[]): Promise<number> {
+  return runCli(SPEC, args, async (cli) => {
+    const v = cli.values as {
+      model: string;
+      parameters: string;
+      experiment?: string[];
+      "experiment-file"?: string;
+      soc?: string;
+      thermal: string;
+      sei?: boolean;
+      cycles: number;
+      points?: number;
+      period: number;
+      mesh?: number;
+      compare?: string;
+      fit?: string;
+      csv?: boolean;
+      threshold: number;
+    };
+    if (cli.positionals.length > 0) {
+      throw new UsageError(
+        `unexpected argument "${cli.positionals[0]}" (steps go in --experiment)`,
+      );
+    }
+    if (!["spm", "spme", "dfn"].includes(v.model)) {
+      throw new UsageError(`--model must be spm, spme or dfn, got "${v.model}"`);
+    }
+    if (!["isothermal", "lumped"].includes(v.thermal)) {
+      throw new UsageError(`--thermal must be isothermal or lumped, got "${v.thermal}"`);
+    }
+    if (!(v.cycles >= 1)) throw new UsageError(`--cycles must be at least 1, got ${v.cycles}`);
+    if (v.points !== undefined && !(v.points >= 2)) {
+      throw new UsageError("--points must be at least 2");
+    }
+    if (v.fit !== undefined && v.compare === undefined) {
+      throw new UsageError("--fit needs --compare TEST_ID|FILE (the test to fit)");
+    }
+    if (v.csv && cli.json) throw new UsageError("give --json or --csv, not both");
+    if (!(v.threshold > 0 && v.threshold < 1)) {
+      throw new UsageError(`--threshold must be between 0 and 1, got ${v.threshold}`);
+    }
+    const soc = parseSoc(v.soc);
+    const model = v.model as ModelName;
+    let parameters: ParameterSet;
+    if (/\.json$/i.test(v.parameters) || existsSync(v.parameters)) {
+      parameters = loadParameterSet(await Deno.readTextFile(v.parameters), basename(v.parameters));
+    } else {
+      parameters = resolveParameterSet(v.parameters);
+    }
+    const given = await readSteps(v.experiment ?? [], v["experiment-file"]);
+    try {
+      if (given.length) parseExperiment(given, { cycles: v.cycles });
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new UsageError(error.message);
+      throw error;
+    }
+    const test = v.compare !== undefined
+      ? await loadTest(v.compare, () => openCliStore(cli))
+      : null;
+    const mesh = v.mesh !== undefined
+      ? { x_n: v.mesh, x_s: v.mesh, x_p: v.mesh, r_n: v.mesh, r_p: v.mesh }
+      : undefined;
+    const common = {
+      model,
+      parameters,
+      thermal: v.thermal as "isothermal" | "lumped",
+      sei: v.sei ?? false,
+      mesh,
+      ...(soc !== undefined ? { initialSoc: soc } : {}),
+    };
+    let fit: ParameterFit | null = null;
+    if (test && v.fit !== undefined) {
+      const paths = v.fit.split(",").map((p) => p.trim()).filter((p) => p !== "");
+      if (paths.length === 0) throw new UsageError("--fit needs at least one parameter");
+      const bar = new ProgressBar({ total: null, label: "fitting" });
+      fit = fitParameters(test.series, {
+        ...common,
+        fit: paths,
+        ...(given.length ? { experiment: given } : {}),
+      });
+      bar.done();
+      parameters = fit.set;
+    }
+    // Without steps, a comparison follows the test's own current.
+    const followTest = test !== null && given.length === 0;
+    const steps: (string | ExperimentStep)[] = followTest
+      ? [profileStep(test.series.time_s, test.series.current_A, `Run ${test.label}`)]
+      : given.length
+      ? given
+      : [`Discharge at 1C until ${parameters.cell.lower_voltage_cutoff_V} V`];
+    const bar = new ProgressBar({ total: 1000, label: `${model} ${parameters.name}` });
+    let shown = 0;
+    const sim: Simulation = fit && followTest ? fit.simulation : simulate({
+      ...common,
+      parameters,
+      ...(fit ? { initialSoc: fit.initial_soc } : {}),
+      experiment: steps,
+      cycles: v.cycles,
+      period_s: v.period,
+      points: v.points,
+      // Following a test: rows at the test's own times, so the comparison needs no resampling.
+      ...(followTest && v.points === undefined ? { times_s: testTimes(test.series) } : {}),
+      voltageCutoffs: !followTest,
+      onProgress: (fraction, step) => {
+        const done = Math.round(fraction * 1000);
+        bar.tick(done - shown, `step ${step.step}: ${step.text}`);
+        shown = done;
+      },
+    });
+    bar.done();
+    let comparison: SimulationComparison | null = null;
+    if (test) {
+      comparison = fit && followTest
+        ? fit.comparison
+        : compareSimulation(shiftedToZero(test.series), sim);
+    }
+    const discharged = sim.cycles.filter((c) => c.discharge_capacity_Ah > 0).length;
+    const life = sim.options.sei && discharged >= 4
+      ? projectCycleLife(sim, { threshold: v.threshold })
+      : null;
+    if (cli.json) {
+      console.log(JSON.stringify({
+        ...(life ? { cycle_life: life } : {}),
+        ...sim.toJSON(),
+        ...(comparison ? { comparison: { test: test!.label, ...comparison.toJSON() } } : {}),
+        ...(fit ? { fit: fit.toJSON() } : {}),
+      }));
+    } else if (v.csv) {
+      console.log(toBdfCsv(sim.series).trimEnd());
+    } else {
+      console.log(sim.toString());
+      if (life) {
+        const p = life.projected_cycle;
+        console.log(
+          `\nCycle life to ${(life.threshold * 100).toFixed(0)} % of cycle ` +
+            `${life.reference_cycle}'s discharge: ` +
+            (life.observed_cycle !== null
+              ? `reached at cycle ${life.observed_cycle.toFixed(1)}`
+              : `not reached in ${life.cycles_simulated} cycles (retention ` +
+                `${(life.final_retention * 100).toFixed(2)} %)`) +
+            (p !== null ? `; projected (${life.model}) at cycle ${p.toFixed(0)}` : "") +
+            (life.reason ? ` (${life.reason})` : ""),
+        );
+        for (const note of life.notes.slice(sim.notes.length)) console.log(note);
+      }
+      if (fit) console.log(`\n${fit.toString()}`);
+      if (comparison) console.log(`\nAgainst ${test!.label}:\n${comparison.toString()}`);
+    }
+    if (!sim.summary.completed) {
+      console.error(`simulate: ${sim.summary.stopped_reason}`);
+      return 1;
+    }
+    return 0;
+  });
+}
+
+/** The distinct times of a series, from zero. */
+function testTimes(series: CyclingSeries): number[] {
+  const t0 = series.time_s[0];
+  const out: number[] = [];
+  for (const t of series.time_s) {
+    if (out.length === 0 || t - t0 > out[out.length - 1]) out.push(t - t0);
+  }
+  return out;
+}
+
+/** A measured series with its time starting at zero (the simulation's clock). */
+function shiftedToZero(series: CyclingSeries): CyclingSeries {
+  const t0 = series.time_s[0];
+  return t0 === 0 ? series : { ...series, time_s: series.time_s.map((t) => t - t0) };
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
