@@ -38,6 +38,18 @@ export interface ParseFileOptions {
 /**
  * The parsers to detect among: the registry, preceded by the mapping's parser when a mapping
  * is given; `undefined` (the registry) otherwise.
+ *
+ * @param mapping A user-defined column mapping, or nothing.
+ * @returns The parsers, or `undefined` for the registry.
+ *
+ * @example Usage
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatsWithMapping } from "./parse_file.ts";
+ * equal(formatsWithMapping(), undefined);
+ * const formats = formatsWithMapping({ columns: { time: "t", voltage: "U", current: "I" } })!;
+ * equal(formats[0].id, "mapped_csv");
+ * ```
  */
 export function formatsWithMapping(mapping?: ColumnMapping): FormatParser[] | undefined {
   return mapping ? [mappedCsvFormat(mapping), ...FORMATS] : undefined;
