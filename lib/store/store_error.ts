@@ -75,7 +75,7 @@ export class StoreConnectionError extends StoreError {
  */
 export class StoreLostError extends StoreError {
   /**
-   * The store is gone.
+   * A store whose file was deleted or replaced.
    *
    * @param message What happened, naming the file.
    */
