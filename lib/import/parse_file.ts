@@ -267,7 +267,21 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
   return result;
 }
 
-/** What kind of non-regular file this is, in words. */
+/**
+ * What kind of non-regular file this is, in words (for skip reasons and errors).
+ *
+ * @param info A `node:fs` `Stats` (from `lstat`/`stat`) or anything with the same predicates.
+ * @returns `"a FIFO (named pipe)"`, `"a directory"`, ... or `"not a regular file"`.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { fileKind } from "./parse_file.ts";
+ * const no = () => false;
+ * const fifo = { isDirectory: no, isFIFO: () => true, isCharacterDevice: no, isBlockDevice: no, isSocket: no };
+ * equal(fileKind(fifo), "a FIFO (named pipe)");
+ * ```
+ */
 export function fileKind(info: {
   isDirectory(): boolean;
   isFIFO(): boolean;
