@@ -263,7 +263,7 @@ function printTable(rows: TestSummaryRow[]): void {
   for (const line of formatTable(headers, table)) console.log(line);
   console.log(`${rows.length} test${rows.length === 1 ? "" : "s"}`);
   const flagged = rows.filter((r) => r.flags.length > 0 || r.analysis_note !== null);
-  if (flagged.length) console.log("", "Flags:");
+  if (flagged.length) console.log("\nFlags:");
   for (const r of flagged) {
     if (r.analysis_note !== null) console.log(`  ${r.id} ${r.name}: ${r.analysis_note}`);
     for (const f of r.flags) console.log(`  ${r.id} [${f.severity}] ${f.code}: ${f.message}`);
