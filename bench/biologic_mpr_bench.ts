@@ -11,34 +11,8 @@
  * MB/s = data-module bytes / time (1 MB = 1e6 bytes).
  */
 import { readDataModule, readModules } from "../parsers/_biologic_mpr.ts";
+import { syntheticMpr } from "./_gen_mpr.ts";
 import { biologicMpr } from "../parsers/biologic_mpr.ts";
-
-const TARGET_BYTES = 128e6;
-
-function syntheticMpr(): { bytes: Uint8Array; dataBytes: number } {
-  const source = Deno.readFileSync(
-    new URL("../tests/fixtures/biologic/00_test_04_MB_C01.mpr", import.meta.url),
-  );
-  const data = readModules(source, "source").find((m) => m.shortName === "VMP data")!;
-  const dv0 = new DataView(source.buffer);
-  const n0 = dv0.getUint32(data.body, true);
-  const start = 0x3ef; // data module version 11
-  const row = (data.length - start) / n0;
-  const copies = Math.ceil(TARGET_BYTES / (n0 * row));
-  const n = n0 * copies;
-  const length = start + n * row;
-  const head = source.subarray(0, data.body + start);
-  const tail = source.subarray(data.body + data.length); // the LOG module
-  const bytes = new Uint8Array(head.length + n * row + tail.length);
-  bytes.set(head, 0);
-  const points = source.subarray(data.body + start, data.body + data.length);
-  for (let c = 0; c < copies; c++) bytes.set(points, head.length + c * points.length);
-  bytes.set(tail, head.length + n * row);
-  const dv = new DataView(bytes.buffer);
-  dv.setUint32(data.offset + 45, length, true); // extended header: length after 0xFFFFFFFF
-  dv.setUint32(data.body, n, true);
-  return { bytes, dataBytes: length };
-}
 
 const { bytes, dataBytes } = syntheticMpr();
 const dataModule = readModules(bytes, "synthetic.mpr").find((m) => m.shortName === "VMP data")!;

@@ -2,58 +2,70 @@
 // deno-lint-ignore-file no-console
 
 /**
- * Analyse one cycling test, from a file or from the store: capacity fade (every model, best by
- * AIC), knee and knee onset, end of life observed and predicted, anomalies, dQ/dV peaks.
+ * The one analysis of a test (`analyzeTest`), from a file or from the store: protocol, cycle
+ * roles, reference cycle, retention, efficiencies, fade models, knee, end of life, anomalies,
+ * dQ/dV peaks, pulse resistances and data-quality flags.
  *
  * ```sh
  * deno run --allow-read cli/analyze.ts FILE [--threshold 0.8] [--reference-cycle N] [--json]
- *   [--cycle N]...
- * deno run -A cli/analyze.ts --test TEST_ID [--db DB] [--config FILE] [options]
+ * deno run -A cli/analyze.ts --test TEST_ID [--db DB] [--config FILE] [options] [--save]
  * ```
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { summarizeCycles } from "../analysis/cycles.ts";
+import {
+  ANALYSIS_VERSION,
+  type AnalysisMetric,
+  analyzeTest,
+  type AnalyzeTestOptions,
+  type TestAnalysis,
+} from "../analysis/analyze_test.ts";
 import { cycleMethodFlag, reportUsageError } from "../lib/cli/usage_error.ts";
-import { analyzeCycling, type CyclingAnalysis } from "../lib/analyze/analyze_cycling.ts";
 import { readRecording } from "../lib/summarize/read_recording.ts";
 import type { StoreDescription } from "../lib/store/store.ts";
 
-const HELP = `Analyse the capacity fade of one cycling test.
+const HELP = `The one analysis of a test: the numbers every surface shows.
 
 Usage:
   analyze FILE [options]            analyse an instrument file (needs read access only)
-  analyze --test TEST_ID [options]  analyse a test in the store (its stored cycles and series)
+  analyze --test TEST_ID [options]  the analysis stored with a test in the store
 
-Reports the retention curve and fade rate, fits every fade model (linear, sqrt,
-exponential, power) and picks the best by AIC, the knee and knee onset, end of life
-(observed, and predicted with an interval), anomalies in retention and coulombic
-efficiency, and the dQ/dV peaks of chosen cycles (with their shift between cycles).
-A last cycle cut short by the end of the recording (current still flowing at the last
-row, or only its first half present) is left out of the fade analysis unless
---keep-incomplete is given.
-Exit code 0 on success, 1 when the file or test cannot be analysed (also when it has no
-cycle with a discharge to follow), 2 on usage errors.
+Detects the protocol (constant-current cycling, symmetric-cell plating/stripping, rate
+test, pulse/HPPC/GITT, OCV/rest, impedance), gives every cycle a role (counted, cut off by
+the end of the recording, partial first half, formation, rest, check-up, rate step, ...),
+takes the first complete cycle of the main protocol as the reference, and over the counted
+cycles reports retention, efficiencies, every fade model (best by AIC), knee, end of life
+(observed, and predicted with an interval kept in the physical range), anomalies, the dQ/dV
+peaks of chosen cycles, pulse resistances, and data-quality flags with their reasons.
+Without options, --test prints the analysis stored with the test (computed at import; when
+it is missing or of another analysis version it is computed now and migrate stores it);
+with options it is computed again, and --save stores it with these options.
+Exit code 0 on success, 1 when the file or test cannot be analysed, 2 on usage errors.
 
 Options:
-  --threshold X        end-of-life retention, fraction (default 0.8)
-  --reference-cycle N  cycle whose discharge capacity is 100 % (default: first usable)
-  --confidence X       confidence level of the predicted-life interval (default 0.95)
-  --keep-incomplete    keep a last cycle cut short by the end of the recording
-  --cycle N            report the dQ/dV peaks of cycle N (repeatable; default: the first
-                       and last full cycles, both halves at least half the median charge)
-  --method M           how a FILE's cycles are delimited: auto (default) | cycle_index |
-                       step | current_sign
-  --format ID          parser for FILE instead of detection
-  --json               one JSON object instead of tables
-  --db URI|PATH        with --test: mongodb://… URI, SQLite file or :memory: (default:
-                       environment, configuration file, ~/.battery_analysis/battery.db)
-  --db-name NAME       with --test: MongoDB database name
-  --config PATH        with --test: configuration file (default ~/.battery_analysis.toml,
-                       then .ini)
-  -h, --help           show this help`;
+  --threshold X          end-of-life retention, fraction (default 0.8)
+  --reference-cycle N    cycle whose metric is 100 % (default: first counted cycle)
+  --metric M             discharge_capacity_Ah (default) | charge_capacity_Ah |
+                         discharge_energy_Wh
+  --from N, --to N       analyse cycles N… only (the others: role excluded_by_selection)
+  --formation-cycles N   cycles 1–N are formation (default: auto; 0 = none)
+  --confidence X         confidence level of the predicted-life interval (default 0.95)
+  --keep-incomplete      count a last cycle cut short by the end of the recording
+  --cycle N              report the dQ/dV peaks of cycle N (repeatable; default: the first
+                         and last full counted cycles)
+  --method M             how a FILE's cycles are delimited: auto (default) | cycle_index |
+                         step | current_sign
+  --format ID            parser for FILE instead of detection
+  --json                 the analysis as JSON (what the store keeps)
+  --save                 with --test: store the analysis and these options with the test
+  --db URI|PATH          with --test: mongodb://… URI, SQLite file or :memory: (default:
+                         environment, configuration file, ~/.battery_analysis/battery.db)
+  --db-name NAME         with --test: MongoDB database name
+  --config PATH          with --test: configuration file (default ~/.battery_analysis.toml,
+                         then .ini)
+  -h, --help             show this help`;
 
 const usage = (error: unknown): number => reportUsageError("analyze", error);
 
@@ -66,13 +78,50 @@ function fraction(name: string, text: string | undefined): number | undefined {
   return x;
 }
 
-function positiveInt(name: string, text: string | undefined): number | undefined {
+function integer(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`--${name} must be an integer ≥ 1, got "${text}"`);
+  if (!Number.isInteger(n) || n < min) {
+    throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${text}"`);
   }
   return n;
+}
+
+const METRICS: readonly AnalysisMetric[] = [
+  "discharge_capacity_Ah",
+  "charge_capacity_Ah",
+  "discharge_energy_Wh",
+];
+
+/** The analysis options the flags give (absent flags absent). */
+function optionsFrom(v: Record<string, unknown>): AnalyzeTestOptions {
+  const metric = v.metric as string | undefined;
+  if (metric !== undefined && !(METRICS as readonly string[]).includes(metric)) {
+    throw new RangeError(`--metric must be one of ${METRICS.join(", ")}, got "${metric}"`);
+  }
+  const formation = v["formation-cycles"] as string | undefined;
+  const from = integer("from", v.from as string | undefined, 1);
+  const to = integer("to", v.to as string | undefined, 1);
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new RangeError(`--from ${from} is after --to ${to}`);
+  }
+  const options: AnalyzeTestOptions = {
+    threshold: fraction("threshold", v.threshold as string | undefined),
+    confidence: fraction("confidence", v.confidence as string | undefined),
+    referenceCycle: integer("reference-cycle", v["reference-cycle"] as string | undefined, 1),
+    metric: metric as AnalysisMetric | undefined,
+    formationCycles: formation === undefined || formation === "auto"
+      ? (formation as "auto" | undefined)
+      : integer("formation-cycles", formation, 0),
+    cycles: from !== undefined || to !== undefined
+      ? { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }
+      : undefined,
+    keepCutOff: v["keep-incomplete"] === true ? true : undefined,
+    dqdvCycles: (v.cycle as string[] | undefined)?.map((c) => integer("cycle", c, 1)!),
+  };
+  return Object.fromEntries(
+    Object.entries(options).filter(([, x]) => x !== undefined),
+  ) as AnalyzeTestOptions;
 }
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
@@ -86,12 +135,17 @@ export async function main(args: string[]): Promise<number> {
         test: { type: "string" },
         threshold: { type: "string" },
         "reference-cycle": { type: "string" },
+        metric: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        "formation-cycles": { type: "string" },
         confidence: { type: "string" },
         "keep-incomplete": { type: "boolean", default: false },
         cycle: { type: "string", multiple: true },
-        method: { type: "string", default: "auto" },
+        method: { type: "string" },
         format: { type: "string" },
         json: { type: "boolean", default: false },
+        save: { type: "boolean", default: false },
         db: { type: "string" },
         "db-name": { type: "string" },
         config: { type: "string" },
@@ -106,9 +160,8 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  let options, method;
+  let options: AnalyzeTestOptions;
   try {
-    method = cycleMethodFlag(v.method);
     if ((v.test === undefined) === (positionals.length !== 1)) {
       throw new TypeError(
         v.test === undefined
@@ -116,65 +169,40 @@ export async function main(args: string[]): Promise<number> {
           : "give either FILE or --test TEST_ID, not both",
       );
     }
-    options = {
-      threshold: fraction("threshold", v.threshold),
-      confidence: fraction("confidence", v.confidence),
-      referenceCycle: positiveInt("reference-cycle", v["reference-cycle"]),
-      keepIncomplete: v["keep-incomplete"],
-      dqdvCycles: v.cycle?.map((c) => positiveInt("cycle", c)!),
-    };
+    options = optionsFrom(v);
+    if (v.method !== undefined) {
+      if (v.test !== undefined) {
+        throw new TypeError("--method is for FILE: a stored test keeps the cycles of its import");
+      }
+      options.cycleMethod = cycleMethodFlag(v.method);
+    }
+    if (v.save && v.test === undefined) throw new TypeError("--save goes with --test");
   } catch (error) {
     return usage(error);
   }
 
-  let analysis: CyclingAnalysis;
+  let analysis: TestAnalysis;
   let store: StoreDescription | undefined;
   try {
     if (v.test !== undefined) {
-      // The store code is loaded only for --test, so FILE mode needs read access only. Store
-      // selection (--db, --db-name, --config, environment, default) is the shared front end's.
-      const { openCliStore, parseCli } = await import("../lib/cli/parse_cli.ts");
-      const storeArgs = [
-        ...(v.db !== undefined ? ["--db", v.db] : []),
-        ...(v["db-name"] !== undefined ? ["--db-name", v["db-name"]] : []),
-        ...(v.config !== undefined ? ["--config", v.config] : []),
-      ];
-      const cli = parseCli(storeArgs, { name: "analyze", summary: "", usage: "", store: true });
-      for (const warning of cli.config.warnings) console.error(`analyze: warning: ${warning}`);
-      const opened = await openCliStore(cli);
-      try {
-        store = opened.describe();
-        const test = await opened.tests.get(v.test);
-        if (!test) throw new RangeError(`no test "${v.test}" in ${store.text}`);
-        const series = await opened.series.read(test.id);
-        const method = test.metadata?.cycle_method;
-        analysis = analyzeCycling({
-          label: `test ${test.id} (${test.name})`,
-          cycles: test.cycles,
-          series,
-          cycleMethod: typeof method === "string" ? method : null,
-        }, options);
-      } finally {
-        await opened.close();
-      }
+      const r = await analyzeInStore(v.test, options, {
+        save: v.save,
+        db: v.db,
+        dbName: v["db-name"],
+        config: v.config,
+      });
+      analysis = r.analysis;
+      store = r.store;
     } else {
       const file = positionals[0];
-      const { recording } = await readRecording(file, { format: v.format });
-      const series = recording.series;
-      if (!series || series.length === 0) {
-        throw new RangeError(
-          `"${file}" has no cycling time series${
-            recording.spectra?.length ? " (it holds impedance spectra: see fit_eis)" : ""
-          }`,
-        );
-      }
-      const table = summarizeCycles(series, { method });
-      analysis = analyzeCycling({
+      const { recording, warnings } = await readRecording(file, { format: v.format });
+      for (const w of warnings) console.error(`analyze: ${w}`);
+      // The same inputs the import pipeline gives the analysis it stores with the test.
+      analysis = analyzeTest({
+        series: recording.series ?? null,
+        spectra: recording.spectra ?? [],
         label: file,
-        cycles: table.cycles,
-        series,
-        cycleMethod: table.method,
-        currentThreshold_A: table.currentThreshold_A,
+        warnings: recording.meta.warnings,
       }, options);
     }
   } catch (error) {
@@ -182,10 +210,64 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
   // --test: the store used is in the JSON too (and was named on stderr).
-  const json = () => JSON.stringify(store ? { store, ...analysis.toJSON() } : analysis);
-  console.log(v.json ? json() : analysis.toString());
-  // Nothing to analyse (no cycle with a discharge): reported above, and exit code 1.
-  return analysis.fade ? 0 : 1;
+  console.log(
+    v.json
+      ? JSON.stringify({ ...(store ? { store } : {}), ...analysis.toJSON() })
+      : String(analysis),
+  );
+  return 0;
+}
+
+/**
+ * The analysis of a stored test: the stored one when no option is given and it is current,
+ * else computed now (and stored with `save`). The store code is loaded only here, so FILE mode
+ * needs read access only.
+ */
+async function analyzeInStore(
+  id: string,
+  options: AnalyzeTestOptions,
+  flags: { save: boolean; db?: string; dbName?: string; config?: string },
+): Promise<{ analysis: TestAnalysis; store: StoreDescription }> {
+  const { openCliStore, parseCli } = await import("../lib/cli/parse_cli.ts");
+  const { analyzeStoredTest } = await import("../lib/analyze/analyze_stored_test.ts");
+  const { testAnalysisOf } = await import("../lib/analyze/test_analysis_of.ts");
+  const storeArgs = [
+    ...(flags.db !== undefined ? ["--db", flags.db] : []),
+    ...(flags.dbName !== undefined ? ["--db-name", flags.dbName] : []),
+    ...(flags.config !== undefined ? ["--config", flags.config] : []),
+  ];
+  const cli = parseCli(storeArgs, { name: "analyze", summary: "", usage: "", store: true });
+  for (const warning of cli.config.warnings) console.error(`analyze: warning: ${warning}`);
+  const opened = await openCliStore(cli);
+  try {
+    const store = opened.describe();
+    const test = await opened.tests.get(id);
+    if (!test) throw new RangeError(`no test "${id}" in ${store.text}`);
+    const stored = test.analysis;
+    const current = stored !== null && stored.analysis_version === ANALYSIS_VERSION;
+    if (Object.keys(options).length === 0 && current && !flags.save) {
+      return { analysis: testAnalysisOf(stored), store };
+    }
+    if (Object.keys(options).length === 0 && !flags.save) {
+      console.error(
+        `analyze: test ${id} has ${
+          stored === null
+            ? `no stored analysis${
+              typeof test.metadata?.analysis_error === "string"
+                ? ` (${test.metadata.analysis_error})`
+                : ""
+            }`
+            : `an analysis of version ${stored.analysis_version}`
+        }; computed now with version ${ANALYSIS_VERSION} (migrate or --save stores it)`,
+      );
+    }
+    return {
+      analysis: await analyzeStoredTest(opened, id, { ...options, save: flags.save }),
+      store,
+    };
+  } finally {
+    await opened.close();
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -3,18 +3,22 @@
 
 /**
  * `migrate`: backfill `created_at`/`updated_at` on tests that lack them and raw-file links and
- * metadata that can be inferred from their tests. Idempotent; `--dry-run` only reports.
+ * metadata that can be inferred from their tests, and compute again the stored analysis of tests
+ * whose analysis is missing or of another analysis version. Idempotent; `--dry-run` only
+ * reports.
  *
  * @module
  */
 
 import { openCliStore, runCli, storeJson } from "../lib/cli/parse_cli.ts";
 import { migrateStore } from "../lib/store/migrate_store.ts";
+import { refreshAnalyses } from "../lib/analyze/refresh_analyses.ts";
 
 const SPEC = {
   name: "migrate",
-  summary: "Backfill test timestamps and raw-file links/metadata in the store. Running it " +
-    "again changes nothing.",
+  summary: "Backfill test timestamps and raw-file links/metadata in the store, and analyse " +
+    "again the tests whose stored analysis is missing or of another analysis version (with " +
+    "each test's own analysis options). Running it again changes nothing.",
   usage: "[--dry-run | --repair] [--db URI|PATH] [--json]",
   store: true,
   options: {
@@ -55,9 +59,10 @@ export function main(args: string[]): Promise<number> {
     try {
       const repair = repairing ? await store.repair() : null;
       const report = await migrateStore(store, { dryRun });
+      const analyses = await refreshAnalyses(store, { dryRun });
       if (cli.json) {
-        console.log(storeJson(store, { ...report, repair }));
-        return 0;
+        console.log(storeJson(store, { ...report, repair, analyses }));
+        return analyses.tests.some((t) => t.status === "failed") ? 1 : 0;
       }
       if (repair) {
         console.log(
@@ -76,11 +81,26 @@ export function main(args: string[]): Promise<number> {
       }
       const tests = report.changes.filter((c) => c.kind === "test").length;
       const raw = report.changes.length - tests;
+      for (const t of analyses.tests) {
+        const from = t.from_version === null ? "none" : `version ${t.from_version}`;
+        console.log(
+          `test ${t.id} "${t.name}": analysis ${from} → ${
+            t.status === "failed" ? `failed: ${t.error}` : `version ${analyses.analysis_version}`
+          }`,
+        );
+      }
+      const failed = analyses.tests.filter((t) => t.status === "failed").length;
       console.log(
         `${dryRun ? "Would update" : "Updated"} ${tests} of ${report.tests_checked} tests and ` +
-          `${raw} of ${report.raw_files_checked} raw files.`,
+          `${raw} of ${report.raw_files_checked} raw files; ${
+            dryRun ? "would analyse" : "analysed"
+          } ` +
+          `${analyses.tests.length - failed} test${
+            analyses.tests.length - failed === 1 ? "" : "s"
+          }` +
+          ` again${failed ? `, ${failed} failed` : ""}.`,
       );
-      return 0;
+      return failed ? 1 : 0;
     } finally {
       await store.close();
     }

@@ -25,7 +25,8 @@ const SPEC: CliSpec = {
     "",
     "Geometry is the area_cm2 and thickness_cm of the sample the cell's tests belong to",
     "(--area / --thickness override it); missing geometry is reported, never assumed.",
-    "capacity: first-cycle discharge capacity of the earliest cycling test, in mAh/cm²",
+    "capacity: reference-cycle capacity of the earliest cycling test's stored analysis",
+    "(analysis.summary.initial_capacity_Ah: first complete cycle of the main protocol), in mAh/cm²",
     "(and in mAh/g when the sample has an active mass: sample set CODE --active-mass 12mg).",
     "R: resistance of the latest impedance test's last spectrum: the high-frequency intercept",
     "read from the data (the capacitive point with Re Z > 0 closest to the real axis among the",
@@ -99,6 +100,12 @@ function line(r: CellNormalization): string {
   } else if (r.capacity) parts.push(`capacity=${num(r.capacity.initial_capacity_mAh)} mAh`);
   if (r.capacity?.specific_capacity_mAh_per_g != null) {
     parts.push(`specific=${num(r.capacity.specific_capacity_mAh_per_g)} mAh/g`);
+  }
+  if (r.capacity) {
+    parts.push(
+      `(cycle ${r.capacity.reference_cycle ?? "—"} of ${r.capacity.test_name}` +
+        `${r.capacity.flag_codes.length ? `; flags: ${r.capacity.flag_codes.join(",")}` : ""})`,
+    );
   }
   const z = r.impedance;
   if (z) {

@@ -275,6 +275,10 @@ function printUpdate(r: SamplePropertiesUpdate): void {
   if (r.datasets_updated.length) {
     console.log(`  cell datasets updated: ${r.datasets_updated.join(", ")}`);
   }
+  if (r.tests_analyzed.length) {
+    console.log(`  analysis of ${r.tests_analyzed.length} test(s) computed again`);
+  }
+  for (const f of r.analysis_failures) console.log(`  test ${f.id}: ${f.error}`);
 }
 
 function printReport(r: SampleSheetReport): void {

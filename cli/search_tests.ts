@@ -2,11 +2,13 @@
 // deno-lint-ignore-file no-console
 
 /**
- * Find tests by sample, chemistry, date, cell code, tag or tester.
+ * Find tests by sample, chemistry, date, cell code, tag or tester, and by their stored analysis:
+ * protocol, data-quality flags and conditions on the headline numbers.
  *
  * ```sh
  * deno run -A cli/search_tests.ts [--sample NAME] [--chemistry CHEM]
- *   [--date-range YYYY-MM-DD:YYYY-MM-DD] [--cell CODE] [--tag TAG]... [--tester NAME] [--csv]
+ *   [--date-range YYYY-MM-DD:YYYY-MM-DD] [--cell CODE] [--tag TAG]... [--tester NAME]
+ *   [--protocol KIND] [--flag CODE]... [--where FIELD<VALUE]... [--csv]
  * ```
  *
  * @module
@@ -14,21 +16,40 @@
 
 import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { formatTable, toCsv } from "../lib/cli/format_table.ts";
-import type { Sample, TestResult } from "../lib/store/documents.ts";
 import { TEST_TYPES, type TestType } from "../lib/store/documents.ts";
-import type { Store, TestFilter } from "../lib/store/store.ts";
+import {
+  parseSummaryCondition,
+  searchTests,
+  SUMMARY_NUMBER_FIELDS,
+  type SummaryCondition,
+} from "../lib/search_tests.ts";
+import {
+  TEST_ROW_CSV_COLUMNS,
+  testRowCsvCells,
+  type TestSummaryRow,
+  testSummaryRow,
+} from "../lib/test_summary_row.ts";
+import { FLAG_CODES, PROTOCOL_KINDS, type ProtocolKind } from "../analysis/analyze_test.ts";
 
 const SPEC: CliSpec = {
   name: "search_tests",
   summary: [
     "Find tests in the battery-analysis store. All given filters must hold.",
     "",
-    "Output: a table (ID, sample, start date, cycles, initial and final discharge capacity in",
-    "mAh, capacity retention and mean coulombic efficiency in %), all fields with --json, or",
-    "CSV with --csv. Dates are UTC days; a date range includes the whole end day.",
+    "The numbers are the headline numbers of each test's stored analysis (analysis.summary,",
+    "the same on every surface): protocol, cycles (counted / all), reference-cycle capacity in",
+    "mAh, retention and mean coulombic efficiency in %, fade per 100 cycles in %, and the",
+    "data-quality flags, whose reasons are listed under the table. --json prints every summary",
+    "field as stored (capacities in Ah, fractions) with the flags and their reasons; --csv the",
+    "same fields. Dates are UTC days; a date range includes the whole end day.",
+    "",
+    "--where compares a summary number: FIELD<V, <=, >, >=, = (fractions as stored:",
+    "capacity_retention<0.8); fields: " + SUMMARY_NUMBER_FIELDS.join(", ") + ".",
+    "--list-flags prints every flag code with its meaning.",
   ].join("\n"),
   usage: "[--sample NAME] [--chemistry CHEM] [--date-range YYYY-MM-DD:YYYY-MM-DD] [--cell CODE]" +
-    "\n    [--tag TAG]... [--tester NAME] [--type TYPE] [--json | --csv]",
+    "\n    [--tag TAG]... [--tester NAME] [--type TYPE] [--protocol KIND] [--flag CODE]..." +
+    "\n    [--where EXPR]... [--limit N] [--json | --csv]\n  search_tests --list-flags",
   store: true,
   options: {
     sample: {
@@ -59,62 +80,62 @@ const SPEC: CliSpec = {
       description: "instrument maker, any case (Arbin, BioLogic, Maccor, Neware)",
     },
     type: { type: "string", value: "TYPE", description: TEST_TYPES.join(" | ") },
+    protocol: {
+      type: "string",
+      value: "KIND",
+      description: `detected protocol: ${PROTOCOL_KINDS.join(" | ")}`,
+    },
+    flag: {
+      type: "string",
+      multiple: true,
+      value: "CODE",
+      description: "tests whose analysis raised this flag (all given flags; see --list-flags)",
+    },
+    where: {
+      type: "string",
+      multiple: true,
+      value: "EXPR",
+      description: 'a condition on a summary number, e.g. "capacity_retention<0.8"',
+    },
+    "list-flags": { type: "boolean", description: "print the flag codes and their meaning" },
     limit: { type: "integer", value: "N", description: "at most N tests (oldest first)" },
     csv: { type: "boolean", description: "comma-separated values with a header row" },
   },
   examples: [
     "search_tests --sample S1",
     "search_tests --chemistry NMC --date-range 2024-01-01:2024-06-30",
+    "search_tests --flag ce_out_of_range --where counted_cycle_count>=100",
+    'search_tests --protocol cc_cycling --where "capacity_retention<0.8" --json',
     "search_tests --cell CN12 --tag rate-test --csv > cn12.csv",
   ],
 };
 
-/** One row of the search result (also the JSON shape). */
-interface Row {
-  id: string;
-  name: string;
-  sample: string | null;
-  chemistry: string | null;
-  cell_code: string | null;
-  tester: string;
-  test_type: string;
-  start_time: string | null;
-  cycles: number;
-  initial_capacity_mAh: number | null;
-  final_capacity_mAh: number | null;
-  capacity_retention: number | null;
-  mean_coulombic_efficiency: number | null;
-  tags: string[];
-}
-
 /**
- * Parse `YYYY-MM-DD:YYYY-MM-DD` into an instant range `[from, before)` covering whole UTC days.
- * Either side may be empty. A date that does not exist or a reversed range is a usage error
- * (a TypeError).
+ * Parse `YYYY-MM-DD:YYYY-MM-DD` into the first and last day of a start-date range (both
+ * inclusive). Either side may be empty. A date that does not exist or a reversed range is a usage
+ * error (a TypeError).
  *
  * @param text The flag's value.
- * @returns ISO 8601 instants: `from` inclusive, `before` exclusive.
+ * @returns The days.
  *
  * @example Usage
  * ```ts
  * import { parseDateRange } from "./search_tests.ts";
  * import { deepStrictEqual, throws } from "node:assert/strict";
  *
- * deepStrictEqual(parseDateRange("2024-01-01:2024-06-30"), {
- *   from: "2024-01-01T00:00:00.000Z",
- *   before: "2024-07-01T00:00:00.000Z",
- * });
+ * deepStrictEqual(parseDateRange("2024-01-01:2024-06-30"), { from: "2024-01-01", to: "2024-06-30" });
+ * deepStrictEqual(parseDateRange(":2024-06-30"), { to: "2024-06-30" });
  * throws(() => parseDateRange("2024-02-30:2024-03-01"), /not a valid date/);
  * ```
  */
-export function parseDateRange(text: string): { from?: string; before?: string } {
+export function parseDateRange(text: string): { from?: string; to?: string } {
   const parts = text.split(":");
   if (parts.length !== 2) {
     throw new UsageError(
       `--date-range must be YYYY-MM-DD:YYYY-MM-DD (either side may be empty), got "${text}"`,
     );
   }
-  const day = (s: string, which: string): Date | undefined => {
+  const day = (s: string, which: string): string | undefined => {
     if (s.trim() === "") return undefined;
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s.trim());
     const date = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
@@ -126,7 +147,7 @@ export function parseDateRange(text: string): { from?: string; before?: string }
         `--date-range: the ${which} date "${s}" is not a valid date (YYYY-MM-DD)`,
       );
     }
-    return date;
+    return s.trim();
   };
   const start = day(parts[0], "start");
   const end = day(parts[1], "end");
@@ -134,11 +155,7 @@ export function parseDateRange(text: string): { from?: string; before?: string }
   if (start && end && start > end) {
     throw new UsageError(`--date-range: the start ${parts[0]} is after the end ${parts[1]}`);
   }
-  return {
-    ...(start ? { from: start.toISOString() } : {}),
-    // The whole end day is included: up to the next midnight, exclusive.
-    ...(end ? { before: new Date(end.getTime() + 86_400_000).toISOString() } : {}),
-  };
+  return { ...(start ? { from: start } : {}), ...(end ? { to: end } : {}) };
 }
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
@@ -147,6 +164,12 @@ export function main(args: string[]): Promise<number> {
     const v = cli.values;
     if (cli.positionals.length > 0) {
       throw new UsageError(`unexpected argument "${cli.positionals[0]}"`);
+    }
+    if (v["list-flags"]) {
+      const rows = Object.entries(FLAG_CODES).map(([code, f]) => [code, f.severity, f.description]);
+      if (cli.json) console.log(JSON.stringify(FLAG_CODES));
+      else for (const line of formatTable(["Code", "Severity", "Meaning"], rows)) console.log(line);
+      return 0;
     }
     if (cli.json && v.csv) throw new UsageError("give either --json or --csv, not both");
     const range = typeof v["date-range"] === "string" ? parseDateRange(v["date-range"]) : {};
@@ -158,19 +181,44 @@ export function main(args: string[]): Promise<number> {
       type = TEST_TYPES.find((t) => t.toLowerCase() === wanted);
       if (!type) throw new UsageError(`--type must be one of ${TEST_TYPES.join(", ")}`);
     }
+    const flags = (v.flag as string[] | undefined) ?? [];
+    for (const code of flags) {
+      if (!Object.hasOwn(FLAG_CODES, code)) {
+        throw new UsageError(`--flag: unknown code "${code}" (see --list-flags)`);
+      }
+    }
+    const protocol = v.protocol as string | undefined;
+    if (protocol !== undefined && !(PROTOCOL_KINDS as readonly string[]).includes(protocol)) {
+      throw new UsageError(`--protocol must be one of ${PROTOCOL_KINDS.join(", ")}`);
+    }
+    let where: SummaryCondition[];
+    try {
+      where = ((v.where as string[] | undefined) ?? []).map(parseSummaryCondition);
+    } catch (error) {
+      throw new UsageError(
+        `--where: ${(error as Error).message.replace(/^Cannot search tests: /, "")}`,
+      );
+    }
     const store = await openCliStore(cli, { readOnly: true });
     try {
-      const rows = await search(store, {
+      const matches = await searchTests(store, {
         sample: v.sample as string | undefined,
         chemistry: v.chemistry as string | undefined,
-        range,
-        cell: v.cell as string | undefined,
-        tag: v.tag as string[] | undefined,
+        ...range,
+        cell_code: v.cell as string | undefined,
+        tags: v.tag as string[] | undefined,
         tester: v.tester as string | undefined,
-        type,
+        test_type: type,
+        protocol: protocol as ProtocolKind | undefined,
+        flags,
+        where,
         limit,
+        without_cycles: true,
       });
-      output(rows, { json: cli.json, csv: v.csv === true }, store);
+      const rows = matches.map((m) => testSummaryRow(m.test, m.sample));
+      if (cli.json) console.log(storeJson(store, { tests: rows }));
+      else if (v.csv) console.log(toCsv([...TEST_ROW_CSV_COLUMNS], rows.map(testRowCsvCells)));
+      else printTable(rows);
       return 0;
     } finally {
       await store.close();
@@ -178,147 +226,48 @@ export function main(args: string[]): Promise<number> {
   });
 }
 
-async function search(
-  store: Store,
-  q: {
-    sample?: string;
-    chemistry?: string;
-    range: { from?: string; before?: string };
-    cell?: string;
-    tag?: string[];
-    tester?: string;
-    type?: TestType;
-    limit?: number;
-  },
-): Promise<Row[]> {
-  const samples = new Map<string, Sample>();
-  let sampleIds: string[] | undefined;
-  if (q.sample !== undefined) {
-    const sample = await store.samples.getByName(q.sample);
-    if (!sample) return [];
-    samples.set(sample.id, sample);
-    sampleIds = [sample.id];
-  }
-  if (q.chemistry !== undefined) {
-    const needle = q.chemistry.toLowerCase();
-    const matching = (await store.samples.find({})).filter((s) =>
-      s.chemistry?.toLowerCase().includes(needle)
-    );
-    for (const s of matching) samples.set(s.id, s);
-    const ids = matching.map((s) => s.id);
-    sampleIds = sampleIds ? sampleIds.filter((id) => ids.includes(id)) : ids;
-    if (sampleIds.length === 0) return [];
-  }
-  const filter: TestFilter = {
-    without_cycles: true,
-    ...(sampleIds ? { sample_ids: sampleIds } : {}),
-    ...(q.cell !== undefined ? { cell_code: q.cell } : {}),
-    ...(q.tag?.length ? { tags: q.tag } : {}),
-    ...(q.type ? { test_type: q.type } : {}),
-    ...(q.range.from ? { started_from: q.range.from } : {}),
-    ...(q.range.before ? { started_before: q.range.before } : {}),
-  };
-  let tests: TestResult[] = await store.tests.find(filter);
-  if (q.tester !== undefined) {
-    const tester = q.tester.toLowerCase();
-    tests = tests.filter((t) => t.tester.toLowerCase() === tester);
-  }
-  if (q.limit !== undefined) tests = tests.slice(0, q.limit);
-  const rows: Row[] = [];
-  for (const t of tests) {
-    let sample = samples.get(t.sample_id);
-    if (!sample) {
-      sample = (await store.samples.get(t.sample_id)) ?? undefined;
-      if (sample) samples.set(sample.id, sample);
-    }
-    const mAh = (ah: number | null) => (ah === null ? null : ah * 1000);
-    rows.push({
-      id: t.id,
-      name: t.name,
-      sample: sample?.name ?? null,
-      chemistry: sample?.chemistry ?? null,
-      cell_code: t.cell_code,
-      tester: t.tester,
-      test_type: t.test_type,
-      start_time: t.start_time,
-      cycles: t.cycle_count,
-      initial_capacity_mAh: mAh(t.initial_capacity_Ah),
-      final_capacity_mAh: mAh(t.final_capacity_Ah),
-      capacity_retention: t.capacity_retention,
-      mean_coulombic_efficiency: t.mean_coulombic_efficiency,
-      tags: t.tags,
-    });
-  }
-  return rows;
-}
-
 function fixed(value: number | null, digits: number, scale = 1): string | null {
   return value === null || !Number.isFinite(value) ? null : (value * scale).toFixed(digits);
 }
 
-function output(rows: Row[], format: { json: boolean; csv: boolean }, store: Store): void {
-  if (format.json) {
-    console.log(storeJson(store, { tests: rows }));
+/** The table, then each flagged test's flags with their reasons. */
+function printTable(rows: TestSummaryRow[]): void {
+  if (rows.length === 0) {
+    console.log("No matching tests found.");
     return;
   }
   const headers = [
     "ID",
     "Sample",
     "Date",
+    "Protocol",
     "Cycles",
     "Initial mAh",
-    "Final mAh",
     "Retention %",
+    "Fade %/100",
     "Mean CE %",
+    "Flags",
   ];
-  if (format.csv) {
-    const csvHeaders = [
-      "id",
-      "name",
-      "sample",
-      "cell_code",
-      "tester",
-      "test_type",
-      "start_time",
-      "cycles",
-      "initial_capacity_mAh",
-      "final_capacity_mAh",
-      "capacity_retention",
-      "mean_coulombic_efficiency",
-    ];
-    const csvRows = rows.map((r) => [
-      r.id,
-      r.name,
-      r.sample,
-      r.cell_code,
-      r.tester,
-      r.test_type,
-      r.start_time,
-      r.cycles,
-      r.initial_capacity_mAh,
-      r.final_capacity_mAh,
-      r.capacity_retention,
-      r.mean_coulombic_efficiency,
-    ]);
-    console.log(toCsv(csvHeaders, csvRows));
-    return;
-  }
-  if (rows.length === 0) {
-    console.log("No matching tests found.");
-    return;
-  }
   const table = rows.map((r) => [
     r.id,
     r.sample ?? "",
     r.start_time?.slice(0, 10) ?? "",
-    r.cycles,
-    fixed(r.initial_capacity_mAh, 3),
-    fixed(r.final_capacity_mAh, 3),
+    r.protocol ?? "—",
+    r.cycle_count === null ? null : `${r.counted_cycle_count}/${r.cycle_count}`,
+    fixed(r.initial_capacity_Ah, 3, 1000),
     fixed(r.capacity_retention, 1, 100),
+    fixed(r.fade_per_100_cycles, 2, 100),
     fixed(r.mean_coulombic_efficiency, 2, 100),
+    r.analysis_note !== null ? "not analysed" : r.flag_codes?.length ? r.flag_codes.join(",") : "",
   ]);
   for (const line of formatTable(headers, table)) console.log(line);
   console.log(`${rows.length} test${rows.length === 1 ? "" : "s"}`);
+  const flagged = rows.filter((r) => r.flags.length > 0 || r.analysis_note !== null);
+  if (flagged.length) console.log("\nFlags:");
+  for (const r of flagged) {
+    if (r.analysis_note !== null) console.log(`  ${r.id} ${r.name}: ${r.analysis_note}`);
+    for (const f of r.flags) console.log(`  ${r.id} [${f.severity}] ${f.code}: ${f.message}`);
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -15,6 +15,7 @@
 import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
 import { formatTable } from "../lib/cli/format_table.ts";
 import { rollbackCellDataset, updateCellDataset } from "../lib/cell_dataset.ts";
+import { refreshAnalyses } from "../lib/analyze/refresh_analyses.ts";
 import type { CellDataset } from "../lib/store/documents.ts";
 import type { Store } from "../lib/store/store.ts";
 
@@ -24,8 +25,12 @@ const SPEC: CliSpec = {
     "Keep cell datasets up to date: all tests of one cell code combined into one cycle list",
     "(cycles renumbered in test start-time order), stored as versions.",
     "",
-    "A refresh writes a new version only when the content changed (tests added or removed,",
-    "or their cycles changed); otherwise the cell is reported unchanged. A rollback stores",
+    "A refresh first analyses again the cell's tests whose stored analysis is missing or of",
+    "another analysis version (as migrate does), then writes a new version only when the",
+    "content changed (tests added or removed, their cycles or cycle roles changed); otherwise",
+    "the cell is reported unchanged. Each combined cycle carries its role in its test's",
+    "analysis (counted, formation, cut_off, ...); the report gives the counted cycles and the",
+    "data-quality flags of the cell's tests. A rollback stores",
     "the content of an old version as a new version, so history is never rewritten.",
     '"deno task refresh" runs --all, for cron or a CI schedule; for example, every night at',
     "02:15 (crontab -e):",
@@ -67,6 +72,12 @@ interface RefreshRow {
   dataset_id: string | null;
   tests: number;
   cycles: number;
+  /** Cycles whose role in their test's analysis is `counted`. */
+  counted_cycles: number;
+  /** Flag codes of the cell's tests' analyses, sorted, unique. */
+  flag_codes: string[];
+  /** Tests analysed again because their analysis was missing or stale. */
+  analyses_refreshed: number;
   error: string | null;
 }
 
@@ -170,47 +181,77 @@ async function run(
     }
     return 0;
   }
+  // --all (deno task refresh) analyses again every stale test, with a cell code or not.
+  const everything = v.all ? await refreshAnalyses(store) : null;
   const codes = v.all ? await store.tests.cellCodes() : [...new Set(v.cell)];
   const rows: RefreshRow[] = [];
   for (const code of codes) {
+    const row: RefreshRow = {
+      cell_code: code,
+      changed: false,
+      version: null,
+      dataset_id: null,
+      tests: 0,
+      cycles: 0,
+      counted_cycles: 0,
+      flag_codes: [],
+      analyses_refreshed: 0,
+      error: null,
+    };
+    rows.push(row);
     try {
+      const tests = await store.tests.find({ cell_code: code, without_cycles: true });
+      const refreshed = await refreshAnalyses(store, { testIds: tests.map((t) => t.id) });
+      row.analyses_refreshed = refreshed.tests.filter((t) => t.status === "analyzed").length;
+      const failed = refreshed.tests.filter((t) => t.status === "failed");
       const { dataset, changed } = await updateCellDataset(store, code);
-      rows.push({
-        cell_code: code,
+      const analysed = await store.tests.find({ cell_code: code, without_cycles: true });
+      Object.assign(row, {
         changed,
         version: dataset?.version ?? null,
         dataset_id: dataset?.id ?? null,
         tests: dataset?.test_ids.length ?? 0,
         cycles: dataset?.cycles.length ?? 0,
-        error: dataset ? null : "no tests with this cell code",
+        counted_cycles: dataset?.cycles.filter((c) => c.role === "counted").length ?? 0,
+        flag_codes: [...new Set(analysed.flatMap((t) => t.analysis?.summary.flag_codes ?? []))]
+          .sort(),
+        error: !dataset
+          ? "no tests with this cell code"
+          : failed.length
+          ? failed.map((f) => `test ${f.name}: ${f.error}`).join("; ")
+          : null,
       });
     } catch (error) {
-      rows.push({
-        cell_code: code,
-        changed: false,
-        version: null,
-        dataset_id: null,
-        tests: 0,
-        cycles: 0,
-        error: (error as Error).message,
-      });
+      row.error = (error as Error).message;
     }
   }
-  if (v.json) console.log(storeJson(store, { cells: rows }));
-  else {
+  const failedAnalyses = everything?.tests.filter((t) => t.status === "failed") ?? [];
+  if (v.json) {
+    console.log(storeJson(store, { cells: rows, ...(everything ? { analyses: everything } : {}) }));
+  } else {
+    if (everything && everything.tests.length > 0) {
+      console.log(
+        `${everything.tests.length - failedAnalyses.length} test(s) analysed again ` +
+          `(analysis version ${everything.analysis_version})`,
+      );
+      for (const f of failedAnalyses) console.log(`test ${f.name}: ${f.error}`);
+    }
     if (rows.length === 0) console.log("No cell codes found.");
     for (const r of rows) {
       console.log(
         r.error !== null
           ? `${r.cell_code}: ${r.error}`
           : `${r.cell_code}: ${r.changed ? "new" : "unchanged,"} version ${r.version} ` +
-            `(${r.tests} test${r.tests === 1 ? "" : "s"}, ${r.cycles} cycles)`,
+            `(${r.tests} test${r.tests === 1 ? "" : "s"}, ${r.cycles} cycles, ` +
+            `${r.counted_cycles} counted)` +
+            (r.analyses_refreshed ? `; ${r.analyses_refreshed} analysed again` : "") +
+            (r.flag_codes.length ? `; flags: ${r.flag_codes.join(", ")}` : ""),
       );
     }
     const changed = rows.filter((r) => r.changed).length;
     if (rows.length > 1) console.log(`${changed} of ${rows.length} datasets updated`);
   }
-  return rows.some((r) => r.error !== null) ? 1 : 0;
+  return rows.some((r) => r.error !== null) || failedAnalyses.length > 0 ? 1 : 0;
 }
 
 function summary(d: CellDataset): Omit<CellDataset, "cycles"> & { cycle_count: number } {

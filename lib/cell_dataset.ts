@@ -26,7 +26,10 @@ export interface CellDatasetUpdate {
 }
 
 /**
- * Combine tests of one cell (already in start-time order) into dataset content. Pure.
+ * Combine tests of one cell (already in start-time order) into dataset content: their cycles
+ * renumbered, each with its role in its test's stored analysis (`counted`, `formation`,
+ * `cut_off`, ...; `null` without an analysis) so that a reader of the combined cycles knows
+ * which count. Pure.
  *
  * @param cellCode The cell code.
  * @param tests The cell's tests in order.
@@ -44,12 +47,22 @@ export interface CellDatasetUpdate {
  */
 export function buildCellDataset(
   cellCode: string,
-  tests: Pick<TestResult, "id" | "sample_id" | "cycles">[],
+  tests:
+    (Pick<TestResult, "id" | "sample_id" | "cycles"> & Partial<Pick<TestResult, "analysis">>)[],
 ): CellDatasetInput {
   const cycles: CombinedCycle[] = [];
   for (const test of tests) {
+    const roles = new Map((test.analysis?.cycles ?? []).map((c) => [c.cycle, c]));
     for (const c of test.cycles) {
-      cycles.push({ ...c, cycle: cycles.length + 1, test_id: test.id, test_cycle: c.cycle });
+      const analysed = roles.get(c.cycle);
+      cycles.push({
+        ...c,
+        cycle: cycles.length + 1,
+        test_id: test.id,
+        test_cycle: c.cycle,
+        role: analysed?.role ?? null,
+        role_reason: analysed?.role_reason ?? null,
+      });
     }
   }
   const test_ids = tests.map((t) => t.id);

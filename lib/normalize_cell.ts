@@ -6,8 +6,10 @@
  * - Geometry: `area_cm2`, `thickness_cm` and `active_mass_g` of the sample the cell's tests
  *   belong to (or area and thickness given by the caller). Missing geometry is reported, never
  *   assumed.
- * - Capacity: the first-cycle discharge capacity of the cell's earliest cycling test that has
- *   one, as areal capacity (mAh/cm²) and, with an active mass, specific capacity (mAh/g).
+ * - Capacity: the reference-cycle capacity of the cell's earliest cycling test
+ *   (`analysis.summary.initial_capacity_Ah` of its stored analysis: the first complete cycle of
+ *   the main protocol by default, not a partial or formation cycle), as areal capacity (mAh/cm²)
+ *   and, with an active mass, specific capacity (mAh/g), with the test's flag codes.
  * - Impedance: the latest impedance test of the cell (by start time), its last spectrum; the
  *   resistance is the high-frequency intercept read from the data ({@link highFrequencyIntercept},
  *   the default) or the series resistance `R0` of an automatic equivalent-circuit fit
@@ -57,11 +59,16 @@ export interface CellNormalization {
   capacity: {
     test_id: string;
     test_name: string;
+    /** Reference cycle of the test's analysis (the capacity's cycle). */
+    reference_cycle: number | null;
+    /** The analysis's `summary.initial_capacity_Ah`, in mAh. */
     initial_capacity_mAh: number;
     /** `null` without an area. */
     areal_capacity_mAh_per_cm2: number | null;
     /** `null` without an active mass. */
     specific_capacity_mAh_per_g: number | null;
+    /** Data-quality flags of the test's analysis. */
+    flag_codes: string[];
   } | null;
   /** Impedance, when an impedance test gives a resistance. */
   impedance: {
@@ -171,24 +178,33 @@ export async function normalizeCell(
       ? `no ${key} on sample ${names}`
       : `the samples ${names} differ in area or thickness; set ${key} explicitly`;
 
-  // Capacity from the earliest cycling test with a first-cycle discharge capacity.
-  const cycling = tests.find((t) =>
-    t.test_type === "Cycling" && t.initial_capacity_Ah !== null && t.initial_capacity_Ah > 0
-  );
+  // Capacity: the reference-cycle capacity of the earliest cycling test's stored analysis.
+  const capacityOf = (t: TestResult): number | null => {
+    const q = t.analysis?.summary.initial_capacity_Ah;
+    return typeof q === "number" && q > 0 ? q : null;
+  };
+  const cycling = tests.find((t) => t.test_type === "Cycling" && capacityOf(t) !== null);
   if (!cycling) {
-    result.problems.push("no cycling test with a discharge capacity");
+    const unanalysed = tests.filter((t) => t.test_type === "Cycling" && t.analysis === null);
+    result.problems.push(
+      unanalysed.length
+        ? `no analysed cycling test with a reference capacity (${unanalysed.length} not analysed yet: run migrate)`
+        : "no cycling test with a reference capacity",
+    );
   } else {
     const area = result.area_cm2;
+    const q = capacityOf(cycling)!;
+    const summary = cycling.analysis!.summary;
     result.capacity = {
       test_id: cycling.id,
       test_name: cycling.name,
-      initial_capacity_mAh: cycling.initial_capacity_Ah! * 1000,
-      areal_capacity_mAh_per_cm2: area !== null
-        ? arealCapacity(cycling.initial_capacity_Ah!, { area_cm2: area })
-        : null,
+      reference_cycle: summary.reference_cycle,
+      initial_capacity_mAh: q * 1000,
+      areal_capacity_mAh_per_cm2: area !== null ? arealCapacity(q, { area_cm2: area }) : null,
       specific_capacity_mAh_per_g: result.active_mass_g !== null
-        ? specificCapacity(cycling.initial_capacity_Ah!, { mass_g: result.active_mass_g })
+        ? specificCapacity(q, { mass_g: result.active_mass_g })
         : null,
+      flag_codes: summary.flag_codes,
     };
   }
 

@@ -1,21 +1,58 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 /**
- * The test search of the original `search_tests` tool, over any {@link Store}: filters are
- * AND-combined; a sample name or chemistry that matches nothing gives no results (never all);
- * the date range is inclusive of both days (the original excluded the end day after 00:00).
+ * The one test search, used by `search_tests` and the dashboard: filters are AND-combined; a
+ * sample name or chemistry that matches nothing gives no results (never all); the date range is
+ * inclusive of both days (the original excluded the end day after 00:00). Filters on the numbers
+ * read the stored analysis (`analysis.summary`), so the search and every table agree.
  *
  * @module
  */
 
+import {
+  FLAG_CODES,
+  PROTOCOL_KINDS,
+  type ProtocolKind,
+  type TestSummary,
+} from "../analysis/analyze_test.ts";
 import type { Sample, TestResult, TestType } from "./store/documents.ts";
 import type { Store, TestFilter } from "./store/store.ts";
+
+/** The numeric fields of `analysis.summary` a search can compare. */
+export const SUMMARY_NUMBER_FIELDS = [
+  "cycle_count",
+  "counted_cycle_count",
+  "reference_cycle",
+  "initial_capacity_Ah",
+  "final_capacity_Ah",
+  "capacity_retention",
+  "fade_per_100_cycles",
+  "mean_coulombic_efficiency",
+  "mean_energy_efficiency",
+  "eol_cycle_observed",
+  "eol_cycle_predicted",
+  "knee_cycle",
+  "median_internal_resistance_ohm",
+] as const;
+
+/** A numeric field of `analysis.summary`. */
+export type SummaryNumberField = typeof SUMMARY_NUMBER_FIELDS[number];
+
+/** A comparison of one summary number with a value. */
+export interface SummaryCondition {
+  /** The field (`capacity_retention`, fractions as stored). */
+  field: SummaryNumberField;
+  /** The comparison. */
+  op: "<" | "<=" | ">" | ">=" | "=";
+  /** The value, in the field's unit. */
+  value: number;
+}
 
 /** What {@link searchTests} looks for. Empty strings count as absent. */
 export interface TestQuery {
   /** Exact sample name. */
   sample?: string;
-  /** Exact chemistry of the sample. */
+  /** Part of the sample's chemistry, any case (`"nmc"` matches `"NMC811/Gr"`). */
   chemistry?: string;
   /** First day (`YYYY-MM-DD`, UTC) of the start-time range, inclusive. */
   from?: string;
@@ -23,13 +60,23 @@ export interface TestQuery {
   to?: string;
   /** A tag the test carries. */
   tag?: string;
-  /** Instrument maker (`"Arbin"`). */
+  /** Tags the test carries (all of them). */
+  tags?: string[];
+  /** Instrument maker, any case (`"arbin"` matches `"Arbin"`). */
   tester?: string;
   /** Kind of test. */
   test_type?: TestType;
   /** Exact cell code. */
   cell_code?: string;
-  /** Omit the per-cycle summaries. @default {false} */
+  /** Protocol the analysis detected. */
+  protocol?: ProtocolKind;
+  /** Flag codes the analysis raised (all of them; see `FLAG_CODES`). */
+  flags?: string[];
+  /** Conditions on the analysis's headline numbers (all must hold; a missing number fails). */
+  where?: SummaryCondition[];
+  /** At most this many tests (after all filters, in start-time order). */
+  limit?: number;
+  /** Omit the per-cycle tables (`cycles`, `analysis.cycles`). @default {false} */
   without_cycles?: boolean;
 }
 
@@ -52,14 +99,100 @@ function day(text: string, what: string): Date {
   return d;
 }
 
+const OPS: Record<SummaryCondition["op"], (a: number, b: number) => boolean> = {
+  "<": (a, b) => a < b,
+  "<=": (a, b) => a <= b,
+  ">": (a, b) => a > b,
+  ">=": (a, b) => a >= b,
+  "=": (a, b) => a === b,
+};
+
 /**
- * Find tests by sample, chemistry, start-date range, tag, tester, test type and cell code,
- * sorted by start time (tests without one last).
+ * A condition written as `FIELD OP VALUE` (`capacity_retention<0.8`, `cycle_count >= 100`),
+ * as `search_tests --where` and the dashboard take it.
+ *
+ * @param text The condition.
+ * @returns It, checked.
+ * @throws {RangeError} For an unknown field or operator, or a value that is not a number.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseSummaryCondition } from "./search_tests.ts";
+ * import { deepEqual, throws } from "node:assert/strict";
+ *
+ * deepEqual(parseSummaryCondition("capacity_retention<0.8"), {
+ *   field: "capacity_retention", op: "<", value: 0.8,
+ * });
+ * throws(() => parseSummaryCondition("retention<0.8"), /unknown field "retention"/);
+ * ```
+ */
+export function parseSummaryCondition(text: string): SummaryCondition {
+  const m = /^\s*([a-z_0-9]+)\s*(<=|>=|<|>|=)\s*([^\s].*?)\s*$/i.exec(text);
+  if (!m) {
+    throw new RangeError(
+      `Cannot search tests: "${text}" is not FIELD OP VALUE (e.g. capacity_retention<0.8)`,
+    );
+  }
+  const field = m[1] as SummaryNumberField;
+  if (!SUMMARY_NUMBER_FIELDS.includes(field)) {
+    throw new RangeError(
+      `Cannot search tests: unknown field "${m[1]}" (use ${SUMMARY_NUMBER_FIELDS.join(", ")})`,
+    );
+  }
+  const value = Number(m[3]);
+  if (m[3].trim() === "" || !Number.isFinite(value)) {
+    throw new RangeError(`Cannot search tests: "${m[3]}" in "${text}" is not a number`);
+  }
+  return { field, op: m[2] as SummaryCondition["op"], value };
+}
+
+function checkQuery(q: TestQuery): void {
+  for (const code of q.flags ?? []) {
+    if (!Object.hasOwn(FLAG_CODES, code)) {
+      throw new RangeError(
+        `Cannot search tests: unknown flag code "${code}" (use ${
+          Object.keys(FLAG_CODES).join(", ")
+        })`,
+      );
+    }
+  }
+  if (q.protocol !== undefined && !(PROTOCOL_KINDS as readonly string[]).includes(q.protocol)) {
+    throw new RangeError(
+      `Cannot search tests: unknown protocol "${q.protocol}" (use ${PROTOCOL_KINDS.join(", ")})`,
+    );
+  }
+  for (const c of q.where ?? []) {
+    if (!SUMMARY_NUMBER_FIELDS.includes(c.field) || !OPS[c.op] || !Number.isFinite(c.value)) {
+      throw new RangeError(`Cannot search tests: bad condition ${JSON.stringify(c)}`);
+    }
+  }
+  if (q.limit !== undefined && !(Number.isInteger(q.limit) && q.limit >= 0)) {
+    throw new RangeError(`Cannot search tests: limit must be an integer ≥ 0, got ${q.limit}`);
+  }
+}
+
+/** Whether a test's stored analysis passes the protocol, flag and number filters. */
+function analysisMatches(test: TestResult, q: TestQuery): boolean {
+  const s: TestSummary | undefined = test.analysis?.summary;
+  if (q.protocol !== undefined && s?.protocol !== q.protocol) return false;
+  if (q.flags?.length && !q.flags.every((f) => s?.flag_codes.includes(f as never))) return false;
+  for (const c of q.where ?? []) {
+    const v = s?.[c.field];
+    if (typeof v !== "number" || !OPS[c.op](v, c.value)) return false;
+  }
+  return true;
+}
+
+/**
+ * Find tests by sample, chemistry, start-date range, tags, tester, test type, cell code, and by
+ * their stored analysis: protocol, flag codes and conditions on the headline numbers. Sorted by
+ * start time (tests without one last).
  *
  * @param store The store.
  * @param query The filters (all optional).
  * @returns The matching tests with their samples.
- * @throws {RangeError} For a malformed date or a range that ends before it starts.
+ * @throws {RangeError} For a malformed date, a range that ends before it starts, an unknown flag
+ *   code, protocol or summary field.
  *
  * @example
  * ```ts
@@ -68,13 +201,15 @@ function day(text: string, what: string): Date {
  * import { equal } from "node:assert/strict";
  *
  * const store = await SqliteStore.open({ path: ":memory:" });
- * const cell = await store.samples.create({ name: "CN1", chemistry: "NMC" });
+ * const cell = await store.samples.create({ name: "CN1", chemistry: "NMC811/Gr" });
  * await store.tests.create({
  *   sample_id: cell.id, tester: "Arbin", name: "t1", file_hash: "a".repeat(64),
  *   start_time: "2024-01-31T23:00:00.000Z",
  * });
- * equal((await searchTests(store, { chemistry: "NMC", to: "2024-01-31" })).length, 1);
+ * equal((await searchTests(store, { chemistry: "nmc", to: "2024-01-31", tester: "arbin" })).length, 1);
  * equal((await searchTests(store, { chemistry: "LFP" })).length, 0);
+ * // Without a stored analysis, no number can satisfy a condition.
+ * equal((await searchTests(store, { where: [{ field: "cycle_count", op: ">=", value: 0 }] })).length, 0);
  * await store.close();
  * ```
  */
@@ -82,15 +217,23 @@ export async function searchTests(store: Store, query: TestQuery = {}): Promise<
   const q = Object.fromEntries(
     Object.entries(query).filter(([, v]) => v !== undefined && v !== ""),
   ) as TestQuery;
+  checkQuery(q);
   const filter: TestFilter = {};
+  const samples = new Map<string, Sample | null>();
   let sampleIds: string[] | null = null;
   if (q.sample !== undefined) {
     const sample = await store.samples.getByName(q.sample);
     if (!sample) return [];
+    samples.set(sample.id, sample);
     sampleIds = [sample.id];
   }
   if (q.chemistry !== undefined) {
-    const ids = (await store.samples.find({ chemistry: q.chemistry })).map((s) => s.id);
+    const needle = q.chemistry.toLowerCase();
+    const matching = (await store.samples.find()).filter((s) =>
+      s.chemistry?.toLowerCase().includes(needle)
+    );
+    for (const s of matching) samples.set(s.id, s);
+    const ids = matching.map((s) => s.id);
     sampleIds = sampleIds === null ? ids : sampleIds.filter((id) => ids.includes(id));
     if (sampleIds.length === 0) return [];
   }
@@ -104,13 +247,18 @@ export async function searchTests(store: Store, query: TestQuery = {}): Promise<
   }
   if (from) filter.started_from = from.toISOString();
   if (to) filter.started_before = new Date(to.getTime() + 86_400_000).toISOString();
-  if (q.tag !== undefined) filter.tags = [q.tag];
-  if (q.tester !== undefined) filter.tester = q.tester;
+  const tags = [...(q.tag !== undefined ? [q.tag] : []), ...(q.tags ?? [])];
+  if (tags.length) filter.tags = [...new Set(tags)];
   if (q.test_type !== undefined) filter.test_type = q.test_type;
   if (q.cell_code !== undefined) filter.cell_code = q.cell_code;
   if (q.without_cycles) filter.without_cycles = true;
-  const tests = await store.tests.find(filter);
-  const samples = new Map<string, Sample | null>();
+  let tests = await store.tests.find(filter);
+  if (q.tester !== undefined) {
+    const tester = q.tester.toLowerCase();
+    tests = tests.filter((t) => t.tester.toLowerCase() === tester);
+  }
+  tests = tests.filter((t) => analysisMatches(t, q));
+  if (q.limit !== undefined) tests = tests.slice(0, q.limit);
   for (const t of tests) {
     if (!samples.has(t.sample_id)) samples.set(t.sample_id, await store.samples.get(t.sample_id));
   }

@@ -175,7 +175,7 @@ function nestedRows(lines: string[], file: string, warnings: string[]): BtsdaRow
     if (f[0].trim() !== "") {
       cycle = f[0];
       if (f.length > cycleHead.length) takeStep(f, cycleHead.length);
-    } else if (f[1].trim() !== "") {
+    } else if ((f[1] ?? "").trim() !== "") {
       if (f.length !== stepHead.length) {
         throw new ParseError(
           file,

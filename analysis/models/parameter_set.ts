@@ -276,11 +276,28 @@ const POSITIVE = new Set([
   "lithium_to_sei_mole_ratio",
 ]);
 
-/** Where a problem with a parameter set is and what it is. */
+/**
+ * Where a problem with a parameter set is and what it is.
+ *
+ * @example
+ * ```ts
+ * import { ParameterSetError } from "./parameter_set.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const error = new ParameterSetError("negative.ocp_V", "not finite: NaN");
+ * equal(error.message, "negative.ocp_V: not finite: NaN");
+ * equal(error instanceof TypeError, true);
+ * ```
+ */
 export class ParameterSetError extends TypeError {
   /** Dotted path of the offending entry, for example `"negative.ocp_V"`. */
   readonly path: string;
-  /** @param path Dotted path. @param detail What is wrong. */
+  /**
+   * A problem at `path`.
+   *
+   * @param path Dotted path.
+   * @param detail What is wrong.
+   */
   constructor(path: string, detail: string) {
     super(`${path}: ${detail}`);
     this.name = "ParameterSetError";
@@ -320,6 +337,15 @@ function checkNumber(obj: Record<string, unknown>, key: string, path: string): n
  * @param path Dotted path for messages.
  * @returns The entry, unchanged.
  * @throws {ParameterSetError} When it is none of those.
+ *
+ * @example
+ * ```ts
+ * import { checkMaterialFunction } from "./parameter_set.ts";
+ * import { equal, throws } from "node:assert/strict";
+ *
+ * equal(checkMaterialFunction("1.5 - 0.2 * sto", ["sto"], "negative.ocp_V"), "1.5 - 0.2 * sto");
+ * throws(() => checkMaterialFunction({ x: [0], y: [1] }, ["sto"], "p.ocp_V"), /p\.ocp_V: a table/);
+ * ```
  */
 export function checkMaterialFunction(
   value: unknown,

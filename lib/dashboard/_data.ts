@@ -1,20 +1,33 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-/** Store reads and per-test analyses shared by the pages (analyses cached per test version). */
+/**
+ * Store reads and per-test analyses shared by the pages. Every number a page shows about a test
+ * (retention, fade, efficiencies, capacities, end of life, knee, flags) comes from the analysis
+ * stored with the test (`test.analysis`, computed at import by `analyzeTest`), the same one every
+ * other surface reads; a page never composes the analysis primitives itself.
+ */
 
-import { analyzeFade, type FadeAnalysis } from "../../analysis/fade.ts";
+import { type TestAnalysis, type TestAnalysisData } from "../../analysis/analyze_test.ts";
+import type { FadeAnalysis } from "../../analysis/fade.ts";
 import { type TestFeatures, testFeatures } from "../../analysis/test_features.ts";
+import { analyzeStoredTest } from "../analyze/analyze_stored_test.ts";
+import { testAnalysisOf } from "../analyze/test_analysis_of.ts";
 import type { Sample, TestResult } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { HttpError } from "./_context.ts";
 
-/** A test with its sample and, for cycling data, its features. */
+/** A test with its sample and stored analysis. */
 export interface TestRow {
   /** The test. */
   test: TestResult;
   /** Its sample, or `null`. */
   sample: Sample | null;
-  /** Features, or `null` when its cycles give none (no discharge capacity). */
+  /** Its stored analysis, or `null` (see {@link analysisNote}). */
+  analysis: TestAnalysisData | null;
+  /**
+   * Features of its counted cycles (for outliers, similarity and the fade drivers), or `null`
+   * when there are none.
+   */
   features: TestFeatures | null;
   /** Why there are no features. */
   featureError: string | null;
@@ -31,22 +44,33 @@ function cached<T>(key: string, compute: () => T): T {
   return value;
 }
 
-/**
- * The cycles of a test that fade analyses use: a last cycle cut short by the end of the
- * recording (`complete: false`, marked by `summarizeCycles`) is left out, as `analyze` does.
- */
-export function completeCycles(test: TestResult): TestResult["cycles"] {
-  return test.cycles.filter((c) => c.complete !== false);
+/** Why a test has no stored analysis (`null` when it has one). */
+export function analysisNote(test: TestResult): string | null {
+  if (test.analysis) return null;
+  const error = test.metadata?.analysis_error;
+  return typeof error === "string" ? error : "not analysed yet: run migrate (deno task migrate)";
 }
 
-/** Features of a test's complete cycles, or the reason there are none. */
+/**
+ * Features of a test's counted cycles (the stored analysis's cycles, with their roles), or the
+ * reason there are none.
+ */
 export function featuresOf(
   test: TestResult,
 ): { features: TestFeatures | null; error: string | null } {
   return cached(`features:${test.id}:${test.updated_at}`, () => {
-    if (test.cycles.length === 0) return { features: null, error: "no cycles" };
+    const a = test.analysis;
+    if (!a) return { features: null, error: analysisNote(test) };
+    if (a.cycles.length === 0) return { features: null, error: "no cycles" };
     try {
-      return { features: testFeatures(completeCycles(test)), error: null };
+      return {
+        features: testFeatures(a.cycles, {
+          metric: a.options.metric,
+          ...(a.reference ? { referenceCycle: a.reference.cycle } : {}),
+          threshold: a.options.threshold,
+        }),
+        error: null,
+      };
     } catch (err) {
       if (err instanceof RangeError) return { features: null, error: err.message };
       throw err;
@@ -54,23 +78,42 @@ export function featuresOf(
   });
 }
 
+/** The stored analysis of a test as an object (tables, plots), or `null`. */
+export function storedAnalysisOf(test: TestResult): TestAnalysis | null {
+  if (!test.analysis) return null;
+  return cached(`analysis:${test.id}:${test.updated_at}`, () => testAnalysisOf(test.analysis!));
+}
+
 /**
- * The fade analysis of a test's complete cycles at an end-of-life threshold, or the reason
- * there is none.
+ * The analysis of a test at an end-of-life threshold: the stored one at its own threshold;
+ * at another, the same analysis computed again with only the threshold changed (the test's other
+ * stored options kept), not stored.
  */
-export function fadeOf(
+export async function analysisAt(
+  store: Store,
   test: TestResult,
-  threshold = 0.8,
-): { fade: FadeAnalysis | null; error: string | null } {
-  return cached(`fade:${test.id}:${test.updated_at}:${threshold}`, () => {
-    if (test.cycles.length === 0) return { fade: null, error: "no cycles" };
-    try {
-      return { fade: analyzeFade(completeCycles(test), { threshold }), error: null };
-    } catch (err) {
-      if (err instanceof RangeError) return { fade: null, error: err.message };
-      throw err;
-    }
-  });
+  threshold: number,
+): Promise<{ analysis: TestAnalysis | null; note: string | null }> {
+  const stored = storedAnalysisOf(test);
+  if (!stored) return { analysis: null, note: analysisNote(test) };
+  if (stored.data.options.threshold === threshold) return { analysis: stored, note: null };
+  const key = `analysis:${test.id}:${test.updated_at}:${threshold}`;
+  if (cache.has(key)) return { analysis: cache.get(key) as TestAnalysis, note: null };
+  try {
+    const analysis = await analyzeStoredTest(store, test.id, { threshold });
+    cached(key, () => analysis);
+    return { analysis, note: null };
+  } catch (err) {
+    if (err instanceof RangeError) return { analysis: null, note: err.message };
+    throw err;
+  }
+}
+
+/** The stored fade analysis of a test (object for plots), or `null` with the reason. */
+export function fadeOf(test: TestResult): { fade: FadeAnalysis | null; error: string | null } {
+  const a = storedAnalysisOf(test);
+  if (!a) return { fade: null, error: analysisNote(test) };
+  return { fade: a.fadeAnalysis, error: a.fadeAnalysis ? null : a.data.fade_note };
 }
 
 /** Samples by id. */
@@ -78,13 +121,14 @@ export async function sampleMap(store: Store): Promise<Map<string, Sample>> {
   return new Map((await store.samples.find()).map((s) => [s.id, s]));
 }
 
-/** Rows for tests (with their samples and features). */
+/** Rows for tests (with their samples, analyses and features). */
 export function testRows(tests: readonly TestResult[], samples: Map<string, Sample>): TestRow[] {
   return tests.map((test) => {
     const f = featuresOf(test);
     return {
       test,
       sample: samples.get(test.sample_id) ?? null,
+      analysis: test.analysis,
       features: f.features,
       featureError: f.error,
     };

@@ -21,8 +21,8 @@ import { layout } from "./_layout.ts";
 import { loadAsset } from "./_assets.ts";
 import { checkAccess, checkCsrf, SECURITY_HEADERS, text } from "./_security.ts";
 import { overviewPage } from "./_pages/overview.ts";
-import { testsCsv, testsPage } from "./_pages/tests.ts";
-import { testDetailPage } from "./_pages/test_detail.ts";
+import { testsCsv, testsJson, testsPage } from "./_pages/tests.ts";
+import { testAnalysisJson, testDetailPage } from "./_pages/test_detail.ts";
 import { fadePage } from "./_pages/fade.ts";
 import { comparePage } from "./_pages/compare.ts";
 import { advancedPage } from "./_pages/advanced.ts";
@@ -48,6 +48,12 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/$/, run: (ctx) => overviewPage(ctx) },
   { method: "GET", pattern: /^\/tests$/, run: (ctx) => testsPage(ctx) },
   { method: "GET", pattern: /^\/tests\.csv$/, run: (ctx) => testsCsv(ctx) },
+  { method: "GET", pattern: /^\/tests\.json$/, run: (ctx) => testsJson(ctx) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/tests/${ID}/analysis\\.json$`),
+    run: (ctx, [id]) => testAnalysisJson(ctx, id),
+  },
   {
     method: "GET",
     pattern: new RegExp(`^/tests/${ID}$`),
@@ -86,19 +92,25 @@ function errorPage(status: number, message: string): Page {
   };
 }
 
-async function asset(req: Request, name: string): Promise<Response> {
+/**
+ * An asset. Under its versioned URL (`?v=` its current ETag, as pages link it) it may be cached
+ * for a year without asking again; under any other URL the browser revalidates it each time.
+ */
+async function asset(req: Request, url: URL, name: string): Promise<Response> {
   const pending = loadAsset(name);
   if (!pending) return text(404, `No asset "${name}"`);
   const a = await pending;
+  const versioned = url.searchParams.get("v") === a.etag.replace(/"/g, "");
+  const cache = versioned ? "public, max-age=31536000, immutable" : "no-cache";
   if (req.headers.get("if-none-match") === a.etag) {
-    return new Response(null, { status: 304, headers: { etag: a.etag } });
+    return new Response(null, { status: 304, headers: { etag: a.etag, "cache-control": cache } });
   }
   return new Response(a.body as Uint8Array<ArrayBuffer>, {
     headers: {
       ...SECURITY_HEADERS,
       "content-type": a.type,
       etag: a.etag,
-      "cache-control": "no-cache",
+      "cache-control": cache,
     },
   });
 }
@@ -106,7 +118,9 @@ async function asset(req: Request, name: string): Promise<Response> {
 /**
  * Create the dashboard's request handler over a store.
  *
- * Pages: `/` overview, `/tests` search (and `/tests.csv`), `/tests/:id` detail, `/fade`
+ * Pages: `/` overview, `/tests` search (and `/tests.csv`, `/tests.json`: the rows of
+ * `search_tests --csv` / `--json`), `/tests/:id` detail (and `/tests/:id/analysis.json`, the
+ * stored analysis), `/fade`
  * ranking, `/compare`, `/eis`, `/advanced`, `/jobs`, `/files`, `/adhoc`; assets under
  * `/assets/`. Only two actions change anything, both POST with a CSRF token: resuming an
  * import job and running an ad hoc script.
@@ -170,7 +184,7 @@ export function createDashboardHandler(
       if (req.method !== "GET" && req.method !== "HEAD") {
         return text(405, "Method not allowed", { allow: "GET, HEAD" });
       }
-      return asset(req, path.slice("/assets/".length));
+      return asset(req, url, path.slice("/assets/".length));
     }
     if (path === "/favicon.ico") return new Response(null, { status: 204 });
     const method = req.method === "HEAD" ? "GET" : req.method;

@@ -5,7 +5,14 @@ import { basename, dirname, join } from "node:path";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
 import type { Spectrum } from "../model/spectrum.ts";
-import type { FileAction, TestFields, TestPart, TestResult, TestType } from "../store/documents.ts";
+import type {
+  FileAction,
+  Sample,
+  TestFields,
+  TestPart,
+  TestResult,
+  TestType,
+} from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { ConflictError } from "../store/store_error.ts";
 import { joinRecordings } from "../../parsers/join_recordings.ts";
@@ -16,6 +23,12 @@ import type { SampleSheet } from "../../parsers/sample_sheet.ts";
 import type { SampleInfo } from "../model/sample_info.ts";
 import { matchSampleSheet } from "../samples/match_sample_sheet.ts";
 import { sampleInfoFromFileName } from "../samples/sample_info_from_file_name.ts";
+import { samplePropertiesOf } from "../samples/sample_properties_of.ts";
+import {
+  analyzeTest,
+  type AnalyzeTestOptions,
+  type TestAnalysisData,
+} from "../../analysis/analyze_test.ts";
 import {
   formatsWithMapping,
   type ParsedFile,
@@ -98,6 +111,46 @@ function sampleFor(
   };
 }
 
+/**
+ * The analysis of an imported test, computed before the write so that the test and its analysis
+ * are stored together (the same inputs `analyzeStoredTest` reads back: the cycles, the series,
+ * the spectra, the parser's warnings and the sample's properties). When it cannot be computed
+ * (options the new cycles cannot satisfy), the test is stored with `analysis: null`, the reason
+ * in `metadata.analysis_error` and in the outcome's warnings.
+ */
+function analyzeImport(
+  rec: Recording,
+  input: {
+    cycles: CycleSummary[];
+    cycleMethod: string | null;
+    sample: Sample;
+    options: AnalyzeTestOptions;
+    label: string;
+  },
+): {
+  analysis: TestAnalysisData | null;
+  metadata: { analysis_error?: string };
+  error: string | null;
+} {
+  const series = rec.series && rec.series.length > 0 ? rec.series : null;
+  try {
+    const analysis = analyzeTest({
+      series,
+      ...(input.cycles.length > 0 || !series ? { cycles: input.cycles } : {}),
+      cycleMethod: input.cycleMethod,
+      spectra: rec.spectra ?? [],
+      label: input.label,
+      sample: samplePropertiesOf(input.sample),
+      warnings: rec.meta.warnings,
+    }, input.options);
+    return { analysis: analysis.toJSON(), metadata: {}, error: null };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const message = `analysis not computed: ${error.message}`;
+    return { analysis: null, metadata: { analysis_error: message }, error: message };
+  }
+}
+
 /** The fields to give a sample: explicit ones, and inferred ones where it has none. */
 function samplePatch(
   existing: Record<string, unknown> | null,
@@ -136,7 +189,7 @@ function testFields(
   rec: Recording,
   cycles: CycleSummary[],
   parts: TestPart[],
-): Omit<TestFields, "sample_id" | "tags"> {
+): Omit<TestFields, "sample_id" | "tags" | "analysis" | "analysis_options"> {
   const meta = rec.meta;
   return {
     tester: String(meta.instrument),
@@ -363,7 +416,9 @@ async function importOnce(
   // The test's cell code: given explicitly, else from its file name, else the sample's.
   const cellCode = wanted.explicit.cell_code ?? wanted.inferred.cell_code ??
     existingSample?.cell_code ?? null;
-  const warnings = wanted.warnings.length ? { warnings: wanted.warnings } : {};
+  const warnings: { warnings?: string[] } = wanted.warnings.length
+    ? { warnings: wanted.warnings }
+    : {};
   if (dryRun) {
     return outcome(target ? "updated" : "created", {
       test_id: target?.id ?? null,
@@ -379,17 +434,25 @@ async function importOnce(
   if (!target) {
     const hashes = new Map([[rec, parsed.sha256]]);
     const { parts } = joinParts([rec], hashes);
+    const fields = testFields(rec, parsed.cycles, parts);
+    const analyzed = analyzeImport(rec, {
+      cycles: parsed.cycles,
+      cycleMethod: parsed.cycle_method,
+      sample,
+      options: {},
+      label: fields.name,
+    });
     test = await store.tests.create({
-      ...testFields(rec, parsed.cycles, parts),
+      ...fields,
       cell_code: cellCode,
       sample_id: sample.id,
       source_path: parsed.path,
       tags,
-      metadata: {
-        ...testFields(rec, parsed.cycles, parts).metadata,
-        cycle_method: parsed.cycle_method,
-      },
+      metadata: { ...fields.metadata, cycle_method: parsed.cycle_method, ...analyzed.metadata },
+      analysis: analyzed.analysis,
+      analysis_options: {},
     }, { series: rec.series ?? null, spectra: rec.spectra ?? [] });
+    if (analyzed.error) warnings.warnings = [...(warnings.warnings ?? []), analyzed.error];
     action = "created";
   } else {
     // Re-read the other parts, replace the part with this file name, and join again.
@@ -424,13 +487,23 @@ async function importOnce(
       });
     }
     const fields = testFields(joined.rec, cycles, joined.parts);
+    // The test keeps the analysis options a user set for it.
+    const analyzed = analyzeImport(joined.rec, {
+      cycles,
+      cycleMethod: method,
+      sample,
+      options: target.analysis_options ?? {},
+      label: fields.name,
+    });
     test = await store.tests.update(target.id, {
       ...fields,
       cell_code: cellCode ?? target.cell_code,
       source_path: joined.parts[0].file_hash === parsed.sha256 ? parsed.path : target.source_path,
       tags: [...new Set([...target.tags, ...tags])],
-      metadata: { ...fields.metadata, cycle_method: method },
+      metadata: { ...fields.metadata, cycle_method: method, ...analyzed.metadata },
+      analysis: analyzed.analysis,
     }, { series: joined.rec.series ?? null, spectra: joined.rec.spectra ?? [] });
+    if (analyzed.error) warnings.warnings = [...(warnings.warnings ?? []), analyzed.error];
     action = "updated";
   }
   if (archive) await archiveBytes(store, parsed, test, options);

@@ -4,6 +4,7 @@ import type { SampleInfo } from "../model/sample_info.ts";
 import type { Sample } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { updateCellDataset } from "../cell_dataset.ts";
+import { refreshAnalyses } from "../analyze/refresh_analyses.ts";
 
 /** Options of {@link setSampleProperties}. */
 export interface SetSamplePropertiesOptions {
@@ -11,6 +12,11 @@ export interface SetSamplePropertiesOptions {
   create?: boolean;
   /** Rebuild the cell datasets of the old and new cell codes when the cell code changes. @default {true} */
   refreshDatasets?: boolean;
+  /**
+   * Analyse the sample's tests again when a property the analysis uses changes (nominal
+   * capacity, masses, area, thickness, chemistry, form factor). @default {true}
+   */
+  reanalyze?: boolean;
 }
 
 /** What {@link setSampleProperties} did. */
@@ -27,7 +33,22 @@ export interface SamplePropertiesUpdate {
   tests_kept: { id: string; name: string; cell_code: string }[];
   /** Cell codes whose dataset got a new version. */
   datasets_updated: string[];
+  /** Tests analysed again with the new properties. */
+  tests_analyzed: string[];
+  /** Tests whose analysis failed with the new properties, with the reason. */
+  analysis_failures: { id: string; error: string }[];
 }
+
+/** The properties the analysis reads (`samplePropertiesOf`). */
+const ANALYSIS_FIELDS: readonly (keyof SampleInfo)[] = [
+  "nominal_capacity_Ah",
+  "active_mass_g",
+  "mass_g",
+  "area_cm2",
+  "thickness_cm",
+  "chemistry",
+  "form_factor",
+];
 
 const FIELDS: readonly (keyof SampleInfo)[] = [
   "cell_code",
@@ -48,7 +69,9 @@ const FIELDS: readonly (keyof SampleInfo)[] = [
  * `sample set`, `sample import-sheet`, the import flags and the dashboard's sample form.
  * Absent fields stay as they are; `null` clears one. A new cell code is given to the sample's
  * tests that had none or had the sample's old one (a test whose own file name gives another
- * code keeps it and is listed in `tests_kept`), and the datasets of both codes are rebuilt.
+ * code keeps it and is listed in `tests_kept`), and the datasets of both codes are rebuilt. When
+ * a property the analysis reads changes (nominal capacity, masses, area, thickness, chemistry,
+ * form factor), the sample's tests are analysed again and stored.
  *
  * @param store The store.
  * @param sample Id or exact name of the sample.
@@ -113,9 +136,20 @@ export async function setSampleProperties(
     tests_updated: [],
     tests_kept: [],
     datasets_updated: [],
+    tests_analyzed: [],
+    analysis_failures: [],
   };
   if (changed.length === 0) return result;
   result.sample = await store.samples.update(doc.id, patch as Partial<Sample>);
+  if (options.reanalyze !== false && changed.some((c) => ANALYSIS_FIELDS.includes(c.field))) {
+    const ids = (await store.tests.find({ sample_id: doc.id, without_cycles: true }))
+      .map((t) => t.id);
+    const report = await refreshAnalyses(store, { testIds: ids, all: true });
+    for (const t of report.tests) {
+      if (t.status === "failed") result.analysis_failures.push({ id: t.id, error: t.error! });
+      else result.tests_analyzed.push(t.id);
+    }
+  }
   if (patch.cell_code === undefined) return result;
 
   const oldCode = doc.cell_code;

@@ -13,11 +13,12 @@ import {
   type SampleInput,
   type SampleMetrics,
   TEST_TYPES,
+  type TestAnalysisOptions,
   type TestFields,
   type TestInput,
-  type TestMetrics,
   type TestType,
 } from "./documents.ts";
+import type { TestAnalysisData, TestSummary } from "../../analysis/analyze_test.ts";
 
 const NUMBER_FIELDS = [
   "nominal_capacity_Ah",
@@ -233,7 +234,48 @@ const TEST_KEYS = new Set<string>([
   "cycles",
   "tags",
   "metadata",
+  "analysis",
+  "analysis_options",
 ]);
+
+/** The keys of `analyzeTest` options a test may keep. */
+const ANALYSIS_OPTION_KEYS = new Set([
+  "referenceCycle",
+  "threshold",
+  "metric",
+  "cycles",
+  "formationCycles",
+  "cycleMethod",
+  "confidence",
+  "dqdvCycles",
+  "keepCutOff",
+]);
+
+function checkAnalysis(value: unknown, what: string): TestAnalysisData | null {
+  if (value === null) return null;
+  const a = value as Partial<TestAnalysisData> | undefined;
+  if (
+    !a || typeof a !== "object" || Array.isArray(a) || typeof a.analysis_version !== "number" ||
+    !a.summary || typeof a.summary !== "object" || !Array.isArray(a.cycles)
+  ) {
+    throw new TypeError(
+      `${what}: analysis must be null or analyzeTest(...).toJSON() (analysis_version, summary, cycles)`,
+    );
+  }
+  return checkMetadata(value, what) as unknown as TestAnalysisData;
+}
+
+function checkAnalysisOptions(value: unknown, what: string): TestAnalysisOptions {
+  const options = checkMetadata(value, `${what} analysis_options`);
+  for (const key of Object.keys(options)) {
+    if (!ANALYSIS_OPTION_KEYS.has(key)) {
+      throw new TypeError(
+        `${what}: unknown analysis option "${key}" (use ${[...ANALYSIS_OPTION_KEYS].join(", ")})`,
+      );
+    }
+  }
+  return options as TestAnalysisOptions;
+}
 
 /** The given test fields, checked (only the keys present in `patch`). */
 export function checkTestFields(patch: Partial<TestFields>, what: string): Partial<TestFields> {
@@ -269,6 +311,10 @@ export function checkTestFields(patch: Partial<TestFields>, what: string): Parti
   if (patch.cycles !== undefined) out.cycles = checkCycles(patch.cycles, what);
   if (patch.tags !== undefined) out.tags = checkTags(patch.tags, what);
   if (patch.metadata !== undefined) out.metadata = checkMetadata(patch.metadata, what);
+  if (patch.analysis !== undefined) out.analysis = checkAnalysis(patch.analysis, what);
+  if (patch.analysis_options !== undefined) {
+    out.analysis_options = checkAnalysisOptions(patch.analysis_options, what);
+  }
   if (patch.parts !== undefined) {
     if (!Array.isArray(patch.parts)) throw new TypeError(`${what}: parts must be an array`);
     out.parts = patch.parts.map((p, i) => {
@@ -323,6 +369,8 @@ export function completeTestInput(input: TestInput, seriesLength: number | null)
     source_path: checked.source_path ?? null,
     tags: checked.tags ?? [],
     metadata: checked.metadata ?? {},
+    analysis: checked.analysis ?? null,
+    analysis_options: checked.analysis_options ?? {},
   };
   return fields;
 }
@@ -348,35 +396,27 @@ function median(values: (number | null | undefined)[]): number | null {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-/** Metrics of a test from its cycles (first/last cycle in cycle order). */
-export function testMetrics(cycles: CycleSummary[]): TestMetrics {
-  const first = cycles[0]?.discharge_capacity_Ah;
-  const last = cycles[cycles.length - 1]?.discharge_capacity_Ah;
-  const initial = typeof first === "number" && Number.isFinite(first) ? first : null;
-  const final = typeof last === "number" && Number.isFinite(last) ? last : null;
-  return {
-    cycle_count: cycles.length,
-    initial_capacity_Ah: initial,
-    final_capacity_Ah: final,
-    capacity_retention: initial !== null && final !== null && initial > 0 ? final / initial : null,
-    mean_coulombic_efficiency: mean(cycles.map((c) => c.coulombic_efficiency)),
-    mean_energy_efficiency: mean(cycles.map((c) => c.energy_efficiency)),
-    median_internal_resistance_ohm: median(cycles.map((c) => c.internal_resistance_ohm)),
-  };
-}
+/** What one test contributes to its sample's metrics: the headline numbers of its analysis. */
+export type Contribution = Pick<
+  TestSummary,
+  | "initial_capacity_Ah"
+  | "final_capacity_Ah"
+  | "capacity_retention"
+  | "mean_coulombic_efficiency"
+  | "mean_energy_efficiency"
+  | "median_internal_resistance_ohm"
+>;
 
-/** What one test contributes to its sample's metrics. */
-export type Contribution = Omit<TestMetrics, "cycle_count">;
-
-/** The contribution of a test with these metrics. */
-export function contributionOf(metrics: TestMetrics): Contribution {
+/** The contribution of a test: from `analysis.summary`, all `null` without an analysis. */
+export function contributionOf(test: Pick<TestFields, "analysis">): Contribution {
+  const s = test.analysis?.summary;
   return {
-    initial_capacity_Ah: metrics.initial_capacity_Ah,
-    final_capacity_Ah: metrics.final_capacity_Ah,
-    capacity_retention: metrics.capacity_retention,
-    mean_coulombic_efficiency: metrics.mean_coulombic_efficiency,
-    mean_energy_efficiency: metrics.mean_energy_efficiency,
-    median_internal_resistance_ohm: metrics.median_internal_resistance_ohm,
+    initial_capacity_Ah: s?.initial_capacity_Ah ?? null,
+    final_capacity_Ah: s?.final_capacity_Ah ?? null,
+    capacity_retention: s?.capacity_retention ?? null,
+    mean_coulombic_efficiency: s?.mean_coulombic_efficiency ?? null,
+    mean_energy_efficiency: s?.mean_energy_efficiency ?? null,
+    median_internal_resistance_ohm: s?.median_internal_resistance_ohm ?? null,
   };
 }
 

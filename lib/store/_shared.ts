@@ -20,7 +20,7 @@ import type { SeriesReadOptions, TestData } from "./store.ts";
 import { ConflictError } from "./store_error.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
 import { checkRows, type Chunk, encodeSeries, encodeSpectra } from "./_columnar.ts";
-import { emptySampleFields, emptySampleMetrics, testMetrics } from "./_normalize.ts";
+import { emptySampleFields, emptySampleMetrics } from "./_normalize.ts";
 
 /** A new sample document with the given (checked) fields and empty metrics. */
 export function newSample(name: string, fields: Partial<SampleFields>): Sample {
@@ -119,7 +119,6 @@ export function newTest(fields: TestFields, encoded: EncodedData): TestResult {
   return {
     id: newId(),
     ...fields,
-    ...testMetrics(fields.cycles),
     data: { series: encoded.series ?? null, spectra: encoded.spectra ?? [] },
     notes: [],
     created_at: now,
@@ -127,7 +126,10 @@ export function newTest(fields: TestFields, encoded: EncodedData): TestResult {
   };
 }
 
-/** `old` with the patch and the new data applied, metrics recomputed, `updated_at` moved. */
+/**
+ * `old` with the patch and the new data applied and `updated_at` moved. New cycles without a new
+ * analysis clear the stored analysis (its numbers were of the old cycles).
+ */
 export function nextTest(
   old: TestResult,
   patch: { fields: Partial<TestFields>; encoded: EncodedData },
@@ -142,7 +144,31 @@ export function nextTest(
     },
     updated_at: laterIso(old.updated_at),
   };
-  return Object.assign(next, testMetrics(next.cycles));
+  if (fields.cycles !== undefined && fields.analysis === undefined) next.analysis = null;
+  return next;
+}
+
+/** Fields of test documents written before the analysis was stored with the test. */
+const LEGACY_METRICS = [
+  "cycle_count",
+  "initial_capacity_Ah",
+  "final_capacity_Ah",
+  "capacity_retention",
+  "mean_coulombic_efficiency",
+  "mean_energy_efficiency",
+  "median_internal_resistance_ohm",
+] as const;
+
+/**
+ * A test document as read, in the current shape: documents written before the analysis was
+ * stored get `analysis: null` (until `migrate` computes it) and `analysis_options: {}`, and lose
+ * the per-test metrics older writers kept beside the fields (now `analysis.summary`).
+ */
+export function currentTest(doc: TestResult): TestResult {
+  if (doc.analysis === undefined) doc.analysis = null;
+  if (doc.analysis_options === undefined) doc.analysis_options = {};
+  for (const key of LEGACY_METRICS) delete (doc as unknown as Record<string, unknown>)[key];
+  return doc;
 }
 
 /** The error for a test whose `sample_id` names no stored sample. */

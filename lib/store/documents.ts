@@ -10,6 +10,11 @@
 
 import type { ColumnSource } from "../model/cycling_series.ts";
 import type { CycleSummary } from "../model/cycle_summary.ts";
+import type {
+  AnalyzeTestOptions,
+  CycleRole,
+  TestAnalysisData,
+} from "../../analysis/analyze_test.ts";
 
 /** One entry of a notes log. */
 export interface Note {
@@ -33,13 +38,16 @@ export const SAMPLE_LINKS = [
 /** Name of one sample link field. */
 export type SampleLink = typeof SAMPLE_LINKS[number];
 
-/** Aggregates over a sample's tests: means of the tests' values (median for resistance). */
+/**
+ * Aggregates over a sample's tests: means of the values of the tests' `analysis.summary` (median
+ * for resistance); tests without an analysis count in `test_count` only.
+ */
 export interface SampleMetrics {
   /** Number of tests of this sample. */
   test_count: number;
-  /** Mean of the tests' first-cycle discharge capacities, Ah. */
+  /** Mean of the tests' reference-cycle capacities (`summary.initial_capacity_Ah`), Ah. */
   avg_initial_capacity_Ah: number | null;
-  /** Mean of the tests' last-cycle discharge capacities, Ah. */
+  /** Mean of the tests' last counted cycle capacities (`summary.final_capacity_Ah`), Ah. */
   avg_final_capacity_Ah: number | null;
   /** Mean of the tests' capacity retentions (fraction). */
   avg_capacity_retention: number | null;
@@ -131,23 +139,12 @@ export interface TestPart {
   end_row: number;
 }
 
-/** Numbers derived from a test's cycles (recomputed by the store whenever cycles change). */
-export interface TestMetrics {
-  /** Number of cycles. */
-  cycle_count: number;
-  /** Discharge capacity of the first cycle, Ah. */
-  initial_capacity_Ah: number | null;
-  /** Discharge capacity of the last cycle, Ah. */
-  final_capacity_Ah: number | null;
-  /** `final_capacity_Ah / initial_capacity_Ah`. */
-  capacity_retention: number | null;
-  /** Mean coulombic efficiency over cycles that have one. */
-  mean_coulombic_efficiency: number | null;
-  /** Mean energy efficiency over cycles that have one. */
-  mean_energy_efficiency: number | null;
-  /** Median internal resistance over cycles that have one, Ω. */
-  median_internal_resistance_ohm: number | null;
-}
+/**
+ * Per-test options of the analysis a user set (reference cycle, end-of-life threshold, metric,
+ * cycle selection, formation cycles, ...): the options of `analyzeTest`, as plain JSON. `{}` means
+ * the defaults.
+ */
+export type TestAnalysisOptions = AnalyzeTestOptions;
 
 /** The fields of a test a caller provides. */
 export interface TestFields {
@@ -191,6 +188,17 @@ export interface TestFields {
   tags: string[];
   /** Further JSON-compatible attributes. */
   metadata: Record<string, unknown>;
+  /**
+   * The one analysis of the test (`analyzeTest(...).toJSON()`): cycle roles, retention, fade,
+   * end of life, flags and the headline numbers in `analysis.summary` that every surface shows;
+   * `null` until computed. The import pipeline stores it with the test; `migrate` computes it
+   * again when `analysis.analysis_version` is not the current `ANALYSIS_VERSION`. An update that
+   * changes `cycles` without giving an analysis clears it (stale numbers are never kept).
+   * Listings with `without_cycles` leave `analysis.cycles` empty, like `cycles`.
+   */
+  analysis: TestAnalysisData | null;
+  /** The options a user set for this test's analysis (`{}`: the defaults). */
+  analysis_options: TestAnalysisOptions;
 }
 
 /** What a caller gives to create a test: the required fields and any others. */
@@ -249,7 +257,7 @@ export interface StoredData {
 }
 
 /** A stored test. */
-export interface TestResult extends TestFields, TestMetrics {
+export interface TestResult extends TestFields {
   /** Id. */
   id: string;
   /** Shape of the stored time series and spectra. */
@@ -403,6 +411,13 @@ export interface CombinedCycle extends CycleSummary {
   test_id: string;
   /** The cycle's number within that test. */
   test_cycle: number;
+  /**
+   * Its role in its test's analysis (`"counted"`, `"formation"`, `"cut_off"`, ...), or `null`
+   * when the test has no analysis.
+   */
+  role?: CycleRole | null;
+  /** Why it has that role, or `null`. */
+  role_reason?: string | null;
 }
 
 /** The content of a cell dataset version, as built by `updateCellDataset`. */

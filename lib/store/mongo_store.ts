@@ -110,6 +110,7 @@ import {
   checkExpectedPrevious,
   checkOutcome,
   checkTimes,
+  currentTest,
   encodeTestData,
   finishJob,
   hashTakenError,
@@ -181,6 +182,18 @@ function isDuplicateKey(error: unknown): boolean {
 }
 
 /** A stored document without its `_id` and private (`_`-prefixed) fields, with `id`. */
+/** Projection of a listing without cycles: neither the cycles nor the analysis's cycle table. */
+const LIGHT_TEST = { projection: { cycles: 0, "analysis.cycles": 0 } };
+
+/** A test read with {@link LIGHT_TEST}: its cycle tables empty, as the type says. */
+function lightened(test: TestResult, withCycles: boolean): TestResult {
+  if (!withCycles) {
+    test.cycles = [];
+    if (test.analysis) test.analysis.cycles = [];
+  }
+  return test;
+}
+
 function fromDoc<T>(doc: Doc | null): T | null {
   if (!doc) return null;
   const out: Record<string, unknown> = { id: doc._id };
@@ -958,13 +971,9 @@ export class MongoStore implements Store {
   // ---------------------------------------------------------------- tests
 
   async #testById(id: string, withCycles = true): Promise<TestResult | null> {
-    const doc = await this.#c.tests.findOne(
-      { _id: id },
-      withCycles ? {} : { projection: { cycles: 0 } },
-    );
+    const doc = await this.#c.tests.findOne({ _id: id }, withCycles ? {} : LIGHT_TEST);
     const test = fromDoc<TestResult>(doc);
-    if (test && !withCycles) test.cycles = [];
-    return test;
+    return test ? lightened(currentTest(test), withCycles) : null;
   }
 
   /**
@@ -1204,16 +1213,12 @@ export class MongoStore implements Store {
           const { limit, skip } = checkPage(filter);
           if (limit === 0) return [];
           const withCycles = !filter.without_cycles;
-          const cursor = c.tests.find(
-            this.#testFilter(filter),
-            withCycles ? {} : { projection: { cycles: 0 } },
-          ).sort({ _start: 1, created_at: 1, _id: 1 }).skip(skip);
+          const cursor = c.tests.find(this.#testFilter(filter), withCycles ? {} : LIGHT_TEST)
+            .sort({ _start: 1, created_at: 1, _id: 1 }).skip(skip);
           if (limit !== null) cursor.limit(limit);
-          return (await cursor.toArray()).map((d) => {
-            const test = fromDoc<TestResult>(d)!;
-            if (!withCycles) test.cycles = [];
-            return test;
-          });
+          return (await cursor.toArray()).map((d) =>
+            lightened(currentTest(fromDoc<TestResult>(d)!), withCycles)
+          );
         }),
       count: (filter = {}) => this.#op(() => c.tests.countDocuments(this.#testFilter(filter))),
       cellCodes: () =>

@@ -93,6 +93,7 @@ import {
   checkExpectedPrevious,
   checkOutcome,
   checkTimes,
+  currentTest,
   encodeTestData,
   finishJob,
   hashTakenError,
@@ -161,6 +162,12 @@ CREATE TABLE job_files (job_id TEXT NOT NULL, n INTEGER NOT NULL, doc TEXT NOT N
 CREATE TABLE datasets (id TEXT PRIMARY KEY, cell_code TEXT NOT NULL, version INTEGER NOT NULL,
   doc TEXT NOT NULL, UNIQUE (cell_code, version));
 `,
+  },
+  {
+    // The per-cycle table of a test's analysis, kept beside `cycles` so that listings
+    // (`without_cycles`) read neither.
+    version: 2,
+    sql: `ALTER TABLE tests ADD COLUMN analysis_cycles TEXT;`,
   },
 ];
 
@@ -737,7 +744,7 @@ export class SqliteStore implements Store {
 
   #testById(id: string, withCycles = true): TestResult | null {
     const row = this.#get(
-      `SELECT doc${withCycles ? ", cycles" : ""} FROM tests WHERE id = ?`,
+      `SELECT doc${withCycles ? ", cycles, analysis_cycles" : ""} FROM tests WHERE id = ?`,
       [id],
     );
     return row ? rowToTest(row, withCycles) : null;
@@ -745,6 +752,8 @@ export class SqliteStore implements Store {
 
   #writeTest(test: TestResult, insert: boolean): void {
     const { cycles, ...doc } = test;
+    const analysisCycles = test.analysis ? JSON.stringify(test.analysis.cycles) : null;
+    if (doc.analysis) doc.analysis = { ...doc.analysis, cycles: [] };
     const params = [
       test.sample_id,
       test.file_hash,
@@ -757,16 +766,17 @@ export class SqliteStore implements Store {
       test.created_at,
       JSON.stringify(doc),
       JSON.stringify(cycles),
+      analysisCycles,
       test.id,
     ];
     if (insert) {
       this.#run(
-        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         params,
       );
     } else {
       this.#run(
-        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=? WHERE id=?",
+        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=? WHERE id=?",
         params,
       );
     }
@@ -871,7 +881,7 @@ export class SqliteStore implements Store {
           const withCycles = !filter.without_cycles;
           return this.#all(
             `SELECT doc${
-              withCycles ? ", cycles" : ""
+              withCycles ? ", cycles, analysis_cycles" : ""
             } FROM tests ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
             [...params, limit ?? -1, skip],
           ).map((r) => rowToTest(r, withCycles));
@@ -1481,7 +1491,10 @@ function describeSqliteError(error: unknown): string {
 }
 
 function rowToTest(row: Row, withCycles: boolean): TestResult {
-  const doc = JSON.parse(row.doc as string);
+  const doc = currentTest(JSON.parse(row.doc as string));
   doc.cycles = withCycles ? JSON.parse(row.cycles as string) : [];
+  if (doc.analysis && withCycles && typeof row.analysis_cycles === "string") {
+    doc.analysis.cycles = JSON.parse(row.analysis_cycles);
+  }
   return doc;
 }

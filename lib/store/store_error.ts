@@ -74,7 +74,11 @@ export class StoreConnectionError extends StoreError {
  * ```
  */
 export class StoreLostError extends StoreError {
-  /** @param message What happened, naming the file. */
+  /**
+   * A store whose file was deleted or replaced.
+   *
+   * @param message What happened, naming the file.
+   */
   constructor(message: string) {
     super(message);
     this.name = "StoreLostError";

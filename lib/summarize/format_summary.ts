@@ -4,6 +4,26 @@ import { CycleTable } from "../../analysis/cycle_table.ts";
 import { textTable } from "../../analysis/display.ts";
 import type { FileSummary } from "./summarize_file.ts";
 
+const pct = (x: number | null, digits = 2): string =>
+  x === null ? "—" : `${(x * 100).toFixed(digits)} %`;
+
+/** The headline numbers of the file's analysis, the cycles left out and the flags. */
+function analysisLines(f: FileSummary): string[] {
+  const s = f.summary;
+  const mAh = (x: number | null) => (x === null ? "—" : `${+(x * 1000).toPrecision(5)} mAh`);
+  const out = [
+    `analysis    protocol ${s.protocol}; ${s.counted_cycle_count} of ${s.cycle_count} cycles ` +
+    `counted; reference cycle ${s.reference_cycle ?? "—"}`,
+    `            capacity ${mAh(s.initial_capacity_Ah)} → ${mAh(s.final_capacity_Ah)}; ` +
+    `retention ${pct(s.capacity_retention)}; fade ${pct(s.fade_per_100_cycles, 3)} per 100 ` +
+    `cycles; mean CE ${pct(s.mean_coulombic_efficiency)}; mean EE ${pct(s.mean_energy_efficiency)}`,
+  ];
+  for (const e of f.excluded) out.push(`  cycle ${e.cycle} left out (${e.role}): ${e.reason}`);
+  out.push(f.flags.length ? "flags" : "flags       none");
+  for (const flag of f.flags) out.push(`  [${flag.severity}] ${flag.code}: ${flag.message}`);
+  return out;
+}
+
 /** Options of {@link formatSummary}. */
 export interface FormatSummaryOptions {
   /** Include the format-detection lines (when the summary has them). @default {true} */
@@ -26,7 +46,15 @@ export interface FormatSummaryOptions {
  *   file: "a.mpt", format: "biologic_mpt", format_name: "BioLogic EC-Lab text export",
  *   format_version: null, instrument: "BioLogic", sample: "a", cell_code: null, channel: 1,
  *   start_time: null, techniques: ["PEIS"], rows: 3, cycle_method: null,
- *   current_threshold_A: null, cycles: [], warnings: [],
+ *   current_threshold_A: null, cycles: [], warnings: [], excluded: [], flags: [],
+ *   summary: {
+ *     analysis_version: 1, protocol: "impedance", cycle_count: 0, counted_cycle_count: 0,
+ *     reference_cycle: null, initial_capacity_Ah: null, final_capacity_Ah: null,
+ *     capacity_retention: null, fade_per_100_cycles: null, mean_coulombic_efficiency: null,
+ *     mean_energy_efficiency: null, eol_cycle_observed: null, eol_cycle_predicted: null,
+ *     best_fade_model: null, knee_cycle: null, median_internal_resistance_ohm: null,
+ *     flag_codes: [],
+ *   },
  *   spectra: [{ sequence: 0, cycle: null, points: 3, frequency_Hz: [0.1, 1e5] }],
  * });
  * match(text, /spectra\s+1/);
@@ -64,6 +92,7 @@ export function formatSummary(summary: FileSummary, options: FormatSummaryOption
     });
     out.push("", table.toString());
   }
+  out.push("", ...analysisLines(summary));
   if (summary.spectra) {
     field("spectra", summary.spectra.length);
     out.push(textTable(

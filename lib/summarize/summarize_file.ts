@@ -3,6 +3,13 @@
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Spectrum } from "../model/spectrum.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
+import {
+  type AnalyzedCycle,
+  analyzeTest,
+  type ExcludedCycle,
+  type QualityFlag,
+  type TestSummary,
+} from "../../analysis/analyze_test.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
 import {
   type DetectionReport,
@@ -60,8 +67,20 @@ export interface FileSummary {
   cycle_method: "cycle_index" | "step" | "current_sign" | null;
   /** |current| at or below this was rest, A (`null` without a time series). */
   current_threshold_A: number | null;
-  /** Per-cycle summaries (capacities in Ah, efficiencies as fractions). */
-  cycles: CycleSummary[];
+  /**
+   * Per-cycle summaries (capacities in Ah, efficiencies as fractions), each with its role in
+   * the analysis (`counted`, `cut_off`, `formation`, ...), why, its retention and its flags.
+   */
+  cycles: AnalyzedCycle[];
+  /**
+   * The headline numbers of the file's analysis (`analyzeTest(...).summary`, without dQ/dV):
+   * the same numbers `analyze`, `search_tests` and the dashboard show.
+   */
+  summary: TestSummary;
+  /** Cycles left out of retention, fade and end of life, with the reason. */
+  excluded: ExcludedCycle[];
+  /** Data-quality flags of the analysis, with their reasons. */
+  flags: QualityFlag[];
   /** Impedance spectra, present only when the file has some. */
   spectra?: SpectrumOverview[];
   /** Repairs and oddities noticed while reading. */
@@ -145,6 +164,15 @@ export async function summarizeFile(
       );
     }
   }
+  // The one analysis (dQ/dV left out: summarize does not show it, and it is the slow part).
+  const analysis = analyzeTest({
+    series: series && series.length > 0 ? series : null,
+    ...(series && series.length > 0 ? { cycles, currentThreshold_A: threshold } : {}),
+    cycleMethod,
+    spectra: recording.spectra ?? [],
+    label: path,
+    warnings: meta.warnings,
+  }, { dqdvCycles: [], ...(options.method ? { cycleMethod: options.method } : {}) });
   const spectra = recording.spectra?.map(overview);
   const summary: FileSummary = {
     file: path,
@@ -160,7 +188,10 @@ export async function summarizeFile(
     rows: series ? series.length : (spectra ?? []).reduce((n, s) => n + s.points, 0),
     cycle_method: cycleMethod,
     current_threshold_A: threshold,
-    cycles,
+    cycles: analysis.cycles,
+    summary: analysis.summary,
+    excluded: analysis.excluded,
+    flags: analysis.flags,
     warnings: [...meta.warnings, ...warnings],
   };
   if (spectra && spectra.length > 0) summary.spectra = spectra;

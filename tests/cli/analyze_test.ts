@@ -2,7 +2,7 @@
 // Tests of cli/analyze.ts on synthetic Arbin-style CSV files with a known fade, knee, anomaly,
 // truncated last cycle and dQ/dV peaks (tests/cli/_synthetic_arbin.ts), in FILE and --test mode.
 
-import { deepEqual, equal, match } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { assertClose } from "../_util.ts";
 import { jsonLines, runCli } from "./_run.ts";
@@ -88,9 +88,12 @@ Deno.test("analyze --json predicts the end of life of a linear fade as least squ
     const da = -1 / b, db = -(0.8 - intercept) / (b * b);
     const sd = Math.sqrt(da * da * varA + 2 * da * db * covAB + db * db * varB);
 
-    equal(a.cycle_count, 100);
+    equal(a.summary.cycle_count, 100);
+    equal(a.summary.counted_cycle_count, 100);
+    equal(a.summary.reference_cycle, 1);
+    equal(a.protocol.kind, "cc_cycling");
     equal(a.cycle_method, "cycle_index");
-    deepEqual(a.excluded_cycles, []);
+    deepEqual(a.excluded, []);
     equal(a.fade.models.best.model, "linear");
     equal(a.fade.models.fits.length, 4); // every model is fitted
     assertClose(a.fade.models.best.params.a, intercept, { rel: 1e-6 });
@@ -111,9 +114,10 @@ Deno.test("analyze finds the knee, observed end of life, anomaly and dQ/dV peaks
   await withFiles(async ({ knee }) => {
     const a = await analyze([knee]);
     // Cycle 201 ends half-way through its discharge with 1 A flowing: left out.
-    equal(a.cycle_count, 201);
-    deepEqual(a.excluded_cycles.map((e: Json) => e.cycle), [201]);
-    match(a.excluded_cycles[0].reason, /recording ends during it/);
+    equal(a.summary.cycle_count, 201);
+    deepEqual(a.excluded.map((e: Json) => [e.cycle, e.role]), [[201, "cut_off"]]);
+    match(a.excluded[0].reason, /recording ends during it/);
+    ok(a.summary.flag_codes.includes("last_cycle_cut_off"));
     equal(a.fade.retention.points.length, 200);
     // Observed end of life: first cycle with r_n = q_n/q_1 < 0.8, interpolated linearly from the
     // previous cycle (computed here from the capacities written into the file).
@@ -151,7 +155,7 @@ Deno.test("analyze finds the knee, observed end of life, anomaly and dQ/dV peaks
 Deno.test("analyze options: --keep-incomplete, --cycle, --threshold, --reference-cycle", async () => {
   await withFiles(async ({ knee, linear }) => {
     const kept = await analyze(["--keep-incomplete", "--cycle", "100", knee]);
-    deepEqual(kept.excluded_cycles, []);
+    deepEqual(kept.excluded, []);
     equal(kept.fade.retention.points.length, 201);
     deepEqual(kept.dqdv.cycles, [100]);
     equal(kept.dqdv.chosen_by, "--cycle");
@@ -184,14 +188,23 @@ Deno.test("analyze --test reads a stored test and agrees with the file analysis"
     const id = jsonLines(imported.stdout).find((l) => l.type === "file")!.test_id as string;
     const stored = await analyze(["--test", id, "--db", db], ["-A"]);
     const file = await analyze([knee]);
-    match(stored.label, new RegExp(`^test ${id} `));
+    // The stored analysis (computed at import) is the file's analysis: same numbers, flags, roles.
+    equal(stored.label, "knee_cell_Channel_2_Wb_1");
     equal(stored.store.location, db); // the store used is in the JSON
-    equal(stored.cycle_count, file.cycle_count);
     equal(file.store, undefined);
-    deepEqual(stored.excluded_cycles, file.excluded_cycles);
+    deepEqual(stored.summary, file.summary);
+    deepEqual(stored.flags, file.flags);
+    deepEqual(stored.cycles, file.cycles);
+    deepEqual(stored.excluded, file.excluded);
     deepEqual(stored.end_of_life, file.end_of_life);
-    deepEqual(stored.fade.knee, file.fade.knee);
+    deepEqual(stored.fade, file.fade);
     deepEqual(stored.dqdv, file.dqdv);
+    // With an option, --test computes it again; --save stores it and its options.
+    const at9 = await analyze(["--test", id, "--db", db, "--threshold", "0.9", "--save"], ["-A"]);
+    equal(at9.options.threshold, 0.9);
+    const again = await analyze(["--test", id, "--db", db], ["-A"]);
+    deepEqual(again.summary, at9.summary);
+    equal(again.options.threshold, 0.9);
     const missing = await runCli("cli/analyze.ts", ["--test", "nope", "--db", db], ["-A"]);
     equal(missing.code, 1);
     match(missing.stderr, /analyze: no test "nope"/);
@@ -205,18 +218,24 @@ Deno.test("analyze reports bad input clearly", async () => {
   const threshold = await runCli("cli/analyze.ts", ["--threshold", "1.5", "x.csv"]);
   equal(threshold.code, 2);
   match(threshold.stderr, /--threshold must be a number between 0 and 1/);
+  // An impedance file is analysed as such: no fade analysis, and the reason.
   const eis = await runCli("cli/analyze.ts", ["tests/fixtures/biologic/PEIS-0.mpr"]);
-  equal(eis.code, 1);
-  match(eis.stderr, /PEIS-0\.mpr" has no cycling time series \(it holds impedance spectra/);
-  // A cycling file without any discharge (BioLogic MB-0.mpr: 2 rows): reported, exit code 1.
+  equal(eis.code, 0, eis.stderr);
+  match(eis.stdout, /protocol: impedance/);
+  match(eis.stdout, /No fade analysis: /);
+  // A file without any discharge (BioLogic MB-0.mpr: 2 rows at rest): no fade analysis, said.
   const empty = await runCli("cli/analyze.ts", ["tests/fixtures/biologic/MB-0.mpr"]);
-  equal(empty.code, 1);
-  match(empty.stdout, /no fade analysis: .*no cycle has a positive discharge_capacity_Ah/);
+  equal(empty.code, 0, empty.stderr);
+  match(empty.stdout, /protocol: ocv_rest/);
+  match(empty.stdout, /No fade analysis: open-circuit/);
+  const save = await runCli("cli/analyze.ts", ["--save", "x.csv"]);
+  equal(save.code, 2);
+  match(save.stderr, /--save goes with --test/);
   const cycle = await runCli("cli/analyze.ts", [
     "--cycle",
     "99",
     "tests/fixtures/arbin/arbin_example.csv",
   ]);
   equal(cycle.code, 1);
-  match(cycle.stderr, /Cannot compute dQ\/dV of cycle 99: the test has cycles 1–2/);
+  match(cycle.stderr, /dQ\/dV .*99/);
 });

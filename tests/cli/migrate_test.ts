@@ -2,7 +2,7 @@
 // cli/migrate.ts on SQLite and (when MONGO_URI is set) MongoDB: documents written without
 // timestamps or raw-file links get them, --dry-run writes nothing, a second run changes nothing.
 
-import { deepStrictEqual as deepEqual, equal, match } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, equal, match, ok } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { MongoClient } from "mongodb";
 import { main } from "../../cli/migrate.ts";
@@ -10,6 +10,7 @@ import { SqliteStore } from "../../lib/store/sqlite_store.ts";
 import { MongoStore } from "../../lib/store/mongo_store.ts";
 import type { Store } from "../../lib/store/store.ts";
 import { timeFromId } from "../../lib/store/migrate_store.ts";
+import { ANALYSIS_VERSION } from "../../analysis/analyze_test.ts";
 import { createHash } from "node:crypto";
 import { runMain } from "./_run_main.ts";
 
@@ -76,17 +77,34 @@ async function checkMigration(
       ],
     ],
   );
+  // The test was stored without an analysis (as before the analysis was stored with tests).
+  deepEqual(
+    plan.analyses.tests.map((t: { id: string; from_version: number | null; status: string }) => [
+      t.id,
+      t.from_version,
+      t.status,
+    ]),
+    [[testId, null, "would_analyze"]],
+  );
   store = await open();
   equal((await store.rawFiles.get(raw1))?.test_id, null); // dry run wrote nothing
+  equal((await store.tests.get(testId))?.analysis, null);
   await store.close();
 
   const applied = await capture(db);
   equal(applied.code, 0);
-  match(applied.out, /Updated 1 of 1 tests and 2 of 2 raw files\./);
+  match(applied.out, /Updated 1 of 1 tests and 2 of 2 raw files; analysed 1 test again\./);
+  match(
+    applied.out,
+    new RegExp(`test ${testId} "CN77_eis": analysis none → version ${ANALYSIS_VERSION}`),
+  );
   store = await open();
   const test = (await store.tests.get(testId))!;
+  equal(test.analysis?.analysis_version, ANALYSIS_VERSION);
+  equal(test.analysis?.summary.cycle_count, 0); // a test stored without cycles or data
   equal(test.created_at, created);
-  equal(test.updated_at, created);
+  // Backfilled to the creation time, then moved on by the analysis written after it.
+  ok(test.updated_at > created, test.updated_at);
   const file = (await store.rawFiles.get(raw1))!;
   equal(file.test_id, testId);
   equal(file.operator, "ben");
@@ -95,6 +113,7 @@ async function checkMigration(
 
   const again = await capture([...db, "--json"]);
   deepEqual(JSON.parse(again.out).changes, []);
+  deepEqual(JSON.parse(again.out).analyses.tests, []);
 }
 
 Deno.test("migrate backfills timestamps and raw-file links on SQLite, idempotently", async () => {

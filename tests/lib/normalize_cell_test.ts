@@ -36,7 +36,7 @@ Deno.test("normalizeCell() takes R0 from a circuit fit when asked, with its grad
     const r = fit.impedance!.resistance_ohm;
     assertClose(fit.impedance!.area_specific_resistance_ohm_cm2!, r * 2, { rel: 1e-12 });
     assertClose(fit.impedance!.ionic_conductivity_S_per_cm!, 0.05 / (r * 2), { rel: 1e-12 });
-    deepStrictEqual(fit.problems, ["no cycling test with a discharge capacity"]);
+    deepStrictEqual(fit.problems, ["no cycling test with a reference capacity"]);
     const intercept = await normalizeCell(store, "CN1");
     assertClose(intercept.impedance!.resistance_ohm, 29.089, { rel: 1e-9 });
     equal(intercept.impedance!.frequency_Hz, 25059.36);

@@ -42,10 +42,7 @@ function listFiles(dir: string): string[] {
  * Files whose fix is being landed by another part of issue 13: their test is listed as ignored
  * (with the reason) until then. Remove an entry when its fix lands.
  */
-const PENDING: Record<string, string> = {
-  "neware/nw4-120-1-6-53.ndax":
-    "issue 13 item 2: BTSDA starts 150 cycles where a step index is skipped; the reader finds 122",
-};
+const PENDING: Record<string, string> = {};
 
 const ROOT = fixturePath("");
 const FILES = listFiles(ROOT).map((p) => relative(ROOT, p).replaceAll("\\", "/")).sort();

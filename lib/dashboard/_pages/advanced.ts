@@ -6,20 +6,21 @@ import { comparisonPlotSpec } from "../../../analysis/plot_specs.ts";
 import { compareTests } from "../../../analysis/compare_tests.ts";
 import { similarTests } from "../../../analysis/similar_tests.ts";
 import type { SampleProperties } from "../../../analysis/sample_properties.ts";
-import type { Sample } from "../../store/documents.ts";
+import type { TestSummary } from "../../../analysis/analyze_test.ts";
+import { samplePropertiesOf } from "../../samples/sample_properties_of.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { cyclingRows, testLabel, type TestRow, uniqueLabels } from "../_data.ts";
 import { markup, num, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
 
-/** Metrics checked for outliers: feature key, label, scale for display. */
-const OUTLIER_METRICS: [string, string, number][] = [
+/** Metrics checked for outliers: field of the stored analysis's summary, label, display scale. */
+const OUTLIER_METRICS: [keyof TestSummary, string, number][] = [
   ["fade_per_100_cycles", "fade / 100 cycles (%)", 100],
-  ["final_retention", "final retention (%)", 100],
-  ["ce_mean", "mean CE (%)", 100],
-  ["initial_value", "initial capacity (mAh)", 1000],
-  ["internal_resistance_ohm", "internal resistance (Ω)", 1],
+  ["capacity_retention", "final retention (%)", 100],
+  ["mean_coulombic_efficiency", "mean CE (%)", 100],
+  ["initial_capacity_Ah", "initial capacity (mAh)", 1000],
+  ["median_internal_resistance_ohm", "internal resistance (Ω)", 1],
 ];
 
 /** A normalized value, or the reason it cannot be computed (a missing sample property). */
@@ -34,21 +35,18 @@ function normalized(
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     const missing = /(area_cm2|thickness_cm|thickness_um|mass_g)/.exec(err.message);
-    return missing ? `needs ${missing[1]}` : "—";
+    // Specific capacity divides by the sample's active mass (`sample set --active-mass`).
+    return missing ? `needs ${missing[1] === "mass_g" ? "active_mass_g" : missing[1]}` : "—";
   }
-}
-
-function properties(s: Sample): SampleProperties {
-  return { area_cm2: s.area_cm2, thickness_cm: s.thickness_cm, mass_g: s.mass_g };
 }
 
 /** Outliers of each metric over every cycling test. */
 export function outlierTable(rows: readonly TestRow[]) {
   const out: { row: TestRow; metric: string; value: number; z: number; rules: string[] }[] = [];
   for (const [key, label, scale] of OUTLIER_METRICS) {
-    const values = rows.filter((r) => r.features).map((r) => ({
+    const values = rows.filter((r) => r.analysis).map((r) => ({
       id: r.test.id,
-      value: (r.features as unknown as Record<string, number | null>)[key],
+      value: r.analysis!.summary[key] as number | null,
     }));
     if (values.filter((v) => typeof v.value === "number" && Number.isFinite(v.value)).length < 4) {
       continue;
@@ -97,12 +95,13 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
 <tr><th>Mass (g)</th><td>${num(sample.mass_g)}</td><th>Nominal capacity (Ah)</th><td>${
       num(sample.nominal_capacity_Ah)
     }</td></tr>
+<tr><th>Active mass (g)</th><td colspan="3">${num(sample.active_mass_g ?? null)}</td></tr>
 <tr><th>Tests</th><td>${sample.metrics.test_count}</td><th>Mean retention</th><td>${
       num(sample.metrics.avg_capacity_retention)
     }</td></tr></tbody></table>`,
   ];
 
-  const props = properties(sample);
+  const props = samplePropertiesOf(sample);
   parts.push(
     markup`<h2>Normalized capacity</h2>${
       mine.length === 0
@@ -110,18 +109,19 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
         : markup`<table id="normalized-capacity"><thead><tr><th>Test</th><th class="num">Initial (mAh)</th><th class="num">Initial (mAh/g)</th>
 <th class="num">Initial (mAh/cm²)</th><th class="num">Final (mAh)</th><th class="num">Final (mAh/g)</th><th class="num">Final (mAh/cm²)</th></tr></thead><tbody>${
           mine.map((r) => {
-            const f = r.features;
+            const q0 = r.analysis?.summary.initial_capacity_Ah ?? null;
+            const q1 = r.analysis?.summary.final_capacity_Ah ?? null;
             return markup`<tr><td><a href="/tests/${
               encodeURIComponent(r.test.id)
             }">${r.test.name}</a></td>
-<td class="num">${num(f ? f.initial_value * 1000 : null)}</td><td class="num">${
-              normalized(f?.initial_value, "mAh_per_g", props)
+<td class="num">${num(q0 === null ? null : q0 * 1000)}</td><td class="num">${
+              normalized(q0, "mAh_per_g", props)
             }</td>
-<td class="num">${normalized(f?.initial_value, "mAh_per_cm2", props)}</td><td class="num">${
-              num(f ? f.final_value * 1000 : null)
+<td class="num">${normalized(q0, "mAh_per_cm2", props)}</td><td class="num">${
+              num(q1 === null ? null : q1 * 1000)
             }</td>
-<td class="num">${normalized(f?.final_value, "mAh_per_g", props)}</td><td class="num">${
-              normalized(f?.final_value, "mAh_per_cm2", props)
+<td class="num">${normalized(q1, "mAh_per_g", props)}</td><td class="num">${
+              normalized(q1, "mAh_per_cm2", props)
             }</td></tr>`;
           })
         }</tbody></table>`
@@ -130,13 +130,16 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
   const usable = mine.filter((r) => r.features);
   if (usable.length) {
     const labels = uniqueLabels(usable);
-    const cmp = compareTests(usable.map((r, i) => ({ name: labels[i], cycles: r.test.cycles })));
+    // The analysis's cycles carry their roles: only counted cycles enter the retention.
+    const cmp = compareTests(
+      usable.map((r, i) => ({ name: labels[i], cycles: r.analysis?.cycles ?? [] })),
+    );
     parts.push(
       markup`<div class="plots">${
         plot(
           "plot-normalized",
           comparisonPlotSpec(cmp.curves, { width: 560 }),
-          "Capacity normalized to each test's first usable cycle",
+          "Capacity normalized to each test's reference (first counted) cycle",
         )
       }</div>`,
     );
@@ -147,7 +150,7 @@ instrument reported per cycle, as area-specific resistance and, with a thickness
       ? ""
       : markup`<table id="normalized-impedance"><thead><tr><th>Test</th><th class="num">R (Ω)</th><th class="num">ASR (Ω·cm²)</th><th class="num">σ (S/cm)</th></tr></thead><tbody>${
         mine.map((r) => {
-          const ir = r.features?.internal_resistance_ohm ?? r.test.median_internal_resistance_ohm;
+          const ir = r.analysis?.summary.median_internal_resistance_ohm ?? null;
           return markup`<tr><td>${r.test.name}</td><td class="num">${num(ir)}</td><td class="num">${
             normalized(ir, "ohm_cm2", props)
           }</td>
@@ -159,8 +162,8 @@ instrument reported per cycle, as area-specific resistance and, with a thickness
   const outliers = outlierTable(rows);
   parts.push(markup`<h2>Outliers among all tests</h2><p class="muted">Tukey fences (1.5 × IQR) and
 |z| > 3 per metric over ${
-    rows.filter((r) => r.features).length
-  } cycling tests; rows of this sample are bold.</p>${
+    rows.filter((r) => r.analysis).length
+  } analysed cycling tests (the numbers of their stored analyses); rows of this sample are bold.</p>${
     outliers.length === 0
       ? markup`<p class="muted" id="no-outliers">No outliers.</p>`
       : markup`<table id="outliers"><thead><tr><th>Test</th><th>Sample</th><th>Metric</th><th class="num">Value</th><th class="num">z</th><th>Rules</th></tr></thead><tbody>${

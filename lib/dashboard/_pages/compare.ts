@@ -4,6 +4,7 @@ import { compareTests } from "../../../analysis/compare_tests.ts";
 import { capacityComparisonPlotSpec, comparisonPlotSpec } from "../../../analysis/plot_specs.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { cyclingRows, uniqueLabels } from "../_data.ts";
+import { flagBadges } from "../_flags.ts";
 import { markup, num, pct, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
@@ -40,9 +41,11 @@ export async function comparePage(ctx: Ctx): Promise<Page> {
       markup`<p class="muted">None of the chosen tests has discharge capacity to compare.</p>`,
     );
   } else {
+    // The analysis's cycles carry their roles: only counted cycles enter the retention.
     const cmp = compareTests(
-      usable.map((r) => ({ name: labelOf.get(r.test.id)!, cycles: r.test.cycles })),
+      usable.map((r) => ({ name: labelOf.get(r.test.id)!, cycles: r.analysis?.cycles ?? [] })),
     );
+    const rowOf = new Map(usable.map((r) => [labelOf.get(r.test.id)!, r]));
     const capacitySpec = capacityComparisonPlotSpec(
       usable.flatMap((r) =>
         r.test.cycles.filter((c) => c.discharge_capacity_Ah > 0).map((c) => ({
@@ -58,34 +61,39 @@ export async function comparePage(ctx: Ctx): Promise<Page> {
         plot(
           "plot-compare-retention",
           comparisonPlotSpec(cmp.curves, { width: 520 }),
-          "Retention, each test relative to its first usable cycle",
+          "Retention over the counted cycles, each test relative to its reference cycle",
         )
       }
 ${plot("plot-compare-capacity", capacitySpec, "Discharge capacity per cycle")}</div>
 <h2>Side by side</h2><p class="muted">Common cycle (reached by every test): ${
         cmp.common_cycle ?? "none"
       }.</p>
-<table id="compare-table"><thead><tr><th>Test</th><th class="num">Cycles</th><th class="num">Initial (mAh)</th>
+<table id="compare-table"><thead><tr><th>Test</th><th class="num">Counted cycles</th><th class="num">Initial (mAh)</th>
 <th class="num">Final retention (%)</th><th class="num">Retention at common cycle (%)</th><th class="num">Fade / 100 cycles (%)</th>
-<th class="num">Mean CE (%)</th><th class="num">Cycle life (80 %)</th></tr></thead><tbody>${
-        cmp.table.map((r) =>
-          markup`<tr><td>${r.test}</td><td class="num">${r.cycle_count}</td><td class="num">${
-            num(r.initial_value * 1000)
+<th class="num">Mean CE (%)</th><th class="num">End of life (observed)</th><th>Flags</th></tr></thead><tbody>${
+        cmp.table.map((r) => {
+          // The headline numbers are the stored analysis's, as on every other surface.
+          const row = rowOf.get(r.test)!;
+          const s = row.analysis!.summary;
+          return markup`<tr><td>${r.test}</td><td class="num">${s.counted_cycle_count}</td><td class="num">${
+            num(s.initial_capacity_Ah === null ? null : s.initial_capacity_Ah * 1000)
           }</td>
-<td class="num">${pct(r.final_retention)}</td><td class="num">${
+<td class="num">${pct(s.capacity_retention)}</td><td class="num">${
             pct(r.retention_at_common_cycle)
           }</td>
-<td class="num">${pct(r.fade_per_100_cycles)}</td><td class="num">${
-            pct(r.ce_mean, 3)
-          }</td><td class="num">${num(r.cycle_life)}</td></tr>`
-        )
+<td class="num">${pct(s.fade_per_100_cycles)}</td><td class="num">${
+            pct(s.mean_coulombic_efficiency, 3)
+          }</td><td class="num">${num(s.eol_cycle_observed)}</td><td class="flags">${
+            flagBadges(row.analysis!.flags)
+          }</td></tr>`;
+        })
       }</tbody></table>`,
     );
     const skipped = chosen.filter((r) => !r.features);
     if (skipped.length) {
       parts.push(
-        markup`<p class="muted">Left out (no discharge capacity): ${
-          skipped.map((r) => r.test.name).join(", ")
+        markup`<p class="muted">Left out: ${
+          skipped.map((r) => `${r.test.name} (${r.featureError})`).join("; ")
         }.</p>`,
       );
     }

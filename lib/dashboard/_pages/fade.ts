@@ -5,19 +5,20 @@ import { compareTests } from "../../../analysis/compare_tests.ts";
 import type { Ctx, Page } from "../_context.ts";
 import { spearman } from "../_correlation.ts";
 import type { FadeAnalysis } from "../../../analysis/fade.ts";
-import { cyclingRows, fadeOf, type TestRow, uniqueLabels } from "../_data.ts";
+import { analysisNote, cyclingRows, fadeOf, type TestRow, uniqueLabels } from "../_data.ts";
+import { flagBadges } from "../_flags.ts";
 import { markup, num, pct, query, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
 
 /** Numeric properties compared with the fade rate: label and accessor. */
 const NUMERIC: [string, (r: TestRow) => number | null | undefined][] = [
-  ["mean coulombic efficiency", (r) => r.features?.ce_mean],
-  ["mean energy efficiency", (r) => r.features?.ee_mean],
+  ["mean coulombic efficiency", (r) => r.analysis?.summary.mean_coulombic_efficiency],
+  ["mean energy efficiency", (r) => r.analysis?.summary.mean_energy_efficiency],
   ["mean voltage (V)", (r) => r.features?.mean_voltage_V],
-  ["internal resistance (Ω)", (r) => r.features?.internal_resistance_ohm],
-  ["initial capacity (Ah)", (r) => r.features?.initial_value],
-  ["cycle count", (r) => r.features?.cycle_count],
+  ["internal resistance (Ω)", (r) => r.analysis?.summary.median_internal_resistance_ohm],
+  ["initial capacity (Ah)", (r) => r.analysis?.summary.initial_capacity_Ah],
+  ["counted cycles", (r) => r.analysis?.summary.counted_cycle_count],
   ["temperature (°C)", (r) => r.test.temperature_C],
   ["charge C-rate", (r) => r.test.charge_rate_C],
   ["discharge C-rate", (r) => r.test.discharge_rate_C],
@@ -25,6 +26,7 @@ const NUMERIC: [string, (r: TestRow) => number | null | undefined][] = [
   ["lower cut-off (V)", (r) => r.test.lower_cutoff_voltage_V],
   ["electrode area (cm²)", (r) => r.sample?.area_cm2],
   ["mass (g)", (r) => r.sample?.mass_g],
+  ["active mass (g)", (r) => r.sample?.active_mass_g],
 ];
 
 /** Categorical properties: label and accessor (several values for tags). */
@@ -35,31 +37,16 @@ const CATEGORICAL: [string, (r: TestRow) => string[]][] = [
   ["tag", (r) => r.test.tags],
 ];
 
-/** Tests with fewer usable cycles than this are listed but not ranked. */
+/** Tests with fewer counted cycles than this are listed but not ranked. */
 export const MIN_RANKED_CYCLES = 5;
 
-/**
- * Mean fade per 100 cycles from the reference cycle to the last cycle that is not an anomaly
- * (a glitch), so one odd cycle does not decide the ranking. (A last cycle cut short by the end
- * of the recording is already out of the analysis: `fadeOf` uses complete cycles only.) `null`
- * with fewer than two such points.
- */
-export function robustFadePer100(fade: FadeAnalysis): number | null {
-  const bad = new Set(fade.anomalies.retention.anomalies.map((a) => a.cycle));
-  const pts = fade.retention.points.filter((p) => !bad.has(p.cycle));
-  if (pts.length < 2) return null;
-  const first = pts[0], last = pts[pts.length - 1];
-  if (last.cycle === first.cycle) return null;
-  return ((first.retention - last.retention) / (last.cycle - first.cycle)) * 100;
-}
-
-/** A ranked test: its row, fade analysis and robust fade rate. */
+/** A ranked test: its row, fade analysis and fade rate. */
 export interface RankedTest {
   /** The test. */
   row: TestRow;
-  /** Its fade analysis. */
+  /** Its stored fade analysis. */
   fade: FadeAnalysis;
-  /** Fade per 100 cycles without anomalous cycles (fraction). */
+  /** `analysis.summary.fade_per_100_cycles` (fraction). */
   rate: number;
 }
 
@@ -102,6 +89,13 @@ export function fadeByGroup(ranked: readonly RankedTest[]) {
   return out.sort((a, b) => a.property.localeCompare(b.property) || b.mean_fade - a.mean_fade);
 }
 
+/** Why a test is not ranked: no analysis, no fade analysis (the note), or too few cycles. */
+function unrankedReason(r: TestRow): string {
+  if (!r.analysis) return analysisNote(r.test) ?? "not analysed";
+  if (r.analysis.fade_note) return r.analysis.fade_note;
+  return `${r.analysis.summary.counted_cycle_count} counted cycles`;
+}
+
 /** Fade ranking: tests by fade rate, their fitted end of life, and what goes with fast fade. */
 export async function fadePage(ctx: Ctx): Promise<Page> {
   const all = await cyclingRows(ctx.store);
@@ -109,8 +103,8 @@ export async function fadePage(ctx: Ctx): Promise<Page> {
   const ranked: RankedTest[] = [];
   const short: TestRow[] = [];
   for (const row of all) {
-    const { fade } = fadeOf(row.test, 0.8);
-    const rate = fade ? robustFadePer100(fade) : null;
+    const { fade } = fadeOf(row.test);
+    const rate = row.analysis?.summary.fade_per_100_cycles ?? null;
     if (fade && rate !== null && fade.retention.points.length >= MIN_RANKED_CYCLES) {
       ranked.push({ row, fade, rate });
     } else short.push(row);
@@ -119,42 +113,41 @@ export async function fadePage(ctx: Ctx): Promise<Page> {
   const top = ranked.slice(0, 6).map((r) => r.row);
   const parts: SafeHtml[] = [];
   parts.push(
-    markup`<p>Tests ranked by mean capacity fade per 100 cycles (discharge capacity of the complete
-cycles — a last cycle cut short by the end of the recording is left out — from the first usable
-cycle to the last one that is not an anomaly, so one odd cycle does not decide the rank), fastest
-first, with the best fade model by AIC and its predicted cycle at 80 %
-retention. Tests with fewer than ${MIN_RANKED_CYCLES} usable cycles are listed below the table.</p>
+    markup`<p>Tests ranked by the mean capacity fade per 100 cycles of their stored analysis (over
+the counted cycles only, from the reference cycle: partial, cut-off, formation, rest and check-up
+cycles are left out), fastest first, with the best fade model by AIC, its predicted end of life at
+the analysis threshold, anomalous cycles and data-quality flags. Tests without a fade analysis (a
+protocol without fade, such as a symmetric cell or a pulse test) or with fewer than
+${MIN_RANKED_CYCLES} counted cycles are listed below the table.</p>
 <div class="scroll"><table id="fade-table"><thead><tr><th>#</th><th>Test</th><th>Sample</th><th>Chemistry</th>
-<th class="num">Cycles</th><th class="num">Fade / 100 cycles (%)</th><th class="num">All cycles (%)</th><th class="num">Final retention (%)</th>
+<th class="num">Counted cycles</th><th class="num">Fade / 100 cycles (%)</th><th class="num">Final retention (%)</th>
 <th>Best model</th><th class="num">Predicted EOL cycle</th><th class="num">Knee cycle</th><th class="num">Mean CE (%)</th>
-<th class="num">IR (Ω)</th><th>Anomalous cycles</th></tr></thead><tbody>${
+<th class="num">IR (Ω)</th><th>Anomalous cycles</th><th>Flags</th></tr></thead><tbody>${
       ranked.map(({ row: r, fade, rate }, i) => {
-        const f = r.features!;
+        const f = r.analysis!.summary;
         return markup`<tr data-test-id="${r.test.id}"><td>${i + 1}</td><td><a href="/tests/${
           encodeURIComponent(r.test.id)
         }">${r.test.name}</a></td>
 <td>${
           r.sample?.name ?? "—"
-        }</td><td>${r.sample?.chemistry ?? "—"}</td><td class="num">${f.cycle_count}</td>
-<td class="num">${pct(rate)}</td><td class="num">${
-          pct(f.fade_per_100_cycles)
-        }</td><td class="num">${pct(f.final_retention)}</td>
+        }</td><td>${r.sample?.chemistry ?? "—"}</td><td class="num">${f.counted_cycle_count}</td>
+<td class="num">${pct(rate)}</td><td class="num">${pct(f.capacity_retention)}</td>
 <td>${
-          fade.models.best?.model ?? "—"
-        }</td><td class="num">${num(fade.prediction?.cycle ?? null, 4)}</td>
-<td class="num">${num(fade.knee?.knee_cycle ?? null)}</td><td class="num">${pct(f.ce_mean, 3)}</td>
-<td class="num">${num(f.internal_resistance_ohm)}</td><td>${
+          f.best_fade_model ?? "—"
+        }</td><td class="num">${num(f.eol_cycle_predicted, 4)}</td>
+<td class="num">${num(f.knee_cycle)}</td><td class="num">${pct(f.mean_coulombic_efficiency, 3)}</td>
+<td class="num">${num(f.median_internal_resistance_ohm)}</td><td>${
           fade.anomalies.retention.anomalies.map((a) => a.cycle).join(", ") || "none"
-        }</td></tr>`;
+        }</td><td class="flags">${flagBadges(r.analysis!.flags)}        }</td></tr>`;
       })
     }</tbody></table></div>
 ${
       short.length
-        ? markup`<p class="muted" id="fade-unranked">Not ranked (fewer than ${MIN_RANKED_CYCLES} usable cycles): ${
+        ? markup`<p class="muted" id="fade-unranked">Not ranked: ${
           short.map((r, i) =>
-            markup`${i ? ", " : ""}<a href="/tests/${
+            markup`${i ? "; " : ""}<a href="/tests/${
               encodeURIComponent(r.test.id)
-            }">${r.test.name}</a>`
+            }">${r.test.name}</a> (${unrankedReason(r)})`
           )
         }.</p>`
         : ""
@@ -162,7 +155,10 @@ ${
   );
   if (top.length >= 1) {
     const labels = uniqueLabels(top);
-    const cmp = compareTests(top.map((r, i) => ({ name: labels[i], cycles: r.test.cycles })));
+    // The analysis's cycles carry their roles: only counted cycles enter the retention.
+    const cmp = compareTests(
+      top.map((r, i) => ({ name: labels[i], cycles: r.analysis?.cycles ?? [] })),
+    );
     parts.push(
       markup`<h2>Fastest fading, overlaid</h2><div class="plots">${
         plot(

@@ -13,7 +13,16 @@ import { voltageCapacity, type VoltageCapacityCurve } from "../../../analysis/vo
 import { voltageCapacitySpec } from "../../../analysis/voltage_capacity_spec.ts";
 import type { TestResult } from "../../store/documents.ts";
 import type { Ctx, Page } from "../_context.ts";
-import { cyclingRows, fadeOf, requireTest, testLabel } from "../_data.ts";
+import {
+  analysisAt,
+  analysisNote,
+  cyclingRows,
+  requireTest,
+  storedAnalysisOf,
+  testLabel,
+} from "../_data.ts";
+import { flagList } from "../_flags.ts";
+import { SECURITY_HEADERS } from "../_security.ts";
 import { markup, num, query, type SafeHtml, when } from "../_html.ts";
 import { plot } from "../_plot.ts";
 
@@ -48,6 +57,24 @@ async function halvesOf(ctx: Ctx, test: TestResult, cycle: number) {
   return { series, halves: halfCycles(series) };
 }
 
+/**
+ * The stored analysis of a test: its headline numbers (the same on every surface) and every
+ * data-quality flag with its reason.
+ */
+function analysisSection(test: TestResult): SafeHtml {
+  const a = storedAnalysisOf(test);
+  if (!a) {
+    return markup`<h2>Analysis</h2><p class="muted" id="analysis-note">No analysis: ${
+      analysisNote(test)
+    }</p>`;
+  }
+  return markup`<h2>Analysis</h2><p id="analysis-protocol">${a.data.protocol.kind}: ${a.data.protocol.reason}</p>
+<table id="analysis-summary"><tbody>${
+    a.summaryRows().map((r) => markup`<tr><th>${r.quantity}</th><td>${r.value}</td></tr>`)
+  }</tbody></table>
+<h3>Data-quality flags</h3>${flagList(a.flags)}`;
+}
+
 /** Cell / test detail: capacity, CE, fade model, voltage curves, dQ/dV, similar tests. */
 export async function testDetailPage(ctx: Ctx, id: string): Promise<Page> {
   const { store, url } = ctx;
@@ -79,6 +106,7 @@ ${
       }">Impedance spectra (${test.data.spectra.length})</a>`
       : ""
   }</p>`);
+  parts.push(analysisSection(test));
   if (test.notes.length) {
     parts.push(
       markup`<h2>Notes</h2><ul>${
@@ -93,9 +121,13 @@ ${
 
   if (n > 0) {
     // Capacity, CE and fade.
-    const eolParam = Number(url.searchParams.get("eol") ?? "80");
-    const eol = Number.isFinite(eolParam) && eolParam >= 1 && eolParam <= 99 ? eolParam : 80;
-    const { fade, error } = fadeOf(test, eol / 100);
+    const storedEol = Math.round((test.analysis?.options.threshold ?? 0.8) * 1000) / 10;
+    const eolParam = Number(url.searchParams.get("eol") ?? storedEol);
+    const eol = Number.isFinite(eolParam) && eolParam >= 1 && eolParam <= 99 ? eolParam : storedEol;
+    // The stored analysis; at another threshold the same analysis with only the threshold changed.
+    const at = await analysisAt(store, test, eol / 100);
+    const fade = at.analysis?.fadeAnalysis ?? null;
+    const error = at.analysis ? at.analysis.data.fade_note : at.note;
     parts.push(
       markup`<h2>Capacity and coulombic efficiency</h2><div class="plots">${
         plot(
@@ -114,16 +146,16 @@ ${
         : ""
     }
 <button type="submit">Refit</button></form>`);
-    const cutShort = test.cycles.filter((c) => c.complete === false).map((c) => c.cycle);
-    if (cutShort.length) {
+    const excluded = at.analysis?.excluded ?? [];
+    if (excluded.length) {
       parts.push(
-        markup`<p class="muted" id="fade-left-out">Cycle ${
-          cutShort.join(", ")
-        } left out of the fade analysis: the recording ends during it.</p>`,
+        markup`<p class="muted" id="fade-left-out">Left out of retention, fade and end of life: ${
+          excluded.map((e, i) => markup`${i ? "; " : ""}cycle ${e.cycle} (${e.role}: ${e.reason})`)
+        }.</p>`,
       );
     }
-    if (fade) {
-      const summary = fade.summaryRows();
+    if (fade && at.analysis) {
+      const summary = at.analysis.summaryRows();
       parts.push(
         markup`<div class="row">${
           plot(
@@ -307,4 +339,19 @@ ${
     }
   }
   return { title: test.name, nav: "tests", body: markup`${parts}` };
+}
+
+/**
+ * The analysis stored with a test, as JSON (`{ analysis, note }`): what `analyze --test ID
+ * --json` prints; `analysis` is `null` with the reason in `note` when there is none.
+ */
+export async function testAnalysisJson(ctx: Ctx, id: string): Promise<Response> {
+  const test = await requireTest(ctx.store, id);
+  return new Response(JSON.stringify({ analysis: test.analysis, note: analysisNote(test) }), {
+    headers: {
+      ...SECURITY_HEADERS,
+      "content-type": "application/json; charset=utf-8",
+      "cache-control": "no-store",
+    },
+  });
 }

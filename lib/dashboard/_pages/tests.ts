@@ -2,13 +2,32 @@
 
 import { searchTests, type TestMatch, type TestQuery } from "../../search_tests.ts";
 import { TEST_TYPES, type TestType } from "../../store/documents.ts";
+import { FLAG_CODES, PROTOCOL_KINDS, type ProtocolKind } from "../../../analysis/analyze_test.ts";
+import {
+  TEST_ROW_CSV_COLUMNS,
+  testRowCsvCells,
+  type TestSummaryRow,
+  testSummaryRow,
+} from "../../test_summary_row.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
-import { featuresOf } from "../_data.ts";
+import { analysisNote } from "../_data.ts";
+import { analysisBadges } from "../_flags.ts";
 import { markup, num, pct, query, type SafeHtml, when } from "../_html.ts";
 import { attachment, SECURITY_HEADERS } from "../_security.ts";
 import { emptyStore } from "./overview.ts";
 
-const FILTERS = ["sample", "chemistry", "from", "to", "tag", "tester", "type", "cell"] as const;
+const FILTERS = [
+  "sample",
+  "chemistry",
+  "from",
+  "to",
+  "tag",
+  "tester",
+  "type",
+  "cell",
+  "protocol",
+  "flag",
+] as const;
 
 /** The search of a request's query string. */
 export function testQuery(url: URL): TestQuery {
@@ -17,7 +36,17 @@ export function testQuery(url: URL): TestQuery {
   if (type !== undefined && !(TEST_TYPES as readonly string[]).includes(type)) {
     throw new HttpError(400, `Unknown test type "${type}"; use one of ${TEST_TYPES.join(", ")}`);
   }
+  const flag = p("flag");
+  if (flag !== undefined && !Object.hasOwn(FLAG_CODES, flag)) {
+    throw new HttpError(400, `Unknown flag code "${flag}"`);
+  }
+  const protocol = p("protocol");
+  if (protocol !== undefined && !(PROTOCOL_KINDS as readonly string[]).includes(protocol)) {
+    throw new HttpError(400, `Unknown protocol "${protocol}"`);
+  }
   return {
+    protocol: protocol as ProtocolKind | undefined,
+    flags: flag !== undefined ? [flag] : undefined,
     sample: p("sample"),
     chemistry: p("chemistry"),
     from: p("from"),
@@ -38,12 +67,10 @@ async function search(ctx: Ctx): Promise<TestMatch[]> {
   }
 }
 
+/** A match and its row of headline numbers (the stored analysis's summary). */
 interface Row {
   m: TestMatch;
-  initial_mAh: number | null;
-  retention: number | null;
-  fade: number | null;
-  ce: number | null;
+  r: TestSummaryRow;
 }
 
 const SORTS: Record<string, (r: Row) => string | number | null> = {
@@ -52,24 +79,17 @@ const SORTS: Record<string, (r: Row) => string | number | null> = {
   chemistry: (r) => r.m.sample?.chemistry ?? null,
   tester: (r) => r.m.test.tester,
   start: (r) => r.m.test.start_time,
-  cycles: (r) => r.m.test.cycle_count,
-  initial: (r) => r.initial_mAh,
-  retention: (r) => r.retention,
-  fade: (r) => r.fade,
-  ce: (r) => r.ce,
+  protocol: (r) => r.r.protocol,
+  cycles: (r) => r.r.counted_cycle_count,
+  initial: (r) => r.r.initial_capacity_Ah,
+  retention: (r) => r.r.capacity_retention,
+  fade: (r) => r.r.fade_per_100_cycles,
+  ce: (r) => r.r.mean_coulombic_efficiency,
+  flags: (r) => r.r.flag_codes?.length ?? null,
 };
 
 function rows(matches: TestMatch[]): Row[] {
-  return matches.map((m) => {
-    const f = featuresOf(m.test).features;
-    return {
-      m,
-      initial_mAh: f ? f.initial_value * 1000 : null,
-      retention: f?.final_retention ?? null,
-      fade: f?.fade_per_100_cycles ?? null,
-      ce: f?.ce_mean ?? null,
-    };
-  });
+  return matches.map((m) => ({ m, r: testSummaryRow(m.test, m.sample) }));
 }
 
 /** Sort rows by a column; missing values last in either direction. */
@@ -129,6 +149,9 @@ ${select("chemistry", "Chemistry", chemistries)}
 ${select("tag", "Tag", tags)}${select("tester", "Tester", testers)}
 ${select("type", "Type", [...TEST_TYPES])}
 <label>Cell code<input name="cell" value="${filters.cell}" size="8"></label>
+${select("protocol", "Protocol", [...PROTOCOL_KINDS])}${
+      select("flag", "Flag", Object.keys(FLAG_CODES))
+    }
 <input type="hidden" name="sort" value="${sort}"><input type="hidden" name="dir" value="${dir}">
 <button type="submit">Filter</button> <a href="/tests">Clear</a></form>
 <p id="match-count">${list.length} of ${allTests.length} tests match. <a href="/tests.csv${
@@ -138,9 +161,11 @@ ${select("type", "Type", [...TEST_TYPES])}
 <div class="scroll"><table id="tests-table"><thead><tr><th><input type="checkbox" data-select-all aria-label="Select all"></th>
 ${header("name", "Test")}${header("sample", "Sample")}${header("chemistry", "Chemistry")}
 ${header("tester", "Tester")}<th>Type</th><th>Cell</th>${header("start", "Start")}
-${header("cycles", "Cycles", true)}${header("initial", "Initial capacity (mAh)", true)}
+${header("protocol", "Protocol")}${header("cycles", "Counted / all cycles", true)}${
+      header("initial", "Initial capacity (mAh)", true)
+    }
 ${header("retention", "Final retention (%)", true)}${header("fade", "Fade / 100 cycles (%)", true)}
-${header("ce", "Mean CE (%)", true)}<th>Tags</th></tr></thead><tbody>${
+${header("ce", "Mean CE (%)", true)}${header("flags", "Flags")}<th>Tags</th></tr></thead><tbody>${
       list.map((r) =>
         markup`<tr data-test-id="${r.m.test.id}"><td><input type="checkbox" name="ids" value="${r.m.test.id}" aria-label="Select ${r.m.test.name}"></td>
 <td><a href="/tests/${encodeURIComponent(r.m.test.id)}">${r.m.test.name}</a></td>
@@ -150,10 +175,17 @@ ${header("ce", "Mean CE (%)", true)}<th>Tags</th></tr></thead><tbody>${
 <td>${r.m.test.test_type}</td><td>${r.m.test.cell_code ?? ""}</td><td>${
           when(r.m.test.start_time)
         }</td>
-<td class="num">${r.m.test.cycle_count}</td><td class="num">${num(r.initial_mAh)}</td>
-<td class="num">${pct(r.retention)}</td><td class="num">${pct(r.fade)}</td><td class="num">${
-          pct(r.ce, 3)
+<td>${
+          r.r.protocol ?? "—"
+        }</td><td class="num">${
+          r.r.cycle_count === null ? "—" : `${r.r.counted_cycle_count} / ${r.r.cycle_count}`
+        }</td><td class="num">${
+          num(r.r.initial_capacity_Ah === null ? null : r.r.initial_capacity_Ah * 1000)
         }</td>
+<td class="num">${pct(r.r.capacity_retention)}</td><td class="num">${
+          pct(r.r.fade_per_100_cycles)
+        }</td><td class="num">${pct(r.r.mean_coulombic_efficiency, 3)}</td>
+<td class="flags">${analysisBadges(r.m.test.analysis, analysisNote(r.m.test))}</td>
 <td>${r.m.test.tags.join(", ")}</td></tr>`
       )
     }</tbody></table></div>
@@ -171,62 +203,39 @@ export function csvCell(value: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const CSV_COLUMNS = [
-  "id",
-  "name",
-  "sample",
-  "chemistry",
-  "tester",
-  "test_type",
-  "cell_code",
-  "start_time",
-  "cycle_count",
-  "initial_capacity_Ah",
-  "final_capacity_Ah",
-  "capacity_retention",
-  "fade_per_100_cycles",
-  "mean_coulombic_efficiency",
-  "mean_energy_efficiency",
-  "median_internal_resistance_ohm",
-  "tags",
-];
-
-/** The matching (or, with `ids`, the selected) tests as CSV. */
-export async function testsCsv(ctx: Ctx): Promise<Response> {
+/** The matching (or, with `ids`, the selected) tests: one row each, as every surface has it. */
+async function selectedRows(ctx: Ctx): Promise<TestSummaryRow[]> {
   const ids = ctx.url.searchParams.getAll("ids");
   let matches = await search(ctx);
   if (ids.length) matches = matches.filter((m) => ids.includes(m.test.id));
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const m of matches) {
-    const t = m.test;
-    const f = featuresOf(t).features;
-    lines.push(
-      [
-        t.id,
-        t.name,
-        m.sample?.name,
-        m.sample?.chemistry,
-        t.tester,
-        t.test_type,
-        t.cell_code,
-        t.start_time,
-        t.cycle_count,
-        t.initial_capacity_Ah,
-        t.final_capacity_Ah,
-        t.capacity_retention,
-        f?.fade_per_100_cycles ?? null,
-        t.mean_coulombic_efficiency,
-        t.mean_energy_efficiency,
-        t.median_internal_resistance_ohm,
-        t.tags.join(";"),
-      ].map(csvCell).join(","),
-    );
+  return matches.map((m) => testSummaryRow(m.test, m.sample));
+}
+
+/**
+ * The matching (or selected) tests as CSV: the columns of `search_tests --csv` (the stored
+ * analysis's summary fields, its flags with their reasons).
+ */
+export async function testsCsv(ctx: Ctx): Promise<Response> {
+  const lines = [TEST_ROW_CSV_COLUMNS.join(",")];
+  for (const row of await selectedRows(ctx)) {
+    lines.push(testRowCsvCells(row).map(csvCell).join(","));
   }
   return new Response(lines.join("\r\n") + "\r\n", {
     headers: {
       ...SECURITY_HEADERS,
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": attachment("tests.csv"),
+      "cache-control": "no-store",
+    },
+  });
+}
+
+/** The matching (or selected) tests as JSON: `{ tests: TestSummaryRow[] }`, as `search_tests --json`. */
+export async function testsJson(ctx: Ctx): Promise<Response> {
+  return new Response(JSON.stringify({ tests: await selectedRows(ctx) }), {
+    headers: {
+      ...SECURITY_HEADERS,
+      "content-type": "application/json; charset=utf-8",
       "cache-control": "no-store",
     },
   });

@@ -37,6 +37,7 @@ for path in sorted(glob.glob(os.path.join(here, "../../fixtures/arbin/BL_Zn_SymC
         "n_cycles": len(cycles),
         "first": cycles[:3],
         "last": cycles[-1],
+        "second_last": cycles[-2] if len(cycles) > 1 else None,
         "sum_charge_Ah": sum(c["charge_Ah"] for c in cycles),
         "sum_discharge_Ah": sum(c["discharge_Ah"] for c in cycles),
     }

@@ -113,9 +113,9 @@ Deno.test("tests page filters by tester and inclusive date range, and sorts", as
     const onDay = t.start_time?.startsWith("2023-07-21") ?? false;
     equal(names.includes(t.name), onDay, t.name);
   }
-  // Sorted by cycle count, descending: non-increasing.
+  // Sorted by counted cycle count (of the stored analysis), descending: non-increasing.
   const sorted = await get("/tests?sort=cycles&dir=desc");
-  const counts = [...sorted.text.matchAll(/<td class="num">(\d+)<\/td><td class="num">/g)].map((
+  const counts = [...sorted.text.matchAll(/<td class="num">(\d+) \/ \d+<\/td>/g)].map((
     m,
   ) => Number(m[1]));
   ok(counts.length > 10);
@@ -149,9 +149,14 @@ Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled tra
   // Capacity plot: a charge and a discharge point per cycle, plus one CE point per cycle with CE.
   const ce = test.cycles.filter((c) => c.coulombic_efficiency !== null).length;
   equal(Number(attribute(text, "plot-capacity", "data-points")), 2 * test.cycles.length + ce);
-  for (const id of ["plot-retention", "plot-voltage-capacity", "plot-dqdv", "plot-trace"]) {
+  for (const id of ["plot-voltage-capacity", "plot-dqdv", "plot-trace"]) {
     ok(Number(attribute(text, id, "data-points")) > 0, id);
   }
+  // A symmetric cell: the stored analysis says why there is no fade model, and shows its flags.
+  match(text, /id="analysis-protocol">symmetric_plating/);
+  match(text, /No fade analysis: symmetric cell/);
+  ok(!text.includes('id="plot-retention"'));
+  match(text, /<li data-flag="last_cycle_cut_off">/);
   // The trace keeps min(rows, TRACE_POINTS) points (largest-triangle downsampling).
   const series = (await store.series.read(test.id))!;
   equal(
@@ -160,12 +165,22 @@ Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled tra
   );
   match(text, /dQ\/dV peaks, cycle 2/);
   match(text, /<option value="2" selected>2<\/option>/);
-  match(text, /id="fade-summary"/);
   match(text, /id="similar-tests"/);
   equal((await handler(store)("/tests/nope")).res.status, 404);
+  // A constant-current cycling test with a fade analysis (the Neware .nda of 122 cycles): the
+  // retention plot and the summary of its stored analysis.
+  const cycling = (await store.tests.find({ name: "nw4-120-1-6-53" }))[0];
+  const fade = await handler(store)(`/tests/${cycling.id}`);
+  ok(Number(attribute(fade.text, "plot-retention", "data-points")) > 0);
+  match(fade.text, /id="fade-summary"/);
+  match(fade.text, /id="fade-models"/);
+  // The stored analysis as JSON: what analyze --test --json prints.
+  const json = await handler(store)(`/tests/${cycling.id}/analysis.json`);
+  equal(json.res.headers.get("content-type"), "application/json; charset=utf-8");
+  deepEqual(JSON.parse(json.text).analysis, cycling.analysis);
 });
 
-Deno.test("fade pages leave out a last cycle cut short by the end of the recording", async () => {
+Deno.test("dashboard pages leave out a last cycle cut short by the end of the recording", async () => {
   const { store } = await fixtures();
   // The Zn file of channel 54 ends mid-discharge (−0.00113 A on its last row): the import
   // pipeline's summarizeCycles marks cycle 36 incomplete, and the store keeps the mark.
@@ -174,15 +189,26 @@ Deno.test("fade pages leave out a last cycle cut short by the end of the recordi
   equal(test.cycles.length, 36);
   deepEqual(test.cycles.flatMap((c) => (c.complete === false ? [c.cycle] : [])), [36]);
   const detail = await handler(store)(`/tests/${test.id}`);
-  match(detail.text, /id="fade-left-out">Cycle 36 left out of the fade analysis/);
-  // Fade ranking: the test's row counts its 35 complete cycles, and its anomalous cycles are
-  // none (cycle 36's 0.00026 Ah would be one; cycles 1–35 differ by one 1e-5-Ah step at most).
+  match(
+    detail.text,
+    /id="fade-left-out">Left out of retention, fade and end of life: cycle 36 \(cut_off: the recording ends during it/,
+  );
+  // Tests list: its 35 counted of 36 cycles, retention 100.00 % (cycles 1 and 35 both hold
+  // 0.00113 Ah: tests/analysis/scripts/zn_expected.py), and its flags as badges with reasons.
+  const list = await handler(store)("/tests?cell=&sample=BL_Zn_SymCell_072023_04_1mAh");
+  const row = new RegExp(`<tr data-test-id="${test.id}">([\\s\\S]*?)</tr>`).exec(list.text)?.[1];
+  ok(row, "the test is listed");
+  match(row, /<td class="num">35 \/ 36<\/td>/);
+  match(row, /<td class="num">100\.00<\/td>/);
+  match(
+    row,
+    /data-flag="last_cycle_cut_off" title="last_cycle_cut_off: the recording ends during cycle 36/,
+  );
+  // Fade ranking: a symmetric cell has no fade model (its capacity is set by the protocol); it
+  // is listed below the table with the reason.
   const fade = await handler(store)("/fade");
-  const row = new RegExp(`<tr data-test-id="${test.id}">([\\s\\S]*?)</tr>`).exec(fade.text)?.[1];
-  ok(row, "the test is ranked");
-  const cells = [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]);
-  equal(cells[4], "35");
-  equal(cells[cells.length - 1], "none");
+  ok(!fade.text.includes(`<tr data-test-id="${test.id}">`));
+  match(fade.text, new RegExp(`href="/tests/${test.id}">[^<]+</a> \\(symmetric cell`));
 });
 
 Deno.test("test detail stays fast and small on a 200 000-row series", async () => {
@@ -234,7 +260,7 @@ Deno.test("test detail stays fast and small on a 200 000-row series", async () =
   await store.close();
 });
 
-Deno.test("fade ranking ranks by robust fade and shows correlations", async () => {
+Deno.test("fade ranking ranks by the stored analyses' fade and shows correlations", async () => {
   const { store } = await fixtures();
   const { text } = await handler(store)("/fade");
   match(text, /id="fade-table"/);
@@ -280,7 +306,7 @@ Deno.test("advanced analysis shows normalized metrics, outliers and similar samp
   const { text } = await handler(store)(`/advanced?sample=${sample.id}`);
   match(text, /id="normalized-capacity"/);
   // No mass or area is known for these cells: the table says which property is missing.
-  match(text, /needs mass_g/);
+  match(text, /needs active_mass_g/);
   match(text, /needs area_cm2/);
   match(text, /id="similar-samples"/);
   match(text, /id="plot-normalized"/);

@@ -148,6 +148,17 @@ for (const storeCase of STORE_CASES) {
         (await setSampleProperties(store, sample.id, { area_cm2: null })).sample.area_cm2,
         null,
       );
+      // A nominal capacity far below the measured 1.13 mAh per cycle (zn_expected.py): the
+      // sample's tests are analysed again with it, and the analysis flags the capacities.
+      const test = (await store.tests.find({ sample_id: sample.id }))[0];
+      equal(test.analysis!.summary.flag_codes.includes("capacity_implausible"), false);
+      const nominal = await setSampleProperties(store, sample.id, { nominal_capacity_Ah: 1e-5 });
+      deepEqual(nominal.tests_analyzed, [test.id]);
+      const flagged = (await store.tests.get(test.id))!.analysis!;
+      ok(
+        flagged.summary.flag_codes.includes("capacity_implausible"),
+        flagged.summary.flag_codes.join(),
+      );
     } finally {
       await cleanup();
       await Deno.remove(dir, { recursive: true });

@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import type { Store } from "../../../lib/store/store.ts";
 import { ConflictError, NotFoundError } from "../../../lib/store/store_error.ts";
 import { updateCellDataset } from "../../../lib/cell_dataset.ts";
+import { analyzeTest } from "../../../analysis/analyze_test.ts";
 import { assertClose } from "../../_util.ts";
 import { hashOf, makeBytes, makeCycle, makeSeries, makeSpectrum } from "./_fixtures.ts";
 
@@ -203,62 +204,97 @@ const CASES: Case[] = [
     deepEqual(await store.spectra.read(bare.id), []);
   }],
 
-  ["tests metrics and sample aggregates follow the cycles", async (store) => {
-    const sampleId = await newSample(store, "agg");
-    // Test 1: discharge 1.0 → 0.8 (retention 0.8), CE 0.9 and 0.92 (charge 1.0/0.8 → 0.9/0.92
-    // chosen so that discharge/charge = CE), EE 0.85, IR 0.1 and 0.2 (median 0.15).
-    const t1 = await store.tests.create({
-      sample_id: sampleId,
-      tester: "Arbin",
-      name: "t1",
-      file_hash: hashOf("t1"),
-      cycles: [
+  [
+    "the analysis is stored with the test; sample aggregates follow the tests' summaries",
+    async (store) => {
+      const sampleId = await newSample(store, "agg");
+      // Test 1: discharge 1.0 → 0.8 (retention 0.8), CE 0.9 and 0.92 (charge 1.0/0.9 → 0.8/0.92
+      // chosen so that discharge/charge = CE), EE 0.85, IR 0.1 and 0.2 (median 0.15). The caller
+      // (the import pipeline) computes the analysis; the store keeps it as given.
+      const c1 = [
         makeCycle(1, [0, 10], { charge: 1.0 / 0.9, discharge: 1.0, ee: 0.85, ir: 0.1 }),
         makeCycle(2, [10, 20], { charge: 0.8 / 0.92, discharge: 0.8, ee: 0.85, ir: 0.2 }),
-      ],
-    });
-    equal(t1.cycle_count, 2);
-    equal(t1.initial_capacity_Ah, 1.0);
-    equal(t1.final_capacity_Ah, 0.8);
-    assertClose(t1.capacity_retention!, 0.8);
-    assertClose(t1.mean_coulombic_efficiency!, 0.91); // (0.9 + 0.92) / 2
-    assertClose(t1.mean_energy_efficiency!, 0.85);
-    assertClose(t1.median_internal_resistance_ohm!, 0.15); // median of 0.1, 0.2
-    // Test 2: 1.2 → 1.0 (original spec §3.3: avg_initial 1.1, avg_final 0.9,
-    // avg_retention (0.8 + 0.8333)/2).
-    const t2 = await store.tests.create({
-      sample_id: sampleId,
-      tester: "Arbin",
-      name: "t2",
-      file_hash: hashOf("t2"),
-      cycles: [
+      ];
+      const a1 = analyzeTest({ cycles: c1 }).toJSON();
+      const t1 = await store.tests.create({
+        sample_id: sampleId,
+        tester: "Arbin",
+        name: "t1",
+        file_hash: hashOf("t1"),
+        cycles: c1,
+        analysis: a1,
+        analysis_options: { threshold: 0.7 },
+      });
+      deepEqual(t1.analysis, a1);
+      deepEqual(t1.analysis_options, { threshold: 0.7 });
+      const s1 = (await store.tests.get(t1.id))!.analysis!.summary;
+      equal(s1.cycle_count, 2);
+      equal(s1.initial_capacity_Ah, 1.0);
+      equal(s1.final_capacity_Ah, 0.8);
+      assertClose(s1.capacity_retention!, 0.8);
+      assertClose(s1.mean_coulombic_efficiency!, 0.91); // (0.9 + 0.92) / 2
+      assertClose(s1.mean_energy_efficiency!, 0.85);
+      assertClose(s1.median_internal_resistance_ohm!, 0.15); // median of 0.1, 0.2
+      // Read back whole, and without the per-cycle tables for listings.
+      deepEqual((await store.tests.get(t1.id))!.analysis, a1);
+      const light = (await store.tests.find({ sample_id: sampleId, without_cycles: true }))[0];
+      deepEqual(light.cycles, []);
+      deepEqual(light.analysis!.cycles, []);
+      deepEqual(light.analysis!.summary, a1.summary);
+      deepEqual(light.analysis!.flags, a1.flags);
+      // Test 2: 1.2 → 1.0 (original spec §3.3: avg_initial 1.1, avg_final 0.9,
+      // avg_retention (0.8 + 0.8333)/2).
+      const c2 = [
         makeCycle(1, [0, 10], { charge: 1.3, discharge: 1.2, ir: 0.3 }),
         makeCycle(2, [10, 20], { charge: 1.1, discharge: 1.0 }),
-      ],
-    });
-    let m = (await store.samples.get(sampleId))!.metrics;
-    equal(m.test_count, 2);
-    assertClose(m.avg_initial_capacity_Ah!, 1.1);
-    assertClose(m.avg_final_capacity_Ah!, 0.9);
-    assertClose(m.avg_capacity_retention!, (0.8 + 1.0 / 1.2) / 2);
-    assertClose(m.avg_energy_efficiency!, 0.85); // only t1 has energy efficiency
-    assertClose(m.median_internal_resistance_ohm!, (0.15 + 0.3) / 2);
-    // Changing t2's cycles updates only its contribution.
-    await store.tests.update(t2.id, {
-      cycles: [makeCycle(1, [0, 10], { charge: 2.2, discharge: 2.0 })],
-    });
-    m = (await store.samples.get(sampleId))!.metrics;
-    assertClose(m.avg_initial_capacity_Ah!, 1.5); // (1.0 + 2.0) / 2
-    assertClose(m.avg_final_capacity_Ah!, 1.4); // (0.8 + 2.0) / 2
-    await store.tests.delete(t1.id);
-    m = (await store.samples.get(sampleId))!.metrics;
-    equal(m.test_count, 1);
-    equal(m.avg_initial_capacity_Ah, 2.0);
-    equal(m.avg_energy_efficiency, null);
-    await store.tests.delete(t2.id);
-    deepEqual((await store.samples.get(sampleId))!.metrics.test_count, 0);
-    await store.samples.delete(sampleId); // no tests left
-  }],
+      ];
+      const t2 = await store.tests.create({
+        sample_id: sampleId,
+        tester: "Arbin",
+        name: "t2",
+        file_hash: hashOf("t2"),
+        cycles: c2,
+        analysis: analyzeTest({ cycles: c2 }).toJSON(),
+      });
+      equal(t2.analysis!.summary.initial_capacity_Ah, 1.2);
+      deepEqual(t2.analysis_options, {});
+      let m = (await store.samples.get(sampleId))!.metrics;
+      equal(m.test_count, 2);
+      assertClose(m.avg_initial_capacity_Ah!, 1.1);
+      assertClose(m.avg_final_capacity_Ah!, 0.9);
+      assertClose(m.avg_capacity_retention!, (0.8 + 1.0 / 1.2) / 2);
+      assertClose(m.avg_energy_efficiency!, 0.85); // only t1 has energy efficiency
+      assertClose(m.median_internal_resistance_ohm!, (0.15 + 0.3) / 2);
+      // New cycles with their new analysis update only t2's contribution.
+      const c2b = [makeCycle(1, [0, 10], { charge: 2.2, discharge: 2.0 })];
+      await store.tests.update(t2.id, {
+        cycles: c2b,
+        analysis: analyzeTest({ cycles: c2b }).toJSON(),
+      });
+      m = (await store.samples.get(sampleId))!.metrics;
+      assertClose(m.avg_initial_capacity_Ah!, 1.5); // (1.0 + 2.0) / 2
+      assertClose(m.avg_final_capacity_Ah!, 1.4); // (0.8 + 2.0) / 2
+      // New cycles without an analysis clear the stale one: t2 then counts in test_count only.
+      const cleared = await store.tests.update(t2.id, { cycles: c2 });
+      equal(cleared.analysis, null);
+      m = (await store.samples.get(sampleId))!.metrics;
+      equal(m.test_count, 2);
+      equal(m.avg_initial_capacity_Ah, 1.0);
+      await rejects(
+        store.tests.update(t2.id, { analysis_options: { colour: 1 } as never }),
+        TypeError,
+      );
+      await rejects(store.tests.update(t2.id, { analysis: { summary: {} } as never }), TypeError);
+      await store.tests.delete(t1.id);
+      m = (await store.samples.get(sampleId))!.metrics;
+      equal(m.test_count, 1);
+      equal(m.avg_initial_capacity_Ah, null);
+      equal(m.avg_energy_efficiency, null);
+      await store.tests.delete(t2.id);
+      deepEqual((await store.samples.get(sampleId))!.metrics.test_count, 0);
+      await store.samples.delete(sampleId); // no tests left
+    },
+  ],
 
   ["tests are unique by file hash and by every part's hash", async (store) => {
     const sampleId = await newSample(store, "dedup");

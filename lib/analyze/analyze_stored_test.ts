@@ -1,0 +1,122 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+import {
+  analyzeTest,
+  type AnalyzeTestOptions,
+  type TestAnalysis,
+} from "../../analysis/analyze_test.ts";
+import type { Store } from "../store/store.ts";
+import type { Sample, TestResult } from "../store/documents.ts";
+import { samplePropertiesOf } from "../samples/sample_properties_of.ts";
+
+/** Options of {@link analyzeStoredTest}: analysis options, and whether to store the result. */
+export interface AnalyzeStoredTestOptions extends AnalyzeTestOptions {
+  /**
+   * Store the analysis with the test, and the options given here (over the stored ones) as the
+   * test's `analysis_options`, so that every surface shows it. @default {false}
+   */
+  save?: boolean;
+}
+
+/** The parser and import warnings a stored test keeps (`metadata.warnings`). */
+function storedWarnings(test: TestResult): string[] {
+  const w = test.metadata?.warnings;
+  return Array.isArray(w) ? w.filter((x): x is string => typeof x === "string") : [];
+}
+
+/**
+ * The analysis options given, over the test's stored `analysis_options` (`undefined` keeps a
+ * stored one; `save` is not an analysis option).
+ */
+function mergedOptions(test: TestResult, options: AnalyzeStoredTestOptions): AnalyzeTestOptions {
+  const { save: _save, ...given } = options;
+  const out: Record<string, unknown> = { ...(test.analysis_options ?? {}) };
+  for (const [k, v] of Object.entries(given)) if (v !== undefined) out[k] = v;
+  return out as AnalyzeTestOptions;
+}
+
+/**
+ * The one analysis of a stored test (`analyzeTest`), from what the store keeps: its cycles (as
+ * delimited at import), its time series (for dQ/dV and the protocol), its spectra, the parser's
+ * warnings, and its sample's properties (nominal capacity, active mass, area, thickness), with
+ * the test's stored `analysis_options` under the options given. With `save`, the analysis and
+ * the options are stored with the test in one write — what the import pipeline, `migrate` and
+ * `analyze --test ID --save` do.
+ *
+ * @param store The store.
+ * @param testId The test's id.
+ * @param options Analysis options (over the stored ones) and `save`.
+ * @returns The analysis.
+ * @throws {RangeError} For an unknown test or options the test's cycles cannot satisfy.
+ *
+ * @example Usage
+ * ```ts
+ * import { analyzeStoredTest } from "./analyze_stored_test.ts";
+ * import { SqliteStore } from "../store/sqlite_store.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const store = await SqliteStore.open({ path: ":memory:" });
+ * const sample = await store.samples.create({ name: "cell" });
+ * const cycle = (k: number, qd: number) => ({
+ *   cycle: k, instrument_cycle: k, first_half: "charge" as const, start_row: 0, end_row: 0,
+ *   start_time_s: 0, end_time_s: 0, duration_s: 0, charge_capacity_Ah: 1,
+ *   discharge_capacity_Ah: qd, coulombic_efficiency: qd, charge_energy_Wh: null,
+ *   discharge_energy_Wh: null, energy_efficiency: null, mean_voltage_V: null,
+ *   min_voltage_V: null, max_voltage_V: null, mean_charge_voltage_V: 3.9,
+ *   mean_discharge_voltage_V: 3.6, mean_charge_current_A: 1, mean_discharge_current_A: -1,
+ *   internal_resistance_ohm: null, complete: true,
+ * });
+ * const test = await store.tests.create({
+ *   sample_id: sample.id, tester: "Arbin", name: "t", file_hash: "a".repeat(64),
+ *   cycles: Array.from({ length: 20 }, (_, k) => cycle(k + 1, 0.99 - 0.001 * k)),
+ * });
+ * const analysis = await analyzeStoredTest(store, test.id, { formationCycles: 0, save: true });
+ * // Retention at cycle 20: 0.971 / 0.99 (exact data).
+ * equal(analysis.summary.capacity_retention, 0.971 / 0.99);
+ * equal((await store.tests.get(test.id))!.analysis!.summary.capacity_retention, 0.971 / 0.99);
+ * await store.close();
+ * ```
+ */
+export async function analyzeStoredTest(
+  store: Store,
+  testId: string,
+  options: AnalyzeStoredTestOptions = {},
+): Promise<TestAnalysis> {
+  const test = await store.tests.get(testId);
+  if (!test) throw new RangeError(`Cannot analyse test "${testId}": no such test`);
+  const sample = await store.samples.get(test.sample_id);
+  const analysisOptions = mergedOptions(test, options);
+  const analysis = await analyzeTestFrom(store, test, sample, analysisOptions);
+  if (options.save) {
+    // One write: the analysis, its options, and no stale reason why there was none.
+    const { analysis_error: stale, ...metadata } = test.metadata ?? {};
+    await store.tests.update(test.id, {
+      analysis: analysis.toJSON(),
+      analysis_options: analysisOptions,
+      ...(stale !== undefined ? { metadata } : {}),
+    });
+  }
+  return analysis;
+}
+
+/** Analyse a stored test (already read) with the given options. */
+async function analyzeTestFrom(
+  store: Store,
+  test: TestResult,
+  sample: Sample | null,
+  options: AnalyzeTestOptions,
+): Promise<TestAnalysis> {
+  const series = test.data.series ? await store.series.read(test.id) : null;
+  const spectra = test.data.spectra.length > 0 ? await store.spectra.read(test.id) : [];
+  const method = test.metadata?.cycle_method;
+  return analyzeTest({
+    series,
+    // Stored cycles when there are some; a test stored without cycles gets them from its series.
+    ...(test.cycles.length > 0 || !series ? { cycles: test.cycles } : {}),
+    cycleMethod: typeof method === "string" ? method : null,
+    spectra,
+    label: test.name,
+    sample: sample ? samplePropertiesOf(sample) : null,
+    warnings: storedWarnings(test),
+  }, options);
+}
