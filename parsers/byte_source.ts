@@ -56,6 +56,15 @@ export function byteSource(bytes: Uint8Array): ByteSource {
  * @param offset First byte.
  * @param length How many bytes.
  * @returns The bytes read.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { byteSource, readRange } from "./byte_source.ts";
+ *
+ * const source = byteSource(new Uint8Array([1, 2, 3, 4, 5]));
+ * deepEqual([...readRange(source, 3, 10)], [4, 5]);
+ * ```
  */
 export function readRange(source: ByteSource, offset: number, length: number): Uint8Array {
   const out = new Uint8Array(Math.max(0, Math.min(length, source.size - offset)));
