@@ -256,9 +256,11 @@ export function simulate(options: SimulateOptions = {}): Simulation {
       events.push((_t, s) => cell.vMax - model.voltage(s));
       kinds.push("upper voltage cut-off");
     }
-    events.push((_t, s) => model.stoichiometryRange(s)[0]);
+    // A safety net only: the OCP asymptotes (PyBaMM's) hold the surface stoichiometries within
+    // about 0.001 of [0, 1]; beyond 0.005 something is wrong.
+    events.push((_t, s) => model.stoichiometryRange(s)[0] + 0.005);
     kinds.push("stoichiometry limit");
-    events.push((_t, s) => 1 - model.stoichiometryRange(s)[1]);
+    events.push((_t, s) => 1.005 - model.stoichiometryRange(s)[1]);
     kinds.push("stoichiometry limit");
     let termination: StepTermination | null = null;
     for (let e = 0; e < own; e++) {

@@ -66,6 +66,8 @@ export interface Page {
   body: SafeHtml;
   /** HTTP status. @default {200} */
   status?: number;
+  /** Load the plotting scripts. @default {whether the body holds a plot} */
+  plots?: boolean;
 }
 
 /** A request error shown to the user as a page with this status. */

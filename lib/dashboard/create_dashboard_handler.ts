@@ -92,19 +92,25 @@ function errorPage(status: number, message: string): Page {
   };
 }
 
-async function asset(req: Request, name: string): Promise<Response> {
+/**
+ * An asset. Under its versioned URL (`?v=` its current ETag, as pages link it) it may be cached
+ * for a year without asking again; under any other URL the browser revalidates it each time.
+ */
+async function asset(req: Request, url: URL, name: string): Promise<Response> {
   const pending = loadAsset(name);
   if (!pending) return text(404, `No asset "${name}"`);
   const a = await pending;
+  const versioned = url.searchParams.get("v") === a.etag.replace(/"/g, "");
+  const cache = versioned ? "public, max-age=31536000, immutable" : "no-cache";
   if (req.headers.get("if-none-match") === a.etag) {
-    return new Response(null, { status: 304, headers: { etag: a.etag } });
+    return new Response(null, { status: 304, headers: { etag: a.etag, "cache-control": cache } });
   }
   return new Response(a.body as Uint8Array<ArrayBuffer>, {
     headers: {
       ...SECURITY_HEADERS,
       "content-type": a.type,
       etag: a.etag,
-      "cache-control": "no-cache",
+      "cache-control": cache,
     },
   });
 }
@@ -178,7 +184,7 @@ export function createDashboardHandler(
       if (req.method !== "GET" && req.method !== "HEAD") {
         return text(405, "Method not allowed", { allow: "GET, HEAD" });
       }
-      return asset(req, path.slice("/assets/".length));
+      return asset(req, url, path.slice("/assets/".length));
     }
     if (path === "/favicon.ico") return new Response(null, { status: 204 });
     const method = req.method === "HEAD" ? "GET" : req.method;
