@@ -7,7 +7,7 @@ import { compileCell } from "./_cell.ts";
 import { type CellModel, type MeshPoints, Mode, type StateSnapshot } from "./_cell_model.ts";
 import { DfnModel } from "./_dfn.ts";
 import { SingleParticleModel } from "./_spm.ts";
-import { electrodeSohCompiled, initialStateCompiled } from "./electrode_soh.ts";
+import { electrodeSohCompiled, initialStateCompiled } from "./_electrode_soh.ts";
 import { type Experiment, type ExperimentStep, parseExperiment } from "./experiment.ts";
 import { interpolateClamped } from "./_interpolate.ts";
 import { resolveParameterSet } from "./load_parameter_set.ts";
@@ -85,8 +85,8 @@ class Rows {
   profiles: Float64Array[] = [];
 }
 
-/** @internal Build the model of a run. */
-export function buildModel(
+/** Build the model of a run. */
+function buildModel(
   set: ParameterSet,
   model: ModelName,
   options: { thermal: boolean; sei: boolean; mesh: MeshPoints },
