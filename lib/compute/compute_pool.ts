@@ -43,7 +43,7 @@ export interface ComputeRunOptions {
 export class ComputeTimeoutError extends Error {
   /** @param task Task name. @param ms The limit. */
   constructor(readonly task: string, readonly ms: number) {
-    super(`Computation "${task}" stopped after its time limit of ${Math.round(ms / 1000)} s`);
+    super(`Computation "${task}" stopped after its time limit of ${ms / 1000} s`);
     this.name = "ComputeTimeoutError";
   }
 }

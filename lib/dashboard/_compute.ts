@@ -121,7 +121,7 @@ export class DashboardCompute {
       if (err instanceof ComputeTimeoutError) {
         return fragmentResponse(
           markup`<p class="error" id="compute-timeout">Stopped computing ${request.what} after ${
-            Math.round(err.ms / 1000)
+            seconds(err.ms)
           } s (the time limit): ${request.hint}.</p>`.value,
           503,
         );
@@ -148,6 +148,11 @@ export class DashboardCompute {
       this.#cacheChars -= v.length;
     }
   }
+}
+
+/** Milliseconds as seconds for people: `0.2`, `45`. */
+function seconds(ms: number): string {
+  return ms < 10_000 ? String(Number((ms / 1000).toFixed(1))) : String(Math.round(ms / 1000));
 }
 
 /** An HTML fragment (no page shell). */
