@@ -289,7 +289,7 @@ export function fitOne(
   let result = summary(best);
   if (!options.escalate) return result;
   // Escalation (escalationReason): the local search is widened when its result is doubtful.
-  const nested = nestedFits(circuit, data, options);
+  const nested = nestedFits(circuit, data, options, best.params);
   // Of the nested circuits with a BIC as low, name the one without the block the data support
   // least (most parameters flagged), then the lowest BIC.
   const simplerThan = (r: FitOneResult): NestedFit | null => {
@@ -405,34 +405,42 @@ function drtArcs(data: SpectrumData, shared: SharedSearch | undefined): Arc[] | 
   return arcs;
 }
 
-/** Fits of the nested simpler circuits (see `_nested.ts`), from the cache when there. */
+/**
+ * The BICs of the nested simpler circuits (see `_nested.ts`): from the shared fits of an
+ * automatic choice when there, otherwise one Levenberg–Marquardt run started from the full fit
+ * without the removed block. That start is exact where it matters: when a block of the full fit
+ * does nothing (collapsed arcs), the nested fit starts at the same χ²; when every block is
+ * needed, the nested fit ends far higher whatever its start.
+ */
 function nestedFits(
   circuit: Circuit,
   data: SpectrumData,
   options: FitOneOptions,
+  full: ArrayLike<number>,
 ): NestedFit[] {
   const out: NestedFit[] = [];
   for (const { text, removed, parameters } of nestedCircuits(circuit)) {
-    const key = circuitShape(text);
-    let fit = options.shared?.nested.get(key);
+    let fit = options.shared?.nested.get(circuitShape(text));
     if (!fit) {
       const sub = parseCircuit(text);
       const keep = <T>(o: Record<string, T> | undefined) =>
         o && Object.fromEntries(Object.entries(o).filter(([name]) => sub.names.includes(name)));
+      const start = Object.fromEntries(
+        sub.names.map((name) => [name, full[circuit.names.indexOf(name)]]),
+      );
       try {
         fit = fitOne(`fit "${text}"`, sub, data, {
           ...options,
           constants: keep(options.constants),
           bounds: keep(options.bounds),
-          initialGuess: undefined,
+          initialGuess: start,
           seed: undefined,
           globalStarts: 0,
           escalate: false,
         });
       } catch {
-        continue; // too few points for it, or not finite anywhere: no comparison possible
+        continue; // too few points for it, or not finite: no comparison possible
       }
-      options.shared?.nested.set(key, fit);
     }
     out.push({ circuit: text, removed, parameters, bic: fit.bic });
   }
