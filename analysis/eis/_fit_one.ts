@@ -48,6 +48,11 @@ export interface FitOneOptions {
   escalate: boolean;
   /** What the fits of one spectrum share (the candidates of an automatic choice). */
   shared?: SharedSearch;
+  /**
+   * A candidate of an automatic choice: a misfit alone (even above 10 %) does not escalate —
+   * such a candidate is the wrong model, not a bad start, and the choice goes elsewhere.
+   */
+  candidate?: boolean;
 }
 
 /** Results reused across the fits of one spectrum. */
@@ -300,7 +305,7 @@ export function fitOne(
       .sort((a, b) => loose(b) - loose(a) || a.bic - b.bic)[0] ?? null;
   };
   let simpler = simplerThan(result);
-  const reason = escalationReason(problem, result, simpler);
+  const reason = escalationReason(problem, result, simpler, options.candidate ?? false);
   if (reason && options.globalStarts === 0) {
     const wider = widerSearch(what, problem, best, { ...options, fallback: trials[0] });
     tried += wider.starts;
@@ -328,17 +333,18 @@ export function fitOne(
 }
 
 /**
- * Why the local search should be widened, or `null`: a poor grade; a doubtful parameter (at a
- * bound, run off, not determined) or no convergence — a misfit of 3–10 % alone (graded warning)
- * is the model's, not the search's; a nested simpler circuit that fits as well (two arcs
- * collapsed into one).
+ * Why the local search should be widened, or `null`: a poor grade (for a candidate of an
+ * automatic choice only through the next reasons); a doubtful parameter (at a bound, run off,
+ * not determined) or no convergence — a misfit of 3–10 % alone (graded warning) is the model's,
+ * not the search's; a nested simpler circuit that fits as well (two arcs collapsed into one).
  */
 function escalationReason(
   problem: FitProblem,
   result: FitOneResult,
   simpler: NestedFit | null,
+  candidate: boolean,
 ): string | null {
-  if (result.quality.level === "poor") return "the fit is graded poor";
+  if (result.quality.level === "poor" && !candidate) return "the fit is graded poor";
   const flags = parameterStatus(problem, result, result.relativeErrors);
   const k = flags.findIndex((f) => f.undetermined);
   if (k >= 0) return `parameter ${problem.circuit.names[k]} ${flags[k].flag}`;
