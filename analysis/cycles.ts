@@ -8,7 +8,7 @@ import {
   cutShortByEnd,
   type CycleOptions,
   type CycleRange,
-  monotoneCounter,
+  monotoneCounterAt,
   segmentCycles,
 } from "./_cycle_segments.ts";
 import { CycleTable } from "./cycle_table.ts";
@@ -66,6 +66,17 @@ function median(values: Float64Array, count: number): number | null {
   return (lower + upper) / 2;
 }
 
+/** Index of `value` in the ascending `sorted` (the first index not below it). */
+function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** `true` when the column has at least one finite value in rows [from, to). */
 function anyFinite(x: Float64Array, from: number, to: number): boolean {
   for (let r = from; r < to; r++) if (Number.isFinite(x[r])) return true;
@@ -78,10 +89,10 @@ function summarize(
   cycle: number,
   dir: Int8Array,
   counters: {
-    qc: Float64Array;
-    qd: Float64Array;
-    ec: Float64Array | null;
-    ed: Float64Array | null;
+    qc: (r: number) => number;
+    qd: (r: number) => number;
+    ec: ((r: number) => number) | null;
+    ed: ((r: number) => number) | null;
   },
   scratch: Float64Array,
 ): CycleSummary {
@@ -91,10 +102,10 @@ function summarize(
   // Sum of increments over the cycle's rows. An increment logged on the first row of a cycle
   // whose current flows against the counter's direction happened before the switch: it belongs
   // to the previous cycle (and the first row of the next cycle likewise to this one).
-  const counted = (m: Float64Array, sign: 1 | -1): number => {
-    let v = m[end - 1] - (start > 0 ? m[start - 1] : 0);
-    if (start > 0 && dir[start] === -sign) v -= m[start] - m[start - 1];
-    if (end < n && dir[end] === -sign) v += m[end] - m[end - 1];
+  const counted = (m: (r: number) => number, sign: 1 | -1): number => {
+    let v = m(end - 1) - (start > 0 ? m(start - 1) : 0);
+    if (start > 0 && dir[start] === -sign) v -= m(start) - m(start - 1);
+    if (end < n && dir[end] === -sign) v += m(end) - m(end - 1);
     return v;
   };
   const qc = counted(counters.qc, 1), qd = counted(counters.qd, -1);
@@ -264,14 +275,27 @@ export function summarizeCycles(series: CyclingSeries, options: CycleOptions = {
       );
     }
   }
+  // The counted counters are only read at the rows around the cycle boundaries: computed there
+  // alone (no full-length copies of the four counters).
+  const boundary: number[] = [];
+  for (const { start, end } of seg.cycles) {
+    if (start > 0) boundary.push(start - 1);
+    boundary.push(start, end - 1);
+    if (end < series.length) boundary.push(end);
+  }
+  const rows = Int32Array.from(new Set(boundary)).sort();
+  const counterAt = (column: Float64Array): (r: number) => number => {
+    const values = monotoneCounterAt(column, rows);
+    return (r: number): number => values[lowerBound(rows, r)];
+  };
   const counters = {
-    qc: monotoneCounter(series.charge_capacity_Ah),
-    qd: monotoneCounter(series.discharge_capacity_Ah),
+    qc: counterAt(series.charge_capacity_Ah),
+    qd: counterAt(series.discharge_capacity_Ah),
     ec: anyFinite(series.charge_energy_Wh, 0, series.length)
-      ? monotoneCounter(series.charge_energy_Wh)
+      ? counterAt(series.charge_energy_Wh)
       : null,
     ed: anyFinite(series.discharge_energy_Wh, 0, series.length)
-      ? monotoneCounter(series.discharge_energy_Wh)
+      ? counterAt(series.discharge_energy_Wh)
       : null,
   };
   // Room for the resistances of the longest cycle (the median reorders them in place).
