@@ -12,6 +12,7 @@ import {
   segmentCycles,
 } from "./_cycle_segments.ts";
 import { CycleTable } from "./cycle_table.ts";
+import { selectInPlace } from "./_stats.ts";
 
 export type { CycleMethod, CycleOptions } from "./_cycle_segments.ts";
 /** Every cycle method of {@link summarizeCycles} (`CycleOptions.method`), `"auto"` first. */
@@ -28,38 +29,13 @@ function weighted(area: number, span: number, sum: number, count: number): numbe
 }
 
 /**
- * The k-th smallest of `a[lo..hi]` (inclusive; no NaN), moving it to `a[k]` with every value
- * before it no larger and every value after it no smaller (Hoare's selection, O(n) on average).
- */
-function select(a: Float64Array, lo: number, hi: number, k: number): number {
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const x = a[i];
-        a[i++] = a[j];
-        a[j--] = x;
-      }
-    }
-    // Now a[lo..j] <= pivot, a[i..hi] >= pivot, and a[j+1..i-1] equal the pivot.
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-/**
  * Median of `values[0, count)` (no NaN), reordering them: the values a sort would put in the
  * middle, found by selection (no sort, no comparator calls).
  */
 function median(values: Float64Array, count: number): number | null {
   if (count === 0) return null;
   const mid = count >> 1;
-  const upper = select(values, 0, count - 1, mid);
+  const upper = selectInPlace(values, 0, count - 1, mid);
   if (count % 2) return upper;
   let lower = -Infinity; // the largest value before the upper middle one
   for (let k = 0; k < mid; k++) if (values[k] > lower) lower = values[k];
