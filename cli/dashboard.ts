@@ -55,6 +55,19 @@ const SPEC: CliSpec = {
       default: "./adhoc",
       description: "folder of ad hoc analysis scripts",
     },
+    workers: {
+      type: "integer",
+      value: "N",
+      default: 2,
+      description: "worker threads for fits, DRT and large series (heavy fits use all but one, " +
+        "so pages never wait for them)",
+    },
+    "compute-timeout": {
+      type: "integer",
+      value: "SECONDS",
+      default: 120,
+      description: "time limit of one fit or other computation; past it, it is stopped",
+    },
     "read-only": {
       type: "boolean",
       description: "open the store for reading only (a database on read-only media or a " +
@@ -138,9 +151,17 @@ export function main(args: string[]): Promise<number> {
       const readOnly = cli.values["read-only"] === true;
       store = await openCliStore(cli, { readOnly });
       const opened = store;
+      const workers = cli.values.workers as number;
+      const timeout = cli.values["compute-timeout"] as number;
+      if (workers < 1) throw new UsageError(`--workers must be at least 1, got ${workers}`);
+      if (timeout < 1) {
+        throw new UsageError(`--compute-timeout must be at least 1 second, got ${timeout}`);
+      }
       const handler = createDashboardHandler(opened, {
         token,
         adhocDir: cli.values.adhoc as string,
+        computeWorkers: workers,
+        computeTimeoutMs: timeout * 1000,
         ...(readOnly
           ? {}
           : { resumeJob: (jobId: string) => importDirectory(opened, [], { resumeJobId: jobId }) }),
@@ -186,6 +207,7 @@ export function main(args: string[]): Promise<number> {
       for (const s of signals) Deno.removeSignalListener(s, stop);
       clearInterval(probe);
       await server.shutdown();
+      handler.close();
       if (lost) throw lost;
       return 0;
     } finally {
