@@ -62,8 +62,24 @@ for (const name of tools) {
   }
   const include: string[] = [];
   if (name === "dashboard") {
+    // Files the dashboard reads at run time beside its bundle: its assets, and the module its
+    // compute workers load (bundled too).
     await writeAssets("dist/assets");
-    include.push("--include", "dist/assets");
+    const worker = await run([
+      "bundle",
+      "--quiet",
+      "--platform",
+      "deno",
+      "-o",
+      "dist/dashboard_worker.js",
+      "lib/dashboard/_worker.ts",
+    ]);
+    if (!worker.ok) {
+      console.error(`compile ${name}: bundling its worker failed\n${worker.stderr}`);
+      failures++;
+      continue;
+    }
+    include.push("--include", "dist/assets", "--include", "dist/dashboard_worker.js");
   }
   const out = `dist/bin/${name}`;
   // The bundle is plain JavaScript already checked as TypeScript sources; its JSDoc type

@@ -77,6 +77,11 @@ export const FLAG_CODES = {
     severity: "warning",
     description: "no trustworthy fade model, or the best one explains the retention poorly",
   },
+  fade_not_significant: {
+    severity: "info",
+    description:
+      "fade models were fitted but the retention does not fall significantly: the fade figures describe scatter",
+  },
   eol_interval_clipped: {
     severity: "info",
     description:

@@ -42,7 +42,8 @@ export {
  *
  * History: 1 — first version; 2 — end of life only for a significant fade and within 10 × the
  * tested span, formation from coulombic efficiency from two cycles on (3 × spread), long steps
- * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only.
+ * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only;
+ * 3 — `ce_out_of_range` judges the CE as shown (discharge / charge), `fade_not_significant`.
  */
 export const ANALYSIS_VERSION = 3;
 
@@ -1235,7 +1236,22 @@ function fadeQualityFlags(fade: FadeAnalysis, flags: QualityFlag[]): void {
   // Only meaningful when the retention actually changes: R² of a flat, noisy curve is small by
   // nature (nothing to explain), and then there is no knee and no crossing either.
   const r2 = m.best.r_squared;
-  const fades = fallsSignificantly(linearTrend(fade.retention.points));
+  const trend = linearTrend(fade.retention.points);
+  const fades = fallsSignificantly(trend);
+  if (!fades && trend && Number.isFinite(trend.slope_se)) {
+    const per100 = (x: number) => `${(x * 100 * 100).toPrecision(2)} %`;
+    const endpoint = fade.retention.fade_per_100_cycles;
+    flags.push(flag(
+      "fade_not_significant",
+      `the retention does not fall significantly over ${fade.retention.points.length} counted ` +
+        `cycles (straight-line fade ${per100(-trend.slope)} ± ${per100(trend.slope_se)} per 100 ` +
+        `cycles)${
+          endpoint === null
+            ? ""
+            : `; the ${pct(endpoint, 1)} per 100 cycles from the reference to the last cycle`
+        } and the fitted fade models describe scatter, not ageing`,
+    ));
+  }
   if (fades && Number.isFinite(r2) && r2 < 0.8) {
     flags.push(flag(
       "fit_poor",

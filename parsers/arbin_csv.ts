@@ -20,6 +20,7 @@ import { ParseError } from "./parse_error.ts";
 import { decodeHead, extensionOf } from "./_text.ts";
 import type { ArbinMetadata } from "./arbin_metadata_csv.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
+import type { ByteSource } from "./byte_source.ts";
 
 /** Options of {@link parseArbinCsv}. */
 export interface ArbinCsvOptions extends ParseOptions {
@@ -45,7 +46,7 @@ export interface ArbinCsvOptions extends ParseOptions {
  * A truncated last line (fewer fields, no line end) is left out with a warning; `inf`/`nan`
  * values become `NaN` with a warning; any other bad row is a `ParseError` with its line.
  *
- * @param bytes The whole file.
+ * @param bytes The whole file, or a {@link ByteSource} (read in chunks, never whole).
  * @param options File name, naming rule and the optional metadata sidecar.
  * @returns The recording.
  * @throws {ParseError} For a file that is not a readable Arbin CSV export.
@@ -70,7 +71,10 @@ export interface ArbinCsvOptions extends ParseOptions {
  * equal(recording.meta.channel, 3);
  * ```
  */
-export function parseArbinCsv(bytes: Uint8Array, options: ArbinCsvOptions): Recording {
+export function parseArbinCsv(
+  bytes: Uint8Array | ByteSource,
+  options: ArbinCsvOptions,
+): Recording {
   const file = options.fileName;
   let plans: ReturnType<typeof planArbinColumns> = [];
   const csv = readNumericCsv(bytes, {
@@ -206,4 +210,5 @@ export const arbinCsv: FormatParser = {
   kind: "cycling",
   detect: detectArbinCsv,
   parse: (bytes, options) => parseArbinCsv(bytes, options),
+  parseSource: (source, options) => parseArbinCsv(source, options),
 };

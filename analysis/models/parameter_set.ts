@@ -337,17 +337,8 @@ function checkNumber(obj: Record<string, unknown>, key: string, path: string): n
  * @param path Dotted path for messages.
  * @returns The entry, unchanged.
  * @throws {ParameterSetError} When it is none of those.
- *
- * @example
- * ```ts
- * import { checkMaterialFunction } from "./parameter_set.ts";
- * import { equal, throws } from "node:assert/strict";
- *
- * equal(checkMaterialFunction("1.5 - 0.2 * sto", ["sto"], "negative.ocp_V"), "1.5 - 0.2 * sto");
- * throws(() => checkMaterialFunction({ x: [0], y: [1] }, ["sto"], "p.ocp_V"), /p\.ocp_V: a table/);
- * ```
  */
-export function checkMaterialFunction(
+function checkMaterialFunction(
   value: unknown,
   variables: readonly string[],
   path: string,

@@ -12,7 +12,7 @@ import {
 } from "../_display.ts";
 import { concatCharts, layeredChart, type VegaLiteSpec } from "../_vega.ts";
 import { downsample } from "../downsample.ts";
-import type { ElectrodeSoh, InitialState } from "./electrode_soh.ts";
+import type { ElectrodeSoh, InitialState } from "./_electrode_soh.ts";
 
 /** Which model ran. */
 export type ModelName = "spm" | "spme" | "dfn";

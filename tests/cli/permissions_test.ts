@@ -78,7 +78,25 @@ async function bundle(name: string): Promise<string | { skip: string }> {
 
 const bundles: Record<string, string> = {};
 let skip: string | null = null;
-for (const tool of TOOLS) {
+// The dashboard's compute workers load a module beside its bundle (as `deno task bundle` writes).
+{
+  const worker = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "deno",
+      "-o",
+      join(dir, "dashboard_worker.js"),
+      "lib/dashboard/_worker.ts",
+    ],
+    cwd: repoPath(""),
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!worker.success) skip = "deno bundle lib/dashboard/_worker.ts failed (esbuild offline?)";
+}
+for (const tool of skip ? [] : TOOLS) {
   const b = await bundle(tool);
   if (typeof b !== "string") {
     skip = b.skip;

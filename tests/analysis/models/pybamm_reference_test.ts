@@ -93,3 +93,38 @@ for (const set of SETS) {
     });
   }
 }
+
+for (const model of MODELS) {
+  Deno.test(`simulate() ${model} Chen2020 with SEI: three CC-CV cycles fade as in PyBaMM`, () => {
+    const ref = readReference(`Chen2020_${model}_sei_3cycles.csv`);
+    const sim = simulate({
+      model,
+      parameters: "Chen2020",
+      sei: true,
+      states: true,
+      period_s: 20,
+      experiment: [
+        "(Discharge at 1C until 2.5 V, Charge at 1C until 4.2 V, Hold at 4.2 V until C/20) × 3",
+      ],
+    });
+    ok(sim.summary.completed);
+    const err = voltageErrors(sim.series, ref);
+    ok(err.rmse <= BOUND_V[model], `RMSE ${(err.rmse * 1e3).toFixed(3)} mV`);
+    // Discharge capacity of every cycle within 0.1 % (PyBaMM: steps 0, 3, 6).
+    for (let c = 0; c < 3; c++) {
+      let first = NaN, last = NaN;
+      for (let r = 0; r < ref.step.length; r++) {
+        if (ref.step[r] !== 3 * c) continue;
+        if (Number.isNaN(first)) first = ref.discharge_capacity_Ah[r];
+        last = ref.discharge_capacity_Ah[r];
+      }
+      const want = last - first;
+      const got = sim.cycles[c].discharge_capacity_Ah;
+      ok(Math.abs(got - want) <= 1e-3 * want, `cycle ${c + 1}: ${got} vs ${want}`);
+    }
+    // Lithium lost to SEI at the end within 1 % (PyBaMM's "Loss of lithium to negative SEI").
+    const lost = ref.loss_of_lithium_mol[ref.loss_of_lithium_mol.length - 1];
+    const ours = sim.summary.lithium_lost_mol!;
+    ok(Math.abs(ours - lost) <= 0.01 * lost, `lithium lost ${ours} vs ${lost}`);
+  });
+}

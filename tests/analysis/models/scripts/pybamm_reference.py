@@ -100,6 +100,31 @@ def cccv(set_name, model_name, tight=False):
     }, steps
 
 
+SEI_STEPS = ["Discharge at 1C until 2.5 V", "Charge at 1C until 4.2 V", "Hold at 4.2 V until C/20"]
+
+
+def sei_cycles(model_name):
+    """Three 1C CC-CV cycles of Chen2020 with solvent-diffusion-limited SEI (60 s period)."""
+    model = MODELS[model_name]({"SEI": "solvent-diffusion limited"})
+    pv = params("Chen2020")
+    experiment = pybamm.Experiment([tuple(SEI_STEPS)] * 3, period="60 seconds")
+    sol = pybamm.Simulation(model, parameter_values=pv, experiment=experiment).solve()
+    step_of_row = []
+    k = 0
+    for cycle in sol.cycles:
+        for step in cycle.steps:
+            step_of_row.extend([k] * len(step.t))
+            k += 1
+    return {
+        "time_s": sol["Time [s]"].entries,
+        "voltage_V": sol["Voltage [V]"].entries,
+        "current_A": sol["Current [A]"].entries,
+        "discharge_capacity_Ah": sol["Discharge capacity [A.h]"].entries,
+        "step": np.array(step_of_row[: len(sol["Time [s]"].entries)]),
+        "loss_of_lithium_mol": sol["Loss of lithium to negative SEI [mol]"].entries,
+    }
+
+
 def main():
     tight = "--tight" in sys.argv
     os.makedirs(OUT, exist_ok=True)
@@ -128,6 +153,13 @@ def main():
             index.append({"file": name, "case": "CC discharge at 2C from 100 % SOC, lumped thermal",
                           "rate_C": 2.0, "set": set_name, "model": model_name, "termination": term})
             print(set_name, model_name, "done", flush=True)
+    for model_name in MODELS:
+        name = f"Chen2020_{model_name}_sei_3cycles.csv"
+        write_csv(os.path.join(OUT, name), sei_cycles(model_name))
+        index.append({"file": name, "case": "3 x (1C discharge, 1C charge, CV to C/20) with "
+                      "solvent-diffusion-limited SEI, from 100 % SOC", "period_s": 60,
+                      "set": "Chen2020", "model": model_name})
+        print("SEI", model_name, "done", flush=True)
     import casadi
     import scipy
     versions = {
