@@ -78,8 +78,11 @@ async function bundle(name: string): Promise<string | { skip: string }> {
 
 const bundles: Record<string, string> = {};
 let skip: string | null = null;
-// The dashboard's compute workers load a module beside its bundle (as `deno task bundle` writes).
+// Beside the dashboard's bundle, as `deno task bundle` writes them: its assets, and the module
+// its compute workers load.
 {
+  const { writeAssets } = await import("../../lib/dashboard/_assets.ts");
+  await writeAssets(join(dir, "assets"));
   const worker = await new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",
