@@ -39,16 +39,6 @@ export interface ParseFileOptions {
  * The parsers to detect among: the registry, preceded by the mapping's parser when a mapping
  * is given; `undefined` (the registry) otherwise.
  *
-<<<<<<< HEAD
- * @example
- * ```ts
- * import { formatsWithMapping } from "./parse_file.ts";
- * import { equal } from "node:assert/strict";
- *
- * equal(formatsWithMapping(), undefined); // the registry
- * const mapping = { columns: { time: "t", voltage: "U", current: "I" } };
- * equal(formatsWithMapping(mapping)?.[0].id, "mapped_csv");
-=======
  * @param mapping A user-defined column mapping, or nothing.
  * @returns The parsers, or `undefined` for the registry.
  *
@@ -59,7 +49,6 @@ export interface ParseFileOptions {
  * equal(formatsWithMapping(), undefined);
  * const formats = formatsWithMapping({ columns: { time: "t", voltage: "U", current: "I" } })!;
  * equal(formats[0].id, "mapped_csv");
->>>>>>> main
  * ```
  */
 export function formatsWithMapping(mapping?: ColumnMapping): FormatParser[] | undefined {
@@ -279,17 +268,6 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
 }
 
 /**
-<<<<<<< HEAD
- * What kind of non-regular file this is, in words.
- *
- * @example
- * ```ts
- * import { fileKind } from "./parse_file.ts";
- * import { equal } from "node:assert/strict";
- * import { statSync } from "node:fs";
- *
- * equal(fileKind(statSync(Deno.cwd())), "a directory");
-=======
  * What kind of non-regular file this is, in words (for skip reasons and errors).
  *
  * @param info A `node:fs` `Stats` (from `lstat`/`stat`) or anything with the same predicates.
@@ -302,7 +280,6 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
  * const no = () => false;
  * const fifo = { isDirectory: no, isFIFO: () => true, isCharacterDevice: no, isBlockDevice: no, isSocket: no };
  * equal(fileKind(fifo), "a FIFO (named pipe)");
->>>>>>> main
  * ```
  */
 export function fileKind(info: {
