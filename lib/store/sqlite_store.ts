@@ -50,8 +50,10 @@ import type {
   TestApi,
   TestData,
   TestFilter,
+  TestSortKey,
   Upserted,
 } from "./store.ts";
+import { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./documents.ts";
 import {
   isConnectionFailure,
   NotFoundError,
@@ -87,6 +89,7 @@ import {
   unionTags,
 } from "./_normalize.ts";
 import { spoolStream } from "./_spool.ts";
+import { checkTestQuery, searchWords, testSearchText } from "./_test_query.ts";
 import {
   decodePiece,
   isPackedRaw,
@@ -175,6 +178,56 @@ CREATE TABLE datasets (id TEXT PRIMARY KEY, cell_code TEXT NOT NULL, version INT
     version: 2,
     sql: `ALTER TABLE tests ADD COLUMN analysis_cycles TEXT;`,
   },
+  {
+    // The stored analysis's headline numbers, protocol and flags, and the texts free-text search
+    // looks in, as indexed columns: lists filter, sort and page in the database.
+    version: 3,
+    sql: `ALTER TABLE tests ADD COLUMN protocol TEXT;
+ALTER TABLE tests ADD COLUMN flag_codes TEXT;
+ALTER TABLE tests ADD COLUMN flag_count INTEGER;
+ALTER TABLE tests ADD COLUMN search_text TEXT;
+ALTER TABLE tests ADD COLUMN m_cycle_count REAL;
+ALTER TABLE tests ADD COLUMN m_counted_cycle_count REAL;
+ALTER TABLE tests ADD COLUMN m_reference_cycle REAL;
+ALTER TABLE tests ADD COLUMN m_initial_capacity_Ah REAL;
+ALTER TABLE tests ADD COLUMN m_final_capacity_Ah REAL;
+ALTER TABLE tests ADD COLUMN m_capacity_retention REAL;
+ALTER TABLE tests ADD COLUMN m_fade_per_100_cycles REAL;
+ALTER TABLE tests ADD COLUMN m_mean_coulombic_efficiency REAL;
+ALTER TABLE tests ADD COLUMN m_mean_energy_efficiency REAL;
+ALTER TABLE tests ADD COLUMN m_eol_cycle_observed REAL;
+ALTER TABLE tests ADD COLUMN m_eol_cycle_predicted REAL;
+ALTER TABLE tests ADD COLUMN m_knee_cycle REAL;
+ALTER TABLE tests ADD COLUMN m_median_internal_resistance_ohm REAL;
+UPDATE tests SET
+  protocol = json_extract(doc, '$.analysis.summary.protocol'),
+  flag_codes = CASE WHEN json_type(doc, '$.analysis.summary.flag_codes') = 'array' THEN
+    ',' || coalesce((SELECT group_concat(value, ',') FROM json_each(doc, '$.analysis.summary.flag_codes')), '') || ',' END,
+  flag_count = json_array_length(doc, '$.analysis.summary.flag_codes'),
+  search_text = lower(name || char(10) || id || char(10) || coalesce(cell_code, '') || char(10) || tester ||
+    coalesce((SELECT char(10) || group_concat(value, char(10)) FROM json_each(doc, '$.tags')), '') ||
+    coalesce((SELECT char(10) || group_concat(json_extract(value, '$.file_name'), char(10)) FROM json_each(doc, '$.parts')), '') ||
+    char(10) || coalesce(json_extract(doc, '$.source_path'), '')),
+  m_cycle_count = json_extract(doc, '$.analysis.summary.cycle_count'),
+  m_counted_cycle_count = json_extract(doc, '$.analysis.summary.counted_cycle_count'),
+  m_reference_cycle = json_extract(doc, '$.analysis.summary.reference_cycle'),
+  m_initial_capacity_Ah = json_extract(doc, '$.analysis.summary.initial_capacity_Ah'),
+  m_final_capacity_Ah = json_extract(doc, '$.analysis.summary.final_capacity_Ah'),
+  m_capacity_retention = json_extract(doc, '$.analysis.summary.capacity_retention'),
+  m_fade_per_100_cycles = json_extract(doc, '$.analysis.summary.fade_per_100_cycles'),
+  m_mean_coulombic_efficiency = json_extract(doc, '$.analysis.summary.mean_coulombic_efficiency'),
+  m_mean_energy_efficiency = json_extract(doc, '$.analysis.summary.mean_energy_efficiency'),
+  m_eol_cycle_observed = json_extract(doc, '$.analysis.summary.eol_cycle_observed'),
+  m_eol_cycle_predicted = json_extract(doc, '$.analysis.summary.eol_cycle_predicted'),
+  m_knee_cycle = json_extract(doc, '$.analysis.summary.knee_cycle'),
+  m_median_internal_resistance_ohm = json_extract(doc, '$.analysis.summary.median_internal_resistance_ohm');
+CREATE INDEX tests_protocol ON tests(protocol);
+CREATE INDEX tests_tester_nocase ON tests(lower(tester));
+CREATE INDEX tests_m_fade ON tests(m_fade_per_100_cycles);
+CREATE INDEX tests_m_retention ON tests(m_capacity_retention);
+CREATE INDEX tests_m_cycle_count ON tests(m_cycle_count);
+CREATE INDEX tests_m_eol ON tests(m_eol_cycle_predicted);`,
+  },
 ];
 
 /** The schema version this code writes. */
@@ -245,6 +298,8 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, StatementSync>();
   readonly #busyTimeoutMs: number;
   readonly #readOnly: boolean;
+  /** Schema version, read when a query first needs the indexed columns (version 3). */
+  #indexedVersion: number | undefined;
   /** Device and inode of the file opened, to notice it being deleted or replaced. */
   readonly #identity: { dev: number; ino: number } | null = null;
   #immutable = false;
@@ -773,16 +828,21 @@ export class SqliteStore implements Store {
       JSON.stringify(doc),
       JSON.stringify(cycles),
       analysisCycles,
+      ...indexColumns(test),
       test.id,
     ];
     if (insert) {
       this.#run(
-        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        `INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, ${INDEX_COLUMNS}, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,${
+          INDEX_COLUMNS.split(",").map(() => "?").join(",")
+        },?)`,
         params,
       );
     } else {
       this.#run(
-        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=? WHERE id=?",
+        `UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=?, ${
+          INDEX_COLUMNS.split(",").map((c) => `${c}=?`).join(", ")
+        } WHERE id=?`,
         params,
       );
     }
@@ -821,6 +881,32 @@ export class SqliteStore implements Store {
     if (filter.started_from !== undefined) extra.push(["start_time >= ?", [filter.started_from]]);
     if (filter.started_before !== undefined) {
       extra.push(["start_time < ?", [filter.started_before]]);
+    }
+    checkTestQuery(filter);
+    const indexed = filter.tester_any_case !== undefined || filter.protocol !== undefined ||
+      !!filter.flags?.length || !!filter.summary?.length || searchWords(filter.text).length > 0 ||
+      (filter.sort !== undefined && filter.sort.key !== "start_time");
+    if (indexed && (this.#indexedVersion ??= this.schemaVersion()) < 3) {
+      throw new StoreError(
+        `${this.describe().text} has schema version ${this.#indexedVersion}: filters on the ` +
+          "analysis, free text and sort keys need version 3 (open it once for writing to migrate)",
+      );
+    }
+    if (filter.tester_any_case !== undefined) {
+      extra.push(["lower(tester) = ?", [filter.tester_any_case.toLowerCase()]]);
+    }
+    if (filter.protocol !== undefined) extra.push(["protocol = ?", [filter.protocol]]);
+    for (const code of filter.flags ?? []) extra.push(["instr(flag_codes, ?) > 0", [`,${code},`]]);
+    for (const c of filter.summary ?? []) {
+      // The field and operator are checked against fixed lists above.
+      extra.push([`m_${c.field} ${c.op} ?`, [c.value]]);
+    }
+    for (const word of searchWords(filter.text)) {
+      extra.push([
+        "(instr(search_text, ?) > 0 OR sample_id IN (SELECT id FROM samples WHERE " +
+        "instr(lower(name), ?) > 0 OR instr(lower(coalesce(chemistry, '')), ?) > 0))",
+        [word, word, word],
+      ]);
     }
     return where(
       filter,
@@ -886,9 +972,9 @@ export class SqliteStore implements Store {
           const { where, params } = this.#testWhere(filter);
           const withCycles = !filter.without_cycles;
           return this.#all(
-            `SELECT doc${
-              withCycles ? ", cycles, analysis_cycles" : ""
-            } FROM tests ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
+            `SELECT doc${withCycles ? ", cycles, analysis_cycles" : ""} FROM tests ${where} ${
+              testOrder(filter)
+            } LIMIT ? OFFSET ?`,
             [...params, limit ?? -1, skip],
           ).map((r) => rowToTest(r, withCycles));
         }),
@@ -1516,4 +1602,48 @@ function rowToTest(row: Row, withCycles: boolean): TestResult {
     doc.analysis.cycles = JSON.parse(row.analysis_cycles);
   }
   return doc;
+}
+
+/** The test columns that index the stored analysis and free text (schema version 3). */
+const INDEX_COLUMNS = "protocol,flag_codes,flag_count,search_text," +
+  SUMMARY_NUMBER_FIELDS.map((f) => `m_${f}`).join(",");
+
+/** Values of {@link INDEX_COLUMNS} for a test. */
+function indexColumns(test: TestResult): SQLInputValue[] {
+  const s = test.analysis?.summary ?? null;
+  return [
+    s?.protocol ?? null,
+    s ? `,${s.flag_codes.join(",")},` : null,
+    s ? s.flag_codes.length : null,
+    testSearchText(test),
+    ...SUMMARY_NUMBER_FIELDS.map((f) => {
+      const v = s?.[f];
+      return typeof v === "number" && Number.isFinite(v) ? v : null;
+    }),
+  ];
+}
+
+/** SQL of each sort key (tests table; the sample's fields by subquery). */
+const SORT_SQL: Record<TestSortKey, string> = {
+  start_time: "start_time",
+  name: "lower(name)",
+  sample: "(SELECT lower(s.name) FROM samples s WHERE s.id = tests.sample_id)",
+  chemistry: "(SELECT lower(s.chemistry) FROM samples s WHERE s.id = tests.sample_id)",
+  tester: "lower(tester)",
+  test_type: "test_type",
+  cell_code: "nullif(cell_code, '')",
+  protocol: "protocol",
+  flag_count: "flag_count",
+  ...Object.fromEntries(SUMMARY_NUMBER_FIELDS.map((f) => [f, `m_${f}`])) as Record<
+    SummaryNumberField,
+    string
+  >,
+};
+
+/** ORDER BY of a test filter: by its sort key (missing values last), else by start time. */
+function testOrder(filter: TestFilter): string {
+  if (!filter.sort) return "ORDER BY start_time IS NULL, start_time, created_at, id";
+  const expr = SORT_SQL[filter.sort.key];
+  const dir = filter.sort.order === "desc" ? "DESC" : "ASC";
+  return `ORDER BY ${expr} IS NULL, ${expr} ${dir}, start_time IS NULL, start_time, id`;
 }
