@@ -1,6 +1,6 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// Schema version 3 indexes the stored analysis and the free-text fields of tests in columns. A
-// database written at version 2 is migrated: the columns are filled from the stored documents,
+// Schema version 3 indexes the stored analysis and the free-text fields of tests in a table. A
+// database written at version 2 is migrated: the table is filled from the stored documents,
 // and queries give what they give on a database written at version 3.
 import { deepEqual, equal } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
@@ -9,23 +9,7 @@ import type { TestFilter } from "../../../lib/store/store.ts";
 import { analyzeTest } from "../../../analysis/analyze_test.ts";
 import { hashOf, makeCycle } from "./_fixtures.ts";
 
-const FIELDS = [
-  "cycle_count",
-  "counted_cycle_count",
-  "reference_cycle",
-  "initial_capacity_Ah",
-  "final_capacity_Ah",
-  "capacity_retention",
-  "fade_per_100_cycles",
-  "mean_coulombic_efficiency",
-  "mean_energy_efficiency",
-  "eol_cycle_observed",
-  "eol_cycle_predicted",
-  "knee_cycle",
-  "median_internal_resistance_ohm",
-];
-
-Deno.test("SqliteStore: a version-2 database gets the index columns from its documents", async () => {
+Deno.test("SqliteStore: a version-2 database gets the test index from its documents", async () => {
   const dir = await Deno.makeTempDir({ prefix: "battery_index_" });
   const path = `${dir}/b.db`;
   const queries: TestFilter[] = [
@@ -72,29 +56,9 @@ Deno.test("SqliteStore: a version-2 database gets the index columns from its doc
   } finally {
     await store.close();
   }
-  // Back to version 2: the index columns and their indexes removed.
+  // Back to version 2: the index table removed.
   const db = new DatabaseSync(path);
-  for (
-    const index of [
-      "tests_protocol",
-      "tests_tester_nocase",
-      "tests_m_fade",
-      "tests_m_retention",
-      "tests_m_cycle_count",
-      "tests_m_eol",
-    ]
-  ) db.exec(`DROP INDEX ${index}`);
-  for (
-    const column of [
-      "protocol",
-      "flag_codes",
-      "flag_count",
-      "search_text",
-      ...FIELDS.map((f) => `m_${f}`),
-    ]
-  ) {
-    db.exec(`ALTER TABLE tests DROP COLUMN ${column}`);
-  }
+  db.exec("DROP TABLE test_index");
   db.exec("DELETE FROM schema_version WHERE version = 3");
   db.close();
   store = await SqliteStore.open({ path });
