@@ -6,7 +6,7 @@ import { basename } from "node:path";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
-import { FORMATS } from "../../parsers/_registry.ts";
+import { FORMATS } from "../../parsers/mod.ts";
 import type { ColumnMapping } from "../../parsers/column_mapping.ts";
 import { mappedCsvFormat } from "../../parsers/mapped_csv.ts";
 import type { FormatParser } from "../../parsers/format_parser.ts";

@@ -125,7 +125,7 @@ import {
   supersededVersions,
   unknownSampleError,
 } from "./_shared.ts";
-import { redactText, redactUri, uriSecrets } from "./_redact.ts";
+import { redactText, redactUri, uriSecrets } from "./redact.ts";
 import { rechunk, sha256Hex, sha256Stream } from "./_sha256.ts";
 import { decodeKeys, encodeKeys } from "./_keys.ts";
 import { KeyedLock } from "./_keyed_lock.ts";
