@@ -15,7 +15,7 @@ import { type FileNameRule, parseFileName } from "../../parsers/file_name.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
 import { readArbinSidecar } from "./arbin_sidecar.ts";
 import { openFileSource } from "../file_source.ts";
-import { packRaw } from "../store/_raw_codec.ts";
+import { packRaw } from "../store/raw_codec.ts";
 import { packFile } from "./_pack_file.ts";
 import type { PackedRawFile } from "../store/store.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
