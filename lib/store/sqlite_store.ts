@@ -97,7 +97,7 @@ import {
   RAW_PIECE_BYTES,
   RawPacker,
   RawVerifier,
-} from "./_raw_codec.ts";
+} from "./raw_codec.ts";
 import {
   applyOutcome,
   checkDeletable,
