@@ -9,11 +9,7 @@
  * @module
  */
 
-import {
-  FLAG_CODES,
-  PROTOCOL_KINDS,
-  type ProtocolKind,
-} from "../analysis/analyze_test.ts";
+import { FLAG_CODES, PROTOCOL_KINDS, type ProtocolKind } from "../analysis/analyze_test.ts";
 import { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./store/documents.ts";
 import type { Sample, TestResult, TestType } from "./store/documents.ts";
 import type { Store, SummaryCondition, TestFilter } from "./store/store.ts";

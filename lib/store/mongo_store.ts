@@ -1138,7 +1138,9 @@ export class MongoStore implements Store {
           String(d.name ?? "").toLowerCase().includes(word) ||
           String(d.chemistry ?? "").toLowerCase().includes(word)
         ).map((d) => d._id);
-        and.push({ $or: [{ _search: { $regex: escapeRegex(word) } }, { sample_id: { $in: ids } }] });
+        and.push({
+          $or: [{ _search: { $regex: escapeRegex(word) } }, { sample_id: { $in: ids } }],
+        });
       }
     }
     if (and.length) q.$and = [...((q.$and as Filter<Doc>[]) ?? []), ...and];
