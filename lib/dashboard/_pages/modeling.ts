@@ -265,7 +265,6 @@ async function formHtml(ctx: Ctx, spec: RunSpec): Promise<SafeHtml> {
     ...(uploaded ? [setInfo(spec.parameters, uploaded.set, uploaded.name, true)] : []),
   ];
   const fitOther = spec.fit.filter((f) => !FIT_CHOICES.some(([p]) => p === f));
-  const testGiven = spec.test !== null && tests.some((t) => t.id === spec.test);
   return markup`<form class="modeling-form" id="modeling-form" method="post" action="/modeling/run" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="${ctx.csrf}">
 <fieldset><legend>Model and cell</legend>
@@ -277,7 +276,7 @@ async function formHtml(ctx: Ctx, spec: RunSpec): Promise<SafeHtml> {
 <div class="set-infos">${infos}</div>
 </fieldset>
 <fieldset><legend>Experiment</legend>
-<label class="wide">Steps, one per line (PyBaMM's wording; <code>#</code> starts a comment)<textarea name="experiment" id="experiment-input" rows="6" spellcheck="false" placeholder="Discharge at 1C until 2.5 V
+<label class="wide"><span>Steps, one per line, in PyBaMM's wording (<code>#</code> starts a comment)</span><textarea name="experiment" id="experiment-input" rows="6" spellcheck="false" placeholder="Discharge at 1C until 2.5 V
 Rest for 1 hour
 (Charge at C/2 until 4.2 V, Hold at 4.2 V until C/50, Discharge at 1C until 2.5 V) x 3">
 ${spec.experiment}</textarea></label>
@@ -306,9 +305,7 @@ ${
 <label>Comparison axis<select name="axis">${option("time", "time", spec.axis === "time")}${
         option("capacity", "capacity per half cycle", spec.axis === "capacity")
       }</select></label>
-<div class="fit-choices" id="fit-choices"><span class="muted">Fit to the test${
-        testGiven ? "" : " (choose a test)"
-      }:</span>${
+<div class="fit-choices" id="fit-choices"><span class="muted">Fit to the test:</span>${
         FIT_CHOICES.map(([path, label]) =>
           markup`<label class="check" title="${path}"><input type="checkbox" name="fit" value="${path}"${
             spec.fit.includes(path) ? markup` checked` : ""
@@ -769,8 +766,9 @@ function download(body: string, type: string, name: string): Response {
 
 /**
  * Check an experiment as the user types it: `GET /modeling/experiment?steps=TEXT&cycles=N` →
- * `{ok: true, steps, cycles}` (the expanded experiment's size), or 400 with
- * `{ok: false, line, error}` naming the line and the step.
+ * `{ok: true, steps, cycles}` (the expanded experiment's size), or `{ok: false, line, error}`
+ * naming the line and the step (still a 200: the answer to the question; a bad `cycles` is a
+ * 400).
  */
 export function checkExperimentJson(ctx: Ctx): Promise<Response> {
   const p = new Params(ctx.url, ["steps", "cycles"]);
@@ -778,12 +776,13 @@ export function checkExperimentJson(ctx: Ctx): Promise<Response> {
   const text = ctx.url.searchParams.get("steps") ?? "";
   if (text.length > MAX_EXPERIMENT_CHARS) {
     return Promise.resolve(
-      json({ ok: false, line: null, error: `At most ${MAX_EXPERIMENT_CHARS} characters` }, 400),
+      json({ ok: false, line: null, error: `At most ${MAX_EXPERIMENT_CHARS} characters` }, 200),
     );
   }
   const problem = experimentProblem(text, cycles);
+  // Steps that do not read are the answer here (200); a run with them is a 400.
   if (problem) {
-    return Promise.resolve(json({ ok: false, line: problem.line, error: problem.message }, 400));
+    return Promise.resolve(json({ ok: false, line: problem.line, error: problem.message }, 200));
   }
   const lines = readExperimentText(text);
   if (lines.length === 0) return Promise.resolve(json({ ok: true, steps: 0, cycles: 0 }, 200));
