@@ -126,7 +126,7 @@ import {
   supersededVersions,
   unknownSampleError,
 } from "./_shared.ts";
-import { redactText, redactUri, uriSecrets } from "./_redact.ts";
+import { redactText, redactUri, uriSecrets } from "./redact.ts";
 import { rechunk, sha256Stream } from "./_sha256.ts";
 import {
   compressPiece,
@@ -137,7 +137,7 @@ import {
   RAW_PIECE_BYTES,
   RawVerifier,
   unframePieces,
-} from "./_raw_codec.ts";
+} from "./raw_codec.ts";
 import { decodeKeys, encodeKeys } from "./_keys.ts";
 import { KeyedLock } from "./_keyed_lock.ts";
 import { newWriter, ownerGone, type WriterIdentity, writerLabel } from "./_liveness.ts";
@@ -1461,7 +1461,7 @@ export class MongoStore implements Store {
       const intent = `raw:${id}`;
       await this.#intend(intent, { kind: "raw", raw_id: id });
       try {
-        // GridFS holds compressed pieces each with its length in front (see _raw_codec.ts),
+        // GridFS holds compressed pieces each with its length in front (see raw_codec.ts),
         // or the bytes as they are (files that do not compress, and older files).
         let sha256: string, size: number, encoding: "zstd" | null;
         if (packed) {

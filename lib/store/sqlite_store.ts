@@ -94,7 +94,7 @@ import {
   RAW_PIECE_BYTES,
   RawPacker,
   RawVerifier,
-} from "./_raw_codec.ts";
+} from "./raw_codec.ts";
 import {
   applyOutcome,
   checkDeletable,

@@ -16,7 +16,7 @@ import type { Store } from "../../../lib/store/store.ts";
 import { ConflictError, NotFoundError } from "../../../lib/store/store_error.ts";
 import { updateCellDataset } from "../../../lib/cell_dataset.ts";
 import { analyzeTest } from "../../../analysis/analyze_test.ts";
-import { packRaw } from "../../../lib/store/_raw_codec.ts";
+import { packRaw } from "../../../lib/store/raw_codec.ts";
 import { assertClose } from "../../_util.ts";
 import { hashOf, makeBytes, makeCycle, makeSeries, makeSpectrum } from "./_fixtures.ts";
 
