@@ -15,6 +15,7 @@ import { makeMeta } from "./_meta.ts";
 import { allocSeries, integrateMissingCounters } from "./_series.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 const JET = "Standard Jet DB";
 const ACE = "Standard ACE DB";
@@ -69,7 +70,7 @@ const EXTRAS: Record<string, [string, string, string?]> = {
  * throws(() => arbinRes.parse(head, { fileName: "cell.res" }), /cell\.res/);
  * ```
  */
-export const arbinRes: FormatParser = {
+export const arbinRes: FormatParser = checkedFormat("binary", {
   id: "arbin_res",
   name: "Arbin RES (Access database)",
   instrument: "Arbin",
@@ -105,7 +106,7 @@ export const arbinRes: FormatParser = {
       );
     }
   },
-};
+});
 
 type Row = Record<string, unknown>;
 

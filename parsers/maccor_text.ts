@@ -28,6 +28,7 @@ import {
 import { makeMeta } from "./_meta.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /** Wall-clock time beyond test time (seconds) between two rows that counts as a pause. */
 export const MACCOR_PAUSE_THRESHOLD_S = 60;
@@ -77,7 +78,7 @@ function detect(head: Uint8Array, fileName: string): Detection {
  * - A last line cut short (file copied while being written) is dropped with a warning; a short
  *   line elsewhere is a {@link ParseError}.
  */
-export const maccorText: FormatParser = {
+export const maccorText: FormatParser = checkedFormat("text", {
   id: "maccor_text",
   name: "Maccor text export",
   instrument: "Maccor",
@@ -85,7 +86,7 @@ export const maccorText: FormatParser = {
   kind: "cycling",
   detect,
   parse: parseMaccorText,
-};
+});
 
 function parseMaccorText(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

@@ -7,6 +7,7 @@ import { readPoints, usDateTime, zviewColumns } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * Scribner ZPlot `.z` text files. Two layouts:
@@ -40,7 +41,7 @@ import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
  * equal(rec.spectra![0].z_real_ohm[1], 75.8);
  * ```
  */
-export const zplotZ: FormatParser = {
+export const zplotZ: FormatParser = checkedFormat("text", {
   id: "zplot_z",
   name: "Scribner ZPlot .z file",
   instrument: "ZPlot",
@@ -142,4 +143,4 @@ export const zplotZ: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});
