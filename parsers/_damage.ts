@@ -37,7 +37,7 @@ export const DAMAGE_CODES = [
   "nul_bytes",
   "repeated_header",
   "time_not_monotonic",
-  "spectrum_order",
+  "rows_out_of_order",
   "row_count_mismatch",
 ] as const;
 
@@ -146,7 +146,7 @@ export function lastLineCheck(last: string, previous: readonly string[]): LastLi
   if (fields.length < width) {
     return {
       status: "cut",
-      reason: `it has ${fields.length} of the ${width} fields of the lines before`,
+      reason: `${fields.length} of the ${width} fields of the lines before`,
     };
   }
   if (fields.length > width) {
@@ -180,10 +180,13 @@ export function lastLineCheck(last: string, previous: readonly string[]): LastLi
       }
     }
   }
+  const other = before.find((t) => shape(t) !== shape(before[0]))?.trim();
   return {
     status: "unverified",
-    reason: `its last value "${clip(token)}" cannot be checked against the column's values ` +
-      `(like "${clip(example)}")`,
+    reason: `its last value "${clip(token)}" cannot be checked: ` +
+      (other !== undefined
+        ? `the column's values vary in form (like "${clip(example)}" and "${clip(other)}")`
+        : `the column's values (like "${clip(example)}") have no form a cut would change`),
   };
 }
 
@@ -270,29 +273,40 @@ function repairText(input: Uint8Array): TextRepair {
         at = s;
       }
       const verdict = lastLineCheck(last, previous);
-      if (verdict.status === "cut") {
-        out.warnings.push(damageWarning(
-          "truncated_last_line",
-          `the file ends inside a line (byte ${start}, no line end): ${verdict.reason}; ` +
-            "the file looks truncated and the line was left out",
-        ));
-        out.notes.push(`the last line (byte ${start}) is cut short and was left out`);
+      if (verdict.status !== "complete") {
+        const where = `line ${lineNumberAt(bytes, start)} (byte ${start})`;
         out.offset ??= start;
-        bytes = bytes.subarray(0, start);
-      } else if (verdict.status === "unverified") {
-        out.notes.push(`the last line (byte ${start}) has no line end: truncated file?`);
-        out.offset ??= start;
-        out.warnings.push(damageWarning(
-          "truncated_last_line",
-          `the last line (byte ${start}) has no line end and ${verdict.reason}: ` +
-            "the file may be truncated there; the line was kept",
-        ));
+        if (verdict.status === "cut") {
+          out.warnings.push(damageWarning(
+            "truncated_last_line",
+            `${where} is cut short (no line end; ${verdict.reason}): the file looks truncated; ` +
+              "the line was left out",
+          ));
+          out.notes.push(`${where} is cut short (file truncated?) and was left out`);
+          bytes = bytes.subarray(0, start);
+        } else {
+          out.warnings.push(damageWarning(
+            "truncated_last_line",
+            `${where}, the last, has no line end and ${verdict.reason}: the file may be ` +
+              "truncated there; the line was kept",
+          ));
+          out.notes.push(`${where}, the last, has no line end (file truncated?)`);
+        }
       }
       end = start;
     }
   }
   out.bytes = bytes;
   return out;
+}
+
+/** 1-based number of the line starting at `at` (lines end with `\n`, `\r\n` or `\r`). */
+function lineNumberAt(bytes: Uint8Array, at: number): number {
+  let n = 1, lf = 0;
+  for (let i = bytes.indexOf(LF); i >= 0 && i < at; i = bytes.indexOf(LF, i + 1)) lf++;
+  n += lf;
+  if (lf === 0) { for (let i = 0; i < at; i++) if (bytes[i] === CR) n++; }
+  return n;
 }
 
 /** Start offsets of the lines (`\n`, `\r\n` or `\r` ends, as `splitLines` counts them). */
@@ -385,6 +399,22 @@ export function orderWarnings(rec: Recording): string[] {
       ));
     }
   }
+  // The instrument's cycle counter never goes back in an intact file.
+  if (s && s.length > 1) {
+    const c = s.cycle_index;
+    let back = 0, first = -1;
+    for (let i = 1; i < s.length; i++) {
+      if (c[i] < c[i - 1] && back++ === 0) first = i;
+    }
+    if (back > 0) {
+      out.push(damageWarning(
+        "rows_out_of_order",
+        `the cycle counter goes back at ${back} row(s), first at row ${first + 1} (cycle ${
+          c[first]
+        } after ${c[first - 1]}): rows out of order, written twice or damaged`,
+      ));
+    }
+  }
   // Record numbers the instrument wrote (Arbin `Data_Point`, Neware and Landt record index):
   // consecutive in every intact file, so a jump means rows lost, a step back rows repeated.
   for (const key of ["data_point", "record_index"]) {
@@ -408,7 +438,7 @@ export function orderWarnings(rec: Recording): string[] {
       ));
     }
   }
-  let lastTime = NaN, lastLabel = "";
+  let lastTime = NaN, lastLabel = "", lastCycle = -Infinity;
   for (const sp of rec.spectra ?? []) {
     const f = sp.frequency_Hz;
     let dir = 0, turns = 0, first = -1;
@@ -420,9 +450,19 @@ export function orderWarnings(rec: Recording): string[] {
       if (d !== 0) dir = d;
     }
     const label = `spectrum ${sp.sequence}${sp.cycle !== undefined ? ` (cycle ${sp.cycle})` : ""}`;
+    if (sp.cycle !== undefined) {
+      if (sp.cycle < lastCycle) {
+        out.push(damageWarning(
+          "rows_out_of_order",
+          `${label} follows a spectrum of cycle ${lastCycle}: the cycle counter goes back ` +
+            "(points out of order, written twice or damaged)",
+        ));
+      }
+      lastCycle = sp.cycle;
+    }
     if (turns > 0) {
       out.push(damageWarning(
-        "spectrum_order",
+        "rows_out_of_order",
         `the frequency sweep of ${label} turns back ${turns} time(s), first at point ${
           first + 1
         } (${f[first]} Hz after ${f[first - 1]} Hz): points out of order, written twice or damaged`,

@@ -7,7 +7,7 @@ import { readPoints, zviewColumns } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
-import { checkedFormat } from "./_damage.ts";
+import { checkedFormat, countMismatchWarning } from "./_damage.ts";
 
 /**
  * Autolab (Metrohm) impedance text export in the comma-separated Z60W layout: a
@@ -78,7 +78,13 @@ export const autolabTxt: FormatParser = checkedFormat("text", {
     const warnings: string[] = [];
     const declared = Number((lines[headLine - 1] ?? "").trim());
     if (Number.isInteger(declared) && declared > 0 && declared !== builder.length) {
-      warnings.push(`header says ${declared} data points, the file has ${builder.length}`);
+      warnings.push(
+        countMismatchWarning(
+          "data points",
+          { count: declared, where: `line ${headLine}` },
+          builder.length,
+        ),
+      );
     }
     const version = lines[0].match(/Version\s+([\d.]+)/);
     const meta = makeMeta(options, {

@@ -9,7 +9,7 @@ import { MONTH_NAMES, naiveIso } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
-import { checkedFormat } from "./_damage.ts";
+import { checkedFormat, countMismatchWarning } from "./_damage.ts";
 
 /**
  * VersaStudio `.par` files: `<Section>` … `</Section>` blocks of `key=value` lines. Each
@@ -103,7 +103,9 @@ export const versastudioPar: FormatParser = checkedFormat("text", {
       if (builder.length > 0) spectra.push(builder.build(columns, spectra.length));
       i = end - 1;
     }
-    if (spectra.length === 0) throw new ParseError(file, "no segment with impedance points");
+    if (spectra.length === 0) {
+      throw new ParseError(file, `no segment with impedance points in lines 1–${lines.length}`);
+    }
     const area = Number(header["Action0.Working Electrode Area (cm2)"]);
     const mass = Number(header["Action0.Mass (g)"]);
     const version = header["Application.Version"];

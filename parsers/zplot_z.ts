@@ -7,7 +7,7 @@ import { readPoints, usDateTime, zviewColumns } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
-import { checkedFormat } from "./_damage.ts";
+import { checkedFormat, countMismatchWarning } from "./_damage.ts";
 
 /**
  * Scribner ZPlot `.z` text files. Two layouts:
@@ -88,7 +88,9 @@ export const zplotZ: FormatParser = checkedFormat("text", {
         if (m && !(m[1] in header)) header[m[1]] = m[2].trim();
       }
     }
-    if (headLine < 0) throw new ParseError(file, 'no "Freq(Hz)" column line');
+    if (headLine < 0) {
+      throw new ParseError(file, `no "Freq(Hz)" column line in lines 1–${lines.length}`);
+    }
     const columnLine = unquote(lines[headLine]);
     // Column names: tab or comma separated (ZPLOT2), or runs of spaces (ZPlotW).
     const names =
@@ -123,7 +125,13 @@ export const zplotZ: FormatParser = checkedFormat("text", {
     const warnings: string[] = [];
     const declared = Number(header["Data Points"]);
     if (Number.isInteger(declared) && declared !== builder.length) {
-      warnings.push(`header says ${declared} data points, the file has ${builder.length}`);
+      warnings.push(
+        countMismatchWarning(
+          "data points",
+          { count: declared, where: "the header" },
+          builder.length,
+        ),
+      );
     }
     const area = Number(header["Surface Area"]);
     const version = header["Measured Data, ZPlot"];
