@@ -281,8 +281,17 @@ export function recordingRows(rec: Recording, readOnly = false): string[] {
       const c = s[k];
       if (c && !(readOnly && s.columns[k]?.derived)) cols.push(c);
     }
+    // Wall clocks are stored as seconds since the first row (with `start_time`): compare
+    // the dates and times themselves.
+    const start = s.start_time
+      ? Date.parse(s.start_time.replace(/Z|[+-]\d\d:?\d\d$/, "") + "Z")
+      : 0;
     for (const k of Object.keys(s.extras).sort()) {
-      if (!(readOnly && s.columns[k]?.derived)) cols.push(s.extras[k]);
+      if (readOnly && s.columns[k]?.derived) continue;
+      const e = s.extras[k];
+      cols.push(
+        k === "wall_clock_s" && Number.isFinite(start) ? e.map((v) => v + start / 1000) : e,
+      );
     }
     for (let i = 0; i < s.length; i++) {
       let r = "";

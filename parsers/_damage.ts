@@ -27,6 +27,7 @@
 import type { Recording } from "../lib/model/file_meta.ts";
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { NUMBER } from "./_delimited.ts";
 
 /**
  * Codes that start the warnings of this module; each is a flag code of `analyzeTest`
@@ -70,6 +71,35 @@ export function countMismatchWarning(
 }
 
 const LF = 10, CR = 13, SPACE = 32;
+
+/**
+ * The warning for data rows found before a table's column header (lines swapped or out of
+ * order: they are not read), or `null`. A line is taken for a data row when it has the header's
+ * field count and a number in its first field.
+ *
+ * @param lines The file's lines.
+ * @param header 0-based index of the header line and its field count.
+ * @param split Splits a line into fields.
+ */
+export function rowsBeforeHeader(
+  lines: readonly string[],
+  header: { index: number; width: number },
+  split: (line: string) => string[],
+): string | null {
+  const found: number[] = [];
+  for (let i = 0; i < header.index; i++) {
+    const f = split(lines[i]);
+    if (f.length === header.width && NUMBER.test(f[0].trim())) found.push(i + 1);
+  }
+  if (found.length === 0) return null;
+  return damageWarning(
+    "rows_out_of_order",
+    `${found.length === 1 ? "line" : "lines"} ${found.slice(0, 5).join(", ")}${
+      found.length > 5 ? ", …" : ""
+    } before the column header (line ${header.index + 1}) hold data rows: lines out of order ` +
+      "(damaged file?); they were not read",
+  );
+}
 
 /** What {@link lastLineCheck} decided about a last line without a line end. */
 export interface LastLineVerdict {
@@ -412,6 +442,27 @@ export function orderWarnings(rec: Recording): string[] {
         `the cycle counter goes back at ${back} row(s), first at row ${first + 1} (cycle ${
           c[first]
         } after ${c[first - 1]}): rows out of order, written twice or damaged`,
+      ));
+    }
+  }
+  // Wall clocks the file holds next to the test time: they never go back either, except by the
+  // hour a local clock (not a Unix time) goes back at the end of daylight saving time.
+  for (const key of ["wall_clock_s", "local_time_s", "unix_time_s"]) {
+    const w = s?.extras[key];
+    if (!s || !w) continue;
+    let back = 0, first = -1;
+    for (let i = 1; i < s.length; i++) {
+      const drop = w[i - 1] - w[i];
+      if (!(drop > 0) || (key !== "unix_time_s" && Math.abs(drop - 3600) <= 120)) continue;
+      if (back++ === 0) first = i;
+    }
+    if (back > 0) {
+      const name = s.columns[key]?.original_name ?? key;
+      out.push(damageWarning(
+        "time_not_monotonic",
+        `the date and time ("${name}") go backwards at ${back} row(s), first at row ${first + 1} (${
+          w[first - 1] - w[first]
+        } s back): rows out of order, written twice or damaged`,
       ));
     }
   }
