@@ -254,60 +254,108 @@ export interface Judgement {
   reason: string;
 }
 
-/**
- * Every value of a recording as one text per row (series rows, then spectrum points). With
- * `readOnly`, columns the reader derived (integrated capacities, renumbered cycles: `derived` in
- * their provenance) are left out: a damaged value read from the file carries into every derived
- * value after it.
- */
-export function recordingRows(rec: Recording, readOnly = false): string[] {
-  const rows: string[] = [];
+/** The series columns of a recording by name (`derived` ones left out with `readOnly`). */
+function seriesColumns(rec: Recording, readOnly: boolean): Map<string, ArrayLike<number>> {
+  const out = new Map<string, ArrayLike<number>>();
   const s = rec.series;
-  if (s) {
-    const cols: ArrayLike<number>[] = [];
-    const keys = [
-      "time_s",
-      "voltage_V",
-      "current_A",
-      "charge_capacity_Ah",
-      "discharge_capacity_Ah",
-      "step_index",
-      "cycle_index",
-      "charge_energy_Wh",
-      "discharge_energy_Wh",
-      "temperature_C",
-    ] as const;
-    for (const k of keys) {
-      const c = s[k];
-      if (c && !(readOnly && s.columns[k]?.derived)) cols.push(c);
-    }
-    // Wall clocks are stored as seconds since the first row (with `start_time`): compare
-    // the dates and times themselves.
-    const start = s.start_time
-      ? Date.parse(s.start_time.replace(/Z|[+-]\d\d:?\d\d$/, "") + "Z")
-      : 0;
-    for (const k of Object.keys(s.extras).sort()) {
-      if (readOnly && s.columns[k]?.derived) continue;
-      const e = s.extras[k];
-      cols.push(
-        k === "wall_clock_s" && Number.isFinite(start) ? e.map((v) => v + start / 1000) : e,
-      );
-    }
-    for (let i = 0; i < s.length; i++) {
-      let r = "";
-      for (const c of cols) r += `${c[i]},`;
-      rows.push(r);
-    }
+  if (!s) return out;
+  const keys = [
+    "time_s",
+    "voltage_V",
+    "current_A",
+    "charge_capacity_Ah",
+    "discharge_capacity_Ah",
+    "step_index",
+    "cycle_index",
+    "charge_energy_Wh",
+    "discharge_energy_Wh",
+    "temperature_C",
+  ] as const;
+  for (const k of keys) {
+    const c = s[k];
+    if (c && !(readOnly && s.columns[k]?.derived)) out.set(k, c);
   }
+  // Wall clocks are stored as seconds since the first row (with `start_time`): compare the
+  // dates and times themselves.
+  const start = s.start_time ? Date.parse(s.start_time.replace(/Z|[+-]\d\d:?\d\d$/, "") + "Z") : 0;
+  for (const k of Object.keys(s.extras).sort()) {
+    if (readOnly && s.columns[k]?.derived) continue;
+    const e = s.extras[k];
+    out.set(k, k === "wall_clock_s" && Number.isFinite(start) ? e.map((v) => v + start / 1000) : e);
+  }
+  return out;
+}
+
+/** Spectrum points as rows; with `numbered`, each says its spectrum's sequence number. */
+function spectrumRows(rec: Recording, numbered = true): string[] {
+  const rows: string[] = [];
   for (const sp of rec.spectra ?? []) {
     const keys = Object.keys(sp.extras).sort();
     for (let i = 0; i < sp.length; i++) {
-      let r = `S${sp.sequence}:${sp.frequency_Hz[i]},${sp.z_real_ohm[i]},${sp.z_imag_ohm[i]}`;
+      let r = `S${numbered ? sp.sequence : ""}:${sp.frequency_Hz[i]},${sp.z_real_ohm[i]},${
+        sp.z_imag_ohm[i]
+      }`;
       for (const k of keys) r += `,${sp.extras[k][i]}`;
       rows.push(r);
     }
   }
   return rows;
+}
+
+function rowsOf(cols: (ArrayLike<number> | null)[], length: number): string[] {
+  const rows: string[] = [];
+  for (let i = 0; i < length; i++) {
+    let r = "";
+    for (const c of cols) r += c ? `${c[i]},` : "-,";
+    rows.push(r);
+  }
+  return rows;
+}
+
+/** Every value of a recording as one text per row (series rows, then spectrum points). */
+export function recordingRows(rec: Recording): string[] {
+  const cols = seriesColumns(rec, false);
+  return [...rowsOf([...cols.values()], rec.series?.length ?? 0), ...spectrumRows(rec)];
+}
+
+/**
+ * The rows of two recordings, column by column of the first: a column is paired with the
+ * second's column of the same name, or else with one of identical values under another name (a
+ * damaged column title renames a column). With `readOnly`, columns the reader derived
+ * (integrated capacities, renumbered cycles: `derived` in their provenance) are left out: a
+ * damaged value read from the file carries into every derived value after it.
+ */
+export function pairedRows(a: Recording, b: Recording, readOnly: boolean): [string[], string[]] {
+  const ca = seriesColumns(a, readOnly), cb = seriesColumns(b, readOnly);
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+    return true;
+  };
+  const left: (ArrayLike<number> | null)[] = [], right: (ArrayLike<number> | null)[] = [];
+  const unmatched = new Map(cb);
+  for (const [k, v] of ca) {
+    if (unmatched.has(k)) {
+      left.push(v);
+      right.push(unmatched.get(k)!);
+      unmatched.delete(k);
+    }
+  }
+  for (const [k, v] of ca) {
+    if (cb.has(k)) continue;
+    const twin = [...unmatched].find(([, w]) => same(v, w));
+    left.push(v);
+    right.push(twin ? twin[1] : null);
+    if (twin) unmatched.delete(twin[0]);
+  }
+  for (const w of unmatched.values()) {
+    left.push(null);
+    right.push(w);
+  }
+  return [
+    [...rowsOf(left, a.series?.length ?? 0), ...spectrumRows(a, !readOnly)],
+    [...rowsOf(right, b.series?.length ?? 0), ...spectrumRows(b, !readOnly)],
+  ];
 }
 
 /** Rows the two lists share at the start and at the end (not overlapping). */
@@ -385,8 +433,9 @@ export function judge(
     return { verdict: "unchanged", reason: "same values" };
   }
   const readOnly = variant.kind === "bit-flip" || variant.kind === "remove";
-  const a = readOnly ? recordingRows(original.recording, true) : full0;
-  const b = readOnly ? recordingRows(damaged.recording, true) : full1;
+  const [a, b] = readOnly
+    ? pairedRows(original.recording, damaged.recording, true)
+    : [full0, full1];
   const [p, s] = commonEnds(a, b);
   const lostRows = a.length - p - s, newRows = b.length - p - s;
   const diff =
@@ -397,9 +446,14 @@ export function judge(
       case "truncate": // a prefix of the rows (a cut at a line end cannot be told from an end)
         ok = s === 0 && newRows === 0;
         break;
-      case "bit-flip": // changed digits cannot be noticed: as many rows as flips may differ
-        ok = lostRows <= variant.flips && newRows <= variant.flips;
+      case "bit-flip": { // changed digits cannot be noticed: as many rows as flips may differ
+        let differ = 0;
+        if (a.length === b.length) {
+          for (let i = p; i < a.length - s; i++) differ += +(a[i] !== b[i]);
+        } else differ = Math.max(lostRows, newRows);
+        ok = differ <= variant.flips;
         break;
+      }
       case "remove": // a lost block of lines: rows missing, nothing else changed
         ok = newRows === 0;
         break;

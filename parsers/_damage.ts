@@ -75,7 +75,7 @@ const LF = 10, CR = 13, SPACE = 32;
 /**
  * The warning for data rows found before a table's column header (lines swapped or out of
  * order: they are not read), or `null`. A line is taken for a data row when it has the header's
- * field count and a number in its first field.
+ * field count (at least 2) and numbers in at least half of its fields.
  *
  * @param lines The file's lines.
  * @param header 0-based index of the header line and its field count.
@@ -89,7 +89,10 @@ export function rowsBeforeHeader(
   const found: number[] = [];
   for (let i = 0; i < header.index; i++) {
     const f = split(lines[i]);
-    if (f.length === header.width && NUMBER.test(f[0].trim())) found.push(i + 1);
+    if (f.length !== header.width || f.length < 2) continue;
+    let numbers = 0;
+    for (const field of f) if (NUMBER.test(field.trim())) numbers++;
+    if (numbers * 2 >= f.length) found.push(i + 1);
   }
   if (found.length === 0) return null;
   return damageWarning(
