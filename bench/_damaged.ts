@@ -325,7 +325,11 @@ export function recordingRows(rec: Recording): string[] {
  * (integrated capacities, renumbered cycles: `derived` in their provenance) are left out: a
  * damaged value read from the file carries into every derived value after it.
  */
-export function pairedRows(a: Recording, b: Recording, readOnly: boolean): [string[], string[]] {
+export function pairedRows(
+  a: Recording,
+  b: Recording,
+  readOnly: boolean,
+): { series: [string[], string[]]; spectra: [string[], string[]] } {
   const ca = seriesColumns(a, readOnly), cb = seriesColumns(b, readOnly);
   const same = (x: ArrayLike<number>, y: ArrayLike<number>) => {
     if (x.length !== y.length) return false;
@@ -352,10 +356,25 @@ export function pairedRows(a: Recording, b: Recording, readOnly: boolean): [stri
     left.push(null);
     right.push(w);
   }
-  return [
-    [...rowsOf(left, a.series?.length ?? 0), ...spectrumRows(a, !readOnly)],
-    [...rowsOf(right, b.series?.length ?? 0), ...spectrumRows(b, !readOnly)],
-  ];
+  return {
+    series: [rowsOf(left, a.series?.length ?? 0), rowsOf(right, b.series?.length ?? 0)],
+    spectra: [spectrumRows(a, !readOnly), spectrumRows(b, !readOnly)],
+  };
+}
+
+/** Rows of one list that the other lacks (counting repeats), the larger of the two ways. */
+function multisetDifference(a: readonly string[], b: readonly string[]): number {
+  const count = new Map<string, number>();
+  for (const r of a) count.set(r, (count.get(r) ?? 0) + 1);
+  let onlyB = 0;
+  for (const r of b) {
+    const c = count.get(r) ?? 0;
+    if (c > 0) count.set(r, c - 1);
+    else onlyB++;
+  }
+  let onlyA = 0;
+  for (const c of count.values()) onlyA += c;
+  return Math.max(onlyA, onlyB);
 }
 
 /** Rows the two lists share at the start and at the end (not overlapping). */
@@ -432,34 +451,34 @@ export function judge(
   if (full0.length === full1.length && full0.every((r, i) => r === full1[i]) && !other) {
     return { verdict: "unchanged", reason: "same values" };
   }
-  const readOnly = variant.kind === "bit-flip" || variant.kind === "remove";
-  const [a, b] = readOnly
-    ? pairedRows(original.recording, damaged.recording, true)
-    : [full0, full1];
-  const [p, s] = commonEnds(a, b);
-  const lostRows = a.length - p - s, newRows = b.length - p - s;
-  const diff =
-    `${a.length} → ${b.length} rows; first ${p} and last ${s} equal, ${lostRows} original rows replaced by ${newRows}${other}`;
-  let ok = false;
-  if (!other) {
+  const readOnly = variant.kind === "bit-flip" || variant.kind === "remove"; // Series rows and spectrum points are compared apart (a lost block can hold both).
+  const parts = pairedRows(original.recording, damaged.recording, readOnly);
+  let ok = !other, differ = 0;
+  const diffs: string[] = [];
+  for (const [name, [a, b]] of Object.entries(parts)) {
+    if (a.length === 0 && b.length === 0) continue;
+    const [p, s] = commonEnds(a, b);
+    const lostRows = a.length - p - s, newRows = b.length - p - s;
+    if (lostRows === 0 && newRows === 0) continue;
+    diffs.push(
+      `${name}: ${a.length} → ${b.length} rows; first ${p} and last ${s} equal, ${lostRows} ` +
+        `original rows replaced by ${newRows}`,
+    );
     switch (variant.kind) {
       case "truncate": // a prefix of the rows (a cut at a line end cannot be told from an end)
-        ok = s === 0 && newRows === 0;
+        ok &&= s === 0 && newRows === 0;
         break;
-      case "bit-flip": { // changed digits cannot be noticed: as many rows as flips may differ
-        let differ = 0;
-        if (a.length === b.length) {
-          for (let i = p; i < a.length - s; i++) differ += +(a[i] !== b[i]);
-        } else differ = Math.max(lostRows, newRows);
-        ok = differ <= variant.flips;
+      case "bit-flip": // changed digits cannot be noticed: as many rows as flips may differ
+        differ += multisetDifference(a.slice(p, a.length - s), b.slice(p, b.length - s));
+        ok &&= differ <= variant.flips;
         break;
-      }
       case "remove": // a lost block of lines: rows missing, nothing else changed
-        ok = newRows === 0;
+        ok &&= newRows === 0;
         break;
       default: // NUL bytes, duplicated and swapped content can always be noticed
         ok = false;
     }
   }
+  const diff = diffs.join("; ") + other;
   return { verdict: ok ? "within-damage" : "silently-wrong", reason: diff };
 }

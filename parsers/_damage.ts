@@ -27,7 +27,6 @@
 import type { Recording } from "../lib/model/file_meta.ts";
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
-import { NUMBER } from "./_delimited.ts";
 
 /**
  * Codes that start the warnings of this module; each is a flag code of `analyzeTest`
@@ -71,11 +70,13 @@ export function countMismatchWarning(
 }
 
 const LF = 10, CR = 13, SPACE = 32;
+const DIGIT = /\d/;
 
 /**
  * The warning for data rows found before a table's column header (lines swapped or out of
  * order: they are not read), or `null`. A line is taken for a data row when it has the header's
- * field count (at least 2) and numbers in at least half of its fields.
+ * field count (at least 2) and digits (numbers, dates, clock times) in at least half of its
+ * fields, which no column header has.
  *
  * @param lines The file's lines.
  * @param header 0-based index of the header line and its field count.
@@ -91,7 +92,7 @@ export function rowsBeforeHeader(
     const f = split(lines[i]);
     if (f.length !== header.width || f.length < 2) continue;
     let numbers = 0;
-    for (const field of f) if (NUMBER.test(field.trim())) numbers++;
+    for (const field of f) if (DIGIT.test(field)) numbers++;
     if (numbers * 2 >= f.length) found.push(i + 1);
   }
   if (found.length === 0) return null;
