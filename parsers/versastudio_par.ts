@@ -9,7 +9,7 @@ import { MONTH_NAMES, naiveIso } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
-import { checkedFormat, countMismatchWarning } from "./_damage.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * VersaStudio `.par` files: `<Section>` … `</Section>` blocks of `key=value` lines. Each
