@@ -22,6 +22,24 @@ for (const file of tools) {
     // The dashboard serves its script, style and the vega builds from files: put them beside it.
     const written = await writeAssets("dist/assets");
     console.log(`dist/assets/  ${written.join(", ")}`);
+    // Its compute workers load a module of their own: bundle it beside it too.
+    const worker = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform",
+        "deno",
+        "-o",
+        "dist/dashboard_worker.js",
+        "lib/dashboard/_worker.ts",
+      ],
+    }).output();
+    if (!worker.success) {
+      failures++;
+      console.error(
+        `bundle lib/dashboard/_worker.ts: failed\n${new TextDecoder().decode(worker.stderr)}`,
+      );
+    } else console.log("dist/dashboard_worker.js");
   }
   const run = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", out, "--help"] })
     .output();

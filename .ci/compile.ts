@@ -7,6 +7,8 @@ import { readdirSync } from "node:fs";
 const INCLUDE: Record<string, string[]> = {
   dashboard: [
     "lib/dashboard/_static",
+    // The compute workers' module (loaded with new Worker, not imported).
+    "lib/dashboard/_worker.ts",
     "node_modules/vega/build/vega.min.js",
     "node_modules/vega-lite/build/vega-lite.min.js",
     "node_modules/vega-embed/build/vega-embed.min.js",

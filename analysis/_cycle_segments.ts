@@ -393,6 +393,28 @@ export function monotoneCounter(counter: Float64Array): Float64Array {
   return out;
 }
 
+/**
+ * {@link monotoneCounter} at the given rows only (ascending, no duplicates): the same sums, in
+ * the same order, without a second full-length column. `out[j]` is the value at `rows[j]`.
+ */
+export function monotoneCounterAt(counter: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  if (rows.length === 0) return out;
+  const last = rows[rows.length - 1];
+  let prev = NaN;
+  let sum = 0;
+  let j = 0;
+  for (let r = 0; r <= last; r++) {
+    const v = Math.abs(counter[r]);
+    if (Number.isFinite(v)) {
+      if (Number.isFinite(prev)) sum += isReset(prev, v) ? v : v - prev;
+      prev = v;
+    }
+    if (r === rows[j]) out[j++] = sum;
+  }
+  return out;
+}
+
 /** The reset rule of {@link monotoneCounter}: a drop to at most half the previous value. */
 function isReset(prev: number, v: number): boolean {
   return v < prev && v <= prev - v;

@@ -30,6 +30,13 @@ export interface FieldSpec {
   domain?: [number, number];
   /** Legend properties of a colour field (for example `{ labelLimit: 0 }`: never cut labels). */
   legend?: Record<string, unknown>;
+  /**
+   * Whole numbers only (cycle numbers): axis ticks at integers, labels and tooltips without
+   * decimals.
+   */
+  integer?: boolean;
+  /** d3 number format of axis labels and tooltips (for example `".3~f"`). */
+  format?: string;
 }
 
 /** Options of {@link layeredChart} layers. */
@@ -52,9 +59,17 @@ export interface LayerSpec {
   detail?: FieldSpec;
   /** Draw points of a line in this field's order instead of sorting by x (for example row). */
   order?: FieldSpec;
+  /**
+   * Name of this layer in the chart's legend (for layers without a colour field: measured
+   * points, a fitted model, a threshold line). The layer's colour is `markProps.color`.
+   */
+  legend?: string;
 }
 
-function encodeField(f: FieldSpec): Record<string, unknown> {
+/** Colours given to legend entries of layers without their own `markProps.color`. */
+const LEGEND_COLORS = ["#1f77b4", "#d62728", "#7f7f7f", "#9467bd", "#2ca02c", "#ff7f0e"];
+
+function encodeField(f: FieldSpec, channel: "x" | "y" | "color" = "x"): Record<string, unknown> {
   const type = f.type ?? "quantitative";
   const scale: Record<string, unknown> = {};
   // `zero` only means something on linear quantitative scales; elsewhere vega-lite drops it
@@ -69,8 +84,103 @@ function encodeField(f: FieldSpec): Record<string, unknown> {
     title: f.title ?? f.field,
     scale,
   };
-  if (f.legend) encoded.legend = f.legend;
+  const format = f.format ?? (f.integer ? "d" : undefined);
+  if (channel === "color") {
+    if (f.legend || format) encoded.legend = { ...(format ? { format } : {}), ...f.legend };
+  } else if (f.integer || format) {
+    encoded.axis = { ...(f.integer ? { tickMinStep: 1 } : {}), ...(format ? { format } : {}) };
+  }
   return encoded;
+}
+
+function tooltipField(f: FieldSpec): Record<string, unknown> {
+  const format = f.format ?? (f.integer ? "d" : undefined);
+  return {
+    field: f.field,
+    type: f.type ?? "quantitative",
+    title: f.title ?? f.field,
+    ...(format && (f.type ?? "quantitative") === "quantitative" ? { format } : {}),
+  };
+}
+
+/**
+ * Extent of a quantitative field over the layers that encode it on a channel, when every
+ * finite value is the same (`[v, v]`), else `null`. A scale over one value would label its
+ * ticks with meaningless decimals ("1.000000"); such a scale gets a padded domain instead.
+ */
+function degenerateValue(layers: readonly LayerSpec[], channel: "x" | "y"): number | null {
+  let value: number | null = null;
+  for (const layer of layers) {
+    const f = layer[channel];
+    if ((f.type ?? "quantitative") !== "quantitative" || f.domain || f.log) return null;
+    for (const row of layer.rows) {
+      const v = row[f.field];
+      if (typeof v !== "number" || !Number.isFinite(v)) continue;
+      if (value === null) value = v;
+      else if (v !== value) return null;
+    }
+  }
+  return value;
+}
+
+/**
+ * The colour field of cycle numbers: a discrete legend (one symbol per cycle, ordinal viridis
+ * colours) for up to `maxDiscrete` distinct cycles, a continuous one labelled with whole
+ * numbers beyond.
+ *
+ * @param cycles The cycle numbers drawn.
+ * @param options Field name, title, and how many cycles still get discrete colours.
+ * @returns The colour field.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { cycleColor } from "./_vega.ts";
+ * equal(cycleColor([1, 50, 100]).type, "ordinal");
+ * equal(cycleColor(Array.from({ length: 40 }, (_, i) => i + 1)).type, "quantitative");
+ * ```
+ */
+export function cycleColor(
+  cycles: Iterable<number>,
+  options: { field?: string; title?: string; maxDiscrete?: number } = {},
+): FieldSpec {
+  const distinct = new Set(cycles).size;
+  const base = { field: options.field ?? "cycle", title: options.title ?? "Cycle" };
+  return distinct <= (options.maxDiscrete ?? 12)
+    ? { ...base, type: "ordinal", scheme: "viridis" }
+    : { ...base, type: "quantitative", scheme: "viridis", integer: true };
+}
+
+/** A time axis in a unit that suits the span: seconds, minutes, hours or days. */
+export interface TimeUnit {
+  /** Unit symbol: `s`, `min`, `h` or `d`. */
+  unit: "s" | "min" | "h" | "d";
+  /** Seconds per unit. */
+  seconds: number;
+}
+
+/**
+ * The unit in which a time span reads best: seconds up to 2 minutes, minutes up to 2 hours,
+ * hours up to 2 days, days beyond.
+ *
+ * @param span_s The span in seconds.
+ * @returns The unit and its length in seconds.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { timeUnitFor } from "./_vega.ts";
+ * equal(timeUnitFor(3).unit, "s");
+ * equal(timeUnitFor(5400).unit, "min");
+ * equal(timeUnitFor(36 * 3600).unit, "h");
+ * equal(timeUnitFor(30 * 86400).unit, "d");
+ * ```
+ */
+export function timeUnitFor(span_s: number): TimeUnit {
+  if (!(span_s > 120)) return { unit: "s", seconds: 1 };
+  if (span_s <= 7200) return { unit: "min", seconds: 60 };
+  if (span_s <= 2 * 86400) return { unit: "h", seconds: 3600 };
+  return { unit: "d", seconds: 86400 };
 }
 
 /**
@@ -85,9 +195,34 @@ export function layeredChart(
   layers: LayerSpec[],
   options: { title?: string; width?: number; height?: number } = {},
 ): VegaLiteSpec {
+  const legendNames = [...new Set(layers.flatMap((l) => (l.legend ? [l.legend] : [])))];
+  const legendColors = legendNames.map((name, k) =>
+    (layers.find((l) => l.legend === name)?.markProps?.color as string | undefined) ??
+      LEGEND_COLORS[k % LEGEND_COLORS.length]
+  );
+  const flat = { x: degenerateValue(layers, "x"), y: degenerateValue(layers, "y") };
   const built = layers.map((layer, i) => {
-    const encoding: Record<string, unknown> = { x: encodeField(layer.x), y: encodeField(layer.y) };
-    if (layer.color) encoding.color = encodeField({ zero: true, ...layer.color });
+    const encoding: Record<string, unknown> = {
+      x: encodeField(layer.x, "x"),
+      y: encodeField(layer.y, "y"),
+    };
+    for (const channel of ["x", "y"] as const) {
+      const v = flat[channel];
+      if (v === null) continue;
+      const pad = v === 0 ? 1 : Math.abs(v) * 0.05;
+      const enc = encoding[channel] as { scale: Record<string, unknown> };
+      enc.scale = { ...enc.scale, domain: [v - pad, v + pad] };
+    }
+    if (layer.color) encoding.color = encodeField({ zero: true, ...layer.color }, "color");
+    else if (layer.legend) {
+      encoding.color = {
+        datum: layer.legend,
+        type: "nominal",
+        title: null,
+        scale: { domain: legendNames, range: legendColors },
+        legend: { labelLimit: 0, orient: "bottom", direction: "horizontal" },
+      };
+    }
     if (layer.detail) {
       encoding.detail = { field: layer.detail.field, type: layer.detail.type ?? "nominal" };
     }
@@ -95,10 +230,13 @@ export function layeredChart(
       encoding.order = { field: layer.order.field, type: layer.order.type ?? "quantitative" };
     }
     encoding.tooltip = (layer.tooltip ?? [layer.x, layer.y, ...(layer.color ? [layer.color] : [])])
-      .map((f) => ({ field: f.field, type: f.type ?? "quantitative", title: f.title ?? f.field }));
+      .map(tooltipField);
+    const markProps = { ...layer.markProps };
+    // The legend's colour scale colours the layer; a fixed mark colour would override it.
+    if (layer.legend && !layer.color) delete markProps.color;
     const spec: Record<string, unknown> = {
       data: { values: layer.rows },
-      mark: { type: layer.mark, tooltip: true, ...layer.markProps },
+      mark: { type: layer.mark, tooltip: true, ...markProps },
       encoding,
     };
     if (i === 0) spec.params = [{ name: "zoom", select: "interval", bind: "scales" }];

@@ -49,9 +49,10 @@ export {
  *
  * History: 1 — first version; 2 — end of life only for a significant fade and within 10 × the
  * tested span, formation from coulombic efficiency from two cycles on (3 × spread), long steps
- * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only.
+ * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only;
+ * 3 — `ce_out_of_range` judges the CE as shown (discharge / charge), `fade_not_significant`.
  */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -726,17 +727,27 @@ function invalidCycles(
   return { sign, implausible };
 }
 
-/** Whether coulombic efficiency is plausible, in the cycle's own direction. */
+/**
+ * Whether a cycle's coulombic efficiency (discharge / charge, as every surface shows it) is
+ * plausible. A cycle that opens with its discharge (a half cell lithiated first, a cell that
+ * starts charged) can show more than 100 % while the charge that follows returned a plausible
+ * share of it; such a value is still flagged, since it cannot be read as an efficiency, and the
+ * message gives the efficiency in the cycle's own order.
+ */
 function ceInRange(c: CycleSummary): boolean {
   const ce = c.coulombic_efficiency;
   if (ce === null || !Number.isFinite(ce)) return true;
-  // Charge first: discharge out / charge in. Discharge first: the charge that follows puts
-  // back what the discharge took, so its reciprocal is the efficiency in that direction.
-  const e = c.first_half === "charge" ? ce : 1 / ce;
-  return e >= CE_RANGE[0] && e <= CE_RANGE[1];
+  return ce >= CE_RANGE[0] && ce <= CE_RANGE[1];
 }
 
-/** Plausible coulombic efficiency (in the cycle's own direction) of a cycling protocol. */
+/** The coulombic efficiency of a cycle in its own order (second half over first half). */
+function ceOwnOrder(c: CycleSummary): number | null {
+  const ce = c.coulombic_efficiency;
+  if (ce === null || !Number.isFinite(ce) || ce === 0) return null;
+  return c.first_half === "charge" ? ce : 1 / ce;
+}
+
+/** Plausible coulombic efficiency (discharge / charge) of a cycling protocol. */
 const CE_RANGE = [0.5, 1.1] as const;
 
 /** Protocols whose capacity follows ageing (fade analysis means something). */
@@ -1244,7 +1255,22 @@ function fadeQualityFlags(fade: FadeAnalysis, flags: QualityFlag[]): void {
   // Only meaningful when the retention actually changes: R² of a flat, noisy curve is small by
   // nature (nothing to explain), and then there is no knee and no crossing either.
   const r2 = m.best.r_squared;
-  const fades = fallsSignificantly(linearTrend(fade.retention.points));
+  const trend = linearTrend(fade.retention.points);
+  const fades = fallsSignificantly(trend);
+  if (!fades && trend && Number.isFinite(trend.slope_se)) {
+    const per100 = (x: number) => `${(x * 100 * 100).toPrecision(2)} %`;
+    const endpoint = fade.retention.fade_per_100_cycles;
+    flags.push(flag(
+      "fade_not_significant",
+      `the retention does not fall significantly over ${fade.retention.points.length} counted ` +
+        `cycles (straight-line fade ${per100(-trend.slope)} ± ${per100(trend.slope_se)} per 100 ` +
+        `cycles)${
+          endpoint === null
+            ? ""
+            : `; the ${pct(endpoint, 1)} per 100 cycles from the reference to the last cycle`
+        } and the fitted fade models describe scatter, not ageing`,
+    ));
+  }
   if (fades && Number.isFinite(r2) && r2 < 0.8) {
     flags.push(flag(
       "fit_poor",
@@ -1297,13 +1323,22 @@ function cycleFlags(
   if (cycling) {
     const bad = judged.filter((c) => !ceInRange(c));
     if (bad.length) {
-      const shown = bad.slice(0, 5).map((c) => `${c.cycle}: ${pct(c.coulombic_efficiency, 1)}`);
+      const shown = bad.slice(0, 5).map((c) => {
+        const own = ceOwnOrder(c);
+        return `${c.cycle}: ${pct(c.coulombic_efficiency, 1)}${
+          c.first_half === "discharge" && own !== null
+            ? ` (the cycle opens with its discharge; the charge that follows returned ${
+              pct(own, 1)
+            } of it)`
+            : ""
+        }`;
+      });
       flags.push(flag(
         "ce_out_of_range",
         `coulombic efficiency outside ${Math.round(CE_RANGE[0] * 100)}–${
           Math.round(CE_RANGE[1] * 100)
         } % ` +
-          `(in the cycle's own direction) in ${bad.length} cycle(s): ${shown.join(", ")}${
+          `(discharge / charge) in ${bad.length} cycle(s): ${shown.join(", ")}${
             bad.length > 5 ? ", …" : ""
           }`,
         bad.map((c) => c.cycle),

@@ -8,49 +8,49 @@ import {
   cutShortByEnd,
   type CycleOptions,
   type CycleRange,
-  monotoneCounter,
+  monotoneCounterAt,
   segmentCycles,
 } from "./_cycle_segments.ts";
 import { CycleTable } from "./cycle_table.ts";
+import { selectInPlace } from "./_stats.ts";
 
 export type { CycleMethod, CycleOptions } from "./_cycle_segments.ts";
 /** Every cycle method of {@link summarizeCycles} (`CycleOptions.method`), `"auto"` first. */
 export { CYCLE_METHODS } from "./_cycle_segments.ts";
 
-/** Time-weighted mean of `x` over intervals whose two ends both pass `keep` (trapezoid rule). */
-function timeWeightedMean(
-  t: Float64Array,
-  x: Float64Array,
-  from: number,
-  to: number,
-  keep: (r: number) => boolean,
-): number | null {
-  let area = 0, span = 0, sum = 0, count = 0;
-  let prevOk = false;
-  for (let r = from; r < to; r++) {
-    const ok = keep(r) && Number.isFinite(x[r]) && Number.isFinite(t[r]);
-    if (ok) {
-      sum += x[r];
-      count++;
-      if (prevOk) {
-        const dt = t[r] - t[r - 1];
-        if (dt > 0) {
-          area += ((x[r] + x[r - 1]) / 2) * dt;
-          span += dt;
-        }
-      }
-    }
-    prevOk = ok;
-  }
+/**
+ * A time-weighted mean from its accumulators: trapezoid area over the span of intervals whose
+ * two ends both passed; the plain mean of the passing rows when no interval has a positive
+ * duration; `null` without any.
+ */
+function weighted(area: number, span: number, sum: number, count: number): number | null {
   if (span > 0) return area / span;
   return count > 0 ? sum / count : null;
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+/**
+ * Median of `values[0, count)` (no NaN), reordering them: the values a sort would put in the
+ * middle, found by selection (no sort, no comparator calls).
+ */
+function median(values: Float64Array, count: number): number | null {
+  if (count === 0) return null;
+  const mid = count >> 1;
+  const upper = selectInPlace(values, 0, count - 1, mid);
+  if (count % 2) return upper;
+  let lower = -Infinity; // the largest value before the upper middle one
+  for (let k = 0; k < mid; k++) if (values[k] > lower) lower = values[k];
+  return (lower + upper) / 2;
+}
+
+/** Index of `value` in the ascending `sorted` (the first index not below it). */
+function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** `true` when the column has at least one finite value in rows [from, to). */
@@ -65,11 +65,12 @@ function summarize(
   cycle: number,
   dir: Int8Array,
   counters: {
-    qc: Float64Array;
-    qd: Float64Array;
-    ec: Float64Array | null;
-    ed: Float64Array | null;
+    qc: (r: number) => number;
+    qd: (r: number) => number;
+    ec: ((r: number) => number) | null;
+    ed: ((r: number) => number) | null;
   },
+  scratch: Float64Array,
 ): CycleSummary {
   const { start, end } = range;
   const t = series.time_s, v = series.voltage_V, i = series.current_A;
@@ -77,31 +78,85 @@ function summarize(
   // Sum of increments over the cycle's rows. An increment logged on the first row of a cycle
   // whose current flows against the counter's direction happened before the switch: it belongs
   // to the previous cycle (and the first row of the next cycle likewise to this one).
-  const counted = (m: Float64Array, sign: 1 | -1): number => {
-    let v = m[end - 1] - (start > 0 ? m[start - 1] : 0);
-    if (start > 0 && dir[start] === -sign) v -= m[start] - m[start - 1];
-    if (end < n && dir[end] === -sign) v += m[end] - m[end - 1];
+  const counted = (m: (r: number) => number, sign: 1 | -1): number => {
+    let v = m(end - 1) - (start > 0 ? m(start - 1) : 0);
+    if (start > 0 && dir[start] === -sign) v -= m(start) - m(start - 1);
+    if (end < n && dir[end] === -sign) v += m(end) - m(end - 1);
     return v;
   };
   const qc = counted(counters.qc, 1), qd = counted(counters.qd, -1);
   const ec = counters.ec ? counted(counters.ec, 1) : null;
   const ed = counters.ed ? counted(counters.ed, -1) : null;
+  // One pass over the rows: voltage range, resistances and five time-weighted means (voltage
+  // over all rows, voltage and current over charging and over discharging rows). Each mean
+  // takes the rows where its value and the time are finite and adds the trapezoid of each
+  // interval whose two ends both passed (the rule, and the order of the sums, of a separate
+  // pass per mean).
   let vmin = Infinity, vmax = -Infinity;
+  let aA = 0, aS = 0, aSum = 0, aN = 0, aOk = false; // voltage, all rows
+  let vcA = 0, vcS = 0, vcSum = 0, vcN = 0, vcOk = false; // voltage, charging
+  let vdA = 0, vdS = 0, vdSum = 0, vdN = 0, vdOk = false; // voltage, discharging
+  let icA = 0, icS = 0, icSum = 0, icN = 0, icOk = false; // current, charging
+  let idA = 0, idS = 0, idSum = 0, idN = 0, idOk = false; // current, discharging
+  const ir = series.extras.internal_resistance_ohm;
+  let irCount = 0;
   for (let r = start; r < end; r++) {
-    const x = v[r];
+    const x = v[r], c = i[r], d = dir[r], tr = t[r];
     if (x < vmin) vmin = x;
     if (x > vmax) vmax = x;
+    const tOk = tr - tr === 0; // finite
+    const vOk = tOk && x - x === 0, iOk = tOk && c - c === 0;
+    // Read only when the previous row passed too (so r > start).
+    const dt = r > start ? tr - t[r - 1] : 0;
+    if (vOk) {
+      aSum += x;
+      aN++;
+      if (aOk && dt > 0) {
+        aA += ((x + v[r - 1]) / 2) * dt;
+        aS += dt;
+      }
+    }
+    aOk = vOk;
+    const vc = vOk && d === 1, vd = vOk && d === -1, ic = iOk && d === 1, id = iOk && d === -1;
+    if (vc) {
+      vcSum += x;
+      vcN++;
+      if (vcOk && dt > 0) {
+        vcA += ((x + v[r - 1]) / 2) * dt;
+        vcS += dt;
+      }
+    }
+    vcOk = vc;
+    if (vd) {
+      vdSum += x;
+      vdN++;
+      if (vdOk && dt > 0) {
+        vdA += ((x + v[r - 1]) / 2) * dt;
+        vdS += dt;
+      }
+    }
+    vdOk = vd;
+    if (ic) {
+      icSum += c;
+      icN++;
+      if (icOk && dt > 0) {
+        icA += ((c + i[r - 1]) / 2) * dt;
+        icS += dt;
+      }
+    }
+    icOk = ic;
+    if (id) {
+      idSum += c;
+      idN++;
+      if (idOk && dt > 0) {
+        idA += ((c + i[r - 1]) / 2) * dt;
+        idS += dt;
+      }
+    }
+    idOk = id;
+    if (ir && ir[r] > 0) scratch[irCount++] = ir[r];
   }
-  const all = (): boolean => true;
-  const charging = (r: number): boolean => dir[r] === 1;
-  const discharging = (r: number): boolean => dir[r] === -1;
-  const ir = series.extras.internal_resistance_ohm;
-  let resistance: number | null = null;
-  if (ir) {
-    const values: number[] = [];
-    for (let r = start; r < end; r++) if (ir[r] > 0) values.push(ir[r]);
-    resistance = median(values);
-  }
+  const resistance = ir ? median(scratch, irCount) : null;
   const startTime = t[start], endTime = t[end - 1];
   return {
     cycle,
@@ -118,13 +173,13 @@ function summarize(
     charge_energy_Wh: ec,
     discharge_energy_Wh: ed,
     energy_efficiency: ec !== null && ed !== null && ec > 0 ? ed / ec : null,
-    mean_voltage_V: timeWeightedMean(t, v, start, end, all),
+    mean_voltage_V: weighted(aA, aS, aSum, aN),
     min_voltage_V: Number.isFinite(vmin) ? vmin : null,
     max_voltage_V: Number.isFinite(vmax) ? vmax : null,
-    mean_charge_voltage_V: timeWeightedMean(t, v, start, end, charging),
-    mean_discharge_voltage_V: timeWeightedMean(t, v, start, end, discharging),
-    mean_charge_current_A: timeWeightedMean(t, i, start, end, charging),
-    mean_discharge_current_A: timeWeightedMean(t, i, start, end, discharging),
+    mean_charge_voltage_V: weighted(vcA, vcS, vcSum, vcN),
+    mean_discharge_voltage_V: weighted(vdA, vdS, vdSum, vdN),
+    mean_charge_current_A: weighted(icA, icS, icSum, icN),
+    mean_discharge_current_A: weighted(idA, idS, idSum, idN),
     internal_resistance_ohm: resistance,
     complete: !cutShortByEnd(range, dir, n),
   };
@@ -196,16 +251,35 @@ export function summarizeCycles(series: CyclingSeries, options: CycleOptions = {
       );
     }
   }
+  // The counted counters are only read at the rows around the cycle boundaries: computed there
+  // alone (no full-length copies of the four counters).
+  const boundary: number[] = [];
+  for (const { start, end } of seg.cycles) {
+    if (start > 0) boundary.push(start - 1);
+    boundary.push(start, end - 1);
+    if (end < series.length) boundary.push(end);
+  }
+  const rows = Int32Array.from(new Set(boundary)).sort();
+  const counterAt = (column: Float64Array): (r: number) => number => {
+    const values = monotoneCounterAt(column, rows);
+    return (r: number): number => values[lowerBound(rows, r)];
+  };
   const counters = {
-    qc: monotoneCounter(series.charge_capacity_Ah),
-    qd: monotoneCounter(series.discharge_capacity_Ah),
+    qc: counterAt(series.charge_capacity_Ah),
+    qd: counterAt(series.discharge_capacity_Ah),
     ec: anyFinite(series.charge_energy_Wh, 0, series.length)
-      ? monotoneCounter(series.charge_energy_Wh)
+      ? counterAt(series.charge_energy_Wh)
       : null,
     ed: anyFinite(series.discharge_energy_Wh, 0, series.length)
-      ? monotoneCounter(series.discharge_energy_Wh)
+      ? counterAt(series.discharge_energy_Wh)
       : null,
   };
-  const cycles = seg.cycles.map((range, k) => summarize(series, range, k + 1, seg.dir, counters));
+  // Room for the resistances of the longest cycle (the median reorders them in place).
+  let longest = 0;
+  for (const range of seg.cycles) longest = Math.max(longest, range.end - range.start);
+  const scratch = new Float64Array(series.extras.internal_resistance_ohm ? longest : 0);
+  const cycles = seg.cycles.map((range, k) =>
+    summarize(series, range, k + 1, seg.dir, counters, scratch)
+  );
   return new CycleTable(cycles, { method: seg.method, currentThreshold_A: seg.threshold });
 }

@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import type { DqdvCurve } from "./dqdv.ts";
-import { layeredChart, type LayerSpec, type VegaLiteSpec } from "./_vega.ts";
+import { cycleColor, layeredChart, type LayerSpec, type VegaLiteSpec } from "./_vega.ts";
 import { downsample } from "./downsample.ts";
 
 /** Fewest points a curve is drawn with when `max_points` is shared among many curves. */
@@ -94,7 +94,7 @@ export function dqdvSpec(
   });
   const x = { field: "voltage_V", title: "Voltage (V)" };
   const y = { field: "dqdv_Ah_per_V", title: "dQ/dV (Ah/V)" };
-  const color = { field: "cycle", title: "Cycle", scheme: "viridis" };
+  const color = cycleColor(lines.map((r) => r.cycle as number));
   const layers: LayerSpec[] = [{
     mark: "line",
     rows: lines,

@@ -40,36 +40,97 @@ export interface KneeResult {
   onset_rss: number | null;
 }
 
-/** Least squares of y on [1, x − b0, |x − b0|, |x − b1|...]; returns SSE and coefficients. */
+/**
+ * Least squares of y on [1, x − b0, |x − b0|] (one break) or [1, x − b0, |x − b0|, |x − b1|]
+ * (two breaks); returns SSE and coefficients. The normal equations are accumulated in scalars
+ * (this runs hundreds of times per knee search), term by term in the order of the row loop.
+ */
 function hingeFit(
   x: Float64Array,
   y: Float64Array,
   breaks: number[],
 ): { sse: number; coef: Float64Array } {
-  const k = 2 + breaks.length;
-  const xtx = new Float64Array(k * k);
-  const xty = new Float64Array(k);
-  const f = new Float64Array(k);
+  const two = breaks.length === 2;
+  const k = two ? 4 : 3;
+  const b0 = breaks[0], b1 = two ? breaks[1] : 0;
   const n = x.length;
-  for (let i = 0; i < n; i++) {
-    f[0] = 1;
-    f[1] = x[i] - breaks[0];
-    for (let j = 0; j < breaks.length; j++) f[2 + j] = Math.abs(x[i] - breaks[j]);
-    for (let a = 0; a < k; a++) {
-      xty[a] += f[a] * y[i];
-      for (let b = 0; b <= a; b++) xtx[a * k + b] += f[a] * f[b];
+  // Sums of the products of the features f0 = 1, f1 = x − b0, f2 = |x − b0|, f3 = |x − b1|.
+  let s00 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s22 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+  let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+  if (two) {
+    for (let i = 0; i < n; i++) {
+      const xi = x[i], yi = y[i];
+      const f1 = xi - b0, f2 = Math.abs(xi - b0), f3 = Math.abs(xi - b1);
+      t0 += yi;
+      s00 += 1;
+      t1 += f1 * yi;
+      s10 += f1;
+      s11 += f1 * f1;
+      t2 += f2 * yi;
+      s20 += f2;
+      s21 += f2 * f1;
+      s22 += f2 * f2;
+      t3 += f3 * yi;
+      s30 += f3;
+      s31 += f3 * f1;
+      s32 += f3 * f2;
+      s33 += f3 * f3;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const xi = x[i], yi = y[i];
+      const f1 = xi - b0, f2 = Math.abs(xi - b0);
+      t0 += yi;
+      s00 += 1;
+      t1 += f1 * yi;
+      s10 += f1;
+      s11 += f1 * f1;
+      t2 += f2 * yi;
+      s20 += f2;
+      s21 += f2 * f1;
+      s22 += f2 * f2;
     }
   }
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) xtx[b * k + a] = xtx[a * k + b];
+  const xtx = two
+    ? Float64Array.of(
+      s00,
+      s10,
+      s20,
+      s30,
+      s10,
+      s11,
+      s21,
+      s31,
+      s20,
+      s21,
+      s22,
+      s32,
+      s30,
+      s31,
+      s32,
+      s33,
+    )
+    : Float64Array.of(s00, s10, s20, s10, s11, s21, s20, s21, s22);
+  const xty = two ? Float64Array.of(t0, t1, t2, t3) : Float64Array.of(t0, t1, t2);
   // Tiny ridge relative to the diagonal keeps the factorization alive for exact collinearity.
   for (let a = 0; a < k; a++) xtx[a * k + a] *= 1 + 1e-12;
   if (!cholesky(xtx, k)) return { sse: Infinity, coef: new Float64Array(k) };
   choleskySolve(xtx, k, xty);
+  const c0 = xty[0], c1 = xty[1], c2 = xty[2], c3 = two ? xty[3] : 0;
   let sse = 0;
-  for (let i = 0; i < n; i++) {
-    let v = xty[0] + xty[1] * (x[i] - breaks[0]);
-    for (let j = 0; j < breaks.length; j++) v += xty[2 + j] * Math.abs(x[i] - breaks[j]);
-    sse += (v - y[i]) ** 2;
+  if (two) {
+    for (let i = 0; i < n; i++) {
+      let v = c0 + c1 * (x[i] - b0);
+      v += c2 * Math.abs(x[i] - b0);
+      v += c3 * Math.abs(x[i] - b1);
+      sse += (v - y[i]) ** 2;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      let v = c0 + c1 * (x[i] - b0);
+      v += c2 * Math.abs(x[i] - b0);
+      sse += (v - y[i]) ** 2;
+    }
   }
   return { sse, coef: xty };
 }

@@ -14,6 +14,7 @@ import {
   type FieldSpec,
   layeredChart,
   type LayerSpec,
+  timeUnitFor,
   VEGA_LITE_SCHEMA,
   type VegaLiteSpec,
 } from "./_vega.ts";
@@ -30,6 +31,9 @@ export interface PlotOptions {
   /** Height in pixels (of each panel). @default {300} (capacity) or 160 (CE) */
   height?: number;
 }
+
+/** The cycle axis: whole numbers. */
+const CYCLE: FieldSpec = { field: "cycle", title: "Cycle", integer: true };
 
 /** A panel of a vertical concatenation: no schema, its own zoom parameter name. */
 function panel(spec: VegaLiteSpec, zoomName: string): VegaLiteSpec {
@@ -71,7 +75,7 @@ export function capacityPlotSpec(
   const capacity = layeredChart([{
     mark: "line",
     rows: capacityRows,
-    x: { field: "cycle", title: "Cycle" },
+    x: CYCLE,
     y: { field: "capacity_mAh", title: "Capacity (mAh)" },
     color: { field: "half", type: "nominal", title: "Half cycle" },
     markProps: { point: true },
@@ -79,7 +83,7 @@ export function capacityPlotSpec(
   const ce = layeredChart([{
     mark: "line",
     rows: ceRows,
-    x: { field: "cycle", title: "Cycle" },
+    x: CYCLE,
     y: { field: "ce_percent", title: "Coulombic efficiency (%)" },
     markProps: { point: true, color: "#2ca02c" },
   }], { width, height: 160 });
@@ -131,14 +135,15 @@ export function retentionPlotSpec(
 ): VegaLiteSpec {
   const pct = (rows: readonly { cycle: number; retention: number }[]) =>
     rows.map((r) => ({ cycle: r.cycle, retention_percent: r.retention * 100 }));
-  const x = { field: "cycle", title: "Cycle" };
+  const x = CYCLE;
   const y = { field: "retention_percent", title: "Retention (%)" };
   const layers: LayerSpec[] = [{
     mark: "point",
     rows: pct(data.points),
     x,
     y,
-    markProps: { filled: true, size: 18 },
+    markProps: { filled: true, size: 18, color: "#1f77b4" },
+    legend: "Measured",
   }];
   const cycles = data.points.map((p) => p.cycle);
   if (data.fit && data.fit.curve.length > 0) {
@@ -151,6 +156,7 @@ export function retentionPlotSpec(
       y,
       markProps: { color: "#d62728" },
       tooltip: [x, y, { field: "model", type: "nominal" }],
+      legend: `Model: ${data.fit.name}`,
     });
   }
   if (data.threshold !== undefined && data.threshold !== null && cycles.length > 0) {
@@ -161,9 +167,14 @@ export function retentionPlotSpec(
       x,
       y,
       markProps: { color: "#7f7f7f", strokeDash: [6, 4] },
+      legend: `End of life (${Number((data.threshold * 100).toFixed(2))} %)`,
     });
   }
-  for (const [mark, dash] of [[data.knee, [1, 0]], [data.kneeOnset, [2, 2]]] as const) {
+  const knees = [
+    [data.knee, [1, 0], "Knee"],
+    [data.kneeOnset, [2, 2], "Knee onset"],
+  ] as const;
+  for (const [mark, dash, name] of knees) {
     if (!mark) continue;
     const top = Math.max(...data.points.map((p) => p.retention), mark.retention) * 100;
     const bottom = Math.min(...data.points.map((p) => p.retention), mark.retention) * 100;
@@ -175,7 +186,8 @@ export function retentionPlotSpec(
       }],
       x,
       y,
-      markProps: { color: "#9467bd", strokeDash: dash },
+      markProps: { color: name === "Knee" ? "#9467bd" : "#c5b0d5", strokeDash: dash },
+      legend: `${name} (cycle ${Number(mark.cycle.toFixed(1))})`,
     });
   }
   if (data.anomalies && data.anomalies.length > 0) {
@@ -184,7 +196,8 @@ export function retentionPlotSpec(
       rows: pct(data.anomalies),
       x,
       y,
-      markProps: { color: "red", size: 80, shape: "circle" },
+      markProps: { color: "#ff0000", size: 80, shape: "circle" },
+      legend: "Anomaly",
     });
   }
   return layeredChart(layers, {
@@ -203,7 +216,7 @@ function perTestLines(
   return layeredChart([{
     mark: "line",
     rows,
-    x: { field: "cycle", title: "Cycle" },
+    x: CYCLE,
     y,
     // Test names are long file stems that differ at the end: show them whole.
     color: { field: "test", type: "nominal", title: "Test", legend: { labelLimit: 0 } },
@@ -276,7 +289,8 @@ export interface TracePlotOptions extends PlotOptions {
 }
 
 /**
- * Voltage versus test time (hours) of a whole series, downsampled to a few thousand points
+ * Voltage versus test time of a whole series (in seconds, minutes, hours or days, whichever
+ * suits its length), downsampled to a few thousand points
  * that keep its peaks and edges; the hover shows time, voltage and current. The title says how
  * many of the rows are drawn.
  *
@@ -304,18 +318,26 @@ export function voltageTracePlotSpec(
   options: TracePlotOptions = {},
 ): VegaLiteSpec {
   const keep = downsample(series.time_s, series.voltage_V, options.points ?? 2000);
+  let first = Infinity, last = -Infinity;
+  for (const i of keep) {
+    const t = series.time_s[i];
+    if (Number.isFinite(t)) (first = Math.min(first, t)), (last = Math.max(last, t));
+  }
+  const { unit, seconds } = timeUnitFor(last - first);
+  const field = `time_${unit}`;
   const rows = Array.from(keep, (i) => ({
-    time_h: series.time_s[i] / 3600,
+    [field]: series.time_s[i] / seconds,
     voltage_V: series.voltage_V[i],
     current_A: series.current_A[i],
-  })).filter((r) => Number.isFinite(r.time_h) && Number.isFinite(r.voltage_V));
+  })).filter((r) => Number.isFinite(r[field]) && Number.isFinite(r.voltage_V));
+  const time = { field, title: `Test time (${unit})` };
   return layeredChart([{
     mark: "line",
     rows,
-    x: { field: "time_h", title: "Test time (h)" },
+    x: time,
     y: { field: "voltage_V", title: "Voltage (V)" },
     tooltip: [
-      { field: "time_h", title: "Test time (h)" },
+      time,
       { field: "voltage_V", title: "Voltage (V)" },
       { field: "current_A", title: "Current (A)" },
     ],

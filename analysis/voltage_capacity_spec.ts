@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import type { VoltageCapacityCurve } from "./voltage_capacity.ts";
-import { layeredChart, type VegaLiteSpec } from "./_vega.ts";
+import { cycleColor, layeredChart, type VegaLiteSpec } from "./_vega.ts";
 import { downsample } from "./downsample.ts";
 
 /** Options of {@link voltageCapacitySpec}. */
@@ -76,7 +76,7 @@ export function voltageCapacitySpec(
     title: mass === undefined ? "Capacity (mAh)" : "Specific capacity (mAh/g)",
   };
   const y = { field: "voltage_V", title: "Voltage (V)" };
-  const color = { field: "cycle", title: "Cycle", scheme: "viridis" };
+  const color = cycleColor(rows.map((r) => r.cycle as number));
   return layeredChart([{
     mark: "line",
     rows,

@@ -33,6 +33,14 @@ Deno.bench("evaluate Z and Jacobian, 7 parameters × 66 frequencies", { group: "
 Deno.bench("DRT of 2ZARC0.csv (81 frequencies, GCV)", { group: "drt" }, () => {
   computeDrt(zarc);
 });
-Deno.bench("lin-KK of exampleData.csv (complex, μ criterion)", { group: "kk" }, () => {
+Deno.bench("lin-KK of exampleData.csv (complex, M by BIC, noise-calibrated)", {
+  group: "kk",
+  baseline: true,
+}, () => {
   linKK(example);
+});
+Deno.bench("lin-KK of exampleData.csv (complex, μ criterion as impedance.py)", {
+  group: "kk",
+}, () => {
+  linKK(example, { M: "mu", threshold: 0.01 });
 });

@@ -20,7 +20,8 @@ const SPEC: CliSpec = {
     "dQ/dV and voltage curves, comparison, EIS fits, import jobs, raw files, ad hoc scripts) " +
     "over the store. Everything it loads comes from this server; it works offline. " +
     "Stop with Ctrl-C. See docs/dashboard.md.",
-  usage: "[--host HOST] [--port PORT] [--token TOKEN] [--adhoc DIR] [--read-only] [--db URI|PATH]",
+  usage:
+    "[--host HOST] [--port PORT] [--token-file PATH] [--adhoc DIR] [--read-only] [--db URI|PATH]",
   store: true,
   options: {
     host: {
@@ -35,18 +36,37 @@ const SPEC: CliSpec = {
       default: 8050,
       description: "port (0 picks a free one)",
     },
+    "token-file": {
+      type: "string",
+      value: "PATH",
+      description: "read the access token every request must carry from this file (first line; " +
+        "or set BATTERY_DASHBOARD_TOKEN); open the dashboard once with ?token=TOKEN (then kept " +
+        'in a cookie) or send "Authorization: Bearer TOKEN"',
+    },
     token: {
       type: "string",
       value: "TOKEN",
-      description: "access token every request must carry (default: BATTERY_DASHBOARD_TOKEN); " +
-        "open the dashboard once with ?token=TOKEN (then kept in a cookie) or send " +
-        '"Authorization: Bearer TOKEN"',
+      description: "deprecated: the token on the command line is visible to every user of the " +
+        "machine (ps); use --token-file or BATTERY_DASHBOARD_TOKEN",
     },
     adhoc: {
       type: "string",
       value: "DIR",
       default: "./adhoc",
       description: "folder of ad hoc analysis scripts",
+    },
+    workers: {
+      type: "integer",
+      value: "N",
+      default: 2,
+      description: "worker threads for fits, DRT and large series (heavy fits use all but one, " +
+        "so pages never wait for them)",
+    },
+    "compute-timeout": {
+      type: "integer",
+      value: "SECONDS",
+      default: 120,
+      description: "time limit of one fit or other computation; past it, it is stopped",
     },
     "read-only": {
       type: "boolean",
@@ -58,6 +78,7 @@ const SPEC: CliSpec = {
     "deno task dashboard",
     "deno task dashboard --db ./lab.db --port 8060",
     "BATTERY_DASHBOARD_TOKEN=... deno task dashboard --host 0.0.0.0",
+    "deno task dashboard --host 0.0.0.0 --token-file ~/.battery_analysis/dashboard_token",
   ],
 };
 
@@ -65,6 +86,47 @@ const SPEC: CliSpec = {
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The access token: from `--token-file` (its first line), else `BATTERY_DASHBOARD_TOKEN`, else
+ * the deprecated `--token` (with a warning: a command line is visible to every user in `ps`).
+ * Giving more than one source is a usage error, so nobody wonders which one applies.
+ */
+async function readToken(values: Record<string, unknown>): Promise<string | null> {
+  const file = values["token-file"] as string | undefined;
+  const flag = values.token as string | undefined;
+  const env = Deno.env.get("BATTERY_DASHBOARD_TOKEN");
+  const given = [file !== undefined, flag !== undefined, env !== undefined].filter(Boolean);
+  if (given.length > 1) {
+    throw new UsageError(
+      "give the access token one way only: --token-file, BATTERY_DASHBOARD_TOKEN or --token",
+    );
+  }
+  if (flag !== undefined) {
+    console.error(
+      "warning: --token is deprecated: other users of this machine can read it with ps; " +
+        "use --token-file PATH or BATTERY_DASHBOARD_TOKEN",
+    );
+    return flag;
+  }
+  if (env !== undefined) return env;
+  if (file === undefined) return null;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    throw new UsageError(`cannot read --token-file ${file}: ${(err as Error).message}`);
+  }
+  const token = text.split(/\r?\n/)[0].trim();
+  if (token === "") throw new UsageError(`--token-file ${file} is empty`);
+  const mode = (await Deno.stat(file)).mode;
+  if (mode !== null && (mode & 0o004) !== 0) {
+    console.error(
+      `warning: --token-file ${file} is readable by every user of this machine (chmod 600 it)`,
+    );
+  }
+  return token;
 }
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
@@ -75,14 +137,13 @@ export function main(args: string[]): Promise<number> {
     if (port < 0 || port > 65535) {
       throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
     }
-    const token = (cli.values.token as string | undefined) ??
-      Deno.env.get("BATTERY_DASHBOARD_TOKEN") ?? null;
+    const token = await readToken(cli.values);
     if (token !== null && token.length < 8) {
       throw new UsageError("the access token must have at least 8 characters");
     }
     if (!isLoopback(host) && token === null) {
       throw new UsageError(
-        `binding ${host} exposes the dashboard to the network: give --token (or set BATTERY_DASHBOARD_TOKEN)`,
+        `binding ${host} exposes the dashboard to the network: give an access token with --token-file (or set BATTERY_DASHBOARD_TOKEN)`,
       );
     }
     let store: Store | undefined;
@@ -90,9 +151,17 @@ export function main(args: string[]): Promise<number> {
       const readOnly = cli.values["read-only"] === true;
       store = await openCliStore(cli, { readOnly });
       const opened = store;
+      const workers = cli.values.workers as number;
+      const timeout = cli.values["compute-timeout"] as number;
+      if (workers < 1) throw new UsageError(`--workers must be at least 1, got ${workers}`);
+      if (timeout < 1) {
+        throw new UsageError(`--compute-timeout must be at least 1 second, got ${timeout}`);
+      }
       const handler = createDashboardHandler(opened, {
         token,
         adhocDir: cli.values.adhoc as string,
+        computeWorkers: workers,
+        computeTimeoutMs: timeout * 1000,
         ...(readOnly
           ? {}
           : { resumeJob: (jobId: string) => importDirectory(opened, [], { resumeJobId: jobId }) }),
@@ -138,6 +207,7 @@ export function main(args: string[]): Promise<number> {
       for (const s of signals) Deno.removeSignalListener(s, stop);
       clearInterval(probe);
       await server.shutdown();
+      handler.close();
       if (lost) throw lost;
       return 0;
     } finally {

@@ -176,10 +176,11 @@ async function loadTest(
   }
 }
 
-/** Steps from the flags; "Run FILE" becomes the file's measured current. */
+/** Steps from the flags; "Run FILE" or "Run TEST_ID" becomes that test's measured current. */
 async function readSteps(
   steps: string[],
   file: string | undefined,
+  openStore: () => ReturnType<typeof openCliStore>,
 ): Promise<(string | ExperimentStep)[]> {
   const lines = [...steps];
   if (file !== undefined) {
@@ -196,11 +197,8 @@ async function readSteps(
       out.push(line);
       continue;
     }
-    const path = run[1].trim();
-    const { recording } = await readRecording(path);
-    const s = recording.series;
-    if (!s || s.length < 2) throw new RangeError(`"${path}" has no current to follow`);
-    out.push(profileStep(s.time_s, s.current_A, `Run ${basename(path)}`));
+    const { label, series: s } = await loadTest(run[1].trim(), openStore);
+    out.push(profileStep(s.time_s, s.current_A, `Run ${label}`));
   }
   return out;
 }
@@ -255,7 +253,11 @@ export function main(args: string[]): Promise<number> {
     } else {
       parameters = resolveParameterSet(v.parameters);
     }
-    const given = await readSteps(v.experiment ?? [], v["experiment-file"]);
+    const given = await readSteps(
+      v.experiment ?? [],
+      v["experiment-file"],
+      () => openCliStore(cli),
+    );
     try {
       if (given.length) parseExperiment(given, { cycles: v.cycles });
     } catch (error) {

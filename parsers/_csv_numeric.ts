@@ -17,6 +17,7 @@
 
 import { ParseError } from "./parse_error.ts";
 import { decodeText } from "./_text.ts";
+import { type ByteSource, readRange } from "./byte_source.ts";
 import { NUMBER, splitFields as splitRawFields } from "./_delimited.ts";
 
 /** Field delimiters understood by {@link readNumericCsv}. */
@@ -99,34 +100,42 @@ for (let i = 1; i < 23; i++) POW10[i] = POW10[i - 1] * 10; // exact up to 1e22
 
 const NON_FINITE = /^[+-]?(?:inf|infinity|nan)$/i;
 
-/**
- * Read a numeric delimited text file into typed-array columns.
- *
- * @param bytes The whole file (UTF-8, optionally with BOM, or Windows-1252; UTF-16 with BOM is
- *   transcoded first).
- * @param options File name, header choice, delimiter and column kinds.
- * @returns Header, preamble, columns and what had to be left out.
- * @throws {ParseError} For a missing header, a row with the wrong number of fields (except a
- *   truncated last line, reported in `truncated`), or a value that is not a number.
- */
-export function readNumericCsv(bytes: Uint8Array, options: NumericCsvOptions): NumericCsv {
-  const file = options.fileName;
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    bytes = new TextEncoder().encode(decodeText(bytes)); // UTF-16: transcode, rare
-  }
-  const n = bytes.length;
-  let p = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+/** Bytes read from a {@link ByteSource} at a time (complete lines are parsed in place). */
+const CHUNK_BYTES = 1 << 20;
+/** First look at a source for the header and the first data row (grown while needed). */
+const HEAD_BYTES = 1 << 16;
 
-  // --- header -------------------------------------------------------------------------------
+/** Where the header scan of {@link scanHead} got to. */
+interface HeadScan {
+  headerText: string;
+  headerLine: number;
+  delimiter: CsvDelimiter;
+  rawPreamble: string[];
+  /** Position of the first byte after the header line. */
+  dataStart: number;
+  /** Fields of the first data row (empty without one). */
+  firstRow: string[];
+}
+
+/**
+ * Find the header (and the first data row) in `bytes`. With `complete` false the bytes are only
+ * the head of the file: `null` when a line or the first data row may run past them (read more).
+ */
+function scanHead(
+  bytes: Uint8Array,
+  p: number,
+  complete: boolean,
+  options: NumericCsvOptions,
+): HeadScan | null {
+  const n = bytes.length;
   const isHeader = options.isHeader ?? ((fields: string[]) => fields.some((f) => f !== ""));
   const maxHeaderLine = options.maxHeaderLine ?? 500;
   const rawPreamble: string[] = [];
-  let headerText: string | null = null;
   let line = 0;
-  let delimiter: CsvDelimiter = options.delimiter ?? ",";
   while (p < n && line < maxHeaderLine) {
     const start = p;
     while (p < n && bytes[p] !== LF && bytes[p] !== CR) p++;
+    if (p >= n - 1 && !complete) return null; // the line (or its CR LF) may go on
     const text = decodeLine(bytes.subarray(start, p));
     if (p < n && bytes[p] === CR) p++;
     if (p < n && bytes[p] === LF) p++;
@@ -134,25 +143,65 @@ export function readNumericCsv(bytes: Uint8Array, options: NumericCsvOptions): N
     const d = options.delimiter ?? guessDelimiter(text);
     const fields = splitFields(text, d);
     if (text.trim() !== "" && isHeader(fields, line)) {
-      headerText = text;
-      delimiter = d;
-      break;
+      const firstRow = peekRow(bytes, p, d, complete);
+      if (firstRow === null) return null;
+      return {
+        headerText: text,
+        headerLine: line,
+        delimiter: d,
+        rawPreamble,
+        dataStart: p,
+        firstRow,
+      };
     }
     rawPreamble.push(text);
   }
-  if (headerText === null) {
-    throw new ParseError(
-      file,
-      n === 0 ? "the file is empty" : `no header line found in the first ${line} lines`,
-      { line: n === 0 ? null : 1, offset: 0 },
-    );
+  if (!complete && line < maxHeaderLine) return null;
+  throw new ParseError(
+    options.fileName,
+    n === 0 ? "the file is empty" : `no header line found in the first ${line} lines`,
+    { line: n === 0 ? null : 1, offset: 0 },
+  );
+}
+
+/**
+ * Read a numeric delimited text file into typed-array columns.
+ *
+ * @param input The whole file (UTF-8, optionally with BOM, or Windows-1252; UTF-16 with BOM is
+ *   transcoded first), or a {@link ByteSource} read in chunks of 1 MiB (the file is never held
+ *   whole in memory; a UTF-16 file is).
+ * @param options File name, header choice, delimiter and column kinds.
+ * @returns Header, preamble, columns and what had to be left out.
+ * @throws {ParseError} For a missing header, a row with the wrong number of fields (except a
+ *   truncated last line, reported in `truncated`), or a value that is not a number.
+ */
+export function readNumericCsv(
+  input: Uint8Array | ByteSource,
+  options: NumericCsvOptions,
+): NumericCsv {
+  const file = options.fileName;
+  let source: ByteSource | null = input instanceof Uint8Array ? null : input;
+  let bytes = source ? readRange(source, 0, HEAD_BYTES) : input as Uint8Array;
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    if (source) bytes = readRange(source, 0, source.size);
+    source = null;
+    bytes = new TextEncoder().encode(decodeText(bytes)); // UTF-16: transcode, rare
   }
-  const headerLine = line;
+  const total = source ? source.size : bytes.length;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+
+  // --- header (from the head of a source, grown until the header and a data row are in it) --
+  let head = scanHead(bytes, bom, bytes.length >= total, options);
+  while (head === null) {
+    bytes = readRange(source!, 0, Math.min(total, bytes.length * 4));
+    head = scanHead(bytes, bom, bytes.length >= total, options);
+  }
+  const { headerText, headerLine, delimiter, dataStart } = head;
   const header = splitFields(headerText, delimiter);
-  const preamble = rawPreamble.map((t) => splitFields(t, delimiter));
+  const preamble = head.rawPreamble.map((t) => splitFields(t, delimiter));
   const nc = header.length;
   const kindNames = options.kinds
-    ? options.kinds(header, peekRow(bytes, p, delimiter))
+    ? options.kinds(header, head.firstRow)
     : header.map(() => "float" as const);
   if (kindNames.length !== nc) {
     throw new RangeError(
@@ -176,37 +225,81 @@ export function readNumericCsv(bytes: Uint8Array, options: NumericCsvOptions): N
     row: 0,
     line: headerLine,
     offsetBase: 0,
+    isTail: false,
+    total,
     firstRowStart: -1,
     firstRowLine: null,
     nonFinite: new Map(),
     truncated: null,
   };
-  grow(state, estimateRows(bytes, p));
+  grow(state, estimateRows(bytes, dataStart, total));
 
   // --- data rows: complete lines in place, a last line without line end from a padded copy ---
-  let limit = n;
-  while (limit > p && bytes[limit - 1] !== LF && bytes[limit - 1] !== CR) limit--;
-  readRows(bytes, p, limit, state);
-  if (limit < n && limit >= p) {
-    const tail = new Uint8Array(n - limit + 1);
-    tail.set(bytes.subarray(limit));
+  let firstRow: string[] | null = null;
+  const captureFirstRow = (buffer: Uint8Array, base: number) => {
+    if (firstRow !== null || state.firstRowStart < 0) return;
+    let end = state.firstRowStart - base;
+    const start = end;
+    while (end < buffer.length && buffer[end] !== LF && buffer[end] !== CR) end++;
+    firstRow = splitFields(decodeLine(buffer.subarray(start, end)), delimiter);
+  };
+  let rest: Uint8Array; // the bytes after the last line end
+  if (!source) {
+    let limit = total;
+    while (limit > dataStart && bytes[limit - 1] !== LF && bytes[limit - 1] !== CR) limit--;
+    readRows(bytes, dataStart, limit, state);
+    captureFirstRow(bytes, 0);
+    rest = bytes.subarray(Math.max(limit, dataStart));
+    state.offsetBase = Math.max(limit, dataStart);
+  } else {
+    // Chunks: the unparsed end of one chunk (a line cut by the chunk) moves to the front of the
+    // buffer, the next read fills the rest; a line longer than the buffer doubles it.
+    let buffer = new Uint8Array(Math.max(CHUNK_BYTES, 2 * HEAD_BYTES));
+    let kept = 0; // bytes at the front of the buffer not parsed yet
+    let at = dataStart; // file offset of buffer[kept]
+    for (;;) {
+      if (kept === buffer.length) {
+        const bigger = new Uint8Array(buffer.length * 2);
+        bigger.set(buffer);
+        buffer = bigger;
+      }
+      const got = source.readInto(buffer.subarray(kept), at);
+      at += got;
+      const filled = kept + got;
+      const base = at - filled; // file offset of buffer[0]
+      const end = at >= total || got === 0;
+      let limit = filled;
+      // A CR as the last byte may be the first half of a CR LF: leave it for the next chunk.
+      if (!end && buffer[limit - 1] === CR) limit--;
+      while (limit > 0 && buffer[limit - 1] !== LF && buffer[limit - 1] !== CR) limit--;
+      if (limit > 0) {
+        state.offsetBase = base;
+        readRows(buffer.subarray(0, filled), 0, limit, state);
+        captureFirstRow(buffer.subarray(0, filled), base);
+      }
+      if (end) {
+        rest = buffer.subarray(limit, filled);
+        state.offsetBase = base + limit;
+        break;
+      }
+      buffer.copyWithin(0, limit, filled);
+      kept = filled - limit;
+    }
+  }
+  if (rest.length > 0) {
+    const tail = new Uint8Array(rest.length + 1);
+    tail.set(rest);
     tail[tail.length - 1] = LF;
-    state.offsetBase = limit;
+    state.isTail = true;
     readRows(tail, 0, tail.length, state);
+    captureFirstRow(tail, state.offsetBase);
   }
   const { row, floats, ints } = state;
-  const firstRowStart = state.firstRowStart;
 
   const columns: (Float64Array | Int32Array | null)[] = [];
   for (let j = 0; j < nc; j++) {
     // Views, not copies: the unused tail of a pre-sized array was never touched.
     columns.push(floats[j]?.subarray(0, row) ?? ints[j]?.subarray(0, row) ?? null);
-  }
-  let firstRow: string[] | null = null;
-  if (row > 0) {
-    let end = firstRowStart;
-    while (end < n && bytes[end] !== LF && bytes[end] !== CR) end++;
-    firstRow = splitFields(decodeLine(bytes.subarray(firstRowStart, end)), delimiter);
   }
   return {
     header,
@@ -215,7 +308,7 @@ export function readNumericCsv(bytes: Uint8Array, options: NumericCsvOptions): N
     preamble,
     length: row,
     columns,
-    firstRow,
+    firstRow: row > 0 ? firstRow : null,
     firstRowLine: row > 0 ? state.firstRowLine : null,
     nonFinite: [...state.nonFinite.values()],
     truncated: state.truncated,
@@ -237,6 +330,10 @@ interface RowState {
   line: number;
   /** Added to positions to give offsets in the original file. */
   offsetBase: number;
+  /** Reading the padded copy of a last line without line end (it may be cut short). */
+  isTail: boolean;
+  /** Size of the file, bytes (to size the columns when they must grow). */
+  total: number;
   firstRowStart: number;
   firstRowLine: number | null;
   nonFinite: Map<number, NonFiniteReport>;
@@ -265,14 +362,14 @@ function grow(state: RowState, capacity: number): void {
 /**
  * The hot loop: read rows from `bytes[p, limit)`, where the byte before `limit` ends a line (so
  * no scan needs a bounds check). A line cut short right before `limit` is the file's truncated
- * end only in the padded tail (`offsetBase > 0`); elsewhere it is an error.
+ * end only in the padded tail (`state.isTail`); elsewhere it is an error.
  */
 function readRows(bytes: Uint8Array, p: number, limit: number, state: RowState): void {
   const { kinds, floats, ints, file, header, offsetBase } = state;
   const D = state.delimiter;
   const nc = kinds.length;
   const last = nc - 1;
-  const isTail = offsetBase > 0;
+  const isTail = state.isTail;
   let row = state.row;
   let line = state.line;
   let capacity = state.capacity;
@@ -295,8 +392,12 @@ function readRows(bytes: Uint8Array, p: number, limit: number, state: RowState):
       }
     }
     if (row === capacity) {
+      // Lines longer than the first ones: room for the rest of the file at the bytes per row
+      // read so far (+5 %), not 1.5 × the columns (each growth copies every column).
       state.row = row;
-      grow(state, Math.max(Math.ceil(capacity * 1.5), capacity + 1024));
+      const done = offsetBase + p;
+      const rest = Math.ceil(Math.max(0, state.total - done) / Math.max(1, done / row) * 1.05);
+      grow(state, Math.max(capacity + 1024, row + rest + 1024));
       capacity = state.capacity;
     }
     const rowStart = p;
@@ -503,31 +604,43 @@ function decodeLine(bytes: Uint8Array): string {
   return text.includes("\uFFFD") ? new TextDecoder("windows-1252").decode(bytes) : text;
 }
 
-/** Fields of the first non-blank line at or after `p` (empty array when none). */
-function peekRow(bytes: Uint8Array, p: number, delimiter: CsvDelimiter): string[] {
+/**
+ * Fields of the first non-blank line at or after `p` (empty array when none). With `complete`
+ * false (`bytes` is the head of the file), `null` when that line may go on past the bytes.
+ */
+function peekRow(
+  bytes: Uint8Array,
+  p: number,
+  delimiter: CsvDelimiter,
+  complete: boolean,
+): string[] | null {
   const n = bytes.length;
   while (p < n) {
     const start = p;
     while (p < n && bytes[p] !== LF && bytes[p] !== CR) p++;
+    if (p >= n && !complete) return null;
     const text = decodeLine(bytes.subarray(start, p));
     while (p < n && (bytes[p] === LF || bytes[p] === CR)) p++;
     const fields = splitFields(text, delimiter);
     if (fields.some((f) => f !== "")) return fields;
   }
-  return [];
+  return complete ? [] : null;
 }
 
-function estimateRows(bytes: Uint8Array, start: number): number {
-  const n = bytes.length;
-  const sampleEnd = Math.min(n, start + 65536);
+/**
+ * Rows to allocate for a file of `total` bytes whose data start at `start`, from the bytes per
+ * line of the first 64 KiB of data (`bytes` holds at least those, or the whole file).
+ */
+function estimateRows(bytes: Uint8Array, start: number, total: number): number {
+  const sampleEnd = Math.min(bytes.length, start + 65536);
   let lines = 0;
   for (let i = start; i < sampleEnd; i++) if (bytes[i] === LF) lines++;
-  if (sampleEnd === n) return lines + 2;
+  if (sampleEnd === total) return lines + 2;
   if (lines === 0) {
     for (let i = start; i < sampleEnd; i++) if (bytes[i] === CR) lines++;
   }
   const perLine = lines > 0 ? (sampleEnd - start) / lines : 64;
-  return Math.ceil(((n - start) / perLine) * 1.05) + 64;
+  return Math.ceil(((total - start) / perLine) * 1.05) + 64;
 }
 
 /** End of a line made only of delimiters and spaces (its line end consumed), or -1. */

@@ -27,6 +27,7 @@
 import type { Recording } from "../lib/model/file_meta.ts";
 import type { FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { type ByteSource, byteSource, readRange } from "./byte_source.ts";
 
 /**
  * Codes that start the warnings of this module; each is a flag code of `analyzeTest`
@@ -224,160 +225,213 @@ export function lastLineCheck(last: string, previous: readonly string[]): LastLi
   };
 }
 
-/** A run of zero bytes. */
-interface NulRun {
-  from: number;
-  to: number;
-}
+/** Bytes read per step when scanning a source. */
+const CHUNK = 1 << 20;
 
-function isUtf16(bytes: Uint8Array): boolean {
-  return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-}
-
-function lineStartBefore(bytes: Uint8Array, at: number): number {
-  while (at > 0 && bytes[at - 1] !== LF && bytes[at - 1] !== CR) at--;
-  return at;
-}
-
-function lineEndAfter(bytes: Uint8Array, at: number): number {
-  while (at < bytes.length && bytes[at] !== LF && bytes[at] !== CR) at++;
-  return at;
+function isUtf16(head: Uint8Array): boolean {
+  return (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
 }
 
 function bytesText(n: number): string {
   return n === 1 ? "1 byte" : `${n.toLocaleString("en-US")} bytes`;
 }
 
-/** Text repaired before parsing, and what was done. */
-interface TextRepair {
-  bytes: Uint8Array;
+/**
+ * Repairs of a text file, as byte ranges: lines blanked (every byte but the line ends replaced
+ * by a space, so line numbers and offsets stay right) and a cut-off end.
+ */
+interface Repairs {
+  /** Bytes after this are left out (a cut-short last line). */
+  limit: number;
+  /** `[from, to)` ranges blanked, in file order. */
+  blanks: [number, number][];
   warnings: string[];
-  /** Said in a `ParseError` raised after the repair (where the file is damaged). */
+  /** Said in a `ParseError` raised after the repairs (where the file is damaged). */
   notes: string[];
   /** First damaged byte, for errors without a place of their own. */
   offset: number | null;
 }
 
-/** Blank the lines holding NUL bytes; leave out or flag a last line without a line end. */
-function repairText(input: Uint8Array): TextRepair {
-  const out: TextRepair = { bytes: input, warnings: [], notes: [], offset: null };
-  if (isUtf16(input)) return out; // zero bytes are part of every character there
-  let bytes = input;
-  let z = bytes.indexOf(0);
-  if (z >= 0) {
-    bytes = bytes.slice();
-    const runs: NulRun[] = [];
-    let total = 0;
-    while (z >= 0) {
-      let e = z;
-      while (e < bytes.length && bytes[e] === 0) e++;
-      runs.push({ from: z, to: e });
-      total += e - z;
-      const a = lineStartBefore(bytes, z), b = lineEndAfter(bytes, e);
-      bytes.fill(SPACE, a, b);
-      z = b < bytes.length ? bytes.indexOf(0, b) : -1;
+/** Start of the line holding byte `at` (just after the line end before it). */
+function lineStart(src: ByteSource, at: number): number {
+  while (at > 0) {
+    const from = Math.max(0, at - 4096);
+    const part = readRange(src, from, at - from);
+    for (let i = part.length - 1; i >= 0; i--) {
+      if (part[i] === LF || part[i] === CR) return from + i + 1;
     }
-    const where = runs.slice(0, 3).map((r) => `${r.from}–${r.to}`).join(", ") +
-      (runs.length > 3 ? `, … (${runs.length} runs)` : "");
-    out.warnings.push(damageWarning(
-      "nul_bytes",
-      `${bytesText(total)} are zero (NUL) at bytes ${where}: the data written there is lost ` +
-        "(damaged file, e.g. after a crash); the lines holding them were left out",
-    ));
-    out.notes.push(`the file holds zero bytes at bytes ${where} (damaged)`);
-    out.offset = runs[0].from;
+    at = from;
   }
-  // The last line, when the file does not end with a line end.
-  let end = bytes.length;
-  const lastByte = bytes[end - 1];
-  if (end > 0 && lastByte !== LF && lastByte !== CR) {
-    const start = lineStartBefore(bytes, end);
-    const decoder = new TextDecoder("windows-1252");
-    const last = decoder.decode(bytes.subarray(start, end));
-    if (last.trim() !== "") {
-      // Up to 8 lines before it, from at most 64 KiB back: O(1) in the file size.
-      const previous: string[] = [];
-      let at = start;
-      while (previous.length < 8 && at > 0 && start - at < 65536) {
-        let e = at - 1;
-        if (bytes[e] === LF && e > 0 && bytes[e - 1] === CR) e--;
-        const s = lineStartBefore(bytes, e);
-        const text = decoder.decode(bytes.subarray(s, e));
-        if (text.trim() !== "") previous.unshift(text);
-        at = s;
-      }
-      const verdict = lastLineCheck(last, previous);
-      if (verdict.status !== "complete") {
-        const where = `line ${lineNumberAt(bytes, start)} (byte ${start})`;
-        out.offset ??= start;
-        if (verdict.status === "cut") {
-          out.warnings.push(damageWarning(
-            "truncated_last_line",
-            `${where} is cut short (no line end; ${verdict.reason}): the file looks truncated; ` +
-              "the line was left out",
-          ));
-          out.notes.push(`${where} is cut short (file truncated?) and was left out`);
-          bytes = bytes.subarray(0, start);
-        } else {
-          out.warnings.push(damageWarning(
-            "truncated_last_line",
-            `${where}, the last, has no line end and ${verdict.reason}: the file may be ` +
-              "truncated there; the line was kept",
-          ));
-          out.notes.push(`${where}, the last, has no line end (file truncated?)`);
-        }
-      }
-      end = start;
+  return 0;
+}
+
+/** Position of the line end at or after `at` (the source size when none). */
+function lineEnd(src: ByteSource, at: number): number {
+  while (at < src.size) {
+    const part = readRange(src, at, 4096);
+    for (let i = 0; i < part.length; i++) if (part[i] === LF || part[i] === CR) return at + i;
+    at += part.length;
+  }
+  return src.size;
+}
+
+/** Runs of zero bytes from `from` on, each with the line range holding it. */
+function nulRuns(src: ByteSource, from: number): { from: number; to: number }[] {
+  const runs: { from: number; to: number }[] = [];
+  const buffer = new Uint8Array(CHUNK);
+  let open = -1;
+  for (let at = from; at < src.size;) {
+    const n = src.readInto(buffer, at);
+    if (n === 0) break;
+    let i = open >= 0 ? 0 : buffer.subarray(0, n).indexOf(0);
+    while (i >= 0 && i < n) {
+      if (open < 0) open = at + i;
+      while (i < n && buffer[i] === 0) i++;
+      if (i === n) break; // the run may go on in the next chunk
+      runs.push({ from: open, to: at + i });
+      open = -1;
+      i = buffer.subarray(0, n).indexOf(0, i);
     }
+    at += n;
   }
-  out.bytes = bytes;
-  return out;
+  if (open >= 0) runs.push({ from: open, to: src.size });
+  return runs;
+}
+
+/** Blank the lines holding zero bytes (`runs`), with a warning. */
+function blankNuls(src: ByteSource, runs: { from: number; to: number }[], repairs: Repairs): void {
+  let total = 0;
+  for (const r of runs) {
+    total += r.to - r.from;
+    const a = lineStart(src, r.from), b = lineEnd(src, r.to);
+    const last = repairs.blanks[repairs.blanks.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else repairs.blanks.push([a, b]);
+  }
+  const where = runs.slice(0, 3).map((r) => `${r.from}–${r.to}`).join(", ") +
+    (runs.length > 3 ? `, … (${runs.length} runs)` : "");
+  repairs.warnings.push(damageWarning(
+    "nul_bytes",
+    `${bytesText(total)} are zero (NUL) at bytes ${where}: the data written there is lost ` +
+      "(damaged file, e.g. after a crash); the lines holding them were left out",
+  ));
+  repairs.notes.push(`the file holds zero bytes at bytes ${where} (damaged)`);
+  repairs.offset = Math.min(repairs.offset ?? Infinity, runs[0].from);
 }
 
 /** 1-based number of the line starting at `at` (lines end with `\n`, `\r\n` or `\r`). */
-function lineNumberAt(bytes: Uint8Array, at: number): number {
-  let n = 1, lf = 0;
-  for (let i = bytes.indexOf(LF); i >= 0 && i < at; i = bytes.indexOf(LF, i + 1)) lf++;
-  n += lf;
-  if (lf === 0) { for (let i = 0; i < at; i++) if (bytes[i] === CR) n++; }
-  return n;
+function lineNumberAt(src: ByteSource, at: number): number {
+  let lf = 0, cr = 0;
+  const buffer = new Uint8Array(CHUNK);
+  for (let p = 0; p < at;) {
+    const n = src.readInto(buffer.subarray(0, Math.min(CHUNK, at - p)), p);
+    if (n === 0) break;
+    const part = buffer.subarray(0, n);
+    for (let i = part.indexOf(LF); i >= 0; i = part.indexOf(LF, i + 1)) lf++;
+    if (lf === 0) { for (let i = 0; i < n; i++) if (part[i] === CR) cr++; }
+    p += n;
+  }
+  return 1 + (lf > 0 ? lf : cr);
 }
 
-/** Start offsets of the lines (`\n`, `\r\n` or `\r` ends, as `splitLines` counts them). */
-function lineOffsets(bytes: Uint8Array): number[] {
-  const starts = [0];
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c === LF) starts.push(i + 1);
-    else if (c === CR) {
-      if (bytes[i + 1] === LF) i++;
-      starts.push(i + 1);
-    }
+/** Leave out or flag a last line without a line end (see {@link lastLineCheck}). */
+function checkLastLine(src: ByteSource, repairs: Repairs): void {
+  const end = src.size;
+  if (end === 0) return;
+  const from = Math.max(0, end - 65536);
+  const tail = readRange(src, from, end - from);
+  const lastByte = tail[tail.length - 1];
+  if (lastByte === LF || lastByte === CR) return;
+  let start = tail.length;
+  while (start > 0 && tail[start - 1] !== LF && tail[start - 1] !== CR) start--;
+  if (start === 0 && from > 0) return; // a last line over 64 KiB: no table row
+  const decoder = new TextDecoder("windows-1252");
+  const last = decoder.decode(tail.subarray(start));
+  if (last.trim() === "") return;
+  // Up to 8 non-blank lines before it, from the same 64 KiB: O(1) in the file size.
+  const previous: string[] = [];
+  let at = start;
+  while (previous.length < 8 && at > 0) {
+    let e = at - 1;
+    if (tail[e] === LF && e > 0 && tail[e - 1] === CR) e--;
+    let s = e;
+    while (s > 0 && tail[s - 1] !== LF && tail[s - 1] !== CR) s--;
+    if (s === 0 && from > 0) break; // cut by the 64 KiB window
+    const text = decoder.decode(tail.subarray(s, e));
+    if (text.trim() !== "") previous.unshift(text);
+    at = s;
   }
+  const verdict = lastLineCheck(last, previous);
+  if (verdict.status === "complete") return;
+  const offset = from + start;
+  const where = `line ${lineNumberAt(src, offset)} (byte ${offset})`;
+  repairs.offset ??= offset;
+  if (verdict.status === "cut") {
+    repairs.warnings.push(damageWarning(
+      "truncated_last_line",
+      `${where} is cut short (no line end; ${verdict.reason}): the file looks truncated; ` +
+        "the line was left out",
+    ));
+    repairs.notes.push(`${where} is cut short (file truncated?) and was left out`);
+    repairs.limit = offset;
+  } else {
+    repairs.warnings.push(damageWarning(
+      "truncated_last_line",
+      `${where}, the last, has no line end and ${verdict.reason}: the file may be truncated ` +
+        "there; the line was kept",
+    ));
+    repairs.notes.push(`${where}, the last, has no line end (file truncated?)`);
+  }
+}
+
+/** Start offsets of every line of a source (lines end with `\n`, `\r\n` or `\r`). */
+function lineStarts(src: ByteSource): number[] {
+  const starts = [0];
+  const buffer = new Uint8Array(CHUNK);
+  let pendingCr = false;
+  for (let at = 0; at < src.size;) {
+    const n = src.readInto(buffer, at);
+    if (n === 0) break;
+    for (let i = 0; i < n; i++) {
+      const c = buffer[i];
+      if (pendingCr) {
+        pendingCr = false;
+        if (c === LF) {
+          starts[starts.length - 1]++;
+          continue;
+        }
+      }
+      if (c === LF) starts.push(at + i + 1);
+      else if (c === CR) {
+        starts.push(at + i + 1);
+        pendingCr = true;
+      }
+    }
+    at += n;
+  }
+  if (starts[starts.length - 1] >= src.size) starts.pop();
   return starts;
 }
 
 /**
- * After a `ParseError` on `line`: when that line repeats one of the first lines of the file,
- * blank the whole repeated block and say so; otherwise `null`.
+ * After a `ParseError` on `line`: when that line repeats one of the first lines of the file
+ * (a header: it has words), blank the whole repeated block with a warning; otherwise `false`.
  */
-function blankRepeatedBlock(
-  bytes: Uint8Array,
-  line: number,
-): { bytes: Uint8Array; warning: string } | null {
-  const starts = lineOffsets(bytes);
+function blankRepeatedBlock(src: ByteSource, line: number, repairs: Repairs): boolean {
+  const starts = lineStarts(src);
   const n = starts.length;
-  const textOf = (i: number): string => { // 0-based line index
-    const s = starts[i], e = lineEndAfter(bytes, s);
+  const at = line - 1;
+  if (at <= 0 || at >= n) return false;
+  const textOf = (i: number): string => {
+    const s = starts[i], e = i + 1 < n ? starts[i + 1] : src.size;
+    const part = readRange(src, s, Math.min(e - s, 4096));
     let t = "";
-    for (let k = s; k < e && k < s + 4096; k++) t += String.fromCharCode(bytes[k]);
+    for (let k = 0; k < part.length; k++) t += String.fromCharCode(part[k]);
     return t.trim();
   };
-  const at = line - 1;
-  if (at <= 0 || at >= n) return null;
   const text = textOf(at);
   // Only lines with words (headers, preamble): a repeated data row fails for reasons of its own.
-  if (!/[A-Za-z]/.test(text)) return null;
+  if (!/[A-Za-z]/.test(text)) return false;
   const limit = Math.min(at, 1000);
   for (let h = 0; h < limit; h++) {
     if (textOf(h) !== text) continue;
@@ -386,27 +440,62 @@ function blankRepeatedBlock(
     let fwd = 0;
     while (
       at + fwd + 1 < n && h + fwd + 1 < at - back && textOf(h + fwd + 1) === textOf(at + fwd + 1)
-    ) {
-      fwd++;
-    }
+    ) fwd++;
     const first = at - back, last = at + fwd; // 0-based, inclusive
-    const copy = bytes.slice();
-    copy.fill(SPACE, starts[first], lineEndAfter(bytes, starts[last]));
-    for (let k = starts[first]; k < lineEndAfter(bytes, starts[last]); k++) {
-      if (bytes[k] === LF || bytes[k] === CR) copy[k] = bytes[k];
-    }
+    repairs.blanks.push([starts[first], lineEnd(src, starts[last])]);
+    repairs.blanks.sort((x, y) => x[0] - y[0]);
     const span = (a: number, b: number) => (a === b ? `line ${a + 1}` : `lines ${a + 1}–${b + 1}`);
-    return {
-      bytes: copy,
-      warning: damageWarning(
-        "repeated_header",
-        `${span(first, last)} (byte ${starts[first]}) repeat ${span(h - back, h + fwd)} ` +
-          "of the file: two files joined, or a block written twice; the repeated lines were " +
-          "left out and the rows after them kept",
-      ),
-    };
+    repairs.warnings.push(damageWarning(
+      "repeated_header",
+      `${span(first, last)} (byte ${starts[first]}) repeat ${span(h - back, h + fwd)} of the ` +
+        "file: two files joined, or a block written twice; the repeated lines were left out " +
+        "and the rows after them kept",
+    ));
+    return true;
   }
-  return null;
+  return false;
+}
+
+/** The bytes with the repairs made (the input itself when there are none). */
+function repairedBytes(bytes: Uint8Array, repairs: Repairs): Uint8Array {
+  if (repairs.blanks.length === 0) return bytes.subarray(0, repairs.limit);
+  const out = bytes.slice(0, repairs.limit);
+  for (const [a, b] of repairs.blanks) blank(out, a, Math.min(b, out.length), 0);
+  return out;
+}
+
+/** Replace every byte but line ends in `into[a - base, b - base)` by a space. */
+function blank(into: Uint8Array, a: number, b: number, base: number): void {
+  for (let i = Math.max(a - base, 0); i < b - base && i < into.length; i++) {
+    if (into[i] !== LF && into[i] !== CR) into[i] = SPACE;
+  }
+}
+
+/**
+ * A source with the repairs made as it is read; `nul` is set to the first zero byte read outside
+ * the blanked ranges (checked per chunk with a native search).
+ */
+function repairedSource(src: ByteSource, repairs: Repairs): ByteSource & { nul: number } {
+  const out = {
+    size: repairs.limit,
+    nul: -1,
+    readInto(into: Uint8Array, offset: number): number {
+      if (offset >= repairs.limit) return 0;
+      const n = src.readInto(
+        into.subarray(0, Math.min(into.length, repairs.limit - offset)),
+        offset,
+      );
+      for (const [a, b] of repairs.blanks) {
+        if (b > offset && a < offset + n) blank(into.subarray(0, n), a, b, offset);
+      }
+      if (out.nul < 0) {
+        const z = into.subarray(0, n).indexOf(0);
+        if (z >= 0) out.nul = offset + z;
+      }
+      return n;
+    },
+  };
+  return out;
 }
 
 /** Warnings about the order of time and frequency in what a reader returned. */
@@ -559,40 +648,61 @@ function detailOf(error: ParseError): string {
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
+/** A reader of whole files, or of sources as well. */
+type Reader<O> =
+  | ((bytes: Uint8Array, options: O) => Recording)
+  | ((bytes: Uint8Array | ByteSource, options: O) => Recording);
+
 /**
- * Read a file with `read` through the damage checks (see the module documentation).
+ * Read a file with `read` through the damage checks (see the module documentation). A source
+ * (a file read in chunks) is checked as it is read: its last 64 KiB before parsing, each chunk
+ * for zero bytes as the reader reads it (the file is read again, repaired, only when it has any).
  *
- * @param bytes The whole file.
+ * @param input The whole file, or a source of it (only for readers that take sources).
  * @param options Parse options, and `text` (`false` for binary formats: only the checks after
  *   parsing) and `read`, the reader proper.
  */
 export function checkedRead<O extends ParseOptions>(
-  bytes: Uint8Array,
-  options: O & { text: boolean; read: (bytes: Uint8Array, options: O) => Recording },
+  input: Uint8Array | ByteSource,
+  options: O & { text: boolean; read: Reader<O> },
 ): Recording {
   const { text, read, ...rest } = options;
   const parseOptions = rest as unknown as O;
-  if (!text) return withOrderWarnings(read(bytes, parseOptions), []);
-  const repair = repairText(bytes);
-  let input = repair.bytes;
-  const warnings = [...repair.warnings];
+  const readAny = read as (bytes: Uint8Array | ByteSource, options: O) => Recording;
+  if (!text) return withOrderWarnings(readAny(input, parseOptions), []);
+  const isBytes = input instanceof Uint8Array;
+  const src = isBytes ? byteSource(input) : input;
+  const repairs: Repairs = { limit: src.size, blanks: [], warnings: [], notes: [], offset: null };
+  if (isUtf16(readRange(src, 0, 2))) return withOrderWarnings(readAny(input, parseOptions), []);
+  let nulsDone = false;
+  if (isBytes && input.indexOf(0) >= 0) {
+    blankNuls(src, nulRuns(src, 0), repairs);
+    nulsDone = true;
+  }
+  checkLastLine(src, repairs);
   for (let attempt = 0;; attempt++) {
+    const source = isBytes ? null : repairedSource(src, repairs);
+    const restart = (): boolean => {
+      // A source showed zero bytes as it was read: find them all, read the file again.
+      if (nulsDone || !source || source.nul < 0) return false;
+      blankNuls(src, nulRuns(src, source.nul), repairs);
+      nulsDone = true;
+      return true;
+    };
     try {
-      return withOrderWarnings(read(input, parseOptions), warnings);
+      const rec = readAny(source ?? repairedBytes(input as Uint8Array, repairs), parseOptions);
+      if (restart()) continue;
+      return withOrderWarnings(rec, repairs.warnings);
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
-      const repeated = attempt < 8 && error.line !== null
-        ? blankRepeatedBlock(input, error.line)
-        : null;
-      if (repeated) {
-        input = repeated.bytes;
-        warnings.push(repeated.warning);
+      if (restart()) continue;
+      if (attempt < 8 && error.line !== null && blankRepeatedBlock(src, error.line, repairs)) {
         continue;
       }
-      if (repair.notes.length === 0) throw error;
-      throw new ParseError(error.file, `${detailOf(error)}; ${repair.notes.join("; ")}`, {
+      if (repairs.notes.length === 0) throw error;
+      throw new ParseError(error.file, `${detailOf(error)}; ${repairs.notes.join("; ")}`, {
         line: error.line,
-        offset: error.offset ?? repair.offset,
+        offset: error.offset ?? repairs.offset,
         cause: error,
       });
     }

@@ -21,6 +21,7 @@ import { decodeHead, extensionOf } from "./_text.ts";
 import type { ArbinMetadata } from "./arbin_metadata_csv.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { checkedRead } from "./_damage.ts";
+import type { ByteSource } from "./byte_source.ts";
 
 /** Options of {@link parseArbinCsv}. */
 export interface ArbinCsvOptions extends ParseOptions {
@@ -46,7 +47,7 @@ export interface ArbinCsvOptions extends ParseOptions {
  * A truncated last line (fewer fields, no line end) is left out with a warning; `inf`/`nan`
  * values become `NaN` with a warning; any other bad row is a `ParseError` with its line.
  *
- * @param bytes The whole file.
+ * @param bytes The whole file, or a {@link ByteSource} (read in chunks, never whole).
  * @param options File name, naming rule and the optional metadata sidecar.
  * @returns The recording.
  * @throws {ParseError} For a file that is not a readable Arbin CSV export.
@@ -71,11 +72,14 @@ export interface ArbinCsvOptions extends ParseOptions {
  * equal(recording.meta.channel, 3);
  * ```
  */
-export function parseArbinCsv(bytes: Uint8Array, options: ArbinCsvOptions): Recording {
+export function parseArbinCsv(
+  bytes: Uint8Array | ByteSource,
+  options: ArbinCsvOptions,
+): Recording {
   return checkedRead(bytes, { ...options, text: true, read: readArbinCsv });
 }
 
-function readArbinCsv(bytes: Uint8Array, options: ArbinCsvOptions): Recording {
+function readArbinCsv(bytes: Uint8Array | ByteSource, options: ArbinCsvOptions): Recording {
   const file = options.fileName;
   let plans: ReturnType<typeof planArbinColumns> = [];
   const csv = readNumericCsv(bytes, {
@@ -211,4 +215,5 @@ export const arbinCsv: FormatParser = {
   kind: "cycling",
   detect: detectArbinCsv,
   parse: (bytes, options) => parseArbinCsv(bytes, options),
+  parseSource: (source, options) => parseArbinCsv(source, options),
 };

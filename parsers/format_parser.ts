@@ -3,6 +3,7 @@
 
 import type { Recording } from "../lib/model/file_meta.ts";
 import type { FileNameRule } from "./file_name.ts";
+import type { ByteSource } from "./byte_source.ts";
 
 /** Options every parser accepts. */
 export interface ParseOptions {
@@ -42,4 +43,9 @@ export interface FormatParser {
   detect(head: Uint8Array, fileName: string): Detection;
   /** Read the whole file. */
   parse(bytes: Uint8Array, options: ParseOptions): Recording;
+  /**
+   * Read the file in chunks from a source, never holding it whole (formats that can; callers
+   * fall back to {@link FormatParser.parse} without it). Same result as `parse`.
+   */
+  parseSource?(source: ByteSource, options: ParseOptions): Recording;
 }

@@ -15,7 +15,10 @@
  */
 export * from "./parse_error.ts";
 export * from "./file_name.ts";
+export * from "./sample_property.ts";
+export * from "./sample_sheet.ts";
 export * from "./format_parser.ts";
+export * from "./byte_source.ts";
 export * from "./detect_format.ts";
 export * from "./parse_recording.ts";
 export { FORMATS } from "./_registry.ts";

@@ -48,6 +48,11 @@ export interface FitOneOptions {
   escalate: boolean;
   /** What the fits of one spectrum share (the candidates of an automatic choice). */
   shared?: SharedSearch;
+  /**
+   * A candidate of an automatic choice: a misfit alone (even above 10 %) does not escalate —
+   * such a candidate is the wrong model, not a bad start, and the choice goes elsewhere.
+   */
+  candidate?: boolean;
 }
 
 /** Results reused across the fits of one spectrum. */
@@ -103,7 +108,7 @@ export interface NestedFit {
 }
 
 /** Seeded random restarts of an automatically escalated search. */
-export const ESCALATION_STARTS = 30;
+export const ESCALATION_STARTS = 10;
 /** Iterations of each restart of an escalated search before it is compared with the best. */
 const ESCALATION_ITERATIONS = 25;
 
@@ -288,10 +293,8 @@ export function fitOne(
     summarize(problem, fit, { starts: tried, cheaper: local.cheaper });
   let result = summary(best);
   if (!options.escalate) return result;
-  // Escalation: a grade other than good (a misfit, a parameter run off or undetermined), or a
-  // nested simpler circuit that fits as well (two arcs collapsed into one), calls for a wider
-  // search than the automatic starts.
-  const nested = nestedFits(circuit, data, options);
+  // Escalation (escalationReason): the local search is widened when its result is doubtful.
+  const nested = nestedFits(circuit, data, options, best.params);
   // Of the nested circuits with a BIC as low, name the one without the block the data support
   // least (most parameters flagged), then the lowest BIC.
   const simplerThan = (r: FitOneResult): NestedFit | null => {
@@ -302,52 +305,18 @@ export function fitOne(
       .sort((a, b) => loose(b) - loose(a) || a.bic - b.bic)[0] ?? null;
   };
   let simpler = simplerThan(result);
-  const reason = result.quality.level !== "good"
-    ? `the fit is graded ${result.quality.level}`
-    : simpler
-    ? `the nested circuit ${simpler.circuit} fits as well`
-    : null;
+  const reason = escalationReason(problem, result, simpler, options.candidate ?? false);
   if (reason && options.globalStarts === 0) {
-    // First the arcs the DRT resolves (it separates processes that share one apex of −Im Z),
-    // then seeded random restarts around the best.
-    const arcs = drtArcs(data, options.shared);
-    let fromDrt: Float64Array[] = [];
-    if (arcs && arcs.length > 0) {
-      try {
-        fromDrt = startingVectors(what, problem, data, { arcs });
-      } catch {
-        fromDrt = []; // the impedance is not finite at any of them
-      }
-    }
-    let wider = best;
-    if (fromDrt.length > 0) {
-      const drtFit = localSearch(problem, fromDrt, options.maxIterations).best;
-      if (
-        drtFit.cost < best.cost * (1 - 1e-9) &&
-        (determined(problem, drtFit) || !determined(problem, best))
-      ) {
-        wider = drtFit;
-      }
-    }
-    wider = randomRestarts(problem, wider, {
-      fallback: trials[0],
-      count: ESCALATION_STARTS,
-      seed: options.randomSeed,
-      maxIterations: options.maxIterations,
-      quickIterations: ESCALATION_ITERATIONS,
-    });
-    tried += fromDrt.length + ESCALATION_STARTS;
-    const improved = wider !== best;
-    result = summary(wider);
+    const wider = widerSearch(what, problem, best, { ...options, fallback: trials[0] });
+    tried += wider.starts;
+    const improved = wider.fit !== best;
+    result = summary(wider.fit);
     simpler = simplerThan(result);
-    result.escalation = { reason, restarts: fromDrt.length + ESCALATION_STARTS, improved };
-    const how = `${
-      fromDrt.length > 0 ? `${fromDrt.length} starts from the DRT peaks and ` : ""
-    }${ESCALATION_STARTS} seeded random restarts`;
+    result.escalation = { reason, restarts: wider.starts, improved };
     result.notes.unshift(
-      `search escalated (${reason}): ${how} ${
+      `search escalated (${reason}): ${wider.how} ${
         improved
-          ? `lowered χ² from ${best.cost.toExponential(4)} to ${wider.cost.toExponential(4)}`
+          ? `lowered χ² from ${best.cost.toExponential(4)} to ${wider.fit.cost.toExponential(4)}`
           : "found no lower χ²"
       }`,
     );
@@ -361,6 +330,71 @@ export function fitOne(
     );
   }
   return result;
+}
+
+/**
+ * Why the local search should be widened, or `null`: a poor grade (for a candidate of an
+ * automatic choice only through the next reasons); a doubtful parameter (at a bound, run off,
+ * not determined) or no convergence — a misfit of 3–10 % alone (graded warning) is the model's,
+ * not the search's; a nested simpler circuit that fits as well (two arcs collapsed into one).
+ */
+function escalationReason(
+  problem: FitProblem,
+  result: FitOneResult,
+  simpler: NestedFit | null,
+  candidate: boolean,
+): string | null {
+  if (result.quality.level === "poor" && !candidate) return "the fit is graded poor";
+  const flags = parameterStatus(problem, result, result.relativeErrors);
+  const k = flags.findIndex((f) => f.undetermined);
+  if (k >= 0) return `parameter ${problem.circuit.names[k]} ${flags[k].flag}`;
+  if (!result.converged) return "the search did not converge";
+  return simpler ? `the nested circuit ${simpler.circuit} fits as well` : null;
+}
+
+/**
+ * The wider search: starts from the arcs the DRT resolves (it separates processes that share
+ * one apex of −Im Z), then {@link ESCALATION_STARTS} seeded random restarts around the best.
+ */
+function widerSearch(
+  what: string,
+  problem: FitProblem,
+  best: CoreFit,
+  options: FitOneOptions & { fallback: Float64Array },
+): { fit: CoreFit; starts: number; how: string } {
+  const arcs = drtArcs(problem.data, options.shared);
+  let fromDrt: Float64Array[] = [];
+  if (arcs && arcs.length > 0) {
+    try {
+      fromDrt = startingVectors(what, problem, problem.data, { arcs });
+    } catch {
+      fromDrt = []; // the impedance is not finite at any of them
+    }
+  }
+  let fit = best;
+  if (fromDrt.length > 0) {
+    const drtFit = localSearch(problem, fromDrt, options.maxIterations).best;
+    if (
+      drtFit.cost < best.cost * (1 - 1e-9) &&
+      (determined(problem, drtFit) || !determined(problem, best))
+    ) {
+      fit = drtFit;
+    }
+  }
+  fit = randomRestarts(problem, fit, {
+    fallback: options.fallback,
+    count: ESCALATION_STARTS,
+    seed: options.randomSeed,
+    maxIterations: options.maxIterations,
+    quickIterations: ESCALATION_ITERATIONS,
+  });
+  return {
+    fit,
+    starts: fromDrt.length + ESCALATION_STARTS,
+    how: `${
+      fromDrt.length > 0 ? `${fromDrt.length} starts from the DRT peaks and ` : ""
+    }${ESCALATION_STARTS} seeded random restarts`,
+  };
 }
 
 /** Arcs (τ, R) of the DRT peaks of the data, computed once per shared search. */
@@ -377,34 +411,42 @@ function drtArcs(data: SpectrumData, shared: SharedSearch | undefined): Arc[] | 
   return arcs;
 }
 
-/** Fits of the nested simpler circuits (see `_nested.ts`), from the cache when there. */
+/**
+ * The BICs of the nested simpler circuits (see `_nested.ts`): from the shared fits of an
+ * automatic choice when there, otherwise one Levenberg–Marquardt run started from the full fit
+ * without the removed block. That start is exact where it matters: when a block of the full fit
+ * does nothing (collapsed arcs), the nested fit starts at the same χ²; when every block is
+ * needed, the nested fit ends far higher whatever its start.
+ */
 function nestedFits(
   circuit: Circuit,
   data: SpectrumData,
   options: FitOneOptions,
+  full: ArrayLike<number>,
 ): NestedFit[] {
   const out: NestedFit[] = [];
   for (const { text, removed, parameters } of nestedCircuits(circuit)) {
-    const key = circuitShape(text);
-    let fit = options.shared?.nested.get(key);
+    let fit = options.shared?.nested.get(circuitShape(text));
     if (!fit) {
       const sub = parseCircuit(text);
       const keep = <T>(o: Record<string, T> | undefined) =>
         o && Object.fromEntries(Object.entries(o).filter(([name]) => sub.names.includes(name)));
+      const start = Object.fromEntries(
+        sub.names.map((name) => [name, full[circuit.names.indexOf(name)]]),
+      );
       try {
         fit = fitOne(`fit "${text}"`, sub, data, {
           ...options,
           constants: keep(options.constants),
           bounds: keep(options.bounds),
-          initialGuess: undefined,
+          initialGuess: start,
           seed: undefined,
           globalStarts: 0,
           escalate: false,
         });
       } catch {
-        continue; // too few points for it, or not finite anywhere: no comparison possible
+        continue; // too few points for it, or not finite: no comparison possible
       }
-      options.shared?.nested.set(key, fit);
     }
     out.push({ circuit: text, removed, parameters, bic: fit.bic });
   }

@@ -178,14 +178,22 @@ export interface ResidualStats {
   noise: number;
 }
 
-/** Residual statistics of a reconstruction of `data`. */
+/** Indices of the points of `data` by increasing frequency. */
+export function frequencyOrder(data: SpectrumData): Int32Array {
+  return Int32Array.from({ length: data.n }, (_, i) => i).sort((a, b) => data.f[a] - data.f[b]);
+}
+
+/**
+ * Residual statistics of a reconstruction of `data` (`order`: {@link frequencyOrder}, computed
+ * here when not given).
+ */
 export function residualStats(
   data: SpectrumData,
   fitRe: Float64Array,
   fitIm: Float64Array,
+  order: Int32Array = frequencyOrder(data),
 ): ResidualStats {
-  const { n, f, re, im } = data;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => f[a] - f[b]);
+  const { n, re, im } = data;
   let ssr = 0, max = 0, sum = 0, diff = 0, count = 0;
   for (const part of [0, 1]) {
     let prev = NaN;

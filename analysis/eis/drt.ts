@@ -2,7 +2,15 @@
 // This module is browser compatible.
 
 import { JUPYTER_DISPLAY, type MimeBundle, summaryTableBundle, textTable } from "../_display.ts";
-import { cholesky, choleskySolve } from "../_linalg.ts";
+import {
+  type DrtBasis,
+  type DrtSystem,
+  drtSystem,
+  gaussianBasis,
+  penalty,
+  regularized,
+} from "./_drt_basis.ts";
+import { chooseLambda, gramFactor } from "./_drt_lambda.ts";
 import { drtChart } from "./eis_charts.ts";
 import { nonNegativeQp } from "./_nnls.ts";
 import {
@@ -164,24 +172,6 @@ const PEAK_COLUMNS = [
   { key: "resistance_ohm", label: "R (Ω)" },
 ];
 
-/** Penalty matrix of the Gaussian basis: ∫ φ_k^(d) φ_l^(d) d ln τ, closed form. */
-function penalty(lnTau: Float64Array, eps: number, order: 1 | 2): Float64Array {
-  const m = lnTau.length;
-  const out = new Float64Array(m * m);
-  const a = eps * eps / 2;
-  for (let k = 0; k < m; k++) {
-    for (let l = 0; l < m; l++) {
-      const d = lnTau[k] - lnTau[l];
-      // G(d) = ∫ φ(x) φ(x − d) dx = √(π/2)/ε · exp(−ε² d²/2); ∫φ'φ' = −G'', ∫φ''φ'' = G''''.
-      const g = Math.sqrt(Math.PI / 2) / eps * Math.exp(-a * d * d);
-      out[k * m + l] = order === 1
-        ? g * (2 * a - 4 * a * a * d * d)
-        : g * (16 * a ** 4 * d ** 4 - 48 * a ** 3 * d * d + 12 * a * a);
-    }
-  }
-  return out;
-}
-
 /**
  * Distribution of relaxation times by Tikhonov regularization on Gaussian radial basis
  * functions in ln τ (one per measured frequency, τ = 1/ω, as pyDRTtools), with non-negative
@@ -225,186 +215,47 @@ export function computeDrt(spectrum: SpectrumLike, options: DrtOptions = {}): Dr
     throw new RangeError(`Cannot ${what}: lambda must be > 0, "gcv" or "lcurve"`);
   }
   const withL = options.inductance ?? false;
-  const { n, w, re, im } = data;
-  // Basis: one Gaussian per distinct ω, τ_k = 1/ω_k, sorted.
-  const lnTau = Float64Array.from(new Set(Array.from(w, (v) => -Math.log(v)))).sort();
-  const M = lnTau.length;
-  const spacing = M > 1 ? (lnTau[M - 1] - lnTau[0]) / (M - 1) : 1;
-  const eps = coeff * 2 * Math.sqrt(Math.LN2) / spacing;
-  // Kernel integrals by the trapezoid rule (spectrally accurate for the Gaussian), cached by
-  // s = ln(ωτ_k) (only 2N − 1 distinct values on a log-uniform grid).
-  const half = 6 / eps, q = 121, dy = 2 * half / (q - 1);
-  const weightsQ = new Float64Array(q), ys = new Float64Array(q);
-  for (let t = 0; t < q; t++) {
-    ys[t] = -half + t * dy;
-    weightsQ[t] = Math.exp(-((eps * ys[t]) ** 2)) * dy * (t === 0 || t === q - 1 ? 0.5 : 1);
-  }
-  const cache = new Map<number, [number, number]>();
-  const kernel = (s: number): [number, number] => {
-    const key = Math.round(s * 1e9);
-    const hit = cache.get(key);
-    if (hit) return hit;
-    let kr = 0, ki = 0;
-    for (let t = 0; t < q; t++) {
-      const x = Math.exp(s + ys[t]);
-      const d = 1 + x * x;
-      kr += weightsQ[t] / d;
-      ki -= weightsQ[t] * x / d;
-    }
-    const v: [number, number] = [kr, ki];
-    cache.set(key, v);
-    return v;
-  };
-  // Unknowns: [R∞, (L), x_1..x_M]; rows: weighted real then imaginary parts.
-  const off = withL ? 2 : 1, nv = off + M, m = 2 * n;
-  const a = new Float64Array(m * nv), b = new Float64Array(m);
-  const wt = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    wt[i] = options.weighting === "modulus" ? 1 / Math.hypot(re[i], im[i]) : 1;
-    const rr = i * nv, ri = (n + i) * nv;
-    a[rr] = wt[i];
-    if (withL) a[ri + 1] = w[i] * wt[i];
-    const lw = Math.log(w[i]);
-    for (let k = 0; k < M; k++) {
-      const [kr, ki] = kernel(lw + lnTau[k]);
-      a[rr + off + k] = kr * wt[i];
-      a[ri + off + k] = ki * wt[i];
-    }
-    b[i] = re[i] * wt[i];
-    b[n + i] = im[i] * wt[i];
-  }
-  // Normal equations G = AᵀA, g = Aᵀb.
-  const gm = new Float64Array(nv * nv), gv = new Float64Array(nv);
-  for (let r = 0; r < m; r++) {
-    const base = r * nv;
-    for (let j = 0; j < nv; j++) {
-      const v = a[base + j];
-      if (v === 0) continue;
-      gv[j] += v * b[r];
-      for (let k = 0; k <= j; k++) gm[j * nv + k] += v * a[base + k];
-    }
-  }
-  for (let j = 0; j < nv; j++) for (let k = 0; k < j; k++) gm[k * nv + j] = gm[j * nv + k];
-  let bb = 0;
-  for (let r = 0; r < m; r++) bb += b[r] * b[r];
-  const pen = penalty(lnTau, eps, order);
-  const lg = Float64Array.from(gm);
-  for (let j = 0; j < nv; j++) lg[j * nv + j] *= 1 + 1e-12;
-  if (!cholesky(lg, nv)) {
-    throw new RangeError(`Cannot ${what}: the basis matrix is singular (duplicate frequencies?)`);
-  }
-  const hOf = (lambda: number): Float64Array => {
-    const h = Float64Array.from(gm);
-    for (let k = 0; k < M; k++) {
-      for (let l = 0; l < M; l++) h[(off + k) * nv + off + l] += lambda * pen[k * M + l];
-    }
-    // A tiny ridge keeps H positive definite when λ is very small.
-    for (let j = 0; j < nv; j++) h[j * nv + j] *= 1 + 1e-12;
-    return h;
-  };
-  // Unconstrained ridge solution, residual norm, penalty norm and trace of the influence
-  // matrix at λ (for GCV and the L-curve).
-  const ridge = (lambda: number): { res: number; pen: number; trace: number } | null => {
-    const h = hOf(lambda);
-    if (!cholesky(h, nv)) return null;
-    const x = Float64Array.from(gv);
-    choleskySolve(h, nv, x);
-    // ‖Ax − b‖² = xᵀGx − 2xᵀg + bᵀb
-    let xgx = 0, xg = 0, xpx = 0;
-    for (let j = 0; j < nv; j++) {
-      let s = 0;
-      for (let k = 0; k < nv; k++) s += gm[j * nv + k] * x[k];
-      xgx += x[j] * s;
-      xg += x[j] * gv[j];
-    }
-    for (let k = 0; k < M; k++) {
-      let s = 0;
-      for (let l = 0; l < M; l++) s += pen[k * M + l] * x[off + l];
-      xpx += x[off + k] * s;
-    }
-    // trace(H⁻¹G) = ‖L_H⁻¹ L_G‖²_F with G = L_G L_Gᵀ, H = L_H L_Hᵀ (both lower triangular,
-    // so column j of L_H⁻¹ L_G has entries only in rows ≥ j).
-    let trace = 0;
-    const col = new Float64Array(nv);
-    for (let j = 0; j < nv; j++) {
-      for (let i = j; i < nv; i++) {
-        let s = lg[i * nv + j];
-        for (let k = j; k < i; k++) s -= h[i * nv + k] * col[k];
-        col[i] = s / h[i * nv + i];
-        trace += col[i] * col[i];
-      }
-    }
-    return { res: Math.max(xgx - 2 * xg + bb, 1e-300), pen: Math.max(xpx, 1e-300), trace };
-  };
-  let lambda: number;
-  let method: DrtResult["lambda_method"] = "fixed";
-  if (typeof lambdaOption === "number") lambda = lambdaOption;
-  else {
-    method = lambdaOption;
-    // Scale λ by the data: candidates relative to trace(G)/trace(P).
-    let tg = 0, tp = 0;
-    for (let k = 0; k < M; k++) {
-      tg += gm[(off + k) * nv + off + k];
-      tp += pen[k * M + k];
-    }
-    const base = tg / Math.max(tp, 1e-300);
-    const logs: number[] = [];
-    for (let e = -10; e <= 1; e += 1) logs.push(Math.log10(base) + e);
-    const score = (lg: number): number => {
-      const r = ridge(10 ** lg);
-      if (!r) return Infinity;
-      return m * r.res / Math.max(m - r.trace, 1e-12) ** 2;
-    };
-    if (method === "gcv") {
-      let bi = 0;
-      const scores = logs.map(score);
-      for (let i = 1; i < logs.length; i++) if (scores[i] < scores[bi]) bi = i;
-      // Golden-section refinement within the neighbouring grid points.
-      let lo = logs[Math.max(bi - 1, 0)], hi = logs[Math.min(bi + 1, logs.length - 1)];
-      const gr = (Math.sqrt(5) - 1) / 2;
-      let c = hi - gr * (hi - lo), d = lo + gr * (hi - lo);
-      let fc = score(c), fd = score(d);
-      for (let it = 0; it < 8; it++) {
-        if (fc < fd) {
-          hi = d;
-          d = c;
-          fd = fc;
-          c = hi - gr * (hi - lo);
-          fc = score(c);
-        } else {
-          lo = c;
-          c = d;
-          fc = fd;
-          d = lo + gr * (hi - lo);
-          fd = score(d);
-        }
-      }
-      lambda = 10 ** ((lo + hi) / 2);
-    } else {
-      // L-curve: maximum curvature of (log ‖Ax − b‖, log ‖Lx‖) against log λ.
-      const pts = logs.map((lg) => {
-        const r = ridge(10 ** lg);
-        return r ? [Math.log(r.res) / 2, Math.log(r.pen) / 2] : [NaN, NaN];
-      });
-      let best = 1, bestK = -Infinity;
-      for (let i = 1; i < pts.length - 1; i++) {
-        const [x0, y0] = pts[i - 1], [x1, y1] = pts[i], [x2, y2] = pts[i + 1];
-        const dx = (x2 - x0) / 2, dy2 = (y2 - y0) / 2;
-        const ddx = x2 - 2 * x1 + x0, ddy = y2 - 2 * y1 + y0;
-        const k = (dx * ddy - dy2 * ddx) / Math.pow(dx * dx + dy2 * dy2, 1.5);
-        if (Number.isFinite(k) && k > bestK) {
-          bestK = k;
-          best = i;
-        }
-      }
-      lambda = 10 ** logs[best];
-    }
-  }
-  // Non-negative solution at λ (R∞, L and every coefficient ≥ 0).
-  const h = hOf(lambda);
-  const nonNeg = new Uint8Array(nv).fill(1);
-  const x = nonNegativeQp(h, gv, nv, nonNeg);
-  // Reconstruction.
+  // The linear problem (_drt_basis.ts): Gaussians in ln τ, weighted kernels, normal equations.
+  const basis = gaussianBasis(data.w, coeff);
+  const system = drtSystem(data, basis, {
+    inductance: withL,
+    modulus: options.weighting === "modulus",
+  });
+  const pen = penalty(basis.lnTau, basis.eps, order);
+  const lg = gramFactor(what, system);
+  // λ (_drt_lambda.ts), then the non-negative solution at λ (R∞, L and every coefficient ≥ 0).
+  const lambda = typeof lambdaOption === "number"
+    ? lambdaOption
+    : chooseLambda(system, lg, pen, lambdaOption);
+  const x = nonNegativeQp(
+    regularized(system, pen, lambda),
+    system.atb,
+    system.nv,
+    new Uint8Array(system.nv).fill(1),
+  );
+  const [fitRe, fitIm] = reconstruction(system, x, data.n);
+  const { tau, gamma, step } = gammaGrid(basis, x.subarray(system.off), options.pointsPerDecade);
+  let total = 0;
+  for (let k = system.off; k < system.nv; k++) total += x[k] * Math.sqrt(Math.PI) / basis.eps;
+  return new DrtResult(data, fitRe, fitIm, {
+    tau_s: tau,
+    gamma_ohm: gamma,
+    peaks: findPeaks(tau, gamma, step, options.peakThreshold ?? 0.05),
+    r_inf_ohm: x[0],
+    inductance_H: withL ? x[1] : 0,
+    polarization_ohm: total,
+    lambda,
+    lambda_method: typeof lambdaOption === "number" ? "fixed" : lambdaOption,
+  });
+}
+
+/** Z of the solution at the measured frequencies (the weighted rows divided by the weights). */
+function reconstruction(
+  system: DrtSystem,
+  x: Float64Array,
+  n: number,
+): [Float64Array, Float64Array] {
+  const { a, nv, weight } = system;
   const fitRe = new Float64Array(n), fitIm = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let zr = 0, zi = 0;
@@ -412,35 +263,34 @@ export function computeDrt(spectrum: SpectrumLike, options: DrtOptions = {}): Dr
       zr += a[i * nv + j] * x[j];
       zi += a[(n + i) * nv + j] * x[j];
     }
-    fitRe[i] = zr / wt[i];
-    fitIm[i] = zi / wt[i];
+    fitRe[i] = zr / weight[i];
+    fitIm[i] = zi / weight[i];
   }
-  // γ on a fine grid extending one basis width beyond the data.
-  const ppd = options.pointsPerDecade ?? 20;
+  return [fitRe, fitIm];
+}
+
+/**
+ * γ(τ) = Σ x_k φ_k on a grid of `pointsPerDecade` (default 20) extending one basis width beyond
+ * the data; `step` is the grid spacing in ln τ.
+ */
+function gammaGrid(
+  basis: DrtBasis,
+  coefficients: Float64Array,
+  pointsPerDecade = 20,
+): { tau: Float64Array; gamma: Float64Array; step: number } {
+  const { lnTau, eps } = basis;
+  const M = lnTau.length;
   const lo = lnTau[0] - 1 / eps, hi = lnTau[M - 1] + 1 / eps;
-  const ng = Math.max(2, Math.ceil((hi - lo) / Math.LN10 * ppd) + 1);
+  const ng = Math.max(2, Math.ceil((hi - lo) / Math.LN10 * pointsPerDecade) + 1);
   const tau = new Float64Array(ng), gamma = new Float64Array(ng);
   for (let g = 0; g < ng; g++) {
     const lt = lo + (g * (hi - lo)) / (ng - 1);
     tau[g] = Math.exp(lt);
     let s = 0;
-    for (let k = 0; k < M; k++) s += x[off + k] * Math.exp(-((eps * (lt - lnTau[k])) ** 2));
+    for (let k = 0; k < M; k++) s += coefficients[k] * Math.exp(-((eps * (lt - lnTau[k])) ** 2));
     gamma[g] = s;
   }
-  const dlt = (hi - lo) / (ng - 1);
-  let total = 0;
-  for (let k = 0; k < M; k++) total += x[off + k] * Math.sqrt(Math.PI) / eps;
-  const peaks = findPeaks(tau, gamma, dlt, options.peakThreshold ?? 0.05);
-  return new DrtResult(data, fitRe, fitIm, {
-    tau_s: tau,
-    gamma_ohm: gamma,
-    peaks,
-    r_inf_ohm: x[0],
-    inductance_H: withL ? x[1] : 0,
-    polarization_ohm: total,
-    lambda,
-    lambda_method: method,
-  });
+  return { tau, gamma, step: (hi - lo) / (ng - 1) };
 }
 
 /** Local maxima above `threshold` × max, refined by a parabola in ln τ, with their areas. */

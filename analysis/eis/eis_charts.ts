@@ -52,6 +52,27 @@ function rows(
   return out;
 }
 
+/** Re Z and −Im Z axes with the same Ω per pixel (a semicircle looks like one). */
+function equalAxes(all: Record<string, number | string>[], width: number, height: number) {
+  const xs = all.map((r) => r.z_real_ohm as number),
+    ys = all.map((r) => r.minus_z_imag_ohm as number);
+  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(0, ...ys), y1 = Math.max(...ys);
+  // Equal aspect: the same Ω per pixel on both axes.
+  const per = Math.max((x1 - x0) / width, (y1 - y0) / height, 1e-300) * 1.05;
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const x = {
+    field: "z_real_ohm",
+    title: "Re Z (Ω)",
+    domain: [cx - per * width / 2, cx + per * width / 2] as [number, number],
+  };
+  const y = {
+    field: "minus_z_imag_ohm",
+    title: "−Im Z (Ω)",
+    domain: [cy - per * height / 2, cy + per * height / 2] as [number, number],
+  };
+  return { x, y };
+}
+
 /**
  * Nyquist plot (−Im Z against Re Z) with equal scales on both axes; the model, when given, as a
  * line in frequency order.
@@ -70,23 +91,7 @@ export function nyquistChart(s: SpectrumWithModel, options: ChartOptions = {}): 
   const modelName = options.modelName ?? "fit";
   const data = rows(s, false, "data");
   const model = s.fit_real_ohm && s.fit_imag_ohm ? rows(s, true, modelName) : [];
-  const all = [...data, ...model];
-  const xs = all.map((r) => r.z_real_ohm as number),
-    ys = all.map((r) => r.minus_z_imag_ohm as number);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(0, ...ys), y1 = Math.max(...ys);
-  // Equal aspect: the same Ω per pixel on both axes.
-  const per = Math.max((x1 - x0) / width, (y1 - y0) / height, 1e-300) * 1.05;
-  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-  const x = {
-    field: "z_real_ohm",
-    title: "Re Z (Ω)",
-    domain: [cx - per * width / 2, cx + per * width / 2] as [number, number],
-  };
-  const y = {
-    field: "minus_z_imag_ohm",
-    title: "−Im Z (Ω)",
-    domain: [cy - per * height / 2, cy + per * height / 2] as [number, number],
-  };
+  const { x, y } = equalAxes([...data, ...model], width, height);
   const color = { field: "series", type: "nominal" as const, title: "" };
   const tooltip = [{ field: "frequency_Hz", title: "f (Hz)" }, x, y];
   const layers: LayerSpec[] = [
@@ -248,4 +253,49 @@ export function drtChart(
     width: options.width ?? 420,
     height: options.height ?? 260,
   });
+}
+
+/**
+ * Several spectra overlaid on one Nyquist plot with equal scales, one colour per spectrum (a
+ * discrete legend with the given labels): the measured data of a test at a glance, no fit.
+ *
+ * @param spectra The spectra.
+ * @param options Labels (default `#1`, `#2`, ...), title and size.
+ * @returns A Vega-Lite spec.
+ *
+ * @example
+ * ```ts
+ * import { spectraNyquistChart } from "./eis_charts.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const s = { frequency_Hz: [1, 10], z_real_ohm: [2, 1], z_imag_ohm: [-1, -0.5] };
+ * const spec = spectraNyquistChart([s, s], { labels: ["before", "after"] });
+ * equal((spec.layer as { data: { values: unknown[] } }[])[0].data.values.length, 4);
+ * ```
+ */
+export function spectraNyquistChart(
+  spectra: readonly SpectrumLike[],
+  options: ChartOptions & { labels?: readonly string[] } = {},
+): VegaLiteSpec {
+  const width = options.width ?? 420, height = options.height ?? 300;
+  const data = spectra.flatMap((s, i) => rows(s, false, options.labels?.[i] ?? `#${i + 1}`));
+  const { x, y } = equalAxes(data, width, height);
+  return layeredChart([{
+    mark: "line",
+    rows: data,
+    x,
+    y,
+    color: { field: "series", type: "nominal", title: "Spectrum", legend: { labelLimit: 0 } },
+    order: { field: "order" },
+    markProps: { point: true, clip: true },
+    tooltip: [
+      { field: "series", type: "nominal", title: "Spectrum" },
+      {
+        field: "frequency_Hz",
+        title: "f (Hz)",
+      },
+      x,
+      y,
+    ],
+  }], { title: options.title ?? "Nyquist", width, height });
 }

@@ -62,8 +62,9 @@ export interface FitCircuitOptions extends PointSelection {
   seed?: number;
   /**
    * Widen the search automatically when the local search is not trustworthy: when the fit is
-   * not graded good, or when a nested simpler circuit (one arc block removed) fits as well by BIC —
-   * the signature of two arcs collapsed into one — starts from the peaks of the DRT and 30
+   * graded poor, a parameter is at a bound, ran off or is not determined, the search did not
+   * converge, or a nested simpler circuit (one arc block removed) fits as well by BIC —
+   * the signature of two arcs collapsed into one — starts from the peaks of the DRT and 10
    * seeded random restarts follow, and the notes say why and what they found. Ignored when
    * `globalSearch` is set. @default {true}
    */
@@ -186,7 +187,7 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
     if (2 * data.n <= circuit.length + 1) continue;
     try {
       const previous = options.previous?.length === circuit.length ? options.previous : undefined;
-      const result = fitOne(what, circuit, data, { ...common, seed: previous });
+      const result = fitOne(what, circuit, data, { ...common, seed: previous, candidate: true });
       fits.push({ circuit, result });
       if (!previous) common.shared.nested.set(circuitShape(text), result);
     } catch (error) {

@@ -4,7 +4,13 @@
 import { escapeHtml, JUPYTER_DISPLAY, type MimeBundle } from "../_display.ts";
 import { concatCharts } from "../_vega.ts";
 import { nyquistChart, residualChart } from "./eis_charts.ts";
-import { type KKFitType, type KKSolution, kkSolve, residualStats } from "./_kk_basis.ts";
+import {
+  frequencyOrder,
+  type KKFitType,
+  type KKSolution,
+  kkSolve,
+  residualStats,
+} from "./_kk_basis.ts";
 import {
   type PointSelection,
   type SpectrumData,
@@ -50,6 +56,8 @@ export interface LinKKOptions extends PointSelection {
 export const KK_NOISE_RATIO = 1.5;
 /** RMS of the residuals (fraction of |Z|) that always passes `threshold: "auto"`. */
 export const KK_RMS_FLOOR = 1e-3;
+/** Elements tried beyond the lowest BIC before the search for M stops. */
+const KK_PATIENCE = 10;
 /** Noise level (fraction of |Z|) above which a pass says that only larger deviations show. */
 const KK_NOISY = 0.05;
 
@@ -298,16 +306,25 @@ export function linKK(spectrum: SpectrumLike, options: LinKKOptions = {}): LinKK
     // is "auto"), among the fits that are not overfitted by Schönleber's measure (μ > c: the
     // negative R_k stay small); the unknowns (M + 2 or 3) stay below the residuals of each
     // part fitted.
+    const order = frequencyOrder(data);
     let best = Infinity, bestAny = Infinity;
     let any: KKSolution | null = null;
     for (const cap of addCap === "auto" ? [false, true] : [addCap]) {
       const top = Math.max(Math.min(maxM, n - 2 - (cap ? 1 : 0)), 1);
-      for (let M = 1; M <= top; M++) {
+      let bestHere = Infinity, bestM = 0;
+      // Once the residuals reach the noise, each further element only adds ln 2N to the BIC
+      // (or overfits, μ ≤ c): the search stops KK_PATIENCE elements after this basis's lowest
+      // BIC among the fits that are not overfitted.
+      for (let M = 1; M <= top && M - bestM <= KK_PATIENCE; M++) {
         const s = kkSolve(data, M, fitType, cap);
         if (!s) continue;
-        const { ssr } = residualStats(data, s.fitRe, s.fitIm);
+        const { ssr } = residualStats(data, s.fitRe, s.fitIm, order);
         const k = M + 2 + (cap ? 1 : 0);
         const bic = 2 * n * Math.log(Math.max(ssr, 1e-300) / (2 * n)) + k * Math.log(2 * n);
+        if (s.mu > c && bic < bestHere) {
+          bestHere = bic;
+          bestM = M;
+        }
         if (bic < bestAny) {
           bestAny = bic;
           any = s;

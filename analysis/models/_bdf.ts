@@ -97,9 +97,23 @@ const GAMMA = [
 const ALPHA = KAPPA.map((k, i) => (1 - k) * GAMMA[i]);
 const ERROR_CONST = KAPPA.map((k, i) => k * GAMMA[i] + 1 / (i + 1));
 
-/** Thrown when the integrator cannot proceed. */
+/**
+ * Thrown when the integrator cannot proceed.
+ *
+ * @example
+ * ```ts
+ * import { SolverError } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(new SolverError("step size too small").name, "SolverError");
+ * ```
+ */
 export class SolverError extends Error {
-  /** @param message What happened. */
+  /**
+   * The integrator cannot proceed.
+   *
+   * @param message What happened.
+   */
   constructor(message: string) {
     super(message);
     this.name = "SolverError";

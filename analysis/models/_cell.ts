@@ -9,7 +9,7 @@
  * electrolyte transport functions).
  */
 
-import { compilePositional } from "./_expression.ts";
+import { type Ast, compilePositional, regularizePowers } from "./_expression.ts";
 import { FUNCTION_VARIABLES, type MaterialFunction, type ParameterSet } from "./parameter_set.ts";
 
 /** Gas constant, J/(mol K), as PyBaMM takes it from scipy. */
@@ -23,14 +23,35 @@ const CACHE = new Map<string, { fn: (...a: number[]) => number; uses: Set<string
 function compileCached(
   source: string,
   variables: readonly string[],
+  transform?: { key: string; fn: (ast: Ast) => Ast },
 ): { fn: (...a: number[]) => number; uses: Set<string> } {
-  const key = `${variables.join(",")}|${source}`;
+  const key = `${variables.join(",")}|${transform?.key ?? ""}|${source}`;
   let entry = CACHE.get(key);
   if (!entry) {
-    entry = compilePositional(source, variables);
+    entry = compilePositional(source, variables, transform?.fn);
     CACHE.set(key, entry);
   }
   return entry;
+}
+
+/**
+ * PyBaMM's regularisation of an exchange-current density (`RegulariseSqrtAndPower`): powers and
+ * square roots of c_e (scale: the initial electrolyte concentration), c_s,surf and
+ * c_s,max − c_s,surf (scale: c_s,max) get a finite slope at zero.
+ */
+function j0Regularization(ce0: number): { key: string; fn: (ast: Ast) => Ast } {
+  // Variables of the j0 function: c_e (0), c_s_surf (1), c_s_max (2), T (3).
+  const ce: Ast = { kind: "var", index: 0 }, cs: Ast = { kind: "var", index: 1 };
+  const cmax: Ast = { kind: "var", index: 2 };
+  return {
+    key: `regpow:${ce0}`,
+    fn: (ast) =>
+      regularizePowers(ast, [
+        { base: ce, scale: { kind: "num", value: ce0 } },
+        { base: cs, scale: cmax },
+        { base: { kind: "bin", op: "-", left: cmax, right: cs }, scale: cmax },
+      ]),
+  };
 }
 
 /** Linear interpolation in a table, continued linearly outside it. */
@@ -221,8 +242,15 @@ function compileElectrode(
   let j0: (ce: number, cs: number, T: number) => number;
   const j0f = e.exchange_current_density_A_m2;
   if (typeof j0f === "string") {
-    const g = compileCached(j0f, FUNCTION_VARIABLES.exchange_current_density_A_m2).fn;
-    j0 = (ce, cs, T) => g(ce > 0 ? ce : 0, cs < 0 ? 0 : cs > cMax ? cMax : cs, cMax, T);
+    const g = compileCached(
+      j0f,
+      FUNCTION_VARIABLES.exchange_current_density_A_m2,
+      j0Regularization(set.electrolyte.initial_concentration_mol_m3),
+    ).fn;
+    // Within [0, c_max] exactly PyBaMM's j0. Beyond (only a solver's trial state gets there),
+    // PyBaMM clips c_s, so j0 = 0 and a particle that overshoots stays stuck; reflecting c_s
+    // instead keeps j0 growing away from the bound, and the overshoot is undone.
+    j0 = (ce, cs, T) => g(ce > 0 ? ce : 0, cs < 0 ? -cs : cs > cMax ? 2 * cMax - cs : cs, cMax, T);
   } else if (typeof j0f === "number") {
     j0 = () => j0f;
   } else {

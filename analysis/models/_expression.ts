@@ -60,7 +60,92 @@ export type Ast =
   | { kind: "var"; index: number }
   | { kind: "neg"; arg: Ast }
   | { kind: "bin"; op: "+" | "-" | "*" | "/" | "^"; left: Ast; right: Ast }
-  | { kind: "call"; name: string; args: Ast[] };
+  | { kind: "call"; name: string; args: Ast[] }
+  | { kind: "regpow"; base: Ast; exponent: Ast; scale: Ast };
+
+/** PyBaMM's regularisation width of powers (`settings.tolerances["reg_power"]`). */
+const REG_DELTA = 1e-3;
+
+/**
+ * PyBaMM's regularised power (`RegPower`): (x/s)((x/s)² + δ²)^((a−1)/2) s^a, equal to x^a for
+ * x ≫ δ s but with a finite slope at x = 0.
+ */
+export function regPow(x: number, a: number, s: number): number {
+  const u = x / s;
+  return u * (u * u + REG_DELTA * REG_DELTA) ** ((a - 1) / 2) * s ** a;
+}
+
+/** Structural equality of two trees. */
+function sameAst(a: Ast, b: Ast): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case "num":
+      return a.value === (b as typeof a).value;
+    case "var":
+      return a.index === (b as typeof a).index;
+    case "neg":
+      return sameAst(a.arg, (b as typeof a).arg);
+    case "bin": {
+      const o = b as typeof a;
+      return a.op === o.op && sameAst(a.left, o.left) && sameAst(a.right, o.right);
+    }
+    case "call": {
+      const o = b as typeof a;
+      return a.name === o.name && a.args.length === o.args.length &&
+        a.args.every((x, i) => sameAst(x, o.args[i]));
+    }
+    case "regpow": {
+      const o = b as typeof a;
+      return sameAst(a.base, o.base) && sameAst(a.exponent, o.exponent) &&
+        sameAst(a.scale, o.scale);
+    }
+  }
+}
+
+/**
+ * Replace powers (and square roots) of the given bases by PyBaMM's regularised power, as PyBaMM
+ * does inside exchange-current densities.
+ *
+ * @param ast The tree.
+ * @param bases Base sub-expressions and the scale of each.
+ * @returns The new tree.
+ */
+export function regularizePowers(ast: Ast, bases: readonly { base: Ast; scale: Ast }[]): Ast {
+  const scaleOf = (x: Ast): Ast | null => bases.find((b) => sameAst(b.base, x))?.scale ?? null;
+  const walk = (n: Ast): Ast => {
+    switch (n.kind) {
+      case "num":
+      case "var":
+        return n;
+      case "neg":
+        return { kind: "neg", arg: walk(n.arg) };
+      case "regpow":
+        return n;
+      case "bin": {
+        if (n.op === "^") {
+          const scale = scaleOf(n.left);
+          if (scale) return { kind: "regpow", base: n.left, exponent: walk(n.right), scale };
+        }
+        return { kind: "bin", op: n.op, left: walk(n.left), right: walk(n.right) };
+      }
+      case "call": {
+        if (n.name === "sqrt") {
+          const scale = scaleOf(n.args[0]);
+          if (scale) {
+            return {
+              kind: "regpow",
+              base: n.args[0],
+              exponent: { kind: "num", value: 0.5 },
+              scale,
+            };
+          }
+        }
+        return { kind: "call", name: n.name, args: n.args.map(walk) };
+      }
+    }
+  };
+  return walk(ast);
+}
 
 interface Token {
   kind: "num" | "id" | "op" | "(" | ")" | ",";
@@ -269,6 +354,8 @@ function toJs(ast: Ast): string {
         : `(${toJs(ast.left)} ${ast.op} ${toJs(ast.right)})`;
     case "call":
       return FUNCTIONS[ast.name].js(ast.args.map(toJs));
+    case "regpow":
+      return `regPow(${toJs(ast.base)}, ${toJs(ast.exponent)}, ${toJs(ast.scale)})`;
   }
 }
 
@@ -296,6 +383,10 @@ function toClosure(ast: Ast): CompiledExpression {
       const args = ast.args.map(toClosure);
       return args.length === 1 ? (v) => fn(args[0](v)) : (v) => fn(args[0](v), args[1](v));
     }
+    case "regpow": {
+      const b = toClosure(ast.base), e = toClosure(ast.exponent), s = toClosure(ast.scale);
+      return (v) => regPow(b(v), e(v), s(v));
+    }
   }
 }
 
@@ -306,23 +397,29 @@ let generatedCodeAllowed: boolean | null = null;
  *
  * @param source The expression.
  * @param variables Names of the parameters, in order.
+ * @param transform Optional rewrite of the parsed tree (for example {@link regularizePowers}).
  * @returns The function and the variables used.
  * @throws {SyntaxError} With the position of the problem.
  */
 export function compilePositional(
   source: string,
   variables: readonly string[],
+  transform?: (ast: Ast) => Ast,
 ): { fn: (...args: number[]) => number; uses: Set<string> } {
-  const { ast, uses } = parseExpression(source, variables);
+  const parsed = parseExpression(source, variables);
+  const ast = transform ? transform(parsed.ast) : parsed.ast;
+  const uses = parsed.uses;
   if (generatedCodeAllowed !== false) {
     try {
       const params = variables.map((_, i) => `v${i}`);
-      // The body is built from the tree only: formatted numbers, v0…vn and Math functions.
-      const fn = new Function(...params, `"use strict"; return ${toJs(ast)};`) as (
-        ...args: number[]
-      ) => number;
+      // The body is built from the tree only: formatted numbers, v0…vn, Math functions and
+      // the regularised power.
+      const make = new Function(
+        "regPow",
+        `"use strict"; return (${params.join(", ")}) => ${toJs(ast)};`,
+      ) as (rp: typeof regPow) => (...args: number[]) => number;
       generatedCodeAllowed = true;
-      return { fn, uses };
+      return { fn: make(regPow), uses };
     } catch (error) {
       if (!(error instanceof EvalError)) throw error;
       generatedCodeAllowed = false;

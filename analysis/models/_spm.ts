@@ -67,6 +67,9 @@ export class SingleParticleModel implements CellModel {
   private readonly ce: Float64Array;
   private readonly ieNode: Float64Array;
   private readonly iScale: number;
+  private readonly thermalOn: boolean;
+  private readonly phiE: Float64Array;
+  private readonly phiS: Float64Array;
   // Last evaluated overpotentials (for heat and outputs).
   private etaN = 0;
   private etaP = 0;
@@ -102,6 +105,9 @@ export class SingleParticleModel implements CellModel {
     this.ce = new Float64Array(this.grid.n);
     this.ieNode = new Float64Array(this.grid.n);
     this.iScale = cell.oneC_A / (cell.area * cell.nParallel);
+    this.thermalOn = options.thermal;
+    this.phiE = new Float64Array(this.grid.n);
+    this.phiS = new Float64Array(this.grid.n);
     this.algebraic = new Uint8Array(this.n);
     this.algebraic[this.iCurrent] = 1;
     this.atol = new Float64Array(this.n).fill(1e-6);
@@ -232,6 +238,25 @@ export class SingleParticleModel implements CellModel {
       const c0 = dPhiP + phiEpAv + (i / sp) * (L - Lp / 3);
       const phiS = (x: number) => c0 - (i / sp) * (x + (x - L) ** 2 / (2 * Lp));
       V = 1.5 * phiS(g.x[g.n - 1]) - 0.5 * phiS(g.x[g.n - 2]);
+      if (this.thermalOn) {
+        // The composite potentials at the cell centres, for the Ohmic heat.
+        const pe = this.phiE, ps = this.phiS;
+        for (let k = 0; k < g.n; k++) {
+          const x = g.x[k], d = g.domain[k];
+          const mac = chiRT * Math.log(Math.max(ce[k] / ceAv, 1e-15));
+          if (d === 0) {
+            pe[k] = phiEConst + mac - (i / kN) * (x * x - Ln * Ln) / (2 * Ln) - i * Ln / kS;
+            ps[k] = (i / n.sigmaEff) * (x * (x - 2 * Ln) / (2 * Ln));
+          } else if (d === 1) {
+            pe[k] = phiEConst + mac - (i / kS) * x;
+            ps[k] = 0;
+          } else {
+            pe[k] = phiEConst + mac - (i / kP) * (x * (2 * L - x) + Lp * Lp - L * L) / (2 * Lp) -
+              i * (L - Lp) / kS;
+            ps[k] = phiS(x);
+          }
+        }
+      }
       void nP;
     }
     return V - I * cell.Rcontact;
@@ -260,7 +285,7 @@ export class SingleParticleModel implements CellModel {
       // reversible (±i T dU/dT); the Ohmic terms of the SPMe electrolyte and solid.
       let q = th.ccResistance * i * i + i * this.etaN - i * this.etaP +
         i * T * U(n, this.gn, this.offN) - i * T * U(p, this.gp, this.offP);
-      if (this.withElectrolyte) q += this.ohmicHeat(y, T, i);
+      if (this.withElectrolyte) q += this.ohmicHeat(i);
       const W = q * cell.area * cell.nParallel;
       out[this.iTemperature] = (W - th.hA * (T - cell.Tamb)) / th.heatCapacity;
     }
@@ -325,28 +350,35 @@ export class SingleParticleModel implements CellModel {
     }
   }
 
-  /** Ohmic heat of the SPMe composite potentials, W/m² (see docs/models.md). */
-  private ohmicHeat(y: Float64Array, T: number, i: number): number {
-    const cell = this.cell, g = this.grid;
-    const ce = this.ce;
-    for (let k = 0; k < g.n; k++) ce[k] = y[this.offE + k] * cell.ce0;
-    let ceAv = 0;
-    for (let k = 0; k < g.n; k++) ceAv += ce[k] * g.dx[k];
-    ceAv /= g.L;
-    const kap = cell.kappa(ceAv, T);
-    const kN = kap * cell.n.torE, kS = kap * cell.torSep, kP = kap * cell.p.torE;
-    const Ln = cell.n.L, Lp = cell.p.L;
-    // ∫ i_e² / κ dx (piecewise) + ∫ i_s² / σ dx, and the diffusion-potential part
-    // −∫ i_e χ RT/F ∂ln c_e/∂x dx.
-    const elec = i * i * (Ln / (3 * kN) + cell.Ls / kS + Lp / (3 * kP));
-    const solid = i * i * (Ln / (3 * cell.n.sigmaEff) + Lp / (3 * cell.p.sigmaEff));
-    let diff = 0;
-    const chiRT = cell.chi * GAS_CONSTANT * T / FARADAY;
-    for (let k = 0; k < g.n - 1; k++) {
-      const ieFace = (1 - g.w[k]) * this.ieNode[k] + g.w[k] * this.ieNode[k + 1];
-      diff -= ieFace * chiRT * (Math.log(ce[k + 1]) - Math.log(ce[k]));
+  /**
+   * Ohmic heat of the SPMe's composite solution, W/m², discretized as PyBaMM does: at each cell
+   * centre −i_e ⟨∂φ_e/∂x⟩ − i_s ⟨∂φ_s/∂x⟩ with the currents at the centres and the gradients
+   * averaged from the faces (φ_e over the whole cell with zero gradient at both ends; φ_s per
+   * electrode, a ghost cell for φ_s = 0 at x = 0, zero at the separator, −i/σ at x = L).
+   * Needs the potentials filled by {@link voltageAt} for the same state.
+   */
+  private ohmicHeat(i: number): number {
+    const cell = this.cell, g = this.grid, pe = this.phiE, ps = this.phiS;
+    const nN = g.nN, nS = g.nS, nx = g.n, Ln = cell.n.L, Lp = cell.p.L, L = g.L;
+    let total = 0;
+    for (let k = 0; k < nx; k++) {
+      const d = g.domain[k], x = g.x[k], dx = g.dx[k];
+      const gl = k === 0 ? 0 : (pe[k] - pe[k - 1]) / g.dNode[k - 1];
+      const gr = k === nx - 1 ? 0 : (pe[k + 1] - pe[k]) / g.dNode[k];
+      const ie = d === 0 ? i * x / Ln : d === 1 ? i : i * (L - x) / Lp;
+      let q = -ie * 0.5 * (gl + gr);
+      if (d === 0) {
+        const sl = k === 0 ? 2 * ps[0] / dx : (ps[k] - ps[k - 1]) / dx;
+        const sr = k === nN - 1 ? 0 : (ps[k + 1] - ps[k]) / dx;
+        q -= i * (1 - x / Ln) * 0.5 * (sl + sr);
+      } else if (d === 2) {
+        const sl = k === nN + nS ? 0 : (ps[k] - ps[k - 1]) / dx;
+        const sr = k === nx - 1 ? -i / cell.p.sigmaEff : (ps[k + 1] - ps[k]) / dx;
+        q -= i * (1 - (L - x) / Lp) * 0.5 * (sl + sr);
+      }
+      total += q * dx;
     }
-    return elec + solid + diff;
+    return total;
   }
 
   snapshot(y: Float64Array): StateSnapshot {

@@ -62,7 +62,20 @@ export interface OverlayPoint {
   simulated_V: number;
 }
 
-/** Measured test against a simulation: capacities per cycle, voltage on a common axis. */
+/**
+ * Measured test against a simulation: capacities per cycle, voltage on a common axis.
+ *
+ * @example
+ * ```ts
+ * import { compareSimulation, simulate } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const sim = simulate({ model: "spm", parameters: "Chen2020" });
+ * const comparison = compareSimulation(sim.series, sim); // a SimulationComparison
+ * equal(comparison.rmse_V, 0);
+ * equal(comparison.axis, "time");
+ * ```
+ */
 export class SimulationComparison {
   /** The common axis. */
   readonly axis: "time" | "capacity";
@@ -77,7 +90,11 @@ export class SimulationComparison {
   /** Largest absolute voltage difference, V. */
   readonly max_abs_V: number;
 
-  /** @param data The computed comparison. */
+  /**
+   * Wrap a computed comparison (made by `compareSimulation`).
+   *
+   * @param data The computed comparison.
+   */
   constructor(data: {
     axis: "time" | "capacity";
     cycles: CycleCapacityError[];
@@ -111,6 +128,7 @@ export class SimulationComparison {
     return `${this.describe()}\n${textTable(this.rows(), CAPACITY_COLUMNS, { maxRows: 40 })}`;
   }
 
+  /** The capacity table's rows. */
   private rows(): Record<string, unknown>[] {
     return this.cycles as unknown as Record<string, unknown>[];
   }

@@ -74,7 +74,24 @@ export interface FittedModelParameter {
   at_bound: boolean;
 }
 
-/** Result of {@link fitParameters}. */
+/**
+ * Result of {@link fitParameters}.
+ *
+ * @example
+ * ```ts
+ * import { fitParameters, simulate } from "./mod.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const measured = simulate({ model: "spm", parameters: "Chen2020", period_s: 60 }).series;
+ * const fit = fitParameters(measured, {
+ *   model: "spm",
+ *   fit: [{ path: "cell.contact_resistance_ohm", initial: 0.01 }],
+ *   points: 40,
+ * }); // a ParameterFit
+ * ok(fit.rmse_V < 1e-3);
+ * ok(fit.toString().startsWith("Fit of SPM"));
+ * ```
+ */
 export class ParameterFit {
   /** The fitted parameters. */
   readonly parameters: readonly FittedModelParameter[];
@@ -97,7 +114,11 @@ export class ParameterFit {
   /** The comparison with the test at the fitted values. */
   readonly comparison: SimulationComparison;
 
-  /** @param data The fit. */
+  /**
+   * Wrap a fit (made by {@link fitParameters}).
+   *
+   * @param data The fit.
+   */
   constructor(data: Omit<ParameterFit, "toString" | "toJSON" | typeof JUPYTER_DISPLAY>) {
     this.parameters = data.parameters;
     this.set = data.set;
@@ -116,12 +137,14 @@ export class ParameterFit {
     return `${this.headline()}\n${textTable(this.rows(), FIT_COLUMNS)}`;
   }
 
+  /** The summary line. */
   private headline(): string {
     return `Fit of ${this.simulation.model.toUpperCase()} (${this.set.name}) to the test: voltage ` +
       `RMSE ${(this.rmse_V * 1e3).toFixed(2)} mV after ${this.iterations} iteration(s), ` +
       `${this.simulations} simulations (${this.message})`;
   }
 
+  /** The parameter table's rows. */
   private rows(): Record<string, unknown>[] {
     return this.parameters.map((p) => ({
       ...p,

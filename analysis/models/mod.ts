@@ -17,6 +17,7 @@ export * from "./experiment.ts";
 export * from "./simulation.ts";
 export * from "./simulate.ts";
 export { SolverError } from "./_bdf.ts";
+export type { MeshPoints } from "./_cell_model.ts";
 export * from "./compare_simulation.ts";
 export * from "./fit_parameters.ts";
 export * from "./project_cycle_life.ts";

@@ -276,11 +276,28 @@ const POSITIVE = new Set([
   "lithium_to_sei_mole_ratio",
 ]);
 
-/** Where a problem with a parameter set is and what it is. */
+/**
+ * Where a problem with a parameter set is and what it is.
+ *
+ * @example
+ * ```ts
+ * import { ParameterSetError } from "./parameter_set.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const error = new ParameterSetError("negative.ocp_V", "not finite: NaN");
+ * equal(error.message, "negative.ocp_V: not finite: NaN");
+ * equal(error instanceof TypeError, true);
+ * ```
+ */
 export class ParameterSetError extends TypeError {
   /** Dotted path of the offending entry, for example `"negative.ocp_V"`. */
   readonly path: string;
-  /** @param path Dotted path. @param detail What is wrong. */
+  /**
+   * A problem at `path`.
+   *
+   * @param path Dotted path.
+   * @param detail What is wrong.
+   */
   constructor(path: string, detail: string) {
     super(`${path}: ${detail}`);
     this.name = "ParameterSetError";
@@ -321,7 +338,7 @@ function checkNumber(obj: Record<string, unknown>, key: string, path: string): n
  * @returns The entry, unchanged.
  * @throws {ParameterSetError} When it is none of those.
  */
-export function checkMaterialFunction(
+function checkMaterialFunction(
   value: unknown,
   variables: readonly string[],
   path: string,

@@ -7,7 +7,7 @@ import { compileCell } from "./_cell.ts";
 import { type CellModel, type MeshPoints, Mode, type StateSnapshot } from "./_cell_model.ts";
 import { DfnModel } from "./_dfn.ts";
 import { SingleParticleModel } from "./_spm.ts";
-import { electrodeSohCompiled, initialStateCompiled } from "./electrode_soh.ts";
+import { electrodeSohCompiled, initialStateCompiled } from "./_electrode_soh.ts";
 import { type Experiment, type ExperimentStep, parseExperiment } from "./experiment.ts";
 import { interpolateClamped } from "./_interpolate.ts";
 import { resolveParameterSet } from "./load_parameter_set.ts";
@@ -85,8 +85,8 @@ class Rows {
   profiles: Float64Array[] = [];
 }
 
-/** @internal Build the model of a run. */
-export function buildModel(
+/** Build the model of a run. */
+function buildModel(
   set: ParameterSet,
   model: ModelName,
   options: { thermal: boolean; sei: boolean; mesh: MeshPoints },
@@ -256,9 +256,11 @@ export function simulate(options: SimulateOptions = {}): Simulation {
       events.push((_t, s) => cell.vMax - model.voltage(s));
       kinds.push("upper voltage cut-off");
     }
-    events.push((_t, s) => model.stoichiometryRange(s)[0]);
+    // A safety net only: the OCP asymptotes (PyBaMM's) hold the surface stoichiometries within
+    // about 0.001 of [0, 1]; beyond 0.005 something is wrong.
+    events.push((_t, s) => model.stoichiometryRange(s)[0] + 0.005);
     kinds.push("stoichiometry limit");
-    events.push((_t, s) => 1 - model.stoichiometryRange(s)[1]);
+    events.push((_t, s) => 1.005 - model.stoichiometryRange(s)[1]);
     kinds.push("stoichiometry limit");
     let termination: StepTermination | null = null;
     for (let e = 0; e < own; e++) {

@@ -12,7 +12,7 @@ import {
 } from "../_display.ts";
 import { concatCharts, layeredChart, type VegaLiteSpec } from "../_vega.ts";
 import { downsample } from "../downsample.ts";
-import type { ElectrodeSoh, InitialState } from "./electrode_soh.ts";
+import type { ElectrodeSoh, InitialState } from "./_electrode_soh.ts";
 
 /** Which model ran. */
 export type ModelName = "spm" | "spme" | "dfn";
@@ -205,6 +205,16 @@ const STEP_COLUMNS: TableColumn[] = [
  * and every other analysis run on it), the steps as they ran, per-cycle numbers, a summary and,
  * when requested, internal states. Displays in Jupyter as a summary, the step table and a
  * voltage (and temperature) plot.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from "./simulate.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const sim = simulate({ model: "spm", parameters: "Chen2020" }); // a Simulation
+ * ok(sim.series.length > 10);
+ * ok(sim.summary.discharge_capacity_Ah > 4.9);
+ * ```
  */
 export class Simulation implements SimulationData {
   readonly model: ModelName;
@@ -219,7 +229,11 @@ export class Simulation implements SimulationData {
   readonly states: SimulationStates | null;
   readonly notes: string[];
 
-  /** @param data The run's results. */
+  /**
+   * Wrap a run's results (made by `simulate`).
+   *
+   * @param data The run's results.
+   */
   constructor(data: SimulationData) {
     this.model = data.model;
     this.parameters = data.parameters;

@@ -84,16 +84,23 @@ export async function refreshAnalyses(
     tests_checked: 0,
     tests: [],
   };
-  const wanted = options.testIds ? new Set(options.testIds) : null;
   const todo: TestResult[] = [];
-  for (let skip = 0;; skip += PAGE) {
-    const page = await store.tests.find({ without_cycles: true, limit: PAGE, skip });
-    for (const test of page) {
-      if (wanted && !wanted.has(test.id)) continue;
-      report.tests_checked++;
-      if (options.all || stale(test)) todo.push(test);
+  const consider = (test: TestResult): void => {
+    report.tests_checked++;
+    if (options.all || stale(test)) todo.push(test);
+  };
+  if (options.testIds) {
+    // Only these tests: read each (no listing of the whole store).
+    for (const id of new Set(options.testIds)) {
+      const test = await store.tests.get(id);
+      if (test) consider(test);
     }
-    if (page.length < PAGE) break;
+  } else {
+    for (let skip = 0;; skip += PAGE) {
+      const page = await store.tests.find({ without_cycles: true, limit: PAGE, skip });
+      for (const test of page) consider(test);
+      if (page.length < PAGE) break;
+    }
   }
   for (const test of todo) {
     const entry: AnalysisRefresh = {

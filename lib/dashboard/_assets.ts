@@ -109,6 +109,16 @@ export function loadAsset(name: string): Promise<Asset> | null {
 }
 
 /**
+ * The URL of an asset, versioned by its content (`/assets/app.css?v=<etag>`): the server sends
+ * a versioned URL with a year-long `immutable` cache lifetime, since its bytes never change.
+ */
+export async function assetUrl(name: string): Promise<string> {
+  const asset = await loadAsset(name);
+  if (!asset) throw new Error(`No asset "${name}"`);
+  return `/assets/${name}?v=${asset.etag.replace(/"/g, "")}`;
+}
+
+/**
  * Write every asset into `dir` (the `assets/` folder a bundled or compiled dashboard reads).
  *
  * @param dir Target folder (created).

@@ -3,6 +3,7 @@
 /** What every page handler receives, and what it returns. */
 
 import type { Store } from "../store/store.ts";
+import type { DashboardCompute } from "./_compute.ts";
 import type { SafeHtml } from "./_html.ts";
 
 /** Options of `createDashboardHandler`. */
@@ -26,6 +27,18 @@ export interface DashboardOptions {
   runningWindowHours?: number;
   /** The current time (tests). @default {() => new Date()} */
   now?: () => Date;
+  /**
+   * Worker threads for fits, DRT and large series (started on first use); heavy fits use at
+   * most all but one of them, so a page section always finds one. @default {2}
+   */
+  computeWorkers?: number;
+  /** Time limit of one such computation, in milliseconds. @default {120000} */
+  computeTimeoutMs?: number;
+  /**
+   * Module the compute workers load: `lib/dashboard/_worker.ts`, or the bundle's
+   * `dashboard_worker.js` beside it. @default {found beside the dashboard's code}
+   */
+  workerUrl?: string | URL;
 }
 
 /** The options with defaults applied. */
@@ -54,6 +67,8 @@ export interface Ctx {
   running: Map<string, Promise<unknown>>;
   /** Errors of finished background actions, by key. */
   actionErrors: Map<string, string>;
+  /** Sections computed in worker threads, cached. */
+  compute: DashboardCompute;
 }
 
 /** A rendered page. */
@@ -66,6 +81,8 @@ export interface Page {
   body: SafeHtml;
   /** HTTP status. @default {200} */
   status?: number;
+  /** Load the plotting scripts. @default {whether the body holds a plot} */
+  plots?: boolean;
 }
 
 /** A request error shown to the user as a page with this status. */

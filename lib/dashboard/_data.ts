@@ -141,6 +141,26 @@ export async function cyclingRows(store: Store): Promise<TestRow[]> {
   return testRows(tests.filter((t) => t.cycles.length > 0), samples);
 }
 
+/** A test of a listing (no per-cycle tables) with its sample. */
+export interface ListingRow {
+  /** The test, without `cycles` and `analysis.cycles`. */
+  test: TestResult;
+  /** Its sample, or `null`. */
+  sample: Sample | null;
+}
+
+/**
+ * Every test without its per-cycle tables, with its sample: what lists and aggregates over the
+ * whole store read (the stored analysis's summary, flags and fade data are there).
+ */
+export async function listingRows(store: Store): Promise<ListingRow[]> {
+  const [tests, samples] = await Promise.all([
+    store.tests.find({ without_cycles: true }),
+    sampleMap(store),
+  ]);
+  return tests.map((test) => ({ test, sample: samples.get(test.sample_id) ?? null }));
+}
+
 /** A test by id, or a 404. */
 export async function requireTest(store: Store, id: string): Promise<TestResult> {
   const test = await store.tests.get(id);

@@ -26,12 +26,44 @@ export function specPoints(spec: unknown): number {
 }
 
 /**
+ * The Vega-Lite version the dashboard serves (`vega-lite` in `deno.json`). The analysis modules
+ * write v5 specs (what Jupyter front ends render); they are valid v6 too, so the dashboard
+ * labels them v6 and renders them with the one vega-lite it ships — no version warning.
+ */
+export const VEGA_LITE_MAJOR = 6;
+
+/** The schema URL of the specs the dashboard sends. */
+export const DASHBOARD_SCHEMA = `https://vega.github.io/schema/vega-lite/v${VEGA_LITE_MAJOR}.json`;
+
+/** Options of {@link plot}. */
+export interface PlotOptions {
+  /**
+   * Why the plot would have no data (shown instead of an empty panel when it has none).
+   * @default {"No data to draw."}
+   */
+  empty?: string;
+}
+
+/**
  * A plot container: `<figure class="plot" data-points=N>` holding the spec as JSON. `app.js`
  * embeds it and, once drawn, sets `data-rendered-points` to the number of drawn mark items.
+ * A spec without data points gives a `<figure class="plot-empty">` with the reason instead.
  */
-export function plot(id: string, spec: Spec, caption?: string): SafeHtml {
-  return markup`<figure class="plot" id="${id}" data-points="${specPoints(spec)}">
-<div class="plot-target" aria-label="${caption ?? id}"></div>${jsonScript(`${id}-spec`, spec)}${
-    caption ? markup`<figcaption>${caption}</figcaption>` : ""
-  }</figure>`;
+export function plot(
+  id: string,
+  spec: Spec,
+  caption?: string,
+  options: PlotOptions = {},
+): SafeHtml {
+  const points = specPoints(spec);
+  if (points === 0) {
+    return markup`<figure class="plot-empty" id="${id}"><p class="muted">${
+      caption ? markup`<strong>${caption}</strong>: ` : ""
+    }${options.empty ?? "No data to draw."}</p></figure>`;
+  }
+  const labelled = { ...spec, $schema: DASHBOARD_SCHEMA };
+  return markup`<figure class="plot" id="${id}" data-points="${points}">
+<div class="plot-target" role="img" aria-label="${caption ?? id}"></div>${
+    jsonScript(`${id}-spec`, labelled)
+  }${caption ? markup`<figcaption>${caption}</figcaption>` : ""}</figure>`;
 }

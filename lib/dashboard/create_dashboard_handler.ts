@@ -22,24 +22,35 @@ import { loadAsset } from "./_assets.ts";
 import { checkAccess, checkCsrf, SECURITY_HEADERS, text } from "./_security.ts";
 import { overviewPage } from "./_pages/overview.ts";
 import { testsCsv, testsJson, testsPage } from "./_pages/tests.ts";
-import { testAnalysisJson, testDetailPage } from "./_pages/test_detail.ts";
+import {
+  curvesFragment,
+  testAnalysisJson,
+  testDetailPage,
+  traceFragment,
+} from "./_pages/test_detail.ts";
 import { fadePage } from "./_pages/fade.ts";
 import { comparePage } from "./_pages/compare.ts";
 import { advancedPage } from "./_pages/advanced.ts";
 import { jobPage, jobsPage, resumeJob } from "./_pages/jobs.ts";
 import { downloadFile, filesPage } from "./_pages/files.ts";
 import { adhocPage, runAdhoc } from "./_pages/adhoc.ts";
-import { eisListPage, eisPage } from "./_pages/eis.ts";
+import { eisListPage, eisPage, eisSectionsFragment } from "./_pages/eis.ts";
+import { DashboardCompute, fragmentResponse } from "./_compute.ts";
 
 export type { DashboardOptions } from "./_context.ts";
 
-/** A request handler. */
-export type DashboardHandler = (req: Request) => Promise<Response>;
+/** A request handler; `close()` stops its compute workers. */
+export type DashboardHandler = ((req: Request) => Promise<Response>) & {
+  /** Stop the worker threads (computations in progress are abandoned). */
+  close(): void;
+};
 
 type Route = {
   method: "GET" | "POST";
   pattern: RegExp;
   run: (ctx: Ctx, params: string[], form: FormData | null) => Promise<Page | Response>;
+  /** Answers an HTML fragment (errors too), not a whole page. */
+  fragment?: boolean;
 };
 
 const ID = "([^/]+)";
@@ -56,6 +67,18 @@ const ROUTES: Route[] = [
   },
   {
     method: "GET",
+    pattern: new RegExp(`^/tests/${ID}/curves$`),
+    run: (ctx, [id]) => curvesFragment(ctx, id),
+    fragment: true,
+  },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/tests/${ID}/trace$`),
+    run: (ctx, [id]) => traceFragment(ctx, id),
+    fragment: true,
+  },
+  {
+    method: "GET",
     pattern: new RegExp(`^/tests/${ID}$`),
     run: (ctx, [id]) => testDetailPage(ctx, id),
   },
@@ -63,6 +86,12 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/compare$/, run: (ctx) => comparePage(ctx) },
   { method: "GET", pattern: /^\/eis$/, run: (ctx) => eisListPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/eis/${ID}$`), run: (ctx, [id]) => eisPage(ctx, id) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/eis/${ID}/sections$`),
+    run: (ctx, [id]) => eisSectionsFragment(ctx, id),
+    fragment: true,
+  },
   { method: "GET", pattern: /^\/advanced$/, run: (ctx) => advancedPage(ctx) },
   { method: "GET", pattern: /^\/jobs$/, run: (ctx) => jobsPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/jobs/${ID}$`), run: (ctx, [id]) => jobPage(ctx, id) },
@@ -92,19 +121,25 @@ function errorPage(status: number, message: string): Page {
   };
 }
 
-async function asset(req: Request, name: string): Promise<Response> {
+/**
+ * An asset. Under its versioned URL (`?v=` its current ETag, as pages link it) it may be cached
+ * for a year without asking again; under any other URL the browser revalidates it each time.
+ */
+async function asset(req: Request, url: URL, name: string): Promise<Response> {
   const pending = loadAsset(name);
   if (!pending) return text(404, `No asset "${name}"`);
   const a = await pending;
+  const versioned = url.searchParams.get("v") === a.etag.replace(/"/g, "");
+  const cache = versioned ? "public, max-age=31536000, immutable" : "no-cache";
   if (req.headers.get("if-none-match") === a.etag) {
-    return new Response(null, { status: 304, headers: { etag: a.etag } });
+    return new Response(null, { status: 304, headers: { etag: a.etag, "cache-control": cache } });
   }
   return new Response(a.body as Uint8Array<ArrayBuffer>, {
     headers: {
       ...SECURITY_HEADERS,
       "content-type": a.type,
       etag: a.etag,
-      "cache-control": "no-cache",
+      "cache-control": cache,
     },
   });
 }
@@ -158,8 +193,13 @@ export function createDashboardHandler(
   ).join("");
   const running = new Map<string, Promise<unknown>>();
   const actionErrors = new Map<string, string>();
+  const compute = new DashboardCompute({
+    workers: options.computeWorkers ?? 2,
+    timeoutMs: options.computeTimeoutMs ?? 120_000,
+    workerUrl: options.workerUrl,
+  });
 
-  return async (req: Request): Promise<Response> => {
+  const handle = async (req: Request): Promise<Response> => {
     let url: URL;
     try {
       url = new URL(req.url);
@@ -178,13 +218,13 @@ export function createDashboardHandler(
       if (req.method !== "GET" && req.method !== "HEAD") {
         return text(405, "Method not allowed", { allow: "GET, HEAD" });
       }
-      return asset(req, path.slice("/assets/".length));
+      return asset(req, url, path.slice("/assets/".length));
     }
     if (path === "/favicon.ico") return new Response(null, { status: 204 });
     const method = req.method === "HEAD" ? "GET" : req.method;
     const candidates = ROUTES.filter((r) => r.pattern.test(path));
     const route = candidates.find((r) => r.method === method);
-    const ctx: Ctx = { req, url, store, options: resolved, csrf, running, actionErrors };
+    const ctx: Ctx = { req, url, store, options: resolved, csrf, running, actionErrors, compute };
     if (!route) {
       if (candidates.length) {
         return text(405, "Method not allowed", {
@@ -208,6 +248,21 @@ export function createDashboardHandler(
       const result = await route.run(ctx, params, form);
       return result instanceof Response ? result : layout(result, store);
     } catch (err) {
+      if (route.fragment) {
+        const status = err instanceof HttpError ? err.status : 500;
+        if (status === 500) {
+          // deno-lint-ignore no-console
+          console.error(err);
+        }
+        return fragmentResponse(
+          markup`<p class="error" id="error-message">${
+            err instanceof HttpError
+              ? err.message
+              : `${(err as Error)?.name}: ${(err as Error)?.message}`
+          }</p>`.value,
+          status,
+        );
+      }
       if (err instanceof HttpError) return layout(errorPage(err.status, err.message), store);
       // deno-lint-ignore no-console
       console.error(err);
@@ -220,4 +275,5 @@ export function createDashboardHandler(
       );
     }
   };
+  return Object.assign(handle, { close: () => compute.close() });
 }

@@ -10,23 +10,10 @@
  */
 
 import { type ParsedFile, parseFile, type ParseFileOptions } from "./parse_file.ts";
+import { isWorkerContext } from "../compute/is_worker_context.ts";
+import { transferables } from "../compute/transferables.ts";
 
-/**
- * `true` inside a Web Worker.
- *
- * @example
- * ```ts
- * import { isWorkerContext } from "./parse_worker.ts";
- * import { equal } from "node:assert/strict";
- *
- * equal(isWorkerContext(), false); // the main thread
- * ```
- */
-export function isWorkerContext(): boolean {
-  // deno-lint-ignore no-explicit-any
-  const scope = (globalThis as any).WorkerGlobalScope;
-  return typeof scope === "function" && globalThis instanceof scope;
-}
+export { isWorkerContext, transferables };
 
 /** A request to the worker. */
 export interface ParseRequest {
@@ -42,34 +29,6 @@ export interface ParseRequest {
 export type ParseResponse =
   | { id: number; ok: true; result: ParsedFile }
   | { id: number; ok: false; message: string };
-
-/**
- * Every distinct ArrayBuffer reachable from a value (for a zero-copy transfer).
- *
- * @example
- * ```ts
- * import { transferables } from "./parse_worker.ts";
- * import { equal } from "node:assert/strict";
- *
- * const a = new Float64Array(4);
- * equal(transferables({ a, b: [a, new Int32Array(2)], c: "x" }).length, 2);
- * ```
- */
-export function transferables(value: unknown): ArrayBuffer[] {
-  const found = new Set<ArrayBuffer>();
-  const seen = new Set<unknown>();
-  const visit = (v: unknown): void => {
-    if (v === null || typeof v !== "object" || seen.has(v)) return;
-    seen.add(v);
-    if (ArrayBuffer.isView(v)) {
-      if (v.buffer instanceof ArrayBuffer) found.add(v.buffer);
-      return;
-    }
-    for (const item of Array.isArray(v) ? v : Object.values(v)) visit(item);
-  };
-  visit(value);
-  return [...found];
-}
 
 let serving = false;
 

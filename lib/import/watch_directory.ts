@@ -249,6 +249,11 @@ class DirectoryWatcher {
   readonly #queue = new Map<string, QueueEntry>();
   /** Last state of each file that was handled. */
   readonly #seen = new Map<string, FileState>();
+  /**
+   * The file being imported now: a rescan or a stability check must not make it ready again
+   * before its state is in `#seen` (it would be imported twice, or reported unchanged twice).
+   */
+  #inFlight: string | null = null;
   #pool: ParsePool | null = null;
   #fsWatcher: Deno.FsWatcher | null = null;
   #rescanTimer: ReturnType<typeof setInterval> | null = null;
@@ -540,6 +545,7 @@ class DirectoryWatcher {
           const seen = this.#seen.get(f.path);
           if (seen && seen.size === f.size && seen.mtime_ms === f.mtime_ms) continue;
           if (this.#pending.has(f.path) || this.#ready.has(f.path)) continue;
+          if (this.#inFlight === f.path) continue; // its state is recorded when it is done
           if (isTemporaryName(f.relative)) continue;
           this.#schedule(f.path);
         }
@@ -596,6 +602,11 @@ class DirectoryWatcher {
       entry.timer = setTimeout(() => this.#check(path), this.#ms.stable - (now - entry.since));
       return;
     }
+    if (this.#inFlight === path) {
+      // Being imported: look again once it is done (and its state recorded).
+      entry.timer = setTimeout(() => this.#check(path), Math.max(this.#ms.stable, 10));
+      return;
+    }
     this.#pending.delete(path);
     const seen = this.#seen.get(path);
     if (
@@ -633,7 +644,12 @@ class DirectoryWatcher {
       while (this.#ready.size > 0 && !this.#stopping && this.#up) {
         const path = this.#ready.values().next().value!;
         this.#ready.delete(path);
-        await this.#process(path);
+        this.#inFlight = path;
+        try {
+          await this.#process(path);
+        } finally {
+          this.#inFlight = null;
+        }
       }
       if (!this.#up) await this.#spill();
       else if (this.#ready.size === 0 && this.#job && !this.#stopping) {

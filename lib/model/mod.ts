@@ -12,3 +12,4 @@ export * from "./spectrum.ts";
 export * from "./file_meta.ts";
 export * from "./cycle_summary.ts";
 export * from "./sample_info.ts";
+export * from "./sample_info.ts";

@@ -1,6 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import { open, readFile, stat } from "node:fs/promises";
+import { openFileSource } from "../file_source.ts";
 import { fileKind } from "../import/parse_file.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { FORMATS } from "../../parsers/_registry.ts";
@@ -174,7 +175,7 @@ export async function readRecording(
       );
     }
   }
-  let bytes: Uint8Array;
+  let head: Uint8Array;
   try {
     // Look before reading: a FIFO named .csv would block forever, a device never end.
     const info = await stat(path);
@@ -182,28 +183,30 @@ export async function readRecording(
       throw new Error(`it is ${fileKind(info)}, not a regular file`);
     }
     // Detect from the head first: a large file no format recognizes is never read whole.
+    const handle = await open(path, "r");
+    try {
+      head = new Uint8Array(Math.min(DETECT_HEAD_BYTES, info.size));
+      let got = 0;
+      while (got < head.length) {
+        const { bytesRead } = await handle.read(head, got, head.length - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      head = head.subarray(0, got);
+    } finally {
+      await handle.close();
+    }
     if (!forced && !options.explain) {
-      const handle = await open(path, "r");
       try {
-        const head = new Uint8Array(Math.min(DETECT_HEAD_BYTES, info.size));
-        await handle.read(head, 0, head.length, 0);
-        try {
-          detectFormat(head, path);
-        } catch (error) {
-          throw new FileReadError(path, naming(path, messageOf(error)), { cause: error });
-        }
-      } finally {
-        await handle.close();
+        detectFormat(head, path);
+      } catch (error) {
+        throw new FileReadError(path, naming(path, messageOf(error)), { cause: error });
       }
     }
-    // A view of the Buffer (a copy would double the memory of a large file).
-    const buffer = await readFile(path);
-    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
     if (error instanceof FileReadError) throw error;
     throw new FileReadError(path, `Cannot read "${path}": ${messageOf(error)}`, { cause: error });
   }
-  const head = bytes.subarray(0, DETECT_HEAD_BYTES);
   const detection = options.explain
     ? detectionReport(head, path, forced?.id ?? options.format ?? null)
     : undefined;
@@ -217,9 +220,36 @@ export async function readRecording(
     }
     const parser = forced ?? detectFormat(head, path).parser;
     const parseOptions = { fileName: path, fileNameRule: options.fileNameRule, metadata };
-    const recording = parser.parse(bytes, parseOptions);
+    let recording: Recording;
+    if (parser.parseSource) {
+      // Read in chunks: the file is never whole in memory (and may be larger than 2 GiB).
+      const source = openFileSource(path);
+      try {
+        recording = parser.parseSource(source, parseOptions);
+      } finally {
+        source.close();
+      }
+    } else {
+      let bytes: Uint8Array;
+      try {
+        // A view of the Buffer (a copy would double the memory of a large file).
+        const buffer = await readFile(path);
+        bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      } catch (error) {
+        throw new FileReadError(
+          path,
+          `Cannot read "${path}": ${messageOf(error)}`,
+          {
+            detection,
+            cause: error,
+          },
+        );
+      }
+      recording = parser.parse(bytes, parseOptions);
+    }
     return detection ? { recording, parser, warnings, detection } : { recording, parser, warnings };
   } catch (error) {
+    if (error instanceof FileReadError) throw error;
     throw new FileReadError(path, naming(path, messageOf(error)), { detection, cause: error });
   }
 }

@@ -3,7 +3,6 @@
 // with the Deno kernel (.ci/run_notebook.sh): plots compile without vega-lite warnings, large
 // results stay small, tables of many cycles are elided.
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import { compile } from "vega-lite";
 import {
   analyzeFade,
   compareTests,
@@ -26,38 +25,13 @@ import type { CycleSummary } from "../../lib/model/cycle_summary.ts";
 import { htmlTable, JUPYTER_DISPLAY, type MimeBundle, textTable } from "../../analysis/_display.ts";
 import { layeredChart, VEGA_LITE_SCHEMA } from "../../analysis/_vega.ts";
 import { STEPS, syntheticHalfCycle } from "./_dqdv_synthetic.ts";
+import { compileWarnings } from "./_vega_lite.ts";
 import { readFixture } from "../_util.ts";
 
 const VEGA = "application/vnd.vegalite.v5+json";
 
 function read(relative: string): Recording {
   return parseRecording(readFixture(relative), { fileName: relative.split("/").pop()! });
-}
-
-/** vega-lite's warnings while compiling a spec (it throws on invalid specs). */
-function compileWarnings(spec: unknown): string[] {
-  const warnings: string[] = [];
-  const logger = {
-    level() {
-      return logger;
-    },
-    warn(...args: unknown[]) {
-      warnings.push(args.join(" "));
-      return logger;
-    },
-    error(...args: unknown[]) {
-      warnings.push(`error: ${args.join(" ")}`);
-      return logger;
-    },
-    info() {
-      return logger;
-    },
-    debug() {
-      return logger;
-    },
-  };
-  compile(spec as never, { logger: logger as never });
-  return warnings;
 }
 
 /** Rows of inline data in a spec, its layers and its panels. */
@@ -74,7 +48,7 @@ Deno.test("layeredChart() sets `zero` only on linear quantitative scales", () =>
   // every capacity plot (nominal colour) and every Bode/DRT plot (log axis) logged one.
   const spec = layeredChart([{
     mark: "line",
-    rows: [{ f: 1, z: 2, half: "charge" }],
+    rows: [{ f: 1, z: 2, half: "charge" }, { f: 10, z: 3, half: "charge" }],
     x: { field: "f", log: true },
     y: { field: "z" },
     color: { field: "half", type: "nominal" },

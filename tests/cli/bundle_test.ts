@@ -179,6 +179,28 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "the bundled compute worker (dist/dashboard_worker.js) answers the dashboard's tasks",
+  ignore: "skip" in dashboard,
+  fn: async () => {
+    const path = join(dir, "dashboard_worker.js");
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--platform", "deno", "-o", path, "lib/dashboard/_worker.ts"],
+      cwd: repoPath(""),
+      stderr: "piped",
+    }).output();
+    equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const { ComputePool } = await import("../../lib/compute/compute_pool.ts");
+    const pool = new ComputePool({ workerUrl: new URL(`file://${path}`), workers: 1 });
+    try {
+      const html = await pool.run<string>("traceSection", { series: null }, { heavy: false });
+      ok(html.includes("No voltage trace"), html);
+    } finally {
+      pool.close();
+    }
+  },
+});
+
 globalThis.addEventListener("unload", () => {
   try {
     Deno.removeSync(dir, { recursive: true });

@@ -1,22 +1,15 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { dqdv, type DqdvCurve } from "../../../analysis/dqdv.ts";
-import { dqdvSpec } from "../../../analysis/dqdv_spec.ts";
-import { halfCycles } from "../../../analysis/half_cycles.ts";
-import {
-  capacityPlotSpec,
-  retentionPlotSpec,
-  voltageTracePlotSpec,
-} from "../../../analysis/plot_specs.ts";
+import { capacityPlotSpec, retentionPlotSpec } from "../../../analysis/plot_specs.ts";
 import { similarTests } from "../../../analysis/similar_tests.ts";
-import { voltageCapacity, type VoltageCapacityCurve } from "../../../analysis/voltage_capacity.ts";
-import { voltageCapacitySpec } from "../../../analysis/voltage_capacity_spec.ts";
+import { spectraNyquistChart } from "../../../analysis/eis/eis_charts.ts";
+import type { TestSummary } from "../../../analysis/analyze_test.ts";
 import type { TestResult } from "../../store/documents.ts";
-import type { Ctx, Page } from "../_context.ts";
+import { type Ctx, HttpError, type Page } from "../_context.ts";
 import {
   analysisAt,
   analysisNote,
-  cyclingRows,
+  listingRows,
   requireTest,
   storedAnalysisOf,
   testLabel,
@@ -25,36 +18,34 @@ import { flagList } from "../_flags.ts";
 import { SECURITY_HEADERS } from "../_security.ts";
 import { markup, num, query, type SafeHtml, when } from "../_html.ts";
 import { plot } from "../_plot.ts";
+import { Params } from "../_params.ts";
+import { transferables } from "../../compute/transferables.ts";
+import type { CurvesInput } from "./detail_sections.ts";
 
-/** Points of the whole-test voltage trace after largest-triangle downsampling. */
-export const TRACE_POINTS = 2000;
-/** Points per half cycle of the voltage–capacity curves. */
-export const CURVE_POINTS = 1500;
-
-function errorBox(what: string, err: unknown): SafeHtml {
-  if (!(err instanceof RangeError || err instanceof TypeError)) throw err;
-  return markup`<p class="error">${what}: ${err.message}</p>`;
-}
+export { CURVE_POINTS, TRACE_POINTS } from "./detail_sections.ts";
 
 /** Cycles to draw by default: first, middle and last. */
 function defaultCycles(n: number): number[] {
   return [...new Set([1, Math.ceil(n / 2), n])].filter((c) => c >= 1 && c <= n);
 }
 
-function parseCycles(values: string[], n: number): number[] {
-  const out = new Set<number>();
-  for (const v of values.flatMap((x) => x.split(","))) {
-    const c = Number(v.trim());
-    if (Number.isInteger(c) && c >= 1 && c <= n) out.add(c);
+/** The cycle choices of a detail page or its curves section, checked against the test. */
+function cycleChoice(test: TestResult, p: Params): { vc: number[]; dq: number } {
+  const n = test.cycles.length;
+  if (n === 0 && (p.list("vc").length || p.list("dq").length)) {
+    throw new HttpError(400, `Test "${test.name}" has no cycles to choose from`);
   }
-  return [...out].sort((a, b) => a - b);
+  const chosen = p.ints("vc", { min: 1, max: n });
+  const vc = chosen.length ? chosen : defaultCycles(n);
+  const dq = p.int("dq", { min: 1, max: n }) ?? vc[0] ?? 1;
+  return { vc, dq };
 }
 
-/** Half cycles of stored cycle `cycle`, from only the rows of that cycle. */
-async function halvesOf(ctx: Ctx, test: TestResult, cycle: number) {
-  const series = await ctx.store.series.read(test.id, { cycle });
-  if (!series) return { series: null, halves: [] };
-  return { series, halves: halfCycles(series) };
+/** A section the page loads after it is shown (computed in the worker pool). */
+function lateSection(id: string, url: string, what: string): SafeHtml {
+  return markup`<section class="fragment" id="${id}" data-fragment="${url}"><p class="fragment-status">Computing ${what}… <span class="fragment-elapsed">0 s</span>
+<button type="button" class="secondary small" data-cancel>Cancel</button></p>
+<noscript><a href="${url}">Show ${what}</a></noscript></section>`;
 }
 
 /**
@@ -79,6 +70,9 @@ function analysisSection(test: TestResult): SafeHtml {
 export async function testDetailPage(ctx: Ctx, id: string): Promise<Page> {
   const { store, url } = ctx;
   const test = await requireTest(store, id);
+  const p = new Params(url, ["eol", "vc", "dq"]);
+  const eolParam = p.number("eol", { min: 1, max: 99, unit: "% retention" });
+  const { vc: vcCycles, dq: dqCycle } = cycleChoice(test, p);
   const sample = await store.samples.get(test.sample_id);
   const n = test.cycles.length;
   const parts: SafeHtml[] = [];
@@ -122,8 +116,7 @@ ${
   if (n > 0) {
     // Capacity, CE and fade.
     const storedEol = Math.round((test.analysis?.options.threshold ?? 0.8) * 1000) / 10;
-    const eolParam = Number(url.searchParams.get("eol") ?? storedEol);
-    const eol = Number.isFinite(eolParam) && eolParam >= 1 && eolParam <= 99 ? eolParam : storedEol;
+    const eol = eolParam ?? storedEol;
     // The stored analysis; at another threshold the same analysis with only the threshold changed.
     const at = await analysisAt(store, test, eol / 100);
     const fade = at.analysis?.fadeAnalysis ?? null;
@@ -139,12 +132,8 @@ ${
     );
     parts.push(markup`<h2>Retention and fade model</h2>
 <form class="filters" method="get"><label>End of life at (% retention)<input type="number" name="eol" min="1" max="99" value="${eol}"></label>
-${url.searchParams.getAll("vc").map((v) => markup`<input type="hidden" name="vc" value="${v}">`)}
-${
-      url.searchParams.get("dq")
-        ? markup`<input type="hidden" name="dq" value="${url.searchParams.get("dq")}">`
-        : ""
-    }
+${p.list("vc").length ? markup`<input type="hidden" name="vc" value="${vcCycles.join(",")}">` : ""}
+${p.list("dq").length ? markup`<input type="hidden" name="dq" value="${dqCycle}">` : ""}
 <button type="submit">Refit</button></form>`);
     const excluded = at.analysis?.excluded ?? [];
     if (excluded.length) {
@@ -184,11 +173,7 @@ ${
       parts.push(markup`<p class="muted">No fade analysis: ${error}</p>`);
     }
 
-    // Voltage–capacity curves for chosen cycles.
-    const chosen = parseCycles(url.searchParams.getAll("vc"), n);
-    const vcCycles = chosen.length ? chosen : defaultCycles(n);
-    const dqParam = Number(url.searchParams.get("dq") ?? vcCycles[0]);
-    const dqCycle = Number.isInteger(dqParam) && dqParam >= 1 && dqParam <= n ? dqParam : 1;
+    // Voltage–capacity curves and dQ/dV of chosen cycles: computed in the worker pool.
     const cycleOptions = (selected: number[]) =>
       test.cycles.map((c) =>
         markup`<option value="${c.cycle}"${
@@ -196,149 +181,163 @@ ${
         }>${c.cycle}</option>`
       );
     parts.push(markup`<h2>Voltage and curves by cycle</h2>
-<form class="filters" method="get" id="cycle-picker"><input type="hidden" name="eol" value="${eol}">
+<form class="filters" method="get" id="cycle-picker">${
+      eolParam !== undefined ? markup`<input type="hidden" name="eol" value="${eol}">` : ""
+    }
 <label>Voltage–capacity cycles<select name="vc" multiple size="5" id="vc-select">${
       cycleOptions(vcCycles)
     }</select></label>
 <label>dQ/dV cycle<select name="dq" id="dq-select">${cycleOptions([dqCycle])}</select></label>
-<button type="submit">Show</button></form>`);
-    const plots: SafeHtml[] = [];
-    try {
-      const curves: VoltageCapacityCurve[] = [];
-      for (const c of vcCycles) {
-        const { series, halves } = await halvesOf(ctx, test, c);
-        if (!series) break;
-        for (const h of halves) {
-          try {
-            curves.push(
-              voltageCapacity({
-                series,
-                start_row: h.start_row,
-                end_row: h.end_row,
-                cycle: c,
-                direction: h.direction,
-              }),
-            );
-          } catch (err) {
-            if (!(err instanceof RangeError)) throw err;
-          }
-        }
-      }
-      if (curves.length) {
-        plots.push(plot(
-          "plot-voltage-capacity",
-          voltageCapacitySpec(curves, { max_points_per_curve: CURVE_POINTS, width: 480 }),
-          `Voltage vs capacity, cycles ${vcCycles.join(", ")}`,
-        ));
-      } else {plots.push(
-          markup`<p class="muted">No voltage–capacity curve in cycles ${vcCycles.join(", ")}.</p>`,
-        );}
-    } catch (err) {
-      plots.push(errorBox("Voltage–capacity curves", err));
-    }
-    let peaks: SafeHtml = markup``;
-    try {
-      const { series, halves } = await halvesOf(ctx, test, dqCycle);
-      const curves: DqdvCurve[] = [];
-      const skipped: string[] = [];
-      for (const h of series ? halves : []) {
-        try {
-          curves.push(
-            dqdv({
-              series: series!,
-              start_row: h.start_row,
-              end_row: h.end_row,
-              cycle: dqCycle,
-              direction: h.direction,
-            }),
-          );
-        } catch (err) {
-          if (!(err instanceof RangeError)) throw err;
-          skipped.push(`${h.direction}: ${err.message}`);
-        }
-      }
-      if (curves.length) {
-        plots.push(
-          plot(
-            "plot-dqdv",
-            dqdvSpec(curves, { width: 480 }),
-            `dQ/dV of cycle ${dqCycle} with peaks (triangles)`,
-          ),
-        );
-        peaks =
-          markup`<h2>dQ/dV peaks, cycle ${dqCycle}</h2><table id="dqdv-peaks"><thead><tr><th>Half</th><th class="num">Voltage (V)</th>
-<th class="num">dQ/dV (Ah/V)</th><th class="num">Area (mAh)</th><th class="num">FWHM (mV)</th></tr></thead><tbody>${
-            curves.flatMap((c) =>
-              c.peaks.map((p) =>
-                markup`<tr><td>${c.direction}</td><td class="num">${
-                  p.position_V.toFixed(4)
-                }</td><td class="num">${num(p.height_Ah_per_V)}</td>
-<td class="num">${num(p.area_Ah * 1000)}</td><td class="num">${
-                  p.fwhm_V === null ? "—" : num(p.fwhm_V * 1000)
-                }</td></tr>`
-              )
-            )
-          }</tbody></table>`;
-      } else {
-        plots.push(
-          markup`<p class="muted">No dQ/dV for cycle ${dqCycle}${
-            skipped.length ? `: ${skipped.join("; ")}` : ""
-          }.</p>`,
-        );
-      }
-    } catch (err) {
-      plots.push(errorBox("dQ/dV", err));
-    }
-    parts.push(markup`<div class="plots">${plots}</div>${peaks}`);
+<button type="submit">Show</button></form>
+${
+      lateSection(
+        "curves-section",
+        `/tests/${encodeURIComponent(test.id)}/curves${
+          query({ vc: vcCycles.join(","), dq: dqCycle })
+        }`,
+        "the voltage curves and dQ/dV",
+      )
+    }`);
   }
 
-  // Whole-test voltage trace.
+  // Impedance spectra, as measured.
+  if (test.data.spectra.length) {
+    const spectra = await store.spectra.read(test.id);
+    parts.push(markup`<h2>Impedance spectra</h2><div class="plots">${
+      plot(
+        "plot-spectra",
+        spectraNyquistChart(spectra.slice(0, 20), {
+          labels: spectra.slice(0, 20).map((s, i) =>
+            `#${i + 1}${s.cycle != null ? ` (cycle ${s.cycle})` : ""}`
+          ),
+        }),
+        `Nyquist plot of ${
+          spectra.length > 20 ? `the first 20 of ${spectra.length}` : spectra.length
+        } spectra as measured`,
+        { empty: "the spectra have no points" },
+      )
+    }</div><p><a href="/eis/${
+      encodeURIComponent(test.id)
+    }" id="eis-link">Fit circuits, Kramers–Kronig test and DRT of each spectrum →</a></p>`);
+  }
+
+  // Whole-test voltage trace: computed in the worker pool.
   if (test.data.series) {
-    const series = await store.series.read(test.id);
-    if (series && series.length > 0) {
-      parts.push(
-        markup`<h2>Voltage trace</h2><div class="plots">${
-          plot(
-            "plot-trace",
-            voltageTracePlotSpec(series, { points: TRACE_POINTS, width: 900, height: 220 }),
-            `Largest-triangle downsampling to at most ${TRACE_POINTS} points`,
-          )
-        }</div>`,
-      );
-    }
+    parts.push(
+      markup`<h2>Voltage trace</h2>${
+        lateSection(
+          "trace-section",
+          `/tests/${encodeURIComponent(test.id)}/trace`,
+          "the voltage trace",
+        )
+      }`,
+    );
   }
 
   // Similar tests.
-  if (n > 0) {
-    const rows = await cyclingRows(store);
-    const featureRows = rows.filter((r) => r.features).map((r) => ({
-      id: r.test.id,
-      features: r.features as unknown as Record<string, number | null>,
-    }));
-    if (featureRows.length >= 3 && featureRows.some((r) => r.id === test.id)) {
-      try {
-        const sim = similarTests(featureRows, test.id, { k: 3 });
-        const byId = new Map(rows.map((r) => [r.test.id, r]));
-        parts.push(
-          markup`<h2>Most similar tests</h2><p class="muted">Nearest by standardized features: ${
-            sim.features.join(", ")
-          }.</p>
+  if (test.analysis) parts.push(await similarSection(ctx, test));
+  return { title: test.name, nav: "tests", body: markup`${parts}` };
+}
+
+/** Headline numbers compared to find similar tests. */
+const SIMILARITY: readonly (keyof TestSummary)[] = [
+  "initial_capacity_Ah",
+  "capacity_retention",
+  "fade_per_100_cycles",
+  "mean_coulombic_efficiency",
+  "mean_energy_efficiency",
+  "median_internal_resistance_ohm",
+  "counted_cycle_count",
+];
+
+/**
+ * The three tests of the same protocol nearest to this one by the standardized headline numbers
+ * of their stored analyses (numbers missing for some test are left out and said).
+ */
+async function similarSection(ctx: Ctx, test: TestResult): Promise<SafeHtml> {
+  const protocol = test.analysis!.summary.protocol;
+  const rows = (await listingRows(ctx.store)).filter((r) =>
+    r.test.analysis?.summary.protocol === protocol
+  );
+  const featureRows = rows.map((r) => ({
+    id: r.test.id,
+    features: Object.fromEntries(
+      SIMILARITY.map((k) => [k, r.test.analysis!.summary[k] as number | null]),
+    ),
+  }));
+  if (featureRows.length < 4) {
+    return markup`<h2>Most similar tests</h2><p class="muted" id="similar-tests">Fewer than three other ${protocol} tests to compare with.</p>`;
+  }
+  try {
+    const sim = similarTests(featureRows, test.id, { k: 3 });
+    const byId = new Map(rows.map((r) => [r.test.id, r]));
+    return markup`<h2>Most similar tests</h2><p class="muted">Nearest ${protocol} tests by the standardized numbers of their analyses: ${
+      sim.features.join(", ")
+    }.</p>
 <ol id="similar-tests">${
-            sim.neighbours.map((nb) =>
-              markup`<li><a href="/tests/${encodeURIComponent(nb.id)}">${
-                testLabel(byId.get(nb.id)!)
-              }</a> <span class="muted">distance ${num(nb.distance, 3)}</span></li>`
-            )
-          }</ol><p><a id="compare-similar" href="/compare${
-            query({ ids: [test.id, ...sim.neighbours.map((x) => x.id)] })
-          }">Overlay with these tests</a></p>`,
-        );
-      } catch (err) {
-        parts.push(errorBox("Similar tests", err));
-      }
+      sim.neighbours.map((nb) =>
+        markup`<li><a href="/tests/${encodeURIComponent(nb.id)}">${
+          testLabel(byId.get(nb.id)!)
+        }</a> <span class="muted">distance ${num(nb.distance, 3)}</span></li>`
+      )
+    }</ol><p><a id="compare-similar" href="/compare${
+      query({ ids: [test.id, ...sim.neighbours.map((x) => x.id)].join(",") })
+    }">Overlay with these tests</a></p>`;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return markup`<h2>Most similar tests</h2><p class="muted" id="similar-tests">${err.message}</p>`;
+  }
+}
+
+/**
+ * The voltage–capacity curves and dQ/dV of the chosen cycles, as an HTML fragment computed in
+ * the worker pool from only those cycles' rows.
+ */
+export async function curvesFragment(ctx: Ctx, id: string): Promise<Response> {
+  const test = await requireTest(ctx.store, id);
+  const { vc, dq } = cycleChoice(test, new Params(ctx.url, ["vc", "dq"]));
+  const key = `curves:${test.id}:${test.updated_at}:${vc.join(",")}:${dq}`;
+  const hit = ctx.compute.cached(key);
+  const series: CurvesInput["series"] = [];
+  if (hit === undefined) {
+    for (const cycle of new Set([...vc, dq])) {
+      series.push({
+        cycle,
+        series: test.data.series ? await ctx.store.series.read(test.id, { cycle }) : null,
+      });
     }
   }
-  return { title: test.name, nav: "tests", body: markup`${parts}` };
+  const input: CurvesInput = { series, vcCycles: vc, dqCycle: dq };
+  return await ctx.compute.fragment({
+    key,
+    task: "curvesSection",
+    input,
+    heavy: false,
+    signal: ctx.req.signal,
+    transfer: transferables(series),
+    what: "the voltage curves and dQ/dV",
+    hint: "choose fewer cycles",
+  });
+}
+
+/** The whole-test voltage trace, downsampled in the worker pool, as an HTML fragment. */
+export async function traceFragment(ctx: Ctx, id: string): Promise<Response> {
+  const test = await requireTest(ctx.store, id);
+  new Params(ctx.url, []);
+  const key = `trace:${test.id}:${test.updated_at}`;
+  const series = ctx.compute.cached(key) === undefined && test.data.series
+    ? await ctx.store.series.read(test.id)
+    : null;
+  return await ctx.compute.fragment({
+    key,
+    task: "traceSection",
+    input: { series },
+    heavy: false,
+    signal: ctx.req.signal,
+    transfer: transferables(series),
+    what: "the voltage trace",
+    hint: "the series is too long to draw in time",
+  });
 }
 
 /**

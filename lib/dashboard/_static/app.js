@@ -1,6 +1,8 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // Progressive enhancement of the server-rendered pages: renders the Vega-Lite plots with
-// vega-embed (served from this server) and records how many data points each plot drew.
+// vega-embed (served from this server) and records how many data points each plot drew; adds
+// PNG/SVG/CSV export to each plot, a column chooser to wide tables, and loads the sections that
+// the server computes in the background (with progress and a cancel button).
 "use strict";
 
 /**
@@ -34,7 +36,90 @@ function drawnPoints(root) {
   return total + rootSeen.size;
 }
 
+const dark = () => globalThis.matchMedia?.("(prefers-color-scheme: dark)").matches === true;
+
+/** Every inline data row of a spec, with the layer or panel it belongs to. */
+function specRows(spec, path = "") {
+  const out = [];
+  if (spec && typeof spec === "object") {
+    if (spec.data && Array.isArray(spec.data.values)) {
+      for (const row of spec.data.values) out.push({ part: path || "data", row });
+    }
+    for (const key of ["layer", "vconcat", "hconcat", "concat"]) {
+      if (Array.isArray(spec[key])) {
+        spec[key].forEach((p, i) =>
+          out.push(...specRows(p, `${path}${path ? "/" : ""}${key}${i}`))
+        );
+      }
+    }
+    if (spec.spec) out.push(...specRows(spec.spec, path));
+  }
+  return out;
+}
+
+function csvCell(v) {
+  if (v === null || v === undefined) return "";
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The plot's data as CSV: one column per field, plus which layer a row belongs to. */
+function specCsv(spec) {
+  const rows = specRows(spec);
+  const fields = [];
+  for (const { row } of rows) {
+    for (const k of Object.keys(row)) if (!fields.includes(k)) fields.push(k);
+  }
+  const lines = [["layer", ...fields].join(",")];
+  for (const { part, row } of rows) {
+    lines.push([part, ...fields.map((f) => row[f])].map(csvCell).join(","));
+  }
+  return lines.join("\r\n") + "\r\n";
+}
+
+function download(url, name) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+function exportButtons(figure, view, spec) {
+  const bar = document.createElement("div");
+  bar.className = "plot-actions";
+  const add = (label, title, run) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "secondary small";
+    b.textContent = label;
+    b.title = title;
+    b.dataset.export = label.toLowerCase();
+    b.addEventListener("click", run);
+    bar.appendChild(b);
+  };
+  add(
+    "PNG",
+    "Save the plot as a PNG image",
+    async () => download(await view.toImageURL("png", 2), `${figure.id}.png`),
+  );
+  add(
+    "SVG",
+    "Save the plot as an SVG drawing",
+    async () => download(await view.toImageURL("svg"), `${figure.id}.svg`),
+  );
+  add("CSV", "Save the plotted data as CSV", () => {
+    const url = URL.createObjectURL(new Blob([specCsv(spec)], { type: "text/csv" }));
+    download(url, `${figure.id}.csv`);
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  });
+  figure.appendChild(bar);
+}
+
 async function renderPlot(figure) {
+  if (figure.dataset.embedded) return;
+  figure.dataset.embedded = "true";
   const target = figure.querySelector(".plot-target");
   const source = document.getElementById(figure.id + "-spec");
   if (!target || !source) return;
@@ -42,10 +127,12 @@ async function renderPlot(figure) {
     const spec = JSON.parse(source.textContent);
     const result = await vegaEmbed(target, spec, {
       renderer: "canvas",
-      actions: { export: true, source: false, compiled: false, editor: false },
+      actions: false,
+      ...(dark() ? { theme: "dark" } : {}),
     });
     figure.dataset.renderedPoints = String(drawnPoints(result.view.scenegraph().root));
     figure.classList.add("rendered");
+    exportButtons(figure, result.view, spec);
   } catch (err) {
     figure.classList.add("failed");
     const p = document.createElement("p");
@@ -55,11 +142,103 @@ async function renderPlot(figure) {
   }
 }
 
-async function main() {
-  const figures = Array.from(document.querySelectorAll("figure.plot"));
-  await Promise.all(figures.map(renderPlot));
-  document.body.dataset.plotsReady = "true";
+/** Render every plot not yet embedded under `root`. */
+function renderPlots(root) {
+  return Promise.all(Array.from(root.querySelectorAll("figure.plot"), renderPlot));
+}
 
+/**
+ * Column chooser of a table with `data-columns`: a checkbox per header cell that has
+ * `data-col`; columns with `data-optional` start hidden. The choice is kept per table in
+ * localStorage.
+ */
+function columnChooser(table) {
+  const heads = Array.from(table.tHead?.rows[0]?.cells ?? []);
+  const keyed = heads.map((th, i) => ({ th, i, key: th.dataset.col })).filter((h) => h.key);
+  if (!keyed.length) return;
+  const storageKey = `columns:${table.id}`;
+  let saved = {};
+  try {
+    saved = JSON.parse(localStorage.getItem(storageKey) ?? "{}") ?? {};
+  } catch {
+    saved = {};
+  }
+  const visible = (h) => saved[h.key] ?? !("optional" in h.th.dataset);
+  const apply = () => {
+    for (const h of keyed) {
+      const show = visible(h);
+      for (const row of table.rows) {
+        const cell = row.cells[h.i];
+        if (cell) cell.hidden = !show;
+      }
+    }
+  };
+  const details = document.createElement("details");
+  details.className = "column-chooser";
+  details.dataset.for = table.id;
+  const summary = document.createElement("summary");
+  summary.textContent = "Columns";
+  details.appendChild(summary);
+  const box = document.createElement("div");
+  for (const h of keyed) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.value = h.key;
+    input.checked = visible(h);
+    input.addEventListener("change", () => {
+      saved[h.key] = input.checked;
+      try {
+        localStorage.setItem(storageKey, JSON.stringify(saved));
+      } catch {
+        // private mode: the choice lasts for this page only
+      }
+      apply();
+    });
+    label.append(input, " ", h.th.dataset.label ?? h.th.textContent.replace(/[▲▼]/g, "").trim());
+    box.appendChild(label);
+  }
+  details.appendChild(box);
+  const anchor = table.closest(".scroll") ?? table;
+  anchor.parentNode.insertBefore(details, anchor);
+  apply();
+}
+
+/**
+ * A section the server computes in its worker pool: fetch it, show the time spent meanwhile,
+ * offer to cancel (which aborts the request; the server then stops the computation).
+ */
+async function loadFragment(section) {
+  const url = section.dataset.fragment;
+  const controller = new AbortController();
+  const status = section.querySelector(".fragment-status") ?? section;
+  const started = Date.now();
+  const tick = setInterval(() => {
+    const s = Math.round((Date.now() - started) / 1000);
+    const label = section.querySelector(".fragment-elapsed");
+    if (label) label.textContent = `${s} s`;
+  }, 500);
+  const cancel = section.querySelector("button[data-cancel]");
+  cancel?.addEventListener("click", () => controller.abort());
+  try {
+    const res = await fetch(url, { signal: controller.signal, headers: { accept: "text/html" } });
+    const html = await res.text();
+    section.innerHTML = html;
+    section.dataset.loaded = String(res.status);
+    await renderPlots(section);
+    for (const t of section.querySelectorAll("table[data-columns]")) columnChooser(t);
+  } catch (err) {
+    section.dataset.loaded = "cancelled";
+    status.textContent = controller.signal.aborted
+      ? "Cancelled. Reload the page to compute it again."
+      : "Could not load this section: " + (err && err.message ? err.message : String(err));
+  } finally {
+    clearInterval(tick);
+  }
+}
+
+async function main() {
+  for (const table of document.querySelectorAll("table[data-columns]")) columnChooser(table);
   // "Select all" checkbox of selectable tables.
   for (const box of document.querySelectorAll("input[data-select-all]")) {
     box.addEventListener("change", () => {
@@ -73,6 +252,10 @@ async function main() {
       if (!confirm(form.dataset.confirm)) e.preventDefault();
     });
   }
+  const plots = typeof vegaEmbed === "function" ? renderPlots(document) : Promise.resolve();
+  const fragments = Array.from(document.querySelectorAll("[data-fragment]"), loadFragment);
+  await Promise.all([plots, ...fragments]);
+  document.body.dataset.plotsReady = "true";
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);

@@ -49,11 +49,15 @@ Deno.test("built-in sets reproduce PyBaMM's OCP, transport and kinetics check va
   assertClose(chen.kappa(1500, 298.15), 0.820073, { rel: 1e-6 });
   assertClose(marq.De(1000, 298.15), 2.787724e-10, { rel: 1e-6 });
   assertClose(marq.kappa(1000, 298.15), 1.104600, { rel: 1e-6 });
+  // The spec's j0 values are the raw functions; inside the models PyBaMM (and so do we)
+  // regularizes the powers ((x/s)² + 1e-6)^((a−1)/2): 2.25e-6 relative at these points.
   assertClose(chen.n.j0(1000, 0.5 * 33133, 298.15), 0.339473, { rel: 1e-5 });
-  assertClose(chen.p.j0(1000, 0.5 * 63104, 298.15), 3.412346, { rel: 1e-6 });
+  assertClose(chen.p.j0(1000, 0.5 * 63104, 298.15), 3.412346, { rel: 1e-5 });
   assertClose(chen.n.j0(1000, 0.5 * 33133, 313.15), 0.667603, { rel: 1e-5 });
-  assertClose(marq.n.j0(1000, 0.5 * marq.n.cMax, 298.15), 7.900401, { rel: 1e-6 });
+  assertClose(marq.n.j0(1000, 0.5 * marq.n.cMax, 298.15), 7.900401, { rel: 1e-5 });
   assertClose(marq.p.j0(1000, 0.5 * marq.p.cMax, 298.15), 0.485896, { rel: 1e-5 });
+  // Near c_max the regularized power keeps a finite slope: j0 is small but not zero.
+  ok(chen.n.j0(1000, 33133, 298.15) === 0 && chen.n.j0(1000, 0.9999 * 33133, 298.15) > 0);
   assertClose(marq.n.D(0.5, 313.15), 8.9121e-14, { rel: 1e-4 });
   assertClose(marq.p.D(0.5, 313.15), 1.4311e-13, { rel: 1e-4 });
   // Entropic change only enters U away from the reference temperature.

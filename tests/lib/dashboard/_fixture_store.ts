@@ -37,3 +37,10 @@ export function attribute(page: string, id: string, name: string): string | null
     new RegExp(`\\s${name}="([^"]*)"[^>]*id="${id}"`).exec(page);
   return m ? m[1] : null;
 }
+
+/** The URL of the section a page loads later (`data-fragment` of the element with this id). */
+export function fragmentUrl(page: string, id: string): string {
+  const url = attribute(page, id, "data-fragment");
+  if (url === null) throw new Error(`No section "${id}" loaded later on the page`);
+  return url.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+}

@@ -88,8 +88,10 @@ Deno.test({
         outside.push(r.url());
       }
     });
+    const warnings: string[] = [];
     page.on("console", (m) => {
       if (m.type() === "error") errors.push(m.text());
+      if (m.type() === "warning") warnings.push(m.text());
     });
     page.on("pageerror", (e) => errors.push(e.message));
     try {
@@ -237,6 +239,9 @@ Deno.test({
       await t.step("nothing was loaded from outside the server and no script failed", () => {
         deepEqual(outside, []);
         deepEqual(errors, []);
+        // No vega/vega-lite warning (such as "The input spec uses Vega-Lite v5, but the current
+        // version of Vega-Lite is v6").
+        deepEqual(warnings, []);
       });
     } finally {
       await context.close();

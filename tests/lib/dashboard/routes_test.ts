@@ -7,17 +7,28 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { createDashboardHandler, type DashboardOptions } from "../../../lib/dashboard/mod.ts";
 import { SqliteStore } from "../../../lib/store/sqlite_store.ts";
 import type { Store } from "../../../lib/store/store.ts";
-import { attribute, type FixtureStore, fixtureStore } from "./_fixture_store.ts";
+import { attribute, type FixtureStore, fixtureStore, fragmentUrl } from "./_fixture_store.ts";
 import { TRACE_POINTS } from "../../../lib/dashboard/_pages/test_detail.ts";
 
 const BASE = "http://127.0.0.1:8050";
 
 function handler(store: Store, options: DashboardOptions = {}) {
   const handle = createDashboardHandler(store, { adhocDir: null, ...options });
-  return async (path: string, init?: RequestInit) => {
+  const get = async (path: string, init?: RequestInit) => {
     const res = await handle(new Request(BASE + path, init));
     return { res, text: await res.text() };
   };
+  /** A page with the sections it loads later (computed in the worker pool) put in place. */
+  const page = async (path: string) => {
+    const got = await get(path);
+    for (const m of got.text.matchAll(/<section class="fragment" id="([^"]+)"/g)) {
+      const section = await get(fragmentUrl(got.text, m[1]));
+      equal(section.res.status, 200, `${path}: section ${m[1]}: ${section.text}`);
+      got.text += section.text;
+    }
+    return got;
+  };
+  return Object.assign(get, { page, close: () => handle.close() });
 }
 
 /** The CSRF token embedded in a page's forms. */
@@ -144,7 +155,9 @@ Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled tra
   const { store } = await fixtures();
   const test =
     (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
-  const { res, text } = await handler(store)(`/tests/${test.id}?vc=1&vc=2&dq=2`);
+  const get = handler(store);
+  const { res, text } = await get.page(`/tests/${test.id}?vc=1&vc=2&dq=2`);
+  get.close();
   equal(res.status, 200);
   // Capacity plot: a charge and a discharge point per cycle, plus one CE point per cycle with CE.
   const ce = test.cycles.filter((c) => c.coulombic_efficiency !== null).length;
@@ -247,8 +260,10 @@ Deno.test("test detail stays fast and small on a 200 000-row series", async () =
     start_time: series.start_time,
   }, { series });
   const started = performance.now();
-  const { res, text } = await handler(store)(`/tests/${test.id}`);
+  const get = handler(store);
+  const { res, text } = await get.page(`/tests/${test.id}`);
   const ms = performance.now() - started;
+  get.close();
   equal(res.status, 200);
   equal(Number(attribute(text, "plot-trace", "data-points")), TRACE_POINTS);
   // Default curves: cycles 1, 50 and 100, charge and discharge, ≤ 1500 points each.
@@ -287,17 +302,31 @@ Deno.test("EIS page fits a chosen circuit, runs KK and DRT, and reports a bad ci
   const { store } = await fixtures();
   const test = (await store.tests.find({ name: "exampleData" }))[0];
   const spectrum = (await store.spectra.read(test.id))[0];
-  const get = handler(store);
-  const { text } = await get(`/eis/${test.id}?circuit=${encodeURIComponent("R0-p(R1,CPE1)")}`);
-  match(text, /Circuit <code>R0-p\(R1,CPE1\)<\/code>/);
-  // Nyquist: the data points and the fitted curve at the same frequencies.
-  equal(Number(attribute(text, "plot-nyquist", "data-points")), 2 * spectrum.length);
-  match(text, /id="kk-summary"/);
-  match(text, /id="drt-summary"/);
-  const bad = await get(`/eis/${test.id}?circuit=${encodeURIComponent("R0-p(R1")}`);
-  equal(bad.res.status, 200);
-  match(bad.text, /class="error">[^<]*(parenthes|unbalanced)/i);
-  match((await get("/eis")).text, /id="eis-tests"/);
+  const handle = createDashboardHandler(store, { adhocDir: null });
+  const get = async (path: string) => {
+    const res = await handle(new Request(BASE + path));
+    return { res, text: await res.text() };
+  };
+  try {
+    // The page comes at once; the fit, KK and DRT are a section computed in a worker.
+    const page = await get(`/eis/${test.id}?circuit=${encodeURIComponent("R0-p(R1,CPE1)")}`);
+    equal(page.res.status, 200);
+    ok(!page.text.includes("plot-nyquist"));
+    const { res, text } = await get(fragmentUrl(page.text, "eis-sections"));
+    equal(res.status, 200);
+    match(text, /Circuit <code>R0-p\(R1,CPE1\)<\/code>/);
+    // Nyquist: the data points and the fitted curve at the same frequencies.
+    equal(Number(attribute(text, "plot-nyquist", "data-points")), 2 * spectrum.length);
+    match(text, /id="kk-summary"/);
+    match(text, /id="drt-summary"/);
+    const badPage = await get(`/eis/${test.id}?circuit=${encodeURIComponent("R0-p(R1")}`);
+    const bad = await get(fragmentUrl(badPage.text, "eis-sections"));
+    equal(bad.res.status, 200);
+    match(bad.text, /class="error">[^<]*(parenthes|unbalanced)/i);
+    match((await get("/eis")).text, /id="eis-tests"/);
+  } finally {
+    handle.close();
+  }
 });
 
 Deno.test("advanced analysis shows normalized metrics, outliers and similar samples", async () => {

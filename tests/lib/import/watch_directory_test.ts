@@ -73,7 +73,8 @@ function start(
       return done;
     },
     async waitFor(what, predicate, count = 1) {
-      const deadline = Date.now() + 30_000;
+      // Only a bound for a broken watcher: waiting longer never changes what is asserted.
+      const deadline = Date.now() + 120_000;
       while (events.filter(predicate).length < count) {
         if (Date.now() > deadline) {
           throw new Error(`timed out waiting for ${what}; events: ${JSON.stringify(events)}`);
@@ -82,6 +83,15 @@ function start(
       }
     },
   };
+}
+
+/** Wait until `condition()` holds (a watcher writes its queue file after the event). */
+async function eventually(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 120_000; // only a bound for a broken watcher
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 const imported = (path: string, action: string) => (e: WatchEvent) =>
@@ -219,8 +229,7 @@ for (const storeCase of STORE_CASES) {
       const fast = join(dir, "sub", FAST);
       await Deno.writeFile(fast, FAST_BYTES);
       await w.waitFor("the subdirectory file", imported(fast, "created"));
-      // Let two full rescans (every 0.5 s) pass after the last import.
-      await new Promise((r) => setTimeout(r, 1200));
+      // Rescans re-importing known files: see the restart test (which rescans continuously).
       const summary = await w.stop();
       equal(summary.created, 2);
       equal(summary.updated, 1);
@@ -254,24 +263,39 @@ for (const storeCase of STORE_CASES) {
     const work = await Deno.makeTempDir({ prefix: "battery_watch_state_" });
     const { store, cleanup } = await storeCase.open();
     // The writer appends a chunk every 100 ms; the stability window is 1.5 s, so the first import
-    // must already see the whole file (one "created", no "updated").
-    const w = start(store, dir, { stable_s: 1.5, queueFile: join(work, "queue.jsonl") });
+    // must already see the whole file (one "created", no "updated") — provided the writer really
+    // never paused for 1.5 s, which a loaded machine cannot promise: the pauses are measured, and
+    // a longer one only allows an import of the partial file followed by an update.
+    const stable_s = 1.5;
+    const w = start(store, dir, { stable_s, queueFile: join(work, "queue.jsonl") });
     try {
       await w.waitFor("start", (e) => e.type === "started");
       const path = join(dir, ZN);
       const cuts = [0, 300, 600, 900, 1200, 1500, 1755].map((n) =>
         n === 0 ? 0 : headLines(ZN_BYTES, n).length
       );
+      let longestPause_ms = 0;
+      let last = performance.now();
       for (let i = 1; i < cuts.length; i++) {
         await Deno.writeFile(path, ZN_BYTES.subarray(cuts[i - 1], cuts[i]), { append: true });
-        await new Promise((r) => setTimeout(r, 100));
+        const now = performance.now();
+        longestPause_ms = Math.max(longestPause_ms, now - last);
+        last = now;
+        if (i < cuts.length - 1) await new Promise((r) => setTimeout(r, 100));
       }
-      await w.waitFor("the import", imported(path, "created"));
+      const full = await sha256Hex(ZN_BYTES);
+      // The whole file is in the store at the end, whatever the pauses were.
+      await w.waitFor(
+        "the import of the whole file",
+        (e) => e.type === "imported" && e.sha256 === full,
+      );
       const summary = await w.stop();
       equal(summary.created, 1);
-      equal(summary.updated, 0);
+      if (longestPause_ms < stable_s * 1000) equal(summary.updated, 0);
+      // deno-lint-ignore no-console
+      else console.warn(`writer paused ${longestPause_ms.toFixed(0)} ms: partial import allowed`);
       const [test] = await store.tests.find({});
-      equal(test.file_hash, await sha256Hex(ZN_BYTES));
+      equal(test.file_hash, full);
     } finally {
       await w.stop();
       await cleanup();
@@ -294,7 +318,26 @@ for (const storeCase of STORE_CASES) {
       // While no watcher runs, a new file arrives.
       const b = join(dir, FAST);
       await Deno.writeFile(b, FAST_BYTES);
-      const second = start(store, dir, { queueFile });
+      // Rescans as often as possible, and a store that takes 1 s to look a hash up (longer than
+      // debounce + stability): a rescan that runs while the known file is being looked at must
+      // not make it ready again (it was then reported unchanged twice, on a loaded machine).
+      const tests = new Proxy(store.tests, {
+        get(target, key) {
+          const value = Reflect.get(target, key);
+          if (key !== "getByHash") return typeof value === "function" ? value.bind(target) : value;
+          return async (hash: string) => {
+            await new Promise((r) => setTimeout(r, 1000));
+            return await target.getByHash(hash);
+          };
+        },
+      });
+      const slow: Store = {
+        ...store,
+        tests,
+        describe: () => store.describe(),
+        close: () => store.close(),
+      };
+      const second = start(slow, dir, { queueFile, rescan_s: 0.01 });
       await second.waitFor("the catch-up import", imported(b, "created"));
       await second.waitFor("the known file", (e) => e.type === "unchanged" && e.path === a);
       const summary = await second.stop();
@@ -331,19 +374,18 @@ for (const storeCase of STORE_CASES) {
       flakyStore.down = false;
       const second = start(flakyStore.store, dir, { queueFile });
       await second.waitFor("the drained import", imported(a, "created"));
+      // Its batch is finished before the outage, so that no store call is in flight when it
+      // starts (a batch finish cut by the outage is the lost-reply test below).
+      await second.waitFor("the batch", (e) => e.type === "batch_finished");
       // 3. An outage while running: a new file is queued, then imported once the store is back.
       flakyStore.down = true;
       const b = join(dir, FAST);
       await Deno.writeFile(b, FAST_BYTES);
       await second.waitFor("the queue", (e) => e.type === "queued" && e.path === b);
       await second.waitFor("the outage", (e) => e.type === "store_down");
-      // The queue file is written asynchronously after the `queued` event: wait for it.
-      let q = await readQueue(queueFile);
-      for (let i = 0; i < 200 && q.length !== 1; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        q = await readQueue(queueFile);
-      }
-      equal(q.length, 1);
+      // The queue file is written after the event, asynchronously.
+      await eventually("the queue file", async () => (await readQueue(queueFile)).length === 1);
+      deepStrictEqual((await readQueue(queueFile)).map((e) => e.path), [b]);
       flakyStore.down = false;
       await second.waitFor("the reconnection", (e) => e.type === "store_up");
       await second.waitFor("the drained import", imported(b, "created"));

@@ -100,6 +100,59 @@ def cccv(set_name, model_name, tight=False):
     }, steps
 
 
+SEI_STEPS = ["Discharge at 1C until 2.5 V", "Charge at 1C until 4.2 V", "Hold at 4.2 V until C/20"]
+
+
+def sei_cycles(model_name):
+    """Three 1C CC-CV cycles of Chen2020 with solvent-diffusion-limited SEI (60 s period)."""
+    model = MODELS[model_name]({"SEI": "solvent-diffusion limited"})
+    pv = params("Chen2020")
+    experiment = pybamm.Experiment([tuple(SEI_STEPS)] * 3, period="60 seconds")
+    sol = pybamm.Simulation(model, parameter_values=pv, experiment=experiment).solve()
+    step_of_row = []
+    k = 0
+    for cycle in sol.cycles:
+        for step in cycle.steps:
+            step_of_row.extend([k] * len(step.t))
+            k += 1
+    return {
+        "time_s": sol["Time [s]"].entries,
+        "voltage_V": sol["Voltage [V]"].entries,
+        "current_A": sol["Current [A]"].entries,
+        "discharge_capacity_Ah": sol["Discharge capacity [A.h]"].entries,
+        "step": np.array(step_of_row[: len(sol["Time [s]"].entries)]),
+        "loss_of_lithium_mol": sol["Loss of lithium to negative SEI [mol]"].entries,
+    }
+
+
+def pulse_profile():
+    """A drive-cycle-like current (A, positive on discharge as PyBaMM counts it): 10 minutes of
+    2C/0/-1C/1C pulses of 30 s joined by 1 s ramps, sampled every second."""
+    levels = [10.0, 0.0, -5.0, 5.0]
+    t = np.arange(0.0, 601.0)
+    i = np.array([levels[int(x // 31) % 4] if (x % 31) >= 1 else
+                  levels[(int(x // 31) - 1) % 4] + (levels[int(x // 31) % 4] -
+                  levels[(int(x // 31) - 1) % 4]) * (x % 31) for x in t])
+    i[0] = levels[0]
+    return t, i
+
+
+def profile_case(model_name):
+    t, i = pulse_profile()
+    model = MODELS[model_name]()
+    pv = pybamm.ParameterValues("Chen2020")
+    pv.set_initial_state(0.5)
+    pv["Current function [A]"] = pybamm.Interpolant(t, i, pybamm.t)
+    sol = pybamm.Simulation(model, parameter_values=pv).solve(
+        [0, 600], t_interp=np.linspace(0, 600, 601))
+    return {
+        "time_s": sol["Time [s]"].entries,
+        "voltage_V": sol["Voltage [V]"].entries,
+        "current_A": sol["Current [A]"].entries,
+        "discharge_capacity_Ah": sol["Discharge capacity [A.h]"].entries,
+    }
+
+
 def main():
     tight = "--tight" in sys.argv
     os.makedirs(OUT, exist_ok=True)
@@ -128,6 +181,19 @@ def main():
             index.append({"file": name, "case": "CC discharge at 2C from 100 % SOC, lumped thermal",
                           "rate_C": 2.0, "set": set_name, "model": model_name, "termination": term})
             print(set_name, model_name, "done", flush=True)
+    for model_name in MODELS:
+        name = f"Chen2020_{model_name}_pulses.csv"
+        write_csv(os.path.join(OUT, name), profile_case(model_name))
+        index.append({"file": name, "case": "10 minutes of 30 s current pulses (2C, rest, 1C "
+                      "charge, 1C) joined by 1 s ramps, as an Interpolant of time, from 50 % SOC",
+                      "initial_soc": 0.5, "set": "Chen2020", "model": model_name})
+    for model_name in MODELS:
+        name = f"Chen2020_{model_name}_sei_3cycles.csv"
+        write_csv(os.path.join(OUT, name), sei_cycles(model_name))
+        index.append({"file": name, "case": "3 x (1C discharge, 1C charge, CV to C/20) with "
+                      "solvent-diffusion-limited SEI, from 100 % SOC", "period_s": 60,
+                      "set": "Chen2020", "model": model_name})
+        print("SEI", model_name, "done", flush=True)
     import casadi
     import scipy
     versions = {

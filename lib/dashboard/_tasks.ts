@@ -1,0 +1,16 @@
+// Copyright 2026 the battery-analysis authors. MIT license.
+
+/**
+ * The computations the dashboard's workers offer: pure functions of plain data (no store, no
+ * `Deno`) that return a page section's HTML.
+ */
+
+import { eisSections } from "./_pages/eis_sections.ts";
+import { curvesSection, traceSection } from "./_pages/detail_sections.ts";
+
+/** Task name → function. */
+export const DASHBOARD_TASKS = {
+  eisSections,
+  curvesSection,
+  traceSection,
+};
