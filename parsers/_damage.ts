@@ -228,6 +228,20 @@ export function lastLineCheck(last: string, previous: readonly string[]): LastLi
 /** Bytes read per step when scanning a source. */
 const CHUNK = 1 << 20;
 
+/**
+ * Every how many bytes the read path looks for a zero byte: a run of zeros at least this long
+ * (a crash leaves whole blocks of them) is always seen, at 1/32 of the cost of looking at every
+ * byte. A shorter run inside a number makes the reader fail, and a failed read looks at every
+ * byte.
+ */
+const NUL_STRIDE = 32;
+
+/** Offset of a zero byte among every {@link NUL_STRIDE}-th byte of `bytes`, or -1. */
+function sampledNul(bytes: Uint8Array): number {
+  for (let i = NUL_STRIDE - 1; i < bytes.length; i += NUL_STRIDE) if (bytes[i] === 0) return i;
+  return -1;
+}
+
 function isUtf16(head: Uint8Array): boolean {
   return (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
 }
@@ -275,7 +289,7 @@ function lineEnd(src: ByteSource, at: number): number {
   return src.size;
 }
 
-/** Runs of zero bytes from `from` on, each with the line range holding it. */
+/** Runs of zero bytes from `from` on (every byte looked at). */
 function nulRuns(src: ByteSource, from: number): { from: number; to: number }[] {
   const runs: { from: number; to: number }[] = [];
   const buffer = new Uint8Array(CHUNK);
@@ -489,7 +503,7 @@ function repairedSource(src: ByteSource, repairs: Repairs): ByteSource & { nul: 
         if (b > offset && a < offset + n) blank(into.subarray(0, n), a, b, offset);
       }
       if (out.nul < 0) {
-        const z = into.subarray(0, n).indexOf(0);
+        const z = sampledNul(into.subarray(0, n));
         if (z >= 0) out.nul = offset + z;
       }
       return n;
@@ -657,6 +671,8 @@ type Reader<O> =
  * Read a file with `read` through the damage checks (see the module documentation). A source
  * (a file read in chunks) is checked as it is read: its last 64 KiB before parsing, each chunk
  * for zero bytes as the reader reads it (the file is read again, repaired, only when it has any).
+ * Bytes in memory are looked at every {@link NUL_STRIDE}-th byte before parsing, and every byte
+ * after a failed read.
  *
  * @param input The whole file, or a source of it (only for readers that take sources).
  * @param options Parse options, and `text` (`false` for binary formats: only the checks after
@@ -675,27 +691,27 @@ export function checkedRead<O extends ParseOptions>(
   const repairs: Repairs = { limit: src.size, blanks: [], warnings: [], notes: [], offset: null };
   if (isUtf16(readRange(src, 0, 2))) return withOrderWarnings(readAny(input, parseOptions), []);
   let nulsDone = false;
-  if (isBytes && input.indexOf(0) >= 0) {
-    blankNuls(src, nulRuns(src, 0), repairs);
+  // Every zero byte found (once), the lines holding them blanked: the file is read again.
+  const findNuls = (): boolean => {
+    if (nulsDone) return false;
     nulsDone = true;
-  }
+    const runs = nulRuns(src, 0);
+    if (runs.length === 0) return false;
+    blankNuls(src, runs, repairs);
+    return true;
+  };
+  if (isBytes && sampledNul(input) >= 0) findNuls();
   checkLastLine(src, repairs);
   for (let attempt = 0;; attempt++) {
     const source = isBytes ? null : repairedSource(src, repairs);
-    const restart = (): boolean => {
-      // A source showed zero bytes as it was read: find them all, read the file again.
-      if (nulsDone || !source || source.nul < 0) return false;
-      blankNuls(src, nulRuns(src, source.nul), repairs);
-      nulsDone = true;
-      return true;
-    };
     try {
       const rec = readAny(source ?? repairedBytes(input as Uint8Array, repairs), parseOptions);
-      if (restart()) continue;
+      // A source showed zero bytes as it was read.
+      if (source && source.nul >= 0 && findNuls()) continue;
       return withOrderWarnings(rec, repairs.warnings);
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
-      if (restart()) continue;
+      if (findNuls()) continue;
       if (attempt < 8 && error.line !== null && blankRepeatedBlock(src, error.line, repairs)) {
         continue;
       }
