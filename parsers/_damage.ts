@@ -462,8 +462,7 @@ function blankRepeatedBlock(src: ByteSource, line: number, repairs: Repairs): bo
     repairs.warnings.push(damageWarning(
       "repeated_header",
       `${span(first, last)} (byte ${starts[first]}) repeat ${span(h - back, h + fwd)} of the ` +
-        "file: two files joined, or a block written twice; the repeated lines were left out " +
-        "and the rows after them kept",
+        "file (two files joined, or a block written twice) and were left out",
     ));
     return true;
   }
@@ -621,7 +620,7 @@ export function orderWarnings(rec: Recording): string[] {
     if (turns > 0) {
       out.push(damageWarning(
         "rows_out_of_order",
-        `the frequency sweep of ${label} turns back ${turns} time(s), first at point ${
+        `the frequency sweep of ${label} changes direction ${turns} time(s), first at point ${
           first + 1
         } (${f[first]} Hz after ${f[first - 1]} Hz): points out of order, written twice or damaged`,
       ));
