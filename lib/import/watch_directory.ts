@@ -342,6 +342,7 @@ class DirectoryWatcher {
         fileNameRule: this.#o.fileNameRule,
         cycleMethod: this.#o.cycleMethod,
         mapping: this.#o.mapping,
+        pack: this.#o.archive ?? true,
       },
     });
     let stopped!: () => void;

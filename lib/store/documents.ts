@@ -310,6 +310,12 @@ export interface RawDataFile extends Required<RawFileInput> {
   size_bytes: number;
   /** When it was stored. */
   uploaded_at: string;
+  /**
+   * How the archived bytes are kept: `"zstd"` = compressed in pieces of 1 MiB (decompressed and
+   * checked against `size_bytes` and `sha256` on every read); absent = as they are (files that
+   * do not compress, and every file stored before compression).
+   */
+  encoding?: "zstd";
 }
 
 /** Fields of a raw file that can be changed after storing. */

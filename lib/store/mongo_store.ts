@@ -56,6 +56,7 @@ import { SAMPLE_LINKS } from "./documents.ts";
 import type {
   DatasetApi,
   JobApi,
+  PackedRawFile,
   Page,
   RawFileApi,
   RawFileFilter,
@@ -126,7 +127,17 @@ import {
   unknownSampleError,
 } from "./_shared.ts";
 import { redactText, redactUri, uriSecrets } from "./_redact.ts";
-import { rechunk, sha256Hex, sha256Stream } from "./_sha256.ts";
+import { rechunk, sha256Stream } from "./_sha256.ts";
+import {
+  compressPiece,
+  decodePiece,
+  framePiece,
+  isPackedRaw,
+  packRaw,
+  RAW_PIECE_BYTES,
+  RawVerifier,
+  unframePieces,
+} from "./_raw_codec.ts";
 import { decodeKeys, encodeKeys } from "./_keys.ts";
 import { KeyedLock } from "./_keyed_lock.ts";
 import { newWriter, ownerGone, type WriterIdentity, writerLabel } from "./_liveness.ts";
@@ -1413,32 +1424,80 @@ export class MongoStore implements Store {
       }
     };
     const put = async (
-      bytes: Uint8Array | ReadableStream<Uint8Array>,
+      input: Uint8Array | ReadableStream<Uint8Array> | PackedRawFile,
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
       const { fields, sha256: given } = completeRawFileInput(raw);
-      if (!(bytes instanceof Uint8Array) && !(bytes instanceof ReadableStream)) {
-        throw new TypeError("rawFiles.put: bytes must be a Uint8Array or a ReadableStream");
+      if (
+        !(input instanceof Uint8Array) && !(input instanceof ReadableStream) && !isPackedRaw(input)
+      ) {
+        throw new TypeError(
+          "rawFiles.put: bytes must be a Uint8Array, a ReadableStream or a packed raw file",
+        );
       }
+      if (input instanceof Uint8Array && given !== null) {
+        // Known bytes are not compressed again.
+        const existing = await c.raw.findOne({ sha256: given });
+        if (existing) return { doc: fromDoc<RawDataFile>(existing)!, created: false };
+      }
+      // Bytes in memory are packed here (hashed, compressed in pieces of 1 MiB when they
+      // compress); a stream is packed as it is read, below.
+      const packed = input instanceof Uint8Array
+        ? packRaw(input)
+        : isPackedRaw(input)
+        ? input
+        : null;
       let known: string | null = null;
-      if (bytes instanceof Uint8Array) {
-        known = given ?? sha256Hex(bytes);
+      if (packed) {
+        known = packed.sha256;
         const existing = await c.raw.findOne({ sha256: known });
         if (existing) return { doc: fromDoc<RawDataFile>(existing)!, created: false };
       }
+      const bytes = input as ReadableStream<Uint8Array>;
+      let streamEncoding: "zstd" | null = null;
       const id = newId();
       // Intent, bytes, then the description (the commit point); a duplicate removes the bytes.
       // A writer that dies midway leaves the intent, and recovery removes the pieces.
       const intent = `raw:${id}`;
       await this.#intend(intent, { kind: "raw", raw_id: id });
       try {
-        const { sha256, size } = await upload(id, {
-          fileName: fields.file_name,
-          pieces: bytes instanceof Uint8Array
-            ? [bytes.subarray(0)]
-            : rechunk(bytes as ReadableStream<Uint8Array>, GRIDFS_CHUNK_BYTES),
-          sha256: known,
-        });
+        // GridFS holds compressed pieces each with its length in front (see _raw_codec.ts),
+        // or the bytes as they are (files that do not compress, and older files).
+        let sha256: string, size: number, encoding: "zstd" | null;
+        if (packed) {
+          await upload(id, {
+            fileName: fields.file_name,
+            pieces: packed.encoding ? packed.pieces.map(framePiece) : packed.pieces,
+            sha256: known,
+          });
+          ({ sha256, size, encoding } = packed);
+        } else {
+          const verify = sha256Stream();
+          let total = 0;
+          const hashed = async function* (): AsyncGenerator<Uint8Array> {
+            for await (const piece of rechunk(bytes, RAW_PIECE_BYTES)) {
+              verify.update(piece);
+              total += piece.length;
+              yield piece;
+            }
+          };
+          const source = hashed();
+          const framed = async function* (): AsyncGenerator<Uint8Array> {
+            let first = true;
+            for await (const piece of source) {
+              if (first) {
+                const small = compressPiece(piece);
+                streamEncoding = small.length <= 0.9 * piece.length ? "zstd" : null;
+                first = false;
+                yield streamEncoding ? framePiece(small) : piece;
+              } else yield streamEncoding ? framePiece(compressPiece(piece)) : piece;
+            }
+          };
+          await upload(id, { fileName: fields.file_name, pieces: framed(), sha256: "" });
+          sha256 = verify.digest("hex");
+          size = total;
+          encoding = streamEncoding;
+        }
         if (given !== null && sha256 !== given) {
           await removeBytes(id);
           throw new RangeError(
@@ -1452,6 +1511,7 @@ export class MongoStore implements Store {
           size_bytes: size,
           uploaded_at: nowIso(),
         };
+        if (encoding) file.encoding = encoding;
         try {
           await c.raw.insertOne(toDoc(file));
         } catch (error) {
@@ -1470,7 +1530,7 @@ export class MongoStore implements Store {
       }
     };
     const putDone = async (
-      bytes: Uint8Array | ReadableStream<Uint8Array>,
+      bytes: Uint8Array | ReadableStream<Uint8Array> | PackedRawFile,
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
       const result = await put(bytes, raw);
@@ -1480,9 +1540,10 @@ export class MongoStore implements Store {
     const open = async (id: string): Promise<ReadableStream<Uint8Array>> => {
       const file = await c.raw.findOne({ _id: id });
       if (!file) throw new NotFoundError("raw file", id);
+      const stored = fromDoc<RawDataFile>(file)!;
       const download = this.#bucket.openDownloadStream(ObjectId.createFromHexString(id));
       const translate = (error: unknown) => this.#translate(error);
-      async function* pieces(): AsyncGenerator<Uint8Array> {
+      async function* downloaded(): AsyncGenerator<Uint8Array> {
         try {
           for await (const piece of download) {
             yield new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
@@ -1490,6 +1551,19 @@ export class MongoStore implements Store {
         } catch (error) {
           throw translate(error);
         }
+      }
+      // Decompressed (when stored compressed) and checked against size and SHA-256: a damaged
+      // archive errors the stream instead of ending it.
+      async function* pieces(): AsyncGenerator<Uint8Array> {
+        const verify = new RawVerifier(stored);
+        const encoding = stored.encoding ?? null;
+        const source = encoding ? unframePieces(downloaded(), id) : downloaded();
+        for await (const piece of source) {
+          const bytes = decodePiece(piece, encoding);
+          verify.update(bytes);
+          if (bytes.length > 0) yield bytes;
+        }
+        verify.finish();
       }
       return ReadableStream.from(pieces());
     };

@@ -35,6 +35,7 @@ import {
 import type {
   DatasetApi,
   JobApi,
+  PackedRawFile,
   Page,
   RawFileApi,
   RawFileFilter,
@@ -85,8 +86,15 @@ import {
   testHashes,
   unionTags,
 } from "./_normalize.ts";
-import { sha256Hex } from "./_sha256.ts";
 import { spoolStream } from "./_spool.ts";
+import {
+  decodePiece,
+  isPackedRaw,
+  packRaw,
+  RAW_PIECE_BYTES,
+  RawPacker,
+  RawVerifier,
+} from "./_raw_codec.ts";
 import {
   applyOutcome,
   checkDeletable,
@@ -109,8 +117,6 @@ import {
   unknownSampleError,
 } from "./_shared.ts";
 
-/** Bytes per stored piece of a raw file. */
-const RAW_CHUNK_BYTES = 1 << 20;
 /** Bytes of a streamed raw file kept in memory before the rest is spooled to a temporary file. */
 const SPOOL_MEMORY_BYTES = 32 << 20;
 
@@ -1016,54 +1022,64 @@ export class SqliteStore implements Store {
   #rawFileApi(): RawFileApi {
     const INSERT_PIECE = "INSERT INTO raw_chunks (file_id, n, bytes) VALUES (?,?,?)";
     /** Pieces and description in one transaction; bytes already stored write nothing. */
-    const save = (
-      sha256: string,
-      size: number,
-      pieces: Iterable<Uint8Array>,
-      fields: RawFileFields,
-    ): Upserted<RawDataFile> =>
+    const save = (packed: PackedRawFile, fields: RawFileFields): Upserted<RawDataFile> =>
       this.#tx(() => {
-        const existing = this.#rawByHash(sha256);
+        const existing = this.#rawByHash(packed.sha256);
         if (existing) return { doc: existing, created: false };
         const id = newId();
         let n = 0;
-        for (const piece of pieces) this.#run(INSERT_PIECE, [id, n++, piece]);
+        for (const piece of packed.pieces) this.#run(INSERT_PIECE, [id, n++, piece]);
         if (n === 0) this.#run(INSERT_PIECE, [id, 0, new Uint8Array(0)]);
         const file: RawDataFile = {
           id,
           ...fields,
-          sha256,
-          size_bytes: size,
+          sha256: packed.sha256,
+          size_bytes: packed.size,
           uploaded_at: nowIso(),
         };
+        if (packed.encoding) file.encoding = packed.encoding;
         this.#writeRaw(file, true);
         return { doc: file, created: true };
       });
+    const checkGiven = (given: string | null, sha256: string, name: string): void => {
+      if (given !== null && given !== sha256) {
+        throw new RangeError(
+          `Raw file "${name}": sha256 ${given} does not match the bytes (${sha256})`,
+        );
+      }
+    };
     const put = async (
-      bytes: Uint8Array | ReadableStream<Uint8Array>,
+      bytes: Uint8Array | ReadableStream<Uint8Array> | PackedRawFile,
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
       const { fields, sha256: given } = completeRawFileInput(raw);
-      if (bytes instanceof Uint8Array) {
-        return save(given ?? sha256Hex(bytes), bytes.length, slices(bytes), fields);
+      if (bytes instanceof Uint8Array || isPackedRaw(bytes)) {
+        if (bytes instanceof Uint8Array) {
+          // Known bytes are not compressed again.
+          const existing = given === null ? null : this.#rawByHash(given);
+          if (existing) return { doc: existing, created: false };
+        }
+        const packed = bytes instanceof Uint8Array ? packRaw(bytes) : bytes;
+        checkGiven(given, packed.sha256, fields.file_name);
+        return save(packed, fields);
       }
       if (!(bytes instanceof ReadableStream)) {
-        throw new TypeError("rawFiles.put: bytes must be a Uint8Array or a ReadableStream");
+        throw new TypeError(
+          "rawFiles.put: bytes must be a Uint8Array, a ReadableStream or a packed raw file",
+        );
       }
       // The stream is collected first (in memory, beyond SPOOL_MEMORY_BYTES in a temporary
       // file) and then written with its description in one transaction: a stream that fails,
       // a store closed meanwhile or a process that dies midway leaves no piece behind.
       const spool = await spoolStream(bytes, {
-        pieceBytes: RAW_CHUNK_BYTES,
+        pieceBytes: RAW_PIECE_BYTES,
         memoryBytes: SPOOL_MEMORY_BYTES,
       });
       try {
-        if (given !== null && given !== spool.sha256) {
-          throw new RangeError(
-            `Raw file "${fields.file_name}": sha256 ${given} does not match the bytes (${spool.sha256})`,
-          );
-        }
-        return save(spool.sha256, spool.size, spool.pieces(), fields);
+        checkGiven(given, spool.sha256, fields.file_name);
+        const packer = new RawPacker();
+        for (const piece of spool.pieces()) packer.push(piece);
+        return save(packer.finish(), fields);
       } finally {
         await spool.dispose();
       }
@@ -1071,6 +1087,8 @@ export class SqliteStore implements Store {
     const open = (id: string): ReadableStream<Uint8Array> => {
       const file = this.#rawById(id);
       if (!file) throw new NotFoundError("raw file", id);
+      const encoding = file.encoding ?? null;
+      const verify = new RawVerifier(file);
       let n = 0;
       return new ReadableStream<Uint8Array>({
         pull: (controller) => {
@@ -1080,10 +1098,14 @@ export class SqliteStore implements Store {
           } catch (error) {
             throw this.#unavailable(error);
           }
-          if (!row) controller.close();
-          else if ((row.bytes as Uint8Array).length > 0) {
-            controller.enqueue(row.bytes as Uint8Array);
-          } else controller.close();
+          const piece = row ? decodePiece(row.bytes as Uint8Array, encoding) : null;
+          if (piece && piece.length > 0) {
+            verify.update(piece);
+            controller.enqueue(piece);
+          } else {
+            verify.finish(); // a damaged archive errors the stream instead of ending it
+            controller.close();
+          }
         },
       });
     };
@@ -1107,15 +1129,19 @@ export class SqliteStore implements Store {
           const file = this.#rawById(id);
           if (!file) throw new NotFoundError("raw file", id);
           const out = new Uint8Array(file.size_bytes);
+          const verify = new RawVerifier(file);
           let at = 0;
           for (
             const row of this.#all("SELECT bytes FROM raw_chunks WHERE file_id = ? ORDER BY n", [
               id,
             ])
           ) {
-            out.set(row.bytes as Uint8Array, at);
-            at += (row.bytes as Uint8Array).length;
+            const piece = decodePiece(row.bytes as Uint8Array, file.encoding ?? null);
+            verify.update(piece);
+            out.set(piece, at);
+            at += piece.length;
           }
+          verify.finish();
           return out;
         }),
       update: (id, patch: RawFilePatch) =>
@@ -1463,13 +1489,6 @@ function where<F extends { tags?: string[] }>(
     params.push(tag);
   }
   return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
-}
-
-/** `bytes` in pieces of RAW_CHUNK_BYTES (views, not copies). */
-function* slices(bytes: Uint8Array): Generator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += RAW_CHUNK_BYTES) {
-    yield bytes.subarray(at, at + RAW_CHUNK_BYTES);
-  }
 }
 
 /** The primary SQLite result code of an error (`errcode` & 0xff), or `null`. */

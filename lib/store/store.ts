@@ -192,11 +192,12 @@ export interface RawFileFilter extends Page {
 /** Original instrument files, deduplicated by SHA-256. */
 export interface RawFileApi {
   /**
-   * Store bytes (a buffer or a stream). Bytes already stored return the existing file
-   * (`created: false`, its description unchanged).
+   * Store bytes (a buffer, a stream, or a file already packed by `lib/import`'s workers). The
+   * bytes are kept compressed when they compress; every read decompresses and checks them.
+   * Bytes already stored return the existing file (`created: false`, its description unchanged).
    */
   put(
-    bytes: Uint8Array | ReadableStream<Uint8Array>,
+    bytes: Uint8Array | ReadableStream<Uint8Array> | PackedRawFile,
     input: RawFileInput,
   ): Promise<Upserted<RawDataFile>>;
   /** The description of a stored file, or `null`. */
@@ -213,6 +214,23 @@ export interface RawFileApi {
   update(id: string, patch: RawFilePatch): Promise<RawDataFile>;
   /** Delete a file and its bytes. */
   delete(id: string): Promise<void>;
+}
+
+/**
+ * A raw file already hashed and cut (and compressed) into pieces, e.g. by an import worker:
+ * `rawFiles.put` stores it as given.
+ */
+export interface PackedRawFile {
+  /** Marks the object (the other forms of bytes are a Uint8Array or a ReadableStream). */
+  kind: "packed";
+  /** How every piece is encoded. */
+  encoding: "zstd" | null;
+  /** Size of the file, bytes. */
+  size: number;
+  /** SHA-256 of the file (hex, lower case). */
+  sha256: string;
+  /** The pieces in order: each encodes 1 MiB of the file (the last fewer). */
+  pieces: Uint8Array[];
 }
 
 /** Import jobs with per-file outcomes. */

@@ -1,5 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// The models against PyBaMM 26.10 (tests/fixtures/models/pybamm/, made by
+// The models against PyBaMM 26.10 (tests/analysis/models/pybamm/, made by
 // tests/analysis/models/scripts/pybamm_reference.py with PyBaMM's default mesh and solver).
 
 import { ok } from "node:assert/strict";

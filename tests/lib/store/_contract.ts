@@ -16,6 +16,7 @@ import type { Store } from "../../../lib/store/store.ts";
 import { ConflictError, NotFoundError } from "../../../lib/store/store_error.ts";
 import { updateCellDataset } from "../../../lib/cell_dataset.ts";
 import { analyzeTest } from "../../../analysis/analyze_test.ts";
+import { packRaw } from "../../../lib/store/_raw_codec.ts";
 import { assertClose } from "../../_util.ts";
 import { hashOf, makeBytes, makeCycle, makeSeries, makeSpectrum } from "./_fixtures.ts";
 
@@ -504,6 +505,61 @@ const CASES: Case[] = [
     equal((await store.rawFiles.getByHash(expected))?.id, put.doc.id);
     await rejects(store.rawFiles.put(bytes, { file_name: "" }), TypeError);
   }],
+
+  [
+    "rawFiles keep text compressed, incompressible bytes as they are, packed files as given",
+    async (store) => {
+      // Text (an Arbin-like export) compresses: stored with zstd, read back byte for byte.
+      const line = (k: number) => `${k},${(k * 10.001).toFixed(3)},3.${k % 1000},1.1,0.${k}\r\n`;
+      const text = new TextEncoder().encode(
+        Array.from({ length: 90_000 }, (_, k) => line(k)).join(""),
+      );
+      const t = await store.rawFiles.put(text, { file_name: "t.CSV" });
+      equal(t.doc.encoding, "zstd");
+      equal(t.doc.size_bytes, text.length);
+      deepEqual(await store.rawFiles.read(t.doc.id), text);
+      const pieces: Uint8Array[] = [];
+      for await (const piece of await store.rawFiles.open(t.doc.id)) pieces.push(piece);
+      deepEqual(new Uint8Array(await new Blob(pieces as BlobPart[]).arrayBuffer()), text);
+      // Random bytes (like a zip) do not compress: kept as they are, the layout of every file
+      // stored before compression, so such files still read.
+      const noise = new Uint8Array(1_300_000);
+      for (let at = 0; at < noise.length; at += 65536) {
+        crypto.getRandomValues(noise.subarray(at, at + 65536));
+      }
+      const r = await store.rawFiles.put(noise, { file_name: "r.ndax" });
+      equal(r.doc.encoding, undefined);
+      deepEqual(await store.rawFiles.read(r.doc.id), noise);
+      // A file packed elsewhere (an import worker) is stored as given; a stream of text too.
+      const other = text.slice();
+      other[5] = 0x39;
+      const packed = packRaw(other);
+      equal(packed.encoding, "zstd");
+      const p = await store.rawFiles.put(packed, { file_name: "p.CSV" });
+      equal(p.created, true);
+      equal(p.doc.sha256, createHash("sha256").update(other).digest("hex"));
+      deepEqual(await store.rawFiles.read(p.doc.id), other);
+      const third = text.slice();
+      third[7] = 0x38;
+      const s = await store.rawFiles.put(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            for (let at = 0; at < third.length; at += 70_000) {
+              c.enqueue(third.slice(at, at + 70_000));
+            }
+            c.close();
+          },
+        }),
+        { file_name: "s.CSV" },
+      );
+      equal(s.doc.encoding, "zstd");
+      deepEqual(await store.rawFiles.read(s.doc.id), third);
+      await rejects(
+        store.rawFiles.put({ ...packed, pieces: [] }, { file_name: "bad" }),
+        TypeError,
+      );
+    },
+  ],
 
   [
     "rawFiles.put() takes a SHA-256 the caller computed, checked for form and on streams",

@@ -1,6 +1,6 @@
 """Reference curves from PyBaMM for the TypeScript cell models (tests/analysis/models/).
 
-Writes small CSVs to tests/fixtures/models/pybamm/ and a versions.json naming the PyBaMM, NumPy,
+Writes small CSVs to tests/analysis/models/pybamm/ and a versions.json naming the PyBaMM, NumPy,
 SciPy and CasADi versions and the solver settings. Run from the repository root:
 
     pip install pybamm==26.10.1.1
@@ -20,7 +20,7 @@ import sys
 import numpy as np
 import pybamm
 
-OUT = os.path.join("tests", "fixtures", "models", "pybamm")
+OUT = os.path.join("tests", "analysis", "models", "pybamm")
 MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn": pybamm.lithium_ion.DFN}
 SETS = ["Chen2020", "Marquis2019"]
 RATES = {"0.5C": 0.5, "1C": 1.0, "2C": 2.0}
