@@ -78,7 +78,7 @@ export const FLAG_CODES = {
     description: "no trustworthy fade model, or the best one explains the retention poorly",
   },
   fade_not_significant: {
-    severity: "info",
+    severity: "warning",
     description:
       "fade models were fitted but the retention does not fall significantly: the fade figures describe scatter",
   },
@@ -173,10 +173,10 @@ export function flag(code: FlagCode, message: string, cycles?: number[]): Qualit
   return f;
 }
 
-/** Cycle list for messages: "3, 4, 5" or "3, 4, 5, … (12 cycles)". */
-export function cycleList(cycles: readonly number[], max = 8): string {
+/** Cycle (or row) list for messages: "3, 4, 5" or "3, 4, 5, … (12 cycles)". */
+export function cycleList(cycles: readonly number[], max = 8, unit = "cycles"): string {
   if (cycles.length <= max) return cycles.join(", ");
-  return `${cycles.slice(0, max).join(", ")}, … (${cycles.length} cycles)`;
+  return `${cycles.slice(0, max).join(", ")}, … (${cycles.length} ${unit})`;
 }
 
 const seconds = (s: number): string =>
@@ -253,7 +253,7 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
       byCounter.set(r.counter, rows);
     }
     const parts = [...byCounter].map(([c, rows]) =>
-      `${c} at row${rows.length > 1 ? "s" : ""} ${cycleList(rows, 5)}`
+      `${c} at row${rows.length > 1 ? "s" : ""} ${cycleList(rows, 5, "rows")}`
     );
     flags.push(flag(
       "counter_reset_repaired",

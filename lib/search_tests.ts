@@ -9,44 +9,14 @@
  * @module
  */
 
-import {
-  FLAG_CODES,
-  PROTOCOL_KINDS,
-  type ProtocolKind,
-  type TestSummary,
-} from "../analysis/analyze_test.ts";
+import { FLAG_CODES, PROTOCOL_KINDS, type ProtocolKind } from "../analysis/analyze_test.ts";
+import { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./store/documents.ts";
 import type { Sample, TestResult, TestType } from "./store/documents.ts";
-import type { Store, TestFilter } from "./store/store.ts";
+import type { Store, SummaryCondition, TestFilter } from "./store/store.ts";
 
-/** The numeric fields of `analysis.summary` a search can compare. */
-export const SUMMARY_NUMBER_FIELDS = [
-  "cycle_count",
-  "counted_cycle_count",
-  "reference_cycle",
-  "initial_capacity_Ah",
-  "final_capacity_Ah",
-  "capacity_retention",
-  "fade_per_100_cycles",
-  "mean_coulombic_efficiency",
-  "mean_energy_efficiency",
-  "eol_cycle_observed",
-  "eol_cycle_predicted",
-  "knee_cycle",
-  "median_internal_resistance_ohm",
-] as const;
-
-/** A numeric field of `analysis.summary`. */
-export type SummaryNumberField = typeof SUMMARY_NUMBER_FIELDS[number];
-
-/** A comparison of one summary number with a value. */
-export interface SummaryCondition {
-  /** The field (`capacity_retention`, fractions as stored). */
-  field: SummaryNumberField;
-  /** The comparison. */
-  op: "<" | "<=" | ">" | ">=" | "=";
-  /** The value, in the field's unit. */
-  value: number;
-}
+/** The numeric fields of `analysis.summary` a search can compare (indexed by the stores). */
+export { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./store/documents.ts";
+export type { SummaryCondition } from "./store/store.ts";
 
 /** What {@link searchTests} looks for. Empty strings count as absent. */
 export interface TestQuery {
@@ -171,18 +141,6 @@ function checkQuery(q: TestQuery): void {
   }
 }
 
-/** Whether a test's stored analysis passes the protocol, flag and number filters. */
-function analysisMatches(test: TestResult, q: TestQuery): boolean {
-  const s: TestSummary | undefined = test.analysis?.summary;
-  if (q.protocol !== undefined && s?.protocol !== q.protocol) return false;
-  if (q.flags?.length && !q.flags.every((f) => s?.flag_codes.includes(f as never))) return false;
-  for (const c of q.where ?? []) {
-    const v = s?.[c.field];
-    if (typeof v !== "number" || !OPS[c.op](v, c.value)) return false;
-  }
-  return true;
-}
-
 /**
  * Find tests by sample, chemistry, start-date range, tags, tester, test type, cell code, and by
  * their stored analysis: protocol, flag codes and conditions on the headline numbers. Sorted by
@@ -252,13 +210,13 @@ export async function searchTests(store: Store, query: TestQuery = {}): Promise<
   if (q.test_type !== undefined) filter.test_type = q.test_type;
   if (q.cell_code !== undefined) filter.cell_code = q.cell_code;
   if (q.without_cycles) filter.without_cycles = true;
-  let tests = await store.tests.find(filter);
-  if (q.tester !== undefined) {
-    const tester = q.tester.toLowerCase();
-    tests = tests.filter((t) => t.tester.toLowerCase() === tester);
-  }
-  tests = tests.filter((t) => analysisMatches(t, q));
-  if (q.limit !== undefined) tests = tests.slice(0, q.limit);
+  // Every other condition is answered by the store (indexed columns), and so is the limit.
+  if (q.tester !== undefined) filter.tester_any_case = q.tester;
+  if (q.protocol !== undefined) filter.protocol = q.protocol;
+  if (q.flags?.length) filter.flags = q.flags;
+  if (q.where?.length) filter.summary = q.where;
+  if (q.limit !== undefined) filter.limit = q.limit;
+  const tests = await store.tests.find(filter);
   for (const t of tests) {
     if (!samples.has(t.sample_id)) samples.set(t.sample_id, await store.samples.get(t.sample_id));
   }

@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 import { type BatteryConfig, loadConfig, type LoadedConfig } from "../config/load_config.ts";
 import { openStore, type OpenStoreOptions } from "../store/open_store.ts";
 import type { Store } from "../store/store.ts";
-import { redactText } from "../store/_redact.ts";
+import { redactText } from "../store/redact.ts";
 import { reportUsageError } from "./usage_error.ts";
 
 /** One flag. */

@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import { openFileSource } from "../file_source.ts";
-import { RAW_PIECE_BYTES, RawPacker } from "../store/_raw_codec.ts";
+import { RAW_PIECE_BYTES, RawPacker } from "../store/raw_codec.ts";
 import type { PackedRawFile } from "../store/store.ts";
 
 /** A file read in pieces of 1 MiB, hashed and packed for the archive (never whole in memory). */

@@ -8,7 +8,7 @@
 import { CYCLING_COLUMNS, type CyclingSeries } from "../model/cycling_series.ts";
 import type { Spectrum } from "../model/spectrum.ts";
 import type { ColumnLayout, SeriesInfo, SpectrumInfo } from "./documents.ts";
-import { compressPiece, decodePiece } from "./_raw_codec.ts";
+import { compressPiece, decodePiece } from "./raw_codec.ts";
 
 /** Default rows per chunk. */
 export const DEFAULT_CHUNK_ROWS = 100_000;

@@ -14,6 +14,7 @@ import type {
   AnalyzeTestOptions,
   CycleRole,
   TestAnalysisData,
+  TestSummary,
 } from "../../analysis/analyze_test.ts";
 
 /** One entry of a notes log. */
@@ -269,6 +270,29 @@ export interface TestResult extends TestFields {
   /** Last change. */
   updated_at: string;
 }
+
+/**
+ * The numbers of a test's `analysis.summary` that stores index (filters and sort keys of
+ * `tests.find`): every numeric field of `TestSummary`.
+ */
+export const SUMMARY_NUMBER_FIELDS = [
+  "cycle_count",
+  "counted_cycle_count",
+  "reference_cycle",
+  "initial_capacity_Ah",
+  "final_capacity_Ah",
+  "capacity_retention",
+  "fade_per_100_cycles",
+  "mean_coulombic_efficiency",
+  "mean_energy_efficiency",
+  "eol_cycle_observed",
+  "eol_cycle_predicted",
+  "knee_cycle",
+  "median_internal_resistance_ohm",
+] as const satisfies readonly (keyof TestSummary)[];
+
+/** A numeric field of `analysis.summary`. */
+export type SummaryNumberField = typeof SUMMARY_NUMBER_FIELDS[number];
 
 /** Description of raw bytes to store. */
 export interface RawFileInput {

@@ -50,8 +50,10 @@ import type {
   TestApi,
   TestData,
   TestFilter,
+  TestSortKey,
   Upserted,
 } from "./store.ts";
+import { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./documents.ts";
 import {
   isConnectionFailure,
   NotFoundError,
@@ -87,6 +89,7 @@ import {
   unionTags,
 } from "./_normalize.ts";
 import { spoolStream } from "./_spool.ts";
+import { checkTestQuery, searchWords, testSearchText } from "./_test_query.ts";
 import {
   decodePiece,
   isPackedRaw,
@@ -94,7 +97,7 @@ import {
   RAW_PIECE_BYTES,
   RawPacker,
   RawVerifier,
-} from "./_raw_codec.ts";
+} from "./raw_codec.ts";
 import {
   applyOutcome,
   checkDeletable,
@@ -175,6 +178,50 @@ CREATE TABLE datasets (id TEXT PRIMARY KEY, cell_code TEXT NOT NULL, version INT
     version: 2,
     sql: `ALTER TABLE tests ADD COLUMN analysis_cycles TEXT;`,
   },
+  {
+    // A narrow table beside `tests` with what lists filter and sort on: the test's fields, the
+    // stored analysis's protocol, flags and headline numbers, and the texts free-text search
+    // looks in. Lists filter, sort and page there and read only their page's documents.
+    version: 3,
+    sql: `CREATE TABLE test_index (
+  test_id TEXT PRIMARY KEY, sample_id TEXT NOT NULL, start_time TEXT, created_at TEXT NOT NULL,
+  name TEXT NOT NULL, base_name TEXT NOT NULL, cell_code TEXT, tester TEXT NOT NULL,
+  test_type TEXT NOT NULL, tags TEXT NOT NULL, name_lc TEXT NOT NULL, tester_lc TEXT NOT NULL,
+  protocol TEXT, flag_codes TEXT, flag_count INTEGER, search_text TEXT NOT NULL,
+  m_cycle_count REAL, m_counted_cycle_count REAL, m_reference_cycle REAL, m_initial_capacity_Ah REAL, m_final_capacity_Ah REAL, m_capacity_retention REAL, m_fade_per_100_cycles REAL, m_mean_coulombic_efficiency REAL, m_mean_energy_efficiency REAL, m_eol_cycle_observed REAL, m_eol_cycle_predicted REAL, m_knee_cycle REAL, m_median_internal_resistance_ohm REAL);
+INSERT INTO test_index (test_id, sample_id, start_time, created_at, name, base_name, cell_code,
+  tester, test_type, tags, name_lc, tester_lc, protocol, flag_codes, flag_count, search_text,
+  m_cycle_count, m_counted_cycle_count, m_reference_cycle, m_initial_capacity_Ah, m_final_capacity_Ah, m_capacity_retention, m_fade_per_100_cycles, m_mean_coulombic_efficiency, m_mean_energy_efficiency, m_eol_cycle_observed, m_eol_cycle_predicted, m_knee_cycle, m_median_internal_resistance_ohm)
+SELECT id, sample_id, start_time, created_at, name, base_name, cell_code, tester, test_type,
+  char(10) || coalesce((SELECT group_concat(value, char(10)) || char(10) FROM json_each(doc, '$.tags')), ''),
+  lower(name), lower(tester),
+  json_extract(doc, '$.analysis.summary.protocol'),
+  CASE WHEN json_type(doc, '$.analysis.summary.flag_codes') = 'array' THEN
+    ',' || coalesce((SELECT group_concat(value, ',') FROM json_each(doc, '$.analysis.summary.flag_codes')), '') || ',' END,
+  json_array_length(doc, '$.analysis.summary.flag_codes'),
+  lower(name || char(10) || id || char(10) || coalesce(cell_code, '') || char(10) || tester ||
+    coalesce((SELECT char(10) || group_concat(value, char(10)) FROM json_each(doc, '$.tags')), '') ||
+    coalesce((SELECT char(10) || group_concat(json_extract(value, '$.file_name'), char(10)) FROM json_each(doc, '$.parts')), '') ||
+    char(10) || coalesce(json_extract(doc, '$.source_path'), '')),
+  json_extract(doc, '$.analysis.summary.cycle_count'),
+  json_extract(doc, '$.analysis.summary.counted_cycle_count'),
+  json_extract(doc, '$.analysis.summary.reference_cycle'),
+  json_extract(doc, '$.analysis.summary.initial_capacity_Ah'),
+  json_extract(doc, '$.analysis.summary.final_capacity_Ah'),
+  json_extract(doc, '$.analysis.summary.capacity_retention'),
+  json_extract(doc, '$.analysis.summary.fade_per_100_cycles'),
+  json_extract(doc, '$.analysis.summary.mean_coulombic_efficiency'),
+  json_extract(doc, '$.analysis.summary.mean_energy_efficiency'),
+  json_extract(doc, '$.analysis.summary.eol_cycle_observed'),
+  json_extract(doc, '$.analysis.summary.eol_cycle_predicted'),
+  json_extract(doc, '$.analysis.summary.knee_cycle'),
+  json_extract(doc, '$.analysis.summary.median_internal_resistance_ohm')
+FROM tests;
+CREATE INDEX test_index_start ON test_index(start_time, created_at);
+CREATE INDEX test_index_sample ON test_index(sample_id);
+CREATE INDEX test_index_fade ON test_index(m_fade_per_100_cycles);
+CREATE INDEX test_index_retention ON test_index(m_capacity_retention);`,
+  },
 ];
 
 /** The schema version this code writes. */
@@ -245,6 +292,8 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, StatementSync>();
   readonly #busyTimeoutMs: number;
   readonly #readOnly: boolean;
+  /** Schema version, read when a query first needs the indexed columns (version 3). */
+  #indexedVersion: number | undefined;
   /** Device and inode of the file opened, to notice it being deleted or replaced. */
   readonly #identity: { dev: number; ino: number } | null = null;
   #immutable = false;
@@ -786,6 +835,14 @@ export class SqliteStore implements Store {
         params,
       );
     }
+    if (this.#indexed()) {
+      this.#run(
+        `INSERT OR REPLACE INTO test_index (${INDEX_COLUMNS}) VALUES (${
+          INDEX_COLUMNS.split(",").map(() => "?").join(",")
+        })`,
+        indexRow(test),
+      );
+    }
   }
 
   #claimHashes(hashes: string[], testId: string): void {
@@ -810,6 +867,54 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Whether the schema has the `test_index` table (version 3; not in an older read-only file). */
+  #indexed(): boolean {
+    return (this.#indexedVersion ??= this.schemaVersion()) >= 3;
+  }
+
+  /** WHERE over `test_index` (alias `i`) for a test filter. */
+  #indexWhere(filter: TestFilter): Where {
+    checkTestQuery(filter);
+    const clauses: string[] = [];
+    const params: SQLInputValue[] = [];
+    const add = (clause: string, ...values: SQLInputValue[]) => {
+      clauses.push(clause);
+      params.push(...values);
+    };
+    for (
+      const f of ["sample_id", "cell_code", "base_name", "name", "tester", "test_type"] as const
+    ) {
+      if (filter[f] !== undefined) add(`i.${f} = ?`, filter[f] as SQLInputValue);
+    }
+    if (filter.sample_ids !== undefined) {
+      add(
+        `i.sample_id IN (${filter.sample_ids.map(() => "?").join(",") || "NULL"})`,
+        ...filter.sample_ids,
+      );
+    }
+    if (filter.started_from !== undefined) add("i.start_time >= ?", filter.started_from);
+    if (filter.started_before !== undefined) add("i.start_time < ?", filter.started_before);
+    for (const tag of filter.tags ?? []) add("instr(i.tags, ?) > 0", `\n${tag}\n`);
+    if (filter.tester_any_case !== undefined) {
+      add("i.tester_lc = ?", filter.tester_any_case.toLowerCase());
+    }
+    if (filter.protocol !== undefined) add("i.protocol = ?", filter.protocol);
+    for (const code of filter.flags ?? []) add("instr(i.flag_codes, ?) > 0", `,${code},`);
+    for (const c of filter.summary ?? []) {
+      add(`i.m_${c.field} ${c.op} ?`, c.value); // field and operator checked against fixed lists
+    }
+    for (const word of searchWords(filter.text)) {
+      add(
+        "(instr(i.search_text, ?) > 0 OR i.sample_id IN (SELECT id FROM samples WHERE " +
+          "instr(lower(name), ?) > 0 OR instr(lower(coalesce(chemistry, '')), ?) > 0))",
+        word,
+        word,
+        word,
+      );
+    }
+    return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+  }
+
   #testWhere(filter: TestFilter): Where {
     const extra: [string, SQLInputValue[]][] = [];
     if (filter.sample_ids !== undefined) {
@@ -821,6 +926,16 @@ export class SqliteStore implements Store {
     if (filter.started_from !== undefined) extra.push(["start_time >= ?", [filter.started_from]]);
     if (filter.started_before !== undefined) {
       extra.push(["start_time < ?", [filter.started_before]]);
+    }
+    checkTestQuery(filter);
+    const needsIndex = filter.tester_any_case !== undefined || filter.protocol !== undefined ||
+      !!filter.flags?.length || !!filter.summary?.length || searchWords(filter.text).length > 0 ||
+      (filter.sort !== undefined && filter.sort.key !== "start_time");
+    if (needsIndex) {
+      throw new StoreError(
+        `${this.describe().text} has schema version ${this.schemaVersion()}: filters on the ` +
+          "analysis, free text and sort keys need version 3 (open it once for writing to migrate)",
+      );
     }
     return where(
       filter,
@@ -883,19 +998,32 @@ export class SqliteStore implements Store {
       find: (filter = {}) =>
         this.#async(() => {
           const { limit, skip } = checkPage(filter);
-          const { where, params } = this.#testWhere(filter);
           const withCycles = !filter.without_cycles;
+          const columns = withCycles ? "t.doc, t.cycles, t.analysis_cycles" : "t.doc";
+          if (!this.#indexed()) {
+            const { where, params } = this.#testWhere(filter);
+            return this.#all(
+              `SELECT ${columns} FROM tests t ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
+              [...params, limit ?? -1, skip],
+            ).map((r) => rowToTest(r, withCycles));
+          }
+          // Filter, sort and page in the narrow index; read the documents of the page only.
+          const { where, params } = this.#indexWhere(filter);
           return this.#all(
-            `SELECT doc${
-              withCycles ? ", cycles, analysis_cycles" : ""
-            } FROM tests ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
+            `WITH page AS (SELECT test_id, row_number() OVER () AS k FROM (SELECT i.test_id FROM test_index i ${where} ${
+              testOrder(filter)
+            } LIMIT ? OFFSET ?)) SELECT ${columns} FROM page JOIN tests t ON t.id = page.test_id ORDER BY page.k`,
             [...params, limit ?? -1, skip],
           ).map((r) => rowToTest(r, withCycles));
         }),
       count: (filter = {}) =>
         this.#async(() => {
-          const { where, params } = this.#testWhere(filter);
-          return this.#get(`SELECT count(*) AS n FROM tests ${where}`, params)!.n as number;
+          if (!this.#indexed()) {
+            const { where, params } = this.#testWhere(filter);
+            return this.#get(`SELECT count(*) AS n FROM tests ${where}`, params)!.n as number;
+          }
+          const { where, params } = this.#indexWhere(filter);
+          return this.#get(`SELECT count(*) AS n FROM test_index i ${where}`, params)!.n as number;
         }),
       cellCodes: () =>
         this.#async(() =>
@@ -932,6 +1060,7 @@ export class SqliteStore implements Store {
             this.#run("DELETE FROM data_chunks WHERE test_id = ?", [id]);
             this.#run("DELETE FROM test_hashes WHERE test_id = ?", [id]);
             this.#run("DELETE FROM tests WHERE id = ?", [id]);
+            if (this.#indexed()) this.#run("DELETE FROM test_index WHERE test_id = ?", [id]);
             this.#run(
               "UPDATE raw_files SET test_id = NULL, doc = json_set(doc, '$.test_id', json('null')) WHERE test_id = ?",
               [id],
@@ -1516,4 +1645,61 @@ function rowToTest(row: Row, withCycles: boolean): TestResult {
     doc.analysis.cycles = JSON.parse(row.analysis_cycles);
   }
   return doc;
+}
+
+/** The columns of `test_index` (schema version 3). */
+const INDEX_COLUMNS = "test_id,sample_id,start_time,created_at,name,base_name,cell_code,tester," +
+  "test_type,tags,name_lc,tester_lc,protocol,flag_codes,flag_count,search_text," +
+  SUMMARY_NUMBER_FIELDS.map((f) => `m_${f}`).join(",");
+
+/** The `test_index` row of a test. */
+function indexRow(test: TestResult): SQLInputValue[] {
+  const s = test.analysis?.summary ?? null;
+  return [
+    test.id,
+    test.sample_id,
+    test.start_time,
+    test.created_at,
+    test.name,
+    test.base_name,
+    test.cell_code,
+    test.tester,
+    test.test_type,
+    `\n${test.tags.map((t) => `${t}\n`).join("")}`,
+    test.name.toLowerCase(),
+    test.tester.toLowerCase(),
+    s?.protocol ?? null,
+    s ? `,${s.flag_codes.join(",")},` : null,
+    s ? s.flag_codes.length : null,
+    testSearchText(test),
+    ...SUMMARY_NUMBER_FIELDS.map((f) => {
+      const v = s?.[f];
+      return typeof v === "number" && Number.isFinite(v) ? v : null;
+    }),
+  ];
+}
+
+/** SQL of each sort key over `test_index` (alias `i`; the sample's fields by subquery). */
+const SORT_SQL: Record<TestSortKey, string> = {
+  start_time: "i.start_time",
+  name: "i.name_lc",
+  sample: "(SELECT lower(s.name) FROM samples s WHERE s.id = i.sample_id)",
+  chemistry: "(SELECT lower(s.chemistry) FROM samples s WHERE s.id = i.sample_id)",
+  tester: "i.tester_lc",
+  test_type: "i.test_type",
+  cell_code: "nullif(i.cell_code, '')",
+  protocol: "i.protocol",
+  flag_count: "i.flag_count",
+  ...Object.fromEntries(SUMMARY_NUMBER_FIELDS.map((f) => [f, `i.m_${f}`])) as Record<
+    SummaryNumberField,
+    string
+  >,
+};
+
+/** ORDER BY of a test filter: by its sort key (missing values last), else by start time. */
+function testOrder(filter: TestFilter): string {
+  if (!filter.sort) return "ORDER BY i.start_time IS NULL, i.start_time, i.created_at, i.test_id";
+  const expr = SORT_SQL[filter.sort.key];
+  const dir = filter.sort.order === "desc" ? "DESC" : "ASC";
+  return `ORDER BY ${expr} IS NULL, ${expr} ${dir}, i.start_time IS NULL, i.start_time, i.test_id`;
 }

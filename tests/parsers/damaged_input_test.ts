@@ -4,8 +4,8 @@
 // offsets (computed here, as a comment says), never from a run of the code under test.
 
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import { analyzeTest } from "../../analysis/analyze_test.ts";
-import { lastLineCheck } from "../../parsers/_damage.ts";
+import { analyzeTest, FLAG_CODES } from "../../analysis/analyze_test.ts";
+import { DAMAGE_CODES, lastLineCheck } from "../../parsers/_damage.ts";
 import { arbinCsv, parseArbinCsv } from "../../parsers/arbin_csv.ts";
 import { arbinRes } from "../../parsers/arbin_res.ts";
 import { biologicMpt } from "../../parsers/biologic_mpt.ts";
@@ -32,6 +32,15 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 const codes = (warnings: readonly string[]) => warnings.map((w) => w.slice(0, w.indexOf(":")));
+
+Deno.test("every damaged-input warning code is a documented data-quality flag", () => {
+  for (const code of DAMAGE_CODES) ok(Object.hasOwn(FLAG_CODES, code), code);
+  const flags = analyzeTest({ warnings: ["nul_bytes: 4 bytes are zero", "a plain note"] }).flags;
+  deepEqual(flags.map((f) => [f.code, f.message]), [
+    ["nul_bytes", "4 bytes are zero"],
+    ["parser_warning", "a plain note"],
+  ]);
+});
 
 Deno.test("lastLineCheck(): a cut is told from a complete line by the column's form", () => {
   const prev = ["1.0e-01,2.5e-02,-3.1e-03", "2.0e-01,2.4e-02,-2.9e-03"];

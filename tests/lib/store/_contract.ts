@@ -16,7 +16,7 @@ import type { Store } from "../../../lib/store/store.ts";
 import { ConflictError, NotFoundError } from "../../../lib/store/store_error.ts";
 import { updateCellDataset } from "../../../lib/cell_dataset.ts";
 import { analyzeTest } from "../../../analysis/analyze_test.ts";
-import { packRaw } from "../../../lib/store/_raw_codec.ts";
+import { packRaw } from "../../../lib/store/raw_codec.ts";
 import { assertClose } from "../../_util.ts";
 import { hashOf, makeBytes, makeCycle, makeSeries, makeSpectrum } from "./_fixtures.ts";
 
@@ -441,6 +441,101 @@ const CASES: Case[] = [
       equal((await store.tests.find({}))[0].cycles.length, 1);
       equal(await store.tests.count({ sample_id: b }), 2);
       deepEqual(await store.tests.cellCodes(), ["CN1", "CN2"]);
+    },
+  ],
+
+  [
+    "tests.find filters, sorts and pages by the stored analysis and free text in the store",
+    async (store) => {
+      const a = await store.samples.create({ name: "QCellA", chemistry: "NMC811/Gr" });
+      const b = await store.samples.create({ name: "QCellB", chemistry: "LFP" });
+      // Retention = discharge of cycle 2 / cycle 1 (analyzeTest's reference is cycle 1).
+      const rows: [string, string, string, number | null, string | null, string[]][] = [
+        ["q1", a.id, "Arbin", 0.95, "2024-01-03T00:00:00.000Z", ["fast"]],
+        ["q2", a.id, "arbin", 0.8, "2024-01-01T00:00:00.000Z", []],
+        ["q3", b.id, "Maccor", null, "2024-01-02T00:00:00.000Z", ["fast"]],
+        ["q4", b.id, "ARBIN", 0.7, null, []],
+        ["q5", b.id, "Neware", 0.9, "2024-01-05T00:00:00.000Z", ["slow"]],
+      ];
+      for (const [name, sampleId, tester, r, start, tags] of rows) {
+        const cycles = r === null ? [] : [
+          makeCycle(1, [0, 10], { charge: 1.02, discharge: 1.0 }),
+          makeCycle(2, [10, 20], { charge: r / 0.98, discharge: r }),
+        ];
+        await store.tests.create({
+          sample_id: sampleId,
+          tester,
+          name,
+          file_hash: hashOf(name),
+          start_time: start,
+          tags,
+          cycles,
+          analysis: r === null ? null : analyzeTest({ cycles }).toJSON(),
+        });
+      }
+      const names = async (filter: Parameters<Store["tests"]["find"]>[0]) =>
+        (await store.tests.find({ ...filter, without_cycles: true })).map((t) => t.name);
+      // By start time (none last) when no sort is given.
+      deepEqual(await names({ summary: [{ field: "capacity_retention", op: "<", value: 0.85 }] }), [
+        "q2",
+        "q4",
+      ]);
+      deepEqual(await names({ sort: { key: "capacity_retention", order: "desc" } }), [
+        "q1",
+        "q5",
+        "q2",
+        "q4",
+        "q3", // no analysis: last either way
+      ]);
+      deepEqual(
+        await names({ sort: { key: "capacity_retention" }, limit: 2, skip: 1 }),
+        ["q2", "q5"],
+      );
+      equal(
+        await store.tests.count({
+          summary: [{ field: "capacity_retention", op: ">=", value: 0.9 }],
+        }),
+        2,
+      );
+      deepEqual(await names({ tester_any_case: "arbin" }), ["q2", "q1", "q4"]);
+      deepEqual(await names({ text: "lfp" }), ["q3", "q5", "q4"]);
+      deepEqual(await names({ text: "QCELLA q1" }), ["q1"]);
+      deepEqual(await names({ text: "fast", tags: ["fast"] }), ["q3", "q1"]);
+      deepEqual(await names({ sort: { key: "sample", order: "desc" } }), [
+        "q3",
+        "q5",
+        "q4",
+        "q2",
+        "q1",
+      ]);
+      deepEqual(await names({ sort: { key: "start_time", order: "desc" } }), [
+        "q5",
+        "q1",
+        "q3",
+        "q2",
+        "q4",
+      ]);
+      // Protocol and flags: the expected sets come from each stored summary.
+      const all = await store.tests.find({ without_cycles: true });
+      const protocol = all.find((t) => t.analysis)!.analysis!.summary.protocol;
+      deepEqual(
+        await names({ protocol }),
+        all.filter((t) => t.analysis?.summary.protocol === protocol).map((t) => t.name),
+      );
+      for (const code of new Set(all.flatMap((t) => t.analysis?.summary.flag_codes ?? []))) {
+        deepEqual(
+          await names({ flags: [code] }),
+          all.filter((t) => t.analysis?.summary.flag_codes.includes(code)).map((t) => t.name),
+        );
+      }
+      await rejects(store.tests.find({ flags: ["no_such_flag"] }), RangeError);
+      await rejects(store.tests.find({ sort: { key: "bogus" as never } }), RangeError);
+      await rejects(
+        store.tests.find({
+          summary: [{ field: "capacity_retention", op: "!=" as never, value: 1 }],
+        }),
+        RangeError,
+      );
     },
   ],
 

@@ -169,7 +169,7 @@ Deno.test("SqliteStore rawFiles: compressed pieces are checked on every read", a
   ok(stored.n < text.length / 20, `${stored.n} bytes stored for ${text.length}`);
   // Replace the second piece by the compression of other bytes of the same length: it
   // decompresses fine, but the file's SHA-256 no longer matches.
-  const { compressPiece } = await import("../../../lib/store/_raw_codec.ts");
+  const { compressPiece } = await import("../../../lib/store/raw_codec.ts");
   const forged = compressPiece(
     new TextEncoder().encode("99.9,9.999,9.9\n".repeat(69_906)).slice(0, MiB),
   );
