@@ -54,9 +54,11 @@ export {
  * 4 — a symmetric cell by its voltage range needs a voltage of both signs (a cell resting at
  * −0.09 V is not one), `fade_not_significant` is a warning and `summary.best_fade_model` is
  * `null` with it, `energy_efficiency_above_100` names swapped halves, counter resets are listed
- * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current.
+ * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current;
+ * 5 — "falls significantly" is the slope's 95 % confidence interval below zero by Student's t
+ * (n − 2 degrees of freedom) instead of two standard errors: fewer claims from 3–6 cycles.
  */
-export const ANALYSIS_VERSION = 4;
+export const ANALYSIS_VERSION = 5;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
