@@ -15,7 +15,14 @@ import {
 import { CYCLE_METHODS, type CycleMethod, summarizeCycles } from "./cycles.ts";
 import { detectProtocol, type Protocol, type ProtocolKind } from "./_protocol.ts";
 import { type PulseAnalysis, pulseResistances } from "./_pulses.ts";
-import { cycleList, flag, type FlagCode, type QualityFlag, seriesFlags } from "./_quality_flags.ts";
+import {
+  cycleList,
+  flag,
+  type FlagCode,
+  type QualityFlag,
+  seriesFlags,
+  warningFlag,
+} from "./_quality_flags.ts";
 import { median, quantile } from "./_stats.ts";
 import { fallsSignificantly, linearTrend } from "./_trend.ts";
 import type { DqdvPeak } from "./dqdv.ts";
@@ -47,9 +54,11 @@ export {
  * 4 — a symmetric cell by its voltage range needs a voltage of both signs (a cell resting at
  * −0.09 V is not one), `fade_not_significant` is a warning and `summary.best_fade_model` is
  * `null` with it, `energy_efficiency_above_100` names swapped halves, counter resets are listed
- * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current.
+ * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current;
+ * 5 — "falls significantly" is the slope's 95 % confidence interval below zero by Student's t
+ * (n − 2 degrees of freedom) instead of two standard errors: fewer claims from 3–6 cycles.
  */
-export const ANALYSIS_VERSION = 4;
+export const ANALYSIS_VERSION = 5;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -78,7 +87,10 @@ export interface TestAnalysisInput {
   label?: string;
   /** What is known of the sample. */
   sample?: TestSampleInfo | null;
-  /** Warnings of the parser or the import (`meta.warnings`): each becomes a `parser_warning`. */
+  /**
+   * Warnings of the parser or the import (`meta.warnings`): each becomes a flag — the damaged-input
+   * code it starts with (`"truncated_last_line: …"`), else `parser_warning`.
+   */
   warnings?: readonly string[];
   /** How the given cycles were delimited (a `CycleMethod` name), when `cycles` is given. */
   cycleMethod?: string | null;
@@ -849,7 +861,7 @@ export function analyzeTest(
   const opts = resolveOptions(options);
   const series = input.series && input.series.length > 0 ? input.series : null;
   const flags: QualityFlag[] = [];
-  for (const w of input.warnings ?? []) flags.push(flag("parser_warning", w));
+  for (const w of input.warnings ?? []) flags.push(warningFlag(w));
 
   // Cycles: given, or built from the series.
   let cycles: readonly CycleSummary[];
@@ -871,7 +883,16 @@ export function analyzeTest(
   }
   if (series) {
     if (threshold === null) threshold = defaultThreshold(series);
-    flags.push(...seriesFlags(series));
+    const own = seriesFlags(series);
+    // The parser reports test time going backwards too ("test time goes backwards at …"): one
+    // flag says it.
+    if (own.some((f) => f.code === "time_not_monotonic")) {
+      const dup = flags.findIndex((f) =>
+        f.code === "time_not_monotonic" && f.message.startsWith("test time goes backwards")
+      );
+      if (dup >= 0) flags.splice(dup, 1);
+    }
+    flags.push(...own);
   }
 
   // Impossible capacities first: they must not reach retention or the levels.

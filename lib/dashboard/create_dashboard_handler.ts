@@ -36,6 +36,7 @@ import { downloadFile, filesPage } from "./_pages/files.ts";
 import { adhocPage, runAdhoc } from "./_pages/adhoc.ts";
 import { eisListPage, eisPage, eisSectionsFragment } from "./_pages/eis.ts";
 import { DashboardCompute, fragmentResponse } from "./_compute.ts";
+import { MODELING_ROUTES } from "./_pages/modeling.ts";
 
 export type { DashboardOptions } from "./_context.ts";
 
@@ -93,6 +94,7 @@ const ROUTES: Route[] = [
     fragment: true,
   },
   { method: "GET", pattern: /^\/advanced$/, run: (ctx) => advancedPage(ctx) },
+  ...MODELING_ROUTES,
   { method: "GET", pattern: /^\/jobs$/, run: (ctx) => jobsPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/jobs/${ID}$`), run: (ctx, [id]) => jobPage(ctx, id) },
   {

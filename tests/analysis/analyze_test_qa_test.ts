@@ -8,6 +8,7 @@ import { analyzeTest, FLAG_CODES, type TestAnalysis } from "../../analysis/analy
 import type { CycleSummary } from "../../lib/model/cycle_summary.ts";
 import { assertClose, readFixture } from "../_util.ts";
 import { type Segment, synthesize } from "./_synthetic.ts";
+import { tCritical } from "../../analysis/_trend.ts";
 
 function analyzeFile(path: string): TestAnalysis {
   const rec = parseRecording(readFixture(path), { fileName: path.split("/").pop()! });
@@ -169,4 +170,40 @@ Deno.test("analyzeTest(): a negative counter growing in magnitude is not a repai
     "counters dropped inside a step and were continued from the drop: " +
       "charge_energy_Wh at rows 238, 239",
   );
+});
+
+Deno.test("tCritical() equals scipy's Student t quantiles", () => {
+  // qa_expected.py: scipy.stats.t.ppf(0.975, df).
+  const scipy: [number, number][] = [
+    [1, 12.706205],
+    [2, 4.302653],
+    [3, 3.182446],
+    [4, 2.776445],
+    [10, 2.228139],
+    [30, 2.042272],
+    [100, 1.983972],
+    [1000, 1.962339],
+  ];
+  for (const [df, t] of scipy) assertClose(tCritical(df, 0.95), t, { abs: 2e-6 });
+});
+
+Deno.test("analyzeTest(): three cycles falling by 6.9 standard errors do not fade significantly", () => {
+  // Retention 1, 0.99, 0.984 at cycles 1–3 (exact data): least-squares slope −0.008 per cycle,
+  // residuals (2, −4, 2)/3000, so RSS = 2.667e-6 and the slope's standard error
+  // √(RSS / 1 / 2) = 0.001155 — 6.9 standard errors below zero, but a line through 3 points has
+  // 1 degree of freedom: its 95 % interval is ±12.7 standard errors (t, scipy), so it may not
+  // fall at all. No end of life predicted, no best model.
+  const cycles = [1, 0.99, 0.984].map((r, k) => cycle(k + 1, { discharge_capacity_Ah: 1e-3 * r }));
+  const a = analyzeTest({ cycles });
+  equal(a.summary.eol_cycle_predicted, null);
+  equal(a.summary.best_fade_model, null);
+  ok(a.summary.flag_codes.includes("fade_not_significant"));
+  // Ten cycles on the same line (0.008 per cycle, the same scatter pattern repeated) do fade.
+  const ten = Array.from({ length: 10 }, (_, k) =>
+    cycle(k + 1, {
+      discharge_capacity_Ah: 1e-3 * (1 - 0.008 * k + [2, -4, 2][k % 3] / 3000),
+    }));
+  const b = analyzeTest({ cycles: ten });
+  equal(b.summary.flag_codes.includes("fade_not_significant"), false);
+  ok(b.summary.best_fade_model !== null);
 });

@@ -14,6 +14,8 @@ project code). Run from the repository root: python3 tests/analysis/scripts/qa_e
    by the file's sign) mean voltage is the higher.
 3. neware/new_nda_file.ftr (NewareNDA's reference table of new_nda_file.nda, pandas): voltage
    range, and the voltage at rest.
+4. Two-sided 95 % critical values of Student's t (scipy.stats.t.ppf(0.975, df)), for the
+   significance of a retention slope with n - 2 degrees of freedom.
 """
 import json
 
@@ -68,3 +70,8 @@ rest = nda[nda[icol] == 0][vcol]
 print("3. new_nda_file.ftr (NewareNDA)")
 print(f"   voltage {nda[vcol].min()} to {nda[vcol].max()} V; at rest {rest.min()} to {rest.max()} V; "
       f"current {nda[icol].min()} to {nda[icol].max()} ({icol})")
+
+from scipy import stats  # noqa: E402
+
+print("4. Student t, two-sided 95 % (scipy)")
+print("   " + ", ".join(f"df {df}: {stats.t.ppf(0.975, df):.6f}" for df in [1, 2, 3, 4, 10, 30, 100, 1000]))
