@@ -16,7 +16,14 @@ import { CYCLE_METHODS, type CycleMethod, summarizeCycles } from "./cycles.ts";
 import { type ChargeBalance, chargeBalance, counterMismatches } from "./_counter_check.ts";
 import { detectProtocol, type Protocol, type ProtocolKind } from "./_protocol.ts";
 import { type PulseAnalysis, pulseResistances } from "./_pulses.ts";
-import { cycleList, flag, type FlagCode, type QualityFlag, seriesFlags } from "./_quality_flags.ts";
+import {
+  cycleList,
+  flag,
+  type FlagCode,
+  type QualityFlag,
+  seriesFlags,
+  warningFlag,
+} from "./_quality_flags.ts";
 import { median, quantile } from "./_stats.ts";
 import { fallsSignificantly, linearTrend } from "./_trend.ts";
 import type { DqdvPeak } from "./dqdv.ts";
@@ -82,7 +89,10 @@ export interface TestAnalysisInput {
   label?: string;
   /** What is known of the sample. */
   sample?: TestSampleInfo | null;
-  /** Warnings of the parser or the import (`meta.warnings`): each becomes a `parser_warning`. */
+  /**
+   * Warnings of the parser or the import (`meta.warnings`): each becomes a flag — the damaged-input
+   * code it starts with (`"truncated_last_line: …"`), else `parser_warning`.
+   */
   warnings?: readonly string[];
   /** How the given cycles were delimited (a `CycleMethod` name), when `cycles` is given. */
   cycleMethod?: string | null;
@@ -864,7 +874,7 @@ export function analyzeTest(
   const opts = resolveOptions(options);
   const series = input.series && input.series.length > 0 ? input.series : null;
   const flags: QualityFlag[] = [];
-  for (const w of input.warnings ?? []) flags.push(flag("parser_warning", w));
+  for (const w of input.warnings ?? []) flags.push(warningFlag(w));
 
   // Cycles: given, or built from the series.
   let cycles: readonly CycleSummary[];
@@ -886,7 +896,16 @@ export function analyzeTest(
   }
   if (series) {
     if (threshold === null) threshold = defaultThreshold(series);
-    flags.push(...seriesFlags(series));
+    const own = seriesFlags(series);
+    // The parser reports test time going backwards too ("test time goes backwards at …"): one
+    // flag says it.
+    if (own.some((f) => f.code === "time_not_monotonic")) {
+      const dup = flags.findIndex((f) =>
+        f.code === "time_not_monotonic" && f.message.startsWith("test time goes backwards")
+      );
+      if (dup >= 0) flags.splice(dup, 1);
+    }
+    flags.push(...own);
   }
 
   // Impossible capacities first: they must not reach retention or the levels.
