@@ -9,4 +9,4 @@ const [path, folder] = Deno.args;
 const store = await SqliteStore.open({ path });
 const summary = await importDirectory(store, [folder], { workers: 0, archive: false });
 await store.close();
-console.log(JSON.stringify(summary));
+Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(summary) + "\n"));
