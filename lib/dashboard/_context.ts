@@ -34,6 +34,8 @@ export interface DashboardOptions {
   computeWorkers?: number;
   /** Time limit of one such computation, in milliseconds. @default {120000} */
   computeTimeoutMs?: number;
+  /** How often live pages (overview, jobs) look for changes, in milliseconds. @default {2000} */
+  liveIntervalMs?: number;
   /**
    * Module the compute workers load: `lib/dashboard/_worker.ts`, or the bundle's
    * `dashboard_worker.js` beside it. @default {found beside the dashboard's code}
@@ -49,6 +51,7 @@ export interface ResolvedOptions {
   importCommand: string;
   runningWindowHours: number;
   now: () => Date;
+  liveIntervalMs: number;
 }
 
 /** One request being served. */
@@ -69,6 +72,8 @@ export interface Ctx {
   actionErrors: Map<string, string>;
   /** Sections computed in worker threads, cached. */
   compute: DashboardCompute;
+  /** Aborted when the handler is closed (ends live streams). */
+  closed: AbortSignal;
 }
 
 /** A rendered page. */

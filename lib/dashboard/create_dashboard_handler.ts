@@ -21,6 +21,7 @@ import { layout } from "./_layout.ts";
 import { loadAsset } from "./_assets.ts";
 import { checkAccess, checkCsrf, SECURITY_HEADERS, text } from "./_security.ts";
 import { overviewPage } from "./_pages/overview.ts";
+import { eventStream } from "./_pages/events.ts";
 import { testsCsv, testsJson, testsPage } from "./_pages/tests.ts";
 import {
   curvesFragment,
@@ -29,7 +30,7 @@ import {
   traceFragment,
 } from "./_pages/test_detail.ts";
 import { fadePage } from "./_pages/fade.ts";
-import { comparePage } from "./_pages/compare.ts";
+import { compareCsv, comparePage } from "./_pages/compare.ts";
 import { advancedPage } from "./_pages/advanced.ts";
 import { jobPage, jobsPage, resumeJob } from "./_pages/jobs.ts";
 import { downloadFile, filesPage } from "./_pages/files.ts";
@@ -57,6 +58,7 @@ const ID = "([^/]+)";
 
 const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/$/, run: (ctx) => overviewPage(ctx) },
+  { method: "GET", pattern: /^\/events$/, run: (ctx) => Promise.resolve(eventStream(ctx)) },
   { method: "GET", pattern: /^\/tests$/, run: (ctx) => testsPage(ctx) },
   { method: "GET", pattern: /^\/tests\.csv$/, run: (ctx) => testsCsv(ctx) },
   { method: "GET", pattern: /^\/tests\.json$/, run: (ctx) => testsJson(ctx) },
@@ -84,6 +86,7 @@ const ROUTES: Route[] = [
   },
   { method: "GET", pattern: /^\/fade$/, run: (ctx) => fadePage(ctx) },
   { method: "GET", pattern: /^\/compare$/, run: (ctx) => comparePage(ctx) },
+  { method: "GET", pattern: /^\/compare\.csv$/, run: (ctx) => compareCsv(ctx) },
   { method: "GET", pattern: /^\/eis$/, run: (ctx) => eisListPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/eis/${ID}$`), run: (ctx, [id]) => eisPage(ctx, id) },
   {
@@ -186,7 +189,14 @@ export function createDashboardHandler(
     importCommand: options.importCommand ?? "deno run -A cli/import_directory.ts DIR",
     runningWindowHours: options.runningWindowHours ?? 24,
     now: options.now ?? (() => new Date()),
+    liveIntervalMs: options.liveIntervalMs ?? 2000,
   };
+  if (!(resolved.liveIntervalMs >= 50)) {
+    throw new RangeError(
+      `createDashboardHandler: liveIntervalMs must be at least 50, got ${resolved.liveIntervalMs}`,
+    );
+  }
+  const closing = new AbortController();
   const csrf = Array.from(
     crypto.getRandomValues(new Uint8Array(24)),
     (b) => b.toString(16).padStart(2, "0"),
@@ -224,7 +234,17 @@ export function createDashboardHandler(
     const method = req.method === "HEAD" ? "GET" : req.method;
     const candidates = ROUTES.filter((r) => r.pattern.test(path));
     const route = candidates.find((r) => r.method === method);
-    const ctx: Ctx = { req, url, store, options: resolved, csrf, running, actionErrors, compute };
+    const ctx: Ctx = {
+      req,
+      url,
+      store,
+      options: resolved,
+      csrf,
+      running,
+      actionErrors,
+      compute,
+      closed: closing.signal,
+    };
     if (!route) {
       if (candidates.length) {
         return text(405, "Method not allowed", {
@@ -275,5 +295,10 @@ export function createDashboardHandler(
       );
     }
   };
-  return Object.assign(handle, { close: () => compute.close() });
+  return Object.assign(handle, {
+    close: () => {
+      closing.abort();
+      compute.close();
+    },
+  });
 }

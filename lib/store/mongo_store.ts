@@ -52,7 +52,7 @@ import type {
   TestInput,
   TestResult,
 } from "./documents.ts";
-import { SAMPLE_LINKS } from "./documents.ts";
+import { ANALYSIS_DETAIL_FIELDS, SAMPLE_LINKS } from "./documents.ts";
 import type {
   DatasetApi,
   JobApi,
@@ -114,6 +114,8 @@ import {
   encodeTestData,
   finishJob,
   hashTakenError,
+  lastCycleEnd,
+  listingOf,
   makeNote,
   nameTakenError,
   newDataset,
@@ -184,6 +186,17 @@ function isDuplicateKey(error: unknown): boolean {
 /** A stored document without its `_id` and private (`_`-prefixed) fields, with `id`. */
 /** Projection of a listing without cycles: neither the cycles nor the analysis's cycle table. */
 const LIGHT_TEST = { projection: { cycles: 0, "analysis.cycles": 0 } };
+
+/**
+ * Projection of `tests.list`: no cycles (writers keep the end of the last one in `_end_time_s`)
+ * and the analysis without its bulky parts.
+ */
+const LISTED_TEST = {
+  projection: {
+    cycles: 0,
+    ...Object.fromEntries(ANALYSIS_DETAIL_FIELDS.map((f) => [`analysis.${f}`, 0])),
+  },
+};
 
 /** A test read with {@link LIGHT_TEST}: its cycle tables empty, as the type says. */
 function lightened(test: TestResult, withCycles: boolean): TestResult {
@@ -1072,7 +1085,10 @@ export class MongoStore implements Store {
   }
 
   #testDoc(test: TestResult): Doc {
-    return toDoc(test, { _start: test.start_time ?? NO_START });
+    return toDoc(test, {
+      _start: test.start_time ?? NO_START,
+      _end_time_s: lastCycleEnd(test.cycles),
+    });
   }
 
   #testFilter(filter: TestFilter): Filter<Doc> {
@@ -1219,6 +1235,29 @@ export class MongoStore implements Store {
           return (await cursor.toArray()).map((d) =>
             lightened(currentTest(fromDoc<TestResult>(d)!), withCycles)
           );
+        }),
+      list: (filter = {}) =>
+        this.#op(async () => {
+          const { limit, skip } = checkPage(filter);
+          if (limit === 0) return [];
+          const cursor = c.tests.find(this.#testFilter(filter), LISTED_TEST)
+            .sort({ _start: 1, created_at: 1, _id: 1 }).skip(skip);
+          if (limit !== null) cursor.limit(limit);
+          const docs = await cursor.toArray();
+          // Tests written before `_end_time_s` existed: their cycles tell.
+          const older = docs.filter((d) => d._end_time_s === undefined).map((d) => d._id);
+          const ends = new Map<unknown, number | null>();
+          if (older.length) {
+            const found = c.tests.find({ _id: { $in: older } }, { projection: { cycles: 1 } });
+            for (const d of await found.toArray()) {
+              ends.set(d._id, lastCycleEnd((d.cycles as { end_time_s: number }[]) ?? []));
+            }
+          }
+          return docs.map((d) => {
+            const test = currentTest(fromDoc<TestResult>(d)!);
+            const end = d._end_time_s === undefined ? ends.get(d._id) ?? null : d._end_time_s;
+            return listingOf(test, end as number | null);
+          });
         }),
       count: (filter = {}) => this.#op(() => c.tests.countDocuments(this.#testFilter(filter))),
       cellCodes: () =>

@@ -30,6 +30,7 @@ import {
   type SampleInput,
   type TestFields,
   type TestInput,
+  type TestListing,
   type TestResult,
 } from "./documents.ts";
 import type {
@@ -97,6 +98,8 @@ import {
   encodeTestData,
   finishJob,
   hashTakenError,
+  lastCycleEnd,
+  listingOf,
   makeNote,
   nameTakenError,
   newDataset,
@@ -169,6 +172,24 @@ CREATE TABLE datasets (id TEXT PRIMARY KEY, cell_code TEXT NOT NULL, version INT
     version: 2,
     sql: `ALTER TABLE tests ADD COLUMN analysis_cycles TEXT;`,
   },
+  {
+    // The bulky parts of a test's analysis (retention curve, fade models and anomalies, dQ/dV,
+    // pulses, current levels) beside `doc`, and the end time of the last cycle inside it
+    // (`_end_time_s`), so that lists (`tests.list`) read only `doc`, the first of the large
+    // columns of a row.
+    version: 3,
+    sql: `ALTER TABLE tests ADD COLUMN analysis_detail TEXT;
+UPDATE tests SET
+  analysis_detail = CASE WHEN json_type(doc, '$.analysis') = 'object' THEN json_object(
+    'current_levels', json(coalesce(json_extract(doc, '$.analysis.current_levels'), '[]')),
+    'retention', json(json_extract(doc, '$.analysis.retention')),
+    'fade', json(json_extract(doc, '$.analysis.fade')),
+    'dqdv', json(json_extract(doc, '$.analysis.dqdv')),
+    'pulse', json(json_extract(doc, '$.analysis.pulse'))) END,
+  doc = json_set(CASE WHEN json_type(doc, '$.analysis') = 'object' THEN json_remove(doc,
+    '$.analysis.current_levels', '$.analysis.retention', '$.analysis.fade', '$.analysis.dqdv',
+    '$.analysis.pulse') ELSE doc END, '$._end_time_s', json_extract(cycles, '$[#-1].end_time_s'));`,
+  },
 ];
 
 /** The schema version this code writes. */
@@ -239,6 +260,8 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, StatementSync>();
   readonly #busyTimeoutMs: number;
   readonly #readOnly: boolean;
+  /** The schema keeps the analysis's bulky parts in `tests.analysis_detail` (version 3). */
+  #detailColumn = false;
   /** Device and inode of the file opened, to notice it being deleted or replaced. */
   readonly #identity: { dev: number; ino: number } | null = null;
   #immutable = false;
@@ -317,6 +340,7 @@ export class SqliteStore implements Store {
         this.#collectOrphans();
         this.#recoverJobs();
       }
+      this.#detailColumn = this.schemaVersion() >= 3;
     } catch (cause) {
       this.#db.close();
       if (cause instanceof StoreError) throw cause;
@@ -742,18 +766,26 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- tests
 
+  /** The columns a test is read from (the layout of the schema version in use). */
+  #testColumns(withCycles: boolean): string {
+    const detail = this.#detailColumn ? ", analysis_detail" : "";
+    return `doc${detail}${withCycles ? ", cycles, analysis_cycles" : ""}`;
+  }
+
   #testById(id: string, withCycles = true): TestResult | null {
-    const row = this.#get(
-      `SELECT doc${withCycles ? ", cycles, analysis_cycles" : ""} FROM tests WHERE id = ?`,
-      [id],
-    );
+    const row = this.#get(`SELECT ${this.#testColumns(withCycles)} FROM tests WHERE id = ?`, [id]);
     return row ? rowToTest(row, withCycles) : null;
   }
 
   #writeTest(test: TestResult, insert: boolean): void {
     const { cycles, ...doc } = test;
     const analysisCycles = test.analysis ? JSON.stringify(test.analysis.cycles) : null;
-    if (doc.analysis) doc.analysis = { ...doc.analysis, cycles: [] };
+    let detail: string | null = null;
+    if (doc.analysis) {
+      const { cycles: _c, current_levels, retention, fade, dqdv, pulse, ...head } = doc.analysis;
+      detail = JSON.stringify({ current_levels, retention, fade, dqdv, pulse });
+      doc.analysis = { ...head, cycles: [] } as unknown as TestResult["analysis"];
+    }
     const params = [
       test.sample_id,
       test.file_hash,
@@ -764,19 +796,20 @@ export class SqliteStore implements Store {
       test.test_type,
       test.start_time,
       test.created_at,
-      JSON.stringify(doc),
+      JSON.stringify({ ...doc, _end_time_s: lastCycleEnd(cycles) }),
       JSON.stringify(cycles),
       analysisCycles,
+      detail,
       test.id,
     ];
     if (insert) {
       this.#run(
-        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, analysis_detail, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         params,
       );
     } else {
       this.#run(
-        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=? WHERE id=?",
+        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=?, analysis_detail=? WHERE id=?",
         params,
       );
     }
@@ -880,11 +913,40 @@ export class SqliteStore implements Store {
           const { where, params } = this.#testWhere(filter);
           const withCycles = !filter.without_cycles;
           return this.#all(
-            `SELECT doc${
-              withCycles ? ", cycles, analysis_cycles" : ""
+            `SELECT ${
+              this.#testColumns(withCycles)
             } FROM tests ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
             [...params, limit ?? -1, skip],
           ).map((r) => rowToTest(r, withCycles));
+        }),
+      list: (filter = {}) =>
+        this.#async(() => {
+          const { limit, skip } = checkPage(filter);
+          const { where, params } = this.#testWhere(filter);
+          const order = "ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?";
+          if (!this.#detailColumn) {
+            // A database this program may not migrate (opened read-only): the older layout.
+            return this.#all(
+              `SELECT ${
+                this.#testColumns(false)
+              }, json_extract(cycles, '$[#-1].end_time_s') AS end_time_s FROM tests ${where} ${order}`,
+              [...params, limit ?? -1, skip],
+            ).map((r) => listingOf(rowToTest(r, false), (r.end_time_s as number | null) ?? null));
+          }
+          return this.#all(`SELECT doc FROM tests ${where} ${order}`, [
+            ...params,
+            limit ?? -1,
+            skip,
+          ]).map((r) => {
+            const raw = JSON.parse(r.doc as string);
+            const end = raw._end_time_s ?? null;
+            delete raw._end_time_s;
+            const doc = currentTest(raw) as unknown as TestListing;
+            delete (doc as { cycles?: unknown }).cycles;
+            if (doc.analysis) delete (doc.analysis as { cycles?: unknown }).cycles;
+            doc.end_time_s = end;
+            return doc;
+          });
         }),
       count: (filter = {}) =>
         this.#async(() => {
@@ -1491,8 +1553,13 @@ function describeSqliteError(error: unknown): string {
 }
 
 function rowToTest(row: Row, withCycles: boolean): TestResult {
-  const doc = currentTest(JSON.parse(row.doc as string));
+  const raw = JSON.parse(row.doc as string);
+  delete raw._end_time_s;
+  const doc = currentTest(raw);
   doc.cycles = withCycles ? JSON.parse(row.cycles as string) : [];
+  if (doc.analysis && typeof row.analysis_detail === "string") {
+    Object.assign(doc.analysis, JSON.parse(row.analysis_detail));
+  }
   if (doc.analysis && withCycles && typeof row.analysis_cycles === "string") {
     doc.analysis.cycles = JSON.parse(row.analysis_cycles);
   }

@@ -3,7 +3,6 @@
 import { capacityPlotSpec, retentionPlotSpec } from "../../../analysis/plot_specs.ts";
 import { similarTests } from "../../../analysis/similar_tests.ts";
 import { spectraNyquistChart } from "../../../analysis/eis/eis_charts.ts";
-import type { TestSummary } from "../../../analysis/analyze_test.ts";
 import type { TestResult } from "../../store/documents.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import {
@@ -12,6 +11,7 @@ import {
   listingRows,
   requireTest,
   storedAnalysisOf,
+  summaryFeatures,
   testLabel,
 } from "../_data.ts";
 import { flagList } from "../_flags.ts";
@@ -239,17 +239,6 @@ ${
   return { title: test.name, nav: "tests", body: markup`${parts}` };
 }
 
-/** Headline numbers compared to find similar tests. */
-const SIMILARITY: readonly (keyof TestSummary)[] = [
-  "initial_capacity_Ah",
-  "capacity_retention",
-  "fade_per_100_cycles",
-  "mean_coulombic_efficiency",
-  "mean_energy_efficiency",
-  "median_internal_resistance_ohm",
-  "counted_cycle_count",
-];
-
 /**
  * The three tests of the same protocol nearest to this one by the standardized headline numbers
  * of their stored analyses (numbers missing for some test are left out and said).
@@ -259,12 +248,7 @@ async function similarSection(ctx: Ctx, test: TestResult): Promise<SafeHtml> {
   const rows = (await listingRows(ctx.store)).filter((r) =>
     r.test.analysis?.summary.protocol === protocol
   );
-  const featureRows = rows.map((r) => ({
-    id: r.test.id,
-    features: Object.fromEntries(
-      SIMILARITY.map((k) => [k, r.test.analysis!.summary[k] as number | null]),
-    ),
-  }));
+  const featureRows = rows.map((r) => ({ id: r.test.id, features: summaryFeatures(r.test)! }));
   if (featureRows.length < 4) {
     return markup`<h2>Most similar tests</h2><p class="muted" id="similar-tests">Fewer than three other ${protocol} tests to compare with.</p>`;
   }
