@@ -37,6 +37,8 @@ import { downloadFile, filesPage } from "./_pages/files.ts";
 import { adhocPage, runAdhoc } from "./_pages/adhoc.ts";
 import { eisListPage, eisPage, eisSectionsFragment } from "./_pages/eis.ts";
 import { DashboardCompute, fragmentResponse } from "./_compute.ts";
+import { editSampleAction, editTestAction } from "./_pages/edit.ts";
+import { uploadAction, uploadPage } from "./_pages/upload.ts";
 
 export type { DashboardOptions } from "./_context.ts";
 
@@ -52,7 +54,47 @@ type Route = {
   run: (ctx: Ctx, params: string[], form: FormData | null) => Promise<Page | Response>;
   /** Answers an HTML fragment (errors too), not a whole page. */
   fragment?: boolean;
+  /** Takes files: its body may be as large as `maxUploadBytes` (other forms: 1 MiB). */
+  upload?: boolean;
 };
+
+/** Largest body of a form that is not an upload. */
+const MAX_FORM_BYTES = 1024 ** 2;
+
+/**
+ * The form of a POST, read only up to `limit` bytes (the declared length is checked first, and
+ * a body without one is cut off when it grows past the limit).
+ */
+async function readForm(req: Request, limit: number): Promise<FormData | Response> {
+  const tooLarge = () =>
+    text(
+      413,
+      `The request is larger than the ${Math.round(limit / 1024 ** 2)} MiB this form takes`,
+    );
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) return tooLarge();
+  if (!req.body) return await req.formData();
+  let seen = 0;
+  const counted = req.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit) controller.error(new RangeError("body too large"));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  try {
+    return await new Request(req.url, {
+      method: "POST",
+      headers: req.headers,
+      body: counted,
+    }).formData();
+  } catch (err) {
+    if (seen > limit) return tooLarge();
+    return text(400, `Cannot read the form: ${(err as Error).message}`);
+  }
+}
 
 const ID = "([^/]+)";
 
@@ -80,6 +122,16 @@ const ROUTES: Route[] = [
     fragment: true,
   },
   {
+    method: "POST",
+    pattern: new RegExp(`^/tests/${ID}/edit$`),
+    run: (ctx, [id], form) => editTestAction(ctx, id, form!),
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/samples/${ID}/edit$`),
+    run: (ctx, [id], form) => editSampleAction(ctx, id, form!),
+  },
+  {
     method: "GET",
     pattern: new RegExp(`^/tests/${ID}$`),
     run: (ctx, [id]) => testDetailPage(ctx, id),
@@ -102,6 +154,13 @@ const ROUTES: Route[] = [
     method: "POST",
     pattern: new RegExp(`^/jobs/${ID}/resume$`),
     run: (ctx, [id]) => resumeJob(ctx, id),
+  },
+  { method: "GET", pattern: /^\/upload$/, run: (ctx) => uploadPage(ctx) },
+  {
+    method: "POST",
+    pattern: /^\/upload$/,
+    run: (ctx, _p, form) => uploadAction(ctx, form!),
+    upload: true,
   },
   { method: "GET", pattern: /^\/files$/, run: (ctx) => filesPage(ctx) },
   {
@@ -190,6 +249,9 @@ export function createDashboardHandler(
     runningWindowHours: options.runningWindowHours ?? 24,
     now: options.now ?? (() => new Date()),
     liveIntervalMs: options.liveIntervalMs ?? 2000,
+    importFiles: options.importFiles ?? null,
+    uploadDir: options.uploadDir ?? null,
+    maxUploadBytes: options.maxUploadBytes ?? 1024 ** 3,
   };
   if (!(resolved.liveIntervalMs >= 50)) {
     throw new RangeError(
@@ -260,7 +322,9 @@ export function createDashboardHandler(
         if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(type)) {
           return text(415, "POST needs a form body");
         }
-        form = await req.formData();
+        const read = await readForm(req, route.upload ? resolved.maxUploadBytes : MAX_FORM_BYTES);
+        if (read instanceof Response) return read;
+        form = read;
         const problem = checkCsrf(req, url, form, csrf);
         if (problem) return text(403, `Refused: ${problem}`);
       }

@@ -18,6 +18,7 @@ import {
   uniqueLabels,
 } from "../_data.ts";
 import { Params } from "../_params.ts";
+import { sampleEditSection } from "./edit.ts";
 import { markup, num, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
@@ -76,7 +77,8 @@ export function outlierTable(rows: readonly ListingRow[]) {
 
 /** Advanced analysis of a sample: normalized metrics, outliers, similar samples. */
 export async function advancedPage(ctx: Ctx): Promise<Page> {
-  const p = new Params(ctx.url, ["sample"]);
+  const p = new Params(ctx.url, ["sample", "saved"]);
+  const saved = p.flag("saved");
   const rows = (await listingRows(ctx.store)).filter((r) =>
     (r.test.analysis?.summary.cycle_count ?? 0) > 0
   );
@@ -110,7 +112,9 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
 <tr><th>Active mass (g)</th><td colspan="3">${num(sample.active_mass_g ?? null)}</td></tr>
 <tr><th>Tests</th><td>${sample.metrics.test_count}</td><th>Mean retention</th><td>${
       num(sample.metrics.avg_capacity_retention)
-    }</td></tr></tbody></table>`,
+    }</td></tr></tbody></table>${saved ? markup`<p class="notice" id="saved">Saved.</p>` : ""}${
+      sampleEditSection(ctx, sample)
+    }`,
   ];
 
   const props = samplePropertiesOf(sample);

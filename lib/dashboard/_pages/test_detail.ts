@@ -20,6 +20,7 @@ import { markup, num, query, type SafeHtml, when } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { Params } from "../_params.ts";
 import { transferables } from "../../compute/transferables.ts";
+import { testEditSection } from "./edit.ts";
 import type { CurvesInput } from "./detail_sections.ts";
 
 export { CURVE_POINTS, TRACE_POINTS } from "./detail_sections.ts";
@@ -70,10 +71,12 @@ function analysisSection(test: TestResult): SafeHtml {
 export async function testDetailPage(ctx: Ctx, id: string): Promise<Page> {
   const { store, url } = ctx;
   const test = await requireTest(store, id);
-  const p = new Params(url, ["eol", "vc", "dq"]);
+  const p = new Params(url, ["eol", "vc", "dq", "saved"]);
+  const saved = p.oneOf("saved", ["labels", "analysis"] as const);
   const eolParam = p.number("eol", { min: 1, max: 99, unit: "% retention" });
   const { vc: vcCycles, dq: dqCycle } = cycleChoice(test, p);
-  const sample = await store.samples.get(test.sample_id);
+  const samples = await store.samples.find();
+  const sample = samples.find((s) => s.id === test.sample_id) ?? null;
   const n = test.cycles.length;
   const parts: SafeHtml[] = [];
   parts.push(markup`<table class="meta" id="test-meta"><tbody>
@@ -93,7 +96,21 @@ ${
       : ""
   }
 </tbody></table>
+${
+    saved
+      ? markup`<p class="notice" id="saved">Saved${
+        saved === "analysis" ? "; the test was analysed again with the new options" : ""
+      }.</p>`
+      : ""
+  }
+${testEditSection(ctx, test, sample, samples)}
 <p><a href="/files${query({ test: test.id })}">Raw files of this test</a>${
+    sample
+      ? markup` · <a href="/advanced${
+        query({ sample: sample.id })
+      }#edit-sample" id="sample-link">Sample ${sample.name}: properties and analysis</a>`
+      : ""
+  }${
     test.data.spectra.length
       ? markup` · <a href="/eis/${
         encodeURIComponent(test.id)

@@ -507,8 +507,13 @@ export function csvCell(value: unknown): string {
 
 /** The matching (or, with `ids`, the selected) tests: one row each, as every surface has it. */
 async function selectedRows(ctx: Ctx): Promise<TestSummaryRow[]> {
-  const ids = new Params(ctx.url, TEST_PARAMS).list("ids");
-  let matches = (await search(ctx)).matches;
+  const p = new Params(ctx.url, TEST_PARAMS);
+  const ids = p.list("ids");
+  // All matches, or one page of them when a page is asked for.
+  const { page, perPage } = paging(ctx.url);
+  const paged = p.string("page") !== undefined || p.string("per_page") !== undefined;
+  let matches = (await search(ctx, paged ? { offset: (page - 1) * perPage, limit: perPage } : {}))
+    .matches;
   if (ids.length) matches = matches.filter((m) => ids.includes(m.test.id));
   return matches.map((m) => testSummaryRow(m.test, m.sample));
 }

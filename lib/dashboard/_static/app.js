@@ -342,7 +342,73 @@ function follow(part) {
   addEventListener("pagehide", () => source.close());
 }
 
+/**
+ * The upload form: files dropped on the zone join the picked ones; the form is sent with a
+ * progress bar, then the browser follows the server to the import job's page.
+ */
+function uploadForm(form) {
+  const input = form.querySelector("input[type=file]");
+  const zone = form.querySelector(".dropzone");
+  const list = form.querySelector("#upload-list");
+  const bar = form.querySelector("#upload-progress");
+  const status = form.querySelector("#upload-status");
+  const show = () => {
+    list.textContent = "";
+    for (const f of input.files) {
+      const li = document.createElement("li");
+      li.textContent = `${f.name} (${(f.size / 1024).toFixed(1)} KiB)`;
+      list.appendChild(li);
+    }
+  };
+  input.addEventListener("change", show);
+  for (const type of ["dragenter", "dragover"]) {
+    zone.addEventListener(type, (e) => {
+      e.preventDefault();
+      zone.classList.add("over");
+    });
+  }
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    const all = new DataTransfer();
+    for (const f of input.files) all.items.add(f);
+    for (const f of e.dataTransfer.files) all.items.add(f);
+    input.files = all.files;
+    show();
+  });
+  form.addEventListener("submit", (e) => {
+    if (typeof XMLHttpRequest !== "function") return;
+    e.preventDefault();
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    bar.hidden = false;
+    xhr.upload.addEventListener("progress", (p) => {
+      if (p.lengthComputable) {
+        bar.value = p.loaded / p.total;
+        status.textContent = `Uploading… ${Math.round((100 * p.loaded) / p.total)} %`;
+      }
+    });
+    xhr.upload.addEventListener("load", () => (status.textContent = "Importing…"));
+    xhr.addEventListener("load", () => {
+      if (xhr.status >= 200 && xhr.status < 300 && xhr.responseURL) {
+        location.assign(xhr.responseURL);
+      } else {
+        status.textContent = "Upload failed: " +
+          xhr.responseText.replace(/<[^>]*>/g, " ").trim().slice(0, 300);
+        status.className = "error";
+      }
+    });
+    xhr.addEventListener(
+      "error",
+      () => (status.textContent = "Upload failed: the connection broke"),
+    );
+    xhr.send(new FormData(form));
+  });
+}
+
 async function main() {
+  for (const form of document.querySelectorAll("form[data-upload]")) uploadForm(form);
   for (const part of document.querySelectorAll("[data-live][id]")) follow(part);
   for (const table of document.querySelectorAll("table[data-columns]")) columnChooser(table);
   for (const form of document.querySelectorAll("form[data-saveable]")) savedSearches(form);
