@@ -98,6 +98,30 @@ export const SIMILARITY_FIELDS: readonly (keyof TestSummary)[] = [
   "counted_cycle_count",
 ];
 
+/**
+ * The rows to find tests similar to `query` among: the features the query has a number for, and
+ * the tests (of its protocol) that have a number for each of them — so one test without an
+ * energy efficiency does not remove that feature for every comparison.
+ */
+export function similarityRows(
+  rows: readonly { test: TestListing }[],
+  query: TestListing,
+): { id: string; features: Record<string, number | null> }[] {
+  const own = summaryFeatures(query);
+  if (!own) return [];
+  const keys = Object.keys(own).filter((k) => typeof own[k] === "number");
+  const protocol = query.analysis!.summary.protocol;
+  const out: { id: string; features: Record<string, number | null> }[] = [];
+  for (const r of rows) {
+    if (r.test.analysis?.summary.protocol !== protocol) continue;
+    const f = summaryFeatures(r.test)!;
+    if (keys.every((k) => typeof f[k] === "number")) {
+      out.push({ id: r.test.id, features: Object.fromEntries(keys.map((k) => [k, f[k]])) });
+    }
+  }
+  return out;
+}
+
 /** The similarity features of a listed test (its summary's numbers), or `null` without analysis. */
 export function summaryFeatures(test: TestListing): Record<string, number | null> | null {
   const s = test.analysis?.summary;

@@ -13,7 +13,7 @@ import {
   type ListingRow,
   listingRows,
   retentionNote,
-  summaryFeatures,
+  similarityRows,
   testLabel,
   uniqueLabels,
 } from "../_data.ts";
@@ -208,10 +208,7 @@ instrument reported per cycle, as area-specific resistance and, with a thickness
   const best = new Map<string, { distance: number; via: ListingRow; from: ListingRow }>();
   const byId = new Map(rows.map((r) => [r.test.id, r]));
   for (const r of mine.filter((m) => m.test.analysis)) {
-    const protocol = r.test.analysis!.summary.protocol;
-    const featureRows = rows.filter((x) => x.test.analysis?.summary.protocol === protocol).map((
-      x,
-    ) => ({ id: x.test.id, features: summaryFeatures(x.test)! }));
+    const featureRows = similarityRows(rows, r.test);
     if (featureRows.length >= 3) {
       try {
         const sim = similarTests(featureRows, r.test.id, {

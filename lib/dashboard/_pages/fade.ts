@@ -182,7 +182,7 @@ counted cycles are listed below the table.</p>
         return markup`<tr data-test-id="${r.test.id}"><td class="name" title="${r.test.name}">${
           first + i + 1
         }. <a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a></td>
-<td class="name">${r.sample?.name ?? "—"}</td><td>${
+<td class="name sample">${r.sample?.name ?? "—"}</td><td>${
           r.sample?.chemistry ?? "—"
         }</td><td class="num">${f.counted_cycle_count}</td>
 <td class="num">${pct(rate)}</td><td class="num">${pct(f.capacity_retention)}</td>

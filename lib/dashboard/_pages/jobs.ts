@@ -2,7 +2,7 @@
 
 import type { FileAction, ImportJob, JobStatus } from "../../store/documents.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
-import { markup, query, type SafeHtml, when } from "../_html.ts";
+import { longText, markup, query, type SafeHtml, when } from "../_html.ts";
 import { Params } from "../_params.ts";
 
 /** A table of jobs (newest first). */
@@ -129,7 +129,7 @@ ${
 ${
     job.errors.length
       ? markup`<h2>Errors</h2><ul id="job-errors">${
-        job.errors.slice(0, 50).map((e) => markup`<li class="error">${e}</li>`)
+        job.errors.slice(0, 50).map((e) => markup`<li class="error">${longText(e)}</li>`)
       }${
         job.errors.length > 50
           ? markup`<li class="muted">and ${job.errors.length - 50} more (see the failed files)</li>`
@@ -149,7 +149,7 @@ ${
         f.action === "failed" ? "error" : ""
       }">${f.action}</td><td>${
         f.test_id ? markup`<a href="/tests/${encodeURIComponent(f.test_id)}">test</a>` : ""
-      }</td><td class="error">${f.error ?? ""}</td><td class="nowrap">${when(f.at)}</td></tr>`
+      }</td><td class="error">${longText(f.error)}</td><td class="nowrap">${when(f.at)}</td></tr>`
     )
   }</tbody></table>
 <nav class="pages" aria-label="Pages">${

@@ -2,7 +2,7 @@
 
 import type { Ctx, Page } from "../_context.ts";
 import type { FileOutcome, ImportJob, TestListing } from "../../store/documents.ts";
-import { markup, type SafeHtml, when } from "../_html.ts";
+import { longText, markup, type SafeHtml, when } from "../_html.ts";
 import { Params } from "../_params.ts";
 import { jobTable } from "./jobs.ts";
 
@@ -27,7 +27,7 @@ export function lastDataTime(
 }
 
 /** Files of the recent jobs listed on the overview, at most, per kind. */
-const FILES_SHOWN = 20;
+const FILES_SHOWN = 10;
 
 /** Overview: counts, running versus finished tests, recent imports, skipped and failed files. */
 export async function overviewPage(ctx: Ctx): Promise<Page> {
@@ -95,7 +95,7 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
       rows.map(({ job, f }) =>
         markup`<tr><td class="path">${f.path}</td><td class="nowrap"><a href="/jobs/${
           encodeURIComponent(job.id)
-        }">${when(job.started_at)}</a></td><td class="error">${f.error ?? ""}</td></tr>`
+        }">${when(job.started_at)}</a></td><td class="error">${longText(f.error)}</td></tr>`
       )
     }</tbody></table>`;
   const body = markup`<div id="overview-live" data-live="/events"${
@@ -140,13 +140,11 @@ whether these still run is unknown.</p>${testList(unknown)}</section>`
 <h2>Skipped files</h2>${
     skippedFiles.length === 0
       ? markup`<p class="muted" id="no-skipped">No skipped files in the recent imports.</p>`
-      : markup`<p class="muted">${
-        skippedTotal > skippedFiles.length
-          ? `The first ${skippedFiles.length} of ${skippedTotal}; the job pages list all.`
-          : `${skippedTotal} in the last ${jobs.length} imports.`
-      } A file is skipped when it was imported before (same SHA-256) or is not a data file.</p>${
+      : markup`<details id="skipped-section"><summary>${skippedTotal} skipped in the last ${jobs.length} imports${
+        skippedTotal > skippedFiles.length ? `; the first ${skippedFiles.length} here` : ""
+      }: imported before (same SHA-256) or not a data file</summary>${
         fileTable("skipped-files", skippedFiles, "Why")
-      }`
+      }</details>`
   }
 <p><a href="/fade">Which cells fade fastest, and why →</a></p></div>`;
   return { title: "Overview", nav: "overview", body };

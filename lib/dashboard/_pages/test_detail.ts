@@ -10,8 +10,8 @@ import {
   analysisNote,
   listingRows,
   requireTest,
+  similarityRows,
   storedAnalysisOf,
-  summaryFeatures,
   testLabel,
 } from "../_data.ts";
 import { flagList } from "../_flags.ts";
@@ -262,12 +262,11 @@ ${
  */
 async function similarSection(ctx: Ctx, test: TestResult): Promise<SafeHtml> {
   const protocol = test.analysis!.summary.protocol;
-  const rows = (await listingRows(ctx.store)).filter((r) =>
-    r.test.analysis?.summary.protocol === protocol
-  );
-  const featureRows = rows.map((r) => ({ id: r.test.id, features: summaryFeatures(r.test)! }));
+  const rows = await listingRows(ctx.store);
+  const self = rows.find((r) => r.test.id === test.id);
+  const featureRows = self ? similarityRows(rows, self.test) : [];
   if (featureRows.length < 4) {
-    return markup`<h2>Most similar tests</h2><p class="muted" id="similar-tests">Fewer than three other ${protocol} tests to compare with.</p>`;
+    return markup`<h2>Most similar tests</h2><p class="muted" id="similar-tests">Fewer than three other ${protocol} tests with the same numbers to compare with.</p>`;
   }
   try {
     const sim = similarTests(featureRows, test.id, { k: 3 });

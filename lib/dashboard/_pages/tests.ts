@@ -191,7 +191,7 @@ const COLUMNS: Column[] = [
     title: "Sample name",
     sort: "sample",
     cell: (m) =>
-      markup`<td class="name" title="${m.sample?.name ?? ""}">${m.sample?.name ?? "—"}</td>`,
+      markup`<td class="name sample" title="${m.sample?.name ?? ""}">${m.sample?.name ?? "—"}</td>`,
   },
   {
     key: "chemistry",
@@ -316,7 +316,9 @@ const COLUMNS: Column[] = [
     title: "Data-quality flags of the analysis (hover for the reason)",
     sort: "flag_count",
     cell: (m) =>
-      markup`<td class="flags">${analysisBadges(m.test.analysis, analysisNote(m.test))}</td>`,
+      markup`<td class="flags" title="${
+        (m.test.analysis?.flags ?? []).map((f) => `${f.code}: ${f.message}`).join("\n")
+      }">${analysisBadges(m.test.analysis, analysisNote(m.test))}</td>`,
   },
   {
     key: "tags",
@@ -359,6 +361,7 @@ export async function testsPage(ctx: Ctx): Promise<Page> {
       )
     }</select></label>`;
   const advancedUsed = [
+    "flag",
     "sample",
     "chemistry",
     "from",
@@ -402,10 +405,10 @@ export async function testsPage(ctx: Ctx): Promise<Page> {
       text("q")
     }" placeholder="e.g. Zn sym" id="search-text"></label>
 ${select("tester", "Tester", testers)}${select("protocol", "Protocol", PROTOCOL_KINDS)}
-${multi("flag", "Flags (all of)", Object.keys(FLAG_CODES))}
 <details class="more-filters"${
       advancedUsed ? markup` open` : ""
     }><summary>More filters</summary><div class="filter-grid">
+${multi("flag", "Data-quality flags (all of)", Object.keys(FLAG_CODES))}
 <label>Sample (exact name)<input name="sample" list="sample-names" value="${
       text("sample")
     }"></label>
