@@ -9,7 +9,7 @@
 
 import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 import { counterResets } from "./_cycle_segments.ts";
-import { median } from "./_stats.ts";
+import { quantileInPlace } from "./_stats.ts";
 
 /** How serious a flag is. */
 export type FlagSeverity = "info" | "warning" | "error";
@@ -78,7 +78,7 @@ export const FLAG_CODES = {
     description: "no trustworthy fade model, or the best one explains the retention poorly",
   },
   fade_not_significant: {
-    severity: "info",
+    severity: "warning",
     description:
       "fade models were fitted but the retention does not fall significantly: the fade figures describe scatter",
   },
@@ -123,10 +123,10 @@ export function flag(code: FlagCode, message: string, cycles?: number[]): Qualit
   return f;
 }
 
-/** Cycle list for messages: "3, 4, 5" or "3, 4, 5, … (12 cycles)". */
-export function cycleList(cycles: readonly number[], max = 8): string {
+/** Cycle (or row) list for messages: "3, 4, 5" or "3, 4, 5, … (12 cycles)". */
+export function cycleList(cycles: readonly number[], max = 8, unit = "cycles"): string {
   if (cycles.length <= max) return cycles.join(", ");
-  return `${cycles.slice(0, max).join(", ")}, … (${cycles.length} cycles)`;
+  return `${cycles.slice(0, max).join(", ")}, … (${cycles.length} ${unit})`;
 }
 
 const seconds = (s: number): string =>
@@ -146,7 +146,8 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
   const flags: QualityFlag[] = [];
   const { time_s: t, length: n } = series;
   let backwards = 0, firstBack = -1, duplicates = 0;
-  const steps: number[] = [];
+  const steps = new Float64Array(Math.max(0, n - 1)); // the positive steps, in steps[0, count)
+  let count = 0;
   const cols = [
     series.voltage_V,
     series.current_A,
@@ -159,7 +160,7 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
     if (dt < 0) {
       backwards++;
       if (firstBack < 0) firstBack = r;
-    } else if (dt > 0) steps.push(dt);
+    } else if (dt > 0) steps[count++] = dt;
     if (dt === 0 && cols.every((c) => same(c[r], c[r - 1]))) duplicates++;
   }
   if (backwards > 0) {
@@ -173,21 +174,21 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
   if (duplicates > 0) {
     flags.push(flag("duplicate_rows", `${duplicates} row(s) repeat the previous row exactly`));
   }
-  if (steps.length > 0) {
-    const typical = median(steps);
+  if (count > 0) {
+    const typical = quantileInPlace(steps, count, 0.5); // the median, without sorting a copy
     const limit = Math.max(3600, 100 * typical);
-    let count = 0, largest = 0, at = -1;
+    let jumps = 0, largest = 0, at = -1;
     for (let r = 1; r < n; r++) {
       const dt = t[r] - t[r - 1];
       if (dt > limit) {
-        count++;
+        jumps++;
         if (dt > largest) largest = dt, at = r;
       }
     }
-    if (count > 0) {
+    if (jumps > 0) {
       flags.push(flag(
         "time_jump",
-        `${count} gap(s) in test time longer than ${seconds(limit)} (median interval ${
+        `${jumps} gap(s) in test time longer than ${seconds(limit)} (median interval ${
           seconds(typical)
         }); the largest, ${seconds(largest)}, before row ${at}`,
       ));
@@ -202,7 +203,7 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
       byCounter.set(r.counter, rows);
     }
     const parts = [...byCounter].map(([c, rows]) =>
-      `${c} at row${rows.length > 1 ? "s" : ""} ${cycleList(rows, 5)}`
+      `${c} at row${rows.length > 1 ? "s" : ""} ${cycleList(rows, 5, "rows")}`
     );
     flags.push(flag(
       "counter_reset_repaired",

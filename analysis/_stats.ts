@@ -32,6 +32,49 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/**
+ * The k-th smallest of `a[lo..hi]` (inclusive; no NaN), moving it to `a[k]` with every value
+ * before it no larger and every value after it no smaller (Hoare's selection, O(n) on average).
+ */
+export function selectInPlace(a: Float64Array, lo: number, hi: number, k: number): number {
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const x = a[i];
+        a[i++] = a[j];
+        a[j--] = x;
+      }
+    }
+    // Now a[lo..j] <= pivot, a[i..hi] >= pivot, and a[j+1..i-1] equal the pivot.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/**
+ * {@link quantile} of `values[0, count)` (no NaN), bit for bit, by selection instead of a sort:
+ * O(n) on average and no copy, but the values are reordered.
+ */
+export function quantileInPlace(values: Float64Array, count: number, q: number): number {
+  if (count === 0) return NaN;
+  const h = (count - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(count - 1, lo + 1);
+  const low = selectInPlace(values, 0, count - 1, lo);
+  let high = low;
+  if (hi > lo) {
+    high = Infinity; // the smallest value after position lo (all of them are >= low)
+    for (let k = lo + 1; k < count; k++) if (values[k] < high) high = values[k];
+  }
+  return low + (h - lo) * (high - low);
+}
+
 /** Median (NaN for no values). */
 export function median(values: ArrayLike<number>): number {
   return quantile(values, 0.5);

@@ -43,9 +43,13 @@ export {
  * History: 1 — first version; 2 — end of life only for a significant fade and within 10 × the
  * tested span, formation from coulombic efficiency from two cycles on (3 × spread), long steps
  * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only;
- * 3 — `ce_out_of_range` judges the CE as shown (discharge / charge), `fade_not_significant`.
+ * 3 — `ce_out_of_range` judges the CE as shown (discharge / charge), `fade_not_significant`;
+ * 4 — a symmetric cell by its voltage range needs a voltage of both signs (a cell resting at
+ * −0.09 V is not one), `fade_not_significant` is a warning and `summary.best_fade_model` is
+ * `null` with it, `energy_efficiency_above_100` names swapped halves, counter resets are listed
+ * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current.
  */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 4;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -242,7 +246,10 @@ export interface TestSummary {
   eol_cycle_observed: number | null;
   /** Predicted end of life, or `null`. */
   eol_cycle_predicted: number | null;
-  /** Best fade model by AIC, or `null`. */
+  /**
+   * Best fade model by AIC, or `null` — also when the retention does not fall significantly
+   * (flag `fade_not_significant`): the models then describe scatter, not ageing.
+   */
   best_fade_model: string | null;
   /** Knee cycle (accelerating fade only), or `null`. */
   knee_cycle: number | null;
@@ -457,7 +464,13 @@ export class TestAnalysis {
           ? `— (${d.efficiency_note})`
           : pct(s.mean_energy_efficiency),
       },
-      { quantity: "best fade model", value: s.best_fade_model ?? "—" },
+      {
+        quantity: "best fade model",
+        value: s.best_fade_model ??
+          (d.fade?.models.best
+            ? "— (the retention does not fall significantly: the models describe scatter)"
+            : "—"),
+      },
       {
         quantity: `end of life at ${eol ? +(eol.threshold * 100).toFixed(2) : 80} %`,
         value: eol === null ? "—" : eolText(eol),
@@ -1347,11 +1360,35 @@ function cycleFlags(
         "energy_efficiency_above_100",
         `energy efficiency above 100 % in ${ee.length} cycle(s); the highest, cycle ${top.cycle}, ${
           pct(top.energy_efficiency, 1)
-        }`,
+        }${swappedHalvesNote(judged)}`,
         ee.map((c) => c.cycle),
       ));
     }
   }
+}
+
+/**
+ * Why energy efficiency exceeds 100 % when the halves look swapped: in a cycle whose charge
+ * and discharge pass about the same charge (coulombic efficiency 90–110 %), the mean discharge
+ * voltage lies below the mean charge voltage in every cell (overpotentials lower the one and
+ * raise the other over the same states of charge). When it lies above in most such cycles (at
+ * least 3, and at least 80 % of them), charge and discharge are swapped: the current's sign is
+ * reversed (or the file's charge and discharge columns are). Empty when that is not so.
+ */
+function swappedHalvesNote(judged: readonly AnalyzedCycle[]): string {
+  const balanced = judged.filter((c) =>
+    c.coulombic_efficiency !== null && c.coulombic_efficiency >= 0.9 &&
+    c.coulombic_efficiency <= 1.1 && c.mean_charge_voltage_V !== null &&
+    c.mean_discharge_voltage_V !== null
+  );
+  const above = balanced.filter((c) => c.mean_discharge_voltage_V! > c.mean_charge_voltage_V!);
+  if (above.length < 3 || above.length < 0.8 * balanced.length) return "";
+  const dv = median(above.map((c) => c.mean_discharge_voltage_V! - c.mean_charge_voltage_V!));
+  return `. In ${above.length} of ${balanced.length} cycles that pass about the same charge ` +
+    `each way the mean discharge voltage is above the mean charge voltage (median by ${+(dv * 1000)
+      .toPrecision(
+        3,
+      )} mV), which no cell does: charge and discharge look swapped (current sign reversed)`;
 }
 
 /** dQ/dV of the chosen cycles (cycling protocols with a series). */
@@ -1457,7 +1494,9 @@ function summarize(
     mean_energy_efficiency: d.efficiency?.ee_mean ?? null,
     eol_cycle_observed: d.end_of_life?.observed_cycle ?? null,
     eol_cycle_predicted: d.end_of_life?.predicted_cycle ?? null,
-    best_fade_model: fade?.models.best?.model ?? null,
+    best_fade_model: fade?.models.best && fallsSignificantly(linearTrend(fade.retention.points))
+      ? fade.models.best.model
+      : null,
     knee_cycle: knee,
     median_internal_resistance_ohm: resistance,
     flag_codes: [...new Set(d.flags.map((f) => f.code))].sort(),

@@ -8,10 +8,11 @@ import {
   cutShortByEnd,
   type CycleOptions,
   type CycleRange,
-  monotoneCounter,
+  monotoneCounterAt,
   segmentCycles,
 } from "./_cycle_segments.ts";
 import { CycleTable } from "./cycle_table.ts";
+import { selectInPlace } from "./_stats.ts";
 
 export type { CycleMethod, CycleOptions } from "./_cycle_segments.ts";
 /** Every cycle method of {@link summarizeCycles} (`CycleOptions.method`), `"auto"` first. */
@@ -28,42 +29,28 @@ function weighted(area: number, span: number, sum: number, count: number): numbe
 }
 
 /**
- * The k-th smallest of `a[lo..hi]` (inclusive; no NaN), moving it to `a[k]` with every value
- * before it no larger and every value after it no smaller (Hoare's selection, O(n) on average).
- */
-function select(a: Float64Array, lo: number, hi: number, k: number): number {
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const x = a[i];
-        a[i++] = a[j];
-        a[j--] = x;
-      }
-    }
-    // Now a[lo..j] <= pivot, a[i..hi] >= pivot, and a[j+1..i-1] equal the pivot.
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-/**
  * Median of `values[0, count)` (no NaN), reordering them: the values a sort would put in the
  * middle, found by selection (no sort, no comparator calls).
  */
 function median(values: Float64Array, count: number): number | null {
   if (count === 0) return null;
   const mid = count >> 1;
-  const upper = select(values, 0, count - 1, mid);
+  const upper = selectInPlace(values, 0, count - 1, mid);
   if (count % 2) return upper;
   let lower = -Infinity; // the largest value before the upper middle one
   for (let k = 0; k < mid; k++) if (values[k] > lower) lower = values[k];
   return (lower + upper) / 2;
+}
+
+/** Index of `value` in the ascending `sorted` (the first index not below it). */
+function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** `true` when the column has at least one finite value in rows [from, to). */
@@ -78,10 +65,10 @@ function summarize(
   cycle: number,
   dir: Int8Array,
   counters: {
-    qc: Float64Array;
-    qd: Float64Array;
-    ec: Float64Array | null;
-    ed: Float64Array | null;
+    qc: (r: number) => number;
+    qd: (r: number) => number;
+    ec: ((r: number) => number) | null;
+    ed: ((r: number) => number) | null;
   },
   scratch: Float64Array,
 ): CycleSummary {
@@ -91,10 +78,10 @@ function summarize(
   // Sum of increments over the cycle's rows. An increment logged on the first row of a cycle
   // whose current flows against the counter's direction happened before the switch: it belongs
   // to the previous cycle (and the first row of the next cycle likewise to this one).
-  const counted = (m: Float64Array, sign: 1 | -1): number => {
-    let v = m[end - 1] - (start > 0 ? m[start - 1] : 0);
-    if (start > 0 && dir[start] === -sign) v -= m[start] - m[start - 1];
-    if (end < n && dir[end] === -sign) v += m[end] - m[end - 1];
+  const counted = (m: (r: number) => number, sign: 1 | -1): number => {
+    let v = m(end - 1) - (start > 0 ? m(start - 1) : 0);
+    if (start > 0 && dir[start] === -sign) v -= m(start) - m(start - 1);
+    if (end < n && dir[end] === -sign) v += m(end) - m(end - 1);
     return v;
   };
   const qc = counted(counters.qc, 1), qd = counted(counters.qd, -1);
@@ -264,14 +251,27 @@ export function summarizeCycles(series: CyclingSeries, options: CycleOptions = {
       );
     }
   }
+  // The counted counters are only read at the rows around the cycle boundaries: computed there
+  // alone (no full-length copies of the four counters).
+  const boundary: number[] = [];
+  for (const { start, end } of seg.cycles) {
+    if (start > 0) boundary.push(start - 1);
+    boundary.push(start, end - 1);
+    if (end < series.length) boundary.push(end);
+  }
+  const rows = Int32Array.from(new Set(boundary)).sort();
+  const counterAt = (column: Float64Array): (r: number) => number => {
+    const values = monotoneCounterAt(column, rows);
+    return (r: number): number => values[lowerBound(rows, r)];
+  };
   const counters = {
-    qc: monotoneCounter(series.charge_capacity_Ah),
-    qd: monotoneCounter(series.discharge_capacity_Ah),
+    qc: counterAt(series.charge_capacity_Ah),
+    qd: counterAt(series.discharge_capacity_Ah),
     ec: anyFinite(series.charge_energy_Wh, 0, series.length)
-      ? monotoneCounter(series.charge_energy_Wh)
+      ? counterAt(series.charge_energy_Wh)
       : null,
     ed: anyFinite(series.discharge_energy_Wh, 0, series.length)
-      ? monotoneCounter(series.discharge_energy_Wh)
+      ? counterAt(series.discharge_energy_Wh)
       : null,
   };
   // Room for the resistances of the longest cycle (the median reorders them in place).

@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import type { SpectrumLike } from "./eis/_spectrum_data.ts";
+import type { SpectrumLike } from "./eis/mod.ts";
 
 /** The high-frequency intercept of a spectrum and the point it was read from. */
 export interface HighFrequencyIntercept {

@@ -20,20 +20,16 @@ import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 import {
-  compareSimulation,
   type ExperimentStep,
-  fitParameters,
   loadParameterSet,
   type ModelName,
-  type ParameterFit,
   type ParameterSet,
   parseExperiment,
+  parseInitialSoc,
   profileStep,
-  projectCycleLife,
+  readExperimentText,
   resolveParameterSet,
-  simulate,
-  type Simulation,
-  type SimulationComparison,
+  runModelStudy,
 } from "../analysis/models/mod.ts";
 import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
 import { ProgressBar } from "../lib/cli/progress_bar.ts";
@@ -139,16 +135,12 @@ const SPEC: CliSpec = {
 /** The initial state from --soc. */
 function parseSoc(text: string | undefined): number | string | undefined {
   if (text === undefined) return undefined;
-  const t = text.trim();
-  if (/v$/i.test(t)) return t;
-  const percent = /^([0-9.]+)\s*%$/.exec(t);
-  const x = percent ? Number(percent[1]) / 100 : Number(t);
-  if (!(x >= 0 && x <= 1)) {
-    throw new UsageError(
-      `--soc must be 0-1, a percentage or a voltage like "3.9 V", got "${text}"`,
-    );
+  try {
+    return parseInitialSoc(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(`--soc: ${error.message}`);
+    throw error;
   }
-  return x;
 }
 
 /** A measured series from a file or a stored test. */
@@ -183,13 +175,7 @@ async function readSteps(
   openStore: () => ReturnType<typeof openCliStore>,
 ): Promise<(string | ExperimentStep)[]> {
   const lines = [...steps];
-  if (file !== undefined) {
-    const text = await Deno.readTextFile(file);
-    for (const raw of text.split(/\r?\n/)) {
-      const line = raw.replace(/#.*/, "").trim();
-      if (line) lines.push(line);
-    }
-  }
+  if (file !== undefined) lines.push(...readExperimentText(await Deno.readTextFile(file)));
   const out: (string | ExperimentStep)[] = [];
   for (const line of lines) {
     const run = /^run\s+(.+)$/i.exec(line.trim());
@@ -267,117 +253,54 @@ export function main(args: string[]): Promise<number> {
     const test = v.compare !== undefined
       ? await loadTest(v.compare, () => openCliStore(cli))
       : null;
-    const mesh = v.mesh !== undefined
-      ? { x_n: v.mesh, x_s: v.mesh, x_p: v.mesh, r_n: v.mesh, r_p: v.mesh }
-      : undefined;
-    const common = {
+    let fit: string[] | undefined;
+    if (test && v.fit !== undefined) {
+      fit = v.fit.split(",").map((p) => p.trim()).filter((p) => p !== "");
+      if (fit.length === 0) throw new UsageError("--fit needs at least one parameter");
+    }
+    const fitBar = fit ? new ProgressBar({ total: null, label: "fitting" }) : null;
+    let simBar = null as ProgressBar | null;
+    let shown = 0;
+    const study = runModelStudy({
       model,
       parameters,
       thermal: v.thermal as "isothermal" | "lumped",
       sei: v.sei ?? false,
-      mesh,
+      ...(v.mesh !== undefined
+        ? { mesh: { x_n: v.mesh, x_s: v.mesh, x_p: v.mesh, r_n: v.mesh, r_p: v.mesh } }
+        : {}),
       ...(soc !== undefined ? { initialSoc: soc } : {}),
-    };
-    let fit: ParameterFit | null = null;
-    if (test && v.fit !== undefined) {
-      const paths = v.fit.split(",").map((p) => p.trim()).filter((p) => p !== "");
-      if (paths.length === 0) throw new UsageError("--fit needs at least one parameter");
-      const bar = new ProgressBar({ total: null, label: "fitting" });
-      fit = fitParameters(test.series, {
-        ...common,
-        fit: paths,
-        ...(given.length ? { experiment: given } : {}),
-      });
-      bar.done();
-      parameters = fit.set;
-    }
-    // Without steps, a comparison follows the test's own current.
-    const followTest = test !== null && given.length === 0;
-    const steps: (string | ExperimentStep)[] = followTest
-      ? [profileStep(test.series.time_s, test.series.current_A, `Run ${test.label}`)]
-      : given.length
-      ? given
-      : [`Discharge at 1C until ${parameters.cell.lower_voltage_cutoff_V} V`];
-    const bar = new ProgressBar({ total: 1000, label: `${model} ${parameters.name}` });
-    let shown = 0;
-    const sim: Simulation = fit && followTest ? fit.simulation : simulate({
-      ...common,
-      parameters,
-      ...(fit ? { initialSoc: fit.initial_soc } : {}),
-      experiment: steps,
+      ...(given.length ? { experiment: given } : {}),
       cycles: v.cycles,
       period_s: v.period,
       points: v.points,
-      // Following a test: rows at the test's own times, so the comparison needs no resampling.
-      ...(followTest && v.points === undefined ? { times_s: testTimes(test.series) } : {}),
-      voltageCutoffs: !followTest,
-      onProgress: (fraction, step) => {
-        const done = Math.round(fraction * 1000);
-        bar.tick(done - shown, `step ${step.step}: ${step.text}`);
+      ...(test ? { test } : {}),
+      ...(fit ? { fit } : {}),
+      threshold: v.threshold,
+      onProgress: (p) => {
+        if (p.phase === "fit") {
+          fitBar!.tick(1, `simulation ${p.simulations}`);
+          return;
+        }
+        fitBar?.done();
+        simBar ??= new ProgressBar({ total: 1000, label: `${model} ${parameters.name}` });
+        const done = Math.round(p.fraction * 1000);
+        simBar.tick(done - shown, `step ${p.step.step}: ${p.step.text}`);
         shown = done;
       },
     });
-    bar.done();
-    let comparison: SimulationComparison | null = null;
-    if (test) {
-      comparison = fit && followTest
-        ? fit.comparison
-        : compareSimulation(shiftedToZero(test.series), sim);
-    }
-    const discharged = sim.cycles.filter((c) => c.discharge_capacity_Ah > 0).length;
-    const life = sim.options.sei && discharged >= 4
-      ? projectCycleLife(sim, { threshold: v.threshold })
-      : null;
-    if (cli.json) {
-      console.log(JSON.stringify({
-        ...(life ? { cycle_life: life } : {}),
-        ...sim.toJSON(),
-        ...(comparison ? { comparison: { test: test!.label, ...comparison.toJSON() } } : {}),
-        ...(fit ? { fit: fit.toJSON() } : {}),
-      }));
-    } else if (v.csv) {
-      console.log(toBdfCsv(sim.series).trimEnd());
-    } else {
-      console.log(sim.toString());
-      if (life) {
-        const p = life.projected_cycle;
-        console.log(
-          `\nCycle life to ${(life.threshold * 100).toFixed(0)} % of cycle ` +
-            `${life.reference_cycle}'s discharge: ` +
-            (life.observed_cycle !== null
-              ? `reached at cycle ${life.observed_cycle.toFixed(1)}`
-              : `not reached in ${life.cycles_simulated} cycles (retention ` +
-                `${(life.final_retention * 100).toFixed(2)} %)`) +
-            (p !== null ? `; projected (${life.model}) at cycle ${p.toFixed(0)}` : "") +
-            (life.reason ? ` (${life.reason})` : ""),
-        );
-        for (const note of life.notes.slice(sim.notes.length)) console.log(note);
-      }
-      if (fit) console.log(`\n${fit.toString()}`);
-      if (comparison) console.log(`\nAgainst ${test!.label}:\n${comparison.toString()}`);
-    }
+    fitBar?.done();
+    simBar?.done();
+    const sim = study.simulation;
+    if (cli.json) console.log(JSON.stringify(study.toJSON()));
+    else if (v.csv) console.log(toBdfCsv(sim.series).trimEnd());
+    else console.log(study.toString());
     if (!sim.summary.completed) {
       console.error(`simulate: ${sim.summary.stopped_reason}`);
       return 1;
     }
     return 0;
   });
-}
-
-/** The distinct times of a series, from zero. */
-function testTimes(series: CyclingSeries): number[] {
-  const t0 = series.time_s[0];
-  const out: number[] = [];
-  for (const t of series.time_s) {
-    if (out.length === 0 || t - t0 > out[out.length - 1]) out.push(t - t0);
-  }
-  return out;
-}
-
-/** A measured series with its time starting at zero (the simulation's clock). */
-function shiftedToZero(series: CyclingSeries): CyclingSeries {
-  const t0 = series.time_s[0];
-  return t0 === 0 ? series : { ...series, time_s: series.time_s.map((t) => t - t0) };
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

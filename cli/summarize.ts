@@ -14,7 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { FORMATS } from "../parsers/_registry.ts";
+import { FORMATS } from "../parsers/mod.ts";
 import { cycleMethodFlag, reportUsageError } from "../lib/cli/usage_error.ts";
 import { FileReadError } from "../lib/summarize/read_recording.ts";
 import { summarizeFile } from "../lib/summarize/summarize_file.ts";

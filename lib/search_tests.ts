@@ -9,44 +9,26 @@
  * @module
  */
 
-import {
-  FLAG_CODES,
-  PROTOCOL_KINDS,
-  type ProtocolKind,
-  type TestSummary,
-} from "../analysis/analyze_test.ts";
+import { FLAG_CODES, PROTOCOL_KINDS, type ProtocolKind } from "../analysis/analyze_test.ts";
+import { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./store/documents.ts";
 import type { Sample, TestListing, TestResult, TestType } from "./store/documents.ts";
-import type { Store, TestFilter } from "./store/store.ts";
+import {
+  type Store,
+  type SummaryCondition,
+  TEST_SORT_KEYS,
+  type TestFilter,
+  type TestSortKey,
+} from "./store/store.ts";
 
-/** The numeric fields of `analysis.summary` a search can compare. */
-export const SUMMARY_NUMBER_FIELDS = [
-  "cycle_count",
-  "counted_cycle_count",
-  "reference_cycle",
-  "initial_capacity_Ah",
-  "final_capacity_Ah",
-  "capacity_retention",
-  "fade_per_100_cycles",
-  "mean_coulombic_efficiency",
-  "mean_energy_efficiency",
-  "eol_cycle_observed",
-  "eol_cycle_predicted",
-  "knee_cycle",
-  "median_internal_resistance_ohm",
-] as const;
+/** The numeric fields of `analysis.summary` a search can compare (indexed by the stores). */
+export { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./store/documents.ts";
+export type { SummaryCondition } from "./store/store.ts";
 
-/** A numeric field of `analysis.summary`. */
-export type SummaryNumberField = typeof SUMMARY_NUMBER_FIELDS[number];
+/** Keys a search can sort by (the store's: test fields, the sample's, the summary numbers). */
+export const SORT_KEYS = TEST_SORT_KEYS;
 
-/** A comparison of one summary number with a value. */
-export interface SummaryCondition {
-  /** The field (`capacity_retention`, fractions as stored). */
-  field: SummaryNumberField;
-  /** The comparison. */
-  op: "<" | "<=" | ">" | ">=" | "=";
-  /** The value, in the field's unit. */
-  value: number;
-}
+/** A sort key. */
+export type SortKey = TestSortKey;
 
 /** What {@link searchTests} looks for. Empty strings count as absent. */
 export interface TestQuery {
@@ -68,7 +50,7 @@ export interface TestQuery {
   exclude_tags?: string[];
   /**
    * Free text: every word (any case) must occur — at the start or anywhere — in the test's name,
-   * id, sample name, cell code, tags, tester, chemistry or the names of its files.
+   * id, cell code, tester, tags, file names or source path, or its sample's name or chemistry.
    */
   text?: string;
   /** Instrument maker, any case (`"arbin"` matches `"Arbin"`). */
@@ -85,11 +67,11 @@ export interface TestQuery {
   where?: SummaryCondition[];
   /** At most this many tests (after all filters, in the sort order). */
   limit?: number;
-  /** Skip this many tests first (paging; with {@link searchTestsPage}). @default {0} */
+  /** Skip this many tests first (paging). @default {0} */
   offset?: number;
   /**
-   * Sort key: a {@link SORT_KEYS} entry (a test field, or a summary number of the stored
-   * analysis). Tests without the value come last either way. @default {"start_time"}
+   * Sort key: a {@link SORT_KEYS} entry; tests without the value come last either way.
+   * @default {"start_time"}
    */
   sort?: SortKey;
   /** Sort direction. @default {"asc"} */
@@ -97,23 +79,6 @@ export interface TestQuery {
   /** Omit the per-cycle tables (`cycles`, `analysis.cycles`). @default {false} */
   without_cycles?: boolean;
 }
-
-/** Keys a search can sort by. */
-export const SORT_KEYS = [
-  "start_time",
-  "name",
-  "sample",
-  "chemistry",
-  "tester",
-  "test_type",
-  "cell_code",
-  "protocol",
-  "flag_count",
-  ...SUMMARY_NUMBER_FIELDS,
-] as const;
-
-/** A sort key. */
-export type SortKey = typeof SORT_KEYS[number];
 
 /** One match: the test and its sample. */
 export interface TestMatch {
@@ -217,92 +182,6 @@ function checkQuery(q: TestQuery): void {
   }
 }
 
-/** The texts free-text search looks in, lower-cased. */
-function haystack(test: Searchable, sample: Sample | null): string[] {
-  const files = [
-    ...test.parts.map((p) => p.file_name),
-    ...(test.source_path ? [test.source_path.split(/[\\/]/).pop()!] : []),
-  ];
-  return [
-    test.name,
-    test.id,
-    sample?.name ?? "",
-    sample?.chemistry ?? "",
-    test.cell_code ?? "",
-    test.tester,
-    ...test.tags,
-    ...files,
-  ].map((x) => x.toLowerCase());
-}
-
-/** Whether every word of a free-text query occurs in one of the test's texts. */
-function textMatches(words: readonly string[], test: Searchable, sample: Sample | null): boolean {
-  const hay = haystack(test, sample);
-  return words.every((w) => hay.some((h) => h.includes(w)));
-}
-
-function sortValue(
-  m: { test: Searchable; sample: Sample | null },
-  key: SortKey,
-): string | number | null {
-  const s = m.test.analysis?.summary;
-  switch (key) {
-    case "start_time":
-      return m.test.start_time;
-    case "name":
-      return m.test.name.toLowerCase();
-    case "sample":
-      return m.sample?.name.toLowerCase() ?? null;
-    case "chemistry":
-      return m.sample?.chemistry?.toLowerCase() ?? null;
-    case "tester":
-      return m.test.tester.toLowerCase();
-    case "test_type":
-      return m.test.test_type;
-    case "cell_code":
-      return m.test.cell_code || null;
-    case "protocol":
-      return s?.protocol ?? null;
-    case "flag_count":
-      return s ? s.flag_codes.length : null;
-    default: {
-      const v = s?.[key];
-      return typeof v === "number" && Number.isFinite(v) ? v : null;
-    }
-  }
-}
-
-/** Sort matches by a key; missing values last in either direction; ties by start time, id. */
-function sortMatches<M extends { test: Searchable; sample: Sample | null }>(
-  matches: M[],
-  key: SortKey,
-  order: "asc" | "desc",
-): M[] {
-  const sign = order === "desc" ? -1 : 1;
-  const keyed = matches.map((m) => ({ m, v: sortValue(m, key) }));
-  keyed.sort((a, b) => {
-    if (a.v === null || b.v === null) {
-      if (a.v !== b.v) return a.v === null ? 1 : -1;
-    } else if (a.v !== b.v) return (a.v < b.v ? -1 : 1) * sign;
-    const ta = a.m.test.start_time ?? "\uffff", tb = b.m.test.start_time ?? "\uffff";
-    if (ta !== tb) return ta < tb ? -1 : 1;
-    return a.m.test.id < b.m.test.id ? -1 : a.m.test.id > b.m.test.id ? 1 : 0;
-  });
-  return keyed.map((k) => k.m);
-}
-
-/** Whether a test's stored analysis passes the protocol, flag and number filters. */
-function analysisMatches(test: Searchable, q: TestQuery): boolean {
-  const s: TestSummary | undefined = test.analysis?.summary;
-  if (q.protocol !== undefined && s?.protocol !== q.protocol) return false;
-  if (q.flags?.length && !q.flags.every((f) => s?.flag_codes.includes(f as never))) return false;
-  for (const c of q.where ?? []) {
-    const v = s?.[c.field];
-    if (typeof v !== "number" || !OPS[c.op](v, c.value)) return false;
-  }
-  return true;
-}
-
 /**
  * Find tests by sample, chemistry, start-date range, tags, tester, test type, cell code, and by
  * their stored analysis: protocol, flag codes and conditions on the headline numbers. Sorted by
@@ -333,19 +212,33 @@ function analysisMatches(test: Searchable, q: TestQuery): boolean {
  * await store.close();
  * ```
  */
-export function searchTests(store: Store, query: TestQuery = {}): Promise<TestMatch[]> {
-  return matchTests(store, query, (filter) => store.tests.find(filter));
+export async function searchTests(store: Store, query: TestQuery = {}): Promise<TestMatch[]> {
+  const built = await storeFilter(store, query);
+  if (!built) return [];
+  const tests = await store.tests.find(built.filter);
+  return withSamples(store, tests, built.samples);
 }
 
-/** The fields of a test a search reads (a full test or a listing). */
-type Searchable = TestResult | TestListing;
+/** The samples of tests (read once each), as matches. */
+async function withSamples<T extends { sample_id: string }>(
+  store: Store,
+  tests: T[],
+  samples: Map<string, Sample | null>,
+): Promise<{ test: T; sample: Sample | null }[]> {
+  for (const t of tests) {
+    if (!samples.has(t.sample_id)) samples.set(t.sample_id, await store.samples.get(t.sample_id));
+  }
+  return tests.map((test) => ({ test, sample: samples.get(test.sample_id) ?? null }));
+}
 
-/** The search over tests read by `read` (`find` or `list`). */
-async function matchTests<T extends Searchable>(
+/**
+ * The store filter of a query (and the samples read on the way), or `null` when no test can
+ * match (an unknown sample name, a chemistry no sample has).
+ */
+async function storeFilter(
   store: Store,
   query: TestQuery,
-  read: (filter: TestFilter) => Promise<T[]>,
-): Promise<{ test: T; sample: Sample | null }[]> {
+): Promise<{ filter: TestFilter; samples: Map<string, Sample | null> } | null> {
   const q = Object.fromEntries(
     Object.entries(query).filter(([, v]) => v !== undefined && v !== ""),
   ) as TestQuery;
@@ -355,7 +248,7 @@ async function matchTests<T extends Searchable>(
   let sampleIds: string[] | null = null;
   if (q.sample !== undefined) {
     const sample = await store.samples.getByName(q.sample);
-    if (!sample) return [];
+    if (!sample) return null;
     samples.set(sample.id, sample);
     sampleIds = [sample.id];
   }
@@ -367,7 +260,7 @@ async function matchTests<T extends Searchable>(
     for (const s of matching) samples.set(s.id, s);
     const ids = matching.map((s) => s.id);
     sampleIds = sampleIds === null ? ids : sampleIds.filter((id) => ids.includes(id));
-    if (sampleIds.length === 0) return [];
+    if (sampleIds.length === 0) return null;
   }
   if (sampleIds !== null) filter.sample_ids = sampleIds;
   const from = q.from !== undefined ? day(q.from, "from") : null;
@@ -381,36 +274,23 @@ async function matchTests<T extends Searchable>(
   if (to) filter.started_before = new Date(to.getTime() + 86_400_000).toISOString();
   const tags = [...(q.tag !== undefined ? [q.tag] : []), ...(q.tags ?? [])];
   if (tags.length) filter.tags = [...new Set(tags)];
-  const anyTags = q.any_tags?.length ? new Set(q.any_tags) : null;
-  const excludeTags = q.exclude_tags?.length ? new Set(q.exclude_tags) : null;
-  const words = (q.text ?? "").toLowerCase().split(/\s+/).filter((w) => w !== "");
   if (q.test_type !== undefined) filter.test_type = q.test_type;
   if (q.cell_code !== undefined) filter.cell_code = q.cell_code;
   if (q.without_cycles) filter.without_cycles = true;
-  let tests = await read(filter);
-  if (q.tester !== undefined) {
-    const tester = q.tester.toLowerCase();
-    tests = tests.filter((t) => t.tester.toLowerCase() === tester);
-  }
-  tests = tests.filter((t) =>
-    analysisMatches(t, q) &&
-    (!anyTags || t.tags.some((x) => anyTags.has(x))) &&
-    (!excludeTags || !t.tags.some((x) => excludeTags.has(x)))
-  );
-  if (words.length && tests.length) {
-    // Free text looks at sample names too: every sample, read once.
-    for (const s of await store.samples.find()) if (!samples.has(s.id)) samples.set(s.id, s);
-  }
-  for (const t of tests) {
-    if (!samples.has(t.sample_id)) samples.set(t.sample_id, await store.samples.get(t.sample_id));
-  }
-  let matches = tests.map((test) => ({ test, sample: samples.get(test.sample_id) ?? null }));
-  if (words.length) matches = matches.filter((m) => textMatches(words, m.test, m.sample));
+  // Every other condition is answered by the store (indexed columns), and so is the limit.
+  if (q.tester !== undefined) filter.tester_any_case = q.tester;
+  if (q.protocol !== undefined) filter.protocol = q.protocol;
+  if (q.flags?.length) filter.flags = q.flags;
+  if (q.where?.length) filter.summary = q.where;
+  if (q.any_tags?.length) filter.any_tags = [...new Set(q.any_tags)];
+  if (q.exclude_tags?.length) filter.exclude_tags = [...new Set(q.exclude_tags)];
+  if (q.text !== undefined && q.text.trim() !== "") filter.text = q.text;
   if (q.sort !== undefined || q.order !== undefined) {
-    matches = sortMatches(matches, q.sort ?? "start_time", q.order ?? "asc");
+    filter.sort = { key: q.sort ?? "start_time", order: q.order ?? "asc" };
   }
-  const offset = q.offset ?? 0;
-  return matches.slice(offset, q.limit !== undefined ? offset + q.limit : undefined);
+  if (q.limit !== undefined) filter.limit = q.limit;
+  if (q.offset !== undefined) filter.skip = q.offset;
+  return { filter, samples };
 }
 
 /** A listed match: the test as lists show it (`tests.list`) and its sample. */
@@ -431,9 +311,9 @@ export interface TestSearchPage {
 
 /**
  * One page of a {@link searchTests} search (`offset`, `limit`, `sort`, `order` of the query)
- * and the number of matches over all pages: what a paginated list shows. The tests come as
- * listings (`tests.list`: headline numbers, flags, no per-cycle tables), light enough for a
- * store of many tests.
+ * and the number of matches over all pages: what a paginated list shows. The store filters,
+ * sorts and pages (its index); the tests come as listings (`tests.list`: headline numbers,
+ * flags, no per-cycle tables), light enough for lists of many tests.
  *
  * @param store The store.
  * @param query Filters, sort and page.
@@ -463,16 +343,12 @@ export async function searchTestsPage(
   store: Store,
   query: TestQuery = {},
 ): Promise<TestSearchPage> {
-  const { limit, offset, ...all } = query;
-  checkQuery({ limit, offset });
-  const matches = await matchTests(
-    store,
-    { ...all, sort: all.sort ?? "start_time" },
-    (filter) => store.tests.list(filter),
-  );
-  const from = offset ?? 0;
-  return {
-    total: matches.length,
-    matches: matches.slice(from, limit !== undefined ? from + limit : undefined),
-  };
+  const built = await storeFilter(store, { ...query, sort: query.sort ?? "start_time" });
+  if (!built) return { total: 0, matches: [] };
+  const { limit: _limit, skip: _skip, ...all } = built.filter;
+  const [total, tests] = await Promise.all([
+    store.tests.count(all),
+    store.tests.list(built.filter),
+  ]);
+  return { total, matches: await withSamples(store, tests, built.samples) };
 }

@@ -5,7 +5,7 @@
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoPath } from "./cli/_run.ts";
 import { fixturePath } from "./_util.ts";
@@ -137,4 +137,27 @@ Deno.test("library source imports npm packages inline, pinned to the versions de
   };
   for (const folder of ["parsers", "analysis", "lib", "cli"]) walk(folder);
   ok(seen.length >= 5, `only ${seen.length} npm imports found`);
+});
+
+Deno.test("no private module (_name.ts) is imported from outside its folder", () => {
+  const offending: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(repoPath(folder), { withFileTypes: true })) {
+      const rel = `${folder}/${entry.name}`;
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith(".ts")) {
+        const text = readFileSync(repoPath(rel), "utf8");
+        for (const m of text.matchAll(IMPORT)) {
+          const spec = m[1] ?? m[2];
+          if (!/^\.\.?\/(?:.*\/)?_[a-z0-9_]+\.ts$/.test(spec)) continue;
+          // A private module belongs to its folder (and the folder's subfolders): `analysis/eis/`
+          // may use `analysis/_linalg.ts`, `lib/cli/` may not use `lib/store/_x.ts`.
+          const owner = posix.dirname(posix.join(posix.dirname(rel), spec));
+          if (!`${rel}`.startsWith(`${owner}/`)) offending.push(`${rel}: ${spec}`);
+        }
+      }
+    }
+  };
+  for (const folder of ["parsers", "analysis", "lib", "cli"]) walk(folder);
+  deepEqual(offending, []);
 });

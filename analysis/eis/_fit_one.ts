@@ -48,6 +48,11 @@ export interface FitOneOptions {
   escalate: boolean;
   /** What the fits of one spectrum share (the candidates of an automatic choice). */
   shared?: SharedSearch;
+  /**
+   * A candidate of an automatic choice: a misfit alone (even above 10 %) does not escalate —
+   * such a candidate is the wrong model, not a bad start, and the choice goes elsewhere.
+   */
+  candidate?: boolean;
 }
 
 /** Results reused across the fits of one spectrum. */
@@ -289,7 +294,7 @@ export function fitOne(
   let result = summary(best);
   if (!options.escalate) return result;
   // Escalation (escalationReason): the local search is widened when its result is doubtful.
-  const nested = nestedFits(circuit, data, options);
+  const nested = nestedFits(circuit, data, options, best.params);
   // Of the nested circuits with a BIC as low, name the one without the block the data support
   // least (most parameters flagged), then the lowest BIC.
   const simplerThan = (r: FitOneResult): NestedFit | null => {
@@ -300,7 +305,7 @@ export function fitOne(
       .sort((a, b) => loose(b) - loose(a) || a.bic - b.bic)[0] ?? null;
   };
   let simpler = simplerThan(result);
-  const reason = escalationReason(problem, result, simpler);
+  const reason = escalationReason(problem, result, simpler, options.candidate ?? false);
   if (reason && options.globalStarts === 0) {
     const wider = widerSearch(what, problem, best, { ...options, fallback: trials[0] });
     tried += wider.starts;
@@ -328,17 +333,18 @@ export function fitOne(
 }
 
 /**
- * Why the local search should be widened, or `null`: a poor grade; a doubtful parameter (at a
- * bound, run off, not determined) or no convergence — a misfit of 3–10 % alone (graded warning)
- * is the model's, not the search's; a nested simpler circuit that fits as well (two arcs
- * collapsed into one).
+ * Why the local search should be widened, or `null`: a poor grade (for a candidate of an
+ * automatic choice only through the next reasons); a doubtful parameter (at a bound, run off,
+ * not determined) or no convergence — a misfit of 3–10 % alone (graded warning) is the model's,
+ * not the search's; a nested simpler circuit that fits as well (two arcs collapsed into one).
  */
 function escalationReason(
   problem: FitProblem,
   result: FitOneResult,
   simpler: NestedFit | null,
+  candidate: boolean,
 ): string | null {
-  if (result.quality.level === "poor") return "the fit is graded poor";
+  if (result.quality.level === "poor" && !candidate) return "the fit is graded poor";
   const flags = parameterStatus(problem, result, result.relativeErrors);
   const k = flags.findIndex((f) => f.undetermined);
   if (k >= 0) return `parameter ${problem.circuit.names[k]} ${flags[k].flag}`;
@@ -405,34 +411,42 @@ function drtArcs(data: SpectrumData, shared: SharedSearch | undefined): Arc[] | 
   return arcs;
 }
 
-/** Fits of the nested simpler circuits (see `_nested.ts`), from the cache when there. */
+/**
+ * The BICs of the nested simpler circuits (see `_nested.ts`): from the shared fits of an
+ * automatic choice when there, otherwise one Levenberg–Marquardt run started from the full fit
+ * without the removed block. That start is exact where it matters: when a block of the full fit
+ * does nothing (collapsed arcs), the nested fit starts at the same χ²; when every block is
+ * needed, the nested fit ends far higher whatever its start.
+ */
 function nestedFits(
   circuit: Circuit,
   data: SpectrumData,
   options: FitOneOptions,
+  full: ArrayLike<number>,
 ): NestedFit[] {
   const out: NestedFit[] = [];
   for (const { text, removed, parameters } of nestedCircuits(circuit)) {
-    const key = circuitShape(text);
-    let fit = options.shared?.nested.get(key);
+    let fit = options.shared?.nested.get(circuitShape(text));
     if (!fit) {
       const sub = parseCircuit(text);
       const keep = <T>(o: Record<string, T> | undefined) =>
         o && Object.fromEntries(Object.entries(o).filter(([name]) => sub.names.includes(name)));
+      const start = Object.fromEntries(
+        sub.names.map((name) => [name, full[circuit.names.indexOf(name)]]),
+      );
       try {
         fit = fitOne(`fit "${text}"`, sub, data, {
           ...options,
           constants: keep(options.constants),
           bounds: keep(options.bounds),
-          initialGuess: undefined,
+          initialGuess: start,
           seed: undefined,
           globalStarts: 0,
           escalate: false,
         });
       } catch {
-        continue; // too few points for it, or not finite anywhere: no comparison possible
+        continue; // too few points for it, or not finite: no comparison possible
       }
-      options.shared?.nested.set(key, fit);
     }
     out.push({ circuit: text, removed, parameters, bic: fit.bic });
   }

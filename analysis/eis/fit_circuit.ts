@@ -187,7 +187,7 @@ export function fitCircuit(spectrum: SpectrumLike, options: FitCircuitOptions = 
     if (2 * data.n <= circuit.length + 1) continue;
     try {
       const previous = options.previous?.length === circuit.length ? options.previous : undefined;
-      const result = fitOne(what, circuit, data, { ...common, seed: previous });
+      const result = fitOne(what, circuit, data, { ...common, seed: previous, candidate: true });
       fits.push({ circuit, result });
       if (!previous) common.shared.nested.set(circuitShape(text), result);
     } catch (error) {

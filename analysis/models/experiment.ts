@@ -225,15 +225,43 @@ export function parseStep(text: string): ExperimentStep {
 }
 
 /**
+ * The steps of an experiment written as text (an `--experiment-file`, the dashboard's step
+ * box): one step or group per line; `#` starts a comment; blank lines are skipped.
+ *
+ * @param text The text.
+ * @returns The lines to give {@link parseExperiment}.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { readExperimentText } from "./experiment.ts";
+ * deepEqual(
+ *   readExperimentText("# formation\nCharge at C/10 until 4.2 V\n\nRest for 1 hour # relax\n"),
+ *   ["Charge at C/10 until 4.2 V", "Rest for 1 hour"],
+ * );
+ * ```
+ */
+export function readExperimentText(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/#.*/, "").trim();
+    if (line) out.push(line);
+  }
+  return out;
+}
+
+/**
  * Parse an experiment: step strings, groups repeated as `(step, step, …) × N` (also `x N`,
  * `* N`; steps in a group separated by commas or semicolons), or step objects (for example a
  * measured current profile). Each repetition of a group is one cycle; a run of consecutive
  * steps outside groups is one cycle. `cycles` repeats the whole list.
  *
  * @param items Step strings, groups and step objects.
- * @param options How many times to run the whole list. @default {cycles: 1}
+ * @param options How many times to run the whole list, and the most steps the expanded
+ * experiment may have (checked before expanding it). @default {cycles: 1, maxSteps: 1000000}
  * @returns The steps and their cycle numbers.
- * @throws {SyntaxError} For a step that cannot be read.
+ * @throws {SyntaxError} For a step that cannot be read; {RangeError} for more than `maxSteps`
+ * steps or a bad `cycles`.
  *
  * @example
  * ```ts
@@ -249,12 +277,13 @@ export function parseStep(text: string): ExperimentStep {
  */
 export function parseExperiment(
   items: readonly (string | ExperimentStep)[],
-  options: { cycles?: number } = {},
+  options: { cycles?: number; maxSteps?: number } = {},
 ): Experiment {
   const cycles = options.cycles ?? 1;
   if (!(Number.isInteger(cycles) && cycles >= 1)) {
     throw new RangeError(`cycles must be a positive integer, got ${cycles}`);
   }
+  const maxSteps = options.maxSteps ?? 1_000_000;
   if (items.length === 0) throw new RangeError("An experiment needs at least one step");
   // Blocks: [steps, repeats, isGroup].
   const blocks: { steps: ExperimentStep[]; repeats: number; group: boolean }[] = [];
@@ -273,6 +302,14 @@ export function parseExperiment(
     } else {
       blocks.push({ steps: [parseStep(item)], repeats: 1, group: false });
     }
+  }
+  // Count before expanding: a repeat count is any number, the steps must fit in memory.
+  const total = cycles * blocks.reduce((n, b) => n + b.steps.length * b.repeats, 0);
+  if (total > maxSteps) {
+    throw new RangeError(
+      `The experiment has ${total} steps${cycles > 1 ? ` (${cycles} cycles of the list)` : ""}, ` +
+        `more than the limit of ${maxSteps}`,
+    );
   }
   const steps: ExperimentStep[] = [];
   const cycle: number[] = [];

@@ -13,7 +13,12 @@ import { leastSquares } from "../_least_squares.ts";
 import { compareSimulation, type SimulationComparison } from "./compare_simulation.ts";
 import { type ExperimentStep, profileStep } from "./experiment.ts";
 import { resolveParameterSet } from "./load_parameter_set.ts";
-import { checkParameterSet, type MaterialFunction, type ParameterSet } from "./parameter_set.ts";
+import {
+  checkParameterSet,
+  FUNCTION_VARIABLES,
+  type MaterialFunction,
+  type ParameterSet,
+} from "./parameter_set.ts";
 import { simulate, type SimulateOptions } from "./simulate.ts";
 import type { Simulation } from "./simulation.ts";
 import { interpolateClamped, rowsNearTimes } from "./_interpolate.ts";
@@ -52,6 +57,12 @@ export interface FitOptions
   points?: number;
   /** Iteration limit of Levenberg–Marquardt. @default {40} */
   maxIterations?: number;
+  /**
+   * Called as each simulation of the fit starts, with how many have started (the fit's
+   * progress: about (parameters + 1) simulations per iteration). `onProgress` is not called
+   * during a fit.
+   */
+  onSimulation?: (simulations: number) => void;
 }
 
 /** One fitted parameter. */
@@ -231,6 +242,84 @@ interface Unknown {
   scale: number;
 }
 
+/** The starting set and the unknowns of a fit, checked. */
+function fitUnknowns(options: FitOptions): { base: ParameterSet; unknowns: Unknown[] } {
+  const base = resolveParameterSet(options.parameters ?? "Chen2020");
+  if (options.fit.length === 0) throw new RangeError("Nothing to fit: give at least one parameter");
+  const unknowns: Unknown[] = options.fit.map((f) => {
+    const spec: FitParameter = typeof f === "string" ? { path: f } : f;
+    if (spec.path === "initial_soc") {
+      const init = spec.initial ??
+        (typeof options.initialSoc === "number" ? options.initialSoc : 1);
+      return {
+        path: spec.path,
+        factor: false,
+        initial: init,
+        lower: spec.lower ?? 0,
+        upper: spec.upper ?? 1,
+        log: false,
+        scale: 1,
+      };
+    }
+    const entry = getPath(base, spec.path);
+    const factor = typeof entry !== "number";
+    // A material function is an entry named in FUNCTION_VARIABLES (a number, an expression or a
+    // table); any other non-number (a name, a section of the set) cannot be fitted.
+    if (factor && !Object.hasOwn(FUNCTION_VARIABLES, spec.path.split(".").pop()!)) {
+      throw new RangeError(`Parameter "${spec.path}" is not a number or a material function`);
+    }
+    const value = spec.initial ?? (factor ? 1 : entry as number);
+    const resistance = /resistance/.test(spec.path);
+    const log = !resistance && value > 0;
+    const lower = spec.lower ?? (log ? value / 100 : 0);
+    const upper = spec.upper ?? (log ? value * 100 : resistance ? 1 : Math.max(1, 10 * value));
+    if (!(lower <= value && value <= upper && lower < upper)) {
+      throw new RangeError(`Bounds of "${spec.path}" must satisfy lower ≤ initial ≤ upper`);
+    }
+    if (log && !(lower > 0)) throw new RangeError(`Lower bound of "${spec.path}" must be positive`);
+    return {
+      path: spec.path,
+      factor,
+      initial: value,
+      lower,
+      upper,
+      log,
+      scale: log ? 1 : Math.max(Math.abs(value), upper - lower) || 1,
+    };
+  });
+  return { base, unknowns };
+}
+
+/**
+ * Check what {@link fitParameters} would fit, without simulating: the starting set, every path
+ * (it must exist and hold a number or a material function), the bounds and the number of
+ * points. Cheap: for validating a form or flags before a long fit starts.
+ *
+ * @param options The fit's options.
+ * @throws {RangeError} For unknown paths, bad bounds or too few points (the message names them).
+ *
+ * @example
+ * ```ts
+ * import { throws } from "node:assert/strict";
+ * import { checkFitOptions } from "./fit_parameters.ts";
+ * checkFitOptions({ fit: ["negative.diffusivity_m2_s", "initial_soc"] });
+ * throws(() => checkFitOptions({ fit: ["negative.nonsense"] }), /No parameter "negative.nonsense"/);
+ * ```
+ */
+export function checkFitOptions(options: FitOptions): void {
+  const { unknowns } = fitUnknowns(options);
+  fitPoints(options, unknowns.length);
+}
+
+/** The number of measured rows in the residuals, checked. */
+function fitPoints(options: FitOptions, unknowns: number): number {
+  const nPoints = options.points ?? 300;
+  if (!(Number.isInteger(nPoints) && nPoints >= unknowns + 2)) {
+    throw new RangeError(`points must be an integer ≥ ${unknowns + 2}`);
+  }
+  return nPoints;
+}
+
 /**
  * Fit model parameters to a measured test (as PyBOP does for PyBaMM): simulate the test's own
  * current (or a given experiment), and minimize the squared voltage difference at evenly spaced
@@ -258,53 +347,10 @@ interface Unknown {
  * ```
  */
 export function fitParameters(test: CyclingSeries, options: FitOptions): ParameterFit {
-  const base = resolveParameterSet(options.parameters ?? "Chen2020");
-  if (options.fit.length === 0) throw new RangeError("Nothing to fit: give at least one parameter");
-  const unknowns: Unknown[] = options.fit.map((f) => {
-    const spec: FitParameter = typeof f === "string" ? { path: f } : f;
-    if (spec.path === "initial_soc") {
-      const init = spec.initial ??
-        (typeof options.initialSoc === "number" ? options.initialSoc : 1);
-      return {
-        path: spec.path,
-        factor: false,
-        initial: init,
-        lower: spec.lower ?? 0,
-        upper: spec.upper ?? 1,
-        log: false,
-        scale: 1,
-      };
-    }
-    const entry = getPath(base, spec.path);
-    const factor = typeof entry !== "number";
-    if (factor && (typeof entry !== "string" && (entry === null || typeof entry !== "object"))) {
-      throw new RangeError(`Parameter "${spec.path}" is not a number or a material function`);
-    }
-    const value = spec.initial ?? (factor ? 1 : entry as number);
-    const resistance = /resistance/.test(spec.path);
-    const log = !resistance && value > 0;
-    const lower = spec.lower ?? (log ? value / 100 : 0);
-    const upper = spec.upper ?? (log ? value * 100 : resistance ? 1 : Math.max(1, 10 * value));
-    if (!(lower <= value && value <= upper && lower < upper)) {
-      throw new RangeError(`Bounds of "${spec.path}" must satisfy lower ≤ initial ≤ upper`);
-    }
-    if (log && !(lower > 0)) throw new RangeError(`Lower bound of "${spec.path}" must be positive`);
-    return {
-      path: spec.path,
-      factor,
-      initial: value,
-      lower,
-      upper,
-      log,
-      scale: log ? 1 : Math.max(Math.abs(value), upper - lower) || 1,
-    };
-  });
+  const { base, unknowns } = fitUnknowns(options);
   const toP = (u: Unknown, x: number) => (u.log ? u.initial * 10 ** x : x * u.scale);
   const toU = (u: Unknown, p: number) => (u.log ? Math.log10(p / u.initial) : p / u.scale);
-  const nPoints = options.points ?? 300;
-  if (!(Number.isInteger(nPoints) && nPoints >= unknowns.length + 2)) {
-    throw new RangeError(`points must be an integer ≥ ${unknowns.length + 2}`);
-  }
+  const nPoints = fitPoints(options, unknowns.length);
   const t0 = test.time_s[0], t1 = test.time_s[test.length - 1];
   if (!(t1 > t0)) throw new RangeError("The test has no time span to fit");
   // Measured rows as they are, the simulation reported at exactly their times.
@@ -330,7 +376,16 @@ export function fitParameters(test: CyclingSeries, options: FitOptions): Paramet
   const run = (u: Float64Array, outputTimes: number[] | undefined = relTimes): Simulation => {
     const { set, soc } = setFor(u);
     simulations++;
-    const { fit: _fit, points: _points, maxIterations: _max, experiment: _e, ...rest } = options;
+    const {
+      fit: _fit,
+      points: _points,
+      maxIterations: _max,
+      experiment: _e,
+      onProgress: _p,
+      onSimulation,
+      ...rest
+    } = options;
+    onSimulation?.(simulations);
     return simulate({
       ...rest,
       parameters: set,

@@ -21,3 +21,4 @@ export type { MeshPoints } from "./_cell_model.ts";
 export * from "./compare_simulation.ts";
 export * from "./fit_parameters.ts";
 export * from "./project_cycle_life.ts";
+export * from "./run_model_study.ts";

@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 import { type BatteryConfig, loadConfig, type LoadedConfig } from "../config/load_config.ts";
 import { openStore, type OpenStoreOptions } from "../store/open_store.ts";
 import type { Store } from "../store/store.ts";
-import { redactText } from "../store/_redact.ts";
+import { redactText } from "../store/redact.ts";
 import { reportUsageError } from "./usage_error.ts";
 
 /** One flag. */
@@ -175,7 +175,9 @@ export function formatHelp(spec: CliSpec): string {
  * @param args The arguments (`Deno.args`).
  * @param spec The tool's spec.
  * @param env Environment and home directory (for tests). @default {Deno.env, os.homedir()}
- * @returns The parsed command line; `--help` skips reading the configuration file.
+ * @returns The parsed command line; `--help` skips reading the configuration file, and so does
+ *   a tool that neither uses the store nor has a flag with a `config` key (unless `--config`
+ *   names a file).
  *
  * @example Usage
  * ```ts
@@ -216,7 +218,10 @@ export function parseCli(
   }
   const raw = parsed.values as Record<string, unknown>;
   const help = raw.help === true;
-  const config: LoadedConfig = help
+  // The configuration file is read only by tools that use it (the store, or a flag with a
+  // `config` key) or when --config names one: a file tool then needs read permission only.
+  const usesConfig = spec.store === true || Object.values(spec.options ?? {}).some((o) => o.config);
+  const config: LoadedConfig = help || (!usesConfig && raw.config === undefined)
     ? { path: null, values: {}, warnings: [] }
     : loadConfig({ path: raw.config as string | undefined, home: env.home });
   const values: Record<string, unknown> = {};

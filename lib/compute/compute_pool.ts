@@ -1,6 +1,6 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import type { ComputeRequest, ComputeResponse } from "./serve_compute_tasks.ts";
+import type { ComputeProgress, ComputeRequest, ComputeResponse } from "./serve_compute_tasks.ts";
 
 /** Options of {@link ComputePool}. */
 export interface ComputePoolOptions {
@@ -37,6 +37,11 @@ export interface ComputeRunOptions {
   signal?: AbortSignal;
   /** Buffers of `input` to move to the worker instead of copying them. */
   transfer?: Transferable[];
+  /**
+   * Called with each progress report of the task (what it passes to `context.progress`), from
+   * when this caller joins until the result.
+   */
+  onProgress?: (progress: unknown) => void;
 }
 
 /** A computation stopped at its time limit. */
@@ -53,6 +58,7 @@ interface Waiter {
   reject(error: unknown): void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  onProgress?: (progress: unknown) => void;
 }
 
 interface Job {
@@ -172,7 +178,11 @@ export class ComputePool {
     }
     const shared = job;
     const promise = new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = { resolve: resolve as (v: unknown) => void, reject };
+      const waiter: Waiter = {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        onProgress: options.onProgress,
+      };
       if (options.signal) {
         const signal = options.signal;
         waiter.signal = signal;
@@ -200,11 +210,16 @@ export class ComputePool {
 
   #spawn(): Slot {
     const slot: Slot = { worker: new Worker(this.#url, { type: "module" }), job: null };
-    slot.worker.onmessage = (event: MessageEvent<ComputeResponse>) => {
+    slot.worker.onmessage = (event: MessageEvent<ComputeResponse | ComputeProgress>) => {
       const job = slot.job;
       if (!job || event.data.id !== job.id) return;
+      if ("progress" in event.data) {
+        const value = event.data.progress;
+        for (const w of job.waiters) w.onProgress?.(value);
+        return;
+      }
       slot.job = null;
-      const r = event.data;
+      const r = event.data as ComputeResponse;
       this.#settle(job, r.ok ? { value: r.result } : null, r.ok ? null : errorFrom(r));
       this.#pump();
     };

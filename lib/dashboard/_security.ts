@@ -2,6 +2,8 @@
 
 /** Access token, host and CSRF checks, response headers and safe download names. */
 
+import { safeFileName } from "../safe_file_name.ts";
+
 /** Name of the cookie that carries the access token after the first visit. */
 export const TOKEN_COOKIE = "battery_dashboard_token";
 
@@ -122,22 +124,9 @@ export function text(status: number, body: string, headers: Record<string, strin
 }
 
 /**
- * A file name safe for `Content-Disposition`: the last path component, with control
- * characters, quotes, backslashes and reserved characters replaced by `_`, no leading dots, at
- * most 200 characters; `fallback` when nothing is left.
+ * `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266), the
+ * name made safe by the one `safeFileName` (as `raw_file` writes files).
  */
-export function safeFileName(name: string, fallback = "download"): string {
-  const base = name.split(/[/\\]/).pop() ?? "";
-  const cleaned = base
-    // deno-lint-ignore no-control-regex
-    .replace(/[\u0000-\u001f\u007f"*:<>?|;%]/g, "_")
-    .replace(/^[.\s]+/, "")
-    .trim()
-    .slice(0, 200);
-  return cleaned === "" || /^_*$/.test(cleaned) ? fallback : cleaned;
-}
-
-/** `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266). */
 export function attachment(name: string): string {
   const safe = safeFileName(name);
   const ascii = safe.replace(/[^\x20-\x7e]/g, "_");

@@ -39,6 +39,7 @@ import { eisListPage, eisPage, eisSectionsFragment } from "./_pages/eis.ts";
 import { DashboardCompute, fragmentResponse } from "./_compute.ts";
 import { editSampleAction, editTestAction } from "./_pages/edit.ts";
 import { uploadAction, uploadPage } from "./_pages/upload.ts";
+import { MAX_PARAMETER_FILE_BYTES, MODELING_ROUTES } from "./_pages/modeling.ts";
 
 export type { DashboardOptions } from "./_context.ts";
 
@@ -56,6 +57,8 @@ type Route = {
   fragment?: boolean;
   /** Takes files: its body may be as large as `maxUploadBytes` (other forms: 1 MiB). */
   upload?: boolean;
+  /** Largest body of this form, bytes. @default {1 MiB, or `maxUploadBytes` with `upload`} */
+  maxBytes?: number;
 };
 
 /** Largest body of a form that is not an upload. */
@@ -148,6 +151,10 @@ const ROUTES: Route[] = [
     fragment: true,
   },
   { method: "GET", pattern: /^\/advanced$/, run: (ctx) => advancedPage(ctx) },
+  // A model run's form may carry a parameter file (up to MAX_PARAMETER_FILE_BYTES).
+  ...MODELING_ROUTES.map((r) =>
+    r.method === "POST" ? { ...r, maxBytes: MAX_PARAMETER_FILE_BYTES + MAX_FORM_BYTES } : r
+  ),
   { method: "GET", pattern: /^\/jobs$/, run: (ctx) => jobsPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/jobs/${ID}$`), run: (ctx, [id]) => jobPage(ctx, id) },
   {
@@ -322,7 +329,10 @@ export function createDashboardHandler(
         if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(type)) {
           return text(415, "POST needs a form body");
         }
-        const read = await readForm(req, route.upload ? resolved.maxUploadBytes : MAX_FORM_BYTES);
+        const read = await readForm(
+          req,
+          route.maxBytes ?? (route.upload ? resolved.maxUploadBytes : MAX_FORM_BYTES),
+        );
         if (read instanceof Response) return read;
         form = read;
         const problem = checkCsrf(req, url, form, csrf);

@@ -220,6 +220,8 @@ export async function importDirectory(
     fileNameRule: options.fileNameRule,
     cycleMethod: options.cycleMethod,
     mapping: options.mapping,
+    // The archive's compression runs in the parse workers.
+    pack: (options.archive ?? true) && !dryRun,
   };
   const pool = new ParsePool({ workers, workerUrl: options.workerUrl, parse });
   const cellCodes = new Set<string>();

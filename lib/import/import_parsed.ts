@@ -1,6 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import { readFile } from "node:fs/promises";
+import { packFile } from "./_pack_file.ts";
 import { basename, dirname, join } from "node:path";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
@@ -545,7 +546,11 @@ async function archiveBytes(
   test: TestResult,
   options: ImportParsedOptions,
 ): Promise<void> {
-  const { doc, created } = await store.rawFiles.put(parsed.bytes, {
+  // Packed by the parse worker; else the bytes read whole; else (a file read in chunks) packed
+  // from disk now, its SHA-256 checked against the one hashed while parsing.
+  const data = parsed.packed ??
+    (parsed.bytes.length > 0 || parsed.recording === null ? parsed.bytes : packFile(parsed.path));
+  const { doc, created } = await store.rawFiles.put(data, {
     sha256: parsed.sha256, // hashed once, while parsing
     file_name: basename(parsed.path),
     source_path: parsed.path,

@@ -6,7 +6,7 @@ import { basename } from "node:path";
 import type { CycleSummary } from "../model/cycle_summary.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { parseRecording } from "../../parsers/parse_recording.ts";
-import { FORMATS } from "../../parsers/_registry.ts";
+import { FORMATS } from "../../parsers/mod.ts";
 import type { ColumnMapping } from "../../parsers/column_mapping.ts";
 import { mappedCsvFormat } from "../../parsers/mapped_csv.ts";
 import type { FormatParser } from "../../parsers/format_parser.ts";
@@ -14,6 +14,10 @@ import { UnsupportedFormatError } from "../../parsers/parse_error.ts";
 import { type FileNameRule, parseFileName } from "../../parsers/file_name.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
 import { readArbinSidecar } from "./arbin_sidecar.ts";
+import { openFileSource } from "../file_source.ts";
+import { packRaw } from "../store/raw_codec.ts";
+import { packFile } from "./_pack_file.ts";
+import type { PackedRawFile } from "../store/store.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
 
@@ -33,22 +37,18 @@ export interface ParseFileOptions {
    * any instrument parser). @default {none}
    */
   mapping?: ColumnMapping;
+  /**
+   * Pack the bytes for the archive here (hashed, cut into pieces of 1 MiB and compressed with
+   * zstd when they compress: `ParsedFile.packed`), so that the compression runs in the parse
+   * worker, not in the thread that writes the store. @default {false}
+   */
+  pack?: boolean;
 }
 
 /**
  * The parsers to detect among: the registry, preceded by the mapping's parser when a mapping
  * is given; `undefined` (the registry) otherwise.
  *
-<<<<<<< HEAD
- * @example
- * ```ts
- * import { formatsWithMapping } from "./parse_file.ts";
- * import { equal } from "node:assert/strict";
- *
- * equal(formatsWithMapping(), undefined); // the registry
- * const mapping = { columns: { time: "t", voltage: "U", current: "I" } };
- * equal(formatsWithMapping(mapping)?.[0].id, "mapped_csv");
-=======
  * @param mapping A user-defined column mapping, or nothing.
  * @returns The parsers, or `undefined` for the registry.
  *
@@ -59,7 +59,6 @@ export interface ParseFileOptions {
  * equal(formatsWithMapping(), undefined);
  * const formats = formatsWithMapping({ columns: { time: "t", voltage: "U", current: "I" } })!;
  * equal(formats[0].id, "mapped_csv");
->>>>>>> main
  * ```
  */
 export function formatsWithMapping(mapping?: ColumnMapping): FormatParser[] | undefined {
@@ -75,8 +74,13 @@ export interface ParsedFile {
   path: string;
   /** SHA-256 of the bytes (hex). */
   sha256: string;
-  /** The bytes. */
+  /**
+   * The bytes, when the file was read whole; empty when its format reads in chunks (the file
+   * is then never whole in memory) or when it was packed (`packed`).
+   */
   bytes: Uint8Array;
+  /** The bytes packed for the archive, with `pack: true` (`rawFiles.put` stores them as given). */
+  packed?: PackedRawFile;
   /** The recording, when the file parsed. */
   recording: Recording | null;
   /** Per-cycle summaries of the recording's series (`[]` without one). */
@@ -238,28 +242,53 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
       `${info.size} bytes is more than the ${maxBytes} bytes a file may have (not read)`,
     );
   }
-  // A view of the Buffer readFile returns (`new Uint8Array(buffer)` would copy every file).
-  const buffer = await readFile(path);
-  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  const sha256 = await sha256Hex(bytes);
+  const formats = formatsWithMapping(options.mapping);
+  const parser = detectFormat(head, path, { formats }).parser;
+  let bytes: Uint8Array = new Uint8Array(0);
+  let sha256: string;
+  let packed: PackedRawFile | undefined;
+  if (parser.parseSource) {
+    // Read in chunks: hashed (and packed) piece by piece, parsed from the file below.
+    if (options.pack) {
+      packed = packFile(path);
+      sha256 = packed.sha256;
+    } else sha256 = await hashFile(path);
+  } else {
+    // A view of the Buffer readFile returns (`new Uint8Array(buffer)` would copy every file).
+    const buffer = await readFile(path);
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    if (options.pack) {
+      packed = packRaw(bytes);
+      sha256 = packed.sha256;
+    } else sha256 = await sha256Hex(bytes);
+  }
   const result: ParsedFile = {
     path,
     sha256,
-    bytes,
+    bytes: packed ? new Uint8Array(0) : bytes,
     recording: null,
     cycles: [],
     cycle_method: null,
     error: null,
   };
+  if (packed) result.packed = packed;
   try {
     const metadata = await readArbinSidecar(path).catch(() => undefined);
     const parseOptions = {
       fileName: path,
       fileNameRule: options.fileNameRule,
       metadata,
-      formats: formatsWithMapping(options.mapping),
+      formats,
     };
-    const recording = parseRecording(bytes, parseOptions);
+    let recording: Recording;
+    if (parser.parseSource) {
+      const source = openFileSource(path);
+      try {
+        recording = parser.parseSource(source, parseOptions);
+      } finally {
+        source.close();
+      }
+    } else recording = parseRecording(bytes, parseOptions);
     result.recording = recording;
     if (recording.series && recording.series.length > 0) {
       const table = summarizeCycles(recording.series, { method: options.cycleMethod });
@@ -279,17 +308,6 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
 }
 
 /**
-<<<<<<< HEAD
- * What kind of non-regular file this is, in words.
- *
- * @example
- * ```ts
- * import { fileKind } from "./parse_file.ts";
- * import { equal } from "node:assert/strict";
- * import { statSync } from "node:fs";
- *
- * equal(fileKind(statSync(Deno.cwd())), "a directory");
-=======
  * What kind of non-regular file this is, in words (for skip reasons and errors).
  *
  * @param info A `node:fs` `Stats` (from `lstat`/`stat`) or anything with the same predicates.
@@ -302,7 +320,6 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
  * const no = () => false;
  * const fifo = { isDirectory: no, isFIFO: () => true, isCharacterDevice: no, isBlockDevice: no, isSocket: no };
  * equal(fileKind(fifo), "a FIFO (named pipe)");
->>>>>>> main
  * ```
  */
 export function fileKind(info: {

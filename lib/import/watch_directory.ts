@@ -31,7 +31,7 @@ import { join, relative, resolve, sep } from "node:path";
 import type { FileOutcome, ImportJob } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { isConnectionFailure, StoreConnectionError, StoreLostError } from "../store/store_error.ts";
-import { redactText } from "../store/_redact.ts";
+import { redactText } from "../store/redact.ts";
 import { updateCellDataset } from "../cell_dataset.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import type { SampleSheet } from "../../parsers/sample_sheet.ts";
@@ -342,6 +342,7 @@ class DirectoryWatcher {
         fileNameRule: this.#o.fileNameRule,
         cycleMethod: this.#o.cycleMethod,
         mapping: this.#o.mapping,
+        pack: this.#o.archive ?? true,
       },
     });
     let stopped!: () => void;

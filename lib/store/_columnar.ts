@@ -1,11 +1,14 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // Columnar chunk encoding shared by the store adapters: each column of a time series or spectrum
 // is cut into chunks of `chunk_rows` rows, each chunk stored as little-endian bytes (SQLite BLOB,
-// MongoDB BinData). Reading a row range touches only the chunks that overlap it.
+// MongoDB BinData) — compressed with zstd when that saves at least a tenth (a chunk shorter than
+// its rows × element size is a zstd frame; chunks stored before compression read as they were).
+// Reading a row range touches only the chunks that overlap it.
 
 import { CYCLING_COLUMNS, type CyclingSeries } from "../model/cycling_series.ts";
 import type { Spectrum } from "../model/spectrum.ts";
 import type { ColumnLayout, SeriesInfo, SpectrumInfo } from "./documents.ts";
+import { compressPiece, decodePiece } from "./raw_codec.ts";
 
 /** Default rows per chunk. */
 export const DEFAULT_CHUNK_ROWS = 100_000;
@@ -24,8 +27,15 @@ export interface Chunk {
   row_start: number;
   /** Number of rows. */
   row_count: number;
-  /** Little-endian element bytes. */
+  /** Little-endian element bytes, or their zstd frame when shorter than row_count × size. */
   bytes: Uint8Array;
+}
+
+/** A chunk's bytes as stored: compressed when that saves at least a tenth. */
+function packChunk(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < 1024) return bytes;
+  const small = compressPiece(bytes);
+  return small.length <= 0.9 * bytes.length ? small : bytes;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -84,7 +94,7 @@ function chunkColumns(
         column: name,
         row_start: start,
         row_count: count,
-        bytes: toBytes(array, start, count),
+        bytes: packChunk(toBytes(array, start, count)),
       });
     }
   }
@@ -221,13 +231,25 @@ function decodeColumns(
     const to = Math.min(end, c.row_start + c.row_count);
     if (to <= from) continue;
     const size = target.BYTES_PER_ELEMENT;
-    if (c.bytes.length !== c.row_count * size) {
+    let bytes = c.bytes;
+    if (bytes.length < c.row_count * size) {
+      try {
+        bytes = decodePiece(bytes, "zstd");
+      } catch (error) {
+        throw new RangeError(
+          `Stored chunk of column "${c.column}" at row ${c.row_start} cannot be decompressed: ${
+            (error as Error).message
+          }`,
+        );
+      }
+    }
+    if (bytes.length !== c.row_count * size) {
       throw new RangeError(
-        `Stored chunk of column "${c.column}" at row ${c.row_start} has ${c.bytes.length} bytes, ` +
+        `Stored chunk of column "${c.column}" at row ${c.row_start} has ${bytes.length} bytes, ` +
           `expected ${c.row_count * size}`,
       );
     }
-    fromBytes(c.bytes, from - c.row_start, to - from, target, from - start);
+    fromBytes(bytes, from - c.row_start, to - from, target, from - start);
     filled[c.column] += to - from;
   }
   for (const { name } of layout) {

@@ -14,6 +14,7 @@ import type {
   AnalyzeTestOptions,
   CycleRole,
   TestAnalysisData,
+  TestSummary,
 } from "../../analysis/analyze_test.ts";
 
 /** One entry of a notes log. */
@@ -301,6 +302,29 @@ export interface TestListing extends Omit<TestResult, "cycles" | "analysis"> {
   end_time_s: number | null;
 }
 
+/**
+ * The numbers of a test's `analysis.summary` that stores index (filters and sort keys of
+ * `tests.find`): every numeric field of `TestSummary`.
+ */
+export const SUMMARY_NUMBER_FIELDS = [
+  "cycle_count",
+  "counted_cycle_count",
+  "reference_cycle",
+  "initial_capacity_Ah",
+  "final_capacity_Ah",
+  "capacity_retention",
+  "fade_per_100_cycles",
+  "mean_coulombic_efficiency",
+  "mean_energy_efficiency",
+  "eol_cycle_observed",
+  "eol_cycle_predicted",
+  "knee_cycle",
+  "median_internal_resistance_ohm",
+] as const satisfies readonly (keyof TestSummary)[];
+
+/** A numeric field of `analysis.summary`. */
+export type SummaryNumberField = typeof SUMMARY_NUMBER_FIELDS[number];
+
 /** Description of raw bytes to store. */
 export interface RawFileInput {
   /** Base name of the file. */
@@ -341,6 +365,12 @@ export interface RawDataFile extends Required<RawFileInput> {
   size_bytes: number;
   /** When it was stored. */
   uploaded_at: string;
+  /**
+   * How the archived bytes are kept: `"zstd"` = compressed in pieces of 1 MiB (decompressed and
+   * checked against `size_bytes` and `sha256` on every read); absent = as they are (files that
+   * do not compress, and every file stored before compression).
+   */
+  encoding?: "zstd";
 }
 
 /** Fields of a raw file that can be changed after storing. */

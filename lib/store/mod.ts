@@ -25,4 +25,5 @@ export * from "./store_error.ts";
 export * from "./sqlite_store.ts";
 export * from "./mongo_store.ts";
 export * from "./open_store.ts";
+export * from "./redact.ts";
 export * from "../cell_dataset.ts";

@@ -30,6 +30,7 @@ import {
   type Db,
   type Document,
   type Filter,
+  type FindOptions,
   GridFSBucket,
   MongoClient,
   ObjectId,
@@ -56,6 +57,7 @@ import { ANALYSIS_DETAIL_FIELDS, SAMPLE_LINKS } from "./documents.ts";
 import type {
   DatasetApi,
   JobApi,
+  PackedRawFile,
   Page,
   RawFileApi,
   RawFileFilter,
@@ -127,8 +129,20 @@ import {
   supersededVersions,
   unknownSampleError,
 } from "./_shared.ts";
-import { redactText, redactUri, uriSecrets } from "./_redact.ts";
-import { rechunk, sha256Hex, sha256Stream } from "./_sha256.ts";
+import { redactText, redactUri, uriSecrets } from "./redact.ts";
+import { rechunk, sha256Stream } from "./_sha256.ts";
+import { checkTestQuery, searchWords, testSearchText } from "./_test_query.ts";
+import { SUMMARY_NUMBER_FIELDS } from "./documents.ts";
+import {
+  compressPiece,
+  decodePiece,
+  framePiece,
+  isPackedRaw,
+  packRaw,
+  RAW_PIECE_BYTES,
+  RawVerifier,
+  unframePieces,
+} from "./raw_codec.ts";
 import { decodeKeys, encodeKeys } from "./_keys.ts";
 import { KeyedLock } from "./_keyed_lock.ts";
 import { newWriter, ownerGone, type WriterIdentity, writerLabel } from "./_liveness.ts";
@@ -409,6 +423,16 @@ export class MongoStore implements Store {
     await c.tests.createIndex({ name: 1 });
     await c.tests.createIndex({ _start: 1, created_at: 1 });
     await c.tests.createIndex({ tags: 1 });
+    await c.tests.createIndex({ _protocol: 1 });
+    await c.tests.createIndex({ _tester_lc: 1 });
+    for (const f of ["fade_per_100_cycles", "capacity_retention", "cycle_count"]) {
+      await c.tests.createIndex({ [`_kn.${f}`]: 1, [`_k.${f}`]: 1 });
+    }
+    // Tests written before the index fields existed get them now (once).
+    for await (const d of c.tests.find({ _search: { $exists: false } })) {
+      const test = currentTest(fromDoc<TestResult>(d)!);
+      await c.tests.updateOne({ _id: d._id }, { $set: indexFields(test) });
+    }
     await c.hashes.createIndex({ test_id: 1 });
     await c.chunks.createIndex(
       { test_id: 1, version: 1, kind: 1, seq: 1, chunk: 1, column: 1 },
@@ -1084,14 +1108,54 @@ export class MongoStore implements Store {
     }
   }
 
+  /** The test documents a filter selects, sorted and paged, read with `projection`. */
+  async #findTests(filter: TestFilter, projection: FindOptions): Promise<Doc[]> {
+    const c = this.#c;
+    const { limit, skip } = checkPage(filter);
+    if (limit === 0) return [];
+    const query = await this.#testFilter(filter);
+    const key = filter.sort?.key;
+    if (key === "sample" || key === "chemistry") {
+      // The sample's fields are not in the test: sorted here, after the filter.
+      const docs = await c.tests.find(query, projection).toArray();
+      const samples = new Map(
+        (await c.samples.find({ _id: { $in: [...new Set(docs.map((d) => d.sample_id))] } })
+          .toArray()).map((d) => [d._id, d]),
+      );
+      const value = (d: Doc): string | null => {
+        const v = samples.get(d.sample_id)?.[key === "sample" ? "name" : "chemistry"];
+        return typeof v === "string" ? v.toLowerCase() : null;
+      };
+      const sign = filter.sort!.order === "desc" ? -1 : 1;
+      const keyed = docs.map((d) => ({ d, v: value(d) }));
+      keyed.sort((a, b) => {
+        if (a.v !== b.v) {
+          if (a.v === null || b.v === null) return a.v === null ? 1 : -1;
+          return (a.v < b.v ? -1 : 1) * sign;
+        }
+        if (a.d._start !== b.d._start) return a.d._start < b.d._start ? -1 : 1;
+        return a.d._id < b.d._id ? -1 : a.d._id > b.d._id ? 1 : 0;
+      });
+      return keyed.slice(skip, limit === null ? undefined : skip + limit).map(({ d }) => d);
+    }
+    const order = filter.sort?.order === "desc" ? -1 : 1;
+    const sort = key
+      ? { [`_kn.${key}`]: 1, [`_k.${key}`]: order, _start: 1, _id: 1 }
+      : { _start: 1, created_at: 1, _id: 1 };
+    const cursor = c.tests.find(query, projection).sort(sort as Record<string, 1 | -1>).skip(skip);
+    if (limit !== null) cursor.limit(limit);
+    return await cursor.toArray();
+  }
+
   #testDoc(test: TestResult): Doc {
     return toDoc(test, {
       _start: test.start_time ?? NO_START,
       _end_time_s: lastCycleEnd(test.cycles),
+      ...indexFields(test),
     });
   }
 
-  #testFilter(filter: TestFilter): Filter<Doc> {
+  async #testFilter(filter: TestFilter): Promise<Filter<Doc>> {
     const q: Filter<Doc> = {};
     for (
       const f of ["sample_id", "cell_code", "base_name", "name", "tester", "test_type"] as const
@@ -1110,6 +1174,39 @@ export class MongoStore implements Store {
     if (filter.tags?.length) {
       q.$and = [...((q.$and as Filter<Doc>[]) ?? []), ...filter.tags.map((t) => ({ tags: t }))];
     }
+    if (filter.any_tags?.length) {
+      q.$and = [...((q.$and as Filter<Doc>[]) ?? []), { tags: { $in: filter.any_tags } }];
+    }
+    if (filter.exclude_tags?.length) {
+      q.$and = [...((q.$and as Filter<Doc>[]) ?? []), { tags: { $nin: filter.exclude_tags } }];
+    }
+    // The stored analysis, free text: the index fields written with every test (indexFields).
+    checkTestQuery(filter);
+    const and: Filter<Doc>[] = [];
+    if (filter.tester_any_case !== undefined) {
+      and.push({ _tester_lc: filter.tester_any_case.toLowerCase() });
+    }
+    if (filter.protocol !== undefined) and.push({ _protocol: filter.protocol });
+    if (filter.flags?.length) and.push({ _flags: { $all: filter.flags } });
+    const OPS = { "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "=": "$eq" } as const;
+    for (const c of filter.summary ?? []) {
+      and.push({ [`_k.${c.field}`]: { [OPS[c.op]]: c.value, $type: "number" } });
+    }
+    const words = searchWords(filter.text);
+    if (words.length) {
+      const samples = await this.#c.samples.find({}, { projection: { name: 1, chemistry: 1 } })
+        .toArray();
+      for (const word of words) {
+        const ids = samples.filter((d) =>
+          String(d.name ?? "").toLowerCase().includes(word) ||
+          String(d.chemistry ?? "").toLowerCase().includes(word)
+        ).map((d) => d._id);
+        and.push({
+          $or: [{ _search: { $regex: escapeRegex(word) } }, { sample_id: { $in: ids } }],
+        });
+      }
+    }
+    if (and.length) q.$and = [...((q.$and as Filter<Doc>[]) ?? []), ...and];
     return q;
   }
 
@@ -1226,24 +1323,14 @@ export class MongoStore implements Store {
         }),
       find: (filter = {}) =>
         this.#op(async () => {
-          const { limit, skip } = checkPage(filter);
-          if (limit === 0) return [];
           const withCycles = !filter.without_cycles;
-          const cursor = c.tests.find(this.#testFilter(filter), withCycles ? {} : LIGHT_TEST)
-            .sort({ _start: 1, created_at: 1, _id: 1 }).skip(skip);
-          if (limit !== null) cursor.limit(limit);
-          return (await cursor.toArray()).map((d) =>
+          return (await this.#findTests(filter, withCycles ? {} : LIGHT_TEST)).map((d) =>
             lightened(currentTest(fromDoc<TestResult>(d)!), withCycles)
           );
         }),
       list: (filter = {}) =>
         this.#op(async () => {
-          const { limit, skip } = checkPage(filter);
-          if (limit === 0) return [];
-          const cursor = c.tests.find(this.#testFilter(filter), LISTED_TEST)
-            .sort({ _start: 1, created_at: 1, _id: 1 }).skip(skip);
-          if (limit !== null) cursor.limit(limit);
-          const docs = await cursor.toArray();
+          const docs = await this.#findTests(filter, LISTED_TEST);
           // Tests written before `_end_time_s` existed: their cycles tell.
           const older = docs.filter((d) => d._end_time_s === undefined).map((d) => d._id);
           const ends = new Map<unknown, number | null>();
@@ -1259,7 +1346,8 @@ export class MongoStore implements Store {
             return listingOf(test, end as number | null);
           });
         }),
-      count: (filter = {}) => this.#op(() => c.tests.countDocuments(this.#testFilter(filter))),
+      count: (filter = {}) =>
+        this.#op(async () => c.tests.countDocuments(await this.#testFilter(filter))),
       cellCodes: () =>
         this.#op(async () =>
           (await c.tests.distinct("cell_code"))
@@ -1452,32 +1540,80 @@ export class MongoStore implements Store {
       }
     };
     const put = async (
-      bytes: Uint8Array | ReadableStream<Uint8Array>,
+      input: Uint8Array | ReadableStream<Uint8Array> | PackedRawFile,
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
       const { fields, sha256: given } = completeRawFileInput(raw);
-      if (!(bytes instanceof Uint8Array) && !(bytes instanceof ReadableStream)) {
-        throw new TypeError("rawFiles.put: bytes must be a Uint8Array or a ReadableStream");
+      if (
+        !(input instanceof Uint8Array) && !(input instanceof ReadableStream) && !isPackedRaw(input)
+      ) {
+        throw new TypeError(
+          "rawFiles.put: bytes must be a Uint8Array, a ReadableStream or a packed raw file",
+        );
       }
+      if (input instanceof Uint8Array && given !== null) {
+        // Known bytes are not compressed again.
+        const existing = await c.raw.findOne({ sha256: given });
+        if (existing) return { doc: fromDoc<RawDataFile>(existing)!, created: false };
+      }
+      // Bytes in memory are packed here (hashed, compressed in pieces of 1 MiB when they
+      // compress); a stream is packed as it is read, below.
+      const packed = input instanceof Uint8Array
+        ? packRaw(input)
+        : isPackedRaw(input)
+        ? input
+        : null;
       let known: string | null = null;
-      if (bytes instanceof Uint8Array) {
-        known = given ?? sha256Hex(bytes);
+      if (packed) {
+        known = packed.sha256;
         const existing = await c.raw.findOne({ sha256: known });
         if (existing) return { doc: fromDoc<RawDataFile>(existing)!, created: false };
       }
+      const bytes = input as ReadableStream<Uint8Array>;
+      let streamEncoding: "zstd" | null = null;
       const id = newId();
       // Intent, bytes, then the description (the commit point); a duplicate removes the bytes.
       // A writer that dies midway leaves the intent, and recovery removes the pieces.
       const intent = `raw:${id}`;
       await this.#intend(intent, { kind: "raw", raw_id: id });
       try {
-        const { sha256, size } = await upload(id, {
-          fileName: fields.file_name,
-          pieces: bytes instanceof Uint8Array
-            ? [bytes.subarray(0)]
-            : rechunk(bytes as ReadableStream<Uint8Array>, GRIDFS_CHUNK_BYTES),
-          sha256: known,
-        });
+        // GridFS holds compressed pieces each with its length in front (see raw_codec.ts),
+        // or the bytes as they are (files that do not compress, and older files).
+        let sha256: string, size: number, encoding: "zstd" | null;
+        if (packed) {
+          await upload(id, {
+            fileName: fields.file_name,
+            pieces: packed.encoding ? packed.pieces.map(framePiece) : packed.pieces,
+            sha256: known,
+          });
+          ({ sha256, size, encoding } = packed);
+        } else {
+          const verify = sha256Stream();
+          let total = 0;
+          const hashed = async function* (): AsyncGenerator<Uint8Array> {
+            for await (const piece of rechunk(bytes, RAW_PIECE_BYTES)) {
+              verify.update(piece);
+              total += piece.length;
+              yield piece;
+            }
+          };
+          const source = hashed();
+          const framed = async function* (): AsyncGenerator<Uint8Array> {
+            let first = true;
+            for await (const piece of source) {
+              if (first) {
+                const small = compressPiece(piece);
+                streamEncoding = small.length <= 0.9 * piece.length ? "zstd" : null;
+                first = false;
+                yield streamEncoding ? framePiece(small) : piece;
+              } else yield streamEncoding ? framePiece(compressPiece(piece)) : piece;
+            }
+          };
+          await upload(id, { fileName: fields.file_name, pieces: framed(), sha256: "" });
+          sha256 = verify.digest("hex");
+          size = total;
+          encoding = streamEncoding;
+        }
         if (given !== null && sha256 !== given) {
           await removeBytes(id);
           throw new RangeError(
@@ -1491,6 +1627,7 @@ export class MongoStore implements Store {
           size_bytes: size,
           uploaded_at: nowIso(),
         };
+        if (encoding) file.encoding = encoding;
         try {
           await c.raw.insertOne(toDoc(file));
         } catch (error) {
@@ -1509,7 +1646,7 @@ export class MongoStore implements Store {
       }
     };
     const putDone = async (
-      bytes: Uint8Array | ReadableStream<Uint8Array>,
+      bytes: Uint8Array | ReadableStream<Uint8Array> | PackedRawFile,
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
       const result = await put(bytes, raw);
@@ -1519,9 +1656,10 @@ export class MongoStore implements Store {
     const open = async (id: string): Promise<ReadableStream<Uint8Array>> => {
       const file = await c.raw.findOne({ _id: id });
       if (!file) throw new NotFoundError("raw file", id);
+      const stored = fromDoc<RawDataFile>(file)!;
       const download = this.#bucket.openDownloadStream(ObjectId.createFromHexString(id));
       const translate = (error: unknown) => this.#translate(error);
-      async function* pieces(): AsyncGenerator<Uint8Array> {
+      async function* downloaded(): AsyncGenerator<Uint8Array> {
         try {
           for await (const piece of download) {
             yield new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
@@ -1529,6 +1667,19 @@ export class MongoStore implements Store {
         } catch (error) {
           throw translate(error);
         }
+      }
+      // Decompressed (when stored compressed) and checked against size and SHA-256: a damaged
+      // archive errors the stream instead of ending it.
+      async function* pieces(): AsyncGenerator<Uint8Array> {
+        const verify = new RawVerifier(stored);
+        const encoding = stored.encoding ?? null;
+        const source = encoding ? unframePieces(downloaded(), id) : downloaded();
+        for await (const piece of source) {
+          const bytes = decodePiece(piece, encoding);
+          verify.update(bytes);
+          if (bytes.length > 0) yield bytes;
+        }
+        verify.finish();
       }
       return ReadableStream.from(pieces());
     };
@@ -1780,4 +1931,39 @@ export class MongoStore implements Store {
 /** Resolve after `ms` milliseconds. */
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Fields kept beside a test's document for queries (stripped on read, like every `_` field):
+ * lower-case tester and free-text search text, the analysis's protocol and flags, and per sort
+ * key its value (`_k`) and whether it is missing (`_kn`, 1 = missing: sorted last).
+ */
+function indexFields(test: TestResult): Record<string, unknown> {
+  const s = test.analysis?.summary ?? null;
+  const k: Record<string, string | number | null> = {
+    start_time: test.start_time,
+    name: test.name.toLowerCase(),
+    tester: test.tester.toLowerCase(),
+    test_type: test.test_type,
+    cell_code: test.cell_code || null,
+    protocol: s?.protocol ?? null,
+    flag_count: s ? s.flag_codes.length : null,
+  };
+  for (const f of SUMMARY_NUMBER_FIELDS) {
+    const v = s?.[f];
+    k[f] = typeof v === "number" && Number.isFinite(v) ? v : null;
+  }
+  return {
+    _tester_lc: test.tester.toLowerCase(),
+    _search: testSearchText(test),
+    _protocol: s?.protocol ?? null,
+    _flags: s ? [...s.flag_codes] : [],
+    _k: k,
+    _kn: Object.fromEntries(Object.entries(k).map(([key, v]) => [key, v === null ? 1 : 0])),
+  };
+}
+
+/** `text` as a regular expression matching itself. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

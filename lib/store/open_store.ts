@@ -35,7 +35,7 @@ import { dirname, join } from "node:path";
 import type { BatteryConfig } from "../config/load_config.ts";
 import type { Store } from "./store.ts";
 import { StoreError } from "./store_error.ts";
-import { redactUri } from "./_redact.ts";
+import { redactUri } from "./redact.ts";
 
 /** Default MongoDB database name. */
 export const DEFAULT_DB_NAME = "battery_test_db";

@@ -4,7 +4,7 @@ import { open, readFile, stat } from "node:fs/promises";
 import { openFileSource } from "../file_source.ts";
 import { fileKind } from "../import/parse_file.ts";
 import type { Recording } from "../model/file_meta.ts";
-import { FORMATS } from "../../parsers/_registry.ts";
+import { FORMATS } from "../../parsers/mod.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
 import { explainDetection } from "../../parsers/explain_detection.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";

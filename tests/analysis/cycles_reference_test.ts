@@ -1,6 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // summarizeCycles computes its per-cycle means, voltage range and median resistance in one pass
-// with a selection-based median (for speed). These tests check it bit for bit against the plain
+// with a selection-based median, and its capacities and energies from the counters at the cycle
+// boundaries only (for speed and memory). These tests check it bit for bit against the plain
 // definitions (one pass per mean, a sorted copy for the median — the implementation it
 // replaced) on every cycling fixture and on synthetic series with holes, ties and odd and even
 // resistance counts.
@@ -8,7 +9,7 @@ import { equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { parseRecording } from "../../parsers/mod.ts";
 import { summarizeCycles } from "../../analysis/cycles.ts";
-import { segmentCycles } from "../../analysis/_cycle_segments.ts";
+import { monotoneCounter, segmentCycles } from "../../analysis/_cycle_segments.ts";
 import type { CyclingSeries } from "../../lib/model/cycling_series.ts";
 import { fixturePath } from "../_util.ts";
 
@@ -53,7 +54,25 @@ function reference(series: CyclingSeries) {
   const seg = segmentCycles(series);
   const { time_s: t, voltage_V: v, current_A: i } = series;
   const dir = seg.dir;
+  const n = series.length;
+  // Capacities and energies from full-length running counters (what summarizeCycles did before
+  // it computed them at the cycle boundaries only).
+  const anyFinite = (x: Float64Array) => x.some((value) => Number.isFinite(value));
+  const qcm = monotoneCounter(series.charge_capacity_Ah);
+  const qdm = monotoneCounter(series.discharge_capacity_Ah);
+  const ecm = anyFinite(series.charge_energy_Wh) ? monotoneCounter(series.charge_energy_Wh) : null;
+  const edm = anyFinite(series.discharge_energy_Wh)
+    ? monotoneCounter(series.discharge_energy_Wh)
+    : null;
   return seg.cycles.map(({ start, end }) => {
+    const counted = (m: Float64Array, sign: 1 | -1): number => {
+      let x = m[end - 1] - (start > 0 ? m[start - 1] : 0);
+      if (start > 0 && dir[start] === -sign) x -= m[start] - m[start - 1];
+      if (end < n && dir[end] === -sign) x += m[end] - m[end - 1];
+      return x;
+    };
+    const qc = counted(qcm, 1), qd = counted(qdm, -1);
+    const ec = ecm ? counted(ecm, 1) : null, ed = edm ? counted(edm, -1) : null;
     let vmin = Infinity, vmax = -Infinity;
     for (let r = start; r < end; r++) {
       if (v[r] < vmin) vmin = v[r];
@@ -63,6 +82,12 @@ function reference(series: CyclingSeries) {
     const values: number[] = [];
     if (ir) { for (let r = start; r < end; r++) if (ir[r] > 0) values.push(ir[r]); }
     return {
+      charge_capacity_Ah: qc,
+      discharge_capacity_Ah: qd,
+      coulombic_efficiency: qc > 0 ? qd / qc : null,
+      charge_energy_Wh: ec,
+      discharge_energy_Wh: ed,
+      energy_efficiency: ec !== null && ed !== null && ec > 0 ? ed / ec : null,
       mean_voltage_V: timeWeightedMean(t, v, start, end, () => true),
       min_voltage_V: Number.isFinite(vmin) ? vmin : null,
       max_voltage_V: Number.isFinite(vmax) ? vmax : null,

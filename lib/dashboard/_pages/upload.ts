@@ -17,7 +17,7 @@ import type { ImportJob } from "../../store/documents.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { markup } from "../_html.ts";
 import { Params } from "../_params.ts";
-import { safeFileName } from "../_security.ts";
+import { safeFileName } from "../../safe_file_name.ts";
 
 /** The upload page: file picker and drop zone, sample association, properties, tags. */
 export async function uploadPage(ctx: Ctx): Promise<Page> {
@@ -116,8 +116,9 @@ export async function uploadAction(ctx: Ctx, form: FormData): Promise<Response> 
     : await Deno.makeTempDir({ prefix: "battery_upload_" });
   const used = new Set<string>();
   for (const f of files) {
-    let name = safeFileName(f.name, "upload");
-    for (let k = 2; used.has(name); k++) name = `${k}_${safeFileName(f.name, "upload")}`;
+    const clean = safeFileName(f.name || "upload");
+    let name = clean;
+    for (let k = 2; used.has(name); k++) name = `${k}_${clean}`;
     used.add(name);
     await Deno.writeFile(join(dir, name), f.stream());
   }

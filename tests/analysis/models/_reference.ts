@@ -2,11 +2,10 @@
 // Helpers of the model tests: the PyBaMM reference curves and a step-aware comparison.
 
 import type { CyclingSeries } from "../../../lib/model/cycling_series.ts";
-import { fixturePath } from "../../_util.ts";
 
-/** A reference CSV of tests/fixtures/models/pybamm/ as named columns. */
+/** A reference CSV of tests/analysis/models/pybamm/ as named columns. */
 export function readReference(name: string): Record<string, Float64Array> {
-  const text = Deno.readTextFileSync(fixturePath(`models/pybamm/${name}`)).trim();
+  const text = Deno.readTextFileSync(new URL(`./pybamm/${name}`, import.meta.url)).trim();
   const [head, ...lines] = text.split("\n");
   const names = head.split(",");
   const cols = names.map(() => new Float64Array(lines.length));

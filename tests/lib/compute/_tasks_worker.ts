@@ -18,6 +18,11 @@ if (isWorkerContext()) {
     spin: () => {
       while (true) calls++;
     },
+    /** Reports 1/n, 2/n, … 1 as progress, then returns n. */
+    steps: (n: number, { progress }) => {
+      for (let i = 1; i <= n; i++) progress({ done: i, of: n });
+      return n;
+    },
     /** Throws a RangeError. */
     fail: (input: { message: string }) => {
       throw new RangeError(input.message);

@@ -54,6 +54,19 @@ Deno.test("a task past its time limit is stopped and its worker replaced", async
   }
 });
 
+Deno.test("a task's progress reports reach the caller, in order, before its result", async () => {
+  const pool = new ComputePool({ workerUrl: WORKER, workers: 1 });
+  try {
+    const seen: unknown[] = [];
+    const result = await pool.run("steps", 4, { onProgress: (p) => seen.push(p) });
+    equal(result, 4);
+    // The task reports {done: i, of: 4} for i = 1..4 (tests/lib/compute/_tasks_worker.ts).
+    deepEqual(seen, [1, 2, 3, 4].map((done) => ({ done, of: 4 })));
+  } finally {
+    pool.close();
+  }
+});
+
 Deno.test("callers of one key share one computation", async () => {
   const pool = new ComputePool({ workerUrl: WORKER, workers: 2 });
   try {

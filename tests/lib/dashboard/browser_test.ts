@@ -152,6 +152,7 @@ Deno.test({
         ["eis-list", "/eis"],
         ["eis", `/eis/${eis.id}`],
         ["advanced", `/advanced?sample=${sample.id}`],
+        ["modeling", "/modeling"],
         ["upload", "/upload"],
         ["jobs", "/jobs"],
         ["job", `/jobs/${fx.summary.job_id}`],
@@ -501,6 +502,33 @@ Deno.test({
         await Promise.all([page.waitForURL(/\/adhoc\/run/), page.click("form.run-form button")]);
         const drawn = await ready(page);
         ok(drawn["plot-adhoc"].drawn > 0);
+      });
+
+      await t.step("modeling: steps checked as typed; a small SPM run draws its plot", async () => {
+        await page.goto(origin + "/modeling");
+        await page.selectOption("#model-select", "spm");
+        // The steps are read by the server as they are typed: a bad line is named at once.
+        await page.fill(
+          "#experiment-input",
+          "Discharge at 1C until 2.5 V\nCharge at 1C untl 4.2 V",
+        );
+        await page.waitForSelector("#experiment-check[data-checked=error]");
+        ok((await page.textContent("#experiment-check"))!.startsWith("Experiment line 2:"));
+        await page.fill("#experiment-input", "Discharge at 1C until 2.5 V\nRest for 10 minutes");
+        await page.waitForSelector("#experiment-check[data-checked=ok]");
+        equal(await page.textContent("#experiment-check"), "✓ 2 steps in 1 cycle");
+        await page.fill("input[name=points]", "120");
+        await Promise.all([
+          page.waitForURL(/\/modeling\/runs\/[0-9a-f]+$/),
+          page.click("#run-button"),
+        ]);
+        const drawn = await ready(page);
+        // Voltage and current panels, 120 rows each (the requested output rows).
+        equal(drawn["plot-simulation"].sent, 240);
+        equal(drawn["plot-simulation"].drawn, drawn["plot-simulation"].sent);
+        ok((await page.textContent("#sim-describe"))!.startsWith("SPM of Chen2020: 2 step(s)"));
+        equal(await overflow(page), 0);
+        await shot(page, "modeling-run");
       });
 
       await t.step("nothing was loaded from outside the server; no script error or warning", () => {

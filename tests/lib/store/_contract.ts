@@ -16,6 +16,7 @@ import type { Store } from "../../../lib/store/store.ts";
 import { ConflictError, NotFoundError } from "../../../lib/store/store_error.ts";
 import { updateCellDataset } from "../../../lib/cell_dataset.ts";
 import { analyzeTest } from "../../../analysis/analyze_test.ts";
+import { packRaw } from "../../../lib/store/raw_codec.ts";
 import { assertClose } from "../../_util.ts";
 import { hashOf, makeBytes, makeCycle, makeSeries, makeSpectrum } from "./_fixtures.ts";
 
@@ -279,6 +280,20 @@ const CASES: Case[] = [
         analysis: analyzeTest({ cycles: c2 }).toJSON(),
       });
       equal(t2.analysis!.summary.initial_capacity_Ah, 1.2);
+      // Lists select, sort and page as find does.
+      for (
+        const filter of [
+          { sort: { key: "initial_capacity_Ah" as const, order: "desc" as const } },
+          { sort: { key: "name" as const }, limit: 1, skip: 1 },
+          { text: "t2" },
+        ]
+      ) {
+        deepEqual(
+          (await store.tests.list(filter)).map((t) => t.id),
+          (await store.tests.find({ ...filter, without_cycles: true })).map((t) => t.id),
+          JSON.stringify(filter),
+        );
+      }
       deepEqual(t2.analysis_options, {});
       let m = (await store.samples.get(sampleId))!.metrics;
       equal(m.test_count, 2);
@@ -465,6 +480,101 @@ const CASES: Case[] = [
     },
   ],
 
+  [
+    "tests.find filters, sorts and pages by the stored analysis and free text in the store",
+    async (store) => {
+      const a = await store.samples.create({ name: "QCellA", chemistry: "NMC811/Gr" });
+      const b = await store.samples.create({ name: "QCellB", chemistry: "LFP" });
+      // Retention = discharge of cycle 2 / cycle 1 (analyzeTest's reference is cycle 1).
+      const rows: [string, string, string, number | null, string | null, string[]][] = [
+        ["q1", a.id, "Arbin", 0.95, "2024-01-03T00:00:00.000Z", ["fast"]],
+        ["q2", a.id, "arbin", 0.8, "2024-01-01T00:00:00.000Z", []],
+        ["q3", b.id, "Maccor", null, "2024-01-02T00:00:00.000Z", ["fast"]],
+        ["q4", b.id, "ARBIN", 0.7, null, []],
+        ["q5", b.id, "Neware", 0.9, "2024-01-05T00:00:00.000Z", ["slow"]],
+      ];
+      for (const [name, sampleId, tester, r, start, tags] of rows) {
+        const cycles = r === null ? [] : [
+          makeCycle(1, [0, 10], { charge: 1.02, discharge: 1.0 }),
+          makeCycle(2, [10, 20], { charge: r / 0.98, discharge: r }),
+        ];
+        await store.tests.create({
+          sample_id: sampleId,
+          tester,
+          name,
+          file_hash: hashOf(name),
+          start_time: start,
+          tags,
+          cycles,
+          analysis: r === null ? null : analyzeTest({ cycles }).toJSON(),
+        });
+      }
+      const names = async (filter: Parameters<Store["tests"]["find"]>[0]) =>
+        (await store.tests.find({ ...filter, without_cycles: true })).map((t) => t.name);
+      // By start time (none last) when no sort is given.
+      deepEqual(await names({ summary: [{ field: "capacity_retention", op: "<", value: 0.85 }] }), [
+        "q2",
+        "q4",
+      ]);
+      deepEqual(await names({ sort: { key: "capacity_retention", order: "desc" } }), [
+        "q1",
+        "q5",
+        "q2",
+        "q4",
+        "q3", // no analysis: last either way
+      ]);
+      deepEqual(
+        await names({ sort: { key: "capacity_retention" }, limit: 2, skip: 1 }),
+        ["q2", "q5"],
+      );
+      equal(
+        await store.tests.count({
+          summary: [{ field: "capacity_retention", op: ">=", value: 0.9 }],
+        }),
+        2,
+      );
+      deepEqual(await names({ tester_any_case: "arbin" }), ["q2", "q1", "q4"]);
+      deepEqual(await names({ text: "lfp" }), ["q3", "q5", "q4"]);
+      deepEqual(await names({ text: "QCELLA q1" }), ["q1"]);
+      deepEqual(await names({ text: "fast", tags: ["fast"] }), ["q3", "q1"]);
+      deepEqual(await names({ sort: { key: "sample", order: "desc" } }), [
+        "q3",
+        "q5",
+        "q4",
+        "q2",
+        "q1",
+      ]);
+      deepEqual(await names({ sort: { key: "start_time", order: "desc" } }), [
+        "q5",
+        "q1",
+        "q3",
+        "q2",
+        "q4",
+      ]);
+      // Protocol and flags: the expected sets come from each stored summary.
+      const all = await store.tests.find({ without_cycles: true });
+      const protocol = all.find((t) => t.analysis)!.analysis!.summary.protocol;
+      deepEqual(
+        await names({ protocol }),
+        all.filter((t) => t.analysis?.summary.protocol === protocol).map((t) => t.name),
+      );
+      for (const code of new Set(all.flatMap((t) => t.analysis?.summary.flag_codes ?? []))) {
+        deepEqual(
+          await names({ flags: [code] }),
+          all.filter((t) => t.analysis?.summary.flag_codes.includes(code)).map((t) => t.name),
+        );
+      }
+      await rejects(store.tests.find({ flags: ["no_such_flag"] }), RangeError);
+      await rejects(store.tests.find({ sort: { key: "bogus" as never } }), RangeError);
+      await rejects(
+        store.tests.find({
+          summary: [{ field: "capacity_retention", op: "!=" as never, value: 1 }],
+        }),
+        RangeError,
+      );
+    },
+  ],
+
   ["tests.addNote() and timestamps: updated_at moves, created_at stays", async (store) => {
     const sampleId = await newSample(store, "ts");
     const test = await store.tests.create({
@@ -526,6 +636,61 @@ const CASES: Case[] = [
     equal((await store.rawFiles.getByHash(expected))?.id, put.doc.id);
     await rejects(store.rawFiles.put(bytes, { file_name: "" }), TypeError);
   }],
+
+  [
+    "rawFiles keep text compressed, incompressible bytes as they are, packed files as given",
+    async (store) => {
+      // Text (an Arbin-like export) compresses: stored with zstd, read back byte for byte.
+      const line = (k: number) => `${k},${(k * 10.001).toFixed(3)},3.${k % 1000},1.1,0.${k}\r\n`;
+      const text = new TextEncoder().encode(
+        Array.from({ length: 90_000 }, (_, k) => line(k)).join(""),
+      );
+      const t = await store.rawFiles.put(text, { file_name: "t.CSV" });
+      equal(t.doc.encoding, "zstd");
+      equal(t.doc.size_bytes, text.length);
+      deepEqual(await store.rawFiles.read(t.doc.id), text);
+      const pieces: Uint8Array[] = [];
+      for await (const piece of await store.rawFiles.open(t.doc.id)) pieces.push(piece);
+      deepEqual(new Uint8Array(await new Blob(pieces as BlobPart[]).arrayBuffer()), text);
+      // Random bytes (like a zip) do not compress: kept as they are, the layout of every file
+      // stored before compression, so such files still read.
+      const noise = new Uint8Array(1_300_000);
+      for (let at = 0; at < noise.length; at += 65536) {
+        crypto.getRandomValues(noise.subarray(at, at + 65536));
+      }
+      const r = await store.rawFiles.put(noise, { file_name: "r.ndax" });
+      equal(r.doc.encoding, undefined);
+      deepEqual(await store.rawFiles.read(r.doc.id), noise);
+      // A file packed elsewhere (an import worker) is stored as given; a stream of text too.
+      const other = text.slice();
+      other[5] = 0x39;
+      const packed = packRaw(other);
+      equal(packed.encoding, "zstd");
+      const p = await store.rawFiles.put(packed, { file_name: "p.CSV" });
+      equal(p.created, true);
+      equal(p.doc.sha256, createHash("sha256").update(other).digest("hex"));
+      deepEqual(await store.rawFiles.read(p.doc.id), other);
+      const third = text.slice();
+      third[7] = 0x38;
+      const s = await store.rawFiles.put(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            for (let at = 0; at < third.length; at += 70_000) {
+              c.enqueue(third.slice(at, at + 70_000));
+            }
+            c.close();
+          },
+        }),
+        { file_name: "s.CSV" },
+      );
+      equal(s.doc.encoding, "zstd");
+      deepEqual(await store.rawFiles.read(s.doc.id), third);
+      await rejects(
+        store.rawFiles.put({ ...packed, pieces: [] }, { file_name: "bad" }),
+        TypeError,
+      );
+    },
+  ],
 
   [
     "rawFiles.put() takes a SHA-256 the caller computed, checked for form and on streams",

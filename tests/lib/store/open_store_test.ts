@@ -13,7 +13,7 @@ import {
 import { openStore, resolveStore } from "../../../lib/store/open_store.ts";
 import { MongoStore } from "../../../lib/store/mongo_store.ts";
 import { StoreConnectionError } from "../../../lib/store/store_error.ts";
-import { redactText, redactUri, uriSecrets } from "../../../lib/store/_redact.ts";
+import { redactText, redactUri, uriSecrets } from "../../../lib/store/redact.ts";
 
 const HOME = "/home/lab";
 

@@ -1,5 +1,5 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// SQLite schema 3 keeps the bulky parts of a test's analysis beside its document, so that lists
+// SQLite schema 4 keeps the bulky parts of a test's analysis beside its document, so that lists
 // read only the head: a database of schema 2 is migrated without losing anything, and one opened
 // read-only (never migrated) still lists its tests.
 
@@ -9,7 +9,7 @@ import { SqliteStore } from "../../../lib/store/sqlite_store.ts";
 import { analyzeTest } from "../../../analysis/analyze_test.ts";
 import { hashOf, makeCycle } from "./_fixtures.ts";
 
-Deno.test("a schema-2 SQLite store is migrated to 3 with its analyses whole; read-only, it lists", async () => {
+Deno.test("a schema-2 SQLite store is migrated to 4 with its analyses whole; read-only, it lists", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/battery.db`;
   // 30 cycles fading 0.5 % each: a fade analysis with models, retention and anomalies.
@@ -41,7 +41,8 @@ Deno.test("a schema-2 SQLite store is migrated to 3 with its analyses whole; rea
     delete doc._end_time_s;
     db.prepare("UPDATE tests SET doc = ? WHERE id = ?").run(JSON.stringify(doc), id);
     db.exec("ALTER TABLE tests DROP COLUMN analysis_detail");
-    db.exec("DELETE FROM schema_version WHERE version = 3");
+    db.exec("DROP TABLE test_index");
+    db.exec("DELETE FROM schema_version WHERE version >= 3");
     db.close();
   }
   {
@@ -56,7 +57,7 @@ Deno.test("a schema-2 SQLite store is migrated to 3 with its analyses whole; rea
   }
   {
     const store = await SqliteStore.open({ path });
-    equal(store.schemaVersion(), 3);
+    equal(store.schemaVersion(), 4);
     deepEqual((await store.tests.get(id))!.analysis, analysis);
     deepEqual((await store.tests.find({ without_cycles: true }))[0].analysis!.fade, analysis.fade);
     const [listed] = await store.tests.list();

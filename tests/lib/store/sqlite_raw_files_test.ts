@@ -147,3 +147,46 @@ Deno.test("spoolStream() keeps small streams in memory and larger ones in a temp
     /upload was cut/,
   );
 });
+
+Deno.test("SqliteStore rawFiles: compressed pieces are checked on every read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "battery_raw_" });
+  const path = `${dir}/b.db`;
+  const text = new TextEncoder().encode("12.5,3.701,0.1\n".repeat(200_000)); // 3 MB of text
+  let store = await SqliteStore.open({ path });
+  let id: string;
+  try {
+    const put = await store.rawFiles.put(text, { file_name: "t.csv" });
+    equal(put.doc.encoding, "zstd");
+    id = put.doc.id;
+  } finally {
+    await store.close();
+  }
+  // The archive takes a small fraction of the file (3 MB of repeated lines).
+  const db = new DatabaseSync(path);
+  const stored = db.prepare("SELECT sum(length(bytes)) AS n FROM raw_chunks").get() as {
+    n: number;
+  };
+  ok(stored.n < text.length / 20, `${stored.n} bytes stored for ${text.length}`);
+  // Replace the second piece by the compression of other bytes of the same length: it
+  // decompresses fine, but the file's SHA-256 no longer matches.
+  const { compressPiece } = await import("../../../lib/store/raw_codec.ts");
+  const forged = compressPiece(
+    new TextEncoder().encode("99.9,9.999,9.9\n".repeat(69_906)).slice(0, MiB),
+  );
+  db.prepare("UPDATE raw_chunks SET bytes = ? WHERE file_id = ? AND n = 1").run(forged, id);
+  db.close();
+  store = await SqliteStore.open({ path });
+  try {
+    await rejects(store.rawFiles.read(id), /raw file .* is damaged in the store: .*SHA-256/);
+    const stream = await store.rawFiles.open(id);
+    await rejects(
+      (async () => {
+        for await (const _ of stream) { /* read to the end */ }
+      })(),
+      /damaged in the store/,
+    );
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,6 +1,6 @@
 """Reference curves from PyBaMM for the TypeScript cell models (tests/analysis/models/).
 
-Writes small CSVs to tests/fixtures/models/pybamm/ and a versions.json naming the PyBaMM, NumPy,
+Writes small CSVs to tests/analysis/models/pybamm/ and a versions.json naming the PyBaMM, NumPy,
 SciPy and CasADi versions and the solver settings. Run from the repository root:
 
     pip install pybamm==26.10.1.1
@@ -20,7 +20,7 @@ import sys
 import numpy as np
 import pybamm
 
-OUT = os.path.join("tests", "fixtures", "models", "pybamm")
+OUT = os.path.join("tests", "analysis", "models", "pybamm")
 MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn": pybamm.lithium_ion.DFN}
 SETS = ["Chen2020", "Marquis2019"]
 RATES = {"0.5C": 0.5, "1C": 1.0, "2C": 2.0}
@@ -125,6 +125,34 @@ def sei_cycles(model_name):
     }
 
 
+def pulse_profile():
+    """A drive-cycle-like current (A, positive on discharge as PyBaMM counts it): 10 minutes of
+    2C/0/-1C/1C pulses of 30 s joined by 1 s ramps, sampled every second."""
+    levels = [10.0, 0.0, -5.0, 5.0]
+    t = np.arange(0.0, 601.0)
+    i = np.array([levels[int(x // 31) % 4] if (x % 31) >= 1 else
+                  levels[(int(x // 31) - 1) % 4] + (levels[int(x // 31) % 4] -
+                  levels[(int(x // 31) - 1) % 4]) * (x % 31) for x in t])
+    i[0] = levels[0]
+    return t, i
+
+
+def profile_case(model_name):
+    t, i = pulse_profile()
+    model = MODELS[model_name]()
+    pv = pybamm.ParameterValues("Chen2020")
+    pv.set_initial_state(0.5)
+    pv["Current function [A]"] = pybamm.Interpolant(t, i, pybamm.t)
+    sol = pybamm.Simulation(model, parameter_values=pv).solve(
+        [0, 600], t_interp=np.linspace(0, 600, 601))
+    return {
+        "time_s": sol["Time [s]"].entries,
+        "voltage_V": sol["Voltage [V]"].entries,
+        "current_A": sol["Current [A]"].entries,
+        "discharge_capacity_Ah": sol["Discharge capacity [A.h]"].entries,
+    }
+
+
 def main():
     tight = "--tight" in sys.argv
     os.makedirs(OUT, exist_ok=True)
@@ -153,6 +181,12 @@ def main():
             index.append({"file": name, "case": "CC discharge at 2C from 100 % SOC, lumped thermal",
                           "rate_C": 2.0, "set": set_name, "model": model_name, "termination": term})
             print(set_name, model_name, "done", flush=True)
+    for model_name in MODELS:
+        name = f"Chen2020_{model_name}_pulses.csv"
+        write_csv(os.path.join(OUT, name), profile_case(model_name))
+        index.append({"file": name, "case": "10 minutes of 30 s current pulses (2C, rest, 1C "
+                      "charge, 1C) joined by 1 s ramps, as an Interpolant of time, from 50 % SOC",
+                      "initial_soc": 0.5, "set": "Chen2020", "model": model_name})
     for model_name in MODELS:
         name = f"Chen2020_{model_name}_sei_3cycles.csv"
         write_csv(os.path.join(OUT, name), sei_cycles(model_name))
