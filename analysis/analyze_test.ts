@@ -13,9 +13,17 @@ import {
   type RoleAssignment,
 } from "./_cycle_roles.ts";
 import { CYCLE_METHODS, type CycleMethod, summarizeCycles } from "./cycles.ts";
+import { type ChargeBalance, chargeBalance, counterMismatches } from "./_counter_check.ts";
 import { detectProtocol, type Protocol, type ProtocolKind } from "./_protocol.ts";
 import { type PulseAnalysis, pulseResistances } from "./_pulses.ts";
-import { cycleList, flag, type FlagCode, type QualityFlag, seriesFlags } from "./_quality_flags.ts";
+import {
+  cycleList,
+  flag,
+  type FlagCode,
+  type QualityFlag,
+  seriesFlags,
+  warningFlag,
+} from "./_quality_flags.ts";
 import { median, quantile } from "./_stats.ts";
 import { fallsSignificantly, linearTrend } from "./_trend.ts";
 import type { DqdvPeak } from "./dqdv.ts";
@@ -47,9 +55,12 @@ export {
  * 4 — a symmetric cell by its voltage range needs a voltage of both signs (a cell resting at
  * −0.09 V is not one), `fade_not_significant` is a warning and `summary.best_fade_model` is
  * `null` with it, `energy_efficiency_above_100` names swapped halves, counter resets are listed
- * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current.
+ * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current;
+ * 5 — "falls significantly" is the slope's 95 % confidence interval below zero by Student's t
+ * (n − 2 degrees of freedom) instead of two standard errors: fewer claims from 3–6 cycles;
+ * 6 — `counter_current_mismatch`: capacity counters against the integral of the current.
  */
-export const ANALYSIS_VERSION = 4;
+export const ANALYSIS_VERSION = 6;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -78,7 +89,10 @@ export interface TestAnalysisInput {
   label?: string;
   /** What is known of the sample. */
   sample?: TestSampleInfo | null;
-  /** Warnings of the parser or the import (`meta.warnings`): each becomes a `parser_warning`. */
+  /**
+   * Warnings of the parser or the import (`meta.warnings`): each becomes a flag — the damaged-input
+   * code it starts with (`"truncated_last_line: …"`), else `parser_warning`.
+   */
   warnings?: readonly string[];
   /** How the given cycles were delimited (a `CycleMethod` name), when `cycles` is given. */
   cycleMethod?: string | null;
@@ -753,6 +767,17 @@ function ceOwnOrder(c: CycleSummary): number | null {
 /** Plausible coulombic efficiency (discharge / charge) of a cycling protocol. */
 const CE_RANGE = [0.5, 1.1] as const;
 
+/**
+ * Protocols of full half cycles: the ones whose counters are compared with the current (pulse
+ * tests sample too sparsely for the integral of short pulses).
+ */
+const CYCLING_PROTOCOLS = new Set<ProtocolKind>([
+  "cc_cycling",
+  "symmetric_plating",
+  "rate_test",
+  "unknown",
+]);
+
 /** Protocols whose capacity follows ageing (fade analysis means something). */
 const FADE_PROTOCOLS = new Set<ProtocolKind>(["cc_cycling", "unknown"]);
 /** Protocols with cycles whose retention is reported. */
@@ -849,7 +874,7 @@ export function analyzeTest(
   const opts = resolveOptions(options);
   const series = input.series && input.series.length > 0 ? input.series : null;
   const flags: QualityFlag[] = [];
-  for (const w of input.warnings ?? []) flags.push(flag("parser_warning", w));
+  for (const w of input.warnings ?? []) flags.push(warningFlag(w));
 
   // Cycles: given, or built from the series.
   let cycles: readonly CycleSummary[];
@@ -871,7 +896,16 @@ export function analyzeTest(
   }
   if (series) {
     if (threshold === null) threshold = defaultThreshold(series);
-    flags.push(...seriesFlags(series));
+    const own = seriesFlags(series);
+    // The parser reports test time going backwards too ("test time goes backwards at …"): one
+    // flag says it.
+    if (own.some((f) => f.code === "time_not_monotonic")) {
+      const dup = flags.findIndex((f) =>
+        f.code === "time_not_monotonic" && f.message.startsWith("test time goes backwards")
+      );
+      if (dup >= 0) flags.splice(dup, 1);
+    }
+    flags.push(...own);
   }
 
   // Impossible capacities first: they must not reach retention or the levels.
@@ -916,6 +950,9 @@ export function analyzeTest(
       : null,
   });
   const roles: RoleAssignment[] = roleResult.roles;
+  if (series && threshold !== null && CYCLING_PROTOCOLS.has(protocol.kind) && cycles.length > 0) {
+    counterFlag(chargeBalance(series, cycles, threshold), flags);
+  }
 
   // Reference.
   const metric = opts.metric;
@@ -1236,6 +1273,29 @@ function endOfLifeOf(
     };
   }
   return eol;
+}
+
+/**
+ * `counter_current_mismatch` when the capacity counters disagree with the integral of the
+ * current (see `counterMismatches`): the capacities (and so retention and efficiencies) come
+ * from the counters, so the disagreement is said with both numbers.
+ */
+function counterFlag(balance: ChargeBalance, flags: QualityFlag[]): void {
+  const bad = counterMismatches(balance);
+  if (bad.length === 0) return;
+  const parts = bad.map((m) => {
+    const rel = (m.counted_Ah - m.integrated_Ah) / Math.max(m.counted_Ah, m.integrated_Ah);
+    return `${m.direction} ${fmtAh(m.counted_Ah)} counted, ${fmtAh(m.integrated_Ah)} from the ` +
+      `current (${rel > 0 ? "+" : "−"}${Math.abs(rel * 100).toFixed(1)} %)`;
+  });
+  flags.push(flag(
+    "counter_current_mismatch",
+    `the capacity counters disagree with the integral of the current over the recording: ${
+      parts.join("; ")
+    }. Capacities, retention and efficiencies use the counters; a current column rounded ` +
+      "coarsely, a counter in other units, or a counter that grows while the current flows " +
+      "the other way gives this",
+  ));
 }
 
 /** `fit_poor` when fade models were fitted but none is trustworthy, or the best explains little. */

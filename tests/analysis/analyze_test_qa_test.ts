@@ -8,6 +8,7 @@ import { analyzeTest, FLAG_CODES, type TestAnalysis } from "../../analysis/analy
 import type { CycleSummary } from "../../lib/model/cycle_summary.ts";
 import { assertClose, readFixture } from "../_util.ts";
 import { type Segment, synthesize } from "./_synthetic.ts";
+import { tCritical } from "../../analysis/_trend.ts";
 
 function analyzeFile(path: string): TestAnalysis {
   const rec = parseRecording(readFixture(path), { fileName: path.split("/").pop()! });
@@ -169,4 +170,96 @@ Deno.test("analyzeTest(): a negative counter growing in magnitude is not a repai
     "counters dropped inside a step and were continued from the drop: " +
       "charge_energy_Wh at rows 238, 239",
   );
+});
+
+Deno.test("tCritical() equals scipy's Student t quantiles", () => {
+  // qa_expected.py: scipy.stats.t.ppf(0.975, df).
+  const scipy: [number, number][] = [
+    [1, 12.706205],
+    [2, 4.302653],
+    [3, 3.182446],
+    [4, 2.776445],
+    [10, 2.228139],
+    [30, 2.042272],
+    [100, 1.983972],
+    [1000, 1.962339],
+  ];
+  for (const [df, t] of scipy) assertClose(tCritical(df, 0.95), t, { abs: 2e-6 });
+});
+
+Deno.test("analyzeTest(): three cycles falling by 6.9 standard errors do not fade significantly", () => {
+  // Retention 1, 0.99, 0.984 at cycles 1–3 (exact data): least-squares slope −0.008 per cycle,
+  // residuals (2, −4, 2)/3000, so RSS = 2.667e-6 and the slope's standard error
+  // √(RSS / 1 / 2) = 0.001155 — 6.9 standard errors below zero, but a line through 3 points has
+  // 1 degree of freedom: its 95 % interval is ±12.7 standard errors (t, scipy), so it may not
+  // fall at all. No end of life predicted, no best model.
+  const cycles = [1, 0.99, 0.984].map((r, k) => cycle(k + 1, { discharge_capacity_Ah: 1e-3 * r }));
+  const a = analyzeTest({ cycles });
+  equal(a.summary.eol_cycle_predicted, null);
+  equal(a.summary.best_fade_model, null);
+  ok(a.summary.flag_codes.includes("fade_not_significant"));
+  // Ten cycles on the same line (0.008 per cycle, the same scatter pattern repeated) do fade.
+  const ten = Array.from({ length: 10 }, (_, k) =>
+    cycle(k + 1, {
+      discharge_capacity_Ah: 1e-3 * (1 - 0.008 * k + [2, -4, 2][k % 3] / 3000),
+    }));
+  const b = analyzeTest({ cycles: ten });
+  equal(b.summary.flag_codes.includes("fade_not_significant"), false);
+  ok(b.summary.best_fade_model !== null);
+});
+
+Deno.test("analyzeTest(): counters that disagree with the current are flagged (Landt, Novonix)", () => {
+  // qa_expected.py (pandas, raw CSV): the Landt file's counters pass 3.2 mAh of charge and
+  // 7.6 mAh of discharge; its current column (0.1 mA resolution: −0.0002 A for a current that
+  // must be about 0.18 mA) integrates to 3.5634 and 8.6287 mAh.
+  const landt = analyzeFile("landt/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv");
+  const f = landt.flags.find((x) => x.code === "counter_current_mismatch")!;
+  ok(f, "Landt flagged");
+  equal(f.severity, "warning");
+  match(f.message, /charge 3\.2 mAh counted, 3\.5634 mAh from the current \(−10\.2 %\)/);
+  match(f.message, /discharge 7\.6 mAh counted, 8\.6287 mAh from the current \(−11\.9 %\)/);
+  // The Novonix formation file logs 0.66925 mAh of "discharge" in its Step Type 8 rows (a
+  // constant-voltage hold with positive current); no row has a negative current.
+  const nova = analyzeFile("other/test_Nova_Form-CH01-01_short.csv");
+  const g = nova.flags.find((x) => x.code === "counter_current_mismatch")!;
+  ok(g, "Novonix flagged");
+  match(g.message, /discharge 0\.66925 mAh counted, 0 mAh from the current \(\+100\.0 %\)/);
+  // Sound files agree to about 1 % and are not flagged (the largest: 1.12 % on the charge of
+  // BL_Zn_SymCell_072023_06, whose counters step by 0.01 mAh).
+  for (
+    const path of [
+      "arbin/BL_Zn_SymCell_072023_06_Channel_55_Wb_1.CSV",
+      "arbin/20160805_test001_45_cc_01.res",
+      "neware/nw4-120-1-6-53.ndax",
+      "neware/nw_regular_export_ife_example.csv",
+      "other/batmo_bdf.csv",
+    ]
+  ) {
+    equal(analyzeFile(path).summary.flag_codes.includes("counter_current_mismatch"), false, path);
+  }
+});
+
+Deno.test("analyzeTest(): a current column rounded to 0.2 mA for 0.176 mA is caught", () => {
+  // Synthetic: 5 cycles of 10 h at ±0.176 mA (exact counters: 1.76 mAh each way per cycle),
+  // the current column rounded to 0.1 mA as a Landt export writes it (±0.2 mA): the integral of
+  // the column is 0.2/0.176 = 1.136 × the counters, −12.0 % relative to it.
+  const segments: Segment[] = [];
+  for (let k = 1; k <= 5; k++) {
+    segments.push(
+      { current_A: 1.76e-4, duration_s: 36000, voltage: 4, step: 1, cycle: k },
+      { current_A: 0, duration_s: 600, voltage: 3.7, step: 2, cycle: k },
+      { current_A: -1.76e-4, duration_s: 36000, voltage: 3.5, step: 3, cycle: k },
+      { current_A: 0, duration_s: 600, voltage: 3.7, step: 4, cycle: k },
+    );
+  }
+  const series = synthesize(segments, { dt_s: 300 });
+  const exact = analyzeTest({ series });
+  equal(exact.summary.flag_codes.includes("counter_current_mismatch"), false);
+  for (let r = 0; r < series.length; r++) {
+    series.current_A[r] = Math.round(series.current_A[r] * 1e4) / 1e4;
+  }
+  const rounded = analyzeTest({ series });
+  const f = rounded.flags.find((x) => x.code === "counter_current_mismatch")!;
+  ok(f);
+  match(f.message, /charge 8\.8 mAh counted, 10(\.0+)? mAh from the current \(−12\.0 %\)/);
 });

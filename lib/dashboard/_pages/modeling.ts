@@ -154,12 +154,12 @@ class ModelingRuns {
   keep(run: Run, result: ModelingRunOutput): void {
     run.result = result;
     this.#resultChars += chars(result);
-    for (const [k, r] of this.runs) {
+    for (const r of this.runs.values()) {
       if (this.#resultChars <= RESULT_CHARS) break;
+      // The options stay: the results are computed again when asked for.
       if (r !== run && r.result) {
         this.#resultChars -= chars(r.result);
         r.result = null;
-        if (r.computing === 0) this.runs.delete(k);
       }
     }
   }

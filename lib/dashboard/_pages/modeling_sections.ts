@@ -73,6 +73,12 @@ export type ModelingProgress =
   | { phase: "fit"; simulations: number }
   | { phase: "simulate"; fraction: number; step: number; cycle: number; text: string };
 
+/**
+ * Most output rows of a run the page accepts: its CSV and JSON are kept in memory (a row every
+ * 30 s over 2 000 h of cycling is 240 000 rows, about 20 MB of CSV).
+ */
+export const MAX_ROWS = 500_000;
+
 /** Rows of a long table shown at each end (every row is in the JSON download). */
 export const TABLE_ENDS = 100;
 
@@ -115,6 +121,13 @@ export function modelingRun(
     );
   };
   const study = runModelStudy({ ...studyOptions(input), onProgress: report });
+  const rows = study.simulation.series.length;
+  if (rows > MAX_ROWS) {
+    throw new RangeError(
+      `The simulation has ${rows} output rows, more than the ${MAX_ROWS} the page keeps: ask for ` +
+        "fewer output rows (a number in Output rows) or fewer cycles",
+    );
+  }
   return {
     html: resultsHtml(input.id, study).value,
     json: JSON.stringify(study.toJSON()),

@@ -138,7 +138,12 @@ Deno.test("a run is simulate() called directly: same rows, same steps, same CSV"
     equal(csv.res.headers.get("content-type"), "text/csv; charset=utf-8");
     match(csv.res.headers.get("content-disposition")!, /^attachment; filename="simulation-spm-/);
     equal(csv.text, toBdfCsv(direct.series));
-    deepEqual(JSON.parse((await get(`/modeling/runs/${id}/progress`)).text).state, "done");
+    // The progress the worker reported last: the end of the last step (always sent).
+    deepEqual(JSON.parse((await get(`/modeling/runs/${id}/progress`)).text), {
+      state: "done",
+      progress: { phase: "simulate", fraction: 1, step: 2, cycle: 1, text: "Rest for 10 minutes" },
+      error: null,
+    });
     // No fit: no fitted set to download.
     equal((await get(`/modeling/runs/${id}/parameters.json`)).res.status, 404);
     // The same options again: the same run, kept.
@@ -347,6 +352,21 @@ Deno.test("overlay on a stored test and a fit that recovers the value the test w
     equal(overlay.result.res.status, 200, overlay.result.text);
     match(overlay.result.text, /Simulation vs test on the capacity axis/);
     match(overlay.result.text, /id="comparison-cycles"/);
+    // A run the model cannot compare: a rest has no half cycle to put on the capacity axis.
+    // The options were fine (the run was accepted); the model's answer is a 422 that says why.
+    const rest = await run(get, {
+      model: "spm",
+      test: test.id,
+      axis: "capacity",
+      experiment: "Rest for 10 minutes",
+    });
+    equal(rest.result.res.status, 422);
+    match(
+      rest.result.text,
+      /id="modeling-error">The model could not run these options: The test and the simulation share no charge or discharge half cycle/,
+    );
+    equal(JSON.parse((await get(`/modeling/runs/${rest.id}/progress`)).text).state, "failed");
+    equal((await get(`/modeling/runs/${rest.id}/simulation.csv`)).res.status, 422);
   } finally {
     get.close();
     await store.close();
