@@ -430,16 +430,17 @@ export interface CounterReset {
     | "discharge_energy_Wh";
   /** Row holding the value after the reset. */
   row: number;
-  /** Value before the reset (previous finite row). */
+  /** Magnitude before the reset (previous finite row). */
   before: number;
-  /** Value after the reset. */
+  /** Magnitude after the reset. */
   after: number;
 }
 
 /**
  * The counter resets that {@link monotoneCounter} (and so `summarizeCycles`) repaired inside a
- * step: drops to at most half the previous value where neither the step index nor the cycle
- * index changes. Resets at a step or cycle boundary are how many instruments count (per step,
+ * step: drops of the counter's magnitude to at most half the previous one (the rule
+ * monotoneCounter applies; a counter stored negative and growing in magnitude is not reset)
+ * where neither the step index nor the cycle index changes. Resets at a step or cycle boundary are how many instruments count (per step,
  * per cycle) and are not listed; a reset inside a step means the instrument restarted its
  * counter (a restart, a counter overflow, a joined file) and the repair should be known.
  *
@@ -460,7 +461,7 @@ export function counterResets(series: CyclingSeries): CounterReset[] {
     const x = series[counter];
     let prev = NaN, prevRow = -1;
     for (let r = 0; r < series.length; r++) {
-      const v = x[r];
+      const v = Math.abs(x[r]); // on the magnitude, as monotoneCounter counts
       if (!Number.isFinite(v)) continue;
       if (
         Number.isFinite(prev) && isReset(prev, v) && step[r] === step[prevRow] &&

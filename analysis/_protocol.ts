@@ -161,7 +161,18 @@ function pulseProtocol(
   return null;
 }
 
-/** Symmetric cell: voltage changes sign between the halves, or stays within ±0.3 V. */
+/** Largest |voltage| of a symmetric cell's overpotential (the fallback rule), V. */
+const SYMMETRIC_MAX_V = 0.3;
+
+/**
+ * Symmetric cell: the mean voltage changes sign between the halves in at least half the
+ * cycles; or else the voltage stays within ±0.3 V and takes both signs.
+ * Two identical electrodes have no open-circuit voltage, so the voltage is an overpotential
+ * that follows the current: plating drives it one way, stripping the other. A voltage that
+ * keeps one sign (a rest voltage of −0.09 V, say) is a couple of different electrodes or
+ * reversed leads, not a symmetric cell, however small it is. Each sign must reach a tenth of
+ * the largest |voltage| (a noise row across zero does not count).
+ */
 function symmetricReason(
   cycles: readonly CycleSummary[],
   series: CyclingSeries | null,
@@ -176,30 +187,31 @@ function symmetricReason(
       c.mean_charge_voltage_V !== 0
     ).length;
     if (opposite >= 0.5 * both.length) {
-      return `the mean voltage changes sign between charge and discharge in ${opposite} of ${both.length} cycles: plating/stripping of a symmetric cell`;
+      return `the mean voltage changes sign between charge and discharge in ${opposite} of ${both.length} cycle${
+        both.length === 1 ? "" : "s"
+      }: plating/stripping of a symmetric cell`;
     }
   }
-  let vmax = 0, any = false;
+  let vmin = Infinity, vmax = -Infinity;
+  const see = (v: number | null) => {
+    if (v !== null && Number.isFinite(v)) {
+      if (v < vmin) vmin = v;
+      if (v > vmax) vmax = v;
+    }
+  };
   if (series && series.length > 0) {
-    for (let r = 0; r < series.length; r++) {
-      const v = Math.abs(series.voltage_V[r]);
-      if (Number.isFinite(v)) {
-        any = true;
-        if (v > vmax) vmax = v;
-      }
-    }
+    for (let r = 0; r < series.length; r++) see(series.voltage_V[r]);
   } else {
-    for (const c of cycles) {
-      for (const v of [c.min_voltage_V, c.max_voltage_V]) {
-        if (v !== null && Number.isFinite(v)) {
-          any = true;
-          vmax = Math.max(vmax, Math.abs(v));
-        }
-      }
-    }
+    for (const c of cycles) see(c.min_voltage_V), see(c.max_voltage_V);
   }
-  if (any && vmax < 0.3) {
-    return `the voltage stays within ±${+vmax.toPrecision(3)} V (under 0.3 V): a symmetric cell`;
+  if (!(vmax >= vmin)) return null;
+  const largest = Math.max(-vmin, vmax);
+  const bothSigns = vmin < -0.1 * largest && vmax > 0.1 * largest;
+  if (largest < SYMMETRIC_MAX_V && bothSigns) {
+    return `the voltage stays within ±${+largest.toPrecision(3)} V (under ${SYMMETRIC_MAX_V} V) ` +
+      `and takes both signs (${+vmin.toPrecision(3)} to ${+vmax.toPrecision(
+        3,
+      )} V): a symmetric cell`;
   }
   return null;
 }
@@ -227,6 +239,20 @@ function rateTestReason(
 }
 
 /**
+ * Why a series without a cycle that carries charge is an open-circuit recording: no current
+ * flows, or (instruments that leave the current out of open-circuit steps) none is recorded.
+ */
+function restReason(series: CyclingSeries): string {
+  for (let r = 0; r < series.length; r++) {
+    if (Number.isFinite(series.current_A[r])) {
+      return "no current flows: an open-circuit (rest) recording";
+    }
+  }
+  return "no current is recorded (missing on every row, as instruments write open-circuit " +
+    "steps): read as an open-circuit (rest) recording";
+}
+
+/**
  * Detect the protocol of a test.
  *
  * @param input Series (when there is one), cycles, current levels of the cycles that carry
@@ -248,7 +274,7 @@ export function detectProtocol(input: {
     if (series && series.length > 0) {
       return input.hasSpectra
         ? { kind: "impedance", reason: "impedance spectra; the time series carries no current" }
-        : { kind: "ocv_rest", reason: "no current flows: an open-circuit (rest) recording" };
+        : { kind: "ocv_rest", reason: restReason(series) };
     }
     return input.hasSpectra
       ? { kind: "impedance", reason: "impedance spectra only (no cycling time series)" }
@@ -269,7 +295,7 @@ export function detectProtocol(input: {
   if (both.length > 0) {
     return {
       kind: "cc_cycling",
-      reason: `${both.length} cycles with a charge and a discharge${
+      reason: `${both.length} cycle${both.length === 1 ? "" : "s"} with a charge and a discharge${
         levels.length > 0
           ? ` (main current ${+(levels[0].current_A * 1000).toPrecision(3)} mA)`
           : ""

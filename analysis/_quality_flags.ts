@@ -73,12 +73,17 @@ export const FLAG_CODES = {
     description:
       "a capacity or energy counter dropped to zero inside a step; increments were summed across it",
   },
+  counter_current_mismatch: {
+    severity: "warning",
+    description:
+      "the capacity counters disagree with the integral of the current (rounded current, units, or a counter of the wrong direction)",
+  },
   fit_poor: {
     severity: "warning",
     description: "no trustworthy fade model, or the best one explains the retention poorly",
   },
   fade_not_significant: {
-    severity: "info",
+    severity: "warning",
     description:
       "fade models were fitted but the retention does not fall significantly: the fade figures describe scatter",
   },
@@ -111,10 +116,60 @@ export const FLAG_CODES = {
     severity: "info",
     description: "the parser repaired or noticed something while reading the file",
   },
+  truncated_last_line: {
+    severity: "warning",
+    description:
+      "the file ends inside a line (no line end): the cut line was left out, or kept when it cannot be told complete",
+  },
+  nul_bytes: {
+    severity: "warning",
+    description:
+      "runs of zero bytes in a text file (data lost in a crash); their lines were left out",
+  },
+  repeated_header: {
+    severity: "warning",
+    description:
+      "the file's first lines appear again inside it (two files joined, a block written twice); left out",
+  },
+  rows_out_of_order: {
+    severity: "warning",
+    description:
+      "rows out of order: the cycle counter goes back, a frequency sweep turns back, data rows before the header",
+  },
+  row_count_mismatch: {
+    severity: "warning",
+    description:
+      "the file's own count of rows (a header, record numbers) disagrees with the rows read: rows lost or repeated",
+  },
 } as const satisfies Record<string, { severity: FlagSeverity; description: string }>;
 
 /** A flag code. */
 export type FlagCode = keyof typeof FLAG_CODES;
+
+/**
+ * Codes a parser warning may start with (`"nul_bytes: …"`, see `parsers/_damage.ts`): such a
+ * warning raises that flag instead of `parser_warning`.
+ */
+const PARSER_CODES: ReadonlySet<string> = new Set<FlagCode>([
+  "truncated_last_line",
+  "nul_bytes",
+  "repeated_header",
+  "time_not_monotonic",
+  "rows_out_of_order",
+  "row_count_mismatch",
+]);
+
+/**
+ * The flag of one parser warning: `"<code>: <message>"` with a code of damaged input raises that
+ * flag (with the message), any other warning `parser_warning`.
+ */
+export function warningFlag(warning: string): QualityFlag {
+  const colon = warning.indexOf(": ");
+  const code = colon > 0 ? warning.slice(0, colon) : "";
+  return PARSER_CODES.has(code)
+    ? flag(code as FlagCode, warning.slice(colon + 2))
+    : flag("parser_warning", warning);
+}
 
 /** Build a flag with the code's severity. */
 export function flag(code: FlagCode, message: string, cycles?: number[]): QualityFlag {
@@ -123,10 +178,10 @@ export function flag(code: FlagCode, message: string, cycles?: number[]): Qualit
   return f;
 }
 
-/** Cycle list for messages: "3, 4, 5" or "3, 4, 5, … (12 cycles)". */
-export function cycleList(cycles: readonly number[], max = 8): string {
+/** Cycle (or row) list for messages: "3, 4, 5" or "3, 4, 5, … (12 cycles)". */
+export function cycleList(cycles: readonly number[], max = 8, unit = "cycles"): string {
   if (cycles.length <= max) return cycles.join(", ");
-  return `${cycles.slice(0, max).join(", ")}, … (${cycles.length} cycles)`;
+  return `${cycles.slice(0, max).join(", ")}, … (${cycles.length} ${unit})`;
 }
 
 const seconds = (s: number): string =>
@@ -203,7 +258,7 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
       byCounter.set(r.counter, rows);
     }
     const parts = [...byCounter].map(([c, rows]) =>
-      `${c} at row${rows.length > 1 ? "s" : ""} ${cycleList(rows, 5)}`
+      `${c} at row${rows.length > 1 ? "s" : ""} ${cycleList(rows, 5, "rows")}`
     );
     flags.push(flag(
       "counter_reset_repaired",

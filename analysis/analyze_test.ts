@@ -13,9 +13,17 @@ import {
   type RoleAssignment,
 } from "./_cycle_roles.ts";
 import { CYCLE_METHODS, type CycleMethod, summarizeCycles } from "./cycles.ts";
+import { type ChargeBalance, chargeBalance, counterMismatches } from "./_counter_check.ts";
 import { detectProtocol, type Protocol, type ProtocolKind } from "./_protocol.ts";
 import { type PulseAnalysis, pulseResistances } from "./_pulses.ts";
-import { cycleList, flag, type FlagCode, type QualityFlag, seriesFlags } from "./_quality_flags.ts";
+import {
+  cycleList,
+  flag,
+  type FlagCode,
+  type QualityFlag,
+  seriesFlags,
+  warningFlag,
+} from "./_quality_flags.ts";
 import { median, quantile } from "./_stats.ts";
 import { fallsSignificantly, linearTrend } from "./_trend.ts";
 import type { DqdvPeak } from "./dqdv.ts";
@@ -43,9 +51,18 @@ export {
  * History: 1 — first version; 2 — end of life only for a significant fade and within 10 × the
  * tested span, formation from coulombic efficiency from two cycles on (3 × spread), long steps
  * interrupted by rests are half cycles (not pulses), energy-efficiency flags for cycling only;
- * 3 — `ce_out_of_range` judges the CE as shown (discharge / charge), `fade_not_significant`.
+ * 3 — `ce_out_of_range` judges the CE as shown (discharge / charge), `fade_not_significant`;
+ * 4 — a symmetric cell by its voltage range needs a voltage of both signs (a cell resting at
+ * −0.09 V is not one), `fade_not_significant` is a warning and `summary.best_fade_model` is
+ * `null` with it, `energy_efficiency_above_100` names swapped halves, counter resets are listed
+ * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current;
+ * 5 — "falls significantly" is the slope's 95 % confidence interval below zero by Student's t
+ * (n − 2 degrees of freedom) instead of two standard errors: fewer claims from 3–6 cycles;
+ * 6 — `counter_current_mismatch`: capacity counters against the integral of the current;
+ * 7 — a partial first cycle whose counter does not start at zero says the recording starts
+ * during that half (with the counter's first value).
  */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 7;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -74,7 +91,10 @@ export interface TestAnalysisInput {
   label?: string;
   /** What is known of the sample. */
   sample?: TestSampleInfo | null;
-  /** Warnings of the parser or the import (`meta.warnings`): each becomes a `parser_warning`. */
+  /**
+   * Warnings of the parser or the import (`meta.warnings`): each becomes a flag — the damaged-input
+   * code it starts with (`"truncated_last_line: …"`), else `parser_warning`.
+   */
   warnings?: readonly string[];
   /** How the given cycles were delimited (a `CycleMethod` name), when `cycles` is given. */
   cycleMethod?: string | null;
@@ -242,7 +262,10 @@ export interface TestSummary {
   eol_cycle_observed: number | null;
   /** Predicted end of life, or `null`. */
   eol_cycle_predicted: number | null;
-  /** Best fade model by AIC, or `null`. */
+  /**
+   * Best fade model by AIC, or `null` — also when the retention does not fall significantly
+   * (flag `fade_not_significant`): the models then describe scatter, not ageing.
+   */
   best_fade_model: string | null;
   /** Knee cycle (accelerating fade only), or `null`. */
   knee_cycle: number | null;
@@ -457,7 +480,13 @@ export class TestAnalysis {
           ? `— (${d.efficiency_note})`
           : pct(s.mean_energy_efficiency),
       },
-      { quantity: "best fade model", value: s.best_fade_model ?? "—" },
+      {
+        quantity: "best fade model",
+        value: s.best_fade_model ??
+          (d.fade?.models.best
+            ? "— (the retention does not fall significantly: the models describe scatter)"
+            : "—"),
+      },
       {
         quantity: `end of life at ${eol ? +(eol.threshold * 100).toFixed(2) : 80} %`,
         value: eol === null ? "—" : eolText(eol),
@@ -740,6 +769,17 @@ function ceOwnOrder(c: CycleSummary): number | null {
 /** Plausible coulombic efficiency (discharge / charge) of a cycling protocol. */
 const CE_RANGE = [0.5, 1.1] as const;
 
+/**
+ * Protocols of full half cycles: the ones whose counters are compared with the current (pulse
+ * tests sample too sparsely for the integral of short pulses).
+ */
+const CYCLING_PROTOCOLS = new Set<ProtocolKind>([
+  "cc_cycling",
+  "symmetric_plating",
+  "rate_test",
+  "unknown",
+]);
+
 /** Protocols whose capacity follows ageing (fade analysis means something). */
 const FADE_PROTOCOLS = new Set<ProtocolKind>(["cc_cycling", "unknown"]);
 /** Protocols with cycles whose retention is reported. */
@@ -836,7 +876,7 @@ export function analyzeTest(
   const opts = resolveOptions(options);
   const series = input.series && input.series.length > 0 ? input.series : null;
   const flags: QualityFlag[] = [];
-  for (const w of input.warnings ?? []) flags.push(flag("parser_warning", w));
+  for (const w of input.warnings ?? []) flags.push(warningFlag(w));
 
   // Cycles: given, or built from the series.
   let cycles: readonly CycleSummary[];
@@ -858,7 +898,16 @@ export function analyzeTest(
   }
   if (series) {
     if (threshold === null) threshold = defaultThreshold(series);
-    flags.push(...seriesFlags(series));
+    const own = seriesFlags(series);
+    // The parser reports test time going backwards too ("test time goes backwards at …"): one
+    // flag says it.
+    if (own.some((f) => f.code === "time_not_monotonic")) {
+      const dup = flags.findIndex((f) =>
+        f.code === "time_not_monotonic" && f.message.startsWith("test time goes backwards")
+      );
+      if (dup >= 0) flags.splice(dup, 1);
+    }
+    flags.push(...own);
   }
 
   // Impossible capacities first: they must not reach retention or the levels.
@@ -901,8 +950,12 @@ export function analyzeTest(
     startsAtRest: series && threshold !== null
       ? !(Math.abs(series.current_A[0]) > threshold)
       : null,
+    startCounters: series ? startCounters(series) : null,
   });
   const roles: RoleAssignment[] = roleResult.roles;
+  if (series && threshold !== null && CYCLING_PROTOCOLS.has(protocol.kind) && cycles.length > 0) {
+    counterFlag(chargeBalance(series, cycles, threshold), flags);
+  }
 
   // Reference.
   const metric = opts.metric;
@@ -1098,6 +1151,18 @@ function defaultThreshold(series: CyclingSeries): number {
   return 1e-3 * sample[Math.min(sample.length - 1, Math.floor(0.99 * (sample.length - 1)))];
 }
 
+/** The charge and discharge counters at the first row where they are finite (magnitudes). */
+function startCounters(series: CyclingSeries): { charge_Ah: number; discharge_Ah: number } {
+  const first = (x: Float64Array | ArrayLike<number>): number => {
+    for (let r = 0; r < series.length; r++) if (Number.isFinite(x[r])) return Math.abs(x[r]);
+    return 0;
+  };
+  return {
+    charge_Ah: first(series.charge_capacity_Ah),
+    discharge_Ah: first(series.discharge_capacity_Ah),
+  };
+}
+
 /** A cycle without the analysis fields it may carry from a stored analysis. */
 function stripRole(c: CycleSummary): CycleSummary {
   const { role: _r, role_reason: _rr, retention: _re, flags: _f, ...rest } = c as
@@ -1225,6 +1290,29 @@ function endOfLifeOf(
   return eol;
 }
 
+/**
+ * `counter_current_mismatch` when the capacity counters disagree with the integral of the
+ * current (see `counterMismatches`): the capacities (and so retention and efficiencies) come
+ * from the counters, so the disagreement is said with both numbers.
+ */
+function counterFlag(balance: ChargeBalance, flags: QualityFlag[]): void {
+  const bad = counterMismatches(balance);
+  if (bad.length === 0) return;
+  const parts = bad.map((m) => {
+    const rel = (m.counted_Ah - m.integrated_Ah) / Math.max(m.counted_Ah, m.integrated_Ah);
+    return `${m.direction} ${fmtAh(m.counted_Ah)} counted, ${fmtAh(m.integrated_Ah)} from the ` +
+      `current (${rel > 0 ? "+" : "−"}${Math.abs(rel * 100).toFixed(1)} %)`;
+  });
+  flags.push(flag(
+    "counter_current_mismatch",
+    `the capacity counters disagree with the integral of the current over the recording: ${
+      parts.join("; ")
+    }. Capacities, retention and efficiencies use the counters; a current column rounded ` +
+      "coarsely, a counter in other units, or a counter that grows while the current flows " +
+      "the other way gives this",
+  ));
+}
+
 /** `fit_poor` when fade models were fitted but none is trustworthy, or the best explains little. */
 function fadeQualityFlags(fade: FadeAnalysis, flags: QualityFlag[]): void {
   const m = fade.models;
@@ -1347,11 +1435,35 @@ function cycleFlags(
         "energy_efficiency_above_100",
         `energy efficiency above 100 % in ${ee.length} cycle(s); the highest, cycle ${top.cycle}, ${
           pct(top.energy_efficiency, 1)
-        }`,
+        }${swappedHalvesNote(judged)}`,
         ee.map((c) => c.cycle),
       ));
     }
   }
+}
+
+/**
+ * Why energy efficiency exceeds 100 % when the halves look swapped: in a cycle whose charge
+ * and discharge pass about the same charge (coulombic efficiency 90–110 %), the mean discharge
+ * voltage lies below the mean charge voltage in every cell (overpotentials lower the one and
+ * raise the other over the same states of charge). When it lies above in most such cycles (at
+ * least 3, and at least 80 % of them), charge and discharge are swapped: the current's sign is
+ * reversed (or the file's charge and discharge columns are). Empty when that is not so.
+ */
+function swappedHalvesNote(judged: readonly AnalyzedCycle[]): string {
+  const balanced = judged.filter((c) =>
+    c.coulombic_efficiency !== null && c.coulombic_efficiency >= 0.9 &&
+    c.coulombic_efficiency <= 1.1 && c.mean_charge_voltage_V !== null &&
+    c.mean_discharge_voltage_V !== null
+  );
+  const above = balanced.filter((c) => c.mean_discharge_voltage_V! > c.mean_charge_voltage_V!);
+  if (above.length < 3 || above.length < 0.8 * balanced.length) return "";
+  const dv = median(above.map((c) => c.mean_discharge_voltage_V! - c.mean_charge_voltage_V!));
+  return `. In ${above.length} of ${balanced.length} cycles that pass about the same charge ` +
+    `each way the mean discharge voltage is above the mean charge voltage (median by ${+(dv * 1000)
+      .toPrecision(
+        3,
+      )} mV), which no cell does: charge and discharge look swapped (current sign reversed)`;
 }
 
 /** dQ/dV of the chosen cycles (cycling protocols with a series). */
@@ -1457,7 +1569,9 @@ function summarize(
     mean_energy_efficiency: d.efficiency?.ee_mean ?? null,
     eol_cycle_observed: d.end_of_life?.observed_cycle ?? null,
     eol_cycle_predicted: d.end_of_life?.predicted_cycle ?? null,
-    best_fade_model: fade?.models.best?.model ?? null,
+    best_fade_model: fade?.models.best && fallsSignificantly(linearTrend(fade.retention.points))
+      ? fade.models.best.model
+      : null,
     knee_cycle: knee,
     median_internal_resistance_ohm: resistance,
     flag_codes: [...new Set(d.flags.map((f) => f.code))].sort(),

@@ -279,8 +279,8 @@ const KNEE_F_MIN = 10;
 
 /**
  * Why a knee fitted to the retention curve is not a knee, or `null` when it is one: the
- * retention must fall significantly (least-squares slope below zero by more than two standard
- * errors), and the two-line fit must beat one straight line by an F statistic of at least 10
+ * retention must fall significantly (the 95 % confidence interval of the least-squares slope
+ * lies below zero: Student's t, n − 2 degrees of freedom), and the two-line fit must beat one straight line by an F statistic of at least 10
  * ((RSS₁ − RSS₂)/2 over RSS₂/(n − 4)). A "knee" on a flat or straight line is noise.
  */
 function kneeNote(

@@ -25,6 +25,7 @@ import {
   type ModelName,
   type ParameterSet,
   parseExperiment,
+  parseInitialSoc,
   profileStep,
   readExperimentText,
   resolveParameterSet,
@@ -134,16 +135,12 @@ const SPEC: CliSpec = {
 /** The initial state from --soc. */
 function parseSoc(text: string | undefined): number | string | undefined {
   if (text === undefined) return undefined;
-  const t = text.trim();
-  if (/v$/i.test(t)) return t;
-  const percent = /^([0-9.]+)\s*%$/.exec(t);
-  const x = percent ? Number(percent[1]) / 100 : Number(t);
-  if (!(x >= 0 && x <= 1)) {
-    throw new UsageError(
-      `--soc must be 0-1, a percentage or a voltage like "3.9 V", got "${text}"`,
-    );
+  try {
+    return parseInitialSoc(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(`--soc: ${error.message}`);
+    throw error;
   }
-  return x;
 }
 
 /** A measured series from a file or a stored test. */

@@ -339,14 +339,21 @@ function buildSpectra(
     add(title, name, scale);
   }
   // Split into sweeps: a new spectrum starts when `cycle number` changes or when the frequency
-  // turns back (a descending sweep that rises again, or an ascending one that falls).
+  // turns back (a descending sweep that rises again, or an ascending one that falls). A single
+  // point out of order (the sweep goes on past it: a damaged value) is not a new sweep; the
+  // spectrum keeps it and the order check of `_damage.ts` reports it.
   const bounds: number[] = [0];
   let direction = 0;
+  const fq = (j: number) => freq[rows[j]];
+  const lone = (j: number, d: number): boolean =>
+    j + 1 < rows.length && Math.sign(fq(j + 1) - fq(j)) === d &&
+    (Math.sign(fq(j + 1) - fq(j - 1)) === d || (j >= 2 && Math.sign(fq(j) - fq(j - 2)) === d));
   for (let j = 1; j < rows.length; j++) {
     const k = rows[j], p = rows[j - 1];
     const newCycle = cycle !== null && cycle[k] !== cycle[p];
     const step = Math.sign(freq[k] - freq[p]);
-    if (newCycle || (direction !== 0 && step !== 0 && step !== direction)) {
+    const turn = direction !== 0 && step !== 0 && step !== direction;
+    if (newCycle || (turn && !lone(j, direction))) {
       bounds.push(j);
       direction = 0;
     } else if (direction === 0) direction = step;

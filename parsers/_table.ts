@@ -21,6 +21,7 @@ import {
 } from "./_delimited.ts";
 import { allocSeries, truncateSeries } from "./_series.ts";
 import { ParseError } from "./parse_error.ts";
+import { rowsBeforeHeader } from "./_damage.ts";
 
 /** Where a column goes. */
 export type Target =
@@ -100,6 +101,12 @@ export function readTable(
   }
   const wall = options.dateTime ? new Float64Array(capacity).fill(NaN) : null;
   const warnings: string[] = [];
+  const early = rowsBeforeHeader(
+    lines,
+    { index: headerIndex, width: header.length },
+    (line) => splitFields(line, delimiter),
+  );
+  if (early) warnings.push(early);
   const last = lastDataLine(lines);
   const expected = header.length;
   let n = 0;

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { unzipSync } from "npm:fflate@0.8.3";
+import { unzip } from "./_zip.ts";
 import { ParseError } from "./parse_error.ts";
 
 /** One worksheet of a workbook, in workbook order. */
@@ -42,10 +42,11 @@ const utf8 = new TextDecoder("utf-8");
 export function readPart(zip: Uint8Array, path: string, file: string): Uint8Array | null {
   let parts: Record<string, Uint8Array>;
   try {
-    parts = unzipSync(zip, { filter: (f) => f.name === path });
+    parts = unzip(zip, (name) => name === path);
   } catch (error) {
-    throw new ParseError(file, `not a readable XLSX (zip) file: ${String(error)}`, {
-      offset: 0,
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ParseError(file, `not a readable XLSX (zip) file: ${message}`, {
+      offset: Number(/byte(?:s| offset) (\d+)/.exec(message)?.[1] ?? 0),
       cause: error,
     });
   }

@@ -6,18 +6,42 @@ import { inflateSync } from "npm:fflate@0.8.3";
 /** Deflate cannot expand data more than about 1032:1. */
 const MAX_DEFLATE_RATIO = 1100;
 
+let crcTable: Int32Array | null = null;
+
+/** CRC-32 (IEEE, as zip stores it) of bytes. */
+export function crc32(bytes: Uint8Array): number {
+  let table = crcTable;
+  if (!table) {
+    table = crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c;
+    }
+  }
+  let c = -1;
+  for (let i = 0; i < bytes.length; i++) c = table[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
 /**
  * Unzip every entry of a zip archive held in memory, reading the sizes from the central
  * directory (zip64 fields included, as Neware writes them for every entry) and checking them
  * before anything is inflated, so a damaged archive cannot make us allocate gigabytes or return
- * an entry of the wrong length. Only "stored" and "deflate" entries are supported.
+ * an entry of the wrong length; every entry's CRC-32 is checked, so damaged content (a flipped
+ * bit that still inflates) is an error, never data. Only "stored" and "deflate" entries are
+ * supported.
  *
  * @param bytes The archive.
+ * @param wanted Which entries to unzip. @default {every entry}
  * @returns Entry name → bytes.
  * @throws {RangeError} Naming the entry or byte offset that is damaged (callers wrap it in a
  *   `ParseError` with the file name).
  */
-export function unzip(bytes: Uint8Array): Record<string, Uint8Array> {
+export function unzip(
+  bytes: Uint8Array,
+  wanted: (name: string) => boolean = () => true,
+): Record<string, Uint8Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u32 = (at: number): number => view.getUint32(at, true);
   const u16 = (at: number): number => view.getUint16(at, true);
@@ -46,6 +70,7 @@ export function unzip(bytes: Uint8Array): Record<string, Uint8Array> {
       throw new RangeError(`central directory entry ${k + 1} at byte offset ${at} is damaged`);
     }
     const method = u16(at + 10);
+    const crc = u32(at + 16);
     let size = u32(at + 20), original = u32(at + 24), local = u32(at + 42);
     const nameLength = u16(at + 28), extraLength = u16(at + 30), commentLength = u16(at + 32);
     const extraEnd = at + 46 + nameLength + extraLength;
@@ -53,6 +78,10 @@ export function unzip(bytes: Uint8Array): Record<string, Uint8Array> {
       throw new RangeError(`central directory entry ${k + 1} at byte offset ${at} is cut short`);
     }
     const name = names.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    if (!wanted(name)) {
+      at = extraEnd + commentLength;
+      continue;
+    }
     for (let e = at + 46 + nameLength; e + 4 <= extraEnd;) {
       const id = u16(e), length = u16(e + 2);
       if (id === 0x0001 && e + 4 + length <= extraEnd) {
@@ -97,13 +126,22 @@ export function unzip(bytes: Uint8Array): Record<string, Uint8Array> {
       try {
         content = inflateSync(data, { out: new Uint8Array(original) });
       } catch (error) {
-        throw new RangeError(`entry "${name}" cannot be inflated (${(error as Error).message})`);
+        throw new RangeError(
+          `entry "${name}" (compressed bytes ${start}–${start + size}) cannot be inflated ` +
+            `(${(error as Error).message})`,
+        );
       }
       if (content.length !== original) {
         throw new RangeError(
           `entry "${name}" inflates to ${content.length} bytes, expected ${original}`,
         );
       }
+    }
+    if (crc32(content) !== crc) {
+      throw new RangeError(
+        `entry "${name}" (compressed bytes ${start}–${start + size}) is damaged: its CRC-32 ` +
+          "does not match the one the archive states",
+      );
     }
     out[name] = content;
     at = extraEnd + commentLength;

@@ -20,6 +20,7 @@ import { ParseError } from "./parse_error.ts";
 import { decodeHead, extensionOf } from "./_text.ts";
 import type { ArbinMetadata } from "./arbin_metadata_csv.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
+import { checkedRead } from "./_damage.ts";
 import type { ByteSource } from "./byte_source.ts";
 
 /** Options of {@link parseArbinCsv}. */
@@ -75,6 +76,10 @@ export function parseArbinCsv(
   bytes: Uint8Array | ByteSource,
   options: ArbinCsvOptions,
 ): Recording {
+  return checkedRead(bytes, { ...options, text: true, read: readArbinCsv });
+}
+
+function readArbinCsv(bytes: Uint8Array | ByteSource, options: ArbinCsvOptions): Recording {
   const file = options.fileName;
   let plans: ReturnType<typeof planArbinColumns> = [];
   const csv = readNumericCsv(bytes, {

@@ -7,6 +7,7 @@ import { makeMeta } from "./_meta.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /** What an Arbin `*_Metadata.csv` sidecar (BEEP / MITS Pro SQL export) says about a test. */
 export interface ArbinMetadata {
@@ -107,7 +108,7 @@ export function parseArbinMetadataCsv(bytes: Uint8Array, fileName: string): Arbi
  * gives a {@link Recording} with metadata only (no series) and a warning that says how to attach
  * it to its data file.
  */
-export const arbinMetadataCsv: FormatParser = {
+export const arbinMetadataCsv: FormatParser = checkedFormat("text", {
   id: "arbin_metadata_csv",
   name: "Arbin metadata sidecar (*_Metadata.csv)",
   instrument: "Arbin",
@@ -140,4 +141,4 @@ export const arbinMetadataCsv: FormatParser = {
     });
     return { meta };
   },
-};
+});

@@ -11,10 +11,12 @@ import MDBReader from "npm:mdb-reader@3.2.0";
 import type { ColumnSource, CyclingColumn } from "../lib/model/cycling_series.ts";
 import type { Recording } from "../lib/model/file_meta.ts";
 import { hexAt } from "./_bytes.ts";
+import { crc32 } from "./_zip.ts";
 import { makeMeta } from "./_meta.ts";
 import { allocSeries, integrateMissingCounters } from "./_series.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 const JET = "Standard Jet DB";
 const ACE = "Standard ACE DB";
@@ -69,7 +71,7 @@ const EXTRAS: Record<string, [string, string, string?]> = {
  * throws(() => arbinRes.parse(head, { fileName: "cell.res" }), /cell\.res/);
  * ```
  */
-export const arbinRes: FormatParser = {
+export const arbinRes: FormatParser = checkedFormat("binary", {
   id: "arbin_res",
   name: "Arbin RES (Access database)",
   instrument: "Arbin",
@@ -105,7 +107,7 @@ export const arbinRes: FormatParser = {
       );
     }
   },
-};
+});
 
 type Row = Record<string, unknown>;
 
@@ -126,6 +128,19 @@ function parseRes(input: Uint8Array, options: ParseOptions): Recording {
         `cannot gunzip (${(error as Error).message}); expected a complete gzip stream of a ` +
           `.res file (${input.length} bytes read)`,
         { offset: input.length, cause: error },
+      );
+    }
+    // The gzip trailer holds the CRC-32 and length of the content: damage that still inflates
+    // (a flipped bit, a block written twice) shows there.
+    const n = input.length;
+    const stated = (input[n - 8] | (input[n - 7] << 8) | (input[n - 6] << 16) |
+      (input[n - 5] << 24)) >>> 0;
+    if (n < 18 || crc32(bytes) !== stated) {
+      throw new ParseError(
+        file,
+        `the gzip stream is damaged: the CRC-32 of its ${bytes.length} bytes of content does ` +
+          `not match the one its trailer (byte offset ${n - 8}) states`,
+        { offset: n - 8 },
       );
     }
   }
@@ -156,11 +171,16 @@ function parseRes(input: Uint8Array, options: ParseOptions): Recording {
       return run();
     } catch (error) {
       if (error instanceof ParseError) throw error;
+      const page = damagedPage(bytes, pageSize);
       throw new ParseError(
         file,
-        `cannot read ${what} from the Jet database (${(error as Error).message}); the file ` +
-          "is corrupt or not an Arbin result file",
-        { cause: error },
+        `cannot read ${what} from the Jet database (${(error as Error).message}); ` +
+          (page
+            ? `page ${page.index} (byte offset ${page.offset} of the database) is damaged: it starts with ` +
+              `${page.head}, not a Jet page header`
+            : "the file is corrupt or not an Arbin result file (every page header is intact: " +
+              "the damage is inside a page)"),
+        { offset: page?.offset ?? null, cause: error },
       );
     }
   };
@@ -346,4 +366,20 @@ function readAux(
     s.temperature_C = channels.get(firstT);
     s.columns.temperature_C = { ...s.columns[firstT], note: `first auxiliary temperature` };
   }
+}
+
+/**
+ * The first page after the header page whose first two bytes are not a Jet page header (type 1–5
+ * or 9, then 0x01): a zero-filled or overwritten page.
+ */
+function damagedPage(
+  bytes: Uint8Array,
+  pageSize: number,
+): { index: number; offset: number; head: string } | null {
+  for (let at = pageSize, index = 1; at + pageSize <= bytes.length; at += pageSize, index++) {
+    const type = bytes[at];
+    if (((type >= 1 && type <= 5) || type === 9) && bytes[at + 1] === 1) continue;
+    return { index, offset: at, head: hexAt(bytes, at, 2) };
+  }
+  return null;
 }

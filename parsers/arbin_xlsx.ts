@@ -22,6 +22,7 @@ import {
 } from "./_xlsx.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedRead } from "./_damage.ts";
 
 const DATA_SHEET = /^Channel_?\d+(?:_(\d+))?$/i;
 const INT_UNSET = -2147483648;
@@ -53,6 +54,10 @@ const INT_UNSET = -2147483648;
  * ```
  */
 export function parseArbinXlsx(bytes: Uint8Array, options: ParseOptions): Recording {
+  return checkedRead(bytes, { ...options, text: false, read: readArbinXlsx });
+}
+
+function readArbinXlsx(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
   const book = openXlsx(bytes, file);
   const sheets = book.sheets

@@ -7,6 +7,7 @@ import { readPoints, zviewColumns } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
+import { checkedFormat, countMismatchWarning } from "./_damage.ts";
 
 /**
  * Autolab (Metrohm) impedance text export in the comma-separated Z60W layout: a
@@ -31,7 +32,7 @@ import { decodeHead, decodeText, splitLines } from "./_text.ts";
  * equal(rec.spectra![0].z_imag_ohm[1], -0.0039);
  * ```
  */
-export const autolabTxt: FormatParser = {
+export const autolabTxt: FormatParser = checkedFormat("text", {
   id: "autolab_txt",
   name: "Autolab impedance text export (Z60W)",
   instrument: "Autolab",
@@ -77,7 +78,13 @@ export const autolabTxt: FormatParser = {
     const warnings: string[] = [];
     const declared = Number((lines[headLine - 1] ?? "").trim());
     if (Number.isInteger(declared) && declared > 0 && declared !== builder.length) {
-      warnings.push(`header says ${declared} data points, the file has ${builder.length}`);
+      warnings.push(
+        countMismatchWarning(
+          "data points",
+          { count: declared, where: `line ${headLine}` },
+          builder.length,
+        ),
+      );
     }
     const version = lines[0].match(/Version\s+([\d.]+)/);
     const meta = makeMeta(options, {
@@ -90,4 +97,4 @@ export const autolabTxt: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});

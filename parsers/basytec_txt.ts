@@ -19,6 +19,7 @@ import { type Mapping, matchColumn, readTable } from "./_table.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 function detect(head: Uint8Array, _fileName: string): Detection {
   const text = decodeHead(head);
@@ -44,7 +45,7 @@ function detect(head: Uint8Array, _fileName: string): Detection {
  * - `~Start of Test: dd.mm.yyyy hh:mm:ss` gives `start_time`. `R-AC`/`R-DC` (no unit stated)
  *   and the `Command` text are not read.
  */
-export const basytecTxt: FormatParser = {
+export const basytecTxt: FormatParser = checkedFormat("text", {
   id: "basytec_txt",
   name: "Basytec result text",
   instrument: "Basytec",
@@ -52,7 +53,7 @@ export const basytecTxt: FormatParser = {
   kind: "cycling",
   detect,
   parse: parseBasytec,
-};
+});
 
 function parseBasytec(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

@@ -21,6 +21,7 @@ import { type Mapping, readTable } from "./_table.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 const TIMESERIES = ["Date_Time", "Test_Time (s)", "Cycle_Index", "Current (A)", "Voltage (V)"];
 
@@ -53,7 +54,7 @@ function detect(head: Uint8Array, _fileName: string): Detection {
  * gives `start_time` and `wall_clock_s`. A per-cycle table given to this parser is refused with
  * a {@link ParseError} that names `parseBatteryArchiveCycles`.
  */
-export const batteryArchiveCsv: FormatParser = {
+export const batteryArchiveCsv: FormatParser = checkedFormat("text", {
   id: "battery_archive_csv",
   name: "Battery Archive time-series CSV",
   instrument: "Battery Archive",
@@ -61,7 +62,7 @@ export const batteryArchiveCsv: FormatParser = {
   kind: "cycling",
   detect,
   parse: parseTimeseries,
-};
+});
 
 function parseTimeseries(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

@@ -21,6 +21,7 @@ import { type Mapping, readTable, type Target } from "./_table.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedRead } from "./_damage.ts";
 
 /** The first header fields of every such file. */
 const LEAD = ["Cycle_Index", "Step", "Time_s", "Amphr", "Watthr", "Current_A", "Voltage_V"];
@@ -88,6 +89,10 @@ function extraName(name: string): string {
  * ```
  */
 export function parseBatteryDataCsv(bytes: Uint8Array, options: ParseOptions): Recording {
+  return checkedRead(bytes, { ...options, text: true, read: readBatteryDataCsv });
+}
+
+function readBatteryDataCsv(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
   const lines = splitLines(decodeText(bytes));
   const h = splitFields(lines[0] ?? "", ",").map((x) => x.trim());

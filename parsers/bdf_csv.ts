@@ -23,6 +23,7 @@ import { prefixScale, unitFactor } from "./_units.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 interface Resolved {
   term: BdfTerm;
@@ -83,7 +84,7 @@ function detect(head: Uint8Array, fileName: string): Detection {
  *   with a warning (BatMo's exports call positive-current steps "discharge").
  * - `Unix Time / s` gives `start_time` (UTC, `Z`) and the extra `unix_time_s`.
  */
-export const bdfCsv: FormatParser = {
+export const bdfCsv: FormatParser = checkedFormat("text", {
   id: "bdf_csv",
   name: "Battery Data Format CSV",
   instrument: "BDF",
@@ -91,7 +92,7 @@ export const bdfCsv: FormatParser = {
   kind: "cycling",
   detect,
   parse: parseBdf,
-};
+});
 
 /**
  * BDF's rule is current positive on charge. When the file's own capacity counters grow the other

@@ -8,6 +8,7 @@ import { makeMeta } from "./_meta.ts";
 import { extensionOf } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * Technique IDs of the settings module (first body byte). Learned from cheminfo/biologic-converter
@@ -86,7 +87,7 @@ const OLE_EPOCH_MS = Date.UTC(1899, 11, 30);
  * throws(() => biologicMpr.parse(header, { fileName: "x.mpr" }), /byte 0/);
  * ```
  */
-export const biologicMpr: FormatParser = {
+export const biologicMpr: FormatParser = checkedFormat("binary", {
   id: "biologic_mpr",
   name: "BioLogic EC-Lab binary file",
   instrument: "BioLogic",
@@ -103,7 +104,7 @@ export const biologicMpr: FormatParser = {
   parse(bytes: Uint8Array, options: ParseOptions): Recording {
     return parseMpr(bytes, options);
   },
-};
+});
 
 function parseMpr(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

@@ -16,6 +16,7 @@ import { makeMeta } from "./_meta.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /** Column titles that identify a header-less EC-Lab export by its first line. */
 const TITLE_MARKERS =
@@ -54,7 +55,7 @@ const TITLE_MARKERS =
  * equal(rec.series!.charge_capacity_Ah[1], 0.001);
  * ```
  */
-export const biologicMpt: FormatParser = {
+export const biologicMpt: FormatParser = checkedFormat("text", {
   id: "biologic_mpt",
   name: "BioLogic EC-Lab text export",
   instrument: "BioLogic",
@@ -82,7 +83,7 @@ export const biologicMpt: FormatParser = {
   parse(bytes: Uint8Array, options: ParseOptions): Recording {
     return parseMpt(bytes, options);
   },
-};
+});
 
 function parseMpt(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

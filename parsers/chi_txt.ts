@@ -8,6 +8,7 @@ import { MONTH_NAMES, naiveIso } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * CH Instruments "A.C. Impedance" text export: a date line (`Feb. 20, 2020   15:55:08`), the
@@ -32,7 +33,7 @@ import { decodeHead, decodeText, splitLines } from "./_text.ts";
  * equal(rec.meta.start_time, "2020-02-20T15:55:08");
  * ```
  */
-export const chiTxt: FormatParser = {
+export const chiTxt: FormatParser = checkedFormat("text", {
   id: "chi_txt",
   name: "CH Instruments A.C. Impedance text export",
   instrument: "CH Instruments",
@@ -95,7 +96,7 @@ export const chiTxt: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});
 
 /** `Feb. 20, 2020   15:55:08` → `2020-02-20T15:55:08`, else `null`. */
 function chiDate(line: string): string | null {

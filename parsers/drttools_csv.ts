@@ -7,6 +7,7 @@ import { readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * pyDRTtools / pandas CSV spectra: the header `,Freq,Real,Imag` (an unnamed row-index column),
@@ -23,7 +24,7 @@ import { decodeHead, decodeText, splitLines } from "./_text.ts";
  * equal(rec.spectra![0].z_imag_ohm[0], -0.58);
  * ```
  */
-export const drttoolsCsv: FormatParser = {
+export const drttoolsCsv: FormatParser = checkedFormat("text", {
   id: "drttools_csv",
   name: "pyDRTtools CSV (,Freq,Real,Imag)",
   instrument: "Other",
@@ -60,4 +61,4 @@ export const drttoolsCsv: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});

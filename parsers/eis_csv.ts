@@ -7,6 +7,7 @@ import { readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /** Delimiter of a table line: tab, semicolon, comma or runs of spaces. */
 function splitter(sample: string): (line: string) => string[] {
@@ -95,7 +96,7 @@ function unitOf(name: string): string {
  * equal(rec.spectra![0].z_imag_ohm[1], -0.9);
  * ```
  */
-export const eisCsv: FormatParser = {
+export const eisCsv: FormatParser = checkedFormat("text", {
   id: "eis_csv",
   name: "Impedance table (frequency, Re Z, Im Z) as CSV/TSV",
   instrument: "Other",
@@ -217,4 +218,4 @@ export const eisCsv: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});

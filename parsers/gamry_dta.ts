@@ -7,6 +7,7 @@ import { type PointColumn, readPoints, usDateTime } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * Gamry Framework `.DTA` impedance files (potentiostatic and galvanostatic EIS). The header is
@@ -33,7 +34,7 @@ import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
  * equal(rec.meta.start_time, "2018-04-23T16:43:15");
  * ```
  */
-export const gamryDta: FormatParser = {
+export const gamryDta: FormatParser = checkedFormat("text", {
   id: "gamry_dta",
   name: "Gamry DTA impedance file",
   instrument: "Gamry",
@@ -123,4 +124,4 @@ export const gamryDta: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});

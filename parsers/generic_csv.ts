@@ -16,6 +16,7 @@ import { type Quantity, SI_UNIT, unitFactor } from "./_units.ts";
 import { decodeHead, extensionOf } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedRead } from "./_damage.ts";
 
 /** Column-name aliases (lower case, spaces/underscores/dashes as `_`) of each column. */
 const ALIASES: {
@@ -191,6 +192,10 @@ function plan(header: string[], firstRow: string[], file: string, line: number):
  * ```
  */
 export function parseGenericCsv(bytes: Uint8Array, options: ParseOptions): Recording {
+  return checkedRead(bytes, { ...options, text: true, read: readGenericCsv });
+}
+
+function readGenericCsv(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
   let plans: ArbinColumnPlan[] = [];
   let headerLine = 1;

@@ -21,6 +21,7 @@ import { unitFactor } from "./_units.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedRead } from "./_damage.ts";
 
 /** `time/s`, `time /s`, `t/s`, `I/mA`, `I /A`, `E/V`, `E /mV`: quantity, unit. */
 const TITLE = /^(time|t|I|E|Q)\s*\/\s*(\S+)$/;
@@ -99,6 +100,10 @@ function detect(head: Uint8Array, fileName: string): Detection {
  * ```
  */
 export function parseIviumTxt(bytes: Uint8Array, options: ParseOptions): Recording {
+  return checkedRead(bytes, { ...options, text: true, read: readIviumTxt });
+}
+
+function readIviumTxt(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
   const lines = splitLines(decodeText(bytes));
   const layout = findLayout(lines);

@@ -20,6 +20,7 @@ import { type Mapping, readTable, type Target } from "./_table.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedRead } from "./_damage.ts";
 
 /** Header fields every Landt export has, in this order at the start of the header. */
 const LEAD = ["channel_index", "cycle_index", "step_index", "date_time_iso_string", "test_time_s"];
@@ -90,6 +91,10 @@ function detect(head: Uint8Array, _fileName: string): Detection {
  * ```
  */
 export function parseLandtCsv(bytes: Uint8Array, options: ParseOptions): Recording {
+  return checkedRead(bytes, { ...options, text: true, read: readLandtCsv });
+}
+
+function readLandtCsv(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
   const lines = splitLines(decodeText(bytes));
   const headerIndex = findHeader(lines, 50);

@@ -20,6 +20,7 @@ import { makeMeta } from "./_meta.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 function findTable(lines: readonly string[]): number {
   for (let i = 0; i < Math.min(lines.length, 40); i++) {
@@ -78,7 +79,7 @@ function startTime(line: string): string | null {
  *   (`V-DC`). `Polar(V)` (it holds 2πf) and empty diagnostic columns are not read.
  * - Data lines may stop before the last header columns (empty trailing columns are omitted).
  */
-export const maccorEis: FormatParser = {
+export const maccorEis: FormatParser = checkedFormat("text", {
   id: "maccor_eis",
   name: "Maccor FRA impedance export",
   instrument: "Maccor",
@@ -86,7 +87,7 @@ export const maccorEis: FormatParser = {
   kind: "eis",
   detect,
   parse: parseMaccorEis,
-};
+});
 
 function parseMaccorEis(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

@@ -28,6 +28,7 @@ import {
 import { makeMeta } from "./_meta.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat, rowsBeforeHeader } from "./_damage.ts";
 
 /** Wall-clock time beyond test time (seconds) between two rows that counts as a pause. */
 export const MACCOR_PAUSE_THRESHOLD_S = 60;
@@ -77,7 +78,7 @@ function detect(head: Uint8Array, fileName: string): Detection {
  * - A last line cut short (file copied while being written) is dropped with a warning; a short
  *   line elsewhere is a {@link ParseError}.
  */
-export const maccorText: FormatParser = {
+export const maccorText: FormatParser = checkedFormat("text", {
   id: "maccor_text",
   name: "Maccor text export",
   instrument: "Maccor",
@@ -85,7 +86,7 @@ export const maccorText: FormatParser = {
   kind: "cycling",
   detect,
   parse: parseMaccorText,
-};
+});
 
 function parseMaccorText(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;
@@ -100,6 +101,12 @@ function parseMaccorText(bytes: Uint8Array, options: ParseOptions): Recording {
   }
   const headerInfo = readMaccorHeaderLines(lines, header.index);
   const warnings: string[] = [];
+  const early = rowsBeforeHeader(
+    lines,
+    { index: header.index, width: header.fields.length },
+    (line) => line.split("\t"),
+  );
+  if (early) warnings.push(early);
   const col = maccorColumns(header.fields, file, header.index + 1);
   const testDate = headerInfo["Date of Test"]
     ? parseNaiveDateTime(headerInfo["Date of Test"], "mdy")

@@ -18,6 +18,7 @@ import { type Quantity, unitFactor, UNITS } from "./_units.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedRead } from "./_damage.ts";
 
 /** Options of {@link parseMappedCsv}. */
 export interface MappedCsvOptions extends ParseOptions {
@@ -105,6 +106,10 @@ function findHeader(
  * ```
  */
 export function parseMappedCsv(bytes: Uint8Array, options: MappedCsvOptions): Recording {
+  return checkedRead(bytes, { ...options, text: true, read: readMappedCsv });
+}
+
+function readMappedCsv(bytes: Uint8Array, options: MappedCsvOptions): Recording {
   const file = options.fileName;
   const mapping = options.mapping;
   const lines = splitLines(decodeText(bytes));

@@ -23,6 +23,7 @@ import { type BtsdaCell, type BtsdaRows, btsdaSeries, isBtsdaHeader } from "./_n
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 const NESTED = [/^Cycle Index,/i, /^,Step Index,/i, /^,,DataPoint,/i];
 
@@ -62,7 +63,7 @@ function detect(head: Uint8Array, _fileName: string): Detection {
  * equal(s.start_time, "2024-01-02T03:04:05");
  * ```
  */
-export const newareCsv: FormatParser = {
+export const newareCsv: FormatParser = checkedFormat("text", {
   id: "neware_csv",
   name: "Neware BTSDA CSV export",
   instrument: "Neware",
@@ -70,7 +71,7 @@ export const newareCsv: FormatParser = {
   kind: "cycling",
   detect,
   parse: parseNewareCsv,
-};
+});
 
 function parseNewareCsv(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

@@ -21,6 +21,7 @@ import { readNdaV14, readNdaV5 } from "./_neware_nda_older.ts";
 import { extensionOf } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 const MAGIC = [0x4e, 0x45, 0x57, 0x41, 0x52, 0x45]; // "NEWARE"
 const V29_RECORD = 86;
@@ -45,7 +46,7 @@ const V130_RECORD = 88;
  * throws(() => newareNda.parse(head, { fileName: "cell.nda" }), /cell\.nda/);
  * ```
  */
-export const newareNda: FormatParser = {
+export const newareNda: FormatParser = checkedFormat("binary", {
   id: "neware_nda",
   name: "Neware NDA binary",
   instrument: "Neware",
@@ -67,7 +68,7 @@ export const newareNda: FormatParser = {
   parse(bytes: Uint8Array, options: ParseOptions): Recording {
     return parseNda(bytes, options);
   },
-};
+});
 
 function parseNda(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

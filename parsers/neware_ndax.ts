@@ -24,6 +24,7 @@ import {
 import { extensionOf } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * Neware `.ndax` archives (BTS 8.x; `.ndc` part versions 2, 5, 11, 14, 16 and 17). Current is
@@ -42,7 +43,7 @@ import { ParseError } from "./parse_error.ts";
  * throws(() => newareNdax.parse(zip, { fileName: "cell.ndax" }), /data\.ndc/);
  * ```
  */
-export const newareNdax: FormatParser = {
+export const newareNdax: FormatParser = checkedFormat("binary", {
   id: "neware_ndax",
   name: "Neware NDAX archive",
   instrument: "Neware",
@@ -74,7 +75,7 @@ export const newareNdax: FormatParser = {
   parse(bytes: Uint8Array, options: ParseOptions): Recording {
     return parseNdax(bytes, options);
   },
-};
+});
 
 /** Attributes of the first element `tag` in `xml`, or `null`. */
 function attributes(xml: string, tag: string): Record<string, string> | null {

@@ -19,6 +19,7 @@ import { extensionOf } from "./_text.ts";
 import { openXlsx, readSheetRows } from "./_xlsx.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * The shared-string part when the head of the zip holds it whole (stored or deflated), as
@@ -70,7 +71,7 @@ function detect(head: Uint8Array, fileName: string): Detection {
  * throws(() => newareXlsx.parse(new Uint8Array(4), { fileName: "x.xlsx" }), /not an XLSX/);
  * ```
  */
-export const newareXlsx: FormatParser = {
+export const newareXlsx: FormatParser = checkedFormat("binary", {
   id: "neware_xlsx",
   name: "Neware BTSDA XLSX export",
   instrument: "Neware",
@@ -78,7 +79,7 @@ export const newareXlsx: FormatParser = {
   kind: "cycling",
   detect,
   parse: parseNewareXlsx,
-};
+});
 
 function parseNewareXlsx(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

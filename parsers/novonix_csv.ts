@@ -19,6 +19,7 @@ import { type Mapping, matchColumn, readTable } from "./_table.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /** Novonix step types (BEEP's table): which direction the step's `Capacity` counts. */
 const STEP_TYPES: Record<number, "charge" | "discharge" | "rest"> = {
@@ -53,7 +54,7 @@ function detect(head: Uint8Array, _fileName: string): Detection {
  *   `temperature_C`; `Circuit Temperature` → extra `circuit_temperature_C`; `dVdt (V/h)` →
  *   `dv_dt_V_per_s`; `Power(W)` → `power_W`; `Step Type` → `step_type`.
  */
-export const novonixCsv: FormatParser = {
+export const novonixCsv: FormatParser = checkedFormat("text", {
   id: "novonix_csv",
   name: "Novonix UHPC CSV",
   instrument: "Novonix",
@@ -61,7 +62,7 @@ export const novonixCsv: FormatParser = {
   kind: "cycling",
   detect,
   parse: parseNovonix,
-};
+});
 
 /**
  * Some Novonix exports (BEEP's `test_Nova_Form-CH01-01_short.csv`) wrap whole lines in double

@@ -7,6 +7,7 @@ import { type PointColumn, readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * Princeton Applied Research Parstat (VersaStudio table export) text: tab-separated with the
@@ -31,7 +32,7 @@ import { decodeHead, decodeText, splitLines } from "./_text.ts";
  * equal(rec.meta.warnings.length, 1);
  * ```
  */
-export const parstatTxt: FormatParser = {
+export const parstatTxt: FormatParser = checkedFormat("text", {
   id: "parstat_txt",
   name: "Parstat impedance text export",
   instrument: "Parstat",
@@ -88,4 +89,4 @@ export const parstatTxt: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});

@@ -19,6 +19,7 @@ import { prefixScale } from "./_units.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
+import { checkedFormat } from "./_damage.ts";
 
 function findHeader(lines: readonly string[], limit: number): number {
   for (let i = 0; i < Math.min(lines.length, limit); i++) {
@@ -56,7 +57,7 @@ const TIME_LABELS: Record<string, number | "clock"> = {
  * - `Real Time` (month/day/year) gives `start_time` and the extra `wall_clock_s`.
  * - `Temp (°C)` → `temperature_C`; `Internal Resistance 1 (mOhm)` → `internal_resistance_ohm`.
  */
-export const pecCsv: FormatParser = {
+export const pecCsv: FormatParser = checkedFormat("text", {
   id: "pec_csv",
   name: "PEC SBT CSV",
   instrument: "PEC",
@@ -64,7 +65,7 @@ export const pecCsv: FormatParser = {
   kind: "cycling",
   detect,
   parse: parsePec,
-};
+});
 
 function parsePec(bytes: Uint8Array, options: ParseOptions): Recording {
   const file = options.fileName;

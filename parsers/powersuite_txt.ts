@@ -7,6 +7,7 @@ import { readPoints } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * Princeton Applied Research PowerSuite impedance text export: the header
@@ -25,7 +26,7 @@ import { decodeHead, decodeText, splitLines } from "./_text.ts";
  * equal(rec.spectra![0].z_imag_ohm[0], -49014.063);
  * ```
  */
-export const powersuiteTxt: FormatParser = {
+export const powersuiteTxt: FormatParser = checkedFormat("text", {
   id: "powersuite_txt",
   name: "PowerSuite impedance text export",
   instrument: "PowerSuite",
@@ -65,4 +66,4 @@ export const powersuiteTxt: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});

@@ -9,6 +9,7 @@ import { MONTH_NAMES, naiveIso } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
+import { checkedFormat } from "./_damage.ts";
 
 /**
  * VersaStudio `.par` files: `<Section>` … `</Section>` blocks of `key=value` lines. Each
@@ -33,7 +34,7 @@ import { decodeHead, decodeText, splitLines } from "./_text.ts";
  * equal(rec.meta.format_version, "VersaStudio 2.52.3.0");
  * ```
  */
-export const versastudioPar: FormatParser = {
+export const versastudioPar: FormatParser = checkedFormat("text", {
   id: "versastudio_par",
   name: "VersaStudio .par file",
   instrument: "VersaStudio",
@@ -102,7 +103,9 @@ export const versastudioPar: FormatParser = {
       if (builder.length > 0) spectra.push(builder.build(columns, spectra.length));
       i = end - 1;
     }
-    if (spectra.length === 0) throw new ParseError(file, "no segment with impedance points");
+    if (spectra.length === 0) {
+      throw new ParseError(file, `no segment with impedance points in lines 1–${lines.length}`);
+    }
     const area = Number(header["Action0.Working Electrode Area (cm2)"]);
     const mass = Number(header["Action0.Mass (g)"]);
     const version = header["Application.Version"];
@@ -121,7 +124,7 @@ export const versastudioPar: FormatParser = {
     });
     return { meta, spectra };
   },
-};
+});
 
 /** `Thursday, July 19, 2018` + `9:40:30 AM` → `2018-07-19T09:40:30`, else `null`. */
 function parDate(date: string | undefined, time: string | undefined): string | null {

@@ -7,6 +7,7 @@ import { readPoints, usDateTime, zviewColumns } from "./_eis.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
 import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
+import { checkedFormat, countMismatchWarning } from "./_damage.ts";
 
 /**
  * Scribner ZPlot `.z` text files. Two layouts:
@@ -40,7 +41,7 @@ import { decodeHead, decodeText, extensionOf, splitLines } from "./_text.ts";
  * equal(rec.spectra![0].z_real_ohm[1], 75.8);
  * ```
  */
-export const zplotZ: FormatParser = {
+export const zplotZ: FormatParser = checkedFormat("text", {
   id: "zplot_z",
   name: "Scribner ZPlot .z file",
   instrument: "ZPlot",
@@ -87,7 +88,9 @@ export const zplotZ: FormatParser = {
         if (m && !(m[1] in header)) header[m[1]] = m[2].trim();
       }
     }
-    if (headLine < 0) throw new ParseError(file, 'no "Freq(Hz)" column line');
+    if (headLine < 0) {
+      throw new ParseError(file, `no "Freq(Hz)" column line in lines 1–${lines.length}`);
+    }
     const columnLine = unquote(lines[headLine]);
     // Column names: tab or comma separated (ZPLOT2), or runs of spaces (ZPlotW).
     const names =
@@ -122,7 +125,13 @@ export const zplotZ: FormatParser = {
     const warnings: string[] = [];
     const declared = Number(header["Data Points"]);
     if (Number.isInteger(declared) && declared !== builder.length) {
-      warnings.push(`header says ${declared} data points, the file has ${builder.length}`);
+      warnings.push(
+        countMismatchWarning(
+          "data points",
+          { count: declared, where: "the header" },
+          builder.length,
+        ),
+      );
     }
     const area = Number(header["Surface Area"]);
     const version = header["Measured Data, ZPlot"];
@@ -142,4 +151,4 @@ export const zplotZ: FormatParser = {
     });
     return { meta, spectra: [builder.build(columns)] };
   },
-};
+});

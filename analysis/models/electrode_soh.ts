@@ -55,3 +55,34 @@ export function initialState(set: ParameterSet, soc: number | string): InitialSt
   const cell = compileCell(set);
   return initialStateCompiled(cell, electrodeSohCompiled(cell), soc);
 }
+
+/**
+ * An initial state written as text (a `--soc` flag, a form field): a fraction `0.8`, a
+ * percentage `80%`, or an open-circuit voltage `3.9 V` (returned as text, for
+ * {@link initialState} and `simulate`'s `initialSoc`).
+ *
+ * @param text The text.
+ * @returns The fraction 0–1, or the voltage text.
+ * @throws {RangeError} For anything else, or a fraction outside 0–1.
+ *
+ * @example
+ * ```ts
+ * import { equal, throws } from "node:assert/strict";
+ * import { parseInitialSoc } from "./electrode_soh.ts";
+ * equal(parseInitialSoc("80%"), 0.8);
+ * equal(parseInitialSoc("3.9 V"), "3.9 V");
+ * throws(() => parseInitialSoc("120%"), /0–1, a percentage or a voltage/);
+ * ```
+ */
+export function parseInitialSoc(text: string): number | string {
+  const t = text.trim();
+  if (/^[0-9.]+\s*v$/i.test(t)) return t;
+  const percent = /^([0-9.]+)\s*%$/.exec(t);
+  const x = percent ? Number(percent[1]) / 100 : t === "" ? NaN : Number(t);
+  if (!(x >= 0 && x <= 1)) {
+    throw new RangeError(
+      `The initial state must be a fraction 0–1, a percentage or a voltage like "3.9 V", got "${text}"`,
+    );
+  }
+  return x;
+}

@@ -213,6 +213,9 @@ function plan(options: ModelStudyOptions): Plan {
     throw new RangeError(`axis must be "time" or "capacity", got "${options.axis}"`);
   }
   const set = resolveParameterSet(options.parameters ?? "Chen2020");
+  if (options.sei && !set.sei) {
+    throw new RangeError(`Parameter set "${set.name}" has no SEI parameters`);
+  }
   const given = options.experiment ?? [];
   if (given.length) parseExperiment(given, { cycles });
   if (options.initialSoc !== undefined) initialState(set, options.initialSoc);

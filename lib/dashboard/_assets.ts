@@ -27,6 +27,7 @@ const SOURCES: Record<string, { pkg?: string; file: string; type: string }> = {
   "vega-lite.min.js": { pkg: "vega-lite", file: "vega-lite.min.js", type: JS },
   "vega-embed.min.js": { pkg: "vega-embed", file: "vega-embed.min.js", type: JS },
   "app.js": { file: "app.js", type: JS },
+  "modeling.js": { file: "modeling.js", type: JS },
   "app.css": { file: "app.css", type: "text/css; charset=utf-8" },
 };
 

@@ -118,16 +118,7 @@ export class DashboardCompute {
     try {
       return fragmentResponse(await this.section(request), 200);
     } catch (err) {
-      if (err instanceof ComputeTimeoutError) {
-        return fragmentResponse(
-          markup`<p class="error" id="compute-timeout">Stopped computing ${request.what} after ${
-            seconds(err.ms)
-          } s (the time limit): ${request.hint}.</p>`.value,
-          503,
-        );
-      }
-      if (request.signal?.aborted) return fragmentResponse("", 499);
-      throw err;
+      return computeFailure(err, request);
     }
   }
 
@@ -148,6 +139,26 @@ export class DashboardCompute {
       this.#cacheChars -= v.length;
     }
   }
+}
+
+/**
+ * The fragment answering a computation that did not finish: 503 with an explanation past the
+ * time limit, 499 (empty) when the browser gave up; any other error is thrown again.
+ */
+export function computeFailure(
+  err: unknown,
+  request: { what: string; hint: string; signal?: AbortSignal },
+): Response {
+  if (err instanceof ComputeTimeoutError) {
+    return fragmentResponse(
+      markup`<p class="error" id="compute-timeout">Stopped computing ${request.what} after ${
+        seconds(err.ms)
+      } s (the time limit): ${request.hint}.</p>`.value,
+      503,
+    );
+  }
+  if (request.signal?.aborted) return fragmentResponse("", 499);
+  throw err;
 }
 
 /** Milliseconds as seconds for people: `0.2`, `45`. */

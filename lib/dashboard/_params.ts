@@ -16,12 +16,12 @@ export class Params {
   readonly #p: URLSearchParams;
 
   /**
-   * @param url The request URL.
+   * @param url The request URL (its query), or the text fields of a posted form.
    * @param accepted The parameter names this page takes.
    * @throws {HttpError} 400 for a parameter the page does not take.
    */
-  constructor(url: URL, readonly accepted: readonly string[]) {
-    this.#p = url.searchParams;
+  constructor(url: URL | URLSearchParams, readonly accepted: readonly string[]) {
+    this.#p = url instanceof URL ? url.searchParams : url;
     for (const name of new Set(this.#p.keys())) {
       if (!accepted.includes(name) && !ALWAYS.includes(name)) {
         throw new HttpError(

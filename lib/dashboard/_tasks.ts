@@ -7,10 +7,12 @@
 
 import { eisSections } from "./_pages/eis_sections.ts";
 import { curvesSection, traceSection } from "./_pages/detail_sections.ts";
+import { modelingRun } from "./_pages/modeling_sections.ts";
 
 /** Task name → function. */
 export const DASHBOARD_TASKS = {
   eisSections,
   curvesSection,
   traceSection,
+  modelingRun,
 };

@@ -30,6 +30,7 @@ import {
   type Db,
   type Document,
   type Filter,
+  type FindOptions,
   GridFSBucket,
   MongoClient,
   ObjectId,
@@ -52,7 +53,7 @@ import type {
   TestInput,
   TestResult,
 } from "./documents.ts";
-import { SAMPLE_LINKS } from "./documents.ts";
+import { ANALYSIS_DETAIL_FIELDS, SAMPLE_LINKS } from "./documents.ts";
 import type {
   DatasetApi,
   JobApi,
@@ -115,6 +116,8 @@ import {
   encodeTestData,
   finishJob,
   hashTakenError,
+  lastCycleEnd,
+  listingOf,
   makeNote,
   nameTakenError,
   newDataset,
@@ -128,6 +131,8 @@ import {
 } from "./_shared.ts";
 import { redactText, redactUri, uriSecrets } from "./redact.ts";
 import { rechunk, sha256Stream } from "./_sha256.ts";
+import { checkTestQuery, searchWords, testSearchText } from "./_test_query.ts";
+import { SUMMARY_NUMBER_FIELDS } from "./documents.ts";
 import {
   compressPiece,
   decodePiece,
@@ -195,6 +200,17 @@ function isDuplicateKey(error: unknown): boolean {
 /** A stored document without its `_id` and private (`_`-prefixed) fields, with `id`. */
 /** Projection of a listing without cycles: neither the cycles nor the analysis's cycle table. */
 const LIGHT_TEST = { projection: { cycles: 0, "analysis.cycles": 0 } };
+
+/**
+ * Projection of `tests.list`: no cycles (writers keep the end of the last one in `_end_time_s`)
+ * and the analysis without its bulky parts.
+ */
+const LISTED_TEST = {
+  projection: {
+    cycles: 0,
+    ...Object.fromEntries(ANALYSIS_DETAIL_FIELDS.map((f) => [`analysis.${f}`, 0])),
+  },
+};
 
 /** A test read with {@link LIGHT_TEST}: its cycle tables empty, as the type says. */
 function lightened(test: TestResult, withCycles: boolean): TestResult {
@@ -407,6 +423,16 @@ export class MongoStore implements Store {
     await c.tests.createIndex({ name: 1 });
     await c.tests.createIndex({ _start: 1, created_at: 1 });
     await c.tests.createIndex({ tags: 1 });
+    await c.tests.createIndex({ _protocol: 1 });
+    await c.tests.createIndex({ _tester_lc: 1 });
+    for (const f of ["fade_per_100_cycles", "capacity_retention", "cycle_count"]) {
+      await c.tests.createIndex({ [`_kn.${f}`]: 1, [`_k.${f}`]: 1 });
+    }
+    // Tests written before the index fields existed get them now (once).
+    for await (const d of c.tests.find({ _search: { $exists: false } })) {
+      const test = currentTest(fromDoc<TestResult>(d)!);
+      await c.tests.updateOne({ _id: d._id }, { $set: indexFields(test) });
+    }
     await c.hashes.createIndex({ test_id: 1 });
     await c.chunks.createIndex(
       { test_id: 1, version: 1, kind: 1, seq: 1, chunk: 1, column: 1 },
@@ -1082,11 +1108,54 @@ export class MongoStore implements Store {
     }
   }
 
-  #testDoc(test: TestResult): Doc {
-    return toDoc(test, { _start: test.start_time ?? NO_START });
+  /** The test documents a filter selects, sorted and paged, read with `projection`. */
+  async #findTests(filter: TestFilter, projection: FindOptions): Promise<Doc[]> {
+    const c = this.#c;
+    const { limit, skip } = checkPage(filter);
+    if (limit === 0) return [];
+    const query = await this.#testFilter(filter);
+    const key = filter.sort?.key;
+    if (key === "sample" || key === "chemistry") {
+      // The sample's fields are not in the test: sorted here, after the filter.
+      const docs = await c.tests.find(query, projection).toArray();
+      const samples = new Map(
+        (await c.samples.find({ _id: { $in: [...new Set(docs.map((d) => d.sample_id))] } })
+          .toArray()).map((d) => [d._id, d]),
+      );
+      const value = (d: Doc): string | null => {
+        const v = samples.get(d.sample_id)?.[key === "sample" ? "name" : "chemistry"];
+        return typeof v === "string" ? v.toLowerCase() : null;
+      };
+      const sign = filter.sort!.order === "desc" ? -1 : 1;
+      const keyed = docs.map((d) => ({ d, v: value(d) }));
+      keyed.sort((a, b) => {
+        if (a.v !== b.v) {
+          if (a.v === null || b.v === null) return a.v === null ? 1 : -1;
+          return (a.v < b.v ? -1 : 1) * sign;
+        }
+        if (a.d._start !== b.d._start) return a.d._start < b.d._start ? -1 : 1;
+        return a.d._id < b.d._id ? -1 : a.d._id > b.d._id ? 1 : 0;
+      });
+      return keyed.slice(skip, limit === null ? undefined : skip + limit).map(({ d }) => d);
+    }
+    const order = filter.sort?.order === "desc" ? -1 : 1;
+    const sort = key
+      ? { [`_kn.${key}`]: 1, [`_k.${key}`]: order, _start: 1, _id: 1 }
+      : { _start: 1, created_at: 1, _id: 1 };
+    const cursor = c.tests.find(query, projection).sort(sort as Record<string, 1 | -1>).skip(skip);
+    if (limit !== null) cursor.limit(limit);
+    return await cursor.toArray();
   }
 
-  #testFilter(filter: TestFilter): Filter<Doc> {
+  #testDoc(test: TestResult): Doc {
+    return toDoc(test, {
+      _start: test.start_time ?? NO_START,
+      _end_time_s: lastCycleEnd(test.cycles),
+      ...indexFields(test),
+    });
+  }
+
+  async #testFilter(filter: TestFilter): Promise<Filter<Doc>> {
     const q: Filter<Doc> = {};
     for (
       const f of ["sample_id", "cell_code", "base_name", "name", "tester", "test_type"] as const
@@ -1105,6 +1174,39 @@ export class MongoStore implements Store {
     if (filter.tags?.length) {
       q.$and = [...((q.$and as Filter<Doc>[]) ?? []), ...filter.tags.map((t) => ({ tags: t }))];
     }
+    if (filter.any_tags?.length) {
+      q.$and = [...((q.$and as Filter<Doc>[]) ?? []), { tags: { $in: filter.any_tags } }];
+    }
+    if (filter.exclude_tags?.length) {
+      q.$and = [...((q.$and as Filter<Doc>[]) ?? []), { tags: { $nin: filter.exclude_tags } }];
+    }
+    // The stored analysis, free text: the index fields written with every test (indexFields).
+    checkTestQuery(filter);
+    const and: Filter<Doc>[] = [];
+    if (filter.tester_any_case !== undefined) {
+      and.push({ _tester_lc: filter.tester_any_case.toLowerCase() });
+    }
+    if (filter.protocol !== undefined) and.push({ _protocol: filter.protocol });
+    if (filter.flags?.length) and.push({ _flags: { $all: filter.flags } });
+    const OPS = { "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "=": "$eq" } as const;
+    for (const c of filter.summary ?? []) {
+      and.push({ [`_k.${c.field}`]: { [OPS[c.op]]: c.value, $type: "number" } });
+    }
+    const words = searchWords(filter.text);
+    if (words.length) {
+      const samples = await this.#c.samples.find({}, { projection: { name: 1, chemistry: 1 } })
+        .toArray();
+      for (const word of words) {
+        const ids = samples.filter((d) =>
+          String(d.name ?? "").toLowerCase().includes(word) ||
+          String(d.chemistry ?? "").toLowerCase().includes(word)
+        ).map((d) => d._id);
+        and.push({
+          $or: [{ _search: { $regex: escapeRegex(word) } }, { sample_id: { $in: ids } }],
+        });
+      }
+    }
+    if (and.length) q.$and = [...((q.$and as Filter<Doc>[]) ?? []), ...and];
     return q;
   }
 
@@ -1221,17 +1323,31 @@ export class MongoStore implements Store {
         }),
       find: (filter = {}) =>
         this.#op(async () => {
-          const { limit, skip } = checkPage(filter);
-          if (limit === 0) return [];
           const withCycles = !filter.without_cycles;
-          const cursor = c.tests.find(this.#testFilter(filter), withCycles ? {} : LIGHT_TEST)
-            .sort({ _start: 1, created_at: 1, _id: 1 }).skip(skip);
-          if (limit !== null) cursor.limit(limit);
-          return (await cursor.toArray()).map((d) =>
+          return (await this.#findTests(filter, withCycles ? {} : LIGHT_TEST)).map((d) =>
             lightened(currentTest(fromDoc<TestResult>(d)!), withCycles)
           );
         }),
-      count: (filter = {}) => this.#op(() => c.tests.countDocuments(this.#testFilter(filter))),
+      list: (filter = {}) =>
+        this.#op(async () => {
+          const docs = await this.#findTests(filter, LISTED_TEST);
+          // Tests written before `_end_time_s` existed: their cycles tell.
+          const older = docs.filter((d) => d._end_time_s === undefined).map((d) => d._id);
+          const ends = new Map<unknown, number | null>();
+          if (older.length) {
+            const found = c.tests.find({ _id: { $in: older } }, { projection: { cycles: 1 } });
+            for (const d of await found.toArray()) {
+              ends.set(d._id, lastCycleEnd((d.cycles as { end_time_s: number }[]) ?? []));
+            }
+          }
+          return docs.map((d) => {
+            const test = currentTest(fromDoc<TestResult>(d)!);
+            const end = d._end_time_s === undefined ? ends.get(d._id) ?? null : d._end_time_s;
+            return listingOf(test, end as number | null);
+          });
+        }),
+      count: (filter = {}) =>
+        this.#op(async () => c.tests.countDocuments(await this.#testFilter(filter))),
       cellCodes: () =>
         this.#op(async () =>
           (await c.tests.distinct("cell_code"))
@@ -1815,4 +1931,39 @@ export class MongoStore implements Store {
 /** Resolve after `ms` milliseconds. */
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Fields kept beside a test's document for queries (stripped on read, like every `_` field):
+ * lower-case tester and free-text search text, the analysis's protocol and flags, and per sort
+ * key its value (`_k`) and whether it is missing (`_kn`, 1 = missing: sorted last).
+ */
+function indexFields(test: TestResult): Record<string, unknown> {
+  const s = test.analysis?.summary ?? null;
+  const k: Record<string, string | number | null> = {
+    start_time: test.start_time,
+    name: test.name.toLowerCase(),
+    tester: test.tester.toLowerCase(),
+    test_type: test.test_type,
+    cell_code: test.cell_code || null,
+    protocol: s?.protocol ?? null,
+    flag_count: s ? s.flag_codes.length : null,
+  };
+  for (const f of SUMMARY_NUMBER_FIELDS) {
+    const v = s?.[f];
+    k[f] = typeof v === "number" && Number.isFinite(v) ? v : null;
+  }
+  return {
+    _tester_lc: test.tester.toLowerCase(),
+    _search: testSearchText(test),
+    _protocol: s?.protocol ?? null,
+    _flags: s ? [...s.flag_codes] : [],
+    _k: k,
+    _kn: Object.fromEntries(Object.entries(k).map(([key, v]) => [key, v === null ? 1 : 0])),
+  };
+}
+
+/** `text` as a regular expression matching itself. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

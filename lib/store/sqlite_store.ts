@@ -30,6 +30,7 @@ import {
   type SampleInput,
   type TestFields,
   type TestInput,
+  type TestListing,
   type TestResult,
 } from "./documents.ts";
 import type {
@@ -50,8 +51,10 @@ import type {
   TestApi,
   TestData,
   TestFilter,
+  TestSortKey,
   Upserted,
 } from "./store.ts";
+import { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./documents.ts";
 import {
   isConnectionFailure,
   NotFoundError,
@@ -87,6 +90,7 @@ import {
   unionTags,
 } from "./_normalize.ts";
 import { spoolStream } from "./_spool.ts";
+import { checkTestQuery, searchWords, testSearchText } from "./_test_query.ts";
 import {
   decodePiece,
   isPackedRaw,
@@ -105,6 +109,8 @@ import {
   encodeTestData,
   finishJob,
   hashTakenError,
+  lastCycleEnd,
+  listingOf,
   makeNote,
   nameTakenError,
   newDataset,
@@ -174,6 +180,68 @@ CREATE TABLE datasets (id TEXT PRIMARY KEY, cell_code TEXT NOT NULL, version INT
     // (`without_cycles`) read neither.
     version: 2,
     sql: `ALTER TABLE tests ADD COLUMN analysis_cycles TEXT;`,
+  },
+  {
+    // A narrow table beside `tests` with what lists filter and sort on: the test's fields, the
+    // stored analysis's protocol, flags and headline numbers, and the texts free-text search
+    // looks in. Lists filter, sort and page there and read only their page's documents.
+    version: 3,
+    sql: `CREATE TABLE test_index (
+  test_id TEXT PRIMARY KEY, sample_id TEXT NOT NULL, start_time TEXT, created_at TEXT NOT NULL,
+  name TEXT NOT NULL, base_name TEXT NOT NULL, cell_code TEXT, tester TEXT NOT NULL,
+  test_type TEXT NOT NULL, tags TEXT NOT NULL, name_lc TEXT NOT NULL, tester_lc TEXT NOT NULL,
+  protocol TEXT, flag_codes TEXT, flag_count INTEGER, search_text TEXT NOT NULL,
+  m_cycle_count REAL, m_counted_cycle_count REAL, m_reference_cycle REAL, m_initial_capacity_Ah REAL, m_final_capacity_Ah REAL, m_capacity_retention REAL, m_fade_per_100_cycles REAL, m_mean_coulombic_efficiency REAL, m_mean_energy_efficiency REAL, m_eol_cycle_observed REAL, m_eol_cycle_predicted REAL, m_knee_cycle REAL, m_median_internal_resistance_ohm REAL);
+INSERT INTO test_index (test_id, sample_id, start_time, created_at, name, base_name, cell_code,
+  tester, test_type, tags, name_lc, tester_lc, protocol, flag_codes, flag_count, search_text,
+  m_cycle_count, m_counted_cycle_count, m_reference_cycle, m_initial_capacity_Ah, m_final_capacity_Ah, m_capacity_retention, m_fade_per_100_cycles, m_mean_coulombic_efficiency, m_mean_energy_efficiency, m_eol_cycle_observed, m_eol_cycle_predicted, m_knee_cycle, m_median_internal_resistance_ohm)
+SELECT id, sample_id, start_time, created_at, name, base_name, cell_code, tester, test_type,
+  char(10) || coalesce((SELECT group_concat(value, char(10)) || char(10) FROM json_each(doc, '$.tags')), ''),
+  lower(name), lower(tester),
+  json_extract(doc, '$.analysis.summary.protocol'),
+  CASE WHEN json_type(doc, '$.analysis.summary.flag_codes') = 'array' THEN
+    ',' || coalesce((SELECT group_concat(value, ',') FROM json_each(doc, '$.analysis.summary.flag_codes')), '') || ',' END,
+  json_array_length(doc, '$.analysis.summary.flag_codes'),
+  lower(name || char(10) || id || char(10) || coalesce(cell_code, '') || char(10) || tester ||
+    coalesce((SELECT char(10) || group_concat(value, char(10)) FROM json_each(doc, '$.tags')), '') ||
+    coalesce((SELECT char(10) || group_concat(json_extract(value, '$.file_name'), char(10)) FROM json_each(doc, '$.parts')), '') ||
+    char(10) || coalesce(json_extract(doc, '$.source_path'), '')),
+  json_extract(doc, '$.analysis.summary.cycle_count'),
+  json_extract(doc, '$.analysis.summary.counted_cycle_count'),
+  json_extract(doc, '$.analysis.summary.reference_cycle'),
+  json_extract(doc, '$.analysis.summary.initial_capacity_Ah'),
+  json_extract(doc, '$.analysis.summary.final_capacity_Ah'),
+  json_extract(doc, '$.analysis.summary.capacity_retention'),
+  json_extract(doc, '$.analysis.summary.fade_per_100_cycles'),
+  json_extract(doc, '$.analysis.summary.mean_coulombic_efficiency'),
+  json_extract(doc, '$.analysis.summary.mean_energy_efficiency'),
+  json_extract(doc, '$.analysis.summary.eol_cycle_observed'),
+  json_extract(doc, '$.analysis.summary.eol_cycle_predicted'),
+  json_extract(doc, '$.analysis.summary.knee_cycle'),
+  json_extract(doc, '$.analysis.summary.median_internal_resistance_ohm')
+FROM tests;
+CREATE INDEX test_index_start ON test_index(start_time, created_at);
+CREATE INDEX test_index_sample ON test_index(sample_id);
+CREATE INDEX test_index_fade ON test_index(m_fade_per_100_cycles);
+CREATE INDEX test_index_retention ON test_index(m_capacity_retention);`,
+  },
+  {
+    // The bulky parts of a test's analysis (retention curve, fade models and anomalies, dQ/dV,
+    // pulses, current levels) beside `doc`, and the end time of the last cycle inside it
+    // (`_end_time_s`), so that lists (`tests.list`) read only `doc`, the first of the large
+    // columns of a row.
+    version: 4,
+    sql: `ALTER TABLE tests ADD COLUMN analysis_detail TEXT;
+UPDATE tests SET
+  analysis_detail = CASE WHEN json_type(doc, '$.analysis') = 'object' THEN json_object(
+    'current_levels', json(coalesce(json_extract(doc, '$.analysis.current_levels'), '[]')),
+    'retention', json(json_extract(doc, '$.analysis.retention')),
+    'fade', json(json_extract(doc, '$.analysis.fade')),
+    'dqdv', json(json_extract(doc, '$.analysis.dqdv')),
+    'pulse', json(json_extract(doc, '$.analysis.pulse'))) END,
+  doc = json_set(CASE WHEN json_type(doc, '$.analysis') = 'object' THEN json_remove(doc,
+    '$.analysis.current_levels', '$.analysis.retention', '$.analysis.fade', '$.analysis.dqdv',
+    '$.analysis.pulse') ELSE doc END, '$._end_time_s', json_extract(cycles, '$[#-1].end_time_s'));`,
   },
 ];
 
@@ -245,6 +313,10 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, StatementSync>();
   readonly #busyTimeoutMs: number;
   readonly #readOnly: boolean;
+  /** The schema keeps the analysis's bulky parts in `tests.analysis_detail` (version 4). */
+  #detailColumn = false;
+  /** Schema version, read when a query first needs the indexed columns (version 3). */
+  #indexedVersion: number | undefined;
   /** Device and inode of the file opened, to notice it being deleted or replaced. */
   readonly #identity: { dev: number; ino: number } | null = null;
   #immutable = false;
@@ -323,6 +395,7 @@ export class SqliteStore implements Store {
         this.#collectOrphans();
         this.#recoverJobs();
       }
+      this.#detailColumn = this.schemaVersion() >= 4;
     } catch (cause) {
       this.#db.close();
       if (cause instanceof StoreError) throw cause;
@@ -375,11 +448,16 @@ export class SqliteStore implements Store {
     if (!existsSync(path)) {
       throw new StoreConnectionError(`Cannot open SQLite database "${path}": no such file`);
     }
+    let plain: DatabaseSync | null = null;
     try {
-      const db = new DatabaseSync(path, { readOnly: true });
-      db.prepare("SELECT count(*) FROM sqlite_master").get();
-      return db;
+      plain = new DatabaseSync(path, { readOnly: true });
+      plain.prepare("SELECT count(*) FROM sqlite_master").get();
+      return plain;
     } catch (error) {
+      // Close the failed handle: it holds the file (read-only media could not be unmounted).
+      try {
+        plain?.close();
+      } catch { /* not open */ }
       if (((error as { errcode?: number }).errcode ?? 0) % 256 !== 14) throw error;
     }
     const wal = `${path}-wal`;
@@ -748,18 +826,26 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- tests
 
+  /** The columns a test is read from (the layout of the schema version in use). */
+  #testColumns(withCycles: boolean): string {
+    const detail = this.#detailColumn ? ", analysis_detail" : "";
+    return `doc${detail}${withCycles ? ", cycles, analysis_cycles" : ""}`;
+  }
+
   #testById(id: string, withCycles = true): TestResult | null {
-    const row = this.#get(
-      `SELECT doc${withCycles ? ", cycles, analysis_cycles" : ""} FROM tests WHERE id = ?`,
-      [id],
-    );
+    const row = this.#get(`SELECT ${this.#testColumns(withCycles)} FROM tests WHERE id = ?`, [id]);
     return row ? rowToTest(row, withCycles) : null;
   }
 
   #writeTest(test: TestResult, insert: boolean): void {
     const { cycles, ...doc } = test;
     const analysisCycles = test.analysis ? JSON.stringify(test.analysis.cycles) : null;
-    if (doc.analysis) doc.analysis = { ...doc.analysis, cycles: [] };
+    let detail: string | null = null;
+    if (doc.analysis) {
+      const { cycles: _c, current_levels, retention, fade, dqdv, pulse, ...head } = doc.analysis;
+      detail = JSON.stringify({ current_levels, retention, fade, dqdv, pulse });
+      doc.analysis = { ...head, cycles: [] } as unknown as TestResult["analysis"];
+    }
     const params = [
       test.sample_id,
       test.file_hash,
@@ -770,20 +856,29 @@ export class SqliteStore implements Store {
       test.test_type,
       test.start_time,
       test.created_at,
-      JSON.stringify(doc),
+      JSON.stringify({ ...doc, _end_time_s: lastCycleEnd(cycles) }),
       JSON.stringify(cycles),
       analysisCycles,
+      detail,
       test.id,
     ];
     if (insert) {
       this.#run(
-        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, analysis_detail, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         params,
       );
     } else {
       this.#run(
-        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=? WHERE id=?",
+        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=?, analysis_detail=? WHERE id=?",
         params,
+      );
+    }
+    if (this.#indexed()) {
+      this.#run(
+        `INSERT OR REPLACE INTO test_index (${INDEX_COLUMNS}) VALUES (${
+          INDEX_COLUMNS.split(",").map(() => "?").join(",")
+        })`,
+        indexRow(test),
       );
     }
   }
@@ -810,6 +905,61 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Whether the schema has the `test_index` table (version 3; not in an older read-only file). */
+  #indexed(): boolean {
+    return (this.#indexedVersion ??= this.schemaVersion()) >= 3;
+  }
+
+  /** WHERE over `test_index` (alias `i`) for a test filter. */
+  #indexWhere(filter: TestFilter): Where {
+    checkTestQuery(filter);
+    const clauses: string[] = [];
+    const params: SQLInputValue[] = [];
+    const add = (clause: string, ...values: SQLInputValue[]) => {
+      clauses.push(clause);
+      params.push(...values);
+    };
+    for (
+      const f of ["sample_id", "cell_code", "base_name", "name", "tester", "test_type"] as const
+    ) {
+      if (filter[f] !== undefined) add(`i.${f} = ?`, filter[f] as SQLInputValue);
+    }
+    if (filter.sample_ids !== undefined) {
+      add(
+        `i.sample_id IN (${filter.sample_ids.map(() => "?").join(",") || "NULL"})`,
+        ...filter.sample_ids,
+      );
+    }
+    if (filter.started_from !== undefined) add("i.start_time >= ?", filter.started_from);
+    if (filter.started_before !== undefined) add("i.start_time < ?", filter.started_before);
+    for (const tag of filter.tags ?? []) add("instr(i.tags, ?) > 0", `\n${tag}\n`);
+    if (filter.any_tags?.length) {
+      add(
+        `(${filter.any_tags.map(() => "instr(i.tags, ?) > 0").join(" OR ")})`,
+        ...filter.any_tags.map((t) => `\n${t}\n`),
+      );
+    }
+    for (const tag of filter.exclude_tags ?? []) add("instr(i.tags, ?) = 0", `\n${tag}\n`);
+    if (filter.tester_any_case !== undefined) {
+      add("i.tester_lc = ?", filter.tester_any_case.toLowerCase());
+    }
+    if (filter.protocol !== undefined) add("i.protocol = ?", filter.protocol);
+    for (const code of filter.flags ?? []) add("instr(i.flag_codes, ?) > 0", `,${code},`);
+    for (const c of filter.summary ?? []) {
+      add(`i.m_${c.field} ${c.op} ?`, c.value); // field and operator checked against fixed lists
+    }
+    for (const word of searchWords(filter.text)) {
+      add(
+        "(instr(i.search_text, ?) > 0 OR i.sample_id IN (SELECT id FROM samples WHERE " +
+          "instr(lower(name), ?) > 0 OR instr(lower(coalesce(chemistry, '')), ?) > 0))",
+        word,
+        word,
+        word,
+      );
+    }
+    return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+  }
+
   #testWhere(filter: TestFilter): Where {
     const extra: [string, SQLInputValue[]][] = [];
     if (filter.sample_ids !== undefined) {
@@ -821,6 +971,17 @@ export class SqliteStore implements Store {
     if (filter.started_from !== undefined) extra.push(["start_time >= ?", [filter.started_from]]);
     if (filter.started_before !== undefined) {
       extra.push(["start_time < ?", [filter.started_before]]);
+    }
+    checkTestQuery(filter);
+    const needsIndex = filter.tester_any_case !== undefined || filter.protocol !== undefined ||
+      !!filter.any_tags?.length || !!filter.exclude_tags?.length ||
+      !!filter.flags?.length || !!filter.summary?.length || searchWords(filter.text).length > 0 ||
+      (filter.sort !== undefined && filter.sort.key !== "start_time");
+    if (needsIndex) {
+      throw new StoreError(
+        `${this.describe().text} has schema version ${this.schemaVersion()}: filters on the ` +
+          "analysis, free text and sort keys need version 3 (open it once for writing to migrate)",
+      );
     }
     return where(
       filter,
@@ -883,19 +1044,76 @@ export class SqliteStore implements Store {
       find: (filter = {}) =>
         this.#async(() => {
           const { limit, skip } = checkPage(filter);
-          const { where, params } = this.#testWhere(filter);
           const withCycles = !filter.without_cycles;
+          const detail = this.#detailColumn ? ", t.analysis_detail" : "";
+          const columns = withCycles
+            ? `t.doc${detail}, t.cycles, t.analysis_cycles`
+            : `t.doc${detail}`;
+          if (!this.#indexed()) {
+            const { where, params } = this.#testWhere(filter);
+            return this.#all(
+              `SELECT ${columns} FROM tests t ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
+              [...params, limit ?? -1, skip],
+            ).map((r) => rowToTest(r, withCycles));
+          }
+          // Filter, sort and page in the narrow index; read the documents of the page only.
+          const { where, params } = this.#indexWhere(filter);
           return this.#all(
-            `SELECT doc${
-              withCycles ? ", cycles, analysis_cycles" : ""
-            } FROM tests ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
+            `WITH page AS (SELECT test_id, row_number() OVER () AS k FROM (SELECT i.test_id FROM test_index i ${where} ${
+              testOrder(filter)
+            } LIMIT ? OFFSET ?)) SELECT ${columns} FROM page JOIN tests t ON t.id = page.test_id ORDER BY page.k`,
             [...params, limit ?? -1, skip],
           ).map((r) => rowToTest(r, withCycles));
         }),
+      list: (filter = {}) =>
+        this.#async(() => {
+          const { limit, skip } = checkPage(filter);
+          const page = [limit ?? -1, skip];
+          const end = "json_extract(t.cycles, '$[#-1].end_time_s') AS end_time_s";
+          const older = (r: Row) =>
+            listingOf(rowToTest(r, false), (r.end_time_s as number | null) ?? null);
+          if (!this.#indexed()) {
+            // A database this program may not migrate (opened read-only): the older layouts.
+            const { where, params } = this.#testWhere(filter);
+            return this.#all(
+              `SELECT t.doc, ${end} FROM tests t ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
+              [...params, ...page],
+            ).map(older);
+          }
+          const { where, params } = this.#indexWhere(filter);
+          const pageOf =
+            `WITH page AS (SELECT test_id, row_number() OVER () AS k FROM (SELECT i.test_id FROM test_index i ${where} ${
+              testOrder(filter)
+            } LIMIT ? OFFSET ?))`;
+          if (!this.#detailColumn) {
+            return this.#all(
+              `${pageOf} SELECT t.doc, ${end} FROM page JOIN tests t ON t.id = page.test_id ORDER BY page.k`,
+              [...params, ...page],
+            ).map(older);
+          }
+          // Only the head of each document: the analysis's bulky parts are in analysis_detail.
+          return this.#all(
+            `${pageOf} SELECT t.doc FROM page JOIN tests t ON t.id = page.test_id ORDER BY page.k`,
+            [...params, ...page],
+          ).map((r) => {
+            const raw = JSON.parse(r.doc as string);
+            const endTime = raw._end_time_s ?? null;
+            delete raw._end_time_s;
+            const doc = currentTest(raw) as unknown as TestListing;
+            delete (doc as { cycles?: unknown }).cycles;
+            if (doc.analysis) delete (doc.analysis as { cycles?: unknown }).cycles;
+            doc.end_time_s = endTime;
+            return doc;
+          });
+        }),
       count: (filter = {}) =>
         this.#async(() => {
-          const { where, params } = this.#testWhere(filter);
-          return this.#get(`SELECT count(*) AS n FROM tests ${where}`, params)!.n as number;
+          if (!this.#indexed()) {
+            const { where, params } = this.#testWhere(filter);
+            return this.#get(`SELECT count(*) AS n FROM tests ${where}`, params)!.n as number;
+          }
+          const { where, params } = this.#indexWhere(filter);
+          return this.#get(`SELECT count(*) AS n FROM test_index i ${where}`, params)!.n as number;
         }),
       cellCodes: () =>
         this.#async(() =>
@@ -932,6 +1150,7 @@ export class SqliteStore implements Store {
             this.#run("DELETE FROM data_chunks WHERE test_id = ?", [id]);
             this.#run("DELETE FROM test_hashes WHERE test_id = ?", [id]);
             this.#run("DELETE FROM tests WHERE id = ?", [id]);
+            if (this.#indexed()) this.#run("DELETE FROM test_index WHERE test_id = ?", [id]);
             this.#run(
               "UPDATE raw_files SET test_id = NULL, doc = json_set(doc, '$.test_id', json('null')) WHERE test_id = ?",
               [id],
@@ -1510,10 +1729,72 @@ function describeSqliteError(error: unknown): string {
 }
 
 function rowToTest(row: Row, withCycles: boolean): TestResult {
-  const doc = currentTest(JSON.parse(row.doc as string));
+  const raw = JSON.parse(row.doc as string);
+  delete raw._end_time_s;
+  const doc = currentTest(raw);
   doc.cycles = withCycles ? JSON.parse(row.cycles as string) : [];
+  if (doc.analysis && typeof row.analysis_detail === "string") {
+    Object.assign(doc.analysis, JSON.parse(row.analysis_detail));
+  }
   if (doc.analysis && withCycles && typeof row.analysis_cycles === "string") {
     doc.analysis.cycles = JSON.parse(row.analysis_cycles);
   }
   return doc;
+}
+
+/** The columns of `test_index` (schema version 3). */
+const INDEX_COLUMNS = "test_id,sample_id,start_time,created_at,name,base_name,cell_code,tester," +
+  "test_type,tags,name_lc,tester_lc,protocol,flag_codes,flag_count,search_text," +
+  SUMMARY_NUMBER_FIELDS.map((f) => `m_${f}`).join(",");
+
+/** The `test_index` row of a test. */
+function indexRow(test: TestResult): SQLInputValue[] {
+  const s = test.analysis?.summary ?? null;
+  return [
+    test.id,
+    test.sample_id,
+    test.start_time,
+    test.created_at,
+    test.name,
+    test.base_name,
+    test.cell_code,
+    test.tester,
+    test.test_type,
+    `\n${test.tags.map((t) => `${t}\n`).join("")}`,
+    test.name.toLowerCase(),
+    test.tester.toLowerCase(),
+    s?.protocol ?? null,
+    s ? `,${s.flag_codes.join(",")},` : null,
+    s ? s.flag_codes.length : null,
+    testSearchText(test),
+    ...SUMMARY_NUMBER_FIELDS.map((f) => {
+      const v = s?.[f];
+      return typeof v === "number" && Number.isFinite(v) ? v : null;
+    }),
+  ];
+}
+
+/** SQL of each sort key over `test_index` (alias `i`; the sample's fields by subquery). */
+const SORT_SQL: Record<TestSortKey, string> = {
+  start_time: "i.start_time",
+  name: "i.name_lc",
+  sample: "(SELECT lower(s.name) FROM samples s WHERE s.id = i.sample_id)",
+  chemistry: "(SELECT lower(s.chemistry) FROM samples s WHERE s.id = i.sample_id)",
+  tester: "i.tester_lc",
+  test_type: "i.test_type",
+  cell_code: "nullif(i.cell_code, '')",
+  protocol: "i.protocol",
+  flag_count: "i.flag_count",
+  ...Object.fromEntries(SUMMARY_NUMBER_FIELDS.map((f) => [f, `i.m_${f}`])) as Record<
+    SummaryNumberField,
+    string
+  >,
+};
+
+/** ORDER BY of a test filter: by its sort key (missing values last), else by start time. */
+function testOrder(filter: TestFilter): string {
+  if (!filter.sort) return "ORDER BY i.start_time IS NULL, i.start_time, i.created_at, i.test_id";
+  const expr = SORT_SQL[filter.sort.key];
+  const dir = filter.sort.order === "desc" ? "DESC" : "ASC";
+  return `ORDER BY ${expr} IS NULL, ${expr} ${dir}, i.start_time IS NULL, i.start_time, i.test_id`;
 }

@@ -23,11 +23,15 @@ import type {
   Sample,
   SampleFields,
   SampleInput,
+  SummaryNumberField,
   TestFields,
   TestInput,
+  TestListing,
   TestResult,
   TestType,
 } from "./documents.ts";
+import { SUMMARY_NUMBER_FIELDS } from "./documents.ts";
+import type { ProtocolKind } from "../../analysis/analyze_test.ts";
 
 /** Paging of a listing. */
 export interface Page {
@@ -69,13 +73,66 @@ export interface TestFilter extends Page {
   test_type?: TestType;
   /** Tests having every one of these tags. */
   tags?: string[];
+  /** Tests having at least one of these tags. */
+  any_tags?: string[];
+  /** Tests having none of these tags. */
+  exclude_tags?: string[];
   /** Start time at or after this instant (ISO 8601). */
   started_from?: string;
   /** Start time strictly before this instant (ISO 8601). */
   started_before?: string;
   /** Omit the per-cycle summaries (lighter listings). @default {false} */
   without_cycles?: boolean;
+  /** Instrument maker, any case (`"arbin"` matches `"Arbin"`). */
+  tester_any_case?: string;
+  /** Protocol of the stored analysis (`analysis.summary.protocol`). */
+  protocol?: ProtocolKind;
+  /** Flag codes of the stored analysis: tests raising every one of them. */
+  flags?: string[];
+  /**
+   * Conditions on the stored analysis's headline numbers (`analysis.summary`), all of which must
+   * hold; a test without the number (or without an analysis) fails them.
+   */
+  summary?: SummaryCondition[];
+  /**
+   * Free text: every word (any case) occurs in the test's name, id, cell code, tester, tags,
+   * file names or source path, or in its sample's name or chemistry.
+   */
+  text?: string;
+  /**
+   * Order of `find` (paging with `limit` and `skip` follows it): by a {@link TEST_SORT_KEYS}
+   * key, tests without the value last in either direction, ties by start time then id.
+   * @default {start time, tests without one last, then creation}
+   */
+  sort?: { key: TestSortKey; order?: "asc" | "desc" };
 }
+
+/** A comparison of one number of `analysis.summary` with a value. */
+export interface SummaryCondition {
+  /** The field (`capacity_retention`: fractions as stored). */
+  field: SummaryNumberField;
+  /** The comparison. */
+  op: "<" | "<=" | ">" | ">=" | "=";
+  /** The value, in the field's unit. */
+  value: number;
+}
+
+/** Keys `tests.find` can sort by: test fields, the sample's, and the analysis's summary. */
+export const TEST_SORT_KEYS = [
+  "start_time",
+  "name",
+  "sample",
+  "chemistry",
+  "tester",
+  "test_type",
+  "cell_code",
+  "protocol",
+  "flag_count",
+  ...SUMMARY_NUMBER_FIELDS,
+] as const;
+
+/** A sort key of `tests.find`. */
+export type TestSortKey = typeof TEST_SORT_KEYS[number];
 
 /** Time series and spectra saved together with a test. */
 export interface TestData {
@@ -136,6 +193,12 @@ export interface TestApi {
   getByHash(sha256: string): Promise<TestResult | null>;
   /** Tests matching the filter, sorted by start time (tests without one last), then creation. */
   find(filter?: TestFilter): Promise<TestResult[]>;
+  /**
+   * Tests matching the filter as lists show them, in `find` order: no per-cycle tables, the
+   * analysis without its bulky parts (`TestAnalysisHead`), and when each one's data ends. Much
+   * lighter than `find` for a store of many tests (`without_cycles` is implied).
+   */
+  list(filter?: TestFilter): Promise<TestListing[]>;
   /** Number of tests matching the filter. */
   count(filter?: TestFilter): Promise<number>;
   /** Distinct non-empty cell codes of all tests, sorted. */

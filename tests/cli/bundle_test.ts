@@ -161,7 +161,14 @@ Deno.test({
       equal(page.status, 200);
       await page.body?.cancel();
       for (
-        const name of ["app.js", "app.css", "vega.min.js", "vega-lite.min.js", "vega-embed.min.js"]
+        const name of [
+          "app.js",
+          "app.css",
+          "modeling.js",
+          "vega.min.js",
+          "vega-lite.min.js",
+          "vega-embed.min.js",
+        ]
       ) {
         const response = await fetch(`http://127.0.0.1:${port}/assets/${name}`);
         equal(response.status, 200, name);
@@ -195,6 +202,23 @@ Deno.test({
     try {
       const html = await pool.run<string>("traceSection", { series: null }, { heavy: false });
       ok(html.includes("No voltage trace"), html);
+      // The Modeling page's run: the physics models are in the bundled worker too.
+      const run = await pool.run<{ json: string }>("modelingRun", {
+        id: "0",
+        options: {
+          model: "spm",
+          parameters: "Chen2020",
+          experiment: [],
+          cycles: 1,
+          thermal: "isothermal",
+          sei: false,
+          points: 10,
+          axis: "time",
+          fit: [],
+        },
+        test: null,
+      });
+      equal(JSON.parse(run.json).voltage_V.length, 10);
     } finally {
       pool.close();
     }

@@ -319,7 +319,8 @@ Deno.test("parseArbinCsv() leaves out a truncated last line with a warning", () 
   // 30 bytes = the 23-byte date, its comma and 6 digits of the test time: 2 fields.
   ok(
     meta.warnings[0].startsWith(
-      `line 1755 (byte ${lastStart}) is cut short (2 of 14 fields, no line end)`,
+      `truncated_last_line: line 1755 (byte ${lastStart}) is cut short (no line end; 2 of the ` +
+        "14 fields of the lines before)",
     ),
     meta.warnings[0],
   );

@@ -116,13 +116,17 @@ Deno.test("gamryDta reads the header and flags an aborted experiment", () => {
 Deno.test("zplotZ warns when the header's Data Points disagrees with the rows", () => {
   // exampleDataZPlot.z says "Data Points: 56" but holds 21 rows (lines 124–144).
   deepEqual(read("exampleDataZPlot.z").rec.meta.warnings, [
-    "header says 56 data points, the file has 21",
+    "row_count_mismatch: the header states 56 data points, the file holds 21 (rows lost: " +
+    "truncated or damaged file?)",
   ]);
   deepEqual(read("Circuit1_EIS_1.z").rec.meta.warnings, []);
   // The ZPlotW layout declares its point count on the line before the column line: "79" (line
   // 9), but 31 rows follow (lines 11–41).
   const noComments = read("exampleDataZPlot_noComments.z").rec;
-  deepEqual(noComments.meta.warnings, ["header says 79 data points, the file has 31"]);
+  deepEqual(noComments.meta.warnings, [
+    "row_count_mismatch: the header states 79 data points, the file holds 31 (rows lost: " +
+    "truncated or damaged file?)",
+  ]);
   equal(noComments.meta.start_time, "2019-12-17T16:24:35"); // "Date: 12-17-2019    Time: 16:24:35"
   equal(noComments.meta.format_version, "ZPlotW 3.2c");
   // Time(Sec) of the first row.

@@ -84,7 +84,8 @@ Deno.test("custom_truncated.csv: the cut last line is left out with a warning", 
   equal(series!.voltage_V[58], 1.53);
   const lastLine = bytes.lastIndexOf(10) + 1;
   ok(meta.warnings.includes(
-    `line 80 (byte ${lastLine}) is cut short (5 of 10 fields, no line end): the file looks truncated; the line was left out`,
+    `truncated_last_line: line 80 (byte ${lastLine}) is cut short (no line end; 5 of the 10 ` +
+      "fields of the lines before): the file looks truncated; the line was left out",
   ));
 });
 

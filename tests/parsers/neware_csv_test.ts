@@ -115,7 +115,11 @@ Deno.test("newareCsv.parse() names the line of a bad field and drops a cut-short
   const cut = lines.slice(0, 100).join("\n") + "\n" + lines[100].slice(0, 30);
   const rec = newareCsv.parse(enc(cut), { fileName: "cut.csv" });
   equal(rec.series!.length, 99);
-  ok(rec.meta.warnings.some((w) => /line 101 is cut short/.test(w)));
+  ok(
+    rec.meta.warnings.some((w) =>
+      /^truncated_last_line: line 101 \(byte \d+\) is cut short/.test(w)
+    ),
+  );
   const wrong = [...lines];
   wrong[50] += ",1";
   try {

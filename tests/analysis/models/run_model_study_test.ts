@@ -7,6 +7,7 @@ import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import {
   checkFitOptions,
   checkModelStudy,
+  CHEN2020,
   compareSimulation,
   type ModelStudyProgress,
   parseExperiment,
@@ -79,6 +80,8 @@ Deno.test("checks name the bad step, parameter or option, before anything runs",
   throws(() => checkModelStudy({ initialSoc: "5.5 V" }), RangeError);
   throws(() => checkModelStudy({ fit: ["initial_soc"] }), /needs a measured test/);
   throws(() => checkModelStudy({ parameters: "Nope2000" }), /Unknown parameter set "Nope2000"/);
+  const { sei: _, ...noSei } = structuredClone(CHEN2020);
+  throws(() => checkModelStudy({ parameters: noSei, sei: true }), /has no SEI parameters/);
   // A path to a section or a name of the set is not a parameter to fit.
   throws(() => checkFitOptions({ fit: ["negative"] }), /"negative" is not a number or a material/);
   throws(() => checkFitOptions({ fit: ["name"] }), /"name" is not a number or a material/);

@@ -243,6 +243,28 @@ const CASES: Case[] = [
       deepEqual(light.analysis!.cycles, []);
       deepEqual(light.analysis!.summary, a1.summary);
       deepEqual(light.analysis!.flags, a1.flags);
+      // Listed: no cycles, the analysis's head (summary, flags, options, notes, end of life,
+      // reference) without its bulky parts, and when the last cycle ends (cycle 2: rows 10–19,
+      // one per second, so at 19 s).
+      const listed = (await store.tests.list({ sample_id: sampleId }))[0];
+      equal(listed.id, t1.id);
+      equal("cycles" in listed, false);
+      equal(listed.end_time_s, 19);
+      const {
+        cycles: _c,
+        current_levels: _l,
+        retention: _r,
+        fade: _f,
+        dqdv: _d,
+        pulse: _p,
+        ...head
+      } = a1;
+      deepEqual(listed.analysis, head);
+      const { cycles: _cycles, analysis: _analysis, ...fields } = (await store.tests.get(t1.id))!;
+      const { analysis: _head, end_time_s: _end, ...listedFields } = listed;
+      deepEqual(listedFields, fields);
+      // A fade analysis read back whole after the listing split it off (SQLite keeps it apart).
+      deepEqual((await store.tests.find({ sample_id: sampleId }))[0].analysis, a1);
       // Test 2: 1.2 → 1.0 (original spec §3.3: avg_initial 1.1, avg_final 0.9,
       // avg_retention (0.8 + 0.8333)/2).
       const c2 = [
@@ -258,6 +280,20 @@ const CASES: Case[] = [
         analysis: analyzeTest({ cycles: c2 }).toJSON(),
       });
       equal(t2.analysis!.summary.initial_capacity_Ah, 1.2);
+      // Lists select, sort and page as find does.
+      for (
+        const filter of [
+          { sort: { key: "initial_capacity_Ah" as const, order: "desc" as const } },
+          { sort: { key: "name" as const }, limit: 1, skip: 1 },
+          { text: "t2" },
+        ]
+      ) {
+        deepEqual(
+          (await store.tests.list(filter)).map((t) => t.id),
+          (await store.tests.find({ ...filter, without_cycles: true })).map((t) => t.id),
+          JSON.stringify(filter),
+        );
+      }
       deepEqual(t2.analysis_options, {});
       let m = (await store.samples.get(sampleId))!.metrics;
       equal(m.test_count, 2);
@@ -441,6 +477,101 @@ const CASES: Case[] = [
       equal((await store.tests.find({}))[0].cycles.length, 1);
       equal(await store.tests.count({ sample_id: b }), 2);
       deepEqual(await store.tests.cellCodes(), ["CN1", "CN2"]);
+    },
+  ],
+
+  [
+    "tests.find filters, sorts and pages by the stored analysis and free text in the store",
+    async (store) => {
+      const a = await store.samples.create({ name: "QCellA", chemistry: "NMC811/Gr" });
+      const b = await store.samples.create({ name: "QCellB", chemistry: "LFP" });
+      // Retention = discharge of cycle 2 / cycle 1 (analyzeTest's reference is cycle 1).
+      const rows: [string, string, string, number | null, string | null, string[]][] = [
+        ["q1", a.id, "Arbin", 0.95, "2024-01-03T00:00:00.000Z", ["fast"]],
+        ["q2", a.id, "arbin", 0.8, "2024-01-01T00:00:00.000Z", []],
+        ["q3", b.id, "Maccor", null, "2024-01-02T00:00:00.000Z", ["fast"]],
+        ["q4", b.id, "ARBIN", 0.7, null, []],
+        ["q5", b.id, "Neware", 0.9, "2024-01-05T00:00:00.000Z", ["slow"]],
+      ];
+      for (const [name, sampleId, tester, r, start, tags] of rows) {
+        const cycles = r === null ? [] : [
+          makeCycle(1, [0, 10], { charge: 1.02, discharge: 1.0 }),
+          makeCycle(2, [10, 20], { charge: r / 0.98, discharge: r }),
+        ];
+        await store.tests.create({
+          sample_id: sampleId,
+          tester,
+          name,
+          file_hash: hashOf(name),
+          start_time: start,
+          tags,
+          cycles,
+          analysis: r === null ? null : analyzeTest({ cycles }).toJSON(),
+        });
+      }
+      const names = async (filter: Parameters<Store["tests"]["find"]>[0]) =>
+        (await store.tests.find({ ...filter, without_cycles: true })).map((t) => t.name);
+      // By start time (none last) when no sort is given.
+      deepEqual(await names({ summary: [{ field: "capacity_retention", op: "<", value: 0.85 }] }), [
+        "q2",
+        "q4",
+      ]);
+      deepEqual(await names({ sort: { key: "capacity_retention", order: "desc" } }), [
+        "q1",
+        "q5",
+        "q2",
+        "q4",
+        "q3", // no analysis: last either way
+      ]);
+      deepEqual(
+        await names({ sort: { key: "capacity_retention" }, limit: 2, skip: 1 }),
+        ["q2", "q5"],
+      );
+      equal(
+        await store.tests.count({
+          summary: [{ field: "capacity_retention", op: ">=", value: 0.9 }],
+        }),
+        2,
+      );
+      deepEqual(await names({ tester_any_case: "arbin" }), ["q2", "q1", "q4"]);
+      deepEqual(await names({ text: "lfp" }), ["q3", "q5", "q4"]);
+      deepEqual(await names({ text: "QCELLA q1" }), ["q1"]);
+      deepEqual(await names({ text: "fast", tags: ["fast"] }), ["q3", "q1"]);
+      deepEqual(await names({ sort: { key: "sample", order: "desc" } }), [
+        "q3",
+        "q5",
+        "q4",
+        "q2",
+        "q1",
+      ]);
+      deepEqual(await names({ sort: { key: "start_time", order: "desc" } }), [
+        "q5",
+        "q1",
+        "q3",
+        "q2",
+        "q4",
+      ]);
+      // Protocol and flags: the expected sets come from each stored summary.
+      const all = await store.tests.find({ without_cycles: true });
+      const protocol = all.find((t) => t.analysis)!.analysis!.summary.protocol;
+      deepEqual(
+        await names({ protocol }),
+        all.filter((t) => t.analysis?.summary.protocol === protocol).map((t) => t.name),
+      );
+      for (const code of new Set(all.flatMap((t) => t.analysis?.summary.flag_codes ?? []))) {
+        deepEqual(
+          await names({ flags: [code] }),
+          all.filter((t) => t.analysis?.summary.flag_codes.includes(code)).map((t) => t.name),
+        );
+      }
+      await rejects(store.tests.find({ flags: ["no_such_flag"] }), RangeError);
+      await rejects(store.tests.find({ sort: { key: "bogus" as never } }), RangeError);
+      await rejects(
+        store.tests.find({
+          summary: [{ field: "capacity_retention", op: "!=" as never, value: 1 }],
+        }),
+        RangeError,
+      );
     },
   ],
 
