@@ -12,13 +12,13 @@ import { analyzeFile } from "./_analyze_file.ts";
 /** Options of {@link exportFile}. */
 export interface ExportFileOptions
   extends SummarizeFileOptions, Pick<ExportTestOptions, "tables" | "units"> {
-  /** Export format (`format` is the parser's id, as in `summarizeFile`). */
-  to: ExportFormat;
+  /** Export format, or several (`format` is the parser's id, as in `summarizeFile`). */
+  to: ExportFormat | readonly ExportFormat[];
 }
 
 /**
  * Read an instrument file, analyse it as `summarizeFile` does, and encode its tables — the
- * analysed cycle table, the flags, the series, the spectra — in one format with the units asked
+ * analysed cycle table, the flags, the series, the spectra — in one or more formats with the units asked
  * for (`summarize --csv`, `--xlsx`, `--parquet`, `--arrow`). Specific and areal units take the
  * active mass and area from `sheet` / `sampleInfo`. Returns bytes; `writeExportFiles` writes
  * them.
@@ -62,16 +62,19 @@ export async function exportFile(
   options: ExportFileOptions,
 ): Promise<{ summary: FileSummary; files: ExportFile[] }> {
   const { summary, analysis, recording } = await analyzeFile(path, options);
-  const files = exportTest({
-    analysis,
-    series: recording.series ?? null,
-    spectra: recording.spectra ?? null,
-  }, {
-    format: options.to,
-    tables: options.tables,
-    units: options.units,
-    sample: summary.sample_properties ?? null,
-    label: path,
-  });
+  const files: ExportFile[] = [];
+  for (const format of typeof options.to === "string" ? [options.to] : options.to) {
+    files.push(...exportTest({
+      analysis,
+      series: recording.series ?? null,
+      spectra: recording.spectra ?? null,
+    }, {
+      format,
+      tables: options.tables,
+      units: options.units,
+      sample: summary.sample_properties ?? null,
+      label: path,
+    }));
+  }
   return { summary, files };
 }

@@ -16,6 +16,11 @@ export interface WriteExportFilesOptions {
   stem: string;
   /** Replace existing files. @default {false} */
   force?: boolean;
+  /**
+   * Paths written earlier in the same run (several input files to one folder): a file that
+   * would land on one of them is refused even with `force`, and the paths written are added.
+   */
+  taken?: Set<string>;
 }
 
 /** A file written by {@link writeExportFiles}. */
@@ -105,6 +110,11 @@ export async function writeExportFiles(
       throw new RangeError(`Cannot write exports: two files would be written to "${target}"`);
     }
     seen.add(target);
+    if (options.taken?.has(resolve(target))) {
+      throw new Deno.errors.AlreadyExists(
+        `"${target}" was written earlier in this run; export to another folder (--out)`,
+      );
+    }
     if (!force && (await exists(target))) throw existsError(target);
   }
   const temps: string[] = [];
@@ -129,6 +139,7 @@ export async function writeExportFiles(
     if (!force) { for (const p of placed) await Deno.remove(p).catch(() => {}); }
     throw error;
   }
+  for (const target of targets) options.taken?.add(resolve(target));
   return files.map((f, i) => ({
     path: targets[i],
     content_type: f.content_type,
