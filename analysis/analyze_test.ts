@@ -58,9 +58,11 @@ export {
  * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current;
  * 5 — "falls significantly" is the slope's 95 % confidence interval below zero by Student's t
  * (n − 2 degrees of freedom) instead of two standard errors: fewer claims from 3–6 cycles;
- * 6 — `counter_current_mismatch`: capacity counters against the integral of the current.
+ * 6 — `counter_current_mismatch`: capacity counters against the integral of the current;
+ * 7 — a partial first cycle whose counter does not start at zero says the recording starts
+ * during that half (with the counter's first value).
  */
-export const ANALYSIS_VERSION = 6;
+export const ANALYSIS_VERSION = 7;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -948,6 +950,7 @@ export function analyzeTest(
     startsAtRest: series && threshold !== null
       ? !(Math.abs(series.current_A[0]) > threshold)
       : null,
+    startCounters: series ? startCounters(series) : null,
   });
   const roles: RoleAssignment[] = roleResult.roles;
   if (series && threshold !== null && CYCLING_PROTOCOLS.has(protocol.kind) && cycles.length > 0) {
@@ -1146,6 +1149,18 @@ function defaultThreshold(series: CyclingSeries): number {
   if (sample.length === 0) return 0;
   sample.sort((a, b) => a - b);
   return 1e-3 * sample[Math.min(sample.length - 1, Math.floor(0.99 * (sample.length - 1)))];
+}
+
+/** The charge and discharge counters at the first row where they are finite (magnitudes). */
+function startCounters(series: CyclingSeries): { charge_Ah: number; discharge_Ah: number } {
+  const first = (x: Float64Array | ArrayLike<number>): number => {
+    for (let r = 0; r < series.length; r++) if (Number.isFinite(x[r])) return Math.abs(x[r]);
+    return 0;
+  };
+  return {
+    charge_Ah: first(series.charge_capacity_Ah),
+    discharge_Ah: first(series.discharge_capacity_Ah),
+  };
 }
 
 /** A cycle without the analysis fields it may carry from a stored analysis. */

@@ -448,11 +448,16 @@ export class SqliteStore implements Store {
     if (!existsSync(path)) {
       throw new StoreConnectionError(`Cannot open SQLite database "${path}": no such file`);
     }
+    let plain: DatabaseSync | null = null;
     try {
-      const db = new DatabaseSync(path, { readOnly: true });
-      db.prepare("SELECT count(*) FROM sqlite_master").get();
-      return db;
+      plain = new DatabaseSync(path, { readOnly: true });
+      plain.prepare("SELECT count(*) FROM sqlite_master").get();
+      return plain;
     } catch (error) {
+      // Close the failed handle: it holds the file (read-only media could not be unmounted).
+      try {
+        plain?.close();
+      } catch { /* not open */ }
       if (((error as { errcode?: number }).errcode ?? 0) % 256 !== 14) throw error;
     }
     const wal = `${path}-wal`;

@@ -263,3 +263,19 @@ Deno.test("analyzeTest(): a current column rounded to 0.2 mA for 0.176 mA is cau
   ok(f);
   match(f.message, /charge 8\.8 mAh counted, 10(\.0+)? mAh from the current \(−12\.0 %\)/);
 });
+
+Deno.test("analyzeTest(): a first cycle whose counter does not start at zero says so", () => {
+  // battery-data-toolkit's arbin_example.csv, first data row (raw CSV): Step_Index 10 of
+  // Cycle_Index 1, Charge_Capacity 0.8800053 Ah — the recording starts after 880 mAh of the
+  // cycle's charge had passed; the charge it holds is 1.0719038 − 0.8800053 = 191.9 mAh.
+  const a = analyzeFile("arbin/arbin_example.csv");
+  equal(a.cycles[0].role, "partial_first");
+  match(
+    a.cycles[0].role_reason!,
+    /opening charge passed 191\.9 mAh.*the recording starts during that half cycle \(the instrument's charge counter already reads 880 mAh at the first row\)/,
+  );
+  // A file whose counters start at zero keeps the at-rest wording (nw_regular_export: a
+  // 22.6 mAh top-up charge of a cell resting at 4.32 V, counters 0 at the first row).
+  const nw = analyzeFile("neware/nw_regular_export_ife_example.csv");
+  match(nw.cycles[0].role_reason!, /the recording starts at rest/);
+});
