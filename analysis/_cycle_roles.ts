@@ -112,6 +112,12 @@ export interface RoleOptions {
   invalid?: ReadonlyMap<number, string>;
   /** Whether the series' first row is at rest (`null`: no series, unknown). */
   startsAtRest?: boolean | null;
+  /**
+   * The instrument's charge and discharge counters at the series' first row (magnitudes, Ah;
+   * `null`: no series). A counter that does not start at zero says the recording starts after
+   * part of that half had passed.
+   */
+  startCounters?: { charge_Ah: number; discharge_Ah: number } | null;
 }
 
 /** Result of {@link assignCycleRoles}. */
@@ -200,6 +206,7 @@ function partialFirstReason(
   first: CycleSummary,
   others: readonly { c: CycleSummary; cutOff: boolean }[],
   startsAtRest: boolean | null,
+  startCounters: { charge_Ah: number; discharge_Ah: number } | null,
 ): string | null {
   const opening = first.first_half;
   const q0 = opening === "charge" ? first.charge_capacity_Ah : first.discharge_capacity_Ah;
@@ -225,11 +232,17 @@ function partialFirstReason(
     const typical = complete.length > 0
       ? median(complete)
       : Math.max(...pool.map((o) => same(o.c)));
+    const before = startCounters
+      ? (opening === "charge" ? startCounters.charge_Ah : startCounters.discharge_Ah)
+      : 0;
     if (q0 < 0.5 * typical) {
       return `its opening ${opening} passed ${amount(q0)}, ${+((100 * q0) / typical).toPrecision(
         2,
       )} % of the ${amount(typical)} of the other cycles' ${opening}s: ${
-        startsAtRest === true
+        before > 1e-3 * typical
+          ? `the recording starts during that half cycle (the instrument's ${opening} counter ` +
+            `already reads ${amount(before)} at the first row)`
+          : startsAtRest === true
           ? "not a full half cycle (the recording starts at rest: a short first step or an " +
             "interrupted one)"
           : startsAtRest === false
@@ -297,7 +310,12 @@ export function assignCycleRoles(
     const others = cycles
       .map((c, k) => ({ c, k, cutOff: cutOff[k] }))
       .filter((o) => o.k !== firstIdx && roles[o.k]?.role !== "rest");
-    const why = partialFirstReason(cycles[firstIdx], others, options.startsAtRest ?? null);
+    const why = partialFirstReason(
+      cycles[firstIdx],
+      others,
+      options.startsAtRest ?? null,
+      options.startCounters ?? null,
+    );
     if (why && !roles[firstIdx]) roles[firstIdx] = { role: "partial_first", reason: why };
   }
   // Current levels over the cycles still open.

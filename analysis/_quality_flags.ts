@@ -73,6 +73,11 @@ export const FLAG_CODES = {
     description:
       "a capacity or energy counter dropped to zero inside a step; increments were summed across it",
   },
+  counter_current_mismatch: {
+    severity: "warning",
+    description:
+      "the capacity counters disagree with the integral of the current (rounded current, units, or a counter of the wrong direction)",
+  },
   fit_poor: {
     severity: "warning",
     description: "no trustworthy fade model, or the best one explains the retention poorly",

@@ -13,6 +13,7 @@ import {
   type RoleAssignment,
 } from "./_cycle_roles.ts";
 import { CYCLE_METHODS, type CycleMethod, summarizeCycles } from "./cycles.ts";
+import { type ChargeBalance, chargeBalance, counterMismatches } from "./_counter_check.ts";
 import { detectProtocol, type Protocol, type ProtocolKind } from "./_protocol.ts";
 import { type PulseAnalysis, pulseResistances } from "./_pulses.ts";
 import {
@@ -56,9 +57,12 @@ export {
  * `null` with it, `energy_efficiency_above_100` names swapped halves, counter resets are listed
  * on the counter's magnitude (as repaired), "no current is recorded" for all-missing current;
  * 5 — "falls significantly" is the slope's 95 % confidence interval below zero by Student's t
- * (n − 2 degrees of freedom) instead of two standard errors: fewer claims from 3–6 cycles.
+ * (n − 2 degrees of freedom) instead of two standard errors: fewer claims from 3–6 cycles;
+ * 6 — `counter_current_mismatch`: capacity counters against the integral of the current;
+ * 7 — a partial first cycle whose counter does not start at zero says the recording starts
+ * during that half (with the counter's first value).
  */
-export const ANALYSIS_VERSION = 5;
+export const ANALYSIS_VERSION = 7;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";
@@ -765,6 +769,17 @@ function ceOwnOrder(c: CycleSummary): number | null {
 /** Plausible coulombic efficiency (discharge / charge) of a cycling protocol. */
 const CE_RANGE = [0.5, 1.1] as const;
 
+/**
+ * Protocols of full half cycles: the ones whose counters are compared with the current (pulse
+ * tests sample too sparsely for the integral of short pulses).
+ */
+const CYCLING_PROTOCOLS = new Set<ProtocolKind>([
+  "cc_cycling",
+  "symmetric_plating",
+  "rate_test",
+  "unknown",
+]);
+
 /** Protocols whose capacity follows ageing (fade analysis means something). */
 const FADE_PROTOCOLS = new Set<ProtocolKind>(["cc_cycling", "unknown"]);
 /** Protocols with cycles whose retention is reported. */
@@ -935,8 +950,12 @@ export function analyzeTest(
     startsAtRest: series && threshold !== null
       ? !(Math.abs(series.current_A[0]) > threshold)
       : null,
+    startCounters: series ? startCounters(series) : null,
   });
   const roles: RoleAssignment[] = roleResult.roles;
+  if (series && threshold !== null && CYCLING_PROTOCOLS.has(protocol.kind) && cycles.length > 0) {
+    counterFlag(chargeBalance(series, cycles, threshold), flags);
+  }
 
   // Reference.
   const metric = opts.metric;
@@ -1132,6 +1151,18 @@ function defaultThreshold(series: CyclingSeries): number {
   return 1e-3 * sample[Math.min(sample.length - 1, Math.floor(0.99 * (sample.length - 1)))];
 }
 
+/** The charge and discharge counters at the first row where they are finite (magnitudes). */
+function startCounters(series: CyclingSeries): { charge_Ah: number; discharge_Ah: number } {
+  const first = (x: Float64Array | ArrayLike<number>): number => {
+    for (let r = 0; r < series.length; r++) if (Number.isFinite(x[r])) return Math.abs(x[r]);
+    return 0;
+  };
+  return {
+    charge_Ah: first(series.charge_capacity_Ah),
+    discharge_Ah: first(series.discharge_capacity_Ah),
+  };
+}
+
 /** A cycle without the analysis fields it may carry from a stored analysis. */
 function stripRole(c: CycleSummary): CycleSummary {
   const { role: _r, role_reason: _rr, retention: _re, flags: _f, ...rest } = c as
@@ -1257,6 +1288,29 @@ function endOfLifeOf(
     };
   }
   return eol;
+}
+
+/**
+ * `counter_current_mismatch` when the capacity counters disagree with the integral of the
+ * current (see `counterMismatches`): the capacities (and so retention and efficiencies) come
+ * from the counters, so the disagreement is said with both numbers.
+ */
+function counterFlag(balance: ChargeBalance, flags: QualityFlag[]): void {
+  const bad = counterMismatches(balance);
+  if (bad.length === 0) return;
+  const parts = bad.map((m) => {
+    const rel = (m.counted_Ah - m.integrated_Ah) / Math.max(m.counted_Ah, m.integrated_Ah);
+    return `${m.direction} ${fmtAh(m.counted_Ah)} counted, ${fmtAh(m.integrated_Ah)} from the ` +
+      `current (${rel > 0 ? "+" : "−"}${Math.abs(rel * 100).toFixed(1)} %)`;
+  });
+  flags.push(flag(
+    "counter_current_mismatch",
+    `the capacity counters disagree with the integral of the current over the recording: ${
+      parts.join("; ")
+    }. Capacities, retention and efficiencies use the counters; a current column rounded ` +
+      "coarsely, a counter in other units, or a counter that grows while the current flows " +
+      "the other way gives this",
+  ));
 }
 
 /** `fit_poor` when fade models were fitted but none is trustworthy, or the best explains little. */

@@ -282,6 +282,39 @@ export function capacityComparisonPlotSpec(
   );
 }
 
+/**
+ * Several tests' per-cycle quantity (coulombic efficiency, discharge energy, ...) versus cycle,
+ * one colour per test.
+ *
+ * @param rows Long-format rows `{test, cycle, value}`, `value` in the unit of `y.title`.
+ * @param y The axis: field name for the value (with its unit) and its title.
+ * @param options Title and size.
+ * @returns A Vega-Lite v5 spec.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { cycleComparisonPlotSpec } from "./plot_specs.ts";
+ * const spec = cycleComparisonPlotSpec(
+ *   [{ test: "A", cycle: 1, value: 99.1 }],
+ *   { field: "ce_percent", title: "Coulombic efficiency (%)" },
+ * );
+ * const layer = (spec.layer as { data: { values: Record<string, number>[] } }[])[0];
+ * equal(layer.data.values[0].ce_percent, 99.1);
+ * ```
+ */
+export function cycleComparisonPlotSpec(
+  rows: readonly { test: string; cycle: number; value: number }[],
+  y: { field: string; title: string },
+  options: PlotOptions = {},
+): VegaLiteSpec {
+  return perTestLines(
+    rows.map((r) => ({ test: r.test, cycle: r.cycle, [y.field]: r.value })),
+    y,
+    options,
+  );
+}
+
 /** Options of {@link voltageTracePlotSpec}. */
 export interface TracePlotOptions extends PlotOptions {
   /** Points drawn, chosen by largest-triangle downsampling (`downsample`). @default {2000} */

@@ -13,7 +13,9 @@
  * ```
  *
  * MongoDB trials need the FerretDB binary that `.ci/ferretdb.sh` builds; each trial starts its
- * own server so that it can kill it. Results are summarized in docs/reliability.md.
+ * own server so that it can kill it. Results are summarized in docs/reliability.md. The damaged
+ * files of the suite (damaged variants of every fixture, each repaired with a warning or failed
+ * naming the place) are `bench/damaged_variants.ts` (`deno task bench:damaged`).
  *
  * @module
  */

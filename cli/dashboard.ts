@@ -12,6 +12,7 @@ import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse
 import { StoreLostError } from "../lib/store/store_error.ts";
 import { createDashboardHandler } from "../lib/dashboard/create_dashboard_handler.ts";
 import { importDirectory } from "../lib/import/import_directory.ts";
+import { isWorkerContext } from "../lib/compute/is_worker_context.ts";
 import type { Store } from "../lib/store/store.ts";
 
 const SPEC: CliSpec = {
@@ -67,6 +68,19 @@ const SPEC: CliSpec = {
       value: "SECONDS",
       default: 120,
       description: "time limit of one fit or other computation; past it, it is stopped",
+    },
+    "upload-dir": {
+      type: "string",
+      value: "DIR",
+      description: "keep files uploaded from the browser here (one folder per upload); " +
+        "by default they are imported from a temporary folder, then removed (the store " +
+        "archives the originals)",
+    },
+    "max-upload-mb": {
+      type: "integer",
+      value: "MB",
+      default: 1024,
+      description: "largest upload from the browser",
     },
     "read-only": {
       type: "boolean",
@@ -152,6 +166,9 @@ export function main(args: string[]): Promise<number> {
       store = await openCliStore(cli, { readOnly });
       const opened = store;
       const workers = cli.values.workers as number;
+      if ((cli.values["max-upload-mb"] as number) < 1) {
+        throw new UsageError("--max-upload-mb must be at least 1");
+      }
       const timeout = cli.values["compute-timeout"] as number;
       if (workers < 1) throw new UsageError(`--workers must be at least 1, got ${workers}`);
       if (timeout < 1) {
@@ -162,9 +179,15 @@ export function main(args: string[]): Promise<number> {
         adhocDir: cli.values.adhoc as string,
         computeWorkers: workers,
         computeTimeoutMs: timeout * 1000,
-        ...(readOnly
-          ? {}
-          : { resumeJob: (jobId: string) => importDirectory(opened, [], { resumeJobId: jobId }) }),
+        ...(readOnly ? {} : {
+          resumeJob: (jobId: string) =>
+            importDirectory(opened, [], { resumeJobId: jobId, workerUrl: import.meta.url }),
+          // This module is also the import's parsing worker script (as in import_directory).
+          importFiles: (roots, options) =>
+            importDirectory(opened, roots, { ...options, workerUrl: import.meta.url }),
+          uploadDir: (cli.values["upload-dir"] as string | undefined) ?? null,
+          maxUploadBytes: (cli.values["max-upload-mb"] as number) * 1024 ** 2,
+        }),
       });
       const stopped = Promise.withResolvers<void>();
       // A database file deleted or replaced under the dashboard: say so and stop, rather than
@@ -216,4 +239,4 @@ export function main(args: string[]): Promise<number> {
   });
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main && !isWorkerContext()) Deno.exit(await main(Deno.args));

@@ -11,12 +11,24 @@
 
 import { FLAG_CODES, PROTOCOL_KINDS, type ProtocolKind } from "../analysis/analyze_test.ts";
 import { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./store/documents.ts";
-import type { Sample, TestResult, TestType } from "./store/documents.ts";
-import type { Store, SummaryCondition, TestFilter } from "./store/store.ts";
+import type { Sample, TestListing, TestResult, TestType } from "./store/documents.ts";
+import {
+  type Store,
+  type SummaryCondition,
+  TEST_SORT_KEYS,
+  type TestFilter,
+  type TestSortKey,
+} from "./store/store.ts";
 
 /** The numeric fields of `analysis.summary` a search can compare (indexed by the stores). */
 export { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./store/documents.ts";
 export type { SummaryCondition } from "./store/store.ts";
+
+/** Keys a search can sort by (the store's: test fields, the sample's, the summary numbers). */
+export const SORT_KEYS = TEST_SORT_KEYS;
+
+/** A sort key. */
+export type SortKey = TestSortKey;
 
 /** What {@link searchTests} looks for. Empty strings count as absent. */
 export interface TestQuery {
@@ -32,6 +44,15 @@ export interface TestQuery {
   tag?: string;
   /** Tags the test carries (all of them). */
   tags?: string[];
+  /** Tags of which the test carries at least one. */
+  any_tags?: string[];
+  /** Tags the test must not carry. */
+  exclude_tags?: string[];
+  /**
+   * Free text: every word (any case) must occur — at the start or anywhere — in the test's name,
+   * id, cell code, tester, tags, file names or source path, or its sample's name or chemistry.
+   */
+  text?: string;
   /** Instrument maker, any case (`"arbin"` matches `"Arbin"`). */
   tester?: string;
   /** Kind of test. */
@@ -44,8 +65,17 @@ export interface TestQuery {
   flags?: string[];
   /** Conditions on the analysis's headline numbers (all must hold; a missing number fails). */
   where?: SummaryCondition[];
-  /** At most this many tests (after all filters, in start-time order). */
+  /** At most this many tests (after all filters, in the sort order). */
   limit?: number;
+  /** Skip this many tests first (paging). @default {0} */
+  offset?: number;
+  /**
+   * Sort key: a {@link SORT_KEYS} entry; tests without the value come last either way.
+   * @default {"start_time"}
+   */
+  sort?: SortKey;
+  /** Sort direction. @default {"asc"} */
+  order?: "asc" | "desc";
   /** Omit the per-cycle tables (`cycles`, `analysis.cycles`). @default {false} */
   without_cycles?: boolean;
 }
@@ -139,6 +169,17 @@ function checkQuery(q: TestQuery): void {
   if (q.limit !== undefined && !(Number.isInteger(q.limit) && q.limit >= 0)) {
     throw new RangeError(`Cannot search tests: limit must be an integer ≥ 0, got ${q.limit}`);
   }
+  if (q.offset !== undefined && !(Number.isInteger(q.offset) && q.offset >= 0)) {
+    throw new RangeError(`Cannot search tests: offset must be an integer ≥ 0, got ${q.offset}`);
+  }
+  if (q.sort !== undefined && !(SORT_KEYS as readonly string[]).includes(q.sort)) {
+    throw new RangeError(
+      `Cannot search tests: unknown sort key "${q.sort}" (use ${SORT_KEYS.join(", ")})`,
+    );
+  }
+  if (q.order !== undefined && q.order !== "asc" && q.order !== "desc") {
+    throw new RangeError(`Cannot search tests: order must be "asc" or "desc", got "${q.order}"`);
+  }
 }
 
 /**
@@ -172,6 +213,32 @@ function checkQuery(q: TestQuery): void {
  * ```
  */
 export async function searchTests(store: Store, query: TestQuery = {}): Promise<TestMatch[]> {
+  const built = await storeFilter(store, query);
+  if (!built) return [];
+  const tests = await store.tests.find(built.filter);
+  return withSamples(store, tests, built.samples);
+}
+
+/** The samples of tests (read once each), as matches. */
+async function withSamples<T extends { sample_id: string }>(
+  store: Store,
+  tests: T[],
+  samples: Map<string, Sample | null>,
+): Promise<{ test: T; sample: Sample | null }[]> {
+  for (const t of tests) {
+    if (!samples.has(t.sample_id)) samples.set(t.sample_id, await store.samples.get(t.sample_id));
+  }
+  return tests.map((test) => ({ test, sample: samples.get(test.sample_id) ?? null }));
+}
+
+/**
+ * The store filter of a query (and the samples read on the way), or `null` when no test can
+ * match (an unknown sample name, a chemistry no sample has).
+ */
+async function storeFilter(
+  store: Store,
+  query: TestQuery,
+): Promise<{ filter: TestFilter; samples: Map<string, Sample | null> } | null> {
   const q = Object.fromEntries(
     Object.entries(query).filter(([, v]) => v !== undefined && v !== ""),
   ) as TestQuery;
@@ -181,7 +248,7 @@ export async function searchTests(store: Store, query: TestQuery = {}): Promise<
   let sampleIds: string[] | null = null;
   if (q.sample !== undefined) {
     const sample = await store.samples.getByName(q.sample);
-    if (!sample) return [];
+    if (!sample) return null;
     samples.set(sample.id, sample);
     sampleIds = [sample.id];
   }
@@ -193,7 +260,7 @@ export async function searchTests(store: Store, query: TestQuery = {}): Promise<
     for (const s of matching) samples.set(s.id, s);
     const ids = matching.map((s) => s.id);
     sampleIds = sampleIds === null ? ids : sampleIds.filter((id) => ids.includes(id));
-    if (sampleIds.length === 0) return [];
+    if (sampleIds.length === 0) return null;
   }
   if (sampleIds !== null) filter.sample_ids = sampleIds;
   const from = q.from !== undefined ? day(q.from, "from") : null;
@@ -215,10 +282,73 @@ export async function searchTests(store: Store, query: TestQuery = {}): Promise<
   if (q.protocol !== undefined) filter.protocol = q.protocol;
   if (q.flags?.length) filter.flags = q.flags;
   if (q.where?.length) filter.summary = q.where;
-  if (q.limit !== undefined) filter.limit = q.limit;
-  const tests = await store.tests.find(filter);
-  for (const t of tests) {
-    if (!samples.has(t.sample_id)) samples.set(t.sample_id, await store.samples.get(t.sample_id));
+  if (q.any_tags?.length) filter.any_tags = [...new Set(q.any_tags)];
+  if (q.exclude_tags?.length) filter.exclude_tags = [...new Set(q.exclude_tags)];
+  if (q.text !== undefined && q.text.trim() !== "") filter.text = q.text;
+  if (q.sort !== undefined || q.order !== undefined) {
+    filter.sort = { key: q.sort ?? "start_time", order: q.order ?? "asc" };
   }
-  return tests.map((test) => ({ test, sample: samples.get(test.sample_id) ?? null }));
+  if (q.limit !== undefined) filter.limit = q.limit;
+  if (q.offset !== undefined) filter.skip = q.offset;
+  return { filter, samples };
+}
+
+/** A listed match: the test as lists show it (`tests.list`) and its sample. */
+export interface TestListingMatch {
+  /** The test, without its per-cycle tables and the bulky parts of its analysis. */
+  test: TestListing;
+  /** Its sample, or `null` when the link is broken. */
+  sample: Sample | null;
+}
+
+/** A page of matches and how many there are in all. */
+export interface TestSearchPage {
+  /** Matches of all pages. */
+  total: number;
+  /** The tests of this page, in the sort order. */
+  matches: TestListingMatch[];
+}
+
+/**
+ * One page of a {@link searchTests} search (`offset`, `limit`, `sort`, `order` of the query)
+ * and the number of matches over all pages: what a paginated list shows. The store filters,
+ * sorts and pages (its index); the tests come as listings (`tests.list`: headline numbers,
+ * flags, no per-cycle tables), light enough for lists of many tests.
+ *
+ * @param store The store.
+ * @param query Filters, sort and page.
+ * @returns The page and the total.
+ * @throws {RangeError} As {@link searchTests}.
+ *
+ * @example
+ * ```ts
+ * import { SqliteStore } from "./store/sqlite_store.ts";
+ * import { searchTestsPage } from "./search_tests.ts";
+ * import { deepEqual, equal } from "node:assert/strict";
+ *
+ * const store = await SqliteStore.open({ path: ":memory:" });
+ * const cell = await store.samples.create({ name: "Zn symmetric 4" });
+ * for (const [i, name] of ["c", "a", "b"].entries()) {
+ *   await store.tests.create({
+ *     sample_id: cell.id, tester: "Arbin", name, file_hash: String(i).repeat(64),
+ *   });
+ * }
+ * const page = await searchTestsPage(store, { text: "zn sym", sort: "name", limit: 2 });
+ * equal(page.total, 3);
+ * deepEqual(page.matches.map((m) => m.test.name), ["a", "b"]);
+ * await store.close();
+ * ```
+ */
+export async function searchTestsPage(
+  store: Store,
+  query: TestQuery = {},
+): Promise<TestSearchPage> {
+  const built = await storeFilter(store, { ...query, sort: query.sort ?? "start_time" });
+  if (!built) return { total: 0, matches: [] };
+  const { limit: _limit, skip: _skip, ...all } = built.filter;
+  const [total, tests] = await Promise.all([
+    store.tests.count(all),
+    store.tests.list(built.filter),
+  ]);
+  return { total, matches: await withSamples(store, tests, built.samples) };
 }

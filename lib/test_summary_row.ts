@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { QualityFlag, TestSummary } from "../analysis/analyze_test.ts";
+import type { QualityFlag, TestAnalysisData, TestSummary } from "../analysis/analyze_test.ts";
 import type { Sample, TestResult } from "./store/documents.ts";
 
 /** The headline numbers (`analysis.summary`), every one `null` without an analysis. */
@@ -99,18 +99,12 @@ export const TEST_ROW_CSV_COLUMNS: readonly string[] = [
  * ```
  */
 export function testSummaryRow(
-  test: Pick<
-    TestResult,
-    | "id"
-    | "name"
-    | "cell_code"
-    | "tester"
-    | "test_type"
-    | "start_time"
-    | "tags"
-    | "analysis"
-    | "metadata"
-  >,
+  test:
+    & Pick<
+      TestResult,
+      "id" | "name" | "cell_code" | "tester" | "test_type" | "start_time" | "tags" | "metadata"
+    >
+    & { analysis: Pick<TestAnalysisData, "summary" | "flags"> | null },
   sample: Pick<Sample, "name" | "chemistry"> | null,
 ): TestSummaryRow {
   const s = test.analysis?.summary;

@@ -56,12 +56,18 @@ export function decodeText(bytes: Uint8Array): string {
   return new TextDecoder(encoding).decode(bytes.subarray(bomLength));
 }
 
+/** The last head decoded (detection asks every text parser to decode the same head). */
+let lastHead: { head: Uint8Array; text: string } | null = null;
+
 /** Decode the first bytes of a file for detection; tolerant of a cut multi-byte character. */
 export function decodeHead(head: Uint8Array): string {
+  if (lastHead?.head === head) return lastHead.text;
   const { encoding, bomLength } = sniffEncoding(head.subarray(0, Math.min(head.length, 4096)));
-  return new TextDecoder(encoding === "utf-8" ? "windows-1252" : encoding).decode(
+  const text = new TextDecoder(encoding === "utf-8" ? "windows-1252" : encoding).decode(
     head.subarray(bomLength),
   );
+  lastHead = { head, text };
+  return text;
 }
 
 /** Split text into lines (`\n`, `\r\n` or `\r`), without the line ends. */

@@ -56,10 +56,11 @@ export function detectFormat(
 ): FormatDetection {
   const formats = options.formats ?? FORMATS;
   const candidates: FormatCandidate[] = [];
+  const first = head.subarray(0, DETECT_HEAD_BYTES); // one object: detectors share its decoding
   for (const parser of formats) {
     let detection: Detection;
     try {
-      detection = parser.detect(head.subarray(0, DETECT_HEAD_BYTES), fileName);
+      detection = parser.detect(first, fileName);
     } catch (error) {
       detection = { confidence: 0, reason: `detector failed: ${String(error)}` };
     }

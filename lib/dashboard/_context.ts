@@ -3,6 +3,7 @@
 /** What every page handler receives, and what it returns. */
 
 import type { Store } from "../store/store.ts";
+import type { ImportDirectoryOptions, ImportSummary } from "../import/import_directory.ts";
 import type { DashboardCompute } from "./_compute.ts";
 import type { SafeHtml } from "./_html.ts";
 
@@ -34,11 +35,25 @@ export interface DashboardOptions {
   computeWorkers?: number;
   /** Time limit of one such computation, in milliseconds. @default {120000} */
   computeTimeoutMs?: number;
+  /** How often live pages (overview, jobs) look for changes, in milliseconds. @default {2000} */
+  liveIntervalMs?: number;
   /**
    * Module the compute workers load: `lib/dashboard/_worker.ts`, or the bundle's
    * `dashboard_worker.js` beside it. @default {found beside the dashboard's code}
    */
   workerUrl?: string | URL;
+  /**
+   * Imports uploaded files into the store as a job (the CLI wires `importDirectory` on the same
+   * store); absent, the Upload page says uploads are off (a read-only server).
+   */
+  importFiles?: (roots: string[], options: ImportDirectoryOptions) => Promise<ImportSummary>;
+  /**
+   * Folder where uploads are kept (one subfolder per upload; their paths are the tests' source
+   * paths). @default {a temporary folder per upload, removed after its import}
+   */
+  uploadDir?: string | null;
+  /** Largest upload (all files of one form), in bytes. @default {1 GiB} */
+  maxUploadBytes?: number;
 }
 
 /** The options with defaults applied. */
@@ -49,6 +64,12 @@ export interface ResolvedOptions {
   importCommand: string;
   runningWindowHours: number;
   now: () => Date;
+  liveIntervalMs: number;
+  importFiles:
+    | ((roots: string[], options: ImportDirectoryOptions) => Promise<ImportSummary>)
+    | null;
+  uploadDir: string | null;
+  maxUploadBytes: number;
 }
 
 /** One request being served. */
@@ -69,6 +90,8 @@ export interface Ctx {
   actionErrors: Map<string, string>;
   /** Sections computed in worker threads, cached. */
   compute: DashboardCompute;
+  /** Aborted when the handler is closed (ends live streams). */
+  closed: AbortSignal;
 }
 
 /** A rendered page. */

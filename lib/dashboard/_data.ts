@@ -7,31 +7,12 @@
  * other surface reads; a page never composes the analysis primitives itself.
  */
 
-import { type TestAnalysis, type TestAnalysisData } from "../../analysis/analyze_test.ts";
-import type { FadeAnalysis } from "../../analysis/fade.ts";
-import { type TestFeatures, testFeatures } from "../../analysis/test_features.ts";
+import type { TestAnalysis, TestSummary } from "../../analysis/analyze_test.ts";
 import { analyzeStoredTest } from "../analyze/analyze_stored_test.ts";
 import { testAnalysisOf } from "../analyze/test_analysis_of.ts";
-import type { Sample, TestResult } from "../store/documents.ts";
+import type { Sample, TestListing, TestResult } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { HttpError } from "./_context.ts";
-
-/** A test with its sample and stored analysis. */
-export interface TestRow {
-  /** The test. */
-  test: TestResult;
-  /** Its sample, or `null`. */
-  sample: Sample | null;
-  /** Its stored analysis, or `null` (see {@link analysisNote}). */
-  analysis: TestAnalysisData | null;
-  /**
-   * Features of its counted cycles (for outliers, similarity and the fade drivers), or `null`
-   * when there are none.
-   */
-  features: TestFeatures | null;
-  /** Why there are no features. */
-  featureError: string | null;
-}
 
 const cache = new Map<string, unknown>();
 const CACHE_LIMIT = 4000;
@@ -45,37 +26,12 @@ function cached<T>(key: string, compute: () => T): T {
 }
 
 /** Why a test has no stored analysis (`null` when it has one). */
-export function analysisNote(test: TestResult): string | null {
+export function analysisNote(
+  test: Pick<TestResult, "metadata"> & { analysis: unknown },
+): string | null {
   if (test.analysis) return null;
   const error = test.metadata?.analysis_error;
   return typeof error === "string" ? error : "not analysed yet: run migrate (deno task migrate)";
-}
-
-/**
- * Features of a test's counted cycles (the stored analysis's cycles, with their roles), or the
- * reason there are none.
- */
-export function featuresOf(
-  test: TestResult,
-): { features: TestFeatures | null; error: string | null } {
-  return cached(`features:${test.id}:${test.updated_at}`, () => {
-    const a = test.analysis;
-    if (!a) return { features: null, error: analysisNote(test) };
-    if (a.cycles.length === 0) return { features: null, error: "no cycles" };
-    try {
-      return {
-        features: testFeatures(a.cycles, {
-          metric: a.options.metric,
-          ...(a.reference ? { referenceCycle: a.reference.cycle } : {}),
-          threshold: a.options.threshold,
-        }),
-        error: null,
-      };
-    } catch (err) {
-      if (err instanceof RangeError) return { features: null, error: err.message };
-      throw err;
-    }
-  });
 }
 
 /** The stored analysis of a test as an object (tables, plots), or `null`. */
@@ -109,56 +65,85 @@ export async function analysisAt(
   }
 }
 
-/** The stored fade analysis of a test (object for plots), or `null` with the reason. */
-export function fadeOf(test: TestResult): { fade: FadeAnalysis | null; error: string | null } {
-  const a = storedAnalysisOf(test);
-  if (!a) return { fade: null, error: analysisNote(test) };
-  return { fade: a.fadeAnalysis, error: a.fadeAnalysis ? null : a.data.fade_note };
-}
-
 /** Samples by id. */
 export async function sampleMap(store: Store): Promise<Map<string, Sample>> {
   return new Map((await store.samples.find()).map((s) => [s.id, s]));
 }
 
-/** Rows for tests (with their samples, analyses and features). */
-export function testRows(tests: readonly TestResult[], samples: Map<string, Sample>): TestRow[] {
-  return tests.map((test) => {
-    const f = featuresOf(test);
-    return {
-      test,
-      sample: samples.get(test.sample_id) ?? null,
-      analysis: test.analysis,
-      features: f.features,
-      featureError: f.error,
-    };
-  });
-}
-
-/** Every test with cycles, as rows. */
-export async function cyclingRows(store: Store): Promise<TestRow[]> {
-  const [tests, samples] = await Promise.all([store.tests.find(), sampleMap(store)]);
-  return testRows(tests.filter((t) => t.cycles.length > 0), samples);
-}
-
-/** A test of a listing (no per-cycle tables) with its sample. */
+/** A test as lists show it (no per-cycle tables, the analysis's head) with its sample. */
 export interface ListingRow {
-  /** The test, without `cycles` and `analysis.cycles`. */
-  test: TestResult;
+  /** The test. */
+  test: TestListing;
   /** Its sample, or `null`. */
   sample: Sample | null;
 }
 
 /**
- * Every test without its per-cycle tables, with its sample: what lists and aggregates over the
- * whole store read (the stored analysis's summary, flags and fade data are there).
+ * Every test as lists show it (`tests.list`), with its sample: what lists and aggregates over
+ * the whole store read (the stored analysis's summary and flags are there).
  */
 export async function listingRows(store: Store): Promise<ListingRow[]> {
-  const [tests, samples] = await Promise.all([
-    store.tests.find({ without_cycles: true }),
-    sampleMap(store),
-  ]);
+  const [tests, samples] = await Promise.all([store.tests.list(), sampleMap(store)]);
   return tests.map((test) => ({ test, sample: samples.get(test.sample_id) ?? null }));
+}
+
+/** Headline numbers compared to find similar tests and samples. */
+export const SIMILARITY_FIELDS: readonly (keyof TestSummary)[] = [
+  "initial_capacity_Ah",
+  "capacity_retention",
+  "fade_per_100_cycles",
+  "mean_coulombic_efficiency",
+  "mean_energy_efficiency",
+  "median_internal_resistance_ohm",
+  "counted_cycle_count",
+];
+
+/**
+ * The rows to find tests similar to `query` among: the features the query has a number for, and
+ * the tests (of its protocol) that have a number for each of them — so one test without an
+ * energy efficiency does not remove that feature for every comparison.
+ */
+export function similarityRows(
+  rows: readonly { test: TestListing }[],
+  query: TestListing,
+): { id: string; features: Record<string, number | null> }[] {
+  const own = summaryFeatures(query);
+  if (!own) return [];
+  const keys = Object.keys(own).filter((k) => typeof own[k] === "number");
+  const protocol = query.analysis!.summary.protocol;
+  const out: { id: string; features: Record<string, number | null> }[] = [];
+  for (const r of rows) {
+    if (r.test.analysis?.summary.protocol !== protocol) continue;
+    const f = summaryFeatures(r.test)!;
+    if (keys.every((k) => typeof f[k] === "number")) {
+      out.push({ id: r.test.id, features: Object.fromEntries(keys.map((k) => [k, f[k]])) });
+    }
+  }
+  return out;
+}
+
+/** The similarity features of a listed test (its summary's numbers), or `null` without analysis. */
+export function summaryFeatures(test: TestListing): Record<string, number | null> | null {
+  const s = test.analysis?.summary;
+  if (!s) return null;
+  return Object.fromEntries(SIMILARITY_FIELDS.map((k) => [k, s[k] as number | null]));
+}
+
+/**
+ * Why a test's retention cannot be overlaid with others' (`null` when it can): it was not
+ * analysed, has no counted cycles, or none with discharge capacity.
+ */
+export function retentionNote(
+  test: Pick<TestResult, "metadata"> & {
+    analysis: { summary: TestSummary } | null;
+  },
+): string | null {
+  const s = test.analysis?.summary;
+  if (!s) return `not analysed: ${analysisNote(test)}`;
+  if (s.cycle_count === 0) return "no cycles";
+  if (s.counted_cycle_count === 0) return "no counted cycles";
+  if (s.capacity_retention === null) return "no counted cycle with discharge capacity";
+  return null;
 }
 
 /** A test by id, or a 404. */
@@ -169,14 +154,16 @@ export async function requireTest(store: Store, id: string): Promise<TestResult>
 }
 
 /** Display name of a test: its name, and the sample name when it differs. */
-export function testLabel(row: { test: TestResult; sample: Sample | null }): string {
+export function testLabel(
+  row: { test: { name: string }; sample: { name: string } | null },
+): string {
   const s = row.sample?.name;
   return s && s !== row.test.name ? `${row.test.name} (${s})` : row.test.name;
 }
 
 /** Unique display names for several tests (the id is appended to repeated names). */
 export function uniqueLabels(
-  rows: readonly { test: TestResult; sample: Sample | null }[],
+  rows: readonly { test: { id: string; name: string }; sample: { name: string } | null }[],
 ): string[] {
   const labels = rows.map(testLabel);
   const counts = new Map<string, number>();

@@ -17,7 +17,7 @@ export function flagBadges(flags: readonly QualityFlag[]): SafeHtml {
 
 /** The badges of a stored analysis, or why there is none. */
 export function analysisBadges(
-  analysis: TestAnalysisData | null,
+  analysis: Pick<TestAnalysisData, "flags"> | null,
   note: string | null,
 ): SafeHtml {
   if (!analysis) return markup`<span class="muted" title="${note ?? ""}">not analysed</span>`;

@@ -93,3 +93,17 @@ export function query(
   const s = q.toString();
   return s ? `?${s}` : "";
 }
+
+/**
+ * A message that may be very long (a parser's explanation of every format it tried): its first
+ * `chars` characters, and the rest folded away in a `<details>`.
+ */
+export function longText(text: string | null | undefined, chars = 160): SafeHtml {
+  if (!text) return markup``;
+  if (text.length <= chars) return markup`${text}`;
+  const cut = text.lastIndexOf(" ", chars);
+  const head = text.slice(0, cut > chars / 2 ? cut : chars);
+  return markup`<details class="long"><summary>${head} …</summary>${
+    text.slice(head.length)
+  }</details>`;
+}

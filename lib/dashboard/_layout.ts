@@ -28,6 +28,7 @@ export const NAV: readonly [string, string, string][] = [
   ["eis", "/eis", "EIS"],
   ["advanced", "/advanced", "Advanced analysis"],
   ["modeling", "/modeling", "Modeling"],
+  ["upload", "/upload", "Upload"],
   ["jobs", "/jobs", "Import jobs"],
   ["files", "/files", "Raw files"],
   ["adhoc", "/adhoc", "Ad hoc analysis"],

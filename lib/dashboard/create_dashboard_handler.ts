@@ -21,6 +21,7 @@ import { layout } from "./_layout.ts";
 import { loadAsset } from "./_assets.ts";
 import { checkAccess, checkCsrf, SECURITY_HEADERS, text } from "./_security.ts";
 import { overviewPage } from "./_pages/overview.ts";
+import { eventStream } from "./_pages/events.ts";
 import { testsCsv, testsJson, testsPage } from "./_pages/tests.ts";
 import {
   curvesFragment,
@@ -29,14 +30,16 @@ import {
   traceFragment,
 } from "./_pages/test_detail.ts";
 import { fadePage } from "./_pages/fade.ts";
-import { comparePage } from "./_pages/compare.ts";
+import { compareCsv, comparePage } from "./_pages/compare.ts";
 import { advancedPage } from "./_pages/advanced.ts";
 import { jobPage, jobsPage, resumeJob } from "./_pages/jobs.ts";
 import { downloadFile, filesPage } from "./_pages/files.ts";
 import { adhocPage, runAdhoc } from "./_pages/adhoc.ts";
 import { eisListPage, eisPage, eisSectionsFragment } from "./_pages/eis.ts";
 import { DashboardCompute, fragmentResponse } from "./_compute.ts";
-import { MODELING_ROUTES } from "./_pages/modeling.ts";
+import { editSampleAction, editTestAction } from "./_pages/edit.ts";
+import { uploadAction, uploadPage } from "./_pages/upload.ts";
+import { MAX_PARAMETER_FILE_BYTES, MODELING_ROUTES } from "./_pages/modeling.ts";
 
 export type { DashboardOptions } from "./_context.ts";
 
@@ -52,12 +55,55 @@ type Route = {
   run: (ctx: Ctx, params: string[], form: FormData | null) => Promise<Page | Response>;
   /** Answers an HTML fragment (errors too), not a whole page. */
   fragment?: boolean;
+  /** Takes files: its body may be as large as `maxUploadBytes` (other forms: 1 MiB). */
+  upload?: boolean;
+  /** Largest body of this form, bytes. @default {1 MiB, or `maxUploadBytes` with `upload`} */
+  maxBytes?: number;
 };
+
+/** Largest body of a form that is not an upload. */
+const MAX_FORM_BYTES = 1024 ** 2;
+
+/**
+ * The form of a POST, read only up to `limit` bytes (the declared length is checked first, and
+ * a body without one is cut off when it grows past the limit).
+ */
+async function readForm(req: Request, limit: number): Promise<FormData | Response> {
+  const tooLarge = () =>
+    text(
+      413,
+      `The request is larger than the ${Math.round(limit / 1024 ** 2)} MiB this form takes`,
+    );
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) return tooLarge();
+  if (!req.body) return await req.formData();
+  let seen = 0;
+  const counted = req.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit) controller.error(new RangeError("body too large"));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  try {
+    return await new Request(req.url, {
+      method: "POST",
+      headers: req.headers,
+      body: counted,
+    }).formData();
+  } catch (err) {
+    if (seen > limit) return tooLarge();
+    return text(400, `Cannot read the form: ${(err as Error).message}`);
+  }
+}
 
 const ID = "([^/]+)";
 
 const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/$/, run: (ctx) => overviewPage(ctx) },
+  { method: "GET", pattern: /^\/events$/, run: (ctx) => Promise.resolve(eventStream(ctx)) },
   { method: "GET", pattern: /^\/tests$/, run: (ctx) => testsPage(ctx) },
   { method: "GET", pattern: /^\/tests\.csv$/, run: (ctx) => testsCsv(ctx) },
   { method: "GET", pattern: /^\/tests\.json$/, run: (ctx) => testsJson(ctx) },
@@ -79,12 +125,23 @@ const ROUTES: Route[] = [
     fragment: true,
   },
   {
+    method: "POST",
+    pattern: new RegExp(`^/tests/${ID}/edit$`),
+    run: (ctx, [id], form) => editTestAction(ctx, id, form!),
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/samples/${ID}/edit$`),
+    run: (ctx, [id], form) => editSampleAction(ctx, id, form!),
+  },
+  {
     method: "GET",
     pattern: new RegExp(`^/tests/${ID}$`),
     run: (ctx, [id]) => testDetailPage(ctx, id),
   },
   { method: "GET", pattern: /^\/fade$/, run: (ctx) => fadePage(ctx) },
   { method: "GET", pattern: /^\/compare$/, run: (ctx) => comparePage(ctx) },
+  { method: "GET", pattern: /^\/compare\.csv$/, run: (ctx) => compareCsv(ctx) },
   { method: "GET", pattern: /^\/eis$/, run: (ctx) => eisListPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/eis/${ID}$`), run: (ctx, [id]) => eisPage(ctx, id) },
   {
@@ -94,13 +151,23 @@ const ROUTES: Route[] = [
     fragment: true,
   },
   { method: "GET", pattern: /^\/advanced$/, run: (ctx) => advancedPage(ctx) },
-  ...MODELING_ROUTES,
+  // A model run's form may carry a parameter file (up to MAX_PARAMETER_FILE_BYTES).
+  ...MODELING_ROUTES.map((r) =>
+    r.method === "POST" ? { ...r, maxBytes: MAX_PARAMETER_FILE_BYTES + MAX_FORM_BYTES } : r
+  ),
   { method: "GET", pattern: /^\/jobs$/, run: (ctx) => jobsPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/jobs/${ID}$`), run: (ctx, [id]) => jobPage(ctx, id) },
   {
     method: "POST",
     pattern: new RegExp(`^/jobs/${ID}/resume$`),
     run: (ctx, [id]) => resumeJob(ctx, id),
+  },
+  { method: "GET", pattern: /^\/upload$/, run: (ctx) => uploadPage(ctx) },
+  {
+    method: "POST",
+    pattern: /^\/upload$/,
+    run: (ctx, _p, form) => uploadAction(ctx, form!),
+    upload: true,
   },
   { method: "GET", pattern: /^\/files$/, run: (ctx) => filesPage(ctx) },
   {
@@ -188,7 +255,17 @@ export function createDashboardHandler(
     importCommand: options.importCommand ?? "deno run -A cli/import_directory.ts DIR",
     runningWindowHours: options.runningWindowHours ?? 24,
     now: options.now ?? (() => new Date()),
+    liveIntervalMs: options.liveIntervalMs ?? 2000,
+    importFiles: options.importFiles ?? null,
+    uploadDir: options.uploadDir ?? null,
+    maxUploadBytes: options.maxUploadBytes ?? 1024 ** 3,
   };
+  if (!(resolved.liveIntervalMs >= 50)) {
+    throw new RangeError(
+      `createDashboardHandler: liveIntervalMs must be at least 50, got ${resolved.liveIntervalMs}`,
+    );
+  }
+  const closing = new AbortController();
   const csrf = Array.from(
     crypto.getRandomValues(new Uint8Array(24)),
     (b) => b.toString(16).padStart(2, "0"),
@@ -226,7 +303,17 @@ export function createDashboardHandler(
     const method = req.method === "HEAD" ? "GET" : req.method;
     const candidates = ROUTES.filter((r) => r.pattern.test(path));
     const route = candidates.find((r) => r.method === method);
-    const ctx: Ctx = { req, url, store, options: resolved, csrf, running, actionErrors, compute };
+    const ctx: Ctx = {
+      req,
+      url,
+      store,
+      options: resolved,
+      csrf,
+      running,
+      actionErrors,
+      compute,
+      closed: closing.signal,
+    };
     if (!route) {
       if (candidates.length) {
         return text(405, "Method not allowed", {
@@ -242,7 +329,12 @@ export function createDashboardHandler(
         if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(type)) {
           return text(415, "POST needs a form body");
         }
-        form = await req.formData();
+        const read = await readForm(
+          req,
+          route.maxBytes ?? (route.upload ? resolved.maxUploadBytes : MAX_FORM_BYTES),
+        );
+        if (read instanceof Response) return read;
+        form = read;
         const problem = checkCsrf(req, url, form, csrf);
         if (problem) return text(403, `Refused: ${problem}`);
       }
@@ -277,5 +369,10 @@ export function createDashboardHandler(
       );
     }
   };
-  return Object.assign(handle, { close: () => compute.close() });
+  return Object.assign(handle, {
+    close: () => {
+      closing.abort();
+      compute.close();
+    },
+  });
 }

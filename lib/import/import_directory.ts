@@ -70,6 +70,11 @@ export interface ImportDirectoryOptions extends ScanOptions {
   refreshDatasets?: boolean;
   /** Called after every file. */
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Called once the job is recorded (started or resumed), with it, before any file is read: a
+   * caller that runs the import in the background can point people at the job.
+   */
+  onJob?: (job: ImportJob) => void;
   /** Stop looking at new files when aborted; the job is marked `interrupted`. */
   signal?: AbortSignal;
 }
@@ -192,6 +197,7 @@ export async function importDirectory(
       },
     });
   }
+  if (job) options.onJob?.(job);
   const summary: ImportSummary = {
     job_id: job?.id ?? null,
     status: "dry_run",

@@ -13,9 +13,12 @@ import type {
   SampleFields,
   SeriesInfo,
   SpectrumInfo,
+  TestAnalysisHead,
   TestFields,
+  TestListing,
   TestResult,
 } from "./documents.ts";
+import { ANALYSIS_DETAIL_FIELDS } from "./documents.ts";
 import type { SeriesReadOptions, TestData } from "./store.ts";
 import { ConflictError } from "./store_error.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
@@ -169,6 +172,26 @@ export function currentTest(doc: TestResult): TestResult {
   if (doc.analysis_options === undefined) doc.analysis_options = {};
   for (const key of LEGACY_METRICS) delete (doc as unknown as Record<string, unknown>)[key];
   return doc;
+}
+
+/** The head of an analysis: without its per-cycle, per-point and per-pulse parts. */
+export function analysisHead(analysis: TestResult["analysis"]): TestAnalysisHead | null {
+  if (!analysis) return null;
+  const head: Record<string, unknown> = { ...analysis };
+  for (const key of ANALYSIS_DETAIL_FIELDS) delete head[key];
+  return head as TestAnalysisHead;
+}
+
+/** A test (read with or without cycles) as a listing, its end time given. */
+export function listingOf(test: TestResult, endTime_s: number | null): TestListing {
+  const { cycles: _cycles, analysis, ...rest } = test;
+  return { ...rest, analysis: analysisHead(analysis), end_time_s: endTime_s };
+}
+
+/** End of a test's last cycle, seconds after its start, or `null` without cycles. */
+export function lastCycleEnd(cycles: readonly { end_time_s: number }[]): number | null {
+  const end = cycles.length ? cycles[cycles.length - 1].end_time_s : null;
+  return typeof end === "number" && Number.isFinite(end) ? end : null;
 }
 
 /** The error for a test whose `sample_id` names no stored sample. */

@@ -271,6 +271,37 @@ export interface TestResult extends TestFields {
   updated_at: string;
 }
 
+/** The parts of a test's analysis that lists leave out (per cycle, per point, per pulse). */
+export const ANALYSIS_DETAIL_FIELDS = [
+  "cycles",
+  "current_levels",
+  "retention",
+  "fade",
+  "dqdv",
+  "pulse",
+] as const;
+
+/**
+ * A test's analysis as lists show it: its headline numbers (`summary`), flags, options,
+ * protocol, reference, end of life and notes — without the per-cycle table, the retention
+ * curve, the fade models and anomalies, dQ/dV and pulse analyses.
+ */
+export type TestAnalysisHead = Omit<TestAnalysisData, typeof ANALYSIS_DETAIL_FIELDS[number]>;
+
+/**
+ * A test as lists show it (`tests.list`): every field but the per-cycle summaries, the analysis
+ * reduced to its head, and when its last cycle ends.
+ */
+export interface TestListing extends Omit<TestResult, "cycles" | "analysis"> {
+  /** The head of the stored analysis, or `null`. */
+  analysis: TestAnalysisHead | null;
+  /**
+   * End of its last cycle in seconds after the start (with `start_time`, the time of its last
+   * data point), or `null` without cycles.
+   */
+  end_time_s: number | null;
+}
+
 /**
  * The numbers of a test's `analysis.summary` that stores index (filters and sort keys of
  * `tests.find`): every numeric field of `TestSummary`.

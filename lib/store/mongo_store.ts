@@ -30,6 +30,7 @@ import {
   type Db,
   type Document,
   type Filter,
+  type FindOptions,
   GridFSBucket,
   MongoClient,
   ObjectId,
@@ -52,7 +53,7 @@ import type {
   TestInput,
   TestResult,
 } from "./documents.ts";
-import { SAMPLE_LINKS } from "./documents.ts";
+import { ANALYSIS_DETAIL_FIELDS, SAMPLE_LINKS } from "./documents.ts";
 import type {
   DatasetApi,
   JobApi,
@@ -115,6 +116,8 @@ import {
   encodeTestData,
   finishJob,
   hashTakenError,
+  lastCycleEnd,
+  listingOf,
   makeNote,
   nameTakenError,
   newDataset,
@@ -197,6 +200,17 @@ function isDuplicateKey(error: unknown): boolean {
 /** A stored document without its `_id` and private (`_`-prefixed) fields, with `id`. */
 /** Projection of a listing without cycles: neither the cycles nor the analysis's cycle table. */
 const LIGHT_TEST = { projection: { cycles: 0, "analysis.cycles": 0 } };
+
+/**
+ * Projection of `tests.list`: no cycles (writers keep the end of the last one in `_end_time_s`)
+ * and the analysis without its bulky parts.
+ */
+const LISTED_TEST = {
+  projection: {
+    cycles: 0,
+    ...Object.fromEntries(ANALYSIS_DETAIL_FIELDS.map((f) => [`analysis.${f}`, 0])),
+  },
+};
 
 /** A test read with {@link LIGHT_TEST}: its cycle tables empty, as the type says. */
 function lightened(test: TestResult, withCycles: boolean): TestResult {
@@ -1094,8 +1108,51 @@ export class MongoStore implements Store {
     }
   }
 
+  /** The test documents a filter selects, sorted and paged, read with `projection`. */
+  async #findTests(filter: TestFilter, projection: FindOptions): Promise<Doc[]> {
+    const c = this.#c;
+    const { limit, skip } = checkPage(filter);
+    if (limit === 0) return [];
+    const query = await this.#testFilter(filter);
+    const key = filter.sort?.key;
+    if (key === "sample" || key === "chemistry") {
+      // The sample's fields are not in the test: sorted here, after the filter.
+      const docs = await c.tests.find(query, projection).toArray();
+      const samples = new Map(
+        (await c.samples.find({ _id: { $in: [...new Set(docs.map((d) => d.sample_id))] } })
+          .toArray()).map((d) => [d._id, d]),
+      );
+      const value = (d: Doc): string | null => {
+        const v = samples.get(d.sample_id)?.[key === "sample" ? "name" : "chemistry"];
+        return typeof v === "string" ? v.toLowerCase() : null;
+      };
+      const sign = filter.sort!.order === "desc" ? -1 : 1;
+      const keyed = docs.map((d) => ({ d, v: value(d) }));
+      keyed.sort((a, b) => {
+        if (a.v !== b.v) {
+          if (a.v === null || b.v === null) return a.v === null ? 1 : -1;
+          return (a.v < b.v ? -1 : 1) * sign;
+        }
+        if (a.d._start !== b.d._start) return a.d._start < b.d._start ? -1 : 1;
+        return a.d._id < b.d._id ? -1 : a.d._id > b.d._id ? 1 : 0;
+      });
+      return keyed.slice(skip, limit === null ? undefined : skip + limit).map(({ d }) => d);
+    }
+    const order = filter.sort?.order === "desc" ? -1 : 1;
+    const sort = key
+      ? { [`_kn.${key}`]: 1, [`_k.${key}`]: order, _start: 1, _id: 1 }
+      : { _start: 1, created_at: 1, _id: 1 };
+    const cursor = c.tests.find(query, projection).sort(sort as Record<string, 1 | -1>).skip(skip);
+    if (limit !== null) cursor.limit(limit);
+    return await cursor.toArray();
+  }
+
   #testDoc(test: TestResult): Doc {
-    return toDoc(test, { _start: test.start_time ?? NO_START, ...indexFields(test) });
+    return toDoc(test, {
+      _start: test.start_time ?? NO_START,
+      _end_time_s: lastCycleEnd(test.cycles),
+      ...indexFields(test),
+    });
   }
 
   async #testFilter(filter: TestFilter): Promise<Filter<Doc>> {
@@ -1116,6 +1173,12 @@ export class MongoStore implements Store {
     if (Object.keys(range).length) q.start_time = { ...range, $type: "string" } as never;
     if (filter.tags?.length) {
       q.$and = [...((q.$and as Filter<Doc>[]) ?? []), ...filter.tags.map((t) => ({ tags: t }))];
+    }
+    if (filter.any_tags?.length) {
+      q.$and = [...((q.$and as Filter<Doc>[]) ?? []), { tags: { $in: filter.any_tags } }];
+    }
+    if (filter.exclude_tags?.length) {
+      q.$and = [...((q.$and as Filter<Doc>[]) ?? []), { tags: { $nin: filter.exclude_tags } }];
     }
     // The stored analysis, free text: the index fields written with every test (indexFields).
     checkTestQuery(filter);
@@ -1260,46 +1323,28 @@ export class MongoStore implements Store {
         }),
       find: (filter = {}) =>
         this.#op(async () => {
-          const { limit, skip } = checkPage(filter);
-          if (limit === 0) return [];
           const withCycles = !filter.without_cycles;
-          const query = await this.#testFilter(filter);
-          const key = filter.sort?.key;
-          if (key === "sample" || key === "chemistry") {
-            // The sample's fields are not in the test: sorted here, after the filter.
-            const docs = await c.tests.find(query, withCycles ? {} : LIGHT_TEST).toArray();
-            const samples = new Map(
-              (await c.samples.find({ _id: { $in: [...new Set(docs.map((d) => d.sample_id))] } })
-                .toArray()).map((d) => [d._id, d]),
-            );
-            const value = (d: Doc): string | null => {
-              const v = samples.get(d.sample_id)?.[key === "sample" ? "name" : "chemistry"];
-              return typeof v === "string" ? v.toLowerCase() : null;
-            };
-            const sign = filter.sort!.order === "desc" ? -1 : 1;
-            const keyed = docs.map((d) => ({ d, v: value(d) }));
-            keyed.sort((a, b) => {
-              if (a.v !== b.v) {
-                if (a.v === null || b.v === null) return a.v === null ? 1 : -1;
-                return (a.v < b.v ? -1 : 1) * sign;
-              }
-              if (a.d._start !== b.d._start) return a.d._start < b.d._start ? -1 : 1;
-              return a.d._id < b.d._id ? -1 : a.d._id > b.d._id ? 1 : 0;
-            });
-            return keyed.slice(skip, limit === null ? undefined : skip + limit).map(({ d }) =>
-              lightened(currentTest(fromDoc<TestResult>(d)!), withCycles)
-            );
-          }
-          const order = filter.sort?.order === "desc" ? -1 : 1;
-          const sort = key
-            ? { [`_kn.${key}`]: 1, [`_k.${key}`]: order, _start: 1, _id: 1 }
-            : { _start: 1, created_at: 1, _id: 1 };
-          const cursor = c.tests.find(query, withCycles ? {} : LIGHT_TEST)
-            .sort(sort as Record<string, 1 | -1>).skip(skip);
-          if (limit !== null) cursor.limit(limit);
-          return (await cursor.toArray()).map((d) =>
+          return (await this.#findTests(filter, withCycles ? {} : LIGHT_TEST)).map((d) =>
             lightened(currentTest(fromDoc<TestResult>(d)!), withCycles)
           );
+        }),
+      list: (filter = {}) =>
+        this.#op(async () => {
+          const docs = await this.#findTests(filter, LISTED_TEST);
+          // Tests written before `_end_time_s` existed: their cycles tell.
+          const older = docs.filter((d) => d._end_time_s === undefined).map((d) => d._id);
+          const ends = new Map<unknown, number | null>();
+          if (older.length) {
+            const found = c.tests.find({ _id: { $in: older } }, { projection: { cycles: 1 } });
+            for (const d of await found.toArray()) {
+              ends.set(d._id, lastCycleEnd((d.cycles as { end_time_s: number }[]) ?? []));
+            }
+          }
+          return docs.map((d) => {
+            const test = currentTest(fromDoc<TestResult>(d)!);
+            const end = d._end_time_s === undefined ? ends.get(d._id) ?? null : d._end_time_s;
+            return listingOf(test, end as number | null);
+          });
         }),
       count: (filter = {}) =>
         this.#op(async () => c.tests.countDocuments(await this.#testFilter(filter))),

@@ -30,6 +30,7 @@ import {
   type SampleInput,
   type TestFields,
   type TestInput,
+  type TestListing,
   type TestResult,
 } from "./documents.ts";
 import type {
@@ -108,6 +109,8 @@ import {
   encodeTestData,
   finishJob,
   hashTakenError,
+  lastCycleEnd,
+  listingOf,
   makeNote,
   nameTakenError,
   newDataset,
@@ -222,6 +225,24 @@ CREATE INDEX test_index_sample ON test_index(sample_id);
 CREATE INDEX test_index_fade ON test_index(m_fade_per_100_cycles);
 CREATE INDEX test_index_retention ON test_index(m_capacity_retention);`,
   },
+  {
+    // The bulky parts of a test's analysis (retention curve, fade models and anomalies, dQ/dV,
+    // pulses, current levels) beside `doc`, and the end time of the last cycle inside it
+    // (`_end_time_s`), so that lists (`tests.list`) read only `doc`, the first of the large
+    // columns of a row.
+    version: 4,
+    sql: `ALTER TABLE tests ADD COLUMN analysis_detail TEXT;
+UPDATE tests SET
+  analysis_detail = CASE WHEN json_type(doc, '$.analysis') = 'object' THEN json_object(
+    'current_levels', json(coalesce(json_extract(doc, '$.analysis.current_levels'), '[]')),
+    'retention', json(json_extract(doc, '$.analysis.retention')),
+    'fade', json(json_extract(doc, '$.analysis.fade')),
+    'dqdv', json(json_extract(doc, '$.analysis.dqdv')),
+    'pulse', json(json_extract(doc, '$.analysis.pulse'))) END,
+  doc = json_set(CASE WHEN json_type(doc, '$.analysis') = 'object' THEN json_remove(doc,
+    '$.analysis.current_levels', '$.analysis.retention', '$.analysis.fade', '$.analysis.dqdv',
+    '$.analysis.pulse') ELSE doc END, '$._end_time_s', json_extract(cycles, '$[#-1].end_time_s'));`,
+  },
 ];
 
 /** The schema version this code writes. */
@@ -292,6 +313,8 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, StatementSync>();
   readonly #busyTimeoutMs: number;
   readonly #readOnly: boolean;
+  /** The schema keeps the analysis's bulky parts in `tests.analysis_detail` (version 4). */
+  #detailColumn = false;
   /** Schema version, read when a query first needs the indexed columns (version 3). */
   #indexedVersion: number | undefined;
   /** Device and inode of the file opened, to notice it being deleted or replaced. */
@@ -372,6 +395,7 @@ export class SqliteStore implements Store {
         this.#collectOrphans();
         this.#recoverJobs();
       }
+      this.#detailColumn = this.schemaVersion() >= 4;
     } catch (cause) {
       this.#db.close();
       if (cause instanceof StoreError) throw cause;
@@ -424,11 +448,16 @@ export class SqliteStore implements Store {
     if (!existsSync(path)) {
       throw new StoreConnectionError(`Cannot open SQLite database "${path}": no such file`);
     }
+    let plain: DatabaseSync | null = null;
     try {
-      const db = new DatabaseSync(path, { readOnly: true });
-      db.prepare("SELECT count(*) FROM sqlite_master").get();
-      return db;
+      plain = new DatabaseSync(path, { readOnly: true });
+      plain.prepare("SELECT count(*) FROM sqlite_master").get();
+      return plain;
     } catch (error) {
+      // Close the failed handle: it holds the file (read-only media could not be unmounted).
+      try {
+        plain?.close();
+      } catch { /* not open */ }
       if (((error as { errcode?: number }).errcode ?? 0) % 256 !== 14) throw error;
     }
     const wal = `${path}-wal`;
@@ -797,18 +826,26 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- tests
 
+  /** The columns a test is read from (the layout of the schema version in use). */
+  #testColumns(withCycles: boolean): string {
+    const detail = this.#detailColumn ? ", analysis_detail" : "";
+    return `doc${detail}${withCycles ? ", cycles, analysis_cycles" : ""}`;
+  }
+
   #testById(id: string, withCycles = true): TestResult | null {
-    const row = this.#get(
-      `SELECT doc${withCycles ? ", cycles, analysis_cycles" : ""} FROM tests WHERE id = ?`,
-      [id],
-    );
+    const row = this.#get(`SELECT ${this.#testColumns(withCycles)} FROM tests WHERE id = ?`, [id]);
     return row ? rowToTest(row, withCycles) : null;
   }
 
   #writeTest(test: TestResult, insert: boolean): void {
     const { cycles, ...doc } = test;
     const analysisCycles = test.analysis ? JSON.stringify(test.analysis.cycles) : null;
-    if (doc.analysis) doc.analysis = { ...doc.analysis, cycles: [] };
+    let detail: string | null = null;
+    if (doc.analysis) {
+      const { cycles: _c, current_levels, retention, fade, dqdv, pulse, ...head } = doc.analysis;
+      detail = JSON.stringify({ current_levels, retention, fade, dqdv, pulse });
+      doc.analysis = { ...head, cycles: [] } as unknown as TestResult["analysis"];
+    }
     const params = [
       test.sample_id,
       test.file_hash,
@@ -819,19 +856,20 @@ export class SqliteStore implements Store {
       test.test_type,
       test.start_time,
       test.created_at,
-      JSON.stringify(doc),
+      JSON.stringify({ ...doc, _end_time_s: lastCycleEnd(cycles) }),
       JSON.stringify(cycles),
       analysisCycles,
+      detail,
       test.id,
     ];
     if (insert) {
       this.#run(
-        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO tests (sample_id, file_hash, name, base_name, cell_code, tester, test_type, start_time, created_at, doc, cycles, analysis_cycles, analysis_detail, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         params,
       );
     } else {
       this.#run(
-        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=? WHERE id=?",
+        "UPDATE tests SET sample_id=?, file_hash=?, name=?, base_name=?, cell_code=?, tester=?, test_type=?, start_time=?, created_at=?, doc=?, cycles=?, analysis_cycles=?, analysis_detail=? WHERE id=?",
         params,
       );
     }
@@ -895,6 +933,13 @@ export class SqliteStore implements Store {
     if (filter.started_from !== undefined) add("i.start_time >= ?", filter.started_from);
     if (filter.started_before !== undefined) add("i.start_time < ?", filter.started_before);
     for (const tag of filter.tags ?? []) add("instr(i.tags, ?) > 0", `\n${tag}\n`);
+    if (filter.any_tags?.length) {
+      add(
+        `(${filter.any_tags.map(() => "instr(i.tags, ?) > 0").join(" OR ")})`,
+        ...filter.any_tags.map((t) => `\n${t}\n`),
+      );
+    }
+    for (const tag of filter.exclude_tags ?? []) add("instr(i.tags, ?) = 0", `\n${tag}\n`);
     if (filter.tester_any_case !== undefined) {
       add("i.tester_lc = ?", filter.tester_any_case.toLowerCase());
     }
@@ -915,7 +960,18 @@ export class SqliteStore implements Store {
     return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
   }
 
+  /**
+   * WHERE over `tests` for a test filter: through `test_index` when the schema has it (every
+   * filter), else on the columns of `tests` (an older database opened read-only: the filters on
+   * the analysis, free text and sort keys are refused).
+   */
   #testWhere(filter: TestFilter): Where {
+    if (this.#indexed()) {
+      const { where, params } = this.#indexWhere(filter);
+      return where
+        ? { where: `WHERE id IN (SELECT i.test_id FROM test_index i ${where})`, params }
+        : { where: "", params };
+    }
     const extra: [string, SQLInputValue[]][] = [];
     if (filter.sample_ids !== undefined) {
       extra.push([
@@ -929,6 +985,7 @@ export class SqliteStore implements Store {
     }
     checkTestQuery(filter);
     const needsIndex = filter.tester_any_case !== undefined || filter.protocol !== undefined ||
+      !!filter.any_tags?.length || !!filter.exclude_tags?.length ||
       !!filter.flags?.length || !!filter.summary?.length || searchWords(filter.text).length > 0 ||
       (filter.sort !== undefined && filter.sort.key !== "start_time");
     if (needsIndex) {
@@ -999,7 +1056,10 @@ export class SqliteStore implements Store {
         this.#async(() => {
           const { limit, skip } = checkPage(filter);
           const withCycles = !filter.without_cycles;
-          const columns = withCycles ? "t.doc, t.cycles, t.analysis_cycles" : "t.doc";
+          const detail = this.#detailColumn ? ", t.analysis_detail" : "";
+          const columns = withCycles
+            ? `t.doc${detail}, t.cycles, t.analysis_cycles`
+            : `t.doc${detail}`;
           if (!this.#indexed()) {
             const { where, params } = this.#testWhere(filter);
             return this.#all(
@@ -1015,6 +1075,47 @@ export class SqliteStore implements Store {
             } LIMIT ? OFFSET ?)) SELECT ${columns} FROM page JOIN tests t ON t.id = page.test_id ORDER BY page.k`,
             [...params, limit ?? -1, skip],
           ).map((r) => rowToTest(r, withCycles));
+        }),
+      list: (filter = {}) =>
+        this.#async(() => {
+          const { limit, skip } = checkPage(filter);
+          const page = [limit ?? -1, skip];
+          const end = "json_extract(t.cycles, '$[#-1].end_time_s') AS end_time_s";
+          const older = (r: Row) =>
+            listingOf(rowToTest(r, false), (r.end_time_s as number | null) ?? null);
+          if (!this.#indexed()) {
+            // A database this program may not migrate (opened read-only): the older layouts.
+            const { where, params } = this.#testWhere(filter);
+            return this.#all(
+              `SELECT t.doc, ${end} FROM tests t ${where} ORDER BY start_time IS NULL, start_time, created_at, id LIMIT ? OFFSET ?`,
+              [...params, ...page],
+            ).map(older);
+          }
+          const { where, params } = this.#indexWhere(filter);
+          const pageOf =
+            `WITH page AS (SELECT test_id, row_number() OVER () AS k FROM (SELECT i.test_id FROM test_index i ${where} ${
+              testOrder(filter)
+            } LIMIT ? OFFSET ?))`;
+          if (!this.#detailColumn) {
+            return this.#all(
+              `${pageOf} SELECT t.doc, ${end} FROM page JOIN tests t ON t.id = page.test_id ORDER BY page.k`,
+              [...params, ...page],
+            ).map(older);
+          }
+          // Only the head of each document: the analysis's bulky parts are in analysis_detail.
+          return this.#all(
+            `${pageOf} SELECT t.doc FROM page JOIN tests t ON t.id = page.test_id ORDER BY page.k`,
+            [...params, ...page],
+          ).map((r) => {
+            const raw = JSON.parse(r.doc as string);
+            const endTime = raw._end_time_s ?? null;
+            delete raw._end_time_s;
+            const doc = currentTest(raw) as unknown as TestListing;
+            delete (doc as { cycles?: unknown }).cycles;
+            if (doc.analysis) delete (doc.analysis as { cycles?: unknown }).cycles;
+            doc.end_time_s = endTime;
+            return doc;
+          });
         }),
       count: (filter = {}) =>
         this.#async(() => {
@@ -1639,8 +1740,13 @@ function describeSqliteError(error: unknown): string {
 }
 
 function rowToTest(row: Row, withCycles: boolean): TestResult {
-  const doc = currentTest(JSON.parse(row.doc as string));
+  const raw = JSON.parse(row.doc as string);
+  delete raw._end_time_s;
+  const doc = currentTest(raw);
   doc.cycles = withCycles ? JSON.parse(row.cycles as string) : [];
+  if (doc.analysis && typeof row.analysis_detail === "string") {
+    Object.assign(doc.analysis, JSON.parse(row.analysis_detail));
+  }
   if (doc.analysis && withCycles && typeof row.analysis_cycles === "string") {
     doc.analysis.cycles = JSON.parse(row.analysis_cycles);
   }

@@ -26,6 +26,7 @@ import type {
   SummaryNumberField,
   TestFields,
   TestInput,
+  TestListing,
   TestResult,
   TestType,
 } from "./documents.ts";
@@ -72,6 +73,10 @@ export interface TestFilter extends Page {
   test_type?: TestType;
   /** Tests having every one of these tags. */
   tags?: string[];
+  /** Tests having at least one of these tags. */
+  any_tags?: string[];
+  /** Tests having none of these tags. */
+  exclude_tags?: string[];
   /** Start time at or after this instant (ISO 8601). */
   started_from?: string;
   /** Start time strictly before this instant (ISO 8601). */
@@ -188,6 +193,12 @@ export interface TestApi {
   getByHash(sha256: string): Promise<TestResult | null>;
   /** Tests matching the filter, sorted by start time (tests without one last), then creation. */
   find(filter?: TestFilter): Promise<TestResult[]>;
+  /**
+   * Tests matching the filter as lists show them, in `find` order: no per-cycle tables, the
+   * analysis without its bulky parts (`TestAnalysisHead`), and when each one's data ends. Much
+   * lighter than `find` for a store of many tests (`without_cycles` is implied).
+   */
+  list(filter?: TestFilter): Promise<TestListing[]>;
   /** Number of tests matching the filter. */
   count(filter?: TestFilter): Promise<number>;
   /** Distinct non-empty cell codes of all tests, sorted. */

@@ -176,6 +176,7 @@ export async function readRecording(
     }
   }
   let head: Uint8Array;
+  let detected: FormatParser | undefined;
   try {
     // Look before reading: a FIFO named .csv would block forever, a device never end.
     const info = await stat(path);
@@ -198,7 +199,7 @@ export async function readRecording(
     }
     if (!forced && !options.explain) {
       try {
-        detectFormat(head, path);
+        detected = detectFormat(head, path).parser;
       } catch (error) {
         throw new FileReadError(path, naming(path, messageOf(error)), { cause: error });
       }
@@ -218,7 +219,7 @@ export async function readRecording(
     } catch (error) {
       warnings.push(`metadata sidecar ignored: ${messageOf(error)}`);
     }
-    const parser = forced ?? detectFormat(head, path).parser;
+    const parser = forced ?? detected ?? detectFormat(head, path).parser;
     const parseOptions = { fileName: path, fileNameRule: options.fileNameRule, metadata };
     let recording: Recording;
     if (parser.parseSource) {

@@ -207,3 +207,75 @@ Deno.test("analyzeTest(): three cycles falling by 6.9 standard errors do not fad
   equal(b.summary.flag_codes.includes("fade_not_significant"), false);
   ok(b.summary.best_fade_model !== null);
 });
+
+Deno.test("analyzeTest(): counters that disagree with the current are flagged (Landt, Novonix)", () => {
+  // qa_expected.py (pandas, raw CSV): the Landt file's counters pass 3.2 mAh of charge and
+  // 7.6 mAh of discharge; its current column (0.1 mA resolution: −0.0002 A for a current that
+  // must be about 0.18 mA) integrates to 3.5634 and 8.6287 mAh.
+  const landt = analyzeFile("landt/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv");
+  const f = landt.flags.find((x) => x.code === "counter_current_mismatch")!;
+  ok(f, "Landt flagged");
+  equal(f.severity, "warning");
+  match(f.message, /charge 3\.2 mAh counted, 3\.5634 mAh from the current \(−10\.2 %\)/);
+  match(f.message, /discharge 7\.6 mAh counted, 8\.6287 mAh from the current \(−11\.9 %\)/);
+  // The Novonix formation file logs 0.66925 mAh of "discharge" in its Step Type 8 rows (a
+  // constant-voltage hold with positive current); no row has a negative current.
+  const nova = analyzeFile("other/test_Nova_Form-CH01-01_short.csv");
+  const g = nova.flags.find((x) => x.code === "counter_current_mismatch")!;
+  ok(g, "Novonix flagged");
+  match(g.message, /discharge 0\.66925 mAh counted, 0 mAh from the current \(\+100\.0 %\)/);
+  // Sound files agree to about 1 % and are not flagged (the largest: 1.12 % on the charge of
+  // BL_Zn_SymCell_072023_06, whose counters step by 0.01 mAh).
+  for (
+    const path of [
+      "arbin/BL_Zn_SymCell_072023_06_Channel_55_Wb_1.CSV",
+      "arbin/20160805_test001_45_cc_01.res",
+      "neware/nw4-120-1-6-53.ndax",
+      "neware/nw_regular_export_ife_example.csv",
+      "other/batmo_bdf.csv",
+    ]
+  ) {
+    equal(analyzeFile(path).summary.flag_codes.includes("counter_current_mismatch"), false, path);
+  }
+});
+
+Deno.test("analyzeTest(): a current column rounded to 0.2 mA for 0.176 mA is caught", () => {
+  // Synthetic: 5 cycles of 10 h at ±0.176 mA (exact counters: 1.76 mAh each way per cycle),
+  // the current column rounded to 0.1 mA as a Landt export writes it (±0.2 mA): the integral of
+  // the column is 0.2/0.176 = 1.136 × the counters, −12.0 % relative to it.
+  const segments: Segment[] = [];
+  for (let k = 1; k <= 5; k++) {
+    segments.push(
+      { current_A: 1.76e-4, duration_s: 36000, voltage: 4, step: 1, cycle: k },
+      { current_A: 0, duration_s: 600, voltage: 3.7, step: 2, cycle: k },
+      { current_A: -1.76e-4, duration_s: 36000, voltage: 3.5, step: 3, cycle: k },
+      { current_A: 0, duration_s: 600, voltage: 3.7, step: 4, cycle: k },
+    );
+  }
+  const series = synthesize(segments, { dt_s: 300 });
+  const exact = analyzeTest({ series });
+  equal(exact.summary.flag_codes.includes("counter_current_mismatch"), false);
+  for (let r = 0; r < series.length; r++) {
+    series.current_A[r] = Math.round(series.current_A[r] * 1e4) / 1e4;
+  }
+  const rounded = analyzeTest({ series });
+  const f = rounded.flags.find((x) => x.code === "counter_current_mismatch")!;
+  ok(f);
+  match(f.message, /charge 8\.8 mAh counted, 10(\.0+)? mAh from the current \(−12\.0 %\)/);
+});
+
+Deno.test("analyzeTest(): a first cycle whose counter does not start at zero says so", () => {
+  // battery-data-toolkit's arbin_example.csv, first data row (raw CSV): Step_Index 10 of
+  // Cycle_Index 1, Charge_Capacity 0.8800053 Ah — the recording starts after 880 mAh of the
+  // cycle's charge had passed; the charge it holds is 1.0719038 − 0.8800053 = 191.9 mAh.
+  const a = analyzeFile("arbin/arbin_example.csv");
+  equal(a.cycles[0].role, "partial_first");
+  match(
+    a.cycles[0].role_reason!,
+    /opening charge passed 191\.9 mAh.*the recording starts during that half cycle \(the instrument's charge counter already reads 880 mAh at the first row\)/,
+  );
+  // A file whose counters start at zero keeps the at-rest wording (nw_regular_export: a
+  // 22.6 mAh top-up charge of a cell resting at 4.32 V, counters 0 at the first row).
+  const nw = analyzeFile("neware/nw_regular_export_ife_example.csv");
+  match(nw.cycles[0].role_reason!, /the recording starts at rest/);
+});

@@ -1,5 +1,6 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
+import { Params } from "../_params.ts";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Store } from "../../store/store.ts";
@@ -62,6 +63,7 @@ function runForm(ctx: Ctx, name: string): SafeHtml {
 
 /** Ad hoc analysis: the scripts of the configured folder, each with a Run button. */
 export async function adhocPage(ctx: Ctx, output?: SafeHtml): Promise<Page> {
+  new Params(ctx.url, []);
   const dir = ctx.options.adhocDir;
   if (dir === null) {
     return {

@@ -9,7 +9,16 @@ import type { SampleProperties } from "../../../analysis/sample_properties.ts";
 import type { TestSummary } from "../../../analysis/analyze_test.ts";
 import { samplePropertiesOf } from "../../samples/sample_properties_of.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
-import { cyclingRows, testLabel, type TestRow, uniqueLabels } from "../_data.ts";
+import {
+  type ListingRow,
+  listingRows,
+  retentionNote,
+  similarityRows,
+  testLabel,
+  uniqueLabels,
+} from "../_data.ts";
+import { Params } from "../_params.ts";
+import { sampleEditSection } from "./edit.ts";
 import { markup, num, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
@@ -41,12 +50,13 @@ function normalized(
 }
 
 /** Outliers of each metric over every cycling test. */
-export function outlierTable(rows: readonly TestRow[]) {
-  const out: { row: TestRow; metric: string; value: number; z: number; rules: string[] }[] = [];
+export function outlierTable(rows: readonly ListingRow[]) {
+  const out: { row: ListingRow; metric: string; value: number; z: number; rules: string[] }[] = [];
+  const byId = new Map(rows.map((r) => [r.test.id, r]));
   for (const [key, label, scale] of OUTLIER_METRICS) {
-    const values = rows.filter((r) => r.analysis).map((r) => ({
+    const values = rows.filter((r) => r.test.analysis).map((r) => ({
       id: r.test.id,
-      value: r.analysis!.summary[key] as number | null,
+      value: r.test.analysis!.summary[key] as number | null,
     }));
     if (values.filter((v) => typeof v.value === "number" && Number.isFinite(v.value)).length < 4) {
       continue;
@@ -54,7 +64,7 @@ export function outlierTable(rows: readonly TestRow[]) {
     const res = findOutliers(values);
     for (const o of res.outliers) {
       out.push({
-        row: rows.find((r) => r.test.id === o.id)!,
+        row: byId.get(o.id)!,
         metric: label,
         value: o.value * scale,
         z: o.z,
@@ -67,13 +77,17 @@ export function outlierTable(rows: readonly TestRow[]) {
 
 /** Advanced analysis of a sample: normalized metrics, outliers, similar samples. */
 export async function advancedPage(ctx: Ctx): Promise<Page> {
-  const rows = await cyclingRows(ctx.store);
+  const p = new Params(ctx.url, ["sample", "saved"]);
+  const saved = p.flag("saved");
+  const rows = (await listingRows(ctx.store)).filter((r) =>
+    (r.test.analysis?.summary.cycle_count ?? 0) > 0
+  );
   const samples = await ctx.store.samples.find();
   if (samples.length === 0) {
     return { title: "Advanced analysis", nav: "advanced", body: emptyStore(ctx) };
   }
-  const withTests = samples.filter((s) => rows.some((r) => r.test.sample_id === s.id));
-  const id = ctx.url.searchParams.get("sample") ?? withTests[0]?.id ?? samples[0].id;
+  const withTests = new Set(rows.map((r) => r.test.sample_id));
+  const id = p.string("sample") ?? samples.find((s) => withTests.has(s.id))?.id ?? samples[0].id;
   const sample = samples.find((s) => s.id === id);
   if (!sample) throw new HttpError(404, `No sample with id "${id}"`);
   const mine = rows.filter((r) => r.test.sample_id === sample.id);
@@ -98,7 +112,9 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
 <tr><th>Active mass (g)</th><td colspan="3">${num(sample.active_mass_g ?? null)}</td></tr>
 <tr><th>Tests</th><td>${sample.metrics.test_count}</td><th>Mean retention</th><td>${
       num(sample.metrics.avg_capacity_retention)
-    }</td></tr></tbody></table>`,
+    }</td></tr></tbody></table>${saved ? markup`<p class="notice" id="saved">Saved.</p>` : ""}${
+      sampleEditSection(ctx, sample)
+    }`,
   ];
 
   const props = samplePropertiesOf(sample);
@@ -109,8 +125,8 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
         : markup`<table id="normalized-capacity"><thead><tr><th>Test</th><th class="num">Initial (mAh)</th><th class="num">Initial (mAh/g)</th>
 <th class="num">Initial (mAh/cm²)</th><th class="num">Final (mAh)</th><th class="num">Final (mAh/g)</th><th class="num">Final (mAh/cm²)</th></tr></thead><tbody>${
           mine.map((r) => {
-            const q0 = r.analysis?.summary.initial_capacity_Ah ?? null;
-            const q1 = r.analysis?.summary.final_capacity_Ah ?? null;
+            const q0 = r.test.analysis?.summary.initial_capacity_Ah ?? null;
+            const q1 = r.test.analysis?.summary.final_capacity_Ah ?? null;
             return markup`<tr><td><a href="/tests/${
               encodeURIComponent(r.test.id)
             }">${r.test.name}</a></td>
@@ -127,12 +143,18 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
         }</tbody></table>`
     }`,
   );
-  const usable = mine.filter((r) => r.features);
+  const usable = mine.filter((r) => retentionNote(r.test) === null);
   if (usable.length) {
     const labels = uniqueLabels(usable);
     // The analysis's cycles carry their roles: only counted cycles enter the retention.
+    const full = new Map(
+      (await ctx.store.tests.find({ sample_id: sample.id })).map((t) => [t.id, t]),
+    );
     const cmp = compareTests(
-      usable.map((r, i) => ({ name: labels[i], cycles: r.analysis?.cycles ?? [] })),
+      usable.map((r, i) => ({
+        name: labels[i],
+        cycles: full.get(r.test.id)?.analysis?.cycles ?? [],
+      })),
     );
     parts.push(
       markup`<div class="plots">${
@@ -140,6 +162,7 @@ export async function advancedPage(ctx: Ctx): Promise<Page> {
           "plot-normalized",
           comparisonPlotSpec(cmp.curves, { width: 560 }),
           "Capacity normalized to each test's reference (first counted) cycle",
+          { empty: "no counted cycles" },
         )
       }</div>`,
     );
@@ -150,7 +173,7 @@ instrument reported per cycle, as area-specific resistance and, with a thickness
       ? ""
       : markup`<table id="normalized-impedance"><thead><tr><th>Test</th><th class="num">R (Ω)</th><th class="num">ASR (Ω·cm²)</th><th class="num">σ (S/cm)</th></tr></thead><tbody>${
         mine.map((r) => {
-          const ir = r.analysis?.summary.median_internal_resistance_ohm ?? null;
+          const ir = r.test.analysis?.summary.median_internal_resistance_ohm ?? null;
           return markup`<tr><td>${r.test.name}</td><td class="num">${num(ir)}</td><td class="num">${
             normalized(ir, "ohm_cm2", props)
           }</td>
@@ -162,14 +185,14 @@ instrument reported per cycle, as area-specific resistance and, with a thickness
   const outliers = outlierTable(rows);
   parts.push(markup`<h2>Outliers among all tests</h2><p class="muted">Tukey fences (1.5 × IQR) and
 |z| > 3 per metric over ${
-    rows.filter((r) => r.analysis).length
+    rows.filter((r) => r.test.analysis).length
   } analysed cycling tests (the numbers of their stored analyses); rows of this sample are bold.</p>${
     outliers.length === 0
       ? markup`<p class="muted" id="no-outliers">No outliers.</p>`
       : markup`<table id="outliers"><thead><tr><th>Test</th><th>Sample</th><th>Metric</th><th class="num">Value</th><th class="num">z</th><th>Rules</th></tr></thead><tbody>${
         outliers.map((o) =>
           markup`<tr${
-            o.row.test.sample_id === sample.id ? markup` style="font-weight:600"` : ""
+            o.row.test.sample_id === sample.id ? markup` class="mine"` : ""
           }><td><a href="/tests/${encodeURIComponent(o.row.test.id)}">${o.row.test.name}</a></td>
 <td>${
             o.row.sample?.name ?? "—"
@@ -181,19 +204,18 @@ instrument reported per cycle, as area-specific resistance and, with a thickness
   }`);
 
   // Similar samples: nearest tests of other samples, by their closest test.
-  const featureRows = rows.filter((r) => r.features).map((r) => ({
-    id: r.test.id,
-    features: r.features as unknown as Record<string, number | null>,
-  }));
-  const best = new Map<string, { distance: number; via: TestRow; from: TestRow }>();
-  if (featureRows.length >= 3) {
-    for (const r of mine.filter((m) => m.features)) {
+  // (Over tests of the same protocol: numbers such as energy efficiency mean nothing elsewhere.)
+  const best = new Map<string, { distance: number; via: ListingRow; from: ListingRow }>();
+  const byId = new Map(rows.map((r) => [r.test.id, r]));
+  for (const r of mine.filter((m) => m.test.analysis)) {
+    const featureRows = similarityRows(rows, r.test);
+    if (featureRows.length >= 3) {
       try {
         const sim = similarTests(featureRows, r.test.id, {
           k: Math.min(10, featureRows.length - 1),
         });
         for (const nb of sim.neighbours) {
-          const other = rows.find((x) => x.test.id === nb.id)!;
+          const other = byId.get(nb.id)!;
           if (other.test.sample_id === sample.id) continue;
           const prev = best.get(other.test.sample_id);
           if (!prev || nb.distance < prev.distance) {

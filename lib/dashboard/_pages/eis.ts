@@ -7,27 +7,40 @@ import { markup, query, type SafeHtml, when } from "../_html.ts";
 import { Params } from "../_params.ts";
 import { emptyStore } from "./overview.ts";
 
-/** Tests with impedance spectra. */
+/** Tests with impedance spectra, a page at a time. */
 export async function eisListPage(ctx: Ctx): Promise<Page> {
-  const tests = (await ctx.store.tests.find({ without_cycles: true })).filter((t) =>
-    t.data.spectra.length > 0
-  );
+  const p = new Params(ctx.url, ["page"]);
+  const page = p.int("page", { min: 1 }) ?? 1;
   if ((await ctx.store.tests.count()) === 0) {
     return { title: "EIS", nav: "eis", body: emptyStore(ctx) };
   }
+  const tests = (await ctx.store.tests.list()).filter((t) => t.data.spectra.length > 0);
   const samples = new Map((await ctx.store.samples.find()).map((s) => [s.id, s]));
+  const per = 50;
+  const pages = Math.max(1, Math.ceil(tests.length / per));
+  const shown = tests.slice((page - 1) * per, page * per);
+  const link = (n: number, label: string, rel: string) =>
+    n < 1 || n > pages || n === page
+      ? markup`<span class="muted">${label}</span>`
+      : markup`<a href="/eis${query({ page: n })}" data-page="${rel}">${label}</a>`;
   const body = tests.length === 0
     ? markup`<p class="muted" id="no-spectra">No test in the store has impedance spectra.</p>`
-    : markup`<div class="scroll"><table id="eis-tests"><thead><tr><th>Test</th><th>Sample</th><th>Tester</th><th>Start</th>
+    : markup`<div class="pager"><span>${tests.length} tests with spectra.</span><nav class="pages" aria-label="Pages">${
+      link(page - 1, "‹ Previous", "prev")
+    } <span>page ${page} of ${pages}</span> ${
+      link(page + 1, "Next ›", "next")
+    }</nav></div><table id="eis-tests" class="sticky"><thead><tr><th>Test</th><th>Sample</th><th>Tester</th><th>Start</th>
 <th class="num">Spectra</th><th class="num">Points</th></tr></thead><tbody>${
-      tests.map((t) =>
-        markup`<tr><td><a href="/eis/${encodeURIComponent(t.id)}">${t.name}</a></td><td>${
-          samples.get(t.sample_id)?.name ?? "—"
-        }</td>
-<td>${t.tester}</td><td>${when(t.start_time)}</td><td class="num">${t.data.spectra.length}</td>
+      shown.map((t) =>
+        markup`<tr><td class="name" title="${t.name}"><a href="/eis/${
+          encodeURIComponent(t.id)
+        }">${t.name}</a></td><td class="name">${samples.get(t.sample_id)?.name ?? "—"}</td>
+<td>${t.tester}</td><td class="nowrap">${
+          when(t.start_time)
+        }</td><td class="num">${t.data.spectra.length}</td>
 <td class="num">${t.data.spectra.reduce((s, x) => s + x.length, 0)}</td></tr>`
       )
-    }</tbody></table></div>`;
+    }</tbody></table>`;
   return { title: "EIS", nav: "eis", body };
 }
 

@@ -2,23 +2,26 @@
 
 import { comparisonPlotSpec } from "../../../analysis/plot_specs.ts";
 import { compareTests } from "../../../analysis/compare_tests.ts";
-import type { Ctx, Page } from "../_context.ts";
+import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { spearman } from "../_correlation.ts";
-import type { FadeAnalysis } from "../../../analysis/fade.ts";
-import { analysisNote, cyclingRows, fadeOf, type TestRow, uniqueLabels } from "../_data.ts";
+import { analysisNote, uniqueLabels } from "../_data.ts";
+import { searchTestsPage, type TestListingMatch } from "../../search_tests.ts";
+import { Params } from "../_params.ts";
 import { flagBadges } from "../_flags.ts";
 import { markup, num, pct, query, type SafeHtml } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { emptyStore } from "./overview.ts";
 
+/** A test of the ranking: its listing and sample. */
+type Row = TestListingMatch;
+
 /** Numeric properties compared with the fade rate: label and accessor. */
-const NUMERIC: [string, (r: TestRow) => number | null | undefined][] = [
-  ["mean coulombic efficiency", (r) => r.analysis?.summary.mean_coulombic_efficiency],
-  ["mean energy efficiency", (r) => r.analysis?.summary.mean_energy_efficiency],
-  ["mean voltage (V)", (r) => r.features?.mean_voltage_V],
-  ["internal resistance (Ω)", (r) => r.analysis?.summary.median_internal_resistance_ohm],
-  ["initial capacity (Ah)", (r) => r.analysis?.summary.initial_capacity_Ah],
-  ["counted cycles", (r) => r.analysis?.summary.counted_cycle_count],
+const NUMERIC: [string, (r: Row) => number | null | undefined][] = [
+  ["mean coulombic efficiency", (r) => r.test.analysis?.summary.mean_coulombic_efficiency],
+  ["mean energy efficiency", (r) => r.test.analysis?.summary.mean_energy_efficiency],
+  ["internal resistance (Ω)", (r) => r.test.analysis?.summary.median_internal_resistance_ohm],
+  ["initial capacity (Ah)", (r) => r.test.analysis?.summary.initial_capacity_Ah],
+  ["counted cycles", (r) => r.test.analysis?.summary.counted_cycle_count],
   ["temperature (°C)", (r) => r.test.temperature_C],
   ["charge C-rate", (r) => r.test.charge_rate_C],
   ["discharge C-rate", (r) => r.test.discharge_rate_C],
@@ -30,7 +33,7 @@ const NUMERIC: [string, (r: TestRow) => number | null | undefined][] = [
 ];
 
 /** Categorical properties: label and accessor (several values for tags). */
-const CATEGORICAL: [string, (r: TestRow) => string[]][] = [
+const CATEGORICAL: [string, (r: Row) => string[]][] = [
   ["chemistry", (r) => (r.sample?.chemistry ? [r.sample.chemistry] : [])],
   ["tester", (r) => [r.test.tester]],
   ["form factor", (r) => (r.sample?.form_factor ? [r.sample.form_factor] : [])],
@@ -40,12 +43,10 @@ const CATEGORICAL: [string, (r: TestRow) => string[]][] = [
 /** Tests with fewer counted cycles than this are listed but not ranked. */
 export const MIN_RANKED_CYCLES = 5;
 
-/** A ranked test: its row, fade analysis and fade rate. */
+/** A ranked test: its row and fade rate. */
 export interface RankedTest {
-  /** The test. */
-  row: TestRow;
-  /** Its stored fade analysis. */
-  fade: FadeAnalysis;
+  /** The test (listing) and its sample. */
+  row: Row;
   /** `analysis.summary.fade_per_100_cycles` (fraction). */
   rate: number;
 }
@@ -90,74 +91,131 @@ export function fadeByGroup(ranked: readonly RankedTest[]) {
 }
 
 /** Why a test is not ranked: no analysis, no fade analysis (the note), or too few cycles. */
-function unrankedReason(r: TestRow): string {
-  if (!r.analysis) return analysisNote(r.test) ?? "not analysed";
-  if (r.analysis.fade_note) return r.analysis.fade_note;
-  return `${r.analysis.summary.counted_cycle_count} counted cycles`;
+function unrankedReason(r: Row): string | null {
+  const a = r.test.analysis;
+  if (!a) return analysisNote(r.test) ?? "not analysed";
+  if (a.fade_note) return a.fade_note;
+  if (a.summary.fade_per_100_cycles === null) return "no fade rate";
+  if (a.summary.counted_cycle_count < MIN_RANKED_CYCLES) {
+    return `${a.summary.counted_cycle_count} counted cycles`;
+  }
+  return null;
 }
+
+/** Tests per page of the ranking. */
+const PER_PAGE = 50;
 
 /** Fade ranking: tests by fade rate, their fitted end of life, and what goes with fast fade. */
 export async function fadePage(ctx: Ctx): Promise<Page> {
-  const all = await cyclingRows(ctx.store);
-  if (all.length === 0) return { title: "Fade ranking", nav: "fade", body: emptyStore(ctx) };
-  const ranked: RankedTest[] = [];
-  const short: TestRow[] = [];
-  for (const row of all) {
-    const { fade } = fadeOf(row.test);
-    const rate = row.analysis?.summary.fade_per_100_cycles ?? null;
-    if (fade && rate !== null && fade.retention.points.length >= MIN_RANKED_CYCLES) {
-      ranked.push({ row, fade, rate });
-    } else short.push(row);
+  const { url } = ctx;
+  if ((await ctx.store.tests.count()) === 0) {
+    return { title: "Fade ranking", nav: "fade", body: emptyStore(ctx) };
   }
-  ranked.sort((a, b) => b.rate - a.rate);
-  const top = ranked.slice(0, 6).map((r) => r.row);
+  const p = new Params(url, ["q", "chemistry", "tester", "page"]);
+  const text = p.string("q");
+  const chemistry = p.string("chemistry");
+  const tester = p.string("tester");
+  const page = p.int("page", { min: 1 }) ?? 1;
+  const [{ matches }, samples, listing] = await Promise.all([
+    searchTestsPage(ctx.store, {
+      text,
+      chemistry,
+      tester,
+      sort: "fade_per_100_cycles",
+      order: "desc",
+    }).catch((err) => {
+      throw err instanceof RangeError ? new HttpError(400, err.message) : err;
+    }),
+    ctx.store.samples.find(),
+    ctx.store.tests.list(),
+  ]);
+  const ranked: RankedTest[] = [];
+  const short: { row: Row; reason: string }[] = [];
+  for (const row of matches) {
+    const reason = unrankedReason(row);
+    if (reason === null) {
+      ranked.push({ row, rate: row.test.analysis!.summary.fade_per_100_cycles! });
+    } else short.push({ row, reason });
+  }
+  const pages = Math.max(1, Math.ceil(ranked.length / PER_PAGE));
+  const first = (page - 1) * PER_PAGE;
+  const shown = ranked.slice(first, first + PER_PAGE);
+  const distinct = (xs: (string | null)[]) =>
+    [...new Set(xs.filter((x): x is string => !!x))].sort();
+  const select = (name: string, label: string, options: string[], value?: string) =>
+    markup`<label>${label}<select name="${name}"><option value="">any</option>${
+      options.map((o) => markup`<option${o === value ? markup` selected` : ""}>${o}</option>`)
+    }</select></label>`;
+  const pageLink = (n: number, label: string, rel: string) =>
+    n < 1 || n > pages || n === page
+      ? markup`<span class="muted">${label}</span>`
+      : markup`<a href="/fade${
+        query({ q: text, chemistry, tester, page: n })
+      }" data-page="${rel}">${label}</a>`;
   const parts: SafeHtml[] = [];
   parts.push(
     markup`<p>Tests ranked by the mean capacity fade per 100 cycles of their stored analysis (over
 the counted cycles only, from the reference cycle: partial, cut-off, formation, rest and check-up
 cycles are left out), fastest first, with the best fade model by AIC, its predicted end of life at
-the analysis threshold, anomalous cycles and data-quality flags. Tests without a fade analysis (a
-protocol without fade, such as a symmetric cell or a pulse test) or with fewer than
-${MIN_RANKED_CYCLES} counted cycles are listed below the table.</p>
-<div class="scroll"><table id="fade-table"><thead><tr><th>#</th><th>Test</th><th>Sample</th><th>Chemistry</th>
-<th class="num">Counted cycles</th><th class="num">Fade / 100 cycles (%)</th><th class="num">Final retention (%)</th>
-<th>Best model</th><th class="num">Predicted EOL cycle</th><th class="num">Knee cycle</th><th class="num">Mean CE (%)</th>
-<th class="num">IR (Ω)</th><th>Anomalous cycles</th><th>Flags</th></tr></thead><tbody>${
-      ranked.map(({ row: r, fade, rate }, i) => {
-        const f = r.analysis!.summary;
-        return markup`<tr data-test-id="${r.test.id}"><td>${i + 1}</td><td><a href="/tests/${
-          encodeURIComponent(r.test.id)
-        }">${r.test.name}</a></td>
-<td>${
-          r.sample?.name ?? "—"
-        }</td><td>${r.sample?.chemistry ?? "—"}</td><td class="num">${f.counted_cycle_count}</td>
+the analysis threshold and the data-quality flags. Tests without a fade analysis (a protocol
+without fade, such as a symmetric cell or a pulse test) or with fewer than ${MIN_RANKED_CYCLES}
+counted cycles are listed below the table.</p>
+<form class="filters" method="get" action="/fade" id="fade-filters">
+<label class="grow">Search (name, sample, cell code, tag, file)<input type="search" name="q" value="${
+      text ?? ""
+    }"></label>${
+      select("chemistry", "Chemistry", distinct(samples.map((s) => s.chemistry)), chemistry)
+    }${select("tester", "Tester", distinct(listing.map((t) => t.tester)), tester)}
+<button type="submit">Filter</button> <a href="/fade">Clear</a></form>
+<div class="pager"><span id="fade-count">${ranked.length} ranked tests${
+      ranked.length ? `; ${first + 1}–${first + shown.length} shown` : ""
+    }.</span><nav class="pages" aria-label="Pages">${
+      pageLink(page - 1, "‹ Previous", "prev")
+    } <span>page ${page} of ${pages}</span> ${pageLink(page + 1, "Next ›", "next")}</nav></div>
+<table id="fade-table" class="sticky" data-columns><thead><tr><th data-label="Test">#&nbsp;Test</th>
+<th data-col="sample">Sample</th><th data-col="chemistry" data-optional>Chemistry</th>
+<th class="num" data-col="cycles" title="Counted cycles">Cycles</th><th class="num" data-col="fade" title="Fade per 100 cycles (%)">Fade %/100</th><th class="num" data-col="retention" title="Final retention (%)">Retention %</th>
+<th data-col="model">Best model</th><th class="num" data-col="eol" title="Predicted cycle at the end-of-life threshold">EOL cycle</th><th class="num" data-col="knee" data-optional title="Knee cycle">Knee</th><th class="num" data-col="ce" title="Mean coulombic efficiency (%)">CE %</th>
+<th class="num" data-col="ir" data-optional title="Median internal resistance (Ω)">IR Ω</th><th data-col="flags">Flags</th></tr></thead><tbody>${
+      shown.map(({ row: r, rate }, i) => {
+        const f = r.test.analysis!.summary;
+        return markup`<tr data-test-id="${r.test.id}"><td class="name" title="${r.test.name}">${
+          first + i + 1
+        }. <a href="/tests/${encodeURIComponent(r.test.id)}">${r.test.name}</a></td>
+<td class="name sample">${r.sample?.name ?? "—"}</td><td>${
+          r.sample?.chemistry ?? "—"
+        }</td><td class="num">${f.counted_cycle_count}</td>
 <td class="num">${pct(rate)}</td><td class="num">${pct(f.capacity_retention)}</td>
 <td>${
           f.best_fade_model ?? "—"
         }</td><td class="num">${num(f.eol_cycle_predicted, 4)}</td>
 <td class="num">${num(f.knee_cycle)}</td><td class="num">${pct(f.mean_coulombic_efficiency, 3)}</td>
-<td class="num">${num(f.median_internal_resistance_ohm)}</td><td>${
-          fade.anomalies.retention.anomalies.map((a) => a.cycle).join(", ") || "none"
-        }</td><td class="flags">${flagBadges(r.analysis!.flags)}        }</td></tr>`;
+<td class="num">${num(f.median_internal_resistance_ohm)}</td><td class="flags">${
+          flagBadges(r.test.analysis!.flags)
+        }</td></tr>`;
       })
-    }</tbody></table></div>
+    }</tbody></table>
 ${
       short.length
-        ? markup`<p class="muted" id="fade-unranked">Not ranked: ${
-          short.map((r, i) =>
-            markup`${i ? "; " : ""}<a href="/tests/${
+        ? markup`<details id="fade-unranked"><summary>${short.length} tests not ranked</summary><ul>${
+          short.slice(0, 200).map(({ row: r, reason }) =>
+            markup`<li><a href="/tests/${
               encodeURIComponent(r.test.id)
-            }">${r.test.name}</a> (${unrankedReason(r)})`
+            }">${r.test.name}</a> (${reason})</li>`
           )
-        }.</p>`
+        }${
+          short.length > 200 ? markup`<li class="muted">and ${short.length - 200} more</li>` : ""
+        }</ul></details>`
         : ""
     }`,
   );
+  const top = ranked.slice(0, 6).map((r) => r.row);
   if (top.length >= 1) {
+    const full = await Promise.all(top.map((r) => ctx.store.tests.get(r.test.id)));
     const labels = uniqueLabels(top);
     // The analysis's cycles carry their roles: only counted cycles enter the retention.
     const cmp = compareTests(
-      top.map((r, i) => ({ name: labels[i], cycles: r.analysis?.cycles ?? [] })),
+      full.map((t, i) => ({ name: labels[i], cycles: t?.analysis?.cycles ?? [] })),
     );
     parts.push(
       markup`<h2>Fastest fading, overlaid</h2><div class="plots">${
@@ -165,9 +223,10 @@ ${
           "plot-fade-overlay",
           comparisonPlotSpec(cmp.curves, { width: 640 }),
           "Retention of the fastest-fading tests",
+          { empty: "no counted cycles to draw" },
         )
       }</div><p><a href="/compare${
-        query({ ids: top.map((r) => r.test.id) })
+        query({ ids: top.map((r) => r.test.id).join(",") })
       }">Open in Compare</a></p>`,
     );
   }

@@ -2,11 +2,12 @@
 
 import type { RawFileFilter } from "../../store/store.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
-import { markup, when } from "../_html.ts";
+import { markup, query, when } from "../_html.ts";
+import { Params } from "../_params.ts";
 import { attachment, SECURITY_HEADERS } from "../_security.ts";
 
-/** Files listed at most. */
-const LIMIT = 500;
+/** Files per page. */
+const PER_PAGE = 50;
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -14,21 +15,32 @@ function size(bytes: number): string {
   return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
-/** Raw files: search by name, list, download. */
+/** Raw files: search by name, path, id or SHA-256 (any part, any case), a page at a time. */
 export async function filesPage(ctx: Ctx): Promise<Page> {
-  const q = ctx.url.searchParams.get("q")?.trim() ?? "";
+  const p = new Params(ctx.url, ["q", "test", "page"]);
+  const q = p.string("q") ?? "";
+  const testId = p.string("test");
+  const page = p.int("page", { min: 1 }) ?? 1;
   const filter: RawFileFilter = {};
-  const testId = ctx.url.searchParams.get("test");
   if (testId) filter.test_id = testId;
   const all = await ctx.store.rawFiles.find(filter);
   const needle = q.toLowerCase();
   const files = all.filter((f) =>
-    needle === "" || f.id === q || f.sha256 === needle ||
+    needle === "" || f.id === q || f.sha256.startsWith(needle) ||
     f.file_name.toLowerCase().includes(needle) ||
     (f.source_path ?? "").toLowerCase().includes(needle)
   );
+  const pages = Math.max(1, Math.ceil(files.length / PER_PAGE));
+  const first = (page - 1) * PER_PAGE;
+  const shown = files.slice(first, first + PER_PAGE);
+  const pageLink = (n: number, label: string, rel: string) =>
+    n < 1 || n > pages || n === page
+      ? markup`<span class="muted">${label}</span>`
+      : markup`<a href="/files${
+        query({ q, test: testId, page: n })
+      }" data-page="${rel}">${label}</a>`;
   const body = markup`<form class="filters" method="get" action="/files" id="file-search">
-<label>File name, path, id or SHA-256<input name="q" value="${q}" size="40"></label>
+<label class="grow">File name, path, id or SHA-256 (any part)<input type="search" name="q" value="${q}"></label>
 ${testId ? markup`<input type="hidden" name="test" value="${testId}">` : ""}
 <button type="submit">Search</button> <a href="/files">Clear</a></form>
 ${
@@ -36,17 +48,17 @@ ${
       ? markup`<p class="muted" id="no-files">No raw files stored${
         testId ? " for this test" : ""
       }. Imports archive the original files here.</p>`
-      : markup`<p>${files.length} of ${all.length} files${
-        files.length > LIMIT ? `, first ${LIMIT} shown` : ""
-      }.</p>
-<div class="scroll"><table id="files-table"><thead><tr><th>File</th><th class="num">Size</th><th>Stored</th><th>Source path</th><th>Test</th><th>Import job</th><th></th></tr></thead><tbody>${
-        files.slice(0, LIMIT).map((f) =>
-          markup`<tr data-file-id="${f.id}"><td>${f.file_name}</td><td class="num">${
+      : markup`<div class="pager"><span id="file-count">${files.length} of ${all.length} files${
+        files.length ? `; ${first + 1}–${first + shown.length} shown` : ""
+      }.</span><nav class="pages" aria-label="Pages">${
+        pageLink(page - 1, "‹ Previous", "prev")
+      } <span>page ${page} of ${pages}</span> ${pageLink(page + 1, "Next ›", "next")}</nav></div>
+<table id="files-table" class="sticky"><thead><tr><th>File</th><th class="num">Size</th><th>Stored</th><th>Source path</th><th>Test</th><th>Import job</th><th></th></tr></thead><tbody>${
+        shown.map((f) =>
+          markup`<tr data-file-id="${f.id}"><td class="name" title="${f.file_name}">${f.file_name}</td><td class="num">${
             size(f.size_bytes)
-          }</td><td>${when(f.uploaded_at)}</td>
-<td>${
-            f.source_path ?? ""
-          }</td><td>${
+          }</td><td class="nowrap">${when(f.uploaded_at)}</td>
+<td class="path">${f.source_path ?? ""}</td><td>${
             f.test_id ? markup`<a href="/tests/${encodeURIComponent(f.test_id)}">test</a>` : ""
           }</td>
 <td>${
@@ -56,7 +68,7 @@ ${
           }</td>
 <td><a href="/files/${encodeURIComponent(f.id)}/download" download>Download</a></td></tr>`
         )
-      }</tbody></table></div>`
+      }</tbody></table>`
   }`;
   return { title: "Raw files", nav: "files", body };
 }

@@ -1,33 +1,67 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import type { ImportJob } from "../../store/documents.ts";
+import type { FileAction, ImportJob, JobStatus } from "../../store/documents.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
-import { markup, type SafeHtml, when } from "../_html.ts";
+import { longText, markup, query, type SafeHtml, when } from "../_html.ts";
+import { Params } from "../_params.ts";
 
 /** A table of jobs (newest first). */
 export function jobTable(jobs: readonly ImportJob[]): SafeHtml {
-  return markup`<div class="scroll"><table class="jobs"><thead><tr><th>Started</th><th>Status</th>
+  return markup`<table class="jobs sticky"><thead><tr><th>Started</th><th>Status</th>
 <th>Roots</th><th class="num">Processed</th><th class="num">Created</th><th class="num">Updated</th>
 <th class="num">Skipped</th><th class="num">Failed</th><th>Finished</th></tr></thead><tbody>${
     jobs.map((j) =>
-      markup`<tr data-job="${j.id}"><td><a href="/jobs/${encodeURIComponent(j.id)}">${
-        when(j.started_at)
-      }</a></td><td class="status-${j.status}">${j.status}</td><td>${j.roots.join(", ")}</td>
+      markup`<tr data-job="${j.id}"><td class="nowrap"><a href="/jobs/${
+        encodeURIComponent(j.id)
+      }">${when(j.started_at)}</a></td><td class="status-${j.status}"${
+        j.interruptions?.length ? markup` title="${j.interruptions.at(-1)}"` : ""
+      }>${j.status}</td><td class="path">${j.roots.join(", ")}</td>
 <td class="num">${j.counts.processed}${j.counts.total !== null ? ` / ${j.counts.total}` : ""}</td>
 <td class="num">${j.counts.created}</td><td class="num">${j.counts.updated}</td>
-<td class="num">${j.counts.skipped}</td><td class="num">${j.counts.failed}</td><td>${
+<td class="num">${j.counts.skipped}</td><td class="num">${j.counts.failed}</td><td class="nowrap">${
         when(j.finished_at)
       }</td></tr>`
     )
-  }</tbody></table></div>`;
+  }</tbody></table>`;
 }
 
-/** Import jobs: the 50 newest. */
+const JOB_STATUSES: readonly JobStatus[] = ["running", "completed", "failed", "interrupted"];
+const PER_PAGE = 50;
+
+/** Import jobs, newest first, a page at a time, by status. */
 export async function jobsPage(ctx: Ctx): Promise<Page> {
-  const jobs = await ctx.store.jobs.list({ limit: 50 });
-  const body = jobs.length
-    ? jobTable(jobs)
-    : markup`<p class="muted" id="no-jobs">No import jobs yet. Import with <code>${ctx.options.importCommand}</code>.</p>`;
+  const p = new Params(ctx.url, ["status", "page"]);
+  const status = p.oneOf("status", JOB_STATUSES);
+  const page = p.int("page", { min: 1 }) ?? 1;
+  // One more than a page tells whether there is a next one.
+  const jobs = await ctx.store.jobs.list({
+    limit: PER_PAGE + 1,
+    skip: (page - 1) * PER_PAGE,
+    ...(status ? { status } : {}),
+  });
+  const more = jobs.length > PER_PAGE;
+  const shown = jobs.slice(0, PER_PAGE);
+  const link = (n: number, label: string, rel: string) =>
+    markup`<a href="/jobs${
+      query({ status, page: n > 1 ? n : undefined })
+    }" data-page="${rel}">${label}</a>`;
+  const body = markup`<form class="filters" method="get" action="/jobs" id="job-filter">
+<label>Status<select name="status"><option value="">any</option>${
+    JOB_STATUSES.map((s) => markup`<option${s === status ? markup` selected` : ""}>${s}</option>`)
+  }</select></label><button type="submit">Show</button></form>
+<div id="jobs-live" data-live="/events">${
+    shown.length
+      ? markup`${jobTable(shown)}<nav class="pages" aria-label="Pages">${
+        page > 1 ? link(page - 1, "‹ Newer", "prev") : markup`<span class="muted">‹ Newer</span>`
+      } <span>page ${page}</span> ${
+        more ? link(page + 1, "Older ›", "next") : markup`<span class="muted">Older ›</span>`
+      }</nav>`
+      : markup`<p class="muted" id="no-jobs">${
+        status || page > 1
+          ? "No import jobs here."
+          : markup`No import jobs yet. Import with <code>${ctx.options.importCommand}</code>, or upload files on the <a href="/upload">Upload</a> page.`
+      }</p>`
+  }</div>`;
   return { title: "Import jobs", nav: "jobs", body };
 }
 
@@ -35,18 +69,26 @@ function resumable(job: ImportJob): boolean {
   return job.status === "interrupted" || job.status === "running";
 }
 
+const FILE_ACTIONS: readonly FileAction[] = ["created", "updated", "skipped", "failed"];
+
 /** One job: counters, errors and per-file outcomes; the resume button when it can resume. */
 export async function jobPage(ctx: Ctx, id: string): Promise<Page> {
+  const p = new Params(ctx.url, ["action", "page"]);
+  const action = p.oneOf("action", FILE_ACTIONS);
+  const page = p.int("page", { min: 1 }) ?? 1;
   const job = await ctx.store.jobs.get(id);
   if (!job) throw new HttpError(404, `No import job with id "${id}"`);
   const busy = ctx.running.has(`job:${id}`);
   const lastError = ctx.actionErrors.get(`job:${id}`);
-  let action: SafeHtml | string = "";
+  let resume: SafeHtml | string = "";
   if (busy) {
-    action =
-      markup`<p class="notice" id="resume-running">Resuming in the background; reload to follow.</p>`;
+    resume =
+      markup`<p class="notice" id="resume-running">Resuming in the background; this page follows it.</p>`;
+  } else if (job.status === "running") {
+    resume =
+      markup`<p class="notice" id="job-running">Running: this page follows it live. If its writer was stopped, it will show as interrupted.</p>`;
   } else if (resumable(job)) {
-    action = ctx.options.resumeJob
+    resume = ctx.options.resumeJob
       ? markup`<form method="post" action="/jobs/${
         encodeURIComponent(job.id)
       }/resume" id="resume-form"
@@ -55,27 +97,64 @@ data-confirm="Resume this import job now?"><input type="hidden" name="csrf" valu
       : markup`<p class="muted">This job can be resumed with
 <code>deno run -A cli/import_directory.ts --resume ${job.id}</code>.</p>`;
   }
-  const failed = job.files.filter((f) => f.action === "failed");
-  const body = markup`${jobTable([job])}${action}${
+  const counts = new Map(FILE_ACTIONS.map((a) => [a, 0]));
+  for (const f of job.files) counts.set(f.action, counts.get(f.action)! + 1);
+  const files = action ? job.files.filter((f) => f.action === action) : job.files;
+  const pages = Math.max(1, Math.ceil(files.length / PER_PAGE));
+  const shown = files.slice((page - 1) * PER_PAGE, page * PER_PAGE);
+  const filterLink = (a: FileAction | undefined, label: string) =>
+    a === action
+      ? markup`<strong>${label}</strong>`
+      : markup`<a href="/jobs/${encodeURIComponent(job.id)}${query({ action: a })}" data-action="${
+        a ?? "all"
+      }">${label}</a>`;
+  const pageLink = (n: number, label: string, rel: string) =>
+    n < 1 || n > pages || n === page
+      ? markup`<span class="muted">${label}</span>`
+      : markup`<a href="/jobs/${encodeURIComponent(job.id)}${
+        query({ action, page: n })
+      }" data-page="${rel}">${label}</a>`;
+  const body = markup`<div id="job-live"${
+    job.status === "running" || busy ? markup` data-live="/events"` : ""
+  }>${jobTable([job])}${resume}${
     lastError ? markup`<p class="error" id="resume-error">Resuming failed: ${lastError}</p>` : ""
+  }
+${
+    job.interruptions?.length
+      ? markup`<h2>Interruptions</h2><ul id="job-interruptions">${
+        job.interruptions.map((e) => markup`<li class="status-interrupted">${e}</li>`)
+      }</ul>`
+      : ""
   }
 ${
     job.errors.length
       ? markup`<h2>Errors</h2><ul id="job-errors">${
-        job.errors.map((e) => markup`<li class="error">${e}</li>`)
+        job.errors.slice(0, 50).map((e) => markup`<li class="error">${longText(e)}</li>`)
+      }${
+        job.errors.length > 50
+          ? markup`<li class="muted">and ${job.errors.length - 50} more (see the failed files)</li>`
+          : ""
       }</ul>`
       : ""
   }
-<h2>Files (${job.files.length}${failed.length ? `, ${failed.length} failed` : ""})</h2>
-<div class="scroll"><table id="job-files"><thead><tr><th>Path</th><th>Action</th><th>Test</th><th>Error</th><th>At</th></tr></thead><tbody>${
-    job.files.map((f) =>
-      markup`<tr><td>${f.path}</td><td class="${
+<h2>Files (${job.files.length}${
+    counts.get("failed") ? `, ${counts.get("failed")} failed` : ""
+  })</h2>
+<p class="pager">${filterLink(undefined, `all ${job.files.length}`)} · ${
+    FILE_ACTIONS.map((a, i) => markup`${i ? " · " : ""}${filterLink(a, `${a} ${counts.get(a)}`)}`)
+  }</p>
+<table id="job-files" class="sticky"><thead><tr><th>Path</th><th>Action</th><th>Test</th><th>Error or reason</th><th>At</th></tr></thead><tbody>${
+    shown.map((f) =>
+      markup`<tr><td class="path">${f.path}</td><td class="${
         f.action === "failed" ? "error" : ""
       }">${f.action}</td><td>${
         f.test_id ? markup`<a href="/tests/${encodeURIComponent(f.test_id)}">test</a>` : ""
-      }</td><td class="error">${f.error ?? ""}</td><td>${when(f.at)}</td></tr>`
+      }</td><td class="error">${longText(f.error)}</td><td class="nowrap">${when(f.at)}</td></tr>`
     )
-  }</tbody></table></div>`;
+  }</tbody></table>
+<nav class="pages" aria-label="Pages">${
+    pageLink(page - 1, "‹ Previous", "prev")
+  } <span>page ${page} of ${pages}</span> ${pageLink(page + 1, "Next ›", "next")}</nav></div>`;
   return { title: `Import job ${job.id}`, nav: "jobs", body };
 }
 

@@ -1,7 +1,9 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import type { Ctx, Page } from "../_context.ts";
-import { markup, type SafeHtml, when } from "../_html.ts";
+import type { FileOutcome, ImportJob, TestListing } from "../../store/documents.ts";
+import { longText, markup, type SafeHtml, when } from "../_html.ts";
+import { Params } from "../_params.ts";
 import { jobTable } from "./jobs.ts";
 
 /** How to import data, shown on an empty store. */
@@ -14,20 +16,23 @@ store, then reload this page:</p><pre>${ctx.options.importCommand}</pre>
 <code>--db</code> or the configuration file.</p></div>`;
 }
 
-/** Time of a test's last data point, from its absolute start and its last cycle, or `null`. */
+/** Time of a test's last data point, from its absolute start and the end of its last cycle. */
 export function lastDataTime(
-  test: { start_time: string | null; cycles: { end_time_s: number }[] },
+  test: { start_time: string | null; end_time_s: number | null },
 ): Date | null {
   if (!test.start_time) return null;
   const start = Date.parse(test.start_time);
   if (!Number.isFinite(start)) return null;
-  const end = test.cycles.length ? test.cycles[test.cycles.length - 1].end_time_s : 0;
-  return new Date(start + (Number.isFinite(end) ? end : 0) * 1000);
+  return new Date(start + (test.end_time_s ?? 0) * 1000);
 }
 
-/** Overview: counts, running versus finished tests, recent and failed imports. */
+/** Files of the recent jobs listed on the overview, at most, per kind. */
+const FILES_SHOWN = 10;
+
+/** Overview: counts, running versus finished tests, recent imports, skipped and failed files. */
 export async function overviewPage(ctx: Ctx): Promise<Page> {
   const { store } = ctx;
+  new Params(ctx.url, []);
   const [samples, tests, cells, datasets, jobs] = await Promise.all([
     store.samples.count(),
     store.tests.count(),
@@ -38,7 +43,7 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
   if (samples === 0 && tests === 0 && jobs.length === 0) {
     return { title: "Overview", nav: "overview", body: emptyStore(ctx) };
   }
-  const all = await store.tests.find();
+  const all = await store.tests.list();
   const now = ctx.options.now().getTime();
   const window = ctx.options.runningWindowHours * 3_600_000;
   const running: typeof all = [], finished: typeof all = [], unknown: typeof all = [];
@@ -48,12 +53,29 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
     else if (now - last.getTime() <= window) running.push(t);
     else finished.push(t);
   }
+  // Most recent first (nearest to now: a clock ahead of the server's stays in order).
+  const age = (t: TestListing) => Math.abs(now - (lastDataTime(t)?.getTime() ?? 0));
+  const byLast = (a: TestListing, b: TestListing) => age(a) - age(b);
+  running.sort(byLast);
+  finished.sort(byLast);
   const failedJobs = jobs.filter((j) => j.status === "failed" || j.counts.failed > 0);
-  const failedFiles = [];
-  for (const j of failedJobs.slice(0, 5)) {
+  const failedFiles: { job: ImportJob; f: FileOutcome }[] = [];
+  const skippedFiles: { job: ImportJob; f: FileOutcome }[] = [];
+  let failedTotal = 0, skippedTotal = 0;
+  for (const j of jobs) {
+    if (j.counts.failed === 0 && j.counts.skipped === 0) continue;
     const full = await store.jobs.get(j.id);
-    for (const f of full?.files ?? []) if (f.action === "failed") failedFiles.push({ job: j, f });
+    for (const f of full?.files ?? []) {
+      if (f.action === "failed") {
+        failedTotal++;
+        if (failedFiles.length < FILES_SHOWN) failedFiles.push({ job: j, f });
+      } else if (f.action === "skipped") {
+        skippedTotal++;
+        if (skippedFiles.length < FILES_SHOWN) skippedFiles.push({ job: j, f });
+      }
+    }
   }
+  const active = jobs.some((j) => j.status === "running");
   const card = (id: string, value: number, label: string) =>
     markup`<div class="card" id="${id}"><div class="value">${value}</div><div class="label">${label}</div></div>`;
   const testList = (list: typeof all) =>
@@ -68,7 +90,21 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
           }</span></li>`
         )
       }${list.length > 15 ? markup`<li class="muted">and ${list.length - 15} more</li>` : ""}</ul>`;
-  const body = markup`<div class="cards">
+  const fileTable = (id: string, rows: { job: ImportJob; f: FileOutcome }[], what: string) =>
+    markup`<table id="${id}" class="sticky"><thead><tr><th>File</th><th>Job</th><th>${what}</th></tr></thead><tbody>${
+      rows.map(({ job, f }) =>
+        markup`<tr><td class="path">${f.path}</td><td class="nowrap"><a href="/jobs/${
+          encodeURIComponent(job.id)
+        }">${when(job.started_at)}</a></td><td class="error">${longText(f.error)}</td></tr>`
+      )
+    }</tbody></table>`;
+  const body = markup`<div id="overview-live" data-live="/events"${
+    active ? markup` data-active` : ""
+  }>${
+    active
+      ? markup`<p class="notice" id="import-running">An import is running: this page follows it live.</p>`
+      : ""
+  }<div class="cards">
 ${card("count-samples", samples, "samples")}${card("count-tests", tests, "tests")}
 ${card("count-cells", cells.length, "cells (cell codes)")}${
     card("count-datasets", datasets, "cell datasets")
@@ -92,17 +128,24 @@ whether these still run is unknown.</p>${testList(unknown)}</section>`
 <h2>Recent imports</h2>${
     jobs.length ? jobTable(jobs) : markup`<p class="muted">No import jobs.</p>`
   }
-<h2>Failed imports</h2>${
+<h2>Failed files</h2>${
     failedFiles.length === 0
       ? markup`<p class="muted" id="no-failures">No failed files in the recent imports.</p>`
-      : markup`<table id="failed-files"><thead><tr><th>Job</th><th>File</th><th>Error</th></tr></thead><tbody>${
-        failedFiles.map(({ job, f }) =>
-          markup`<tr><td><a href="/jobs/${encodeURIComponent(job.id)}">${
-            when(job.started_at)
-          }</a></td><td>${f.path}</td><td class="error">${f.error ?? ""}</td></tr>`
-        )
-      }</tbody></table>`
+      : markup`<p class="muted">${
+        failedTotal > failedFiles.length
+          ? `The first ${failedFiles.length} of ${failedTotal}; the job pages list all.`
+          : `${failedTotal} in the last ${jobs.length} imports.`
+      }</p>${fileTable("failed-files", failedFiles, "Error")}`
   }
-<p><a href="/fade">Which cells fade fastest, and why →</a></p>`;
+<h2>Skipped files</h2>${
+    skippedFiles.length === 0
+      ? markup`<p class="muted" id="no-skipped">No skipped files in the recent imports.</p>`
+      : markup`<details id="skipped-section"><summary>${skippedTotal} skipped in the last ${jobs.length} imports${
+        skippedTotal > skippedFiles.length ? `; the first ${skippedFiles.length} here` : ""
+      }: imported before (same SHA-256) or not a data file</summary>${
+        fileTable("skipped-files", skippedFiles, "Why")
+      }</details>`
+  }
+<p><a href="/fade">Which cells fade fastest, and why →</a></p></div>`;
   return { title: "Overview", nav: "overview", body };
 }

@@ -3,7 +3,6 @@
 import { capacityPlotSpec, retentionPlotSpec } from "../../../analysis/plot_specs.ts";
 import { similarTests } from "../../../analysis/similar_tests.ts";
 import { spectraNyquistChart } from "../../../analysis/eis/eis_charts.ts";
-import type { TestSummary } from "../../../analysis/analyze_test.ts";
 import type { TestResult } from "../../store/documents.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import {
@@ -11,6 +10,7 @@ import {
   analysisNote,
   listingRows,
   requireTest,
+  similarityRows,
   storedAnalysisOf,
   testLabel,
 } from "../_data.ts";
@@ -20,6 +20,7 @@ import { markup, num, query, type SafeHtml, when } from "../_html.ts";
 import { plot } from "../_plot.ts";
 import { Params } from "../_params.ts";
 import { transferables } from "../../compute/transferables.ts";
+import { testEditSection } from "./edit.ts";
 import type { CurvesInput } from "./detail_sections.ts";
 
 export { CURVE_POINTS, TRACE_POINTS } from "./detail_sections.ts";
@@ -70,10 +71,12 @@ function analysisSection(test: TestResult): SafeHtml {
 export async function testDetailPage(ctx: Ctx, id: string): Promise<Page> {
   const { store, url } = ctx;
   const test = await requireTest(store, id);
-  const p = new Params(url, ["eol", "vc", "dq"]);
+  const p = new Params(url, ["eol", "vc", "dq", "saved"]);
+  const saved = p.oneOf("saved", ["labels", "analysis"] as const);
   const eolParam = p.number("eol", { min: 1, max: 99, unit: "% retention" });
   const { vc: vcCycles, dq: dqCycle } = cycleChoice(test, p);
-  const sample = await store.samples.get(test.sample_id);
+  const samples = await store.samples.find();
+  const sample = samples.find((s) => s.id === test.sample_id) ?? null;
   const n = test.cycles.length;
   const parts: SafeHtml[] = [];
   parts.push(markup`<table class="meta" id="test-meta"><tbody>
@@ -93,7 +96,21 @@ ${
       : ""
   }
 </tbody></table>
+${
+    saved
+      ? markup`<p class="notice" id="saved">Saved${
+        saved === "analysis" ? "; the test was analysed again with the new options" : ""
+      }.</p>`
+      : ""
+  }
+${testEditSection(ctx, test, sample, samples)}
 <p><a href="/files${query({ test: test.id })}">Raw files of this test</a>${
+    sample
+      ? markup` · <a href="/advanced${
+        query({ sample: sample.id })
+      }#edit-sample" id="sample-link">Sample ${sample.name}: properties and analysis</a>`
+      : ""
+  }${
     test.data.spectra.length
       ? markup` · <a href="/eis/${
         encodeURIComponent(test.id)
@@ -239,34 +256,17 @@ ${
   return { title: test.name, nav: "tests", body: markup`${parts}` };
 }
 
-/** Headline numbers compared to find similar tests. */
-const SIMILARITY: readonly (keyof TestSummary)[] = [
-  "initial_capacity_Ah",
-  "capacity_retention",
-  "fade_per_100_cycles",
-  "mean_coulombic_efficiency",
-  "mean_energy_efficiency",
-  "median_internal_resistance_ohm",
-  "counted_cycle_count",
-];
-
 /**
  * The three tests of the same protocol nearest to this one by the standardized headline numbers
  * of their stored analyses (numbers missing for some test are left out and said).
  */
 async function similarSection(ctx: Ctx, test: TestResult): Promise<SafeHtml> {
   const protocol = test.analysis!.summary.protocol;
-  const rows = (await listingRows(ctx.store)).filter((r) =>
-    r.test.analysis?.summary.protocol === protocol
-  );
-  const featureRows = rows.map((r) => ({
-    id: r.test.id,
-    features: Object.fromEntries(
-      SIMILARITY.map((k) => [k, r.test.analysis!.summary[k] as number | null]),
-    ),
-  }));
+  const rows = await listingRows(ctx.store);
+  const self = rows.find((r) => r.test.id === test.id);
+  const featureRows = self ? similarityRows(rows, self.test) : [];
   if (featureRows.length < 4) {
-    return markup`<h2>Most similar tests</h2><p class="muted" id="similar-tests">Fewer than three other ${protocol} tests to compare with.</p>`;
+    return markup`<h2>Most similar tests</h2><p class="muted" id="similar-tests">Fewer than three other ${protocol} tests with the same numbers to compare with.</p>`;
   }
   try {
     const sim = similarTests(featureRows, test.id, { k: 3 });

@@ -237,8 +237,185 @@ async function loadFragment(section) {
   }
 }
 
+/** Saved searches: the form's URL under a name, kept in localStorage, listed on the page. */
+function savedSearches(form) {
+  const KEY = "saved-searches:" + location.pathname;
+  const box = document.getElementById("saved-searches");
+  const read = () => {
+    try {
+      return JSON.parse(localStorage.getItem(KEY) ?? "[]") ?? [];
+    } catch {
+      return [];
+    }
+  };
+  const write = (list) => {
+    try {
+      localStorage.setItem(KEY, JSON.stringify(list));
+    } catch {
+      // private mode: nothing is kept
+    }
+  };
+  const show = () => {
+    if (!box) return;
+    const list = read();
+    const ul = box.querySelector("ul");
+    ul.textContent = "";
+    for (const [i, s] of list.entries()) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = s.url;
+      a.textContent = s.name;
+      const del = document.createElement("button");
+      del.type = "button";
+      del.className = "secondary small";
+      del.textContent = "Forget";
+      del.addEventListener("click", () => {
+        const next = read();
+        next.splice(i, 1);
+        write(next);
+        show();
+      });
+      li.append(a, " ", del);
+      ul.appendChild(li);
+    }
+    box.hidden = list.length === 0;
+  };
+  const bar = document.createElement("span");
+  bar.className = "search-actions";
+  const save = document.createElement("button");
+  save.type = "button";
+  save.className = "secondary";
+  save.id = "save-search";
+  save.textContent = "Save search";
+  save.title = "Keep this search (its URL) under a name in this browser";
+  save.addEventListener("click", () => {
+    const name = prompt("Name of this search", form.querySelector("[name=q]")?.value || "search");
+    if (!name) return;
+    write([...read().filter((s) => s.name !== name), {
+      name,
+      url: location.pathname + location.search,
+    }]);
+    show();
+  });
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.className = "secondary";
+  copy.id = "copy-search-link";
+  copy.textContent = "Copy link";
+  copy.title = "Copy the URL of this search to share it";
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      copy.textContent = "Copied";
+    } catch {
+      prompt("Copy this link", location.href);
+    }
+  });
+  bar.append(save, copy);
+  form.appendChild(bar);
+  show();
+}
+
+/**
+ * A part of the page that follows the store live: on each `change` server-sent event, the page
+ * is fetched again and this part replaced by its new version.
+ */
+function follow(part) {
+  if (typeof EventSource !== "function") return;
+  const source = new EventSource(part.dataset.live);
+  let updates = 0;
+  source.addEventListener("change", async () => {
+    try {
+      const res = await fetch(location.href, { headers: { accept: "text/html" } });
+      if (!res.ok) return;
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      const fresh = doc.getElementById(part.id);
+      if (!fresh) return;
+      part.innerHTML = fresh.innerHTML;
+      for (const t of part.querySelectorAll("table[data-columns]")) columnChooser(t);
+      if (typeof vegaEmbed === "function") await renderPlots(part);
+      part.dataset.updates = String(++updates);
+    } catch {
+      // the next change tries again
+    }
+  });
+  addEventListener("pagehide", () => source.close());
+}
+
+/**
+ * The upload form: files dropped on the zone join the picked ones; the form is sent with a
+ * progress bar, then the browser follows the server to the import job's page.
+ */
+function uploadForm(form) {
+  const input = form.querySelector("input[type=file]");
+  const zone = form.querySelector(".dropzone");
+  const list = form.querySelector("#upload-list");
+  const bar = form.querySelector("#upload-progress");
+  const status = form.querySelector("#upload-status");
+  const show = () => {
+    list.textContent = "";
+    for (const f of input.files) {
+      const li = document.createElement("li");
+      li.textContent = `${f.name} (${(f.size / 1024).toFixed(1)} KiB)`;
+      list.appendChild(li);
+    }
+  };
+  input.addEventListener("change", show);
+  for (const type of ["dragenter", "dragover"]) {
+    zone.addEventListener(type, (e) => {
+      e.preventDefault();
+      zone.classList.add("over");
+    });
+  }
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    const all = new DataTransfer();
+    for (const f of input.files) all.items.add(f);
+    for (const f of e.dataTransfer.files) all.items.add(f);
+    input.files = all.files;
+    show();
+  });
+  form.addEventListener("submit", (e) => {
+    if (typeof XMLHttpRequest !== "function") return;
+    e.preventDefault();
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    bar.hidden = false;
+    xhr.upload.addEventListener("progress", (p) => {
+      if (p.lengthComputable) {
+        bar.value = p.loaded / p.total;
+        status.textContent = `Uploading… ${Math.round((100 * p.loaded) / p.total)} %`;
+      }
+    });
+    xhr.upload.addEventListener("load", () => (status.textContent = "Importing…"));
+    xhr.addEventListener("load", () => {
+      if (xhr.status >= 200 && xhr.status < 300 && xhr.responseURL) {
+        location.assign(xhr.responseURL);
+      } else {
+        status.textContent = "Upload failed: " +
+          xhr.responseText.replace(/<[^>]*>/g, " ").trim().slice(0, 300);
+        status.className = "error";
+      }
+    });
+    xhr.addEventListener(
+      "error",
+      () => (status.textContent = "Upload failed: the connection broke"),
+    );
+    xhr.send(new FormData(form));
+  });
+}
+
 async function main() {
+  for (const form of document.querySelectorAll("form[data-upload]")) uploadForm(form);
+  for (const part of document.querySelectorAll("[data-live][id]")) follow(part);
   for (const table of document.querySelectorAll("table[data-columns]")) columnChooser(table);
+  for (const form of document.querySelectorAll("form[data-saveable]")) savedSearches(form);
+  // Selects whose options are URLs (page size): go there.
+  for (const select of document.querySelectorAll("select[data-navigate]")) {
+    select.addEventListener("change", () => location.assign(select.value));
+  }
   // "Select all" checkbox of selectable tables.
   for (const box of document.querySelectorAll("input[data-select-all]")) {
     box.addEventListener("change", () => {

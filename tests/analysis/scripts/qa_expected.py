@@ -16,6 +16,13 @@ project code). Run from the repository root: python3 tests/analysis/scripts/qa_e
    range, and the voltage at rest.
 4. Two-sided 95 % critical values of Student's t (scipy.stats.t.ppf(0.975, df)), for the
    significance of a retention slope with n - 2 degrees of freedom.
+5. landt/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv (pandas, raw CSV): the charge passed
+   each way by the file's counters (the last value of each step with current of that sign,
+   summed) and by the trapezoid integral of its current column (4 decimals in A: 0.2 mA steps),
+   over the test time column.
+6. other/test_Nova_Form-CH01-01_short.csv (pandas, raw CSV, quotes stripped): rows with negative
+   current, and the capacity the file logs in its "Step Type" 8 rows (a constant-voltage hold at
+   1.5 V with positive current), which the reader files as discharge.
 """
 import json
 
@@ -75,3 +82,28 @@ from scipy import stats  # noqa: E402
 
 print("4. Student t, two-sided 95 % (scipy)")
 print("   " + ", ".join(f"df {df}: {stats.t.ppf(0.975, df):.6f}" for df in [1, 2, 3, 4, 10, 30, 100, 1000]))
+
+lt = pd.read_csv("tests/fixtures/landt/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+                 skiprows=6, index_col=False)
+lt = lt.sort_values("test_time_s")
+tt, ii = lt["test_time_s"].to_numpy(), lt["current_A"].to_numpy()
+seg = ((ii[1:] + ii[:-1]) / 2) * np.diff(tt)
+pos_int = seg[seg > 0].sum() / 3600
+neg_int = -seg[seg < 0].sum() / 3600
+steps = lt.groupby(["cycle_index", "step_index"]).agg(
+    qc=("charge_capacity_Ah", "max"), qd=("discharge_capacity_Ah", "max"))
+print("5. Landt (pandas)")
+print(f"   counters: charge {steps.qc.sum() * 1000:.4f} mAh, discharge {steps.qd.sum() * 1000:.4f} mAh; "
+      f"integral of current: charge {pos_int * 1000:.4f} mAh, discharge {neg_int * 1000:.4f} mAh")
+
+lines = open("tests/fixtures/other/test_Nova_Form-CH01-01_short.csv", encoding="utf-8").read().splitlines()
+start = next(k for k, line in enumerate(lines) if line.strip('"').startswith("Date and Time"))
+rows = [line.strip('"').split(",") for line in lines[start:]]
+nv = pd.DataFrame(rows[1:], columns=rows[0])
+for c in ["Step Type", "Current (A)", "Capacity (Ah)", "Run Time (h)"]:
+    nv[c] = pd.to_numeric(nv[c])
+t8 = nv[nv["Step Type"] == 8]
+print("6. Novonix formation file (pandas)")
+print(f"   {(nv['Current (A)'] < 0).sum()} rows with negative current; Step Type 8: {len(t8)} rows, current "
+      f"{t8['Current (A)'].min():.6g} to {t8['Current (A)'].max():.6g} A, capacity up to "
+      f"{t8['Capacity (Ah)'].max() * 1000:.5f} mAh")

@@ -102,8 +102,9 @@ Deno.test("overview counts a test whose last data point is recent as running", a
   const finished = /<h2>Finished tests<\/h2>(.*?)<\/section>/s.exec(text)![1];
   ok(running.includes(`/tests/${test.id}"`));
   ok(!finished.includes(`/tests/${test.id}"`));
-  // maccor_example ends in 2016 (its file's date), long before.
-  match(finished, />maccor_example</);
+  // maccor_example ends in 2016 (its file's date), long before: not running (the finished list
+  // shows the 15 most recent first).
+  ok(!running.includes(">maccor_example<"));
 });
 
 Deno.test("tests page filters by tester and inclusive date range, and sorts", async () => {
@@ -116,16 +117,18 @@ Deno.test("tests page filters by tester and inclusive date range, and sorts", as
   // The five Zn symmetric cells were started on 2023-07-21 (Channel_53, 54, 55) and the
   // 7_8_23 pair on that day too per their Date_Time columns; a one-day range includes them.
   const day = await get("/tests?from=2023-07-21&to=2023-07-21");
-  const names = [...day.text.matchAll(/<td><a href="\/tests\/[^"]+">([^<]+)<\/a><\/td>/g)].map((
-    m,
-  ) => m[1]);
+  const names = [
+    ...day.text.matchAll(
+      /<td class="name"[^>]*><input[^>]*> <a href="\/tests\/[^"]+">([^<]+)<\/a>/g,
+    ),
+  ].map((m) => m[1]);
   ok(names.includes("BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1"), names.join());
   for (const t of await store.tests.find({ without_cycles: true })) {
     const onDay = t.start_time?.startsWith("2023-07-21") ?? false;
     equal(names.includes(t.name), onDay, t.name);
   }
   // Sorted by counted cycle count (of the stored analysis), descending: non-increasing.
-  const sorted = await get("/tests?sort=cycles&dir=desc");
+  const sorted = await get("/tests?sort=counted_cycle_count&dir=desc");
   const counts = [...sorted.text.matchAll(/<td class="num">(\d+) \/ \d+<\/td>/g)].map((
     m,
   ) => Number(m[1]));
@@ -134,7 +137,10 @@ Deno.test("tests page filters by tester and inclusive date range, and sorts", as
   // Bad date: a 400 page naming the problem.
   const bad = await get("/tests?from=2023-13-01");
   equal(bad.res.status, 400);
-  match(bad.text, /from must be a date YYYY-MM-DD/);
+  match(
+    bad.text,
+    /Parameter &quot;from&quot; must be a date YYYY-MM-DD; got &quot;2023-13-01&quot;/,
+  );
 });
 
 Deno.test("tests.csv exports the filtered or selected tests as an attachment", async () => {
@@ -284,18 +290,46 @@ Deno.test("fade ranking ranks by the stored analyses' fade and shows correlation
   match(text, /id="fade-unranked"/);
 });
 
-Deno.test("compare overlays the chosen tests; unknown ids are a 404", async () => {
+Deno.test("compare overlays the chosen tests and skips what it cannot compare, saying why", async () => {
   const { store } = await fixtures();
   const zn = (await store.tests.find({ tester: "Arbin" })).filter((t) =>
     t.name.startsWith("BL_Zn")
   );
   const [a, b] = zn;
-  const { text } = await handler(store)(`/compare?ids=${a.id}&ids=${b.id}`);
-  // Retention plot: one point per cycle with discharge capacity, per test.
+  const eis = (await store.tests.find({ name: "exampleData" }))[0];
+  // Repeated ids and the comma form are the same selection.
+  const { res, text } = await handler(store)(`/compare?ids=${a.id},${b.id}&ids=${eis.id},zzz`);
+  equal(res.status, 200);
+  // Capacity plot: one point per cycle with discharge capacity, per cycling test.
   const usable = (t: typeof a) => t.cycles.filter((c) => c.discharge_capacity_Ah > 0).length;
   equal(Number(attribute(text, "plot-compare-capacity", "data-points")), usable(a) + usable(b));
-  equal((text.match(/<tr><td>BL_Zn/g) ?? []).length, 2);
-  equal((await handler(store)("/compare?ids=zzz")).res.status, 404);
+  const ce = (t: typeof a) => t.cycles.filter((c) => c.coulombic_efficiency !== null).length;
+  equal(Number(attribute(text, "plot-compare-ce", "data-points")), ce(a) + ce(b));
+  // The impedance test and the unknown id are named and left out of the cycle plots.
+  match(
+    text,
+    /exampleData<\/a> <span class="muted">— left out of the cycle plots: an impedance test/,
+  );
+  match(text, /<code>zzz<\/code> <span class="muted">— left out of the cycle plots: no such test/);
+  // Side by side: the three tests that exist, with the impedance test's HF intercept.
+  equal((text.match(/<tr data-test-id=/g) ?? []).length, 3);
+  const csv = await handler(store)(`/compare.csv?ids=${a.id},${b.id},${eis.id}`);
+  const lines = csv.text.trim().split("\r\n");
+  equal(lines.length, 4);
+  const header = lines[0].split(",");
+  const hfr = header.indexOf("high_frequency_intercept_ohm");
+  ok(Number(lines[3].split(",")[hfr]) > 0, lines[3]);
+  equal(
+    lines[1].split(",")[header.indexOf("capacity_retention")],
+    String(a.analysis!.summary.capacity_retention),
+  );
+  // Too many tests, or an unknown parameter: a 400 saying so.
+  equal(
+    (await handler(store)("/compare?ids=" + Array(13).fill("x").map((x, i) => x + i).join(","))).res
+      .status,
+    400,
+  );
+  equal((await handler(store)("/compare?idz=1")).res.status, 400);
 });
 
 Deno.test("EIS page fits a chosen circuit, runs KK and DRT, and reports a bad circuit", async () => {

@@ -243,6 +243,28 @@ const CASES: Case[] = [
       deepEqual(light.analysis!.cycles, []);
       deepEqual(light.analysis!.summary, a1.summary);
       deepEqual(light.analysis!.flags, a1.flags);
+      // Listed: no cycles, the analysis's head (summary, flags, options, notes, end of life,
+      // reference) without its bulky parts, and when the last cycle ends (cycle 2: rows 10–19,
+      // one per second, so at 19 s).
+      const listed = (await store.tests.list({ sample_id: sampleId }))[0];
+      equal(listed.id, t1.id);
+      equal("cycles" in listed, false);
+      equal(listed.end_time_s, 19);
+      const {
+        cycles: _c,
+        current_levels: _l,
+        retention: _r,
+        fade: _f,
+        dqdv: _d,
+        pulse: _p,
+        ...head
+      } = a1;
+      deepEqual(listed.analysis, head);
+      const { cycles: _cycles, analysis: _analysis, ...fields } = (await store.tests.get(t1.id))!;
+      const { analysis: _head, end_time_s: _end, ...listedFields } = listed;
+      deepEqual(listedFields, fields);
+      // A fade analysis read back whole after the listing split it off (SQLite keeps it apart).
+      deepEqual((await store.tests.find({ sample_id: sampleId }))[0].analysis, a1);
       // Test 2: 1.2 → 1.0 (original spec §3.3: avg_initial 1.1, avg_final 0.9,
       // avg_retention (0.8 + 0.8333)/2).
       const c2 = [
@@ -258,6 +280,20 @@ const CASES: Case[] = [
         analysis: analyzeTest({ cycles: c2 }).toJSON(),
       });
       equal(t2.analysis!.summary.initial_capacity_Ah, 1.2);
+      // Lists select, sort and page as find does.
+      for (
+        const filter of [
+          { sort: { key: "initial_capacity_Ah" as const, order: "desc" as const } },
+          { sort: { key: "name" as const }, limit: 1, skip: 1 },
+          { text: "t2" },
+        ]
+      ) {
+        deepEqual(
+          (await store.tests.list(filter)).map((t) => t.id),
+          (await store.tests.find({ ...filter, without_cycles: true })).map((t) => t.id),
+          JSON.stringify(filter),
+        );
+      }
       deepEqual(t2.analysis_options, {});
       let m = (await store.samples.get(sampleId))!.metrics;
       equal(m.test_count, 2);
