@@ -228,11 +228,18 @@ function setInfo(key: string, set: ParameterSet, label: string, selected: boolea
   }>${info}</p>`;
 }
 
-/** Stored tests that have a time series to compare with. */
-async function testChoices(ctx: Ctx): Promise<{ id: string; label: string }[]> {
-  const tests = (await ctx.store.tests.find({ without_cycles: true })).filter((t) =>
+/** Most tests offered in the test list; with more, the form takes a test id. */
+export const MAX_TEST_CHOICES = 1000;
+
+/**
+ * Stored tests that have a time series to compare with, or null when there are more than
+ * {@link MAX_TEST_CHOICES} (the form then takes an id: a test page links here with it).
+ */
+async function testChoices(ctx: Ctx): Promise<{ id: string; label: string }[] | null> {
+  const tests = (await ctx.store.tests.list()).filter((t) =>
     t.data.series && t.data.series.length >= 2
   );
+  if (tests.length > MAX_TEST_CHOICES) return null;
   return tests
     .map((t) => ({
       id: t.id,
@@ -299,11 +306,17 @@ ${spec.experiment}</textarea></label>
 </fieldset>
 <fieldset><legend>Against a stored test</legend>
 ${
-    tests.length === 0
+    tests !== null && tests.length === 0
       ? markup`<p class="muted" id="no-tests">No stored test with a time series: import data to compare a simulation with it.</p>`
-      : markup`<label>Test<select name="test" id="test-select"><option value="">— none —</option>${
-        tests.map((t) => option(t.id, t.label, t.id === spec.test))
-      }</select></label>
+      : markup`${
+        tests === null
+          ? markup`<label>Test id<input name="test" id="test-input" value="${
+            spec.test ?? ""
+          }" placeholder="from a test's page" title="More than ${MAX_TEST_CHOICES} tests: give the id of one (its page on the Tests list links here with it)"></label>`
+          : markup`<label>Test<select name="test" id="test-select"><option value="">— none —</option>${
+            tests.map((t) => option(t.id, t.label, t.id === spec.test))
+          }</select></label>`
+      }
 <label>Comparison axis<select name="axis">${option("time", "time", spec.axis === "time")}${
         option("capacity", "capacity per half cycle", spec.axis === "capacity")
       }</select></label>
