@@ -47,6 +47,8 @@ import type {
 export const MAX_PARAMETER_FILE_BYTES = 2_000_000;
 /** Most steps of an experiment once groups and cycles are expanded. */
 export const MAX_STEPS = 100_000;
+/** Most repeats of the list of steps. */
+export const MAX_CYCLES = 10_000;
 /** Most output rows a run may ask for. */
 export const MAX_POINTS = 200_000;
 /** Longest experiment text, characters. */
@@ -281,7 +283,7 @@ Rest for 1 hour
 (Charge at C/2 until 4.2 V, Hold at 4.2 V until C/50, Discharge at 1C until 2.5 V) x 3">
 ${spec.experiment}</textarea></label>
 <p class="muted" id="experiment-check" aria-live="polite">Empty: a 1C discharge to the set's lower cut-off — or, with a stored test chosen below, the test's own measured current. Steps: <code>Discharge at 1C until 2.5 V</code>, <code>Charge at 2 A for 10 minutes</code>, <code>Hold at 4.2 V until C/50</code>, <code>Rest for 1 hour</code>, <code>Discharge at 5 W for 2 minutes</code>, groups <code>(…, …) x N</code>.</p>
-<label>Repeat the list (cycles)<input type="number" name="cycles" id="cycles-input" min="1" max="10000" step="1" value="${spec.cycles}"></label>
+<label>Repeat the list (cycles)<input type="number" name="cycles" id="cycles-input" min="1" max="${MAX_CYCLES}" step="1" value="${spec.cycles}"></label>
 </fieldset>
 <fieldset><legend>Options</legend>
 <label>Initial state<input name="soc" id="soc-input" value="${spec.soc}" placeholder="100%" title="A fraction 0–1, a percentage or an open-circuit voltage like 3.9 V (PyBaMM's electrode-SOH scale)"></label>
@@ -404,7 +406,7 @@ async function readForm(ctx: Ctx, form: FormData): Promise<{ spec: RunSpec; set:
   spec.thermal = check(() => p.oneOf("thermal", ["isothermal", "lumped"] as const)) ??
     DEFAULTS.thermal;
   spec.sei = check(() => p.flag("sei"));
-  spec.cycles = check(() => p.int("cycles", { min: 1, max: 10_000 })) ?? 1;
+  spec.cycles = check(() => p.int("cycles", { min: 1, max: MAX_CYCLES })) ?? 1;
   spec.points = check(() => p.int("points", { min: 2, max: MAX_POINTS })) ?? null;
   spec.axis = check(() => p.oneOf("axis", ["time", "capacity"] as const)) ?? DEFAULTS.axis;
 
@@ -696,7 +698,7 @@ export async function modelingResultFragment(ctx: Ctx, id: string): Promise<Resp
 }
 
 /** How far a run has got, as JSON: `{state, progress}`. */
-export function modelingProgress(ctx: Ctx, id: string): Promise<Response> {
+export function modelingProgress(ctx: Ctx, id: string): Response {
   new Params(ctx.url, []);
   const run = requireRun(ctx, id);
   const state = run.result
@@ -706,7 +708,7 @@ export function modelingProgress(ctx: Ctx, id: string): Promise<Response> {
     : run.computing > 0
     ? (run.progress ? "running" : "starting")
     : "waiting";
-  return Promise.resolve(json({ state, progress: run.progress, error: run.failed }, 200));
+  return json({ state, progress: run.progress, error: run.failed }, 200);
 }
 
 function json(value: unknown, status: number): Response {
@@ -770,26 +772,25 @@ function download(body: string, type: string, name: string): Response {
  * naming the line and the step (still a 200: the answer to the question; a bad `cycles` is a
  * 400).
  */
-export function checkExperimentJson(ctx: Ctx): Promise<Response> {
+export function checkExperimentJson(ctx: Ctx): Response {
   const p = new Params(ctx.url, ["steps", "cycles"]);
-  const cycles = p.int("cycles", { min: 1, max: 10_000 }) ?? 1;
+  const cycles = p.int("cycles", { min: 1, max: MAX_CYCLES }) ?? 1;
   const text = ctx.url.searchParams.get("steps") ?? "";
   if (text.length > MAX_EXPERIMENT_CHARS) {
-    return Promise.resolve(
-      json({ ok: false, line: null, error: `At most ${MAX_EXPERIMENT_CHARS} characters` }, 200),
+    return json(
+      { ok: false, line: null, error: `At most ${MAX_EXPERIMENT_CHARS} characters` },
+      200,
     );
   }
   const problem = experimentProblem(text, cycles);
   // Steps that do not read are the answer here (200); a run with them is a 400.
   if (problem) {
-    return Promise.resolve(json({ ok: false, line: problem.line, error: problem.message }, 200));
+    return json({ ok: false, line: problem.line, error: problem.message }, 200);
   }
   const lines = readExperimentText(text);
-  if (lines.length === 0) return Promise.resolve(json({ ok: true, steps: 0, cycles: 0 }, 200));
+  if (lines.length === 0) return json({ ok: true, steps: 0, cycles: 0 }, 200);
   const e = parseExperiment(lines, { cycles, maxSteps: MAX_STEPS });
-  return Promise.resolve(
-    json({ ok: true, steps: e.steps.length, cycles: e.cycle[e.cycle.length - 1] }, 200),
-  );
+  return json({ ok: true, steps: e.steps.length, cycles: e.cycle[e.cycle.length - 1] }, 200);
 }
 
 const RUN = "/modeling/runs/([0-9a-f]+)";
@@ -803,7 +804,11 @@ export const MODELING_ROUTES: {
 }[] = [
   { method: "GET", pattern: /^\/modeling$/, run: (ctx) => modelingPage(ctx) },
   { method: "POST", pattern: /^\/modeling\/run$/, run: (ctx, _p, form) => runModeling(ctx, form!) },
-  { method: "GET", pattern: /^\/modeling\/experiment$/, run: (ctx) => checkExperimentJson(ctx) },
+  {
+    method: "GET",
+    pattern: /^\/modeling\/experiment$/,
+    run: (ctx) => Promise.resolve(checkExperimentJson(ctx)),
+  },
   { method: "GET", pattern: new RegExp(`^${RUN}$`), run: (ctx, [id]) => modelingRunPage(ctx, id) },
   {
     method: "GET",
@@ -814,7 +819,7 @@ export const MODELING_ROUTES: {
   {
     method: "GET",
     pattern: new RegExp(`^${RUN}/progress$`),
-    run: (ctx, [id]) => modelingProgress(ctx, id),
+    run: (ctx, [id]) => Promise.resolve(modelingProgress(ctx, id)),
   },
   {
     method: "GET",
