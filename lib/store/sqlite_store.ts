@@ -960,7 +960,18 @@ export class SqliteStore implements Store {
     return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
   }
 
+  /**
+   * WHERE over `tests` for a test filter: through `test_index` when the schema has it (every
+   * filter), else on the columns of `tests` (an older database opened read-only: the filters on
+   * the analysis, free text and sort keys are refused).
+   */
   #testWhere(filter: TestFilter): Where {
+    if (this.#indexed()) {
+      const { where, params } = this.#indexWhere(filter);
+      return where
+        ? { where: `WHERE id IN (SELECT i.test_id FROM test_index i ${where})`, params }
+        : { where: "", params };
+    }
     const extra: [string, SQLInputValue[]][] = [];
     if (filter.sample_ids !== undefined) {
       extra.push([

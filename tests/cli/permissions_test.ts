@@ -41,6 +41,10 @@ const tasks: Record<string, string> = JSON.parse(readFileSync(repoPath("deno.jso
 const FLAGS = Object.fromEntries(TOOLS.map((t) => [t, taskFlags(tasks, t)]));
 
 Deno.test("deno task entries grant no blanket or unneeded permission", () => {
+  // Every tool in cli/ is checked here.
+  const cli = [...Deno.readDirSync(repoPath("cli"))].map((e) => e.name)
+    .filter((n) => n.endsWith(".ts") && !n.startsWith("_")).map((n) => n.slice(0, -3)).sort();
+  deepEqual(cli, [...TOOLS].sort());
   for (const [tool, flags] of Object.entries(FLAGS)) {
     for (const flag of flags) {
       ok(
