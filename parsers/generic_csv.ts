@@ -16,7 +16,7 @@ import { type Quantity, SI_UNIT, unitFactor } from "./_units.ts";
 import { extensionOf, headLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
-import { checkedRead } from "./_damage.ts";
+import { checkedRead, damageWarning } from "./_damage.ts";
 
 /** Column-name aliases (lower case, spaces/underscores/dashes as `_`) of each column. */
 const ALIASES: {
@@ -270,11 +270,12 @@ function readGenericCsv(bytes: Uint8Array, options: ParseOptions): Recording {
     const index = series.extras[indexPlan.target];
     for (let i = 1; i < index.length; i++) {
       if (index[i] - index[i - 1] > 1) {
-        warnings.push(
+        warnings.push(damageWarning(
+          "row_count_mismatch",
           `"${indexPlan.original_name}" jumps from ${index[i - 1]} to ${index[i]} at data row ${
             i + 1
           }: ${index[i] - index[i - 1] - 1} row(s) missing`,
-        );
+        ));
         break;
       }
     }
