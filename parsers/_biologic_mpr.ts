@@ -538,10 +538,17 @@ function decodePoints(
     for (let first = 0; first < rows; first += BLOCK_ROWS) {
       const last = Math.min(rows, first + BLOCK_ROWS);
       for (let c = 0; c < layout.length; c++) {
-        decodeBlock(dv, bytes, first * rowSize, rowSize, {
-          first: firstRow + first,
-          last: firstRow + last,
-        }, layout[c], columns[c]);
+        const block = first * rowSize;
+        decodeBlock(
+          dv,
+          bytes,
+          block,
+          rowSize,
+          firstRow + first,
+          firstRow + last,
+          layout[c],
+          columns[c],
+        );
       }
     }
   };
@@ -571,11 +578,11 @@ function decodeBlock(
   bytes: Uint8Array,
   blockStart: number,
   row: number,
-  rows: { first: number; last: number },
+  first: number,
+  last: number,
   l: Layout,
   out: Float64Array,
 ): void {
-  const { first, last } = rows;
   let p = blockStart + l.offset;
   switch (l.type) {
     case "f32":
