@@ -13,10 +13,10 @@ import {
 import { NUMERIC_FIELD } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { type Quantity, SI_UNIT, unitFactor } from "./_units.ts";
-import { decodeHead, extensionOf } from "./_text.ts";
+import { extensionOf, headLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
-import { checkedRead } from "./_damage.ts";
+import { checkedRead, damageWarning } from "./_damage.ts";
 
 /** Column-name aliases (lower case, spaces/underscores/dashes as `_`) of each column. */
 const ALIASES: {
@@ -282,11 +282,12 @@ function readGenericCsv(bytes: Uint8Array, options: ParseOptions): Recording {
     const index = series.extras[indexPlan.target];
     for (let i = 1; i < index.length; i++) {
       if (index[i] - index[i - 1] > 1) {
-        warnings.push(
+        warnings.push(damageWarning(
+          "row_count_mismatch",
           `"${indexPlan.original_name}" jumps from ${index[i - 1]} to ${index[i]} at data row ${
             i + 1
           }: ${index[i] - index[i - 1] - 1} row(s) missing`,
-        );
+        ));
         break;
       }
     }
@@ -322,7 +323,7 @@ function readGenericCsv(bytes: Uint8Array, options: ParseOptions): Recording {
 
 function detectGenericCsv(head: Uint8Array, fileName: string): Detection {
   const ext = extensionOf(fileName);
-  const lines = decodeHead(head).split(/\r\n|\n|\r/).slice(0, 200);
+  const lines = headLines(head).slice(0, 200);
   if (head.length >= 65536) lines.pop();
   for (const line of lines) {
     if (isCyclerHeader(splitFields(line, guessDelimiter(line)))) {

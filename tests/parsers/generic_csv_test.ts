@@ -57,7 +57,11 @@ Deno.test("custom_missing_cycle.csv is read as written, with the gap reported", 
   equal(s.cycle_index[19], 1);
   equal(s.cycle_index[20], 3); // never renumbered
   equal(s.extras.index[20], 40);
-  ok(meta.warnings.includes('"index" jumps from 19 to 40 at data row 21: 20 row(s) missing'));
+  ok(
+    meta.warnings.includes(
+      'row_count_mismatch: "index" jumps from 19 to 40 at data row 21: 20 row(s) missing',
+    ),
+  );
   ok(meta.warnings.includes("cycle index jumps from 1 to 3 at data row 21: kept as written"));
 });
 
