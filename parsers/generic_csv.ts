@@ -13,7 +13,7 @@ import {
 import { NUMERIC_FIELD } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { type Quantity, SI_UNIT, unitFactor } from "./_units.ts";
-import { decodeHead, extensionOf } from "./_text.ts";
+import { extensionOf, headLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
 import { checkedRead, damageWarning } from "./_damage.ts";
@@ -311,7 +311,7 @@ function readGenericCsv(bytes: Uint8Array, options: ParseOptions): Recording {
 
 function detectGenericCsv(head: Uint8Array, fileName: string): Detection {
   const ext = extensionOf(fileName);
-  const lines = decodeHead(head).split(/\r\n|\n|\r/).slice(0, 200);
+  const lines = headLines(head).slice(0, 200);
   if (head.length >= 65536) lines.pop();
   for (const line of lines) {
     if (isCyclerHeader(splitFields(line, guessDelimiter(line)))) {
