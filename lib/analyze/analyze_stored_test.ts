@@ -6,8 +6,7 @@ import {
   type TestAnalysis,
 } from "../../analysis/analyze_test.ts";
 import type { Store } from "../store/store.ts";
-import type { Sample, TestResult } from "../store/documents.ts";
-import { samplePropertiesOf } from "../samples/sample_properties_of.ts";
+import { storedAnalysisInput } from "./stored_analysis_input.ts";
 
 /** Options of {@link analyzeStoredTest}: analysis options, and whether to store the result. */
 export interface AnalyzeStoredTestOptions extends AnalyzeTestOptions {
@@ -16,23 +15,6 @@ export interface AnalyzeStoredTestOptions extends AnalyzeTestOptions {
    * test's `analysis_options`, so that every surface shows it. @default {false}
    */
   save?: boolean;
-}
-
-/** The parser and import warnings a stored test keeps (`metadata.warnings`). */
-function storedWarnings(test: TestResult): string[] {
-  const w = test.metadata?.warnings;
-  return Array.isArray(w) ? w.filter((x): x is string => typeof x === "string") : [];
-}
-
-/**
- * The analysis options given, over the test's stored `analysis_options` (`undefined` keeps a
- * stored one; `save` is not an analysis option).
- */
-function mergedOptions(test: TestResult, options: AnalyzeStoredTestOptions): AnalyzeTestOptions {
-  const { save: _save, ...given } = options;
-  const out: Record<string, unknown> = { ...(test.analysis_options ?? {}) };
-  for (const [k, v] of Object.entries(given)) if (v !== undefined) out[k] = v;
-  return out as AnalyzeTestOptions;
 }
 
 /**
@@ -84,9 +66,9 @@ export async function analyzeStoredTest(
 ): Promise<TestAnalysis> {
   const test = await store.tests.get(testId);
   if (!test) throw new RangeError(`Cannot analyse test "${testId}": no such test`);
-  const sample = await store.samples.get(test.sample_id);
-  const analysisOptions = mergedOptions(test, options);
-  const analysis = await analyzeTestFrom(store, test, sample, analysisOptions);
+  const { save: _save, ...given } = options;
+  const { input, options: analysisOptions } = await storedAnalysisInput(store, test, given);
+  const analysis = analyzeTest(input, analysisOptions);
   if (options.save) {
     // One write: the analysis, its options, and no stale reason why there was none.
     const { analysis_error: stale, ...metadata } = test.metadata ?? {};
@@ -97,26 +79,4 @@ export async function analyzeStoredTest(
     });
   }
   return analysis;
-}
-
-/** Analyse a stored test (already read) with the given options. */
-async function analyzeTestFrom(
-  store: Store,
-  test: TestResult,
-  sample: Sample | null,
-  options: AnalyzeTestOptions,
-): Promise<TestAnalysis> {
-  const series = test.data.series ? await store.series.read(test.id) : null;
-  const spectra = test.data.spectra.length > 0 ? await store.spectra.read(test.id) : [];
-  const method = test.metadata?.cycle_method;
-  return analyzeTest({
-    series,
-    // Stored cycles when there are some; a test stored without cycles gets them from its series.
-    ...(test.cycles.length > 0 || !series ? { cycles: test.cycles } : {}),
-    cycleMethod: typeof method === "string" ? method : null,
-    spectra,
-    label: test.name,
-    sample: sample ? samplePropertiesOf(sample) : null,
-    warnings: storedWarnings(test),
-  }, options);
 }

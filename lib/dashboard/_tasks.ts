@@ -6,13 +6,14 @@
  */
 
 import { eisSections } from "./_pages/eis_sections.ts";
-import { curvesSection, traceSection } from "./_pages/detail_sections.ts";
+import { curvesSection, fadeSection, traceSection } from "./_pages/detail_sections.ts";
 import { modelingRun } from "./_pages/modeling_sections.ts";
 
 /** Task name → function. */
 export const DASHBOARD_TASKS = {
   eisSections,
   curvesSection,
+  fadeSection,
   traceSection,
   modelingRun,
 };

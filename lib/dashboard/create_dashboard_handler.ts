@@ -25,6 +25,7 @@ import { eventStream } from "./_pages/events.ts";
 import { testsCsv, testsJson, testsPage } from "./_pages/tests.ts";
 import {
   curvesFragment,
+  fadeFragment,
   testAnalysisJson,
   testDetailPage,
   traceFragment,
@@ -116,6 +117,12 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^/tests/${ID}/curves$`),
     run: (ctx, [id]) => curvesFragment(ctx, id),
+    fragment: true,
+  },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/tests/${ID}/fade$`),
+    run: (ctx, [id]) => fadeFragment(ctx, id),
     fragment: true,
   },
   {

@@ -9,6 +9,8 @@ import { SqliteStore } from "../../../lib/store/sqlite_store.ts";
 import type { Store } from "../../../lib/store/store.ts";
 import { attribute, type FixtureStore, fixtureStore, fragmentUrl } from "./_fixture_store.ts";
 import { TRACE_POINTS } from "../../../lib/dashboard/_pages/test_detail.ts";
+import { fadeSectionHtml } from "../../../lib/dashboard/_pages/detail_sections.ts";
+import { analyzeStoredTest } from "../../../lib/analyze/analyze_stored_test.ts";
 
 const BASE = "http://127.0.0.1:8050";
 
@@ -197,6 +199,36 @@ Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled tra
   const json = await handler(store)(`/tests/${cycling.id}/analysis.json`);
   equal(json.res.headers.get("content-type"), "application/json; charset=utf-8");
   deepEqual(JSON.parse(json.text).analysis, cycling.analysis);
+});
+
+Deno.test("test detail at another end-of-life threshold analyses again in the worker pool", async () => {
+  const { store } = await fixtures();
+  // The Neware .nda of 122 cycles: stored at the default 80 % threshold.
+  const cycling = (await store.tests.find({ name: "nw4-120-1-6-53" }))[0];
+  equal(cycling.analysis!.options.threshold, 0.8);
+  const get = handler(store);
+  // At the stored threshold the section comes with the page (the stored analysis).
+  const stored = await get(`/tests/${cycling.id}?eol=80`);
+  match(stored.text, /id="fade-summary"/);
+  ok(!stored.text.includes('id="fade-section"'));
+  // At 70 %: the page comes at once, the section later from the worker pool.
+  const page = await get(`/tests/${cycling.id}?eol=70`);
+  equal(page.res.status, 200);
+  ok(!page.text.includes('id="fade-summary"'), "not computed on the page's thread");
+  match(page.text, /id="fade-what-if">At 70 % instead of the stored 80 %/);
+  const url = fragmentUrl(page.text, "fade-section");
+  equal(url, `/tests/${cycling.id}/fade?eol=70`);
+  const section = await get(url);
+  equal(section.res.status, 200);
+  // The same HTML as the analysis computed directly with only the threshold changed (what
+  // analyze --test ID --threshold 0.7 prints), not stored.
+  const direct = await analyzeStoredTest(store, cycling.id, { threshold: 0.7 });
+  equal(section.text, fadeSectionHtml(direct, null).value);
+  match(section.text, /<th>end of life at 70 %<\/th>/);
+  equal((await store.tests.get(cycling.id))!.analysis!.options.threshold, 0.8);
+  // A bad threshold is a 400 naming it.
+  equal((await get(`/tests/${cycling.id}/fade?eol=150`)).res.status, 400);
+  get.close();
 });
 
 Deno.test("dashboard pages leave out a last cycle cut short by the end of the recording", async () => {
