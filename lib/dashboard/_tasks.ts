@@ -8,6 +8,7 @@
 import { eisSections } from "./_pages/eis_sections.ts";
 import { curvesSection, fadeSection, traceSection } from "./_pages/detail_sections.ts";
 import { modelingRun } from "./_pages/modeling_sections.ts";
+import { dvdqMetrics } from "./_pages/compare_sections.ts";
 
 /** Task name → function. */
 export const DASHBOARD_TASKS = {
@@ -16,4 +17,5 @@ export const DASHBOARD_TASKS = {
   fadeSection,
   traceSection,
   modelingRun,
+  dvdqMetrics,
 };

@@ -31,7 +31,7 @@ import {
   traceFragment,
 } from "./_pages/test_detail.ts";
 import { fadePage } from "./_pages/fade.ts";
-import { compareCsv, comparePage } from "./_pages/compare.ts";
+import { compareCsv, compareDvdqFragment, comparePage } from "./_pages/compare.ts";
 import { advancedPage } from "./_pages/advanced.ts";
 import { jobPage, jobsPage, resumeJob } from "./_pages/jobs.ts";
 import { downloadFile, filesPage } from "./_pages/files.ts";
@@ -149,6 +149,18 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/fade$/, run: (ctx) => fadePage(ctx) },
   { method: "GET", pattern: /^\/compare$/, run: (ctx) => comparePage(ctx) },
   { method: "GET", pattern: /^\/compare\.csv$/, run: (ctx) => compareCsv(ctx) },
+  {
+    method: "GET",
+    pattern: /^\/compare\/dvdq$/,
+    run: (ctx) => compareDvdqFragment(ctx),
+    fragment: true,
+  },
+  {
+    method: "GET",
+    pattern: /^\/compare\/dvdq$/,
+    run: (ctx) => compareDvdqFragment(ctx),
+    fragment: true,
+  },
   { method: "GET", pattern: /^\/eis$/, run: (ctx) => eisListPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/eis/${ID}$`), run: (ctx, [id]) => eisPage(ctx, id) },
   {

@@ -43,7 +43,7 @@ function cycleChoice(test: TestResult, p: Params): { vc: number[]; dq: number } 
 }
 
 /** A section the page loads after it is shown (computed in the worker pool). */
-function lateSection(id: string, url: string, what: string): SafeHtml {
+export function lateSection(id: string, url: string, what: string): SafeHtml {
   return markup`<section class="fragment" id="${id}" data-fragment="${url}"><p class="fragment-status">Computing ${what}… <span class="fragment-elapsed">0 s</span>
 <button type="button" class="secondary small" data-cancel>Cancel</button></p>
 <noscript><a href="${url}">Show ${what}</a></noscript></section>`;
