@@ -8,7 +8,13 @@ import type { RawDataFile, RawFileInput, RawFilePatch } from "./documents.ts";
 import type { PackedRawFile, RawFileApi, RawFileFilter, Upserted } from "./store.ts";
 import { isConnectionFailure, NotFoundError } from "./store_error.ts";
 import { newId, nowIso } from "./_ids.ts";
-import { checkPage, checkRawFilePatch, completeRawFileInput } from "./_normalize.ts";
+import {
+  checkGivenSha256,
+  checkPage,
+  checkRawBytes,
+  checkRawFilePatch,
+  completeRawFileInput,
+} from "./_normalize.ts";
 import { rechunk, sha256Stream } from "./_sha256.ts";
 import {
   compressPiece,
@@ -99,13 +105,7 @@ export class MongoRawFiles {
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
       const { fields, sha256: given } = completeRawFileInput(raw);
-      if (
-        !(input instanceof Uint8Array) && !(input instanceof ReadableStream) && !isPackedRaw(input)
-      ) {
-        throw new TypeError(
-          "rawFiles.put: bytes must be a Uint8Array, a ReadableStream or a packed raw file",
-        );
-      }
+      checkRawBytes(input);
       if (input instanceof Uint8Array && given !== null) {
         // Known bytes are not compressed again.
         const existing = await c.raw.findOne({ sha256: given });
@@ -169,12 +169,8 @@ export class MongoRawFiles {
           size = total;
           encoding = streamEncoding;
         }
-        if (given !== null && sha256 !== given) {
-          await removeBytes(id);
-          throw new RangeError(
-            `Raw file "${fields.file_name}": sha256 ${given} does not match the bytes (${sha256})`,
-          );
-        }
+        // A mismatch is undone below like any failure: the bytes are removed.
+        checkGivenSha256(fields.file_name, { given, actual: sha256 });
         const file: RawDataFile = {
           id,
           ...fields,

@@ -30,7 +30,7 @@ import {
   supersededVersions,
   unknownSampleError,
 } from "./_shared.ts";
-import { checkTestQuery, searchWords } from "./_test_query.ts";
+import { checkTestQuery, searchWords, TEST_EQUALITY_FILTERS } from "./_test_query.ts";
 import { type WriterIdentity, writerLabel } from "./_liveness.ts";
 import type { ChunkQuery } from "./_chunked_data.ts";
 import {
@@ -218,9 +218,7 @@ export class MongoTests {
 
   async #filter(filter: TestFilter): Promise<Filter<Doc>> {
     const q: Filter<Doc> = {};
-    for (
-      const f of ["sample_id", "cell_code", "base_name", "name", "tester", "test_type"] as const
-    ) {
+    for (const f of TEST_EQUALITY_FILTERS) {
       if (filter[f] !== undefined) q[f] = filter[f];
     }
     if (filter.sample_ids !== undefined) q.sample_id = { $in: filter.sample_ids };

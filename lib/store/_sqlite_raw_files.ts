@@ -7,7 +7,9 @@ import type { PackedRawFile, RawFileApi, RawFileFilter, Upserted } from "./store
 import { NotFoundError } from "./store_error.ts";
 import { newId, nowIso } from "./_ids.ts";
 import {
+  checkGivenSha256,
   checkPage,
+  checkRawBytes,
   checkRawFilePatch,
   completeRawFileInput,
   type RawFileFields,
@@ -87,18 +89,12 @@ export class SqliteRawFiles {
         this.#write(file, true);
         return { doc: file, created: true };
       });
-    const checkGiven = (given: string | null, sha256: string, name: string): void => {
-      if (given !== null && given !== sha256) {
-        throw new RangeError(
-          `Raw file "${name}": sha256 ${given} does not match the bytes (${sha256})`,
-        );
-      }
-    };
     const put = async (
       bytes: Uint8Array | ReadableStream<Uint8Array> | PackedRawFile,
       raw: RawFileInput,
     ): Promise<Upserted<RawDataFile>> => {
       const { fields, sha256: given } = completeRawFileInput(raw);
+      checkRawBytes(bytes);
       if (bytes instanceof Uint8Array || isPackedRaw(bytes)) {
         if (bytes instanceof Uint8Array) {
           // Known bytes are not compressed again.
@@ -106,13 +102,8 @@ export class SqliteRawFiles {
           if (existing) return { doc: existing, created: false };
         }
         const packed = bytes instanceof Uint8Array ? packRaw(bytes) : bytes;
-        checkGiven(given, packed.sha256, fields.file_name);
+        checkGivenSha256(fields.file_name, { given, actual: packed.sha256 });
         return save(packed, fields);
-      }
-      if (!(bytes instanceof ReadableStream)) {
-        throw new TypeError(
-          "rawFiles.put: bytes must be a Uint8Array, a ReadableStream or a packed raw file",
-        );
       }
       // The stream is collected first (in memory, beyond SPOOL_MEMORY_BYTES in a temporary
       // file) and then written with its description in one transaction: a stream that fails,
@@ -122,7 +113,7 @@ export class SqliteRawFiles {
         memoryBytes: SPOOL_MEMORY_BYTES,
       });
       try {
-        checkGiven(given, spool.sha256, fields.file_name);
+        checkGivenSha256(fields.file_name, { given, actual: spool.sha256 });
         const packer = new RawPacker();
         for (const piece of spool.pieces()) packer.push(piece);
         return save(packer.finish(), fields);

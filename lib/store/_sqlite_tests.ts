@@ -37,7 +37,12 @@ import {
   supersededVersions,
   unknownSampleError,
 } from "./_shared.ts";
-import { checkTestQuery, searchWords, testSearchText } from "./_test_query.ts";
+import {
+  checkTestQuery,
+  searchWords,
+  TEST_EQUALITY_FILTERS,
+  testSearchText,
+} from "./_test_query.ts";
 import type { ChunkQuery } from "./_chunked_data.ts";
 import { type Row, type SqliteDb, type Where, where } from "./_sqlite_db.ts";
 import type { SqliteSamples } from "./_sqlite_samples.ts";
@@ -143,9 +148,7 @@ export class SqliteTests {
       clauses.push(clause);
       params.push(...values);
     };
-    for (
-      const f of ["sample_id", "cell_code", "base_name", "name", "tester", "test_type"] as const
-    ) {
+    for (const f of TEST_EQUALITY_FILTERS) {
       if (filter[f] !== undefined) add(`i.${f} = ?`, filter[f] as SQLInputValue);
     }
     if (filter.sample_ids !== undefined) {
@@ -220,7 +223,7 @@ export class SqliteTests {
     }
     return where(
       filter,
-      ["sample_id", "cell_code", "base_name", "name", "tester", "test_type"],
+      TEST_EQUALITY_FILTERS,
       extra,
     );
   }
