@@ -22,6 +22,7 @@ import { transferables } from "../../compute/transferables.ts";
 import { testEditSection } from "./edit.ts";
 import { type CurvesInput, fadeSectionHtml, type FadeSectionInput } from "./detail_sections.ts";
 import { storedAnalysisInput } from "../../analyze/stored_analysis_input.ts";
+import { exportSection } from "./export.ts";
 
 export { CURVE_POINTS, TRACE_POINTS } from "./detail_sections.ts";
 
@@ -124,6 +125,7 @@ ${testEditSection(ctx, test, sample, samples)}
       : ""
   }</p>`);
   parts.push(analysisSection(test));
+  parts.push(exportSection(test, sample));
   if (test.notes.length) {
     parts.push(
       markup`<h2>Notes</h2><ul>${
