@@ -2,7 +2,11 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import { halfCycles } from "../../analysis/half_cycles.ts";
-import { monotoneCounter } from "../../analysis/_cycle_segments.ts";
+import {
+  counterResets,
+  monotoneCounter,
+  monotoneCounterAt,
+} from "../../analysis/_cycle_segments.ts";
 import { assertClose } from "../_util.ts";
 import { galvanostatic, type Segment, synthesize } from "./_synthetic.ts";
 
@@ -219,6 +223,55 @@ Deno.test("monotoneCounter() sums increments, resets on large drops, keeps small
   // The same counter stored negative (Neware Pulse steps) counts the same amounts.
   const negative = monotoneCounter(Float64Array.from([0, -1, -2, -0.25, -0.5, -0.45, NaN, -0.55]));
   deepEqual(Array.from(negative), Array.from(out));
+});
+
+Deno.test("monotoneCounter() integrates a counter that passes through zero with its sign", () => {
+  // Known answer: an energy counter at 1 A while the voltage runs linearly from −1 V to +2 V
+  // over an hour, E(t) = ∫(−1 + 3t) dt = −t + 1.5 t² Wh (t in hours), sampled every 0.01 h. It
+  // dips to −1/6 Wh at t = 1/3, is back at 0 at t = 2/3 and ends at +0.5 Wh: the sum of its
+  // increments is E itself at every row (the file's value is the integral already).
+  const n = 101;
+  const e = Float64Array.from({ length: n }, (_, k) => -k / 100 + 1.5 * (k / 100) ** 2);
+  const out = monotoneCounter(e);
+  for (let k = 0; k < n; k++) assertClose(out[k], e[k], { abs: 1e-12, message: `row ${k}` });
+  assertClose(out[n - 1], 0.5, { abs: 1e-12 });
+  // The discharge-side mirror: V from +1 V to −2 V at 1 A of discharge, E(t) = t − 1.5 t²: up to
+  // 1/6 Wh, back through 0, ends at −0.5 Wh (the cell took in more energy than it gave).
+  const mirror = monotoneCounter(e.map((x) => -x));
+  for (let k = 0; k < n; k++) assertClose(mirror[k], -e[k], { abs: 1e-12, message: `row ${k}` });
+  // At selected rows (how summarizeCycles reads it) the same numbers, bit for bit, including rows
+  // inside the dip that are counted again with their sign once the counter crosses zero.
+  const rows = Int32Array.from([0, 10, 33, 50, 66, 67, 90, 100]);
+  deepEqual([...monotoneCounterAt(e, rows)], [...rows].map((r) => out[r]));
+  // Followed by a reset and a counter stored negative and decreasing (Neware Pulse steps): that
+  // one never comes back to zero by itself and counts on its magnitude, +0.3 Wh.
+  const joined = Float64Array.from([...e, 0, -0.1, -0.2, -0.3]);
+  const j = monotoneCounter(joined);
+  assertClose(j[n - 1], 0.5, { abs: 1e-12 });
+  assertClose(j[n + 3], 0.8, { abs: 1e-12 });
+  const series = synthesize([{
+    current_A: 1,
+    duration_s: 60 * (n + 3),
+    voltage: 1,
+    step: 1,
+    cycle: 1,
+  }], {
+    dt_s: 60,
+  });
+  equal(series.length, n + 4);
+  series.charge_energy_Wh.set(joined);
+  // The crossing is no repaired reset; the drop from 0.5 Wh to 0 inside the step is.
+  deepEqual(counterResets(series).filter((r) => r.counter === "charge_energy_Wh"), [
+    { counter: "charge_energy_Wh", row: n, before: e[n - 1], after: 0 },
+  ]);
+});
+
+Deno.test("monotoneCounter(): an abrupt change of sign is a reset", () => {
+  // 0 → 0.5 → 1.0 (+1.0), then −0.2 straight from 1.0 (a restarted counter stored negative:
+  // +0.2), then −0.4 (+0.2). Total 1.4.
+  const out = monotoneCounter(Float64Array.from([0, 0.5, 1.0, -0.2, -0.4]));
+  assertClose(out[4], 1.4, { abs: 1e-15 });
+  equal(out[2], 1);
 });
 
 Deno.test("summarizeCycles() step method keeps a charge step whole despite a current glitch", () => {
