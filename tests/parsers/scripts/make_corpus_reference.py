@@ -80,7 +80,7 @@ def increments(q: np.ndarray) -> np.ndarray:
             continue
         p = abs(prev)
         if s != 0 and run["sign"] != 0 and s != run["sign"]:
-            if 2 * run["last_nonzero"] <= run["peak"]:
+            if run["last_nonzero"] <= run["peak"] - run["last_nonzero"]:
                 if not run["signed"] and run["sign"] < 0:
                     inc[run["start"]:k] *= -1  # the negative run counted on its magnitude, now signed
                 inc[k] = v - prev
@@ -88,7 +88,7 @@ def increments(q: np.ndarray) -> np.ndarray:
             else:
                 inc[k] = m
                 run = {"start": k, "peak": m, "sign": s, "last_nonzero": m, "signed": False}
-        elif m < p and 2 * m <= p and 2 * p > run["peak"]:
+        elif m < p and m <= p - m and p > run["peak"] - p:  # the same expressions as the TypeScript
             inc[k] = m
             run = {"start": k, "peak": m, "sign": s, "last_nonzero": m, "signed": False}
         else:
