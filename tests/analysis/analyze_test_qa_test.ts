@@ -158,7 +158,7 @@ Deno.test("analyzeTest(): energy efficiency above 100 % from swapped halves is n
 Deno.test("analyzeTest(): an energy counter passing through 0 V is integrated with its sign", () => {
   // BioLogic BCD file 0928_01_…_BCD_C01.mpt: the cell voltage is negative at the start of the
   // charge, so the charge energy counter runs from 0 down to −8.268e-6 Wh, comes back and crosses
-  // zero between data rows 237 and 238 (−4.549e-8 → +1.535e-8 Wh), then rises to
+  // zero between series rows 238 and 239 (−4.549e-8 → +1.535e-8 Wh), then rises to
   // 6.264465003349074e-5 Wh at the last row (raw file): EC-Lab's own integral of Ewe·I over the
   // charge, which is the charge energy. Neither the crossing nor the approach to it is a reset.
   const a = analyzeFile(
