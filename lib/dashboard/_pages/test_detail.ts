@@ -318,7 +318,8 @@ export async function fadeFragment(ctx: Ctx, id: string): Promise<Response> {
   const key = `fade:${test.id}:${test.updated_at}:${eol}`;
   let input: FadeSectionInput | null = null;
   if (ctx.compute.cached(key) === undefined) {
-    input = await storedAnalysisInput(ctx.store, test, { threshold: eol / 100 });
+    const stored = await storedAnalysisInput(ctx.store, test, { threshold: eol / 100 });
+    input = { input: stored.input, options: stored.options };
   }
   return await ctx.compute.fragment({
     key,
