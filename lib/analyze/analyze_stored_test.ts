@@ -6,8 +6,7 @@ import {
   type TestAnalysis,
 } from "../../analysis/analyze_test.ts";
 import type { Store } from "../store/store.ts";
-import type { Sample, TestResult } from "../store/documents.ts";
-import { samplePropertiesOf } from "../samples/sample_properties_of.ts";
+import { storedAnalysisInput } from "./stored_analysis_input.ts";
 
 /** Options of {@link analyzeStoredTest}: analysis options, and whether to store the result. */
 export interface AnalyzeStoredTestOptions extends AnalyzeTestOptions {
@@ -18,23 +17,6 @@ export interface AnalyzeStoredTestOptions extends AnalyzeTestOptions {
   save?: boolean;
 }
 
-/** The parser and import warnings a stored test keeps (`metadata.warnings`). */
-function storedWarnings(test: TestResult): string[] {
-  const w = test.metadata?.warnings;
-  return Array.isArray(w) ? w.filter((x): x is string => typeof x === "string") : [];
-}
-
-/**
- * The analysis options given, over the test's stored `analysis_options` (`undefined` keeps a
- * stored one; `save` is not an analysis option).
- */
-function mergedOptions(test: TestResult, options: AnalyzeStoredTestOptions): AnalyzeTestOptions {
-  const { save: _save, ...given } = options;
-  const out: Record<string, unknown> = { ...(test.analysis_options ?? {}) };
-  for (const [k, v] of Object.entries(given)) if (v !== undefined) out[k] = v;
-  return out as AnalyzeTestOptions;
-}
-
 /**
  * The one analysis of a stored test (`analyzeTest`), from what the store keeps: its cycles (as
  * delimited at import), its time series (for dQ/dV and the protocol), its spectra, the parser's
@@ -42,6 +24,11 @@ function mergedOptions(test: TestResult, options: AnalyzeStoredTestOptions): Ana
  * the test's stored `analysis_options` under the options given. With `save`, the analysis and
  * the options are stored with the test in one write — what the import pipeline, `migrate` and
  * `analyze --test ID --save` do.
+ *
+ * A test whose stored analysis is missing or of another `ANALYSIS_VERSION` gets its cycles built
+ * again from its stored series (by the test's cycle method), as an import would build them now:
+ * the per-cycle capacities and energies are part of the analysis (version 8 changed how counters
+ * are integrated). With `save` the new cycles are stored with the analysis.
  *
  * @param store The store.
  * @param testId The test's id.
@@ -84,39 +71,30 @@ export async function analyzeStoredTest(
 ): Promise<TestAnalysis> {
   const test = await store.tests.get(testId);
   if (!test) throw new RangeError(`Cannot analyse test "${testId}": no such test`);
-  const sample = await store.samples.get(test.sample_id);
-  const analysisOptions = mergedOptions(test, options);
-  const analysis = await analyzeTestFrom(store, test, sample, analysisOptions);
+  const { save: _save, ...given } = options;
+  const { input, options: analysisOptions, rebuilt } = await storedAnalysisInput(
+    store,
+    test,
+    given,
+  );
+  const analysis = analyzeTest(input, analysisOptions);
   if (options.save) {
-    // One write: the analysis, its options, and no stale reason why there was none.
-    const { analysis_error: stale, ...metadata } = test.metadata ?? {};
+    // One write: the analysis, its options, the cycles it was computed from when they were built
+    // again, and no stale reason why there was no analysis.
+    const { analysis_error: staleError, ...metadata } = test.metadata ?? {};
     await store.tests.update(test.id, {
       analysis: analysis.toJSON(),
       analysis_options: analysisOptions,
-      ...(stale !== undefined ? { metadata } : {}),
+      ...(rebuilt ? { cycles: [...rebuilt.cycles] } : {}),
+      ...(staleError !== undefined || rebuilt
+        ? {
+          metadata: {
+            ...(staleError !== undefined ? metadata : test.metadata),
+            ...(rebuilt ? { cycle_method: rebuilt.method } : {}),
+          },
+        }
+        : {}),
     });
   }
   return analysis;
-}
-
-/** Analyse a stored test (already read) with the given options. */
-async function analyzeTestFrom(
-  store: Store,
-  test: TestResult,
-  sample: Sample | null,
-  options: AnalyzeTestOptions,
-): Promise<TestAnalysis> {
-  const series = test.data.series ? await store.series.read(test.id) : null;
-  const spectra = test.data.spectra.length > 0 ? await store.spectra.read(test.id) : [];
-  const method = test.metadata?.cycle_method;
-  return analyzeTest({
-    series,
-    // Stored cycles when there are some; a test stored without cycles gets them from its series.
-    ...(test.cycles.length > 0 || !series ? { cycles: test.cycles } : {}),
-    cycleMethod: typeof method === "string" ? method : null,
-    spectra,
-    label: test.name,
-    sample: sample ? samplePropertiesOf(sample) : null,
-    warnings: storedWarnings(test),
-  }, options);
 }

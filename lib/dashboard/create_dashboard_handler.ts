@@ -25,12 +25,13 @@ import { eventStream } from "./_pages/events.ts";
 import { testsCsv, testsJson, testsPage } from "./_pages/tests.ts";
 import {
   curvesFragment,
+  fadeFragment,
   testAnalysisJson,
   testDetailPage,
   traceFragment,
 } from "./_pages/test_detail.ts";
 import { fadePage } from "./_pages/fade.ts";
-import { compareCsv, comparePage } from "./_pages/compare.ts";
+import { compareCsv, compareDvdqFragment, comparePage } from "./_pages/compare.ts";
 import { advancedPage } from "./_pages/advanced.ts";
 import { jobPage, jobsPage, resumeJob } from "./_pages/jobs.ts";
 import { downloadFile, filesPage } from "./_pages/files.ts";
@@ -40,6 +41,7 @@ import { DashboardCompute, fragmentResponse } from "./_compute.ts";
 import { editSampleAction, editTestAction } from "./_pages/edit.ts";
 import { uploadAction, uploadPage } from "./_pages/upload.ts";
 import { MAX_PARAMETER_FILE_BYTES, MODELING_ROUTES } from "./_pages/modeling.ts";
+import { EXPORT_ROUTE, testExport } from "./_pages/export.ts";
 
 export type { DashboardOptions } from "./_context.ts";
 
@@ -114,8 +116,20 @@ const ROUTES: Route[] = [
   },
   {
     method: "GET",
+    pattern: EXPORT_ROUTE,
+    run: (ctx, [id, table, format]) =>
+      testExport(ctx, id, table as Parameters<typeof testExport>[2], format as "csv"),
+  },
+  {
+    method: "GET",
     pattern: new RegExp(`^/tests/${ID}/curves$`),
     run: (ctx, [id]) => curvesFragment(ctx, id),
+    fragment: true,
+  },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/tests/${ID}/fade$`),
+    run: (ctx, [id]) => fadeFragment(ctx, id),
     fragment: true,
   },
   {
@@ -142,6 +156,18 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/fade$/, run: (ctx) => fadePage(ctx) },
   { method: "GET", pattern: /^\/compare$/, run: (ctx) => comparePage(ctx) },
   { method: "GET", pattern: /^\/compare\.csv$/, run: (ctx) => compareCsv(ctx) },
+  {
+    method: "GET",
+    pattern: /^\/compare\/dvdq$/,
+    run: (ctx) => compareDvdqFragment(ctx),
+    fragment: true,
+  },
+  {
+    method: "GET",
+    pattern: /^\/compare\/dvdq$/,
+    run: (ctx) => compareDvdqFragment(ctx),
+    fragment: true,
+  },
   { method: "GET", pattern: /^\/eis$/, run: (ctx) => eisListPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/eis/${ID}$`), run: (ctx, [id]) => eisPage(ctx, id) },
   {
@@ -218,7 +244,8 @@ async function asset(req: Request, url: URL, name: string): Promise<Response> {
  *
  * Pages: `/` overview, `/tests` search (and `/tests.csv`, `/tests.json`: the rows of
  * `search_tests --csv` / `--json`), `/tests/:id` detail (and `/tests/:id/analysis.json`, the
- * stored analysis), `/fade`
+ * stored analysis; `/tests/:id/export/TABLE.FORMAT`, its tables as CSV, XLSX, Parquet or
+ * Arrow), `/fade`
  * ranking, `/compare`, `/eis`, `/advanced`, `/jobs`, `/files`, `/adhoc`; assets under
  * `/assets/`. Only two actions change anything, both POST with a CSRF token: resuming an
  * import job and running an ad hoc script.
