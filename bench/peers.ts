@@ -11,7 +11,8 @@
  * - BioLogic `.mpr`: a 128 MB synthetic file and the real fixtures against galvani.
  * - Neware `.ndax`: a synthetic 20 MB-of-records file and the real fixtures against NewareNDA.
  * - Import: a folder of generated Arbin CSVs into a fresh SQLite store with the archive on:
- *   MB/s by CPU against the parse alone, database size against the input, 1 vs 2 workers.
+ *   MB/s by CPU against the parse alone, database size against the input, 1 vs 2 workers, and
+ *   the CPU of each phase (pack for the archive, parse, cycles, analysis, store writes).
  *
  * Python peers are imported if present; a missing one is installed with pip when pip is there
  * (not with `--no-install`), else its comparison is skipped with a message. Every tool runs in
@@ -368,6 +369,7 @@ try {
       parse: child("phases", 1, [one]),
       import1: child("import", 1, [dir]),
       import2: child("import", 2, [dir]),
+      phases: child("import_phases", 1, [dir]),
     });
     const parseRate = bytes.length / (r.parse.inner.parse_cpu_s + r.parse.inner.cycles_cpu_s);
     const rate1 = total / r.import1.inner.cpu_s;
@@ -385,6 +387,19 @@ try {
         } the input`,
       );
     }
+    const ph = r.phases.inner;
+    const phaseTotal = ph.pack_cpu_s + ph.parse_cpu_s + ph.cycles_cpu_s + ph.analysis_cpu_s +
+      ph.store_cpu_s;
+    console.log(
+      `import phases, in process, ${ph.files} files after a warm-up one (CPU, share): ` +
+        (["pack", "parse", "cycles", "analysis", "store"] as const).map((name) =>
+          `${name} ${sec(ph[`${name}_cpu_s`])} (${
+            (100 * ph[`${name}_cpu_s`] / phaseTotal).toFixed(0)
+          } %)`
+        ).join(", ") +
+        " — pack: read, SHA-256 and zstd of the raw file; store: series encoding (zstd) and " +
+        "SQLite writes",
+    );
     console.log(
       `RATIO import (1 worker, CPU) vs parse: ${(100 * rate1 / parseRate).toFixed(0)} % ` +
         `(target ≥ 80 %); database / input ${ratio(r.import1.inner.db_bytes, total)} ` +
