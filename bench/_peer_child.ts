@@ -10,6 +10,8 @@
 //   phases   read the file, parse it (detected format), build the cycles: CPU of each phase
 //   read     `read(path)` (file → Recording, format detected), REPEAT times per file
 //   import   import the folder FILE into a fresh SQLite store, archive on (workers: REPEAT)
+//   alloc    allocate and write REPEAT Float64Arrays of FILE (a number) values each: what the
+//            columns of a recording cost in memory traffic and page faults alone
 //   import_phases  the same import one file at a time in this thread, CPU of each phase summed
 //            over the files after the first (a warm-up): pack (read, hash, zstd for the
 //            archive), parse, cycles, analysis (analyzeTest as the import runs it) and store
@@ -68,6 +70,15 @@ if (mode === "phases") {
   out.failed = summary.failed;
   out.db_bytes = (await Deno.stat(join(dir, "bench.db"))).size;
   await Deno.remove(dir, { recursive: true });
+} else if (mode === "alloc") {
+  const rows = Number(files[0]);
+  const keep: Float64Array[] = [];
+  for (let c = 0; c < repeat; c++) {
+    const column = new Float64Array(rows);
+    for (let k = 0; k < rows; k++) column[k] = k;
+    keep.push(column);
+  }
+  out.bytes = keep.length * rows * 8;
 } else if (mode === "import_phases") {
   const dir = await Deno.makeTempDir({ prefix: "peers_phases_" });
   const store = await SqliteStore.open({ path: join(dir, "bench.db") });

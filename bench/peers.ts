@@ -26,6 +26,7 @@ import { join } from "node:path";
 import { writeArbinCsv } from "./_gen_arbin_csv.ts";
 import { generateArbinCsv } from "./_gen_arbin_csv.ts";
 import { syntheticMpr } from "./_gen_mpr.ts";
+import { biologicMpr } from "../parsers/biologic_mpr.ts";
 import { bigNdax } from "./_gen_neware.ts";
 
 const { values } = parseArgs({
@@ -254,8 +255,26 @@ try {
       .sort();
     const realBytes = real.reduce((n, p) => n + Deno.statSync(p).size, 0);
     const repeat = Math.max(1, Math.round(20e6 / realBytes));
+    // The floor: as many 8-byte values as the recording's columns hold, allocated and written
+    // in a process of their own (nothing read or decoded).
+    const series = biologicMpr.parse(bytes, { fileName: big }).series!;
+    const columnBytes = [
+      series.time_s,
+      series.voltage_V,
+      series.current_A,
+      series.charge_capacity_Ah,
+      series.discharge_capacity_Ah,
+      series.charge_energy_Wh,
+      series.discharge_energy_Wh,
+      series.step_index,
+      series.cycle_index,
+      ...(series.temperature_C ? [series.temperature_C] : []),
+      ...Object.values(series.extras),
+    ].reduce((n, a) => n + a.byteLength, 0);
+    const columns = Math.round(columnBytes / 8 / series.length);
     const contenders: Record<string, { cmd: string[]; json: boolean }> = {
       ours_big: child("read", 1, [big]),
+      floor_big: child("alloc", columns, [String(series.length)]),
       ours_real: child("read", repeat, real),
     };
     if (hasGalvani) {
@@ -268,6 +287,13 @@ try {
         `in process, process peak RSS ${mib(r.ours_big.rss)} (${
           ratio(r.ours_big.rss, bytes.length)
         } the file)`,
+    );
+    console.log(
+      `floor: ${columns} columns of ${series.length} float64 (${
+        (columnBytes / 1e6).toFixed(0)
+      } MB, the recording's columns) allocated and written alone: ${
+        sec(r.floor_big.inner.cpu_s)
+      } CPU in process`,
     );
     console.log(
       `${real.length} real fixtures (${(realBytes / 1e3).toFixed(0)} kB) × ${repeat}: ours ${
