@@ -12,7 +12,9 @@
  * the way an import does (format detection, then the parser) and compared with the parse of the
  * intact fixture. The variant must be either
  *
- * - **repaired with a warning** (parsed, with a warning the original does not have),
+ * - **repaired with a warning** (parsed, with a warning the original does not have), or
+ *   **flagged** (the analysis of the stored test raises a data-quality flag of the series —
+ *   time going backwards, repeated rows, a gap — that the original does not have),
  * - **failed with a message naming the place** (a `ParseError` with a line or byte offset), or
  * - **not recognized** (no format claims it any more: the import records it as `failed` when its
  *   name says it is an instrument file, `skipped` otherwise), or

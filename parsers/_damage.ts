@@ -516,14 +516,16 @@ export function orderWarnings(rec: Recording): string[] {
   const out: string[] = [];
   const s = rec.series;
   if (s && s.length > 1) {
-    const t = s.time_s;
+    // Test time and the instrument's cycle counter, in one pass: neither goes back in an
+    // intact file.
+    const t = s.time_s, c = s.cycle_index;
     let back = 0, first = -1, prev = t[0];
+    let cycleBack = 0, cycleFirst = -1;
     for (let i = 1; i < s.length; i++) {
       const v = t[i];
-      if (v < prev) {
-        if (back++ === 0) first = i;
-      }
+      if (v < prev && back++ === 0) first = i;
       if (v === v) prev = v; // NaN keeps the last number
+      if (c[i] < c[i - 1] && cycleBack++ === 0) cycleFirst = i;
     }
     if (back > 0) {
       let before = first - 1;
@@ -534,20 +536,12 @@ export function orderWarnings(rec: Recording): string[] {
           `after ${t[before]} s): rows out of order, written twice or damaged`,
       ));
     }
-  }
-  // The instrument's cycle counter never goes back in an intact file.
-  if (s && s.length > 1) {
-    const c = s.cycle_index;
-    let back = 0, first = -1;
-    for (let i = 1; i < s.length; i++) {
-      if (c[i] < c[i - 1] && back++ === 0) first = i;
-    }
-    if (back > 0) {
+    if (cycleBack > 0) {
       out.push(damageWarning(
         "rows_out_of_order",
-        `the cycle counter goes back at ${back} row(s), first at row ${first + 1} (cycle ${
-          c[first]
-        } after ${c[first - 1]}): rows out of order, written twice or damaged`,
+        `the cycle counter goes back at ${cycleBack} row(s), first at row ${cycleFirst + 1} ` +
+          `(cycle ${c[cycleFirst]} after ${c[cycleFirst - 1]}): rows out of order, written ` +
+          "twice or damaged",
       ));
     }
   }
@@ -741,8 +735,16 @@ function withOrderWarnings(rec: Recording, warnings: string[]): Recording {
  */
 export function checkedFormat(kind: "text" | "binary", parser: FormatParser): FormatParser {
   const read = (bytes: Uint8Array, options: ParseOptions) => parser.parse(bytes, options);
-  return {
+  const checked: FormatParser = {
     ...parser,
     parse: (bytes, options) => checkedRead(bytes, { ...options, text: kind === "text", read }),
   };
+  const fromSource = parser.parseSource?.bind(parser);
+  if (fromSource) {
+    const readEither = (input: Uint8Array | ByteSource, options: ParseOptions) =>
+      input instanceof Uint8Array ? parser.parse(input, options) : fromSource(input, options);
+    checked.parseSource = (source, options) =>
+      checkedRead(source, { ...options, text: kind === "text", read: readEither });
+  }
+  return checked;
 }

@@ -30,6 +30,7 @@ import {
   parseNaiveDateTime,
 } from "./_delimited.ts";
 import { ParseError } from "./parse_error.ts";
+import { damageWarning } from "./_damage.ts";
 
 /** How many lines are searched for the column header. */
 export const HEADER_SCAN_LINES = 60;
@@ -320,11 +321,12 @@ export function readMaccorRows(lines: readonly string[], options: ReadRowsOption
     const f = line.split("\t");
     if (f.length < needed) {
       if (i === last && rows.n > 0) {
-        warnings.push(
+        warnings.push(damageWarning(
+          "truncated_last_line",
           `line ${
             i + 1
           } is cut short (${f.length} of ${h.length} fields, file truncated?) and was dropped`,
-        );
+        ));
         break;
       }
       throw new ParseError(file, `line ${i + 1} has ${f.length} fields, expected ${h.length}`, {
@@ -561,7 +563,11 @@ export function rowWarnings(rows: MaccorRows): string[] {
       if (at.length < 5) at.push(`after record ${rows.recs[k - 1]} (line ${rows.lineOf[k - 1]})`);
     }
   }
-  if (skipped > 0) warnings.push(`${skipped} record number(s) missing: ${at.join(", ")}`);
+  if (skipped > 0) {
+    warnings.push(
+      damageWarning("row_count_mismatch", `${skipped} record number(s) missing: ${at.join(", ")}`),
+    );
+  }
   if (rows.fra.some((v) => v === 1)) {
     warnings.push(
       "FRA (impedance) rows: the test clock stands still during the measurement; wall_clock_s advances",

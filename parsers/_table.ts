@@ -21,7 +21,7 @@ import {
 } from "./_delimited.ts";
 import { allocSeries, truncateSeries } from "./_series.ts";
 import { ParseError } from "./parse_error.ts";
-import { rowsBeforeHeader } from "./_damage.ts";
+import { damageWarning, rowsBeforeHeader } from "./_damage.ts";
 
 /** Where a column goes. */
 export type Target =
@@ -117,9 +117,10 @@ export function readTable(
     const f = splitFields(line, delimiter);
     if (f.length !== expected) {
       if (f.length < expected && i === last && n > 0) {
-        warnings.push(
+        warnings.push(damageWarning(
+          "truncated_last_line",
           `line ${lineNo} is cut short (${f.length} of ${expected} fields, file truncated?) and was dropped`,
-        );
+        ));
         break;
       }
       throw new ParseError(file, `line ${lineNo} has ${f.length} fields, expected ${expected}`, {

@@ -20,7 +20,7 @@ import { makeMeta } from "./_meta.ts";
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
-import { checkedFormat } from "./_damage.ts";
+import { checkedFormat, damageWarning } from "./_damage.ts";
 
 function findTable(lines: readonly string[]): number {
   for (let i = 0; i < Math.min(lines.length, 40); i++) {
@@ -127,7 +127,10 @@ function parseMaccorEis(bytes: Uint8Array, options: ParseOptions): Recording {
     const lineNo = i + 1;
     if (f.length < required) {
       if (i === last && rows.length > 0) {
-        warnings.push(`line ${lineNo} is cut short (file truncated?) and was dropped`);
+        warnings.push(damageWarning(
+          "truncated_last_line",
+          `line ${lineNo} is cut short (file truncated?) and was dropped`,
+        ));
         break;
       }
       throw new ParseError(

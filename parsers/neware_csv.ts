@@ -23,7 +23,7 @@ import { type BtsdaCell, type BtsdaRows, btsdaSeries, isBtsdaHeader } from "./_n
 import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
-import { checkedFormat } from "./_damage.ts";
+import { checkedFormat, damageWarning } from "./_damage.ts";
 
 const NESTED = [/^Cycle Index,/i, /^,Step Index,/i, /^,,DataPoint,/i];
 
@@ -146,9 +146,10 @@ function cutShort(
   let last = lines.length - 1;
   while (last > i && isBlank(lines[last])) last--;
   if (got < expected && i === last && kept > 0) {
-    warnings.push(
+    warnings.push(damageWarning(
+      "truncated_last_line",
       `line ${i + 1} is cut short (${got} of ${expected} fields, file truncated?) and was dropped`,
-    );
+    ));
     return true;
   }
   return false;

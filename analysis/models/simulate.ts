@@ -357,7 +357,13 @@ export function simulate(options: SimulateOptions = {}): Simulation {
   const cycles = cycleTable(steps, stepEnds, sei);
   const last = model.snapshot(y);
   const stats = solver.stats;
-  const vMinAll = Math.min(...rows.v), vMaxAll = Math.max(...rows.v);
+  // Loops, not Math.min(...rows.v): a long run has more rows than a call has room for arguments.
+  let vMinAll = Infinity, vMaxAll = -Infinity, tMaxAll = -Infinity;
+  for (const v of rows.v) {
+    if (v < vMinAll) vMinAll = v;
+    if (v > vMaxAll) vMaxAll = v;
+  }
+  for (const t of rows.temp) if (t > tMaxAll) tMaxAll = t;
   const finalCounters = [0, 1, 2, 3].map((c) => y[ic + c] * oneC);
   return new Simulation({
     model: kind,
@@ -389,7 +395,7 @@ export function simulate(options: SimulateOptions = {}): Simulation {
       initial_soc: init.soc,
       initial_ocv_V: init.ocv_V,
       final_temperature_K: model.temperature(y),
-      max_temperature_K: Math.max(...rows.temp),
+      max_temperature_K: tMaxAll,
       final_sei_thickness_m: sei ? last.seiThickness : null,
       lithium_lost_mol: sei ? last.lithiumLostToSei : null,
       capacity_lost_to_sei_Ah: sei ? last.lithiumLostToSei * 96485.33212331001 / 3600 : null,

@@ -143,7 +143,7 @@ import {
   RawVerifier,
   unframePieces,
 } from "./raw_codec.ts";
-import { decodeKeys, encodeKeys } from "./_keys.ts";
+import { decodeDocument, encodeDocument } from "./_mongo_encoding.ts";
 import { KeyedLock } from "./_keyed_lock.ts";
 import { newWriter, ownerGone, type WriterIdentity, writerLabel } from "./_liveness.ts";
 import { checkResumable, interruptedMessage, markInterrupted } from "./_job_owner.ts";
@@ -227,7 +227,7 @@ function fromDoc<T>(doc: Doc | null): T | null {
   for (const [key, value] of Object.entries(doc)) {
     if (!key.startsWith("_")) out[key] = value;
   }
-  return decodeKeys(out) as T;
+  return decodeDocument(out) as T;
 }
 
 /** Id of a stored chunk: deterministic, so readers fetch chunks by `_id`. */
@@ -242,7 +242,7 @@ function chunkId(
 /** A public document as stored: `id` becomes `_id`. */
 function toDoc<T extends { id: string }>(value: T, extra: Record<string, unknown> = {}): Doc {
   const { id, ...rest } = value;
-  return { _id: id, ...encodeKeys(rest), ...extra };
+  return { _id: id, ...encodeDocument(rest), ...extra };
 }
 
 /**
@@ -872,7 +872,7 @@ export class MongoStore implements Store {
         for (const key of [...Object.keys(set), "updated_at"]) delete onInsert[key];
         if (tags?.length) delete onInsert.tags;
         const update: Document = { $setOnInsert: hasChanges ? onInsert : fresh };
-        if (hasChanges) update.$set = { ...encodeKeys(set), updated_at: now };
+        if (hasChanges) update.$set = { ...encodeDocument(set), updated_at: now };
         if (tags?.length) update.$addToSet = { tags: { $each: tags } };
         try {
           const doc = await c.samples.findOneAndUpdate({ name }, update, {
@@ -925,7 +925,7 @@ export class MongoStore implements Store {
             if (!old) throw new NotFoundError("sample", id);
             await checkSampleLinks(fields, id, `Sample "${old.name}"`, this.#sampleExists);
             const set: Record<string, unknown> = {
-              ...encodeKeys(fields),
+              ...encodeDocument(fields),
               updated_at: laterIso(old.updated_at),
             };
             if (newName !== undefined && newName !== old.name) {
@@ -1724,7 +1724,7 @@ export class MongoStore implements Store {
       update: (id, patch: RawFilePatch) =>
         this.#op(async () => {
           const fields = checkRawFilePatch(patch ?? {}, `Raw file "${id}"`);
-          const r = await c.raw.findOneAndUpdate({ _id: id }, { $set: encodeKeys(fields) }, {
+          const r = await c.raw.findOneAndUpdate({ _id: id }, { $set: encodeDocument(fields) }, {
             returnDocument: "after",
           });
           if (!r) throw new NotFoundError("raw file", id);

@@ -47,6 +47,8 @@ import type {
 export const MAX_PARAMETER_FILE_BYTES = 2_000_000;
 /** Most steps of an experiment once groups and cycles are expanded. */
 export const MAX_STEPS = 100_000;
+/** Most repeats of the list of steps. */
+export const MAX_CYCLES = 10_000;
 /** Most output rows a run may ask for. */
 export const MAX_POINTS = 200_000;
 /** Longest experiment text, characters. */
@@ -226,11 +228,18 @@ function setInfo(key: string, set: ParameterSet, label: string, selected: boolea
   }>${info}</p>`;
 }
 
-/** Stored tests that have a time series to compare with. */
-async function testChoices(ctx: Ctx): Promise<{ id: string; label: string }[]> {
-  const tests = (await ctx.store.tests.find({ without_cycles: true })).filter((t) =>
+/** Most tests offered in the test list; with more, the form takes a test id. */
+export const MAX_TEST_CHOICES = 1000;
+
+/**
+ * Stored tests that have a time series to compare with, or null when there are more than
+ * {@link MAX_TEST_CHOICES} (the form then takes an id: a test page links here with it).
+ */
+async function testChoices(ctx: Ctx): Promise<{ id: string; label: string }[] | null> {
+  const tests = (await ctx.store.tests.list()).filter((t) =>
     t.data.series && t.data.series.length >= 2
   );
+  if (tests.length > MAX_TEST_CHOICES) return null;
   return tests
     .map((t) => ({
       id: t.id,
@@ -281,7 +290,7 @@ Rest for 1 hour
 (Charge at C/2 until 4.2 V, Hold at 4.2 V until C/50, Discharge at 1C until 2.5 V) x 3">
 ${spec.experiment}</textarea></label>
 <p class="muted" id="experiment-check" aria-live="polite">Empty: a 1C discharge to the set's lower cut-off — or, with a stored test chosen below, the test's own measured current. Steps: <code>Discharge at 1C until 2.5 V</code>, <code>Charge at 2 A for 10 minutes</code>, <code>Hold at 4.2 V until C/50</code>, <code>Rest for 1 hour</code>, <code>Discharge at 5 W for 2 minutes</code>, groups <code>(…, …) x N</code>.</p>
-<label>Repeat the list (cycles)<input type="number" name="cycles" id="cycles-input" min="1" max="10000" step="1" value="${spec.cycles}"></label>
+<label>Repeat the list (cycles)<input type="number" name="cycles" id="cycles-input" min="1" max="${MAX_CYCLES}" step="1" value="${spec.cycles}"></label>
 </fieldset>
 <fieldset><legend>Options</legend>
 <label>Initial state<input name="soc" id="soc-input" value="${spec.soc}" placeholder="100%" title="A fraction 0–1, a percentage or an open-circuit voltage like 3.9 V (PyBaMM's electrode-SOH scale)"></label>
@@ -297,11 +306,17 @@ ${spec.experiment}</textarea></label>
 </fieldset>
 <fieldset><legend>Against a stored test</legend>
 ${
-    tests.length === 0
+    tests !== null && tests.length === 0
       ? markup`<p class="muted" id="no-tests">No stored test with a time series: import data to compare a simulation with it.</p>`
-      : markup`<label>Test<select name="test" id="test-select"><option value="">— none —</option>${
-        tests.map((t) => option(t.id, t.label, t.id === spec.test))
-      }</select></label>
+      : markup`${
+        tests === null
+          ? markup`<label>Test id<input name="test" id="test-input" value="${
+            spec.test ?? ""
+          }" placeholder="from a test's page" title="More than ${MAX_TEST_CHOICES} tests: give the id of one (its page on the Tests list links here with it)"></label>`
+          : markup`<label>Test<select name="test" id="test-select"><option value="">— none —</option>${
+            tests.map((t) => option(t.id, t.label, t.id === spec.test))
+          }</select></label>`
+      }
 <label>Comparison axis<select name="axis">${option("time", "time", spec.axis === "time")}${
         option("capacity", "capacity per half cycle", spec.axis === "capacity")
       }</select></label>
@@ -404,7 +419,7 @@ async function readForm(ctx: Ctx, form: FormData): Promise<{ spec: RunSpec; set:
   spec.thermal = check(() => p.oneOf("thermal", ["isothermal", "lumped"] as const)) ??
     DEFAULTS.thermal;
   spec.sei = check(() => p.flag("sei"));
-  spec.cycles = check(() => p.int("cycles", { min: 1, max: 10_000 })) ?? 1;
+  spec.cycles = check(() => p.int("cycles", { min: 1, max: MAX_CYCLES })) ?? 1;
   spec.points = check(() => p.int("points", { min: 2, max: MAX_POINTS })) ?? null;
   spec.axis = check(() => p.oneOf("axis", ["time", "capacity"] as const)) ?? DEFAULTS.axis;
 
@@ -696,7 +711,7 @@ export async function modelingResultFragment(ctx: Ctx, id: string): Promise<Resp
 }
 
 /** How far a run has got, as JSON: `{state, progress}`. */
-export function modelingProgress(ctx: Ctx, id: string): Promise<Response> {
+export function modelingProgress(ctx: Ctx, id: string): Response {
   new Params(ctx.url, []);
   const run = requireRun(ctx, id);
   const state = run.result
@@ -706,7 +721,7 @@ export function modelingProgress(ctx: Ctx, id: string): Promise<Response> {
     : run.computing > 0
     ? (run.progress ? "running" : "starting")
     : "waiting";
-  return Promise.resolve(json({ state, progress: run.progress, error: run.failed }, 200));
+  return json({ state, progress: run.progress, error: run.failed }, 200);
 }
 
 function json(value: unknown, status: number): Response {
@@ -770,26 +785,25 @@ function download(body: string, type: string, name: string): Response {
  * naming the line and the step (still a 200: the answer to the question; a bad `cycles` is a
  * 400).
  */
-export function checkExperimentJson(ctx: Ctx): Promise<Response> {
+export function checkExperimentJson(ctx: Ctx): Response {
   const p = new Params(ctx.url, ["steps", "cycles"]);
-  const cycles = p.int("cycles", { min: 1, max: 10_000 }) ?? 1;
+  const cycles = p.int("cycles", { min: 1, max: MAX_CYCLES }) ?? 1;
   const text = ctx.url.searchParams.get("steps") ?? "";
   if (text.length > MAX_EXPERIMENT_CHARS) {
-    return Promise.resolve(
-      json({ ok: false, line: null, error: `At most ${MAX_EXPERIMENT_CHARS} characters` }, 200),
+    return json(
+      { ok: false, line: null, error: `At most ${MAX_EXPERIMENT_CHARS} characters` },
+      200,
     );
   }
   const problem = experimentProblem(text, cycles);
   // Steps that do not read are the answer here (200); a run with them is a 400.
   if (problem) {
-    return Promise.resolve(json({ ok: false, line: problem.line, error: problem.message }, 200));
+    return json({ ok: false, line: problem.line, error: problem.message }, 200);
   }
   const lines = readExperimentText(text);
-  if (lines.length === 0) return Promise.resolve(json({ ok: true, steps: 0, cycles: 0 }, 200));
+  if (lines.length === 0) return json({ ok: true, steps: 0, cycles: 0 }, 200);
   const e = parseExperiment(lines, { cycles, maxSteps: MAX_STEPS });
-  return Promise.resolve(
-    json({ ok: true, steps: e.steps.length, cycles: e.cycle[e.cycle.length - 1] }, 200),
-  );
+  return json({ ok: true, steps: e.steps.length, cycles: e.cycle[e.cycle.length - 1] }, 200);
 }
 
 const RUN = "/modeling/runs/([0-9a-f]+)";
@@ -803,7 +817,11 @@ export const MODELING_ROUTES: {
 }[] = [
   { method: "GET", pattern: /^\/modeling$/, run: (ctx) => modelingPage(ctx) },
   { method: "POST", pattern: /^\/modeling\/run$/, run: (ctx, _p, form) => runModeling(ctx, form!) },
-  { method: "GET", pattern: /^\/modeling\/experiment$/, run: (ctx) => checkExperimentJson(ctx) },
+  {
+    method: "GET",
+    pattern: /^\/modeling\/experiment$/,
+    run: (ctx) => Promise.resolve(checkExperimentJson(ctx)),
+  },
   { method: "GET", pattern: new RegExp(`^${RUN}$`), run: (ctx, [id]) => modelingRunPage(ctx, id) },
   {
     method: "GET",
@@ -814,7 +832,7 @@ export const MODELING_ROUTES: {
   {
     method: "GET",
     pattern: new RegExp(`^${RUN}/progress$`),
-    run: (ctx, [id]) => modelingProgress(ctx, id),
+    run: (ctx, [id]) => Promise.resolve(modelingProgress(ctx, id)),
   },
   {
     method: "GET",

@@ -116,6 +116,12 @@ ${testEditSection(ctx, test, sample, samples)}
         encodeURIComponent(test.id)
       }">Impedance spectra (${test.data.spectra.length})</a>`
       : ""
+  }${
+    test.data.series && test.data.series.length >= 2
+      ? markup` · <a href="/modeling${
+        query({ test: test.id })
+      }" id="modeling-link">Compare with a physics model, fit its parameters</a>`
+      : ""
   }</p>`);
   parts.push(analysisSection(test));
   if (test.notes.length) {

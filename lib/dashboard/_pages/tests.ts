@@ -12,6 +12,7 @@ import {
   type TestSearchPage,
 } from "../../search_tests.ts";
 import { TEST_TYPES } from "../../store/documents.ts";
+import type { Store } from "../../store/store.ts";
 import { FLAG_CODES, PROTOCOL_KINDS } from "../../../analysis/analyze_test.ts";
 import {
   TEST_ROW_CSV_COLUMNS,
@@ -329,6 +330,28 @@ const COLUMNS: Column[] = [
   },
 ];
 
+/** How long the options of the tester and tag filters are reused, ms. */
+const FACETS_MS = 30_000;
+const facetCache = new WeakMap<Store, { at: number; testers: string[]; tags: string[] }>();
+
+/**
+ * The testers and tags to offer in the filters: read from every test (the one part of the page
+ * that grows with the store), then reused for {@link FACETS_MS} (a tag added meanwhile appears
+ * in the options a little later; searching for it works at once).
+ */
+async function facets(store: Store): Promise<{ testers: string[]; tags: string[] }> {
+  const hit = facetCache.get(store);
+  if (hit && Date.now() - hit.at < FACETS_MS) return hit;
+  const listing = await store.tests.list();
+  const fresh = {
+    at: Date.now(),
+    testers: [...new Set(listing.map((t) => t.tester))].sort(),
+    tags: [...new Set(listing.flatMap((t) => t.tags))].sort(),
+  };
+  facetCache.set(store, fresh);
+  return fresh;
+}
+
 /** Tests: search and filters, a sorted page of the matches, compare / export of a selection. */
 export async function testsPage(ctx: Ctx): Promise<Page> {
   const { store, url } = ctx;
@@ -336,13 +359,11 @@ export async function testsPage(ctx: Ctx): Promise<Page> {
   const { page, perPage } = paging(url);
   const all = await store.tests.count();
   if (all === 0) return { title: "Tests", nav: "tests", body: emptyStore(ctx) };
-  const [found, samples, listing] = await Promise.all([
+  const [found, samples, { testers, tags }] = await Promise.all([
     search(ctx, { offset: (page - 1) * perPage, limit: perPage }),
     store.samples.find(),
-    store.tests.list(),
+    facets(store),
   ]);
-  const testers = [...new Set(listing.map((t) => t.tester))].sort();
-  const tags = [...new Set(listing.flatMap((t) => t.tags))].sort();
   const pages = Math.max(1, Math.ceil(found.total / perPage));
   const text = (name: string) => url.searchParams.get(name)?.trim() ?? "";
   const chosen = (name: string) =>

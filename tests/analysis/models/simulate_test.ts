@@ -166,3 +166,15 @@ Deno.test("projectCycleLife() takes an SEI run to a retention threshold and carr
   ok(/do not claim to be representative/.test(life.notes[0]));
   throws(() => projectCycleLife(simulate({ model: "spm" })), /at least 3 cycles/);
 });
+
+Deno.test("simulate() returns runs with more rows than a function call takes arguments", () => {
+  // 70 days of rest reported every 30 s: 201 601 rows (Math.min(...rows) overflows the stack
+  // from about 120 000; a 500-cycle SEI run at the default period has 150 000).
+  const sim = simulate({ model: "spm", experiment: ["Rest for 70 days"], period_s: 30 });
+  equal(sim.series.length, 70 * 86400 / 30 + 1);
+  // At rest from 100 % SOC the voltage stays at the OCV at 100 % SOC, 4.2 V for Chen2020.
+  ok(
+    Math.abs(sim.summary.min_voltage_V - 4.2) < 1e-6 &&
+      Math.abs(sim.summary.max_voltage_V - 4.2) < 1e-6,
+  );
+});

@@ -182,6 +182,24 @@ Deno.test({
         );
       }
 
+      await t.step("dark mode follows the system setting", async () => {
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.emulateMedia({ colorScheme: "dark" });
+        for (
+          const [name, path] of [["detail-dark", `/tests/${nw4.id}`], ["tests-dark", "/tests"]]
+        ) {
+          await page.goto(origin + path);
+          await ready(page);
+          // The page background is dark (each channel below 64 of 255).
+          const rgb = await page.evaluate("getComputedStyle(document.body).backgroundColor");
+          const channels = String(rgb).match(/\d+/g)!.slice(0, 3).map(Number);
+          ok(channels.every((c) => c < 64), `${path}: background ${rgb}`);
+          equal(await overflow(page), 0);
+          await shot(page, name);
+        }
+        await page.emulateMedia({ colorScheme: "light" });
+      });
+
       await t.step("lists: the headline metrics are visible without scrolling", async () => {
         for (const [width, height] of VIEWPORTS) {
           await page.setViewportSize({ width, height });

@@ -295,6 +295,9 @@ Deno.test("overlay on a stored test and a fit that recovers the value the test w
       name: "simulated-2C",
       file_hash: "a".repeat(64),
     }, { series: measured });
+    // The test's page links to the Modeling page with the test chosen.
+    const detail = (await get(`/tests/${test.id}`)).text;
+    match(detail, new RegExp(`<a href="/modeling\\?test=${test.id}" id="modeling-link">`));
     const page = (await get(`/modeling?test=${test.id}`)).text;
     match(page, new RegExp(`<option value="${test.id}" selected>simulated-2C — Synthetic`));
 

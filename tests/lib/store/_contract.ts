@@ -18,7 +18,14 @@ import { updateCellDataset } from "../../../lib/cell_dataset.ts";
 import { analyzeTest } from "../../../analysis/analyze_test.ts";
 import { packRaw } from "../../../lib/store/raw_codec.ts";
 import { assertClose } from "../../_util.ts";
-import { hashOf, makeBytes, makeCycle, makeSeries, makeSpectrum } from "./_fixtures.ts";
+import {
+  hashOf,
+  makeBytes,
+  makeCycle,
+  makeSeries,
+  makeSpectrum,
+  realFadeTest,
+} from "./_fixtures.ts";
 
 /** Opens a fresh, empty store with 1000-row chunks; `cleanup` closes and removes it. */
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
@@ -922,6 +929,66 @@ const CASES: Case[] = [
       equal(await store.datasets.count(), 1);
       const none = await updateCellDataset(store, "CN404");
       equal(none.dataset, null);
+    },
+  ],
+
+  [
+    "tests keep a real analysis with nested arrays (fade-model covariance) exactly",
+    async (store) => {
+      const real = await realFadeTest();
+      // The fixture's fade models carry 2×2 and 3×3 parameter covariance matrices
+      // (analysis/fade_models.ts); without them this case would not store a nested array.
+      const fits = real.analysis.fade!.models.fits;
+      ok(fits.filter((f) => Array.isArray(f.covariance?.[0])).length >= 3);
+      const sampleId = await newSample(store, "nw4-120-1-6");
+      // Metadata with nested arrays, keys FerretDB refuses and a key shaped like the adapter's
+      // own encoding of an array inside an array ("%[]").
+      const metadata = {
+        matrix: [[1, 2], [3, [4, [5]]], []],
+        "a.b": [[{ $c: [[]], "%[]": [[0]] }]],
+        "%[]": [7],
+      };
+      const test = await store.tests.create({
+        sample_id: sampleId,
+        tester: "Neware",
+        name: "nw4-120-1-6-53",
+        file_hash: hashOf(real.file),
+        cycles: real.cycles,
+        analysis: real.analysis,
+        metadata,
+      }, { series: real.series });
+      deepEqual(test.analysis, real.analysis);
+      deepEqual(test.metadata, metadata);
+      deepEqual(await store.tests.get(test.id), test);
+      deepEqual(await store.tests.find(), [test]);
+      deepEqual(await store.tests.getByHash(hashOf(real.file)), test);
+      const light = (await store.tests.find({ without_cycles: true }))[0];
+      deepEqual(light.analysis, { ...real.analysis, cycles: [] });
+      const [listed] = await store.tests.list();
+      deepEqual(listed.analysis?.summary, real.analysis.summary);
+      deepEqual(listed.analysis?.end_of_life, real.analysis.end_of_life);
+      // The queryable fields still answer: the summary number and the protocol.
+      const retention = real.analysis.summary.capacity_retention!;
+      equal(typeof retention, "number");
+      equal(
+        await store.tests.count({
+          summary: [{ field: "capacity_retention", op: "=", value: retention }],
+          protocol: real.analysis.summary.protocol,
+        }),
+        1,
+      );
+      equal((await store.series.read(test.id))!.length, real.series.length);
+      // An update replacing the analysis keeps the new matrices exactly.
+      const changed = structuredClone(real.analysis);
+      changed.fade!.models.fits[0].covariance = [[1, 0.5], [0.5, 2]];
+      const updated = await store.tests.update(test.id, { analysis: changed });
+      deepEqual(updated.analysis, changed);
+      deepEqual((await store.tests.get(test.id))!.analysis, changed);
+      // The sample's metrics come from the analysis (summary.initial_capacity_Ah).
+      equal(
+        (await store.samples.get(sampleId))!.metrics.avg_initial_capacity_Ah,
+        real.analysis.summary.initial_capacity_Ah,
+      );
     },
   ],
 

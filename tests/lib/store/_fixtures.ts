@@ -5,6 +5,10 @@ import type { CycleSummary } from "../../../lib/model/cycle_summary.ts";
 import type { CyclingSeries } from "../../../lib/model/cycling_series.ts";
 import type { Spectrum } from "../../../lib/model/spectrum.ts";
 import { createHash } from "node:crypto";
+import { analyzeTest, type TestAnalysisData } from "../../../analysis/analyze_test.ts";
+import { summarizeCycles } from "../../../analysis/cycles.ts";
+import { read } from "../../../lib/summarize/read.ts";
+import { fixturePath } from "../../_util.ts";
 
 /** SHA-256 hex of a text, computed independently of the store (node:crypto). */
 export function hashOf(text: string): string {
@@ -110,4 +114,36 @@ export function makeBytes(n: number, marker: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(n);
   for (let i = 0; i < n; i++) bytes[i] = (i * 31 + marker) & 255;
   return bytes;
+}
+
+/** A real test: cycles, series and the analysis the import pipeline would store with them. */
+export interface RealTest {
+  /** The fixture. */
+  file: string;
+  /** Its cycle summaries. */
+  cycles: CycleSummary[];
+  /** Its series. */
+  series: CyclingSeries;
+  /** `analyzeTest({ series, cycles }).toJSON()`. */
+  analysis: TestAnalysisData;
+}
+
+let realTest: Promise<RealTest> | null = null;
+
+/**
+ * The Neware `.ndax` fixture `nw4-120-1-6-53` (150 cycles, 7,000 rows; provenance in
+ * `tests/fixtures/README.md`) read, summarized and analysed as an import does. Its fade models
+ * carry covariance matrices (`number[][]`), which FerretDB refuses as nested arrays unless the
+ * MongoDB adapter encodes them. Read once per process.
+ */
+export function realFadeTest(): Promise<RealTest> {
+  realTest ??= (async () => {
+    const file = "neware/nw4-120-1-6-53.ndax";
+    const recording = await read(fixturePath(file));
+    const series = recording.series!;
+    const cycles = [...summarizeCycles(series).cycles];
+    const analysis = analyzeTest({ series, cycles, label: file }).toJSON();
+    return { file, cycles, series, analysis };
+  })();
+  return realTest!;
 }

@@ -600,10 +600,16 @@ def others() -> None:
         d.columns = [c.strip() for c in d.columns]
         i = d["Current (A)"].to_numpy(float)
         q = d["Capacity (Ah)"].to_numpy(float)
-        st = d["Step Type"].to_numpy()
-        charge = np.isin(st, [1, 7])
-        discharge = np.isin(st, [2, 8, 9, 10])
-        qc, qd = np.where(charge, np.abs(q), 0), np.where(discharge, np.abs(q), 0)
+        # Capacity (Ah) is the net charge passed (PyProBE reads it as its net `Capacity [Ah]`;
+        # preparenovonix's HPC example falls on discharge): its rises where the current is
+        # positive are charge, its falls where the current is negative discharge (at either end
+        # of the interval); other changes (a restart) are left out.
+        dq = np.diff(q, prepend=q[0])
+        pos = (i > 0) | (np.roll(i, 1) > 0)
+        neg = (i < 0) | (np.roll(i, 1) < 0)
+        pos[0] = neg[0] = False
+        qc = np.cumsum(np.where((dq > 0) & pos, dq, 0))
+        qd = np.cumsum(np.where((dq < 0) & neg, -dq, 0))
         cycling(name, "pandas.read_csv ([Data] section)", d["Run Time (h)"].to_numpy(float) * 3600, i, qc, qd, d["Cycle Number"].to_numpy(), "current_sign")
     # PEC
     lines = fx("other/Test25195.csv").read_text(encoding="latin-1").splitlines()
