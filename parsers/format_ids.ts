@@ -15,16 +15,16 @@
  * ```
  */
 export const FORMAT_IDS: readonly string[] = [
+  "biologic_mpr",
+  "neware_nda",
+  "neware_ndax",
+  "arbin_res",
   "arbin_csv",
   "arbin_metadata_csv",
   "arbin_xlsx",
-  "biologic_mpr",
   "biologic_mpt",
-  "neware_nda",
-  "neware_ndax",
   "neware_csv",
   "neware_xlsx",
-  "arbin_res",
   "maccor_eis",
   "maccor_text",
   "novonix_csv",
