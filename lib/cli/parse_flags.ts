@@ -21,6 +21,51 @@ function alternatives(values: readonly string[]): string {
     : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
 }
 
+/** Edit distance of two short strings (for "did you mean"). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j] + 1,
+        row[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/**
+ * The message of a `parseArgs` error in the tools' style, naming the flag and what is wrong:
+ * `unknown flag --wokers (did you mean --workers?)`, `--out needs a value`, `--json takes no
+ * value`. Other errors keep their message.
+ */
+function parseArgsMessage(error: unknown, names: readonly string[]): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const flag = message.match(/'(?:-\w, )?(--?[^' ]+)/)?.[1];
+  if (flag === undefined) return message;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const name = flag.replace(/^--?/, "");
+    const near = names
+      .map((n) => ({ n, d: distance(name, n) }))
+      .filter(({ d }) => d <= Math.max(1, Math.floor(name.length / 3)))
+      .sort((a, b) => a.d - b.d)[0];
+    return `unknown flag ${flag}${near ? ` (did you mean --${near.n}?)` : ""}`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    if (/does not take an argument/.test(message)) return `${flag} takes no value`;
+    if (/argument missing|ambiguous/.test(message)) {
+      return `${flag} needs a value` +
+        (/ambiguous/.test(message) ? ` (write ${flag}=VALUE for a value starting with "-")` : "");
+    }
+  }
+  return message;
+}
+
 /** The value of one flag, converted to its type and checked. */
 function checked(name: string, o: CliOption, text: string): string | number {
   if (o.type === "string") {
@@ -77,6 +122,9 @@ function checked(name: string, o: CliOption, text: string): string | number {
  * equal(positionals[0], "x.csv");
  * throws(() => parseFlags(["--workers", "0"], SPEC), /--workers must be 1 or more, got 0/);
  * throws(() => parseFlags(["--method", "c"], SPEC), /--method must be a or b, got "c"/);
+ * throws(() => parseFlags(["--wokers", "3"], SPEC), /unknown flag --wokers \(did you mean --workers\?\)/);
+ * throws(() => parseFlags(["--method"], SPEC), /--method needs a value/);
+ * throws(() => parseFlags(["--json=yes"], SPEC), /--json takes no value/);
  * ```
  */
 export function parseFlags<S extends CliSpec>(args: string[], spec: S): ParsedFlags<S> {
@@ -96,7 +144,7 @@ export function parseFlags<S extends CliSpec>(args: string[], spec: S): ParsedFl
       ),
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(parseArgsMessage(error, Object.keys(options)));
   }
   const raw: Record<string, string | boolean | (string | boolean)[] | undefined> = parsed.values;
   const values: Record<string, unknown> = {};

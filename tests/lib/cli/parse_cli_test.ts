@@ -76,6 +76,13 @@ Deno.test("parseFlags(): bad numbers, values out of range or choices and unknown
     () => parseFlags(["--wokers", "1"], SPEC),
     (e) => e instanceof UsageError && /wokers/.test(e.message),
   );
+  // node:util parseArgs messages rewritten to name the flag and what is wrong.
+  throws(() => parseFlags(["--wokers", "1"], SPEC), {
+    message: "unknown flag --wokers (did you mean --workers?)",
+  });
+  throws(() => parseFlags(["--zzz"], SPEC), { message: "unknown flag --zzz" });
+  throws(() => parseFlags(["--workers"], SPEC), { message: "--workers needs a value" });
+  throws(() => parseFlags(["--json=1"], SPEC), { message: "--json takes no value" });
   const CHECKED = {
     name: "t",
     summary: "",
