@@ -5,10 +5,11 @@
  *
  *   deno task bench:startup [--runs 15] [--compare DIR]
  *
- * Measures every tool's `--help` and `summarize` of a small file (the 2 KB Arbin sample and a
- * 26 KB Arbin export). Each command runs in its own process under bash's `time` (CPU = user +
- * system of all threads, the figure that holds on a shared machine; wall time is printed beside
- * it); the commands are interleaved round by round and the median of `--runs` rounds is kept.
+ * Measures `deno run` of an empty script (in a temporary folder, and inside the checkout, where
+ * Deno also reads `deno.json`, the lock file and `node_modules`), every tool's `--help` and
+ * `summarize` of a small file (the 2 KB Arbin sample and a 26 KB Arbin export). Each command runs
+ * in its own process under bash's `time` (CPU = user + system of all threads, the figure that
+ * holds on a shared machine; wall time is printed beside it); the commands are interleaved round by round and the median of `--runs` rounds is kept.
  * With `--compare DIR` (another checkout of this repository, e.g. a `git worktree` of an older
  * commit) the same commands run there too, interleaved with these, so both columns come from
  * the same load. The load average is printed before and after.
@@ -39,8 +40,11 @@ const TOOLS = [...Deno.readDirSync(join(repo, "cli"))]
 
 /** A command: a label and the arguments of `deno` (run from the checkout's folder). */
 type Case = [label: string, args: string[]];
+/** An empty script inside each checkout: the same deno.json, lock file and node_modules. */
+const EMPTY_IN_TREE = ".startup_bench_empty.ts";
 const CASES: Case[] = [
   ["empty script", ["run", empty]],
+  ["empty script in the checkout", ["run", EMPTY_IN_TREE]],
   ...TOOLS.map((t): Case => [`${t} --help`, ["run", `cli/${t}.ts`, "--help"]]),
   ["summarize 2 KB Arbin CSV", [
     "run",
@@ -94,6 +98,7 @@ const median = (xs: number[]): number => {
 };
 
 const trees = [repo, ...(values.compare ? [values.compare] : [])];
+for (const tree of trees) await Deno.writeTextFile(join(tree, EMPTY_IN_TREE), "");
 console.log(`load average before: ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 // One warm-up round fills the module and transpile caches.
 for (const tree of trees) for (const [, args] of CASES) await timed(tree, args);
@@ -130,3 +135,4 @@ CASES.forEach(([label], c) => {
   console.log([label, ...cells].join(" | "));
 });
 await Deno.remove(empty);
+for (const tree of trees) await Deno.remove(join(tree, EMPTY_IN_TREE));

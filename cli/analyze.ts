@@ -14,7 +14,7 @@
  * @module
  */
 
-import { CYCLE_METHODS } from "../analysis/cycles.ts";
+import { CYCLE_METHODS } from "../analysis/cycle_methods.ts";
 import type { AnalysisMetric, AnalyzeTestOptions, TestAnalysis } from "../analysis/analyze_test.ts";
 import type { CliContext, CliSpec } from "../lib/cli/cli_spec.ts";
 import { runCli } from "../lib/cli/run_cli.ts";

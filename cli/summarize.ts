@@ -16,7 +16,7 @@
  */
 
 import { basename } from "node:path";
-import { CYCLE_METHODS } from "../analysis/cycles.ts";
+import { CYCLE_METHODS } from "../analysis/cycle_methods.ts";
 import { FORMAT_IDS } from "../parsers/format_ids.ts";
 import type { CliSpec, FlagValues } from "../lib/cli/cli_spec.ts";
 import { runCli } from "../lib/cli/run_cli.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { CYCLE_METHODS } from "../../analysis/cycles.ts";
+import { CYCLE_METHODS } from "../../analysis/cycle_methods.ts";
 import type { CliOption } from "./cli_spec.ts";
 
 /**
