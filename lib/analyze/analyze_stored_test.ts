@@ -5,7 +5,10 @@ import {
   type AnalyzeTestOptions,
   type TestAnalysis,
 } from "../../analysis/analyze_test.ts";
+import { CYCLE_METHODS, summarizeCycles } from "../../analysis/cycles.ts";
+import type { CycleTable } from "../../analysis/cycle_table.ts";
 import type { Store } from "../store/store.ts";
+import { isStaleAnalysis } from "./_stale_analysis.ts";
 import type { Sample, TestResult } from "../store/documents.ts";
 import { samplePropertiesOf } from "../samples/sample_properties_of.ts";
 
@@ -42,6 +45,11 @@ function mergedOptions(test: TestResult, options: AnalyzeStoredTestOptions): Ana
  * the test's stored `analysis_options` under the options given. With `save`, the analysis and
  * the options are stored with the test in one write — what the import pipeline, `migrate` and
  * `analyze --test ID --save` do.
+ *
+ * A test whose stored analysis is missing or of another `ANALYSIS_VERSION` gets its cycles built
+ * again from its stored series (by the test's cycle method), as an import would build them now:
+ * the per-cycle capacities and energies are part of the analysis (version 8 changed how counters
+ * are integrated). With `save` the new cycles are stored with the analysis.
  *
  * @param store The store.
  * @param testId The test's id.
@@ -86,37 +94,57 @@ export async function analyzeStoredTest(
   if (!test) throw new RangeError(`Cannot analyse test "${testId}": no such test`);
   const sample = await store.samples.get(test.sample_id);
   const analysisOptions = mergedOptions(test, options);
-  const analysis = await analyzeTestFrom(store, test, sample, analysisOptions);
+  const { analysis, rebuilt } = await analyzeTestFrom(store, test, sample, analysisOptions);
   if (options.save) {
-    // One write: the analysis, its options, and no stale reason why there was none.
-    const { analysis_error: stale, ...metadata } = test.metadata ?? {};
+    // One write: the analysis, its options, the cycles it was computed from when they were built
+    // again, and no stale reason why there was no analysis.
+    const { analysis_error: staleError, ...metadata } = test.metadata ?? {};
     await store.tests.update(test.id, {
       analysis: analysis.toJSON(),
       analysis_options: analysisOptions,
-      ...(stale !== undefined ? { metadata } : {}),
+      ...(rebuilt ? { cycles: [...rebuilt.cycles] } : {}),
+      ...(staleError !== undefined || rebuilt
+        ? {
+          metadata: {
+            ...(staleError !== undefined ? metadata : test.metadata),
+            ...(rebuilt ? { cycle_method: rebuilt.method } : {}),
+          },
+        }
+        : {}),
     });
   }
   return analysis;
 }
 
-/** Analyse a stored test (already read) with the given options. */
+/**
+ * Analyse a stored test (already read) with the given options; `rebuilt` holds the cycles built
+ * again from the series for a stale analysis (else `null`: the stored cycles were used).
+ */
 async function analyzeTestFrom(
   store: Store,
   test: TestResult,
   sample: Sample | null,
   options: AnalyzeTestOptions,
-): Promise<TestAnalysis> {
+): Promise<{ analysis: TestAnalysis; rebuilt: CycleTable | null }> {
   const series = test.data.series ? await store.series.read(test.id) : null;
   const spectra = test.data.spectra.length > 0 ? await store.spectra.read(test.id) : [];
-  const method = test.metadata?.cycle_method;
-  return analyzeTest({
+  const stored = test.metadata?.cycle_method;
+  const method = CYCLE_METHODS.find((m) => m === stored);
+  // The cycles as an import builds them now (the method the test was delimited by) when the
+  // stored analysis is stale; else the stored cycles; a test stored without cycles gets them
+  // from its series.
+  const rebuilt = series && series.length > 0 && test.cycles.length > 0 && isStaleAnalysis(test)
+    ? summarizeCycles(series, { method: method ?? "auto" })
+    : null;
+  const cycles = rebuilt ? [...rebuilt.cycles] : test.cycles;
+  const analysis = analyzeTest({
     series,
-    // Stored cycles when there are some; a test stored without cycles gets them from its series.
-    ...(test.cycles.length > 0 || !series ? { cycles: test.cycles } : {}),
-    cycleMethod: typeof method === "string" ? method : null,
+    ...(cycles.length > 0 || !series ? { cycles } : {}),
+    cycleMethod: rebuilt ? rebuilt.method : typeof stored === "string" ? stored : null,
     spectra,
     label: test.name,
     sample: sample ? samplePropertiesOf(sample) : null,
     warnings: storedWarnings(test),
   }, options);
+  return { analysis, rebuilt };
 }

@@ -2,12 +2,13 @@
 
 /**
  * The computations the dashboard's workers offer: pure functions of plain data (no store, no
- * `Deno`) that return a page section's HTML.
+ * `Deno`) that return a page section's HTML, or a download's bytes (`exportFiles`).
  */
 
 import { eisSections } from "./_pages/eis_sections.ts";
 import { curvesSection, traceSection } from "./_pages/detail_sections.ts";
 import { modelingRun } from "./_pages/modeling_sections.ts";
+import { exportFiles } from "./_pages/export.ts";
 
 /** Task name → function. */
 export const DASHBOARD_TASKS = {
@@ -15,4 +16,5 @@ export const DASHBOARD_TASKS = {
   curvesSection,
   traceSection,
   modelingRun,
+  exportFiles,
 };

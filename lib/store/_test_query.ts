@@ -9,6 +9,16 @@ import { TEST_SORT_KEYS, type TestFilter } from "./store.ts";
 
 const OPS = new Set(["<", "<=", ">", ">=", "="]);
 
+/** The fields of `TestFilter` that select tests whose field equals the given value. */
+export const TEST_EQUALITY_FILTERS = [
+  "sample_id",
+  "cell_code",
+  "base_name",
+  "name",
+  "tester",
+  "test_type",
+] as const;
+
 /** Check the analysis, text and sort parts of a test filter (RangeError naming the problem). */
 export function checkTestQuery(filter: TestFilter): void {
   const bad = (what: string): never => {

@@ -21,6 +21,7 @@ import { plot } from "../_plot.ts";
 import { Params } from "../_params.ts";
 import { transferables } from "../../compute/transferables.ts";
 import { testEditSection } from "./edit.ts";
+import { exportSection } from "./export.ts";
 import type { CurvesInput } from "./detail_sections.ts";
 
 export { CURVE_POINTS, TRACE_POINTS } from "./detail_sections.ts";
@@ -124,6 +125,7 @@ ${testEditSection(ctx, test, sample, samples)}
       : ""
   }</p>`);
   parts.push(analysisSection(test));
+  parts.push(exportSection(test, sample));
   if (test.notes.length) {
     parts.push(
       markup`<h2>Notes</h2><ul>${
