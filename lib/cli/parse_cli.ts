@@ -61,7 +61,7 @@ async function readConfig(
  *
  * const cli = await parseCli([], { name: "t", summary: "", usage: "", store: true },
  *   { home: "/nonexistent-home", env: {} });
- * equal(cli.config, null); // no flag takes its default from the file: not read yet
+ * equal(cli.config === null, true); // no flag takes its default from the file: not read yet
  * equal((await cliConfig(cli)).path, null); // read now: there is none
  * equal(cli.config?.path, null);
  * ```
