@@ -29,6 +29,7 @@ export * from "./dqdv.ts";
 export * from "./dqdv_spec.ts";
 export * from "./find_peaks.ts";
 export * from "./dvdq.ts";
+export * from "./dvdq_peak_metrics.ts";
 export * from "./track_peaks.ts";
 export * from "./dqdv_difference.ts";
 export * from "./voltage_capacity.ts";

@@ -5,12 +5,8 @@ import {
   type AnalyzeTestOptions,
   type TestAnalysis,
 } from "../../analysis/analyze_test.ts";
-import { CYCLE_METHODS, summarizeCycles } from "../../analysis/cycles.ts";
-import type { CycleTable } from "../../analysis/cycle_table.ts";
 import type { Store } from "../store/store.ts";
-import { isStaleAnalysis } from "./_stale_analysis.ts";
-import type { Sample, TestResult } from "../store/documents.ts";
-import { samplePropertiesOf } from "../samples/sample_properties_of.ts";
+import { storedAnalysisInput } from "./stored_analysis_input.ts";
 
 /** Options of {@link analyzeStoredTest}: analysis options, and whether to store the result. */
 export interface AnalyzeStoredTestOptions extends AnalyzeTestOptions {
@@ -19,23 +15,6 @@ export interface AnalyzeStoredTestOptions extends AnalyzeTestOptions {
    * test's `analysis_options`, so that every surface shows it. @default {false}
    */
   save?: boolean;
-}
-
-/** The parser and import warnings a stored test keeps (`metadata.warnings`). */
-function storedWarnings(test: TestResult): string[] {
-  const w = test.metadata?.warnings;
-  return Array.isArray(w) ? w.filter((x): x is string => typeof x === "string") : [];
-}
-
-/**
- * The analysis options given, over the test's stored `analysis_options` (`undefined` keeps a
- * stored one; `save` is not an analysis option).
- */
-function mergedOptions(test: TestResult, options: AnalyzeStoredTestOptions): AnalyzeTestOptions {
-  const { save: _save, ...given } = options;
-  const out: Record<string, unknown> = { ...(test.analysis_options ?? {}) };
-  for (const [k, v] of Object.entries(given)) if (v !== undefined) out[k] = v;
-  return out as AnalyzeTestOptions;
 }
 
 /**
@@ -92,9 +71,13 @@ export async function analyzeStoredTest(
 ): Promise<TestAnalysis> {
   const test = await store.tests.get(testId);
   if (!test) throw new RangeError(`Cannot analyse test "${testId}": no such test`);
-  const sample = await store.samples.get(test.sample_id);
-  const analysisOptions = mergedOptions(test, options);
-  const { analysis, rebuilt } = await analyzeTestFrom(store, test, sample, analysisOptions);
+  const { save: _save, ...given } = options;
+  const { input, options: analysisOptions, rebuilt } = await storedAnalysisInput(
+    store,
+    test,
+    given,
+  );
+  const analysis = analyzeTest(input, analysisOptions);
   if (options.save) {
     // One write: the analysis, its options, the cycles it was computed from when they were built
     // again, and no stale reason why there was no analysis.
@@ -114,37 +97,4 @@ export async function analyzeStoredTest(
     });
   }
   return analysis;
-}
-
-/**
- * Analyse a stored test (already read) with the given options; `rebuilt` holds the cycles built
- * again from the series for a stale analysis (else `null`: the stored cycles were used).
- */
-async function analyzeTestFrom(
-  store: Store,
-  test: TestResult,
-  sample: Sample | null,
-  options: AnalyzeTestOptions,
-): Promise<{ analysis: TestAnalysis; rebuilt: CycleTable | null }> {
-  const series = test.data.series ? await store.series.read(test.id) : null;
-  const spectra = test.data.spectra.length > 0 ? await store.spectra.read(test.id) : [];
-  const stored = test.metadata?.cycle_method;
-  const method = CYCLE_METHODS.find((m) => m === stored);
-  // The cycles as an import builds them now (the method the test was delimited by) when the
-  // stored analysis is stale; else the stored cycles; a test stored without cycles gets them
-  // from its series.
-  const rebuilt = series && series.length > 0 && test.cycles.length > 0 && isStaleAnalysis(test)
-    ? summarizeCycles(series, { method: method ?? "auto" })
-    : null;
-  const cycles = rebuilt ? [...rebuilt.cycles] : test.cycles;
-  const analysis = analyzeTest({
-    series,
-    ...(cycles.length > 0 || !series ? { cycles } : {}),
-    cycleMethod: rebuilt ? rebuilt.method : typeof stored === "string" ? stored : null,
-    spectra,
-    label: test.name,
-    sample: sample ? samplePropertiesOf(sample) : null,
-    warnings: storedWarnings(test),
-  }, options);
-  return { analysis, rebuilt };
 }

@@ -8,4 +8,5 @@
  */
 export * from "./analyze_stored_test.ts";
 export * from "./refresh_analyses.ts";
+export * from "./stored_analysis_input.ts";
 export * from "./test_analysis_of.ts";

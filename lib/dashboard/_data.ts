@@ -8,7 +8,6 @@
  */
 
 import type { TestAnalysis, TestSummary } from "../../analysis/analyze_test.ts";
-import { analyzeStoredTest } from "../analyze/analyze_stored_test.ts";
 import { testAnalysisOf } from "../analyze/test_analysis_of.ts";
 import type { Sample, TestListing, TestResult } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
@@ -38,31 +37,6 @@ export function analysisNote(
 export function storedAnalysisOf(test: TestResult): TestAnalysis | null {
   if (!test.analysis) return null;
   return cached(`analysis:${test.id}:${test.updated_at}`, () => testAnalysisOf(test.analysis!));
-}
-
-/**
- * The analysis of a test at an end-of-life threshold: the stored one at its own threshold;
- * at another, the same analysis computed again with only the threshold changed (the test's other
- * stored options kept), not stored.
- */
-export async function analysisAt(
-  store: Store,
-  test: TestResult,
-  threshold: number,
-): Promise<{ analysis: TestAnalysis | null; note: string | null }> {
-  const stored = storedAnalysisOf(test);
-  if (!stored) return { analysis: null, note: analysisNote(test) };
-  if (stored.data.options.threshold === threshold) return { analysis: stored, note: null };
-  const key = `analysis:${test.id}:${test.updated_at}:${threshold}`;
-  if (cache.has(key)) return { analysis: cache.get(key) as TestAnalysis, note: null };
-  try {
-    const analysis = await analyzeStoredTest(store, test.id, { threshold });
-    cached(key, () => analysis);
-    return { analysis, note: null };
-  } catch (err) {
-    if (err instanceof RangeError) return { analysis: null, note: err.message };
-    throw err;
-  }
 }
 
 /** Samples by id. */

@@ -25,12 +25,13 @@ import { eventStream } from "./_pages/events.ts";
 import { testsCsv, testsJson, testsPage } from "./_pages/tests.ts";
 import {
   curvesFragment,
+  fadeFragment,
   testAnalysisJson,
   testDetailPage,
   traceFragment,
 } from "./_pages/test_detail.ts";
 import { fadePage } from "./_pages/fade.ts";
-import { compareCsv, comparePage } from "./_pages/compare.ts";
+import { compareCsv, compareDvdqFragment, comparePage } from "./_pages/compare.ts";
 import { advancedPage } from "./_pages/advanced.ts";
 import { jobPage, jobsPage, resumeJob } from "./_pages/jobs.ts";
 import { downloadFile, filesPage } from "./_pages/files.ts";
@@ -127,6 +128,12 @@ const ROUTES: Route[] = [
   },
   {
     method: "GET",
+    pattern: new RegExp(`^/tests/${ID}/fade$`),
+    run: (ctx, [id]) => fadeFragment(ctx, id),
+    fragment: true,
+  },
+  {
+    method: "GET",
     pattern: new RegExp(`^/tests/${ID}/trace$`),
     run: (ctx, [id]) => traceFragment(ctx, id),
     fragment: true,
@@ -149,6 +156,18 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/fade$/, run: (ctx) => fadePage(ctx) },
   { method: "GET", pattern: /^\/compare$/, run: (ctx) => comparePage(ctx) },
   { method: "GET", pattern: /^\/compare\.csv$/, run: (ctx) => compareCsv(ctx) },
+  {
+    method: "GET",
+    pattern: /^\/compare\/dvdq$/,
+    run: (ctx) => compareDvdqFragment(ctx),
+    fragment: true,
+  },
+  {
+    method: "GET",
+    pattern: /^\/compare\/dvdq$/,
+    run: (ctx) => compareDvdqFragment(ctx),
+    fragment: true,
+  },
   { method: "GET", pattern: /^\/eis$/, run: (ctx) => eisListPage(ctx) },
   { method: "GET", pattern: new RegExp(`^/eis/${ID}$`), run: (ctx, [id]) => eisPage(ctx, id) },
   {

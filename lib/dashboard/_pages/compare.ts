@@ -18,6 +18,12 @@ import { plot } from "../_plot.ts";
 import { attachment, SECURITY_HEADERS } from "../_security.ts";
 import { csvCell } from "./tests.ts";
 import { emptyStore } from "./overview.ts";
+import { lateSection } from "./test_detail.ts";
+import type { DvdqPeakMetrics } from "../../../analysis/dvdq_peak_metrics.ts";
+import type { DvdqAnswer } from "./compare_sections.ts";
+import { ComputeTimeoutError } from "../../compute/compute_pool.ts";
+import { transferables } from "../../compute/transferables.ts";
+import { fragmentResponse } from "../_compute.ts";
 
 /** Tests compared at most. */
 const MAX_TESTS = 12;
@@ -214,7 +220,21 @@ ${
     parts.push(
       markup`<h2>Side by side</h2><p><a href="/compare.csv${
         query({ ids: ids.join(",") })
-      }" id="compare-csv">Export as CSV</a></p>${sideBySide(found, labelOf)}`,
+      }" id="compare-csv">Export as CSV</a></p>${sideBySide(found, labelOf)}
+<h2>dV/dQ peaks</h2><p class="muted">dV/dQ of the half the retention follows (the discharge,
+unless the analysis follows the charge capacity) of each test's first and last full counted cycles (those of its stored dQ/dV report), between 10 %
+and 90 % of the half's capacity; A and B are the two most prominent peaks of each cycle, A the
+earlier, at the capacity passed since the half began. When both belong to one electrode (the
+graphite peaks of a graphite cell), the capacity between them shrinks with that electrode's loss
+of active material, while lost lithium shifts both; a peak that vanished or grew makes the numbers
+compare different features, so look at the curves (the dQ/dV on each test's page) before
+concluding.</p>${
+        lateSection(
+          "compare-dvdq",
+          `/compare/dvdq${query({ ids: found.map((c) => c.id).join(",") })}`,
+          "the dV/dQ peaks",
+        )
+      }`,
     );
   }
   return { title: "Compare", nav: "compare", body: markup`${parts}` };
@@ -297,12 +317,27 @@ function sideBySide(found: Chosen[], labelOf: Map<string, string>): SafeHtml {
   }</tbody></table>`;
 }
 
-/** The side-by-side table as CSV (numbers as stored: fractions, Ah, Ω). */
+/**
+ * The side-by-side table as CSV (numbers as stored: fractions, Ah, Ω), with the dV/dQ peak
+ * metrics of each test (computed in the worker pool, as on the page).
+ */
 export async function compareCsv(ctx: Ctx): Promise<Response> {
   const { ids } = compareParams(ctx);
   const found = (await chosenTests(ctx, ids)).filter((c) => c.test);
-  const lines = [["id", "name", "sample", ...SIDE.map(([, name]) => name), "flag_codes"].join(",")];
-  for (const c of found) {
+  const dvdq = await Promise.all(found.map((c) => dvdqOf(ctx, c)));
+  const lines = [
+    [
+      "id",
+      "name",
+      "sample",
+      ...SIDE.map(([, name]) => name),
+      "flag_codes",
+      ...DVDQ_CSV.map(([name]) => name),
+      "dvdq_note",
+    ].join(","),
+  ];
+  found.forEach((c, i) => {
+    const d = dvdq[i];
     lines.push(
       [
         c.id,
@@ -310,9 +345,11 @@ export async function compareCsv(ctx: Ctx): Promise<Response> {
         c.sampleName,
         ...SIDE.map(([, , get]) => get(c)),
         (s(c)?.flag_codes ?? []).join(";"),
+        ...DVDQ_CSV.map(([, get]) => (d.metrics ? get(d.metrics) : null)),
+        d.note,
       ].map(csvCell).join(","),
     );
-  }
+  });
   return new Response(lines.join("\r\n") + "\r\n", {
     headers: {
       ...SECURITY_HEADERS,
@@ -321,4 +358,140 @@ export async function compareCsv(ctx: Ctx): Promise<Response> {
       "cache-control": "no-store",
     },
   });
+}
+
+/** The dV/dQ peak metrics of a compared test, or why there are none (`note`, also a partial one). */
+interface DvdqResult {
+  metrics: DvdqPeakMetrics | null;
+  note: string | null;
+}
+
+/** Columns of the dV/dQ metrics in the CSV (numbers as computed: Ah, fractions). */
+const DVDQ_CSV: [string, (m: DvdqPeakMetrics) => number | string | null][] = [
+  ["dvdq_direction", (m) => m.direction],
+  ["dvdq_first_cycle", (m) => m.first.cycle],
+  ["dvdq_last_cycle", (m) => m.last?.cycle ?? null],
+  ["dvdq_peak_a_first_Ah", (m) => m.first.peak_a_Ah],
+  ["dvdq_peak_b_first_Ah", (m) => m.first.peak_b_Ah],
+  ["dvdq_peak_a_last_Ah", (m) => m.last?.peak_a_Ah ?? null],
+  ["dvdq_peak_b_last_Ah", (m) => m.last?.peak_b_Ah ?? null],
+  ["dvdq_separation_first_Ah", (m) => m.first.separation_Ah],
+  ["dvdq_separation_last_Ah", (m) => m.last?.separation_Ah ?? null],
+  ["dvdq_separation_retention", (m) => m.separation_retention],
+  ["dvdq_peak_a_shift_Ah", (m) => m.peak_a_shift_Ah],
+];
+
+/**
+ * The dV/dQ peak metrics of a chosen test (`dvdqPeakMetrics`): the half the retention follows,
+ * of the first and last cycles of its stored dQ/dV report (the first and last full counted
+ * cycles), computed in the worker pool from those cycles' rows and cached by test and version.
+ */
+async function dvdqOf(ctx: Ctx, c: Chosen): Promise<DvdqResult> {
+  const test = c.test;
+  if (!test) return { metrics: null, note: c.skip };
+  const analysis = test.analysis;
+  if (!analysis) return { metrics: null, note: retentionNote(test) };
+  if (!analysis.dqdv) {
+    return { metrics: null, note: `no full cycles: ${analysis.dqdv_note ?? "no dQ/dV report"}` };
+  }
+  const cycles = analysis.dqdv.cycles;
+  const direction = analysis.options.metric === "charge_capacity_Ah" ? "charge" : "discharge";
+  const key = `dvdq:${test.id}:${test.updated_at}`;
+  let input = null;
+  if (ctx.compute.cached(key) === undefined) {
+    const rows = async (cycle: number) => {
+      const series = await ctx.store.series.read(test.id, { cycle });
+      if (!series) throw new RangeError(`cycle ${cycle} has no stored rows`);
+      return { series, cycle };
+    };
+    try {
+      input = {
+        first: await rows(cycles[0]),
+        last: cycles.length > 1 ? await rows(cycles[cycles.length - 1]) : null,
+        direction,
+      };
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      return { metrics: null, note: err.message };
+    }
+  }
+  let answer: DvdqAnswer;
+  try {
+    answer = JSON.parse(
+      await ctx.compute.section({
+        key,
+        task: "dvdqMetrics",
+        input,
+        heavy: false,
+        signal: ctx.req.signal,
+        transfer: transferables(input),
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ComputeTimeoutError) {
+      return { metrics: null, note: `stopped after the time limit of ${err.ms / 1000} s` };
+    }
+    throw err;
+  }
+  return "error" in answer
+    ? { metrics: null, note: answer.error }
+    : { metrics: answer.metrics, note: answer.metrics.note };
+}
+
+/** Capacity in mAh for the table. */
+function mAh(ah: number | null | undefined): string {
+  return num(ah === null || ah === undefined ? null : ah * 1000);
+}
+
+/** A first → last pair of capacities (mAh). */
+function pair(first: number | null, last: number | null | undefined, hasLast: boolean): SafeHtml {
+  return hasLast ? markup`${mAh(first)} → ${mAh(last)}` : markup`${mAh(first)}`;
+}
+
+/**
+ * The dV/dQ peak metrics of the compared tests (`ids`), as an HTML fragment the page loads after
+ * it is shown: each test computed in the worker pool.
+ */
+export async function compareDvdqFragment(ctx: Ctx): Promise<Response> {
+  const { ids } = compareParams(ctx);
+  const found = (await chosenTests(ctx, ids)).filter((c) => c.test);
+  let results: DvdqResult[];
+  try {
+    results = await Promise.all(found.map((c) => dvdqOf(ctx, c)));
+  } catch (err) {
+    if (ctx.req.signal.aborted) return fragmentResponse("", 499);
+    throw err;
+  }
+  const labels = uniqueLabels(
+    found.map((c) => ({
+      test: c.test!,
+      sample: c.sampleName ? { name: c.sampleName } : null,
+    })),
+  );
+  return fragmentResponse(
+    markup`<table id="compare-dvdq-table" class="sticky"><thead><tr><th>Test</th><th>Half</th><th class="num">Cycles</th>
+<th class="num" title="Peaks between 10 % and 90 % of the half's capacity">Peaks</th><th class="num" title="Peak A, mAh since the half began">A (mAh)</th><th class="num" title="Peak B, mAh since the half began">B (mAh)</th>
+<th class="num" title="Capacity between A and B">B − A (mAh)</th><th class="num" title="Last separation / first separation">Separation retention (%)</th><th class="num" title="Last A − first A">A shift (mAh)</th><th>Note</th></tr></thead><tbody>${
+      found.map((c, i) => {
+        const { metrics: m, note } = results[i];
+        const has = !!m?.last;
+        return markup`<tr data-test-id="${c.id}"><td class="name" title="${labels[i]}">${
+          labels[i]
+        }</td>${
+          m
+            ? markup`<td>${m.direction}</td><td class="num">${m.first.cycle}${
+              has ? ` → ${m.last!.cycle}` : ""
+            }</td><td class="num">${m.first.peak_count}${
+              has ? ` → ${m.last!.peak_count}` : ""
+            }</td><td class="num">${pair(m.first.peak_a_Ah, m.last?.peak_a_Ah, has)}</td>
+<td class="num">${pair(m.first.peak_b_Ah, m.last?.peak_b_Ah, has)}</td><td class="num">${
+              pair(m.first.separation_Ah, m.last?.separation_Ah, has)
+            }</td><td class="num">${pct(m.separation_retention)}</td><td class="num">${
+              mAh(m.peak_a_shift_Ah)
+            }</td>`
+            : markup`<td colspan="8" class="muted">—</td>`
+        }<td class="muted">${note ?? ""}</td></tr>`;
+      })
+    }</tbody></table>`.value,
+  );
 }

@@ -6,10 +6,16 @@
  * no Deno): the dashboard's compute workers run them on series the page reads from the store.
  */
 
+import {
+  analyzeTest,
+  type AnalyzeTestOptions,
+  type TestAnalysis,
+  type TestAnalysisInput,
+} from "../../../analysis/analyze_test.ts";
 import { dqdv, type DqdvCurve } from "../../../analysis/dqdv.ts";
 import { dqdvSpec } from "../../../analysis/dqdv_spec.ts";
 import { halfCycles } from "../../../analysis/half_cycles.ts";
-import { voltageTracePlotSpec } from "../../../analysis/plot_specs.ts";
+import { retentionPlotSpec, voltageTracePlotSpec } from "../../../analysis/plot_specs.ts";
 import { voltageCapacity, type VoltageCapacityCurve } from "../../../analysis/voltage_capacity.ts";
 import { voltageCapacitySpec } from "../../../analysis/voltage_capacity_spec.ts";
 import type { CyclingSeries } from "../../model/cycling_series.ts";
@@ -153,4 +159,81 @@ export function traceSection(input: { series: CyclingSeries | null }): string {
       `Largest-triangle downsampling to at most ${TRACE_POINTS} points`,
     )
   }</div>`.value;
+}
+
+/**
+ * The retention section of a detail page from an analysis: the cycles left out, the retention
+ * plot with the best model, threshold, knee and anomalies beside the analysis's headline
+ * numbers, and the fitted fade models; or why there is no fade analysis (`note`, when there is
+ * no analysis at all). The same HTML whether the analysis is the stored one (drawn with the
+ * page) or one at another threshold (computed by {@link fadeSection} in a worker).
+ */
+export function fadeSectionHtml(analysis: TestAnalysis | null, note: string | null): SafeHtml {
+  const parts: SafeHtml[] = [];
+  const excluded = analysis?.excluded ?? [];
+  if (excluded.length) {
+    parts.push(
+      markup`<p class="muted" id="fade-left-out">Left out of retention, fade and end of life: ${
+        excluded.map((e, i) => markup`${i ? "; " : ""}cycle ${e.cycle} (${e.role}: ${e.reason})`)
+      }.</p>`,
+    );
+  }
+  const fade = analysis?.fadeAnalysis ?? null;
+  if (fade && analysis) {
+    parts.push(
+      markup`<div class="row">${
+        plot(
+          "plot-retention",
+          retentionPlotSpec(fade.plotData(), { width: 560 }),
+          "Measured retention, best model by AIC, threshold, knee and anomalies",
+        )
+      }<table id="fade-summary"><tbody>${
+        analysis.summaryRows().map((r) =>
+          markup`<tr><th>${r.quantity}</th><td class="num">${
+            typeof r.value === "number" ? num(r.value) : String(r.value ?? "—")
+          }</td></tr>`
+        )
+      }</tbody></table></div>
+<h2>Fitted fade models</h2><table id="fade-models"><thead><tr><th>Model</th><th>Formula</th><th>Parameters</th><th class="num">R²</th><th class="num">AIC</th><th>Best</th></tr></thead><tbody>${
+        fade.modelRows().map((r) =>
+          markup`<tr><td>${String(r.model)}</td><td><code>${String(r.formula)}</code></td><td>${
+            String(r.params)
+          }</td><td class="num">${num(r.r_squared as number)}</td><td class="num">${
+            num(r.aic as number)
+          }</td><td>${String(r.best)}</td></tr>`
+        )
+      }</tbody></table>`,
+    );
+  } else {
+    parts.push(
+      markup`<p class="muted" id="fade-none">No fade analysis: ${
+        analysis ? analysis.data.fade_note : note
+      }</p>`,
+    );
+  }
+  return markup`${parts}`;
+}
+
+/** What {@link fadeSection} analyses: a stored test's analysis input and options. */
+export interface FadeSectionInput {
+  /** What the store keeps of the test (`storedAnalysisInput`). */
+  input: TestAnalysisInput;
+  /** The test's stored options with the threshold changed. */
+  options: AnalyzeTestOptions;
+}
+
+/**
+ * The retention section at another end-of-life threshold: the test analysed again
+ * (`analyzeTest`, its other stored options kept), not stored. Options the test cannot satisfy
+ * give the reason instead.
+ */
+export function fadeSection(request: FadeSectionInput): string {
+  let analysis: TestAnalysis | null = null, note: string | null = null;
+  try {
+    analysis = analyzeTest(request.input, request.options);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    note = err.message;
+  }
+  return fadeSectionHtml(analysis, note).value;
 }

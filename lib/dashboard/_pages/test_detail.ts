@@ -1,12 +1,11 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { capacityPlotSpec, retentionPlotSpec } from "../../../analysis/plot_specs.ts";
+import { capacityPlotSpec } from "../../../analysis/plot_specs.ts";
 import { similarTests } from "../../../analysis/similar_tests.ts";
 import { spectraNyquistChart } from "../../../analysis/eis/eis_charts.ts";
 import type { TestResult } from "../../store/documents.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import {
-  analysisAt,
   analysisNote,
   listingRows,
   requireTest,
@@ -21,8 +20,9 @@ import { plot } from "../_plot.ts";
 import { Params } from "../_params.ts";
 import { transferables } from "../../compute/transferables.ts";
 import { testEditSection } from "./edit.ts";
+import { type CurvesInput, fadeSectionHtml, type FadeSectionInput } from "./detail_sections.ts";
+import { storedAnalysisInput } from "../../analyze/stored_analysis_input.ts";
 import { exportSection } from "./export.ts";
-import type { CurvesInput } from "./detail_sections.ts";
 
 export { CURVE_POINTS, TRACE_POINTS } from "./detail_sections.ts";
 
@@ -44,7 +44,7 @@ function cycleChoice(test: TestResult, p: Params): { vc: number[]; dq: number } 
 }
 
 /** A section the page loads after it is shown (computed in the worker pool). */
-function lateSection(id: string, url: string, what: string): SafeHtml {
+export function lateSection(id: string, url: string, what: string): SafeHtml {
   return markup`<section class="fragment" id="${id}" data-fragment="${url}"><p class="fragment-status">Computing ${what}… <span class="fragment-elapsed">0 s</span>
 <button type="button" class="secondary small" data-cancel>Cancel</button></p>
 <noscript><a href="${url}">Show ${what}</a></noscript></section>`;
@@ -142,10 +142,6 @@ ${testEditSection(ctx, test, sample, samples)}
     // Capacity, CE and fade.
     const storedEol = Math.round((test.analysis?.options.threshold ?? 0.8) * 1000) / 10;
     const eol = eolParam ?? storedEol;
-    // The stored analysis; at another threshold the same analysis with only the threshold changed.
-    const at = await analysisAt(store, test, eol / 100);
-    const fade = at.analysis?.fadeAnalysis ?? null;
-    const error = at.analysis ? at.analysis.data.fade_note : at.note;
     parts.push(
       markup`<h2>Capacity and coulombic efficiency</h2><div class="plots">${
         plot(
@@ -160,42 +156,21 @@ ${testEditSection(ctx, test, sample, samples)}
 ${p.list("vc").length ? markup`<input type="hidden" name="vc" value="${vcCycles.join(",")}">` : ""}
 ${p.list("dq").length ? markup`<input type="hidden" name="dq" value="${dqCycle}">` : ""}
 <button type="submit">Refit</button></form>`);
-    const excluded = at.analysis?.excluded ?? [];
-    if (excluded.length) {
-      parts.push(
-        markup`<p class="muted" id="fade-left-out">Left out of retention, fade and end of life: ${
-          excluded.map((e, i) => markup`${i ? "; " : ""}cycle ${e.cycle} (${e.role}: ${e.reason})`)
-        }.</p>`,
-      );
-    }
-    if (fade && at.analysis) {
-      const summary = at.analysis.summaryRows();
-      parts.push(
-        markup`<div class="row">${
-          plot(
-            "plot-retention",
-            retentionPlotSpec(fade.plotData(), { width: 560 }),
-            "Measured retention, best model by AIC, threshold, knee and anomalies",
-          )
-        }<table id="fade-summary"><tbody>${
-          summary.map((r) =>
-            markup`<tr><th>${r.quantity}</th><td class="num">${
-              typeof r.value === "number" ? num(r.value) : String(r.value ?? "—")
-            }</td></tr>`
-          )
-        }</tbody></table></div>
-<h2>Fitted fade models</h2><table id="fade-models"><thead><tr><th>Model</th><th>Formula</th><th>Parameters</th><th class="num">R²</th><th class="num">AIC</th><th>Best</th></tr></thead><tbody>${
-          fade.modelRows().map((r) =>
-            markup`<tr><td>${String(r.model)}</td><td><code>${String(r.formula)}</code></td><td>${
-              String(r.params)
-            }</td><td class="num">${num(r.r_squared as number)}</td><td class="num">${
-              num(r.aic as number)
-            }</td><td>${String(r.best)}</td></tr>`
-          )
-        }</tbody></table>`,
-      );
+    const stored = storedAnalysisOf(test);
+    if (!stored || stored.data.options.threshold === eol / 100) {
+      // The stored analysis, drawn with the page.
+      parts.push(fadeSectionHtml(stored, analysisNote(test)));
     } else {
-      parts.push(markup`<p class="muted">No fade analysis: ${error}</p>`);
+      // The same analysis at another threshold (not stored): computed in the worker pool.
+      parts.push(
+        markup`<p class="muted" id="fade-what-if">At ${eol} % instead of the stored ${storedEol} %: the test analysed again with only the threshold changed, not stored (use <em>Edit this test</em> to store it).</p>${
+          lateSection(
+            "fade-section",
+            `/tests/${encodeURIComponent(test.id)}/fade${query({ eol })}`,
+            `the fade analysis at ${eol} %`,
+          )
+        }`,
+      );
     }
 
     // Voltage–capacity curves and dQ/dV of chosen cycles: computed in the worker pool.
@@ -325,6 +300,36 @@ export async function curvesFragment(ctx: Ctx, id: string): Promise<Response> {
     transfer: transferables(series),
     what: "the voltage curves and dQ/dV",
     hint: "choose fewer cycles",
+  });
+}
+
+/**
+ * The retention section at the end-of-life threshold `eol` (%): the test analysed again in the
+ * worker pool with only the threshold changed (not stored), as an HTML fragment.
+ */
+export async function fadeFragment(ctx: Ctx, id: string): Promise<Response> {
+  const test = await requireTest(ctx.store, id);
+  const p = new Params(ctx.url, ["eol"]);
+  const stored = test.analysis?.options.threshold ?? 0.8;
+  const eol = p.number("eol", { min: 1, max: 99, unit: "% retention" }) ?? stored * 100;
+  if (test.cycles.length === 0) {
+    throw new HttpError(400, `Test "${test.name}" has no cycles: no retention to analyse`);
+  }
+  const key = `fade:${test.id}:${test.updated_at}:${eol}`;
+  let input: FadeSectionInput | null = null;
+  if (ctx.compute.cached(key) === undefined) {
+    const stored = await storedAnalysisInput(ctx.store, test, { threshold: eol / 100 });
+    input = { input: stored.input, options: stored.options };
+  }
+  return await ctx.compute.fragment({
+    key,
+    task: "fadeSection",
+    input,
+    heavy: false,
+    signal: ctx.req.signal,
+    transfer: transferables(input),
+    what: `the fade analysis at ${eol} %`,
+    hint: "the test's series is too long to analyse again in time",
   });
 }
 

@@ -348,6 +348,9 @@ Deno.test({
         await Promise.all([page.waitForURL(/exampleData/), page.click(`a[data-add="${eis.id}"]`)]);
         await ready(page);
         ok((await page.textContent("#compare-chosen"))!.includes("an impedance test"));
+        // The dV/dQ peak metrics, loaded after the page: a row per test, each with its reason
+        // when it has none (symmetric cells, an impedance test).
+        deepEqual(await rowIds(page, "#compare-dvdq-table"), [...ids, eis.id]);
         const [download] = await Promise.all([
           page.waitForEvent("download"),
           page.click("#compare-csv"),

@@ -9,6 +9,9 @@ import { SqliteStore } from "../../../lib/store/sqlite_store.ts";
 import type { Store } from "../../../lib/store/store.ts";
 import { attribute, type FixtureStore, fixtureStore, fragmentUrl } from "./_fixture_store.ts";
 import { TRACE_POINTS } from "../../../lib/dashboard/_pages/test_detail.ts";
+import { fadeSectionHtml } from "../../../lib/dashboard/_pages/detail_sections.ts";
+import { analyzeStoredTest } from "../../../lib/analyze/analyze_stored_test.ts";
+import { dvdqPeakMetrics } from "../../../analysis/dvdq_peak_metrics.ts";
 
 const BASE = "http://127.0.0.1:8050";
 
@@ -199,6 +202,36 @@ Deno.test("test detail draws capacity, fade, curves, dQ/dV and a downsampled tra
   deepEqual(JSON.parse(json.text).analysis, cycling.analysis);
 });
 
+Deno.test("test detail at another end-of-life threshold analyses again in the worker pool", async () => {
+  const { store } = await fixtures();
+  // The Neware .nda of 122 cycles: stored at the default 80 % threshold.
+  const cycling = (await store.tests.find({ name: "nw4-120-1-6-53" }))[0];
+  equal(cycling.analysis!.options.threshold, 0.8);
+  const get = handler(store);
+  // At the stored threshold the section comes with the page (the stored analysis).
+  const stored = await get(`/tests/${cycling.id}?eol=80`);
+  match(stored.text, /id="fade-summary"/);
+  ok(!stored.text.includes('id="fade-section"'));
+  // At 70 %: the page comes at once, the section later from the worker pool.
+  const page = await get(`/tests/${cycling.id}?eol=70`);
+  equal(page.res.status, 200);
+  ok(!page.text.includes('id="fade-summary"'), "not computed on the page's thread");
+  match(page.text, /id="fade-what-if">At 70 % instead of the stored 80 %/);
+  const url = fragmentUrl(page.text, "fade-section");
+  equal(url, `/tests/${cycling.id}/fade?eol=70`);
+  const section = await get(url);
+  equal(section.res.status, 200);
+  // The same HTML as the analysis computed directly with only the threshold changed (what
+  // analyze --test ID --threshold 0.7 prints), not stored.
+  const direct = await analyzeStoredTest(store, cycling.id, { threshold: 0.7 });
+  equal(section.text, fadeSectionHtml(direct, null).value);
+  match(section.text, /<th>end of life at 70 %<\/th>/);
+  equal((await store.tests.get(cycling.id))!.analysis!.options.threshold, 0.8);
+  // A bad threshold is a 400 naming it.
+  equal((await get(`/tests/${cycling.id}/fade?eol=150`)).res.status, 400);
+  get.close();
+});
+
 Deno.test("dashboard pages leave out a last cycle cut short by the end of the recording", async () => {
   const { store } = await fixtures();
   // The Zn file of channel 54 ends mid-discharge (−0.00113 A on its last row): the import
@@ -330,6 +363,60 @@ Deno.test("compare overlays the chosen tests and skips what it cannot compare, s
     400,
   );
   equal((await handler(store)("/compare?idz=1")).res.status, 400);
+});
+
+Deno.test("compare shows and exports the dV/dQ peak metrics, computed in the worker pool", async () => {
+  const { store } = await fixtures();
+  const m50t =
+    (await store.tests.find({ name: "TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation" }))[0];
+  const zn = (await store.tests.find({ name: "BL_Zn_SymCell_072023_03_1mAh_Channel_53_Wb_1" }))[0];
+  const get = handler(store);
+  const ids = `${m50t.id},${zn.id}`;
+  const page = await get(`/compare?ids=${ids}`);
+  equal(page.res.status, 200);
+  // The page comes first; the metrics are a section loaded after it.
+  ok(!page.text.includes('id="compare-dvdq-table"'));
+  const section = await get(fragmentUrl(page.text, "compare-dvdq"));
+  equal(section.res.status, 200);
+  // The same numbers as dvdqPeakMetrics on the rows of the stored dQ/dV report's cycles (2 and
+  // 7; tests/analysis/dvdq_peak_metrics_test.ts checks them against SciPy).
+  const rows = async (cycle: number) => ({
+    series: (await store.series.read(m50t.id, { cycle }))!,
+    cycle,
+  });
+  const direct = dvdqPeakMetrics({
+    first: await rows(2),
+    last: await rows(7),
+    direction: "discharge",
+  });
+  const row = (id: string) =>
+    new RegExp(`<tr data-test-id="${id}">([\\s\\S]*?)</tr>`).exec(section.text)?.[1] ?? "";
+  match(row(m50t.id), /<td>discharge<\/td><td class="num">2 → 7<\/td>/);
+  ok(
+    row(m50t.id).includes(
+      `${Number((direct.first.peak_a_Ah! * 1000).toPrecision(4))} → ${
+        Number((direct.last!.peak_a_Ah! * 1000).toPrecision(4))
+      }`,
+    ),
+    row(m50t.id),
+  );
+  // A symmetric cell has no dQ/dV report: the reason instead of numbers.
+  match(row(zn.id), /no full cycles: symmetric cell/);
+  // The CSV carries the same numbers as computed (Ah, fractions) and the reasons.
+  const csv = await get(`/compare.csv?ids=${ids}`);
+  const [head, ...lines] = csv.text.trim().split("\r\n");
+  const header = head.split(",");
+  const cell = (line: string, name: string) => line.split(",")[header.indexOf(name)];
+  equal(cell(lines[0], "dvdq_first_cycle"), "2");
+  equal(cell(lines[0], "dvdq_last_cycle"), "7");
+  equal(cell(lines[0], "dvdq_peak_a_first_Ah"), String(direct.first.peak_a_Ah));
+  equal(cell(lines[0], "dvdq_peak_b_last_Ah"), String(direct.last!.peak_b_Ah));
+  equal(cell(lines[0], "dvdq_separation_retention"), String(direct.separation_retention));
+  equal(cell(lines[0], "dvdq_note"), "");
+  equal(cell(lines[1], "dvdq_first_cycle"), "");
+  // (The note, last, is quoted: it holds commas.)
+  match(lines[1], /,"no full cycles: symmetric cell: [^"]+"$/);
+  get.close();
 });
 
 Deno.test("EIS page fits a chosen circuit, runs KK and DRT, and reports a bad circuit", async () => {
