@@ -131,7 +131,16 @@ import {
 } from "./_shared.ts";
 import { redactText, redactUri, uriSecrets } from "./redact.ts";
 import { rechunk, sha256Stream } from "./_sha256.ts";
-import { checkTestQuery, searchWords, testSearchText } from "./_test_query.ts";
+import {
+  checkStatsOptions,
+  checkTestQuery,
+  hasFade,
+  lastDataMs,
+  randomKey,
+  searchWords,
+  testSearchText,
+} from "./_test_query.ts";
+import { mongoTestStats, type SampleFacets, statsProjection } from "./_mongo_test_stats.ts";
 import { SUMMARY_NUMBER_FIELDS } from "./documents.ts";
 import {
   compressPiece,
@@ -425,11 +434,15 @@ export class MongoStore implements Store {
     await c.tests.createIndex({ tags: 1 });
     await c.tests.createIndex({ _protocol: 1 });
     await c.tests.createIndex({ _tester_lc: 1 });
-    for (const f of ["fade_per_100_cycles", "capacity_retention", "cycle_count"]) {
+    for (
+      const f of ["fade_per_100_cycles", "capacity_retention", "cycle_count", "last_data_time"]
+    ) {
       await c.tests.createIndex({ [`_kn.${f}`]: 1, [`_k.${f}`]: 1 });
     }
+    await c.tests.createIndex({ "_k.random": 1 });
     // Tests written before the index fields existed get them now (once).
-    for await (const d of c.tests.find({ _search: { $exists: false } })) {
+    const stale = { $or: [{ _search: { $exists: false } }, { "_k.random": { $exists: false } }] };
+    for await (const d of c.tests.find(stale)) {
       const test = currentTest(fromDoc<TestResult>(d)!);
       await c.tests.updateOne({ _id: d._id }, { $set: indexFields(test) });
     }
@@ -1187,6 +1200,18 @@ export class MongoStore implements Store {
       and.push({ _tester_lc: filter.tester_any_case.toLowerCase() });
     }
     if (filter.protocol !== undefined) and.push({ _protocol: filter.protocol });
+    if (filter.has_fade !== undefined) {
+      and.push({ _has_fade: filter.has_fade ? true : { $ne: true } });
+    }
+    const last: Record<string, unknown> = {};
+    if (filter.last_data_from !== undefined) last.$gte = Date.parse(filter.last_data_from);
+    if (filter.last_data_before !== undefined) last.$lt = Date.parse(filter.last_data_before);
+    if (Object.keys(last).length) {
+      and.push({ "_k.last_data_time": { ...last, $type: "number" } });
+    }
+    if (filter.last_data_known !== undefined) {
+      and.push({ "_kn.last_data_time": filter.last_data_known ? 0 : 1 });
+    }
     if (filter.flags?.length) and.push({ _flags: { $all: filter.flags } });
     const OPS = { "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "=": "$eq" } as const;
     for (const c of filter.summary ?? []) {
@@ -1348,6 +1373,37 @@ export class MongoStore implements Store {
         }),
       count: (filter = {}) =>
         this.#op(async () => c.tests.countDocuments(await this.#testFilter(filter))),
+      stats: (filter = {}, options = {}) =>
+        this.#op(async () => {
+          const checked = checkStatsOptions(options);
+          const docs = c.tests.find(await this.#testFilter(filter), {
+            projection: statsProjection(checked),
+          });
+          return await mongoTestStats(docs, checked, async (ids) => {
+            const found = await c.samples.find({ _id: { $in: ids } }, {
+              projection: { chemistry: 1, form_factor: 1 },
+            }).toArray();
+            return new Map(found.map((d): [string, SampleFacets] => [d._id as string, {
+              chemistry: typeof d.chemistry === "string" ? d.chemistry : null,
+              form_factor: typeof d.form_factor === "string" ? d.form_factor : null,
+            }]));
+          });
+        }),
+      numbers: (filter, fields) =>
+        this.#op(async () => {
+          const checked = checkStatsOptions({ metrics: [...(fields ?? [])] }).metrics;
+          const projection: Document = { _id: 1, sample_id: 1, _start: 1 };
+          for (const f of checked) projection[`_k.${f}`] = 1;
+          if (filter?.sort) projection[`_k.${filter.sort.key}`] = 1;
+          return (await this.#findTests(filter ?? {}, { projection })).map((d) => ({
+            id: d._id as string,
+            sample_id: d.sample_id as string,
+            values: Object.fromEntries(checked.map((f) => {
+              const v = (d._k as Document | undefined)?.[f];
+              return [f, typeof v === "number" && Number.isFinite(v) ? v : null];
+            })),
+          }));
+        }),
       cellCodes: () =>
         this.#op(async () =>
           (await c.tests.distinct("cell_code"))
@@ -1948,6 +2004,8 @@ function indexFields(test: TestResult): Record<string, unknown> {
     cell_code: test.cell_code || null,
     protocol: s?.protocol ?? null,
     flag_count: s ? s.flag_codes.length : null,
+    last_data_time: lastDataMs(test.start_time, lastCycleEnd(test.cycles)),
+    random: randomKey(test.id),
   };
   for (const f of SUMMARY_NUMBER_FIELDS) {
     const v = s?.[f];
@@ -1958,6 +2016,7 @@ function indexFields(test: TestResult): Record<string, unknown> {
     _search: testSearchText(test),
     _protocol: s?.protocol ?? null,
     _flags: s ? [...s.flag_codes] : [],
+    _has_fade: hasFade(test),
     _k: k,
     _kn: Object.fromEntries(Object.entries(k).map(([key, v]) => [key, v === null ? 1 : 0])),
   };

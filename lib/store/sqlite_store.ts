@@ -90,7 +90,17 @@ import {
   unionTags,
 } from "./_normalize.ts";
 import { spoolStream } from "./_spool.ts";
-import { checkTestQuery, searchWords, testSearchText } from "./_test_query.ts";
+import {
+  checkStatsOptions,
+  checkTestQuery,
+  hasFade,
+  lastDataMs,
+  needsActivityColumns,
+  randomKey,
+  searchWords,
+  testSearchText,
+} from "./_test_query.ts";
+import { sqliteTestNumbers, sqliteTestStats } from "./_sqlite_test_stats.ts";
 import {
   decodePiece,
   isPackedRaw,
@@ -126,8 +136,12 @@ import {
 /** Bytes of a streamed raw file kept in memory before the rest is spooled to a temporary file. */
 const SPOOL_MEMORY_BYTES = 32 << 20;
 
-/** Schema migrations, applied in order; a database records the highest applied version. */
-const MIGRATIONS: { version: number; sql: string }[] = [
+/**
+ * Schema migrations, applied in order; a database records the highest applied version. With
+ * `reindex`, every `test_index` row is computed again from its test's document afterwards, in
+ * the same transaction.
+ */
+const MIGRATIONS: { version: number; sql: string; reindex?: boolean }[] = [
   {
     version: 1,
     sql: `
@@ -242,6 +256,18 @@ UPDATE tests SET
   doc = json_set(CASE WHEN json_type(doc, '$.analysis') = 'object' THEN json_remove(doc,
     '$.analysis.current_levels', '$.analysis.retention', '$.analysis.fade', '$.analysis.dqdv',
     '$.analysis.pulse') ELSE doc END, '$._end_time_s', json_extract(cycles, '$[#-1].end_time_s'));`,
+  },
+  {
+    // When each test's data ends (the overview's running and finished tests), whether its
+    // analysis has a fade analysis (the fade ranking), and its place in the `random` order (a
+    // reproducible sample): computed from each document again by `indexRow`, as writes do.
+    version: 5,
+    sql: `ALTER TABLE test_index ADD COLUMN last_data_ms REAL;
+ALTER TABLE test_index ADD COLUMN has_fade INTEGER;
+ALTER TABLE test_index ADD COLUMN random_key REAL;
+CREATE INDEX test_index_last_data ON test_index(last_data_ms);
+CREATE INDEX test_index_random ON test_index(random_key);`,
+    reindex: true,
   },
 ];
 
@@ -542,6 +568,7 @@ export class SqliteStore implements Store {
         if (current > SQLITE_SCHEMA_VERSION) throw tooNew(current);
         if (m.version <= current) return;
         this.#db.exec(m.sql);
+        if (m.reindex) this.#reindexTests();
         this.#run("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", [
           m.version,
           nowIso(),
@@ -559,6 +586,20 @@ export class SqliteStore implements Store {
     const orphans = "FROM raw_chunks WHERE file_id NOT IN (SELECT id FROM raw_files)";
     if (this.#get(`SELECT 1 AS x ${orphans} LIMIT 1`)) {
       this.#tx(() => this.#run(`DELETE ${orphans}`));
+    }
+  }
+
+  /** Compute every `test_index` row again from its test's document (in a migration). */
+  #reindexTests(): void {
+    const insert = `INSERT OR REPLACE INTO test_index (${INDEX_COLUMNS}) VALUES (${
+      INDEX_COLUMNS.split(",").map(() => "?").join(",")
+    })`;
+    for (const row of this.#db.prepare("SELECT doc FROM tests").iterate()) {
+      const raw = JSON.parse((row as Row).doc as string);
+      const end = raw._end_time_s ?? null;
+      delete raw._end_time_s;
+      const test = currentTest(raw);
+      this.#run(insert, indexRow(test, end));
     }
   }
 
@@ -878,7 +919,7 @@ export class SqliteStore implements Store {
         `INSERT OR REPLACE INTO test_index (${INDEX_COLUMNS}) VALUES (${
           INDEX_COLUMNS.split(",").map(() => "?").join(",")
         })`,
-        indexRow(test),
+        indexRow(test, lastCycleEnd(cycles)),
       );
     }
   }
@@ -910,9 +951,34 @@ export class SqliteStore implements Store {
     return (this.#indexedVersion ??= this.schemaVersion()) >= 3;
   }
 
+  /** The statement helpers, for the query modules (`_sqlite_test_stats.ts`). */
+  readonly #runner = { all: (sql: string, params?: SQLInputValue[]) => this.#all(sql, params) };
+
+  /** Refuse what needs `test_index` on a file older than version 3 (opened read-only). */
+  #requireIndex(what: string): void {
+    if (this.#indexed()) return;
+    throw new StoreError(
+      `${this.describe().text} has schema version ${this.schemaVersion()}: to ${what} it needs ` +
+        "version 3 (open it once for writing to migrate)",
+    );
+  }
+
+  /** A filter needing the index columns of version 5 on an older file (opened read-only). */
+  #checkActivityColumns(filter: TestFilter): void {
+    if ((this.#indexedVersion ??= this.schemaVersion()) >= 5 || !needsActivityColumns(filter)) {
+      return;
+    }
+    throw new StoreError(
+      `${this.describe().text} has schema version ${this.schemaVersion()}: filters on the last ` +
+        "data point or the fade analysis and the random order need version 5 (open it once " +
+        "for writing to migrate)",
+    );
+  }
+
   /** WHERE over `test_index` (alias `i`) for a test filter. */
   #indexWhere(filter: TestFilter): Where {
     checkTestQuery(filter);
+    this.#checkActivityColumns(filter);
     const clauses: string[] = [];
     const params: SQLInputValue[] = [];
     const add = (clause: string, ...values: SQLInputValue[]) => {
@@ -947,6 +1013,16 @@ export class SqliteStore implements Store {
     for (const code of filter.flags ?? []) add("instr(i.flag_codes, ?) > 0", `,${code},`);
     for (const c of filter.summary ?? []) {
       add(`i.m_${c.field} ${c.op} ?`, c.value); // field and operator checked against fixed lists
+    }
+    if (filter.has_fade !== undefined) add("i.has_fade = ?", filter.has_fade ? 1 : 0);
+    if (filter.last_data_from !== undefined) {
+      add("i.last_data_ms >= ?", Date.parse(filter.last_data_from));
+    }
+    if (filter.last_data_before !== undefined) {
+      add("i.last_data_ms < ?", Date.parse(filter.last_data_before));
+    }
+    if (filter.last_data_known !== undefined) {
+      add(`i.last_data_ms IS ${filter.last_data_known ? "NOT " : ""}NULL`);
     }
     for (const word of searchWords(filter.text)) {
       add(
@@ -984,7 +1060,8 @@ export class SqliteStore implements Store {
       extra.push(["start_time < ?", [filter.started_before]]);
     }
     checkTestQuery(filter);
-    const needsIndex = filter.tester_any_case !== undefined || filter.protocol !== undefined ||
+    const needsIndex = needsActivityColumns(filter) || filter.tester_any_case !== undefined ||
+      filter.protocol !== undefined ||
       !!filter.any_tags?.length || !!filter.exclude_tags?.length ||
       !!filter.flags?.length || !!filter.summary?.length || searchWords(filter.text).length > 0 ||
       (filter.sort !== undefined && filter.sort.key !== "start_time");
@@ -1125,6 +1202,25 @@ export class SqliteStore implements Store {
           }
           const { where, params } = this.#indexWhere(filter);
           return this.#get(`SELECT count(*) AS n FROM test_index i ${where}`, params)!.n as number;
+        }),
+      stats: (filter = {}, options = {}) =>
+        this.#async(() => {
+          const checked = checkStatsOptions(options);
+          this.#requireIndex("summarize tests");
+          return sqliteTestStats(this.#runner, this.#indexWhere(filter), checked);
+        }),
+      numbers: (filter, fields) =>
+        this.#async(() => {
+          const { limit, skip } = checkPage(filter ?? {});
+          const checked = checkStatsOptions({ metrics: [...(fields ?? [])] }).metrics;
+          this.#requireIndex("read the numbers of tests");
+          return sqliteTestNumbers(
+            this.#runner,
+            this.#indexWhere(filter ?? {}),
+            testOrder(filter ?? {}),
+            { limit, skip },
+            checked,
+          );
         }),
       cellCodes: () =>
         this.#async(() =>
@@ -1756,10 +1852,10 @@ function rowToTest(row: Row, withCycles: boolean): TestResult {
 /** The columns of `test_index` (schema version 3). */
 const INDEX_COLUMNS = "test_id,sample_id,start_time,created_at,name,base_name,cell_code,tester," +
   "test_type,tags,name_lc,tester_lc,protocol,flag_codes,flag_count,search_text," +
-  SUMMARY_NUMBER_FIELDS.map((f) => `m_${f}`).join(",");
+  "last_data_ms,has_fade,random_key," + SUMMARY_NUMBER_FIELDS.map((f) => `m_${f}`).join(",");
 
-/** The `test_index` row of a test. */
-function indexRow(test: TestResult): SQLInputValue[] {
+/** The `test_index` row of a test whose last cycle ends `endTimeS` after its start. */
+function indexRow(test: TestResult, endTimeS: number | null): SQLInputValue[] {
   const s = test.analysis?.summary ?? null;
   return [
     test.id,
@@ -1778,6 +1874,9 @@ function indexRow(test: TestResult): SQLInputValue[] {
     s ? `,${s.flag_codes.join(",")},` : null,
     s ? s.flag_codes.length : null,
     testSearchText(test),
+    lastDataMs(test.start_time, endTimeS),
+    hasFade(test) ? 1 : 0,
+    randomKey(test.id),
     ...SUMMARY_NUMBER_FIELDS.map((f) => {
       const v = s?.[f];
       return typeof v === "number" && Number.isFinite(v) ? v : null;
@@ -1796,6 +1895,8 @@ const SORT_SQL: Record<TestSortKey, string> = {
   cell_code: "nullif(i.cell_code, '')",
   protocol: "i.protocol",
   flag_count: "i.flag_count",
+  last_data_time: "i.last_data_ms",
+  random: "i.random_key",
   ...Object.fromEntries(SUMMARY_NUMBER_FIELDS.map((f) => [f, `i.m_${f}`])) as Record<
     SummaryNumberField,
     string
