@@ -6,7 +6,9 @@
  *
  * This entry point is for Deno (scripts, notebooks): besides the pure model, parsers and
  * analysis (with `analyzeTest`, the one analysis of a test) it reads files from disk
- * ({@link read}, {@link readRecording}, {@link summarizeFile}). The pure parts alone, usable
+ * ({@link read}, {@link readRecording}, {@link summarizeFile}) and writes exports of a test's
+ * tables as CSV, XLSX, Parquet or Arrow IPC ({@link exportTest}, {@link exportFile},
+ * {@link writeExportFiles}; see docs/export.md). The pure parts alone, usable
  * in a browser, are the `./parsers`, `./analysis` and `./model` entry points; the store, the
  * import pipeline and the configuration file are `./store`, `./import` and `./config`.
  *
@@ -54,3 +56,9 @@ export {
   summarizeFile,
   type SummarizeFileOptions,
 } from "./lib/summarize/summarize_file.ts";
+export { exportFile, type ExportFileOptions } from "./lib/summarize/export_file.ts";
+export {
+  writeExportFiles,
+  type WriteExportFilesOptions,
+  type WrittenExportFile,
+} from "./lib/summarize/write_export_files.ts";

@@ -370,26 +370,28 @@ export function cutShortByEnd(range: CycleRange, dir: Int8Array, n: number): boo
 }
 
 /**
- * Running sum of the increments of an instrument counter, on its magnitude (a counter stored
- * negative and decreasing, as Neware stores the discharge of Pulse steps, counts like a
- * positive increasing one): a rise adds the difference; a drop to at most half the previous
- * value is a reset (the new value is the increment); a smaller drop is a genuine decrease and
- * adds the (negative) difference; `NaN` rows add nothing. The first finite value is the
- * baseline (adds nothing). `out[r]` is the amount counted up to and including row r.
+ * Running sum of the increments of an instrument counter. `out[r]` is the amount counted up to and
+ * including row r; the first finite value is the baseline (adds nothing); `NaN` rows add nothing.
+ *
+ * The counter is read in runs, a run being the rows from a reset (or the first value) to the next:
+ * - within a run, a rise of the counter's magnitude adds the difference and a fall subtracts it
+ *   (a counter stored negative and decreasing, as Neware stores the discharge of Pulse steps,
+ *   counts like a positive increasing one);
+ * - a reset is a drop of the magnitude to at most half the previous value, from the upper half of
+ *   the run (the previous magnitude above half the run's largest): the new value is the increment.
+ *   A counter coming back towards zero gradually (its magnitude already at most half the run's
+ *   largest) is not reset by the last steps of the approach;
+ * - a counter that changes sign is passing through zero when it had come back to at most half
+ *   its run's largest magnitude before the change: it is a signed quantity (an energy counter
+ *   while the cell voltage crosses 0 V) and is counted signed — the difference of the values —
+ *   from the start of the run it leaves (a negative run counted on its magnitude is counted again
+ *   with its sign) until its next reset. Any other change of sign is a reset.
+ *
+ * Without negative values this is the magnitude rule alone. O(n).
  */
 export function monotoneCounter(counter: Float64Array): Float64Array {
-  const n = counter.length;
-  const out = new Float64Array(n);
-  let prev = NaN;
-  let sum = 0;
-  for (let r = 0; r < n; r++) {
-    const v = Math.abs(counter[r]);
-    if (Number.isFinite(v)) {
-      if (Number.isFinite(prev)) sum += isReset(prev, v) ? v : v - prev;
-      prev = v;
-    }
-    out[r] = sum;
-  }
+  const out = new Float64Array(counter.length);
+  integrateCounter(counter, null, out);
   return out;
 }
 
@@ -399,25 +401,105 @@ export function monotoneCounter(counter: Float64Array): Float64Array {
  */
 export function monotoneCounterAt(counter: Float64Array, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length);
-  if (rows.length === 0) return out;
-  const last = rows[rows.length - 1];
-  let prev = NaN;
-  let sum = 0;
-  let j = 0;
-  for (let r = 0; r <= last; r++) {
-    const v = Math.abs(counter[r]);
-    if (Number.isFinite(v)) {
-      if (Number.isFinite(prev)) sum += isReset(prev, v) ? v : v - prev;
-      prev = v;
-    }
-    if (r === rows[j]) out[j++] = sum;
-  }
+  if (rows.length > 0) integrateCounter(counter, rows, out);
   return out;
 }
 
-/** The reset rule of {@link monotoneCounter}: a drop to at most half the previous value. */
-function isReset(prev: number, v: number): boolean {
-  return v < prev && v <= prev - v;
+/**
+ * The one implementation of {@link monotoneCounter}: sums into `out` at every row (`rows` null)
+ * or at `rows` only, and reports each reset to `onReset` (its row, the previous finite row, the
+ * magnitudes before and after).
+ */
+function integrateCounter(
+  counter: Float64Array,
+  rows: Int32Array | null,
+  out: Float64Array,
+  onReset?: (row: number, prevRow: number, before: number, after: number) => void,
+): void {
+  const last = rows ? rows[rows.length - 1] : counter.length - 1;
+  let prev = NaN, prevRow = -1, sum = 0, j = 0, peak = 0, r = 0;
+  // Until the first negative value, the run's largest value is all the state the rule needs
+  // (the magnitude is the value).
+  for (; r <= last; r++) {
+    const v = counter[r];
+    if (v < 0) break;
+    if (v !== Infinity && v === v) {
+      if (prevRow < 0) peak = v; // the baseline
+      else if (v < prev && v <= prev - v && prev > peak - prev) {
+        // A reset: a drop to at most half, from the upper half of the run.
+        onReset?.(r, prevRow, prev, v);
+        sum += v;
+        peak = v;
+      } else {
+        sum += v - prev;
+        if (v > peak) peak = v;
+      }
+      prev = v;
+      prevRow = r;
+    }
+    if (rows) {
+      if (r === rows[j]) out[j++] = sum;
+    } else out[r] = sum;
+  }
+  if (r > last) return;
+  // A negative value: the full rule. The current run: first row and first output index, the sum
+  // before its first increment, its largest magnitude, its sign (0 while only zeros), its last
+  // non-zero magnitude, and whether it is counted signed. A run holding only zeros so far starts
+  // here (its earlier increments are 0); one with a positive value ends here (a change of sign).
+  let runRow = r, runJ = j, runBase = sum, runSign = peak > 0 ? 1 : 0, lastNonzero = 0;
+  let signed = false;
+  for (let k = prevRow; k >= 0 && runSign > 0; k--) {
+    if (counter[k] > 0 && counter[k] !== Infinity) {
+      lastNonzero = counter[k];
+      break;
+    }
+  }
+  for (; r <= last; r++) {
+    const v = counter[r];
+    if (Number.isFinite(v)) {
+      const m = Math.abs(v);
+      if (prevRow < 0) {
+        // First finite value: the baseline of the first run.
+        runRow = r, runJ = j, runBase = sum, peak = m, runSign = Math.sign(v), lastNonzero = m;
+      } else {
+        const p = Math.abs(prev);
+        const sign = v > 0 ? 1 : v < 0 ? -1 : 0;
+        if (sign !== 0 && runSign !== 0 && sign !== runSign) {
+          if (lastNonzero <= peak - lastNonzero) {
+            // Passing through zero: the run left is counted signed, and so is the new one.
+            if (!signed && runSign < 0) {
+              if (rows) { for (let k = runJ; k < j; k++) out[k] = 2 * runBase - out[k]; }
+              else for (let k = runRow; k < r; k++) out[k] = 2 * runBase - out[k];
+              sum = 2 * runBase - sum;
+            }
+            sum += v - prev;
+            runRow = r, runJ = j, runBase = sum, signed = true;
+          } else {
+            // An abrupt change of sign: a reset.
+            onReset?.(r, prevRow, p, m);
+            runRow = r, runJ = j, runBase = sum, signed = false;
+            sum += m;
+          }
+          peak = m, runSign = sign;
+        } else if (m < p && m <= p - m && p > peak - p) {
+          // A reset: a drop to at most half, from the upper half of the run.
+          onReset?.(r, prevRow, p, m);
+          runRow = r, runJ = j, runBase = sum, peak = m, runSign = sign, signed = false;
+          sum += m;
+        } else {
+          sum += signed ? v - prev : m - p;
+          if (m > peak) peak = m;
+          if (sign !== 0) runSign = sign;
+        }
+        if (sign !== 0) lastNonzero = m;
+      }
+      prev = v;
+      prevRow = r;
+    }
+    if (rows) {
+      if (r === rows[j]) out[j++] = sum;
+    } else out[r] = sum;
+  }
 }
 
 /** A counter reset that {@link monotoneCounter} repaired (see {@link counterResets}). */
@@ -438,11 +520,12 @@ export interface CounterReset {
 
 /**
  * The counter resets that {@link monotoneCounter} (and so `summarizeCycles`) repaired inside a
- * step: drops of the counter's magnitude to at most half the previous one (the rule
- * monotoneCounter applies; a counter stored negative and growing in magnitude is not reset)
- * where neither the step index nor the cycle index changes. Resets at a step or cycle boundary are how many instruments count (per step,
- * per cycle) and are not listed; a reset inside a step means the instrument restarted its
- * counter (a restart, a counter overflow, a joined file) and the repair should be known.
+ * step: the resets of its rule (a drop of the magnitude to at most half from the upper half of the
+ * run, an abrupt change of sign; not a counter stored negative and growing in magnitude, nor one
+ * passing through zero) where neither the step index nor the cycle index changes. Resets at a
+ * step or cycle boundary are how many instruments count (per step, per cycle) and are not listed;
+ * a reset inside a step means the instrument restarted its counter (a restart, a counter
+ * overflow, a joined file) and the repair should be known.
  *
  * @param series The series.
  * @returns The repaired resets, by counter then row.
@@ -450,6 +533,8 @@ export interface CounterReset {
 export function counterResets(series: CyclingSeries): CounterReset[] {
   const out: CounterReset[] = [];
   const { step_index: step, cycle_index: cyc } = series;
+  if (series.length === 0) return out;
+  const end = Int32Array.of(series.length - 1), total = new Float64Array(1);
   for (
     const counter of [
       "charge_capacity_Ah",
@@ -458,18 +543,11 @@ export function counterResets(series: CyclingSeries): CounterReset[] {
       "discharge_energy_Wh",
     ] as const
   ) {
-    const x = series[counter];
-    let prev = NaN, prevRow = -1;
-    for (let r = 0; r < series.length; r++) {
-      const v = Math.abs(x[r]); // on the magnitude, as monotoneCounter counts
-      if (!Number.isFinite(v)) continue;
-      if (
-        Number.isFinite(prev) && isReset(prev, v) && step[r] === step[prevRow] &&
-        cyc[r] === cyc[prevRow]
-      ) out.push({ counter, row: r, before: prev, after: v });
-      prev = v;
-      prevRow = r;
-    }
+    integrateCounter(series[counter], end, total, (row, prevRow, before, after) => {
+      if (step[row] === step[prevRow] && cyc[row] === cyc[prevRow]) {
+        out.push({ counter, row, before, after });
+      }
+    });
   }
   return out;
 }

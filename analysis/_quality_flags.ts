@@ -191,6 +191,9 @@ const seconds = (s: number): string =>
     ? `${+(s / 3600).toPrecision(3)} h`
     : `${+s.toPrecision(3)} s`;
 
+/** Steps longer than this put a median step above 36 s, so the gap limit above 3600 s. */
+const LONG_STEP_S = 36;
+
 /**
  * Time order, gaps, duplicated rows and repaired counter resets of a series.
  *
@@ -202,7 +205,7 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
   const { time_s: t, length: n } = series;
   let backwards = 0, firstBack = -1, duplicates = 0;
   const steps = new Float64Array(Math.max(0, n - 1)); // the positive steps, in steps[0, count)
-  let count = 0;
+  let count = 0, long = 0; // long: steps over LONG_STEP_S
   const cols = [
     series.voltage_V,
     series.current_A,
@@ -215,7 +218,10 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
     if (dt < 0) {
       backwards++;
       if (firstBack < 0) firstBack = r;
-    } else if (dt > 0) steps[count++] = dt;
+    } else if (dt > 0) {
+      steps[count++] = dt;
+      if (dt > LONG_STEP_S) long++;
+    }
     if (dt === 0 && cols.every((c) => same(c[r], c[r - 1]))) duplicates++;
   }
   if (backwards > 0) {
@@ -230,8 +236,14 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
     flags.push(flag("duplicate_rows", `${duplicates} row(s) repeat the previous row exactly`));
   }
   if (count > 0) {
-    const typical = quantileInPlace(steps, count, 0.5); // the median, without sorting a copy
-    const limit = Math.max(3600, 100 * typical);
+    // The median (by selection, without sorting a copy) is needed for the limit only when it
+    // may exceed 36 s: when no more steps than those above the median's upper order statistic
+    // are longer than 36 s, the median is at most 36 s and the limit is 3600 s exactly; it is
+    // then computed only for the message, when there are gaps.
+    const upper = Math.min(count - 1, Math.floor((count - 1) * 0.5) + 1);
+    const short = long <= count - 1 - upper;
+    let typical = short ? NaN : quantileInPlace(steps, count, 0.5);
+    const limit = short ? 3600 : Math.max(3600, 100 * typical);
     let jumps = 0, largest = 0, at = -1;
     for (let r = 1; r < n; r++) {
       const dt = t[r] - t[r - 1];
@@ -241,6 +253,7 @@ export function seriesFlags(series: CyclingSeries): QualityFlag[] {
       }
     }
     if (jumps > 0) {
+      if (short) typical = quantileInPlace(steps, count, 0.5);
       flags.push(flag(
         "time_jump",
         `${jumps} gap(s) in test time longer than ${seconds(limit)} (median interval ${

@@ -60,9 +60,12 @@ export {
  * (n − 2 degrees of freedom) instead of two standard errors: fewer claims from 3–6 cycles;
  * 6 — `counter_current_mismatch`: capacity counters against the integral of the current;
  * 7 — a partial first cycle whose counter does not start at zero says the recording starts
- * during that half (with the counter's first value).
+ * during that half (with the counter's first value);
+ * 8 — a counter that passes through zero (an energy counter while the cell voltage crosses 0 V)
+ * is integrated with its sign instead of being repaired as reset, and a counter coming back
+ * towards zero gradually is not reset by the last steps of its approach.
  */
-export const ANALYSIS_VERSION = 7;
+export const ANALYSIS_VERSION = 8;
 
 /** Quantities whose retention {@link analyzeTest} can follow. */
 export type AnalysisMetric = "discharge_capacity_Ah" | "charge_capacity_Ah" | "discharge_energy_Wh";

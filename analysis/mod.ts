@@ -50,3 +50,4 @@ export * from "./show_plot.ts";
 export * from "./downsample.ts";
 export * from "./display.ts";
 export * from "./models/mod.ts";
+export * from "./export/mod.ts";

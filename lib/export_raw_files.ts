@@ -14,6 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import type { RawDataFile } from "./store/documents.ts";
 import type { Store } from "./store/store.ts";
 import { safeFileName } from "./safe_file_name.ts";
+import { exists, existsError, placeFile as place } from "./_place_file.ts";
 
 /** A file written by {@link exportRawFiles}. */
 export interface ExportedFile {
@@ -46,16 +47,6 @@ export class IntegrityError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "IntegrityError";
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
   }
 }
 
@@ -114,28 +105,6 @@ async function toTemp(store: Store, doc: RawDataFile, dir: string): Promise<stri
   }
 }
 
-/** Move a verified temporary file into place; without `force` never replaces a file. */
-async function place(tmp: string, target: string, force: boolean): Promise<void> {
-  if (force) {
-    await Deno.rename(tmp, target);
-    return;
-  }
-  try {
-    // A hard link fails when the target exists: an atomic "create only if absent".
-    await Deno.link(tmp, target);
-    await Deno.remove(tmp);
-  } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists) {
-      throw new Deno.errors.AlreadyExists(`"${target}" exists; use --force to replace it`);
-    }
-    // File systems without hard links: check, then rename.
-    if (await exists(target)) {
-      throw new Deno.errors.AlreadyExists(`"${target}" exists; use --force to replace it`);
-    }
-    await Deno.rename(tmp, target);
-  }
-}
-
 /**
  * Write raw files from the store to disk, each verified against its stored SHA-256 and size.
  * All files are first written to temporary files next to their targets and verified; only then
@@ -189,7 +158,7 @@ export async function exportRawFiles(
     }
     seen.set(targets[i], docs[i].id);
     if (!options.force && (await exists(targets[i]))) {
-      throw new Deno.errors.AlreadyExists(`"${targets[i]}" exists; use --force to replace it`);
+      throw existsError(targets[i]);
     }
   }
   const temps: string[] = [];

@@ -14,7 +14,7 @@
 import type { ColumnSource, CyclingSeries } from "../lib/model/cycling_series.ts";
 import type { FileMeta, Recording } from "../lib/model/file_meta.ts";
 import type { Spectrum } from "../lib/model/spectrum.ts";
-import { allNaN, allocSeries, integrateMissingCounters } from "./_series.ts";
+import { allNaN, allocSeries, type CounterParts, integrateMissingCounters } from "./_series.ts";
 
 /** Columns read from an EC-Lab file, titled as EC-Lab's text export titles them. */
 export interface BiologicTable {
@@ -187,18 +187,34 @@ function genericName(title: string): { name: string; scale: number } {
   return entry ? { name: `${base}_${entry[1]}`, scale: entry[2] } : { name: base, scale: 1 };
 }
 
+/** Names already worked out: the same few titles come back in every file of a batch. */
+const EXTRA_NAME_CACHE = new Map<string, { name: string; scale: number }>();
+
 /** Normalized name and scale of an extra column. */
 function extraName(title: string): { name: string; scale: number } {
   const fixed = EXTRA_NAMES[title];
   if (fixed) return { name: fixed[0], scale: fixed[1] };
-  return genericName(title);
+  let named = EXTRA_NAME_CACHE.get(title);
+  if (!named) {
+    named = genericName(title);
+    if (EXTRA_NAME_CACHE.size < 4096) EXTRA_NAME_CACHE.set(title, named);
+  }
+  return { ...named };
 }
 
 /** Admittance columns EC-Lab computes as 1/Z when exporting text; not stored in `.mpr`. */
 const DERIVED_ADMITTANCE = new Set(["Re(Y)/Ohm-1", "Im(Y)/Ohm-1", "|Y|/Ohm-1", "Phase(Y)/deg"]);
 
+/** Units of titles already split (see {@link EXTRA_NAME_CACHE}). */
+const UNIT_CACHE = new Map<string, string>();
+
 function source(title: string, original: string, scale: number): ColumnSource {
-  return { original_name: original, original_unit: splitTitle(title).unit, scale };
+  let unit = UNIT_CACHE.get(title);
+  if (unit === undefined) {
+    unit = splitTitle(title).unit;
+    if (UNIT_CACHE.size < 4096) UNIT_CACHE.set(title, unit);
+  }
+  return { original_name: original, original_unit: unit, scale };
 }
 
 /**
@@ -426,7 +442,10 @@ function buildSeries(
   options: BuildOptions,
 ): CyclingSeries {
   const n = rows ? rows.length : table.length;
-  const series = allocSeries(n);
+  // The columns the file gives (and those derived from them) are gathered first, so that the
+  // series allocates only what is missing: no column is allocated twice.
+  const parts: CounterParts & { temperature_C?: Float64Array } = { length: n, columns: {} };
+  const extras: Record<string, Float64Array> = {};
   const used = new Set<string>();
   const pick = (titles: string[]): string | undefined => titles.find((t) => index.has(t));
   const take = (title: string, scale: number): Float64Array => {
@@ -435,15 +454,15 @@ function buildSeries(
     return scaled(table.columns[i], scale, rows);
   };
   const record = (name: string, title: string, scale: number) => {
-    series.columns[name] = source(title, table.original[index.get(title)!], scale);
+    parts.columns[name] = source(title, table.original[index.get(title)!], scale);
   };
   if (index.has("time/s")) {
-    series.time_s = take("time/s", 1);
+    parts.time_s = take("time/s", 1);
     record("time_s", "time/s", 1);
   }
   const vTitle = pick(VOLTAGE_TITLES);
   if (vTitle) {
-    series.voltage_V = take(vTitle, 1);
+    parts.voltage_V = take(vTitle, 1);
     record("voltage_V", vTitle, 1);
   } else if (n > 0) {
     meta.warnings.push(
@@ -452,12 +471,12 @@ function buildSeries(
   }
   const iTitle = pick(["I/mA", "<I>/mA"]);
   if (iTitle) {
-    series.current_A = take(iTitle, 1e-3);
+    parts.current_A = take(iTitle, 1e-3);
     record("current_A", iTitle, 1e-3);
   }
   if (index.has("Q charge/mA.h") && index.has("Q discharge/mA.h")) {
-    series.charge_capacity_Ah = take("Q charge/mA.h", 1e-3);
-    series.discharge_capacity_Ah = take("Q discharge/mA.h", 1e-3);
+    parts.charge_capacity_Ah = take("Q charge/mA.h", 1e-3);
+    parts.discharge_capacity_Ah = take("Q discharge/mA.h", 1e-3);
     record("charge_capacity_Ah", "Q charge/mA.h", 1e-3);
     record("discharge_capacity_Ah", "Q discharge/mA.h", 1e-3);
   }
@@ -470,24 +489,25 @@ function buildSeries(
   );
   if (energy !== undefined) {
     const [c, d] = [`Energy${energy} charge/W.h`, `Energy${energy} discharge/W.h`];
-    series.charge_energy_Wh = take(c, 1);
-    series.discharge_energy_Wh = take(d, 1);
+    parts.charge_energy_Wh = take(c, 1);
+    parts.discharge_energy_Wh = take(d, 1);
     record("charge_energy_Wh", c, 1);
     record("discharge_energy_Wh", d, 1);
   }
   for (const [target, title] of [["cycle_index", "cycle number"], ["step_index", "Ns"]] as const) {
     if (!index.has(title)) continue;
     used.add(title);
-    const c = table.columns[index.get(title)!], out = series[target];
+    const c = table.columns[index.get(title)!], out = new Int32Array(n);
     for (let k = 0; k < n; k++) {
       const v = c[rows ? rows[k] : k];
       out[k] = Number.isFinite(v) ? Math.round(v) : 0;
     }
+    parts[target] = out;
     record(target, title, 1);
   }
   const tTitle = pick(["Temperature/°C"]);
   if (tTitle) {
-    series.temperature_C = take(tTitle, 1);
+    parts.temperature_C = take(tTitle, 1);
     record("temperature_C", tTitle, 1);
   }
   // Everything else numeric becomes an extra with its unit in the name.
@@ -495,15 +515,22 @@ function buildSeries(
     if (used.has(title) || DERIVED_ADMITTANCE.has(title)) continue;
     let { name } = extraName(title);
     const { scale } = extraName(title);
-    for (let s = 2; name in series.extras; s++) name = `${extraName(title).name}_${s}`;
-    series.extras[name] = take(title, scale);
+    for (let s = 2; name in extras; s++) name = `${extraName(title).name}_${s}`;
+    extras[name] = take(title, scale);
     record(name, title, scale);
   }
-  deriveFromChargeIncrements(series, meta);
-  integrateMissingCounters(series);
+  deriveFromChargeIncrements(parts, extras, meta);
+  integrateMissingCounters(parts);
+  const series = allocSeries(n, parts);
+  series.extras = extras;
+  series.columns = parts.columns;
+  if (parts.temperature_C) series.temperature_C = parts.temperature_C;
   series.start_time = options.startMs === null ? null : isoLocal(options.startMs);
   return series;
 }
+
+/** Absent, or `NaN` on every row. */
+const missing = (values: Float64Array | undefined): boolean => !values || allNaN(values);
 
 /**
  * Files without `Q charge/mA.h` and `Q discharge/mA.h` (every `.mpr`, many `.mpt`) carry the
@@ -514,25 +541,32 @@ function buildSeries(
  *   (discharge), both restarting at 0 whenever `half cycle` changes (per half cycle, as EC-Lab
  *   counts), or over the whole file when there is no `half cycle` column.
  */
-function deriveFromChargeIncrements(series: CyclingSeries, meta: FileMeta): void {
-  const n = series.length;
-  const ex = series.extras;
-  const dq = ex.dq_Ah ?? null;
-  const qqo = ex.q_minus_q0_Ah ?? null;
+function deriveFromChargeIncrements(
+  parts: CounterParts,
+  extras: Record<string, Float64Array>,
+  meta: FileMeta,
+): void {
+  const n = parts.length;
+  const dq = extras.dq_Ah ?? null;
+  const qqo = extras.q_minus_q0_Ah ?? null;
   if (!dq && !qqo) return;
   const srcName = dq ? "dq/mA.h" : "(Q-Qo)/mA.h";
-  const inc = new Float64Array(n);
-  if (dq) inc.set(dq);
-  else for (let k = 1; k < n; k++) inc[k] = qqo![k] - qqo![k - 1];
-  const t = series.time_s;
-  if (allNaN(series.current_A) && !allNaN(t)) {
+  // The increments: the dq column itself (only read), or the differences of (Q-Qo).
+  let inc: Float64Array;
+  if (dq) inc = dq;
+  else {
+    inc = new Float64Array(n);
+    for (let k = 1; k < n; k++) inc[k] = qqo![k] - qqo![k - 1];
+  }
+  const t = parts.time_s;
+  if (missing(parts.current_A) && !missing(t)) {
     const cur = new Float64Array(n).fill(NaN);
     for (let k = 1; k < n; k++) {
-      const dt = t[k] - t[k - 1];
+      const dt = t![k] - t![k - 1];
       if (dt > 0 && Number.isFinite(inc[k])) cur[k] = (inc[k] * 3600) / dt;
     }
-    series.current_A = cur;
-    series.columns.current_A = {
+    parts.current_A = cur;
+    parts.columns.current_A = {
       original_name: srcName,
       original_unit: "mA.h",
       scale: 1e-3,
@@ -541,8 +575,8 @@ function deriveFromChargeIncrements(series: CyclingSeries, meta: FileMeta): void
     };
     meta.warnings.push(`no current column; current_A derived from ${srcName} and time/s`);
   }
-  if (allNaN(series.charge_capacity_Ah) || allNaN(series.discharge_capacity_Ah)) {
-    const half = ex.half_cycle ?? null;
+  if (missing(parts.charge_capacity_Ah) || missing(parts.discharge_capacity_Ah)) {
+    const half = extras.half_cycle ?? null;
     const qc = new Float64Array(n), qd = new Float64Array(n);
     let c = 0, d = 0;
     for (let k = 0; k < n; k++) {
@@ -553,17 +587,17 @@ function deriveFromChargeIncrements(series: CyclingSeries, meta: FileMeta): void
       qc[k] = c;
       qd[k] = d;
     }
-    series.charge_capacity_Ah = qc;
-    series.discharge_capacity_Ah = qd;
+    parts.charge_capacity_Ah = qc;
+    parts.discharge_capacity_Ah = qd;
     const reset = half ? "restarting at each change of `half cycle`" : "over the whole file";
-    series.columns.charge_capacity_Ah = {
+    parts.columns.charge_capacity_Ah = {
       original_name: srcName,
       original_unit: "mA.h",
       scale: 1e-3,
       derived: true,
       note: `sum of positive ${srcName} increments, ${reset}`,
     };
-    series.columns.discharge_capacity_Ah = {
+    parts.columns.discharge_capacity_Ah = {
       original_name: srcName,
       original_unit: "mA.h",
       scale: 1e-3,

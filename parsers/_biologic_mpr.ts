@@ -26,6 +26,7 @@
  */
 
 import { ParseError } from "./parse_error.ts";
+import { type ByteSource, readRange } from "./byte_source.ts";
 
 /** Storage type of one data-module column. */
 export type ColumnType = "f32" | "f64" | "u8" | "u16" | "u32" | "flag";
@@ -215,68 +216,93 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-/** Split a `.mpr` file into its modules; throws {@link ParseError} on a broken structure. */
-export function readModules(bytes: Uint8Array, file: string): MprModule[] {
-  if (bytes.length < FIRST_MODULE || latin1(bytes, 0, MPR_MAGIC.length) !== MPR_MAGIC) {
+/** A `.mpr` file in memory or as a {@link ByteSource} (read in parts, never whole). */
+export type MprInput = Uint8Array | ByteSource;
+
+/** Size of an input. */
+function sizeOf(input: MprInput): number {
+  return input instanceof Uint8Array ? input.length : input.size;
+}
+
+/**
+ * Bytes `[offset, offset + length)` of an input (fewer at its end): a view of bytes in memory,
+ * a copy read from a source.
+ */
+export function bytesAt(input: MprInput, offset: number, length: number): Uint8Array {
+  if (input instanceof Uint8Array) {
+    return input.subarray(offset, Math.min(input.length, offset + length));
+  }
+  return readRange(input, offset, length);
+}
+
+/**
+ * Split a `.mpr` file into its modules; throws {@link ParseError} on a broken structure. Only
+ * the module headers are read (a source is not read past them).
+ */
+export function readModules(input: MprInput, file: string): MprModule[] {
+  const size = sizeOf(input);
+  const magic = bytesAt(input, 0, FIRST_MODULE);
+  if (size < FIRST_MODULE || latin1(magic, 0, MPR_MAGIC.length) !== MPR_MAGIC) {
     throw new ParseError(file, `byte 0: no "${MPR_MAGIC}" signature`, { offset: 0 });
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const modules: MprModule[] = [];
   let pos = FIRST_MODULE;
-  while (pos < bytes.length) {
-    if (pos + 57 > bytes.length) {
+  while (pos < size) {
+    if (pos + 57 > size) {
       throw new ParseError(
         file,
-        `byte ${pos}: file ends inside a module header (${bytes.length - pos} bytes left)`,
+        `byte ${pos}: file ends inside a module header (${size - pos} bytes left)`,
         { offset: pos },
       );
     }
-    if (latin1(bytes, pos, pos + 6) !== "MODULE") {
+    const h = bytesAt(input, pos, 65); // the header, relative offsets below
+    const dv = new DataView(h.buffer, h.byteOffset, h.byteLength);
+    if (latin1(h, 0, 6) !== "MODULE") {
       throw new ParseError(file, `byte ${pos}: expected "MODULE", found other bytes`, {
         offset: pos,
       });
     }
-    const shortName = latin1(bytes, pos + 6, pos + 16).trim();
-    const longName = latin1(bytes, pos + 16, pos + 41).trim();
-    let length = dv.getUint32(pos + 41, true);
+    const shortName = latin1(h, 6, 16).trim();
+    const longName = latin1(h, 16, 41).trim();
+    let length = dv.getUint32(41, true);
     let version: number, dateAt: number, body: number;
     const extendedHeader = length === 0xffffffff;
     if (extendedHeader) {
-      if (pos + 65 > bytes.length) {
+      if (pos + 65 > size) {
         throw new ParseError(file, `byte ${pos}: file ends inside a module header`, {
           offset: pos,
         });
       }
-      length = dv.getUint32(pos + 45, true);
-      if (dv.getUint32(pos + 49, true) !== 0) {
+      length = dv.getUint32(45, true);
+      if (dv.getUint32(49, true) !== 0) {
         throw new ParseError(
           file,
           `byte ${pos + 49}: module "${shortName}" has a non-zero reserved header field`,
           { offset: pos + 49 },
         );
       }
-      version = dv.getUint32(pos + 53, true);
-      dateAt = pos + 57;
+      version = dv.getUint32(53, true);
+      dateAt = 57;
       body = pos + 65;
     } else {
-      version = dv.getUint32(pos + 45, true);
-      dateAt = pos + 49;
+      version = dv.getUint32(45, true);
+      dateAt = 49;
       body = pos + 57;
     }
-    if (body + length > bytes.length) {
+    if (body + length > size) {
       throw new ParseError(
         file,
         `byte ${pos}: module "${shortName}" declares ${length} bytes but the file ends ${
-          bytes.length - body
+          size - body
         } bytes after its header (truncated file?)`,
-        { offset: body + (bytes.length - body) },
+        { offset: body + (size - body) },
       );
     }
     modules.push({
       shortName,
       longName,
       version,
-      date: latin1(bytes, dateAt, dateAt + 8),
+      date: latin1(h, dateAt, dateAt + 8),
       offset: pos,
       body,
       length,
@@ -320,9 +346,9 @@ interface Layout {
  * Decode the data module: points are fixed-size rows, columns in the order of the ID table, all
  * flag columns sharing one byte at the position of the first flag ID.
  */
-export function readDataModule(bytes: Uint8Array, module: MprModule, file: string): DataModule {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function readDataModule(input: MprInput, module: MprModule, file: string): DataModule {
   const { body, length: moduleLength, version } = module;
+
   const warnings: string[] = [];
   const need = (n: number, what: string) => {
     if (n > moduleLength) {
@@ -334,19 +360,23 @@ export function readDataModule(bytes: Uint8Array, module: MprModule, file: strin
     }
   };
   need(6, "its point and column counts");
-  const n = dv.getUint32(body, true);
+  const counts = bytesAt(input, body, 6);
+  const cv = new DataView(counts.buffer, counts.byteOffset, counts.byteLength);
+  const n = cv.getUint32(0, true);
   // The column count is a u16 in modules with the extended header (version 11), a u8 before.
   const wideCount = module.extendedHeader;
-  const nCol = wideCount ? dv.getUint16(body + 4, true) : bytes[body + 4];
+  const nCol = wideCount ? cv.getUint16(4, true) : counts[4];
   const idsAt = body + (wideCount ? 6 : 5);
   need(idsAt - body + 2 * nCol, `${nCol} column IDs`);
+  const ids = bytesAt(input, idsAt, 2 * nCol);
+  const iv = new DataView(ids.buffer, ids.byteOffset, ids.byteLength);
   // Pass 1: the type of every column; flags share one byte.
   const layout: Layout[] = [];
   let hasFlags = false;
   const unknown: Layout[] = [];
   for (let c = 0; c < nCol; c++) {
     const idOffset = idsAt + 2 * c;
-    const id = dv.getUint16(idOffset, true);
+    const id = iv.getUint16(2 * c, true);
     const def = COLUMN_IDS.get(id);
     const entry: Layout = def
       ? { id, title: def.title, type: def.type, mask: def.mask ?? 0, offset: 0, idOffset }
@@ -474,16 +504,8 @@ export function readDataModule(bytes: Uint8Array, module: MprModule, file: strin
   if (end < moduleLength) {
     warnings.push(`data module has ${moduleLength - end} unused bytes after its ${n} points`);
   }
-  const base = body + start;
   const columns = layout.map(() => new Float64Array(n));
-  // Decode in blocks of rows that stay in cache, one tight loop per column and block: a
-  // column-at-a-time pass over the whole module would stream it from memory once per column.
-  for (let first = 0; first < n; first += BLOCK_ROWS) {
-    const last = Math.min(n, first + BLOCK_ROWS);
-    for (let c = 0; c < layout.length; c++) {
-      decodeBlock(dv, bytes, base + first * rowSize, rowSize, first, last, layout[c], columns[c]);
-    }
-  }
+  decodePoints(input, body + start, { n, rowSize, layout, columns });
   return {
     titles: layout.map((l) => l.title),
     ids: layout.map((l) => l.id),
@@ -495,6 +517,61 @@ export function readDataModule(bytes: Uint8Array, module: MprModule, file: strin
 
 /** Rows decoded per block (×~60 bytes per row: well inside L2 cache). */
 const BLOCK_ROWS = 2048;
+
+/** Rows read from a source at a time (×~60 bytes: about 1 MB, the only buffer held). */
+const CHUNK_ROWS = 16 * BLOCK_ROWS;
+
+/**
+ * Decode `n` points of `rowSize` bytes starting at byte `at` into `columns`, in blocks of rows
+ * that stay in cache, one tight loop per column and block (a column-at-a-time pass over the
+ * whole module would stream it from memory once per column). Bytes in memory are decoded where
+ * they are; a source is read a chunk at a time into one reused buffer.
+ */
+function decodePoints(
+  input: MprInput,
+  at: number,
+  plan: { n: number; rowSize: number; layout: Layout[]; columns: Float64Array[] },
+): void {
+  const { n, rowSize, layout, columns } = plan;
+  const decode = (bytes: Uint8Array, firstRow: number, rows: number) => {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let first = 0; first < rows; first += BLOCK_ROWS) {
+      const last = Math.min(rows, first + BLOCK_ROWS);
+      for (let c = 0; c < layout.length; c++) {
+        const block = first * rowSize;
+        decodeBlock(
+          dv,
+          bytes,
+          block,
+          rowSize,
+          firstRow + first,
+          firstRow + last,
+          layout[c],
+          columns[c],
+        );
+      }
+    }
+  };
+  if (input instanceof Uint8Array) {
+    decode(input.subarray(at, at + n * rowSize), 0, n);
+    return;
+  }
+  const buffer = new Uint8Array(Math.min(n, CHUNK_ROWS) * rowSize);
+  for (let row = 0; row < n; row += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, n - row);
+    const chunk = buffer.subarray(0, rows * rowSize);
+    let got = 0;
+    while (got < chunk.length) {
+      const k = input.readInto(chunk.subarray(got), at + row * rowSize + got);
+      if (k === 0) break;
+      got += k;
+    }
+    if (got < chunk.length) {
+      throw new RangeError(`the source ended at byte ${at + row * rowSize + got} while reading`);
+    }
+    decode(chunk, row, rows);
+  }
+}
 
 function decodeBlock(
   dv: DataView,

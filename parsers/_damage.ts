@@ -735,8 +735,16 @@ function withOrderWarnings(rec: Recording, warnings: string[]): Recording {
  */
 export function checkedFormat(kind: "text" | "binary", parser: FormatParser): FormatParser {
   const read = (bytes: Uint8Array, options: ParseOptions) => parser.parse(bytes, options);
-  return {
+  const checked: FormatParser = {
     ...parser,
     parse: (bytes, options) => checkedRead(bytes, { ...options, text: kind === "text", read }),
   };
+  const fromSource = parser.parseSource?.bind(parser);
+  if (fromSource) {
+    const readEither = (input: Uint8Array | ByteSource, options: ParseOptions) =>
+      input instanceof Uint8Array ? parser.parse(input, options) : fromSource(input, options);
+    checked.parseSource = (source, options) =>
+      checkedRead(source, { ...options, text: kind === "text", read: readEither });
+  }
+  return checked;
 }

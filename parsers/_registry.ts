@@ -33,18 +33,21 @@ import { powersuiteTxt } from "./powersuite_txt.ts";
 import { versastudioPar } from "./versastudio_par.ts";
 import { zplotZ } from "./zplot_z.ts";
 
-/** Every registered format, most specific first. Add a new format here. */
+/** Every registered format, most specific first (ties go to the first). Add a new format here. */
 export const FORMATS: readonly FormatParser[] = [
+  // Binary signatures first: certain (confidence 1) on their files, so detection stops there
+  // before any text parser decodes the head (see `detectFormat`). No text parser rates a file
+  // that carries one of these signatures, so moving them first changes no choice.
+  biologicMpr,
+  newareNda,
+  newareNdax,
+  arbinRes,
   arbinCsv,
   arbinMetadataCsv,
   arbinXlsx,
-  biologicMpr,
   biologicMpt,
-  newareNda,
-  newareNdax,
   newareCsv,
   newareXlsx,
-  arbinRes,
   maccorEis,
   maccorText,
   novonixCsv,

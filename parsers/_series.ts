@@ -3,20 +3,38 @@
 
 import type { CyclingSeries } from "../lib/model/cycling_series.ts";
 
-/** A series of `length` rows with every float column `NaN` and the counters 0. */
-export function allocSeries(length: number): CyclingSeries {
+/** The float columns of a series that a parser may or may not have. */
+export type SeriesFloatColumn =
+  | "time_s"
+  | "voltage_V"
+  | "current_A"
+  | "charge_capacity_Ah"
+  | "discharge_capacity_Ah"
+  | "charge_energy_Wh"
+  | "discharge_energy_Wh";
+
+/** Columns a parser already has, for {@link allocSeries}. */
+export type GivenColumns =
+  & Partial<Record<SeriesFloatColumn, Float64Array>>
+  & Partial<Record<"step_index" | "cycle_index", Int32Array>>;
+
+/**
+ * A series of `length` rows with every float column `NaN` and the counters 0, except the
+ * columns `given` (used as they are, not copied: nothing is allocated for them).
+ */
+export function allocSeries(length: number, given: GivenColumns = {}): CyclingSeries {
   const nan = (): Float64Array => new Float64Array(length).fill(NaN);
   return {
     length,
-    time_s: nan(),
-    voltage_V: nan(),
-    current_A: nan(),
-    charge_capacity_Ah: nan(),
-    discharge_capacity_Ah: nan(),
-    charge_energy_Wh: nan(),
-    discharge_energy_Wh: nan(),
-    step_index: new Int32Array(length),
-    cycle_index: new Int32Array(length),
+    time_s: given.time_s ?? nan(),
+    voltage_V: given.voltage_V ?? nan(),
+    current_A: given.current_A ?? nan(),
+    charge_capacity_Ah: given.charge_capacity_Ah ?? nan(),
+    discharge_capacity_Ah: given.discharge_capacity_Ah ?? nan(),
+    charge_energy_Wh: given.charge_energy_Wh ?? nan(),
+    discharge_energy_Wh: given.discharge_energy_Wh ?? nan(),
+    step_index: given.step_index ?? new Int32Array(length),
+    cycle_index: given.cycle_index ?? new Int32Array(length),
     extras: {},
     start_time: null,
     columns: {},
@@ -79,17 +97,25 @@ export function allNaN(values: ArrayLike<number>): boolean {
   return true;
 }
 
+/** The columns {@link integrateMissingCounters} reads and fills; absent ones count as `NaN`. */
+export type CounterParts = GivenColumns & Pick<CyclingSeries, "length" | "columns">;
+
+/** Absent, or `NaN` on every row. */
+const missing = (values: Float64Array | undefined): boolean => !values || allNaN(values);
+
 /**
  * Fill charge/discharge capacity and energy counters that the file does not provide by
  * trapezoidal integration of current (and current × voltage) over time, each counter
  * accumulating only while current flows in its direction. The columns are marked `derived`.
  * Counters already present (not all `NaN`) are left as they are, each on its own: a file with a
- * charge counter but no discharge counter keeps its charge counter.
+ * charge counter but no discharge counter keeps its charge counter. Works on a whole series or
+ * on the columns a parser has so far (absent = `NaN`), so that only the counters filled are
+ * allocated.
  *
  * @returns One warning per filled column (`"charge_capacity_Ah not in the file: integral of
  *   positive current over time"`), for the file's `meta.warnings`; empty when nothing was filled.
  */
-export function integrateMissingCounters(series: CyclingSeries): string[] {
+export function integrateMissingCounters(series: CounterParts): string[] {
   const { time_s: t, current_A: i, voltage_V: v, length: n } = series;
   const counters = [
     "charge_capacity_Ah",
@@ -97,32 +123,43 @@ export function integrateMissingCounters(series: CyclingSeries): string[] {
     "charge_energy_Wh",
     "discharge_energy_Wh",
   ] as const;
-  const need = counters.filter((name) => allNaN(series[name]));
-  if (need.length === 0 || n === 0 || allNaN(t) || allNaN(i)) return [];
-  const qc = new Float64Array(n), qd = new Float64Array(n);
-  const ec = new Float64Array(n), ed = new Float64Array(n);
+  const need = counters.filter((name) => missing(series[name]));
+  if (need.length === 0 || n === 0 || !t || !i || allNaN(t) || allNaN(i)) return [];
+  const withVoltage = !missing(v);
+  const fill = need.filter((name) => withVoltage || !name.endsWith("Wh"));
+  const out: Partial<Record<(typeof counters)[number], Float64Array>> = {};
+  for (const name of fill) out[name] = new Float64Array(n);
+  const qcOut = out.charge_capacity_Ah, qdOut = out.discharge_capacity_Ah;
+  const ecOut = out.charge_energy_Wh, edOut = out.discharge_energy_Wh;
+  const energy = ecOut !== undefined || edOut !== undefined;
+  let qc = 0, qd = 0, ec = 0, ed = 0;
   for (let k = 1; k < n; k++) {
     const dt = t[k] - t[k - 1];
     const di = Number.isFinite(dt) && dt > 0 ? (i[k] + i[k - 1]) / 2 : 0;
     const dq = Number.isFinite(di) ? (di * dt) / 3600 : 0;
-    const p = (i[k] * v[k] + i[k - 1] * v[k - 1]) / 2;
-    const de = Number.isFinite(p) && dt > 0 ? (p * dt) / 3600 : 0;
-    qc[k] = qc[k - 1] + (dq > 0 ? dq : 0);
-    qd[k] = qd[k - 1] + (dq < 0 ? -dq : 0);
-    ec[k] = ec[k - 1] + (dq > 0 ? Math.abs(de) : 0);
-    ed[k] = ed[k - 1] + (dq < 0 ? Math.abs(de) : 0);
+    qc = qc + (dq > 0 ? dq : 0);
+    qd = qd + (dq < 0 ? -dq : 0);
+    if (qcOut) qcOut[k] = qc;
+    if (qdOut) qdOut[k] = qd;
+    if (energy) {
+      const p = (i[k] * v![k] + i[k - 1] * v![k - 1]) / 2;
+      const de = Number.isFinite(p) && dt > 0 ? (p * dt) / 3600 : 0;
+      ec = ec + (dq > 0 ? Math.abs(de) : 0);
+      ed = ed + (dq < 0 ? Math.abs(de) : 0);
+      if (ecOut) ecOut[k] = ec;
+      if (edOut) edOut[k] = ed;
+    }
   }
-  const integrals = {
-    charge_capacity_Ah: [qc, "integral of positive current over time"],
-    discharge_capacity_Ah: [qd, "integral of negative current over time"],
-    charge_energy_Wh: [ec, "integral of current × voltage while charging"],
-    discharge_energy_Wh: [ed, "integral of current × voltage while discharging"],
+  const notes = {
+    charge_capacity_Ah: "integral of positive current over time",
+    discharge_capacity_Ah: "integral of negative current over time",
+    charge_energy_Wh: "integral of current × voltage while charging",
+    discharge_energy_Wh: "integral of current × voltage while discharging",
   } as const;
   const warnings: string[] = [];
-  for (const name of need) {
-    if (name.endsWith("Wh") && allNaN(v)) continue;
-    const [values, note] = integrals[name];
-    series[name] = values;
+  for (const name of fill) {
+    const note = notes[name];
+    series[name] = out[name];
     series.columns[name] = { original_name: "", original_unit: "", scale: 1, derived: true, note };
     warnings.push(`${name} not in the file: ${note}`);
   }

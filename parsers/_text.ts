@@ -70,6 +70,22 @@ export function decodeHead(head: Uint8Array): string {
   return text;
 }
 
+/** The lines of the last head split (every text detector looks at the same head's lines). */
+let lastLines: { head: Uint8Array; lines: readonly string[] } | null = null;
+
+/**
+ * The lines of a file head as {@link decodeHead} decodes it, split at `\n`, `\r\n` or `\r`
+ * (the last one possibly cut), computed once per head object: detection asks every text parser
+ * about the same head, and splitting 64 KiB again for each was most of its cost. Do not modify
+ * the array (it is shared); `slice` it.
+ */
+export function headLines(head: Uint8Array): readonly string[] {
+  if (lastLines?.head === head) return lastLines.lines;
+  const lines = decodeHead(head).split(/\r\n|\n|\r/);
+  lastLines = { head, lines };
+  return lines;
+}
+
 /** Split text into lines (`\n`, `\r\n` or `\r`), without the line ends. */
 export function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\n|\r/);

@@ -17,7 +17,7 @@ import {
 } from "./_csv_numeric.ts";
 import { makeMeta } from "./_meta.ts";
 import { ParseError } from "./parse_error.ts";
-import { decodeHead, extensionOf } from "./_text.ts";
+import { extensionOf, headLines } from "./_text.ts";
 import type { ArbinMetadata } from "./arbin_metadata_csv.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { checkedRead } from "./_damage.ts";
@@ -190,8 +190,7 @@ function emptyCounters(
  * spellings); the `.csv` extension alone is not enough.
  */
 function detectArbinCsv(head: Uint8Array, fileName: string): Detection {
-  const text = decodeHead(head);
-  const lines = text.split(/\r\n|\n|\r/).slice(0, 50);
+  const lines = headLines(head).slice(0, 50);
   if (head.length >= 65536) lines.pop(); // possibly cut
   for (const line of lines) {
     const fields = splitFields(line, guessDelimiter(line));

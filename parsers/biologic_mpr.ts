@@ -3,10 +3,19 @@
 
 import type { FileMeta, Recording } from "../lib/model/file_meta.ts";
 import { buildBiologicRecording, isoLocal } from "./_biologic.ts";
-import { latin1, MPR_MAGIC, type MprModule, readDataModule, readModules } from "./_biologic_mpr.ts";
+import {
+  bytesAt,
+  latin1,
+  MPR_MAGIC,
+  type MprInput,
+  type MprModule,
+  readDataModule,
+  readModules,
+} from "./_biologic_mpr.ts";
 import { makeMeta } from "./_meta.ts";
 import { extensionOf } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
+import type { ByteSource } from "./byte_source.ts";
 import { ParseError } from "./parse_error.ts";
 import { checkedFormat } from "./_damage.ts";
 
@@ -104,11 +113,14 @@ export const biologicMpr: FormatParser = checkedFormat("binary", {
   parse(bytes: Uint8Array, options: ParseOptions): Recording {
     return parseMpr(bytes, options);
   },
+  parseSource(source: ByteSource, options: ParseOptions): Recording {
+    return parseMpr(source, options);
+  },
 });
 
-function parseMpr(bytes: Uint8Array, options: ParseOptions): Recording {
+function parseMpr(input: MprInput, options: ParseOptions): Recording {
   const file = options.fileName;
-  const modules = readModules(bytes, file);
+  const modules = readModules(input, file);
   const find = (re: RegExp) => modules.find((m) => re.test(m.shortName));
   const data = find(/^VMP data$/i);
   if (!data) {
@@ -129,15 +141,15 @@ function parseMpr(bytes: Uint8Array, options: ParseOptions): Recording {
   header["modules"] = modules.map((m) => `${m.shortName} v${m.version}`).join(", ");
   header["data module version"] = String(data.version);
   const settings = find(/^VMP Set$/i);
-  if (settings) readSettings(bytes, settings, fields, header, warnings);
+  if (settings) readSettings(moduleBody(input, settings), fields, header, warnings);
   else warnings.push('no "VMP settings" module: technique and cell characteristics unknown');
   let startMs: number | null = null;
   const log = find(/^VMP LOG$/i);
-  if (log) startMs = readLog(bytes, log, fields, header, warnings);
+  if (log) startMs = readLog(moduleBody(input, log), fields, header, warnings);
   else warnings.push('no "VMP LOG" module: channel, device and start time unknown');
   const loop = find(/^VMP loop$/i);
-  if (loop) readLoop(bytes, loop, header, warnings);
-  const table = readDataModule(bytes, data, file);
+  if (loop) readLoop(moduleBody(input, loop), header, warnings);
+  const table = readDataModule(input, data, file);
   warnings.push(...table.warnings);
   if (startMs !== null) fields.start_time = isoLocal(startMs);
   const meta = makeMeta(options, fields);
@@ -153,23 +165,38 @@ function parseMpr(bytes: Uint8Array, options: ParseOptions): Recording {
   );
 }
 
+/** The body of a (small) module. */
+function moduleBody(input: MprInput, m: MprModule): Uint8Array {
+  return bytesAt(input, m.body, m.length);
+}
+
+/** Decoder of the header strings (one for every file: creating one costs more than a parse). */
+let cp1252: TextDecoder | null = null;
+
 /** Reader of fixed offsets in one module body; `null` when the module is too short. */
-function bodyReader(bytes: Uint8Array, m: MprModule) {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fits = (offset: number, size: number) => offset + size <= m.length;
+function bodyReader(body: Uint8Array) {
+  const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const fits = (offset: number, size: number) => offset + size <= body.length;
   return {
-    u8: (o: number) => (fits(o, 1) ? bytes[m.body + o] : null),
-    u16: (o: number) => (fits(o, 2) ? dv.getUint16(m.body + o, true) : null),
-    f32: (o: number) => (fits(o, 4) ? dv.getFloat32(m.body + o, true) : null),
-    f64: (o: number) => (fits(o, 8) ? dv.getFloat64(m.body + o, true) : null),
+    u8: (o: number) => (fits(o, 1) ? body[o] : null),
+    u16: (o: number) => (fits(o, 2) ? dv.getUint16(o, true) : null),
+    f32: (o: number) => (fits(o, 4) ? dv.getFloat32(o, true) : null),
+    f64: (o: number) => (fits(o, 8) ? dv.getFloat64(o, true) : null),
     /** Pascal string: length byte at `o`, text after it (at most `max` bytes). */
     text: (o: number, max = 255) => {
       if (!fits(o, 1)) return null;
-      const len = Math.min(bytes[m.body + o], max);
+      const len = Math.min(body[o], max);
       if (!fits(o + 1, len)) return null;
-      return new TextDecoder("windows-1252").decode(
-        bytes.subarray(m.body + o + 1, m.body + o + 1 + len),
-      ).trim();
+      let ascii = "";
+      for (let i = o + 1; i < o + 1 + len; i++) {
+        const b = body[i];
+        if (b >= 0x80) { // not ASCII: the one decoder of Windows-1252
+          cp1252 ??= new TextDecoder("windows-1252");
+          return cp1252.decode(body.subarray(o + 1, o + 1 + len)).trim();
+        }
+        ascii += String.fromCharCode(b);
+      }
+      return ascii.trim();
     },
   };
 }
@@ -185,13 +212,12 @@ const f32Value = (v: number | null): number | null =>
  * characteristic mass 0x24C (f32, g).
  */
 function readSettings(
-  bytes: Uint8Array,
-  m: MprModule,
+  body: Uint8Array,
   fields: Partial<FileMeta>,
   header: Record<string, string>,
   warnings: string[],
 ): void {
-  const r = bodyReader(bytes, m);
+  const r = bodyReader(body);
   const id = r.u8(0);
   if (id !== null) {
     const technique = TECHNIQUE_IDS.get(id);
@@ -225,13 +251,12 @@ function readSettings(
  * against the fixtures' text exports.
  */
 function readLog(
-  bytes: Uint8Array,
-  m: MprModule,
+  body: Uint8Array,
   fields: Partial<FileMeta>,
   header: Record<string, string>,
   warnings: string[],
 ): number | null {
-  const r = bodyReader(bytes, m);
+  const r = bodyReader(body);
   const put = (key: string, value: string | number | null) => {
     if (value !== null && value !== "") header[key] = String(value);
   };
@@ -279,19 +304,18 @@ function readLog(
 
 /** Loop module: u32 count, then that many u32 first-point indexes. */
 function readLoop(
-  bytes: Uint8Array,
-  m: MprModule,
+  body: Uint8Array,
   header: Record<string, string>,
   warnings: string[],
 ): void {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (m.length < 4) return;
-  const count = dv.getUint32(m.body, true);
-  if (4 + 4 * count > m.length) {
+  const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  if (body.length < 4) return;
+  const count = dv.getUint32(0, true);
+  if (4 + 4 * count > body.length) {
     warnings.push(`"VMP loop" module announces ${count} indexes but holds fewer; ignored`);
     return;
   }
   const indexes: number[] = [];
-  for (let i = 0; i < count; i++) indexes.push(dv.getUint32(m.body + 4 + 4 * i, true));
+  for (let i = 0; i < count; i++) indexes.push(dv.getUint32(4 + 4 * i, true));
   header["loop indexes"] = indexes.join(", ");
 }

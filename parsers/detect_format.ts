@@ -28,16 +28,24 @@ export interface FormatDetection {
 export interface DetectFormatOptions {
   /** Parsers to choose from. @default {the built-in registry} */
   formats?: readonly FormatParser[];
+  /**
+   * Ask every parser, even after one is certain: the full candidate list (`summarize
+   * --explain`). Without it, detection stops at the first parser (in registry order) that is
+   * certain (confidence 1): none after it could win, since ties go to the registry order; the
+   * chosen parser is the same either way. @default {false}
+   */
+  all?: boolean;
 }
 
 /**
  * Find the parser for a file: each registered parser rates the first bytes and the name
- * (content first, extension second); the best rating wins.
+ * (content first, extension second); the best rating wins, ties going to the registry order. The
+ * first parser that is certain (confidence 1) ends the search unless `options.all` is set.
  *
  * @param head The first bytes of the file (at least {@link DETECT_HEAD_BYTES} when available).
  * @param fileName File name, for the extension and messages.
  * @param options Parsers to choose from.
- * @returns The chosen parser and the reasons.
+ * @returns The chosen parser and the reasons (every candidate asked: see `options.all`).
  * @throws {UnsupportedFormatError} When no parser recognizes the file.
  *
  * @example
@@ -65,6 +73,7 @@ export function detectFormat(
       detection = { confidence: 0, reason: `detector failed: ${String(error)}` };
     }
     if (detection.confidence > 0) candidates.push({ parser, ...detection });
+    if (detection.confidence >= 1 && !options.all) break;
   }
   candidates.sort((a, b) => b.confidence - a.confidence);
   const best = candidates[0];

@@ -13,7 +13,7 @@ import {
 import { NUMERIC_FIELD } from "./_delimited.ts";
 import { makeMeta } from "./_meta.ts";
 import { type Quantity, SI_UNIT, unitFactor } from "./_units.ts";
-import { decodeHead, extensionOf } from "./_text.ts";
+import { extensionOf, headLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
 import { checkedRead, damageWarning } from "./_damage.ts";
@@ -83,13 +83,25 @@ const ALIASES: {
   },
 ];
 
-/** `"Voltage (V)"`, `"Voltage [V]"`, `"Voltage/V"`, `"Voltage"` → name and unit. */
+/**
+ * `"Voltage (V)"`, `"Voltage [V]"`, `"Voltage/V"`, `"Voltage"` → name and unit; also the
+ * units-in-names style of this toolkit's own exports (`"time_s"`, `"current_mA"`,
+ * `"discharge_capacity_mAh"`) when the name is a known column and the unit one of its units.
+ */
 function nameAndUnit(text: string): { key: string; unit: string } {
   const t = text.trim();
   const m = /^(.*?)\s*[([]\s*([^()[\]]*?)\s*[)\]]\s*$/.exec(t) ?? /^(.*?)\s*\/\s*([^/]+)$/.exec(t);
   const name = m && m[1] !== "" ? m[1] : t;
   const unit = m && m[1] !== "" ? m[2] : "";
-  return { key: name.toLowerCase().replace(/[\s_-]+/g, "_"), unit };
+  const key = name.toLowerCase().replace(/[\s_-]+/g, "_");
+  if (unit === "" && !ALIAS_OF.has(key)) {
+    const suffix = /^(.+)_([^_\s]+)$/.exec(t);
+    const alias = suffix && ALIAS_OF.get(suffix[1].toLowerCase().replace(/[\s_-]+/g, "_"));
+    if (alias && alias.q !== "none" && unitFactor(alias.q, suffix![2]) !== undefined) {
+      return { key: suffix![1].toLowerCase().replace(/[\s_-]+/g, "_"), unit: suffix![2] };
+    }
+  }
+  return { key, unit };
 }
 
 const ALIAS_OF = new Map<string, (typeof ALIASES)[number]>();
@@ -311,7 +323,7 @@ function readGenericCsv(bytes: Uint8Array, options: ParseOptions): Recording {
 
 function detectGenericCsv(head: Uint8Array, fileName: string): Detection {
   const ext = extensionOf(fileName);
-  const lines = decodeHead(head).split(/\r\n|\n|\r/).slice(0, 200);
+  const lines = headLines(head).slice(0, 200);
   if (head.length >= 65536) lines.pop();
   for (const line of lines) {
     if (isCyclerHeader(splitFields(line, guessDelimiter(line)))) {

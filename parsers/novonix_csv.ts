@@ -4,8 +4,19 @@
 /**
  * Novonix UHPC CSV exports: `[Summary]`, `[Protocol]` and `[Data]` sections.
  *
- * Layout and step-type codes learned from BEEP (`beep/structure/novonix.py`, Apache-2.0) and
- * PyProBE (`pyprobe/cyclers/novonix.py`, BSD-3-Clause); the code is ours.
+ * Layout learned from BEEP (`beep/structure/novonix.py`, Apache-2.0), PyProBE
+ * (`pyprobe/cyclers/novonix.py`, BSD-3-Clause) and preparenovonix (`novonix_variables.py`, MIT);
+ * the code is ours. Facts the reader relies on:
+ * - `Capacity (Ah)` (and `Energy (Wh)`) is the net charge passed: it rises on charge and falls on
+ *   discharge, across steps and cycles (preparenovonix's HPC 3.0 example: −0.4328 Ah after a 1.5 A
+ *   discharge, rising again from there on the next charge; BEEP's formation file: 0.00066925 Ah
+ *   at the end of its CC-CV charge, rising from there in the next CC charge step). PyProBE reads
+ *   it unchanged as its net `Capacity [Ah]`.
+ * - `Step Type` codes (preparenovonix): 0 open circuit, 1 CC charge, 2 CC discharge (older HPC
+ *   files write 1 for a CC discharge too), 7 and 8 the CC and CV phases of a CC-CV charge, 9 and 10
+ *   those of a CC-CV discharge. BEEP's table files 8 under discharge; the CV hold of a charge runs
+ *   at positive current. The codes are kept as `step_type` but decide nothing: each increment of
+ *   the net counter is filed by its sign, checked against the sign of the current.
  *
  * @module
  */
@@ -20,17 +31,6 @@ import { decodeHead, decodeText, splitLines } from "./_text.ts";
 import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
 import { checkedFormat } from "./_damage.ts";
-
-/** Novonix step types (BEEP's table): which direction the step's `Capacity` counts. */
-const STEP_TYPES: Record<number, "charge" | "discharge" | "rest"> = {
-  0: "rest",
-  1: "charge", // CC charge
-  2: "discharge", // CC discharge
-  7: "charge", // CCCV charge
-  8: "discharge", // CV hold discharge
-  9: "discharge", // CCCV discharge
-  10: "discharge", // CCCV hold discharge
-};
 
 function detect(head: Uint8Array, _fileName: string): Detection {
   const text = decodeHead(head);
@@ -47,9 +47,12 @@ function detect(head: Uint8Array, _fileName: string): Detection {
  * The Novonix CSV reader.
  *
  * - Current is signed as written (positive on charge; checked against the capacity counters).
- * - `Capacity (Ah)` / `Energy (Wh)` count per step; by `Step Type` they become the charge
- *   counters (types 1, 7) or discharge counters (2, 8, 9, 10), 0 on other rows. Unknown step
- *   types are listed in `warnings` and counted by the sign of current.
+ * - `Capacity (Ah)` / `Energy (Wh)` are net counters (rising on charge, falling on discharge):
+ *   their rises become the charge counters and their falls the discharge counters (running
+ *   totals). An increment counts only when the current at either end of its interval has its
+ *   sign; changes against the current (a counter restarted, a file that counts otherwise) are
+ *   left out and reported in `warnings` when they exceed 0.1 % of the charge passed. The file's
+ *   values are kept as extras `net_capacity_Ah` / `net_energy_Wh`.
  * - `Run Time (h)` → `time_s`; `Step Time (h)` → extra `step_time_s`; `Temperature (°C)` →
  *   `temperature_C`; `Circuit Temperature` → extra `circuit_temperature_C`; `dVdt (V/h)` →
  *   `dv_dt_V_per_s`; `Power(W)` → `power_W`; `Step Type` → `step_type`.
@@ -82,6 +85,63 @@ function unwrapQuotedLines(lines: string[]): number {
     }
   }
   return count;
+}
+
+/** What {@link splitNetCounter} counted and left out. */
+interface NetSplit {
+  /** Sum of the increments counted (both directions). */
+  counted: number;
+  /** Sum of the magnitudes of the increments left out (against the current). */
+  against: number;
+  /** How many increments were left out. */
+  rows: number;
+}
+
+/**
+ * Split a net counter (rising on charge, falling on discharge) into running totals of its rises
+ * (`up`) and of its falls (`down`). An increment (difference to the previous finite value) counts
+ * when the current at either end of its interval has its sign; otherwise it is left out and
+ * tallied. Rows where the counter is not finite get `NaN`; the first finite value is the baseline.
+ */
+function splitNetCounter(
+  net: Float64Array,
+  current: Float64Array,
+  up: Float64Array,
+  down: Float64Array,
+): NetSplit {
+  let rise = 0, fall = 0, against = 0, rows = 0;
+  let prev = NaN, prevRow = -1;
+  for (let k = 0; k < net.length; k++) {
+    const v = net[k];
+    if (!Number.isFinite(v)) {
+      up[k] = NaN;
+      down[k] = NaN;
+      continue;
+    }
+    if (prevRow >= 0) {
+      const dq = v - prev, a = current[k], b = current[prevRow];
+      if (dq > 0 && (a > 0 || b > 0)) rise += dq;
+      else if (dq < 0 && (a < 0 || b < 0)) fall -= dq;
+      else if (dq !== 0) {
+        against += Math.abs(dq);
+        rows++;
+      }
+    }
+    up[k] = rise;
+    down[k] = fall;
+    prev = v;
+    prevRow = k;
+  }
+  return { counted: rise + fall, against, rows };
+}
+
+/** A warning when the changes left out by {@link splitNetCounter} exceed 0.1 % of those counted. */
+function againstCurrentWarning(column: string, split: NetSplit, unit: string): string | null {
+  if (!(split.against > 1e-3 * split.counted)) return null;
+  return `"${column}" changed against the direction of the current on ${split.rows} row(s), ` +
+    `by ${Number(split.against.toPrecision(4))} ${unit} in all (${
+      Number(split.counted.toPrecision(4))
+    } ${unit} counted): those changes were left out of the charge and discharge counters`;
 }
 
 function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
@@ -138,7 +198,7 @@ function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
   if (cap) {
     mappings.push({
       index: cap.index,
-      target: "extras.step_capacity_Ah",
+      target: "extras.net_capacity_Ah",
       unit: cap.unit,
       scale: milli(cap.unit),
     });
@@ -146,7 +206,7 @@ function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
   if (energy) {
     mappings.push({
       index: energy.index,
-      target: "extras.step_energy_Wh",
+      target: "extras.net_energy_Wh",
       unit: energy.unit,
       scale: milli(energy.unit),
     });
@@ -166,41 +226,28 @@ function parseNovonix(bytes: Uint8Array, options: ParseOptions): Recording {
   const warnings = table.warnings;
   if (quoted > 0) warnings.push(`${quoted} line(s) wrapped in double quotes were read unwrapped`);
 
-  // Per-step counters → charge / discharge counters by step type.
-  const q = s.extras.step_capacity_Ah, e = s.extras.step_energy_Wh, types = s.extras.step_type;
-  const unknown = new Map<number, number>();
-  for (let k = 0; k < s.length; k++) {
-    let dir = types ? STEP_TYPES[types[k]] : undefined;
-    if (types && dir === undefined) unknown.set(types[k], (unknown.get(types[k]) ?? 0) + 1);
-    if (dir === undefined) {
-      dir = s.current_A[k] > 0 ? "charge" : s.current_A[k] < 0 ? "discharge" : "rest";
-    }
-    if (q) {
-      s.charge_capacity_Ah[k] = dir === "charge" ? Math.abs(q[k]) : 0;
-      s.discharge_capacity_Ah[k] = dir === "discharge" ? Math.abs(q[k]) : 0;
-    }
-    if (e) {
-      s.charge_energy_Wh[k] = dir === "charge" ? Math.abs(e[k]) : 0;
-      s.discharge_energy_Wh[k] = dir === "discharge" ? Math.abs(e[k]) : 0;
-    }
-  }
-  if (unknown.size > 0) {
-    warnings.push(
-      `unknown Step Type codes counted by the sign of current: ${
-        [...unknown].map(([k, v]) => `${k} (${v} rows)`).join(", ")
-      }`,
-    );
-  }
-  if (cap) {
-    const note = "per-step counter assigned by Step Type (BEEP's table)";
-    s.columns.charge_capacity_Ah = source(h[cap.index], cap.unit, milli(cap.unit), note);
-    s.columns.discharge_capacity_Ah = source(h[cap.index], cap.unit, milli(cap.unit), note);
-  }
-  if (energy) {
-    const note = "per-step counter assigned by Step Type";
-    s.columns.charge_energy_Wh = source(h[energy.index], energy.unit, milli(energy.unit), note);
-    s.columns.discharge_energy_Wh = source(h[energy.index], energy.unit, milli(energy.unit), note);
-  }
+  // Net counters → charge / discharge running totals, by the sign of each increment.
+  const note = "running total of the rises (charge) or falls (discharge) of the net counter, " +
+    "where the current has the same sign";
+  const split = (
+    column: { index: number; unit: string } | null,
+    net: Float64Array | undefined,
+    [up, down]: ["charge_capacity_Ah", "discharge_capacity_Ah"] | [
+      "charge_energy_Wh",
+      "discharge_energy_Wh",
+    ],
+    unit: string,
+  ): void => {
+    if (!column || !net) return;
+    const counted = splitNetCounter(net, s.current_A, s[up], s[down]);
+    const name = h[column.index], scale = milli(column.unit);
+    s.columns[up] = source(name, column.unit, scale, note);
+    s.columns[down] = source(name, column.unit, scale, note);
+    const w = againstCurrentWarning(name, counted, unit);
+    if (w) warnings.push(w);
+  };
+  split(cap, s.extras.net_capacity_Ah, ["charge_capacity_Ah", "discharge_capacity_Ah"], "Ah");
+  split(energy, s.extras.net_energy_Wh, ["charge_energy_Wh", "discharge_energy_Wh"], "Wh");
   if (cycle < 0) warnings.push("no Cycle Number column; cycle_index is 0");
   warnings.push(...finishCounters(s));
   const num = (key: string): number | null => {

@@ -25,6 +25,11 @@ export interface AnalyzeStoredTestOptions extends AnalyzeTestOptions {
  * the options are stored with the test in one write — what the import pipeline, `migrate` and
  * `analyze --test ID --save` do.
  *
+ * A test whose stored analysis is missing or of another `ANALYSIS_VERSION` gets its cycles built
+ * again from its stored series (by the test's cycle method), as an import would build them now:
+ * the per-cycle capacities and energies are part of the analysis (version 8 changed how counters
+ * are integrated). With `save` the new cycles are stored with the analysis.
+ *
  * @param store The store.
  * @param testId The test's id.
  * @param options Analysis options (over the stored ones) and `save`.
@@ -67,15 +72,28 @@ export async function analyzeStoredTest(
   const test = await store.tests.get(testId);
   if (!test) throw new RangeError(`Cannot analyse test "${testId}": no such test`);
   const { save: _save, ...given } = options;
-  const { input, options: analysisOptions } = await storedAnalysisInput(store, test, given);
+  const { input, options: analysisOptions, rebuilt } = await storedAnalysisInput(
+    store,
+    test,
+    given,
+  );
   const analysis = analyzeTest(input, analysisOptions);
   if (options.save) {
-    // One write: the analysis, its options, and no stale reason why there was none.
-    const { analysis_error: stale, ...metadata } = test.metadata ?? {};
+    // One write: the analysis, its options, the cycles it was computed from when they were built
+    // again, and no stale reason why there was no analysis.
+    const { analysis_error: staleError, ...metadata } = test.metadata ?? {};
     await store.tests.update(test.id, {
       analysis: analysis.toJSON(),
       analysis_options: analysisOptions,
-      ...(stale !== undefined ? { metadata } : {}),
+      ...(rebuilt ? { cycles: [...rebuilt.cycles] } : {}),
+      ...(staleError !== undefined || rebuilt
+        ? {
+          metadata: {
+            ...(staleError !== undefined ? metadata : test.metadata),
+            ...(rebuilt ? { cycle_method: rebuilt.method } : {}),
+          },
+        }
+        : {}),
     });
   }
   return analysis;

@@ -4,6 +4,7 @@ import { ANALYSIS_VERSION } from "../../analysis/analyze_test.ts";
 import type { Store } from "../store/store.ts";
 import type { TestResult } from "../store/documents.ts";
 import { analyzeStoredTest } from "./analyze_stored_test.ts";
+import { isStaleAnalysis } from "./_stale_analysis.ts";
 
 /** Options of {@link refreshAnalyses}. */
 export interface RefreshAnalysesOptions {
@@ -42,10 +43,6 @@ export interface AnalysesReport {
 }
 
 const PAGE = 500;
-
-function stale(test: TestResult): boolean {
-  return test.analysis === null || test.analysis.analysis_version !== ANALYSIS_VERSION;
-}
 
 /**
  * Compute again the stored analysis of every test whose analysis is missing or was made by
@@ -87,7 +84,7 @@ export async function refreshAnalyses(
   const todo: TestResult[] = [];
   const consider = (test: TestResult): void => {
     report.tests_checked++;
-    if (options.all || stale(test)) todo.push(test);
+    if (options.all || isStaleAnalysis(test)) todo.push(test);
   };
   if (options.testIds) {
     // Only these tests: read each (no listing of the whole store).

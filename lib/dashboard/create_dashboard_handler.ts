@@ -41,6 +41,7 @@ import { DashboardCompute, fragmentResponse } from "./_compute.ts";
 import { editSampleAction, editTestAction } from "./_pages/edit.ts";
 import { uploadAction, uploadPage } from "./_pages/upload.ts";
 import { MAX_PARAMETER_FILE_BYTES, MODELING_ROUTES } from "./_pages/modeling.ts";
+import { EXPORT_ROUTE, testExport } from "./_pages/export.ts";
 
 export type { DashboardOptions } from "./_context.ts";
 
@@ -112,6 +113,12 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^/tests/${ID}/analysis\\.json$`),
     run: (ctx, [id]) => testAnalysisJson(ctx, id),
+  },
+  {
+    method: "GET",
+    pattern: EXPORT_ROUTE,
+    run: (ctx, [id, table, format]) =>
+      testExport(ctx, id, table as Parameters<typeof testExport>[2], format as "csv"),
   },
   {
     method: "GET",
@@ -237,7 +244,8 @@ async function asset(req: Request, url: URL, name: string): Promise<Response> {
  *
  * Pages: `/` overview, `/tests` search (and `/tests.csv`, `/tests.json`: the rows of
  * `search_tests --csv` / `--json`), `/tests/:id` detail (and `/tests/:id/analysis.json`, the
- * stored analysis), `/fade`
+ * stored analysis; `/tests/:id/export/TABLE.FORMAT`, its tables as CSV, XLSX, Parquet or
+ * Arrow), `/fade`
  * ranking, `/compare`, `/eis`, `/advanced`, `/jobs`, `/files`, `/adhoc`; assets under
  * `/assets/`. Only two actions change anything, both POST with a CSRF token: resuming an
  * import job and running an ad hoc script.

@@ -95,14 +95,10 @@ export async function mongoTestStats(
     for (const key of keys) {
       const list = (v: unknown) =>
         Array.isArray(v) ? [...new Set(v.filter((x): x is string => typeof x === "string"))] : [];
-      if (key === "tag") for (const tag of list(d.tags)) tally(key, tag, values);
-      else if (key === "flag") for (const code of list(d._flags)) tally(key, code, values);
+      if (key === "tag") { for (const tag of list(d.tags)) tally(key, tag, values); }
+      else if (key === "flag") { for (const code of list(d._flags)) tally(key, code, values); }
       else {
-        const raw = key === "protocol"
-          ? d._protocol
-          : key === "sample"
-          ? d.sample_id
-          : d[key];
+        const raw = key === "protocol" ? d._protocol : key === "sample" ? d.sample_id : d[key];
         tally(key, typeof raw === "string" ? raw : null, values);
       }
     }

@@ -19,6 +19,8 @@ import {
   type TestType,
 } from "./documents.ts";
 import type { TestAnalysisData, TestSummary } from "../../analysis/analyze_test.ts";
+import type { PackedRawFile } from "./store.ts";
+import { isPackedRaw } from "./raw_codec.ts";
 
 const NUMBER_FIELDS = [
   "nominal_capacity_Ah",
@@ -437,6 +439,29 @@ export function aggregateMetrics(contributions: Contribution[]): SampleMetrics {
 
 /** A raw-file description with every field, as stored. */
 export type RawFileFields = Required<Omit<RawFileInput, "sha256">>;
+
+/** The bytes given to `rawFiles.put`: a buffer, a stream or a packed file (else a TypeError). */
+export function checkRawBytes(
+  bytes: unknown,
+): asserts bytes is Uint8Array | ReadableStream<Uint8Array> | PackedRawFile {
+  if (!(bytes instanceof Uint8Array) && !(bytes instanceof ReadableStream) && !isPackedRaw(bytes)) {
+    throw new TypeError(
+      "rawFiles.put: bytes must be a Uint8Array, a ReadableStream or a packed raw file",
+    );
+  }
+}
+
+/** A SHA-256 the caller gave for a raw file must be that of its bytes (else a RangeError). */
+export function checkGivenSha256(
+  fileName: string,
+  sha256: { given: string | null; actual: string },
+): void {
+  if (sha256.given !== null && sha256.given !== sha256.actual) {
+    throw new RangeError(
+      `Raw file "${fileName}": sha256 ${sha256.given} does not match the bytes (${sha256.actual})`,
+    );
+  }
+}
 
 /**
  * A complete, checked raw-file description, and the caller's SHA-256 of the bytes (lowercase)

@@ -108,7 +108,9 @@ WHERE sp.v IS NOT NULL AND sp.v != '' GROUP BY sp.v`,
         ? "LEFT JOIN samples s ON s.id = i.sample_id"
         : "";
       rows = db.all(
-        `SELECT ${GROUP_SQL[key]} AS v, count(*) AS n${columns} FROM test_index i ${join} ${where} GROUP BY v`,
+        `SELECT ${
+          GROUP_SQL[key]
+        } AS v, count(*) AS n${columns} FROM test_index i ${join} ${where} GROUP BY v`,
         params,
       );
     }

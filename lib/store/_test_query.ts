@@ -15,6 +15,16 @@ import {
 
 const OPS = new Set(["<", "<=", ">", ">=", "="]);
 
+/** The fields of `TestFilter` that select tests whose field equals the given value. */
+export const TEST_EQUALITY_FILTERS = [
+  "sample_id",
+  "cell_code",
+  "base_name",
+  "name",
+  "tester",
+  "test_type",
+] as const;
+
 /** Check the analysis, text and sort parts of a test filter (RangeError naming the problem). */
 export function checkTestQuery(filter: TestFilter): void {
   const bad = (what: string): never => {
@@ -84,7 +94,15 @@ export function checkStatsOptions(options: TestStatsOptions): Required<TestStats
 export function sortGroups(groups: TestGroup[]): TestGroup[] {
   return groups.sort((a, b) =>
     b.count - a.count ||
-    (a.value === b.value ? 0 : a.value === null ? 1 : b.value === null ? -1 : a.value < b.value ? -1 : 1)
+    (a.value === b.value
+      ? 0
+      : a.value === null
+      ? 1
+      : b.value === null
+      ? -1
+      : a.value < b.value
+      ? -1
+      : 1)
   );
 }
 

@@ -3,7 +3,9 @@
 /**
  * The store boundary: one interface, implemented by `SqliteStore` (embedded, default) and
  * `MongoStore`. Everything above it is store-agnostic; the contract suite in
- * `tests/lib/store/` runs the same cases against each implementation.
+ * `tests/lib/store/` runs the same cases against each implementation. A new store implements
+ * this interface over the shared document layer and runs the suite from its own test file
+ * (`storeContract(label, factory)`): see "Adding a store" in `docs/storage.md`.
  *
  * @module
  */

@@ -11,3 +11,5 @@ export * from "./read.ts";
 export * from "./summarize_file.ts";
 export * from "./format_summary.ts";
 export * from "./load_column_mapping.ts";
+export * from "./export_file.ts";
+export * from "./write_export_files.ts";

@@ -1,6 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import { open, readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { openFileSource } from "../file_source.ts";
 import { fileKind } from "../import/parse_file.ts";
 import type { Recording } from "../model/file_meta.ts";
@@ -27,6 +28,9 @@ export interface ReadRecordingOptions {
    */
   mapping?: ColumnMapping;
 }
+
+/** Files smaller than this are read whole at once (one open, one read, no chunked source). */
+const SMALL_FILE_BYTES = 1 << 20;
 
 /** One parser's opinion of a file. */
 export interface DetectionCandidate {
@@ -107,7 +111,7 @@ function detectionReport(head: Uint8Array, file: string, forced: string | null):
   let candidates: DetectionCandidate[] = [];
   let chosen: string | null = null;
   try {
-    const d = detectFormat(head, file);
+    const d = detectFormat(head, file, { all: true });
     candidates = d.candidates.map((c) => ({
       id: c.parser.id,
       name: c.parser.name,
@@ -176,26 +180,39 @@ export async function readRecording(
     }
   }
   let head: Uint8Array;
+  let all: Uint8Array;
+  let whole = false;
   let detected: FormatParser | undefined;
   try {
-    // Look before reading: a FIFO named .csv would block forever, a device never end.
-    const info = await stat(path);
-    if (!info.isFile()) {
-      throw new Error(`it is ${fileKind(info)}, not a regular file`);
+    // Look before reading: a FIFO named .csv would block forever, a device never end. Sync
+    // Deno calls: a few small reads, and the per-file cost of the promise machinery (and of
+    // node:fs's Stats) was larger than the parse of a small binary file.
+    const info = Deno.statSync(path);
+    if (!info.isFile) {
+      throw new Error(`it is ${fileKind(statSync(path))}, not a regular file`);
     }
-    // Detect from the head first: a large file no format recognizes is never read whole.
-    const handle = await open(path, "r");
+    // Detect from the head first: a large file no format recognizes is never read whole. A
+    // small file is read whole at once (one open, one read): one byte more than its size is
+    // asked for, so that the end of the file shows (one that grew since the stat is read below
+    // like a large one).
+    const file = Deno.openSync(path);
     try {
-      head = new Uint8Array(Math.min(DETECT_HEAD_BYTES, info.size));
+      const buffer = new Uint8Array(
+        info.size < SMALL_FILE_BYTES ? info.size + 1 : Math.min(DETECT_HEAD_BYTES, info.size + 1),
+      );
       let got = 0;
-      while (got < head.length) {
-        const { bytesRead } = await handle.read(head, got, head.length - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
+      while (got < buffer.length) {
+        const n = file.readSync(buffer.subarray(got));
+        if (n === null || n === 0) {
+          whole = true;
+          break;
+        }
+        got += n;
       }
-      head = head.subarray(0, got);
+      all = buffer.subarray(0, got);
+      head = all.subarray(0, DETECT_HEAD_BYTES);
     } finally {
-      await handle.close();
+      file.close();
     }
     if (!forced && !options.explain) {
       try {
@@ -222,7 +239,10 @@ export async function readRecording(
     const parser = forced ?? detected ?? detectFormat(head, path).parser;
     const parseOptions = { fileName: path, fileNameRule: options.fileNameRule, metadata };
     let recording: Recording;
-    if (parser.parseSource) {
+    if (whole) {
+      // A small file, read whole above.
+      recording = parser.parse(all!, parseOptions);
+    } else if (parser.parseSource) {
       // Read in chunks: the file is never whole in memory (and may be larger than 2 GiB).
       const source = openFileSource(path);
       try {

@@ -1,27 +1,30 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
-import type { CycleSummary } from "../model/cycle_summary.ts";
-import type { Spectrum } from "../model/spectrum.ts";
-import { summarizeCycles } from "../../analysis/cycles.ts";
-import {
-  type AnalyzedCycle,
-  analyzeTest,
-  type ExcludedCycle,
-  type QualityFlag,
-  type TestSummary,
+import type { SampleInfo } from "../model/sample_info.ts";
+import type {
+  AnalyzedCycle,
+  ExcludedCycle,
+  QualityFlag,
+  TestSampleInfo,
+  TestSummary,
 } from "../../analysis/analyze_test.ts";
 import type { CycleMethod } from "../../analysis/cycles.ts";
-import {
-  type DetectionReport,
-  FileReadError,
-  readRecording,
-  type ReadRecordingOptions,
-} from "./read_recording.ts";
+import type { SampleSheet } from "../../parsers/sample_sheet.ts";
+import type { DetectionReport, ReadRecordingOptions } from "./read_recording.ts";
+import { analyzeFile } from "./_analyze_file.ts";
 
 /** Options of {@link summarizeFile}. */
 export interface SummarizeFileOptions extends ReadRecordingOptions {
   /** How cycles are delimited (see `summarizeCycles`). @default {"auto"} */
   method?: CycleMethod;
+  /**
+   * A sample sheet: the rows that apply to the file (see `matchSampleSheet`) give its sample's
+   * properties (nominal capacity for the analysis's plausibility checks; active mass and area for
+   * specific and areal exports).
+   */
+  sheet?: SampleSheet;
+  /** Sample properties given directly (command-line flags); they win over the sheet's. */
+  sampleInfo?: SampleInfo;
 }
 
 /** Overview of one impedance spectrum. */
@@ -87,22 +90,11 @@ export interface FileSummary {
   warnings: string[];
   /** Format-detection reasoning, with `explain: true`. */
   detection?: DetectionReport;
-}
-
-function overview(spectrum: Spectrum): SpectrumOverview {
-  let lo = Infinity, hi = -Infinity;
-  for (const f of spectrum.frequency_Hz) {
-    if (Number.isFinite(f)) {
-      if (f < lo) lo = f;
-      if (f > hi) hi = f;
-    }
-  }
-  return {
-    sequence: spectrum.sequence,
-    cycle: spectrum.cycle ?? null,
-    points: spectrum.length,
-    frequency_Hz: lo <= hi ? [lo, hi] : null,
-  };
+  /**
+   * The sample properties used (from `sheet` and `sampleInfo`; active mass as `mass_g` and
+   * `active_mass_g`), present only when some were given.
+   */
+  sample_properties?: TestSampleInfo;
 }
 
 /**
@@ -142,59 +134,5 @@ export async function summarizeFile(
   path: string,
   options: SummarizeFileOptions = {},
 ): Promise<FileSummary> {
-  const { recording, parser, warnings, detection } = await readRecording(path, options);
-  const meta = recording.meta;
-  const series = recording.series;
-  let cycles: CycleSummary[] = [];
-  let cycleMethod: FileSummary["cycle_method"] = null;
-  let threshold: number | null = null;
-  if (series && series.length > 0) {
-    try {
-      const table = summarizeCycles(series, { method: options.method });
-      cycles = [...table.cycles];
-      cycleMethod = table.method;
-      threshold = table.currentThreshold_A;
-    } catch (error) {
-      throw new FileReadError(
-        path,
-        `Cannot build the cycles of "${path}": ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-        { detection, cause: error },
-      );
-    }
-  }
-  // The one analysis (dQ/dV left out: summarize does not show it, and it is the slow part).
-  const analysis = analyzeTest({
-    series: series && series.length > 0 ? series : null,
-    ...(series && series.length > 0 ? { cycles, currentThreshold_A: threshold } : {}),
-    cycleMethod,
-    spectra: recording.spectra ?? [],
-    label: path,
-    warnings: meta.warnings,
-  }, { dqdvCycles: [], ...(options.method ? { cycleMethod: options.method } : {}) });
-  const spectra = recording.spectra?.map(overview);
-  const summary: FileSummary = {
-    file: path,
-    format: meta.format,
-    format_name: parser.name,
-    format_version: meta.format_version,
-    instrument: meta.instrument,
-    sample: meta.sample,
-    cell_code: meta.cell_code,
-    channel: meta.channel,
-    start_time: meta.start_time ?? series?.start_time ?? null,
-    techniques: meta.techniques,
-    rows: series ? series.length : (spectra ?? []).reduce((n, s) => n + s.points, 0),
-    cycle_method: cycleMethod,
-    current_threshold_A: threshold,
-    cycles: analysis.cycles,
-    summary: analysis.summary,
-    excluded: analysis.excluded,
-    flags: analysis.flags,
-    warnings: [...meta.warnings, ...warnings],
-  };
-  if (spectra && spectra.length > 0) summary.spectra = spectra;
-  if (detection) summary.detection = detection;
-  return summary;
+  return (await analyzeFile(path, options)).summary;
 }

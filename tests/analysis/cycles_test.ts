@@ -2,7 +2,11 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { summarizeCycles } from "../../analysis/cycles.ts";
 import { halfCycles } from "../../analysis/half_cycles.ts";
-import { monotoneCounter } from "../../analysis/_cycle_segments.ts";
+import {
+  counterResets,
+  monotoneCounter,
+  monotoneCounterAt,
+} from "../../analysis/_cycle_segments.ts";
 import { assertClose } from "../_util.ts";
 import { galvanostatic, type Segment, synthesize } from "./_synthetic.ts";
 
@@ -219,6 +223,117 @@ Deno.test("monotoneCounter() sums increments, resets on large drops, keeps small
   // The same counter stored negative (Neware Pulse steps) counts the same amounts.
   const negative = monotoneCounter(Float64Array.from([0, -1, -2, -0.25, -0.5, -0.45, NaN, -0.55]));
   deepEqual(Array.from(negative), Array.from(out));
+});
+
+Deno.test("monotoneCounter() integrates a counter that passes through zero with its sign", () => {
+  // Known answer: an energy counter at 1 A while the voltage runs linearly from −1 V to +2 V
+  // over an hour, E(t) = ∫(−1 + 3t) dt = −t + 1.5 t² Wh (t in hours), sampled every 0.01 h. It
+  // dips to −1/6 Wh at t = 1/3, is back at 0 at t = 2/3 and ends at +0.5 Wh: the sum of its
+  // increments is E itself at every row (the file's value is the integral already).
+  const n = 101;
+  const e = Float64Array.from({ length: n }, (_, k) => -k / 100 + 1.5 * (k / 100) ** 2);
+  const out = monotoneCounter(e);
+  for (let k = 0; k < n; k++) assertClose(out[k], e[k], { abs: 1e-12, message: `row ${k}` });
+  assertClose(out[n - 1], 0.5, { abs: 1e-12 });
+  // The discharge-side mirror: V from +1 V to −2 V at 1 A of discharge, E(t) = t − 1.5 t²: up to
+  // 1/6 Wh, back through 0, ends at −0.5 Wh (the cell took in more energy than it gave).
+  const mirror = monotoneCounter(e.map((x) => -x));
+  for (let k = 0; k < n; k++) assertClose(mirror[k], -e[k], { abs: 1e-12, message: `row ${k}` });
+  // At selected rows (how summarizeCycles reads it) the same numbers, bit for bit, including rows
+  // inside the dip that are counted again with their sign once the counter crosses zero.
+  const rows = Int32Array.from([0, 10, 33, 50, 66, 67, 90, 100]);
+  deepEqual([...monotoneCounterAt(e, rows)], [...rows].map((r) => out[r]));
+  // Followed by a reset and a counter stored negative and decreasing (Neware Pulse steps): that
+  // one never comes back to zero by itself and counts on its magnitude, +0.3 Wh.
+  const joined = Float64Array.from([...e, 0, -0.1, -0.2, -0.3]);
+  const j = monotoneCounter(joined);
+  assertClose(j[n - 1], 0.5, { abs: 1e-12 });
+  assertClose(j[n + 3], 0.8, { abs: 1e-12 });
+  const series = synthesize([{
+    current_A: 1,
+    duration_s: 60 * (n + 3),
+    voltage: 1,
+    step: 1,
+    cycle: 1,
+  }], {
+    dt_s: 60,
+  });
+  equal(series.length, n + 4);
+  series.charge_energy_Wh.set(joined);
+  // The crossing is no repaired reset; the drop from 0.5 Wh to 0 inside the step is.
+  deepEqual(counterResets(series).filter((r) => r.counter === "charge_energy_Wh"), [
+    { counter: "charge_energy_Wh", row: n, before: e[n - 1], after: 0 },
+  ]);
+});
+
+Deno.test("monotoneCounter(): an abrupt change of sign is a reset", () => {
+  // 0 → 0.5 → 1.0 (+1.0), then −0.2 straight from 1.0 (a restarted counter stored negative:
+  // +0.2), then −0.4 (+0.2). Total 1.4.
+  const out = monotoneCounter(Float64Array.from([0, 0.5, 1.0, -0.2, -0.4]));
+  assertClose(out[4], 1.4, { abs: 1e-15 });
+  equal(out[2], 1);
+});
+
+Deno.test("monotoneCounter(): a counter coming back to zero gradually is a genuine decrease", () => {
+  // A net counter (charge in, then the same charge out: the instrument counts the difference)
+  // rises 0 → 1.0 in steps of 0.1 and comes back to 0 in steps of 0.1, then rises to 0.3.
+  // Known answer: the sum of the increments is the counter itself at every row. The last steps
+  // of the approach (0.2 → 0.1, 0.1 → 0) are drops to at most half, but from the lower half of
+  // the run (its largest value is 1.0): not resets, which would have added 0.1 and 0.
+  const up = Array.from({ length: 11 }, (_, k) => k / 10);
+  const values = [...up, ...up.slice(0, 10).reverse(), 0.1, 0.2, 0.3];
+  const counter = Float64Array.from(values);
+  const out = monotoneCounter(counter);
+  for (let k = 0; k < values.length; k++) {
+    assertClose(out[k], values[k], { abs: 1e-12, message: `row ${k}` });
+  }
+  // The same counter stored negative counts on its magnitude: the same amounts.
+  const negative = monotoneCounter(counter.map((x) => -x));
+  for (let k = 0; k < values.length; k++) {
+    assertClose(negative[k], values[k], { abs: 1e-12, message: `row ${k}` });
+  }
+  // Coming back to 0.4 gradually (lower half of the run's 1.0), a drop to 0.1 is a decrease too:
+  // 1.0 − 0.6 − 0.3 = 0.1.
+  const low = monotoneCounter(Float64Array.from([0, 0.5, 1.0, 0.7, 0.4, 0.1]));
+  assertClose(low[5], 0.1, { abs: 1e-12 });
+  // At selected rows, the same numbers.
+  const rows = Int32Array.from([0, 10, 19, 20, 23]);
+  deepEqual([...monotoneCounterAt(counter, rows)], [...rows].map((r) => out[r]));
+});
+
+Deno.test("monotoneCounter(): true resets are repaired, however short the run before", () => {
+  // Known answer, increment by increment:
+  // 0 → 1.0 (+1.0); a genuine decrease to 0.8 (−0.2) from the upper half of the run; a reset
+  // to 0.1 (+0.1: at most half of 0.8, which is above half the run's 1.0); 0.5 (+0.4);
+  // a reset to 0 (+0) after a run whose largest value is 0.5; a short run 0.02 → 0.04 (+0.04);
+  // a reset to 0 from it (+0: the run's largest is 0.04, so 0.04 is its upper half);
+  // 0.3 (+0.3). Total 1.0 − 0.2 + 0.1 + 0.4 + 0.04 + 0.3 = 1.64.
+  const values = [0, 0.5, 1.0, 0.8, 0.1, 0.5, 0, 0.02, 0.04, 0, 0.3];
+  const expected = [0, 0.5, 1.0, 0.8, 0.9, 1.3, 1.3, 1.32, 1.34, 1.34, 1.64];
+  const counter = Float64Array.from(values);
+  const out = monotoneCounter(counter);
+  for (let k = 0; k < values.length; k++) {
+    assertClose(out[k], expected[k], { abs: 1e-12, message: `row ${k}` });
+  }
+  // Stored negative (Neware Pulse steps), the same amounts.
+  const negative = monotoneCounter(counter.map((x) => -x));
+  for (let k = 0; k < values.length; k++) {
+    assertClose(negative[k], expected[k], { abs: 1e-12, message: `row ${k}` });
+  }
+  deepEqual(
+    [...monotoneCounterAt(counter, Int32Array.from([3, 4, 9, 10]))],
+    [out[3], out[4], out[9], out[10]],
+  );
+  // Inside one step and cycle, each of the three resets is listed as repaired (rows 4, 6, 9).
+  const series = synthesize([{ current_A: 1, duration_s: 600, voltage: 1, step: 1, cycle: 1 }], {
+    dt_s: 60,
+  });
+  equal(series.length, values.length);
+  series.charge_capacity_Ah.set(counter);
+  deepEqual(
+    counterResets(series).filter((r) => r.counter === "charge_capacity_Ah").map((r) => r.row),
+    [4, 6, 9],
+  );
 });
 
 Deno.test("summarizeCycles() step method keeps a charge step whole despite a current glitch", () => {

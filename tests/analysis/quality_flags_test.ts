@@ -41,3 +41,18 @@ Deno.test("seriesFlags: time gaps against the median step, time going backwards"
       "before row 20",
   );
 });
+
+Deno.test("seriesFlags: the gap limit follows a median step just above 36 s (100 × 38 s = 3800 s)", () => {
+  // Steps 38, 38, 3700, 38, 38 s: median 38 s, limit 3800 s, so the 3700 s step is no gap; with
+  // one more 3700 s step among 38 s ones the limit is still 3800 s.
+  const cumulative = (steps: number[]) => steps.reduce((t, s) => [...t, t.at(-1)! + s], [0]);
+  deepEqual(seriesFlags(series(cumulative([38, 38, 3700, 38, 38]))), []);
+  // Steps of 30 s (median 30 s, limit 3600 s): the same 3700 s step is a gap.
+  deepEqual(
+    seriesFlags(series(cumulative([30, 30, 3700, 30, 30]))).map((f) => f.message),
+    [
+      "1 gap(s) in test time longer than 1 h (median interval 30 s); the largest, 1.03 h, " +
+      "before row 3",
+    ],
+  );
+});

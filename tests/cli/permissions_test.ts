@@ -55,8 +55,10 @@ Deno.test("deno task entries grant no blanket or unneeded permission", () => {
       ok(flag !== "--allow-env" && flag !== "--allow-sys", `${tool}: ${flag} without a list`);
     }
   }
-  // Reading files is all the file tools need.
-  for (const tool of ["summarize", "fit_eis"]) deepEqual(FLAGS[tool], ["--allow-read"], tool);
+  // Reading files is all the file tools need; summarize also writes the exports it is asked for
+  // (--csv, --xlsx, --parquet, --arrow), to folders named on the command line.
+  deepEqual(FLAGS.fit_eis, ["--allow-read"]);
+  deepEqual(FLAGS.summarize, ["--allow-read", "--allow-write"]);
 });
 
 const dir = await Deno.makeTempDir({ prefix: "permissions_test_" });
@@ -201,6 +203,22 @@ Deno.test({
     const summarize = await run("summarize", ["--json", CYCLING], {});
     equal(summarize.code, 0, summarize.stderr);
     equal(jsonLines(summarize.stdout)[0].format, "arbin_csv");
+    // Its exports: every format, written with the task's flags.
+    const out = join(dir, "exports");
+    await Deno.mkdir(out);
+    const exported = await run("summarize", [
+      "--json",
+      "--csv",
+      "--xlsx",
+      "--parquet",
+      "--arrow",
+      "--out",
+      out,
+      CYCLING,
+    ], {});
+    ok(!PERMISSION.test(exported.stderr), exported.stderr);
+    equal(exported.code, 0, exported.stderr);
+    equal((jsonLines(exported.stdout)[0].exports as unknown[]).length, 10);
     const analyze = await run("analyze", ["--json", CYCLING], {});
     ok(!PERMISSION.test(analyze.stderr), analyze.stderr);
     equal(analyze.code, 0, analyze.stderr);

@@ -8,6 +8,25 @@ import { biologicMpt } from "../../parsers/biologic_mpt.ts";
 import { detectFormat } from "../../parsers/detect_format.ts";
 import { ParseError } from "../../parsers/parse_error.ts";
 import { assertClose, readFixture } from "../_util.ts";
+import { type ByteSource, byteSource } from "../../parsers/byte_source.ts";
+import type { Recording } from "../../lib/model/file_meta.ts";
+import { read } from "../../lib/summarize/read.ts";
+import { syntheticMpr } from "../../bench/_gen_mpr.ts";
+import { createHash } from "node:crypto";
+
+/** Every `.mpr` fixture. */
+const MPR_FIXTURES = [
+  "GCPL-0.mpr",
+  "MB-0.mpr",
+  "MB-1.mpr",
+  "PEIS-0.mpr",
+  "00_test_01_OCV_C01.mpr",
+  "00_test_04_MB_C01.mpr",
+  "exampleDataBioLogic.mpr",
+];
+
+/** `00_test_04_MB_C01.mpr` with its 1501 points repeated `copies` times (bench/_gen_mpr.ts). */
+const replicatedMpr = (copies: number) => syntheticMpr(1501 * 61 * copies);
 
 const parse = (name: string, bytes = readFixture(`biologic/${name}`)) =>
   biologicMpr.parse(bytes, { fileName: name });
@@ -295,4 +314,84 @@ Deno.test("detectFormat() picks biologic_mpr by content, not by name", () => {
   const bytes = readFixture("biologic/GCPL-0.mpr");
   equal(detectFormat(bytes, "renamed.bin").parser.id, "biologic_mpr");
   equal(biologicMpr.detect(new Uint8Array(10), "x.mpr").confidence, 0.1);
+});
+
+/** A source that hands out at most `most` bytes per call, like a short read of a file. */
+function stingySource(bytes: Uint8Array, most: number): ByteSource {
+  const inner = byteSource(bytes);
+  return {
+    size: bytes.length,
+    readInto: (into, offset) =>
+      inner.readInto(into.subarray(0, Math.min(most, into.length)), offset),
+  };
+}
+
+/** A recording as plain data, every typed array as its type and the SHA-256 of its bytes. */
+function bits(recording: Recording): unknown {
+  return JSON.parse(JSON.stringify(recording, (_key, value) => {
+    if (!ArrayBuffer.isView(value)) return value;
+    const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    return `${value.constructor.name}(${bytes.length}) ${
+      createHash("sha256").update(bytes).digest("hex")
+    }`;
+  }));
+}
+
+/** Recordings equal bit for bit (NaN included, which an element-wise `==` would not allow). */
+function sameRecording(a: Recording, b: Recording, name: string): void {
+  deepEqual(bits(a), bits(b), name);
+}
+
+Deno.test("biologicMpr.parseSource() gives the recording parse() gives, for every fixture", () => {
+  for (const name of MPR_FIXTURES) {
+    const bytes = readFixture(`biologic/${name}`);
+    const fromSource = biologicMpr.parseSource!(stingySource(bytes, 777), { fileName: name });
+    sameRecording(fromSource, parse(name, bytes), name);
+  }
+});
+
+Deno.test("biologicMpr.parseSource() reads a data module of several chunks (the points of 00_test_04_MB_C01.mpr 48 times)", () => {
+  // 72,048 points of 61 bytes: three chunks of at most 32,768 points, the last one partial.
+  const { bytes } = replicatedMpr(48);
+  const fromSource = biologicMpr.parseSource!(stingySource(bytes, 1 << 20), { fileName: "big" });
+  const fromBytes = biologicMpr.parse(bytes, { fileName: "big" });
+  equal(fromSource.series!.length, 1501 * 48);
+  sameRecording(fromSource, fromBytes, "big");
+  // Row 1501 × 47 + 10 is row 10 of the fixture again (the replicas are copies).
+  const one = parse("00_test_04_MB_C01.mpr");
+  equal(fromSource.series!.voltage_V[1501 * 47 + 10], one.series!.voltage_V[10]);
+  equal(fromSource.series!.extras.half_cycle[1501 * 47 + 10], one.series!.extras.half_cycle[10]);
+});
+
+Deno.test("biologicMpr.parseSource() gives the same ParseError as parse() for truncated bytes", () => {
+  const good = readFixture("biologic/exampleDataBioLogic.mpr");
+  for (const bytes of [good.slice(0, 3000), good.slice(0, 1989 + 20), good.slice(0, 1989)]) {
+    let fromBytes: unknown, fromSource: unknown;
+    try {
+      parse("bad.mpr", bytes);
+    } catch (e) {
+      fromBytes = e;
+    }
+    try {
+      biologicMpr.parseSource!(stingySource(bytes, 100), { fileName: "bad.mpr" });
+    } catch (e) {
+      fromSource = e;
+    }
+    ok(fromBytes instanceof ParseError && fromSource instanceof ParseError);
+    equal(fromSource.message, fromBytes.message);
+    equal(fromSource.offset, fromBytes.offset);
+  }
+});
+
+Deno.test("read() of an .mpr larger than a detection head reads it in chunks: same recording as parse()", async () => {
+  const { bytes } = replicatedMpr(2); // 185 kB: above the 64 KiB head
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/cell_C01.mpr`;
+    await Deno.writeFile(path, bytes);
+    const viaRead = await read(path);
+    sameRecording(viaRead, biologicMpr.parse(bytes, { fileName: path }), "read");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

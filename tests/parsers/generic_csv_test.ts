@@ -118,3 +118,25 @@ Deno.test("the generic reader ranks below instrument parsers and names bad rows"
     /line 1: column "voltage \(kV\)" has unit "kV", which cannot be converted to V/,
   );
 });
+
+Deno.test("the generic reader takes units in column names (time_s, current_mA), as the toolkit's exports write them", () => {
+  // Synthetic: 2 mA for 1 h is 2 mAh = 0.002 Ah; the unit of each column is in its name.
+  const text = "time_s,voltage_V,current_mA,charge_capacity_mAh,step_index,cycle_index,power_W\n" +
+    "0,3.5,2,0,1,1,0.007\n3600,3.6,2,2,1,1,0.0072\n";
+  const { series, meta } = parseGenericCsv(new TextEncoder().encode(text), { fileName: "x.csv" });
+  equal(series!.time_s[1], 3600);
+  equal(series!.current_A[0], 0.002);
+  equal(series!.charge_capacity_Ah[1], 0.002);
+  deepEqual(Array.from(series!.step_index), [1, 1]);
+  // Every unit was in the header: no "no units in the header" warning.
+  ok(!meta.warnings.some((w) => w.startsWith("no units")), meta.warnings.join("; "));
+  // A name that is not a known column keeps its whole name: an extra.
+  equal(series!.extras.power_w[1], 0.0072);
+  // An unknown unit after a known name is not a unit: the column is an extra.
+  const odd = parseGenericCsv(
+    new TextEncoder().encode("time_s,voltage_V,current_A,cycle_index,voltage_parrots\n0,1,2,1,3\n"),
+    { fileName: "y.csv" },
+  );
+  equal(odd.series!.voltage_V[0], 1);
+  equal(odd.series!.extras.voltage_parrots[0], 3);
+});

@@ -22,6 +22,7 @@ import { transferables } from "../../compute/transferables.ts";
 import { testEditSection } from "./edit.ts";
 import { type CurvesInput, fadeSectionHtml, type FadeSectionInput } from "./detail_sections.ts";
 import { storedAnalysisInput } from "../../analyze/stored_analysis_input.ts";
+import { exportSection } from "./export.ts";
 
 export { CURVE_POINTS, TRACE_POINTS } from "./detail_sections.ts";
 
@@ -124,6 +125,7 @@ ${testEditSection(ctx, test, sample, samples)}
       : ""
   }</p>`);
   parts.push(analysisSection(test));
+  parts.push(exportSection(test, sample));
   if (test.notes.length) {
     parts.push(
       markup`<h2>Notes</h2><ul>${
@@ -316,7 +318,8 @@ export async function fadeFragment(ctx: Ctx, id: string): Promise<Response> {
   const key = `fade:${test.id}:${test.updated_at}:${eol}`;
   let input: FadeSectionInput | null = null;
   if (ctx.compute.cached(key) === undefined) {
-    input = await storedAnalysisInput(ctx.store, test, { threshold: eol / 100 });
+    const stored = await storedAnalysisInput(ctx.store, test, { threshold: eol / 100 });
+    input = { input: stored.input, options: stored.options };
   }
   return await ctx.compute.fragment({
     key,

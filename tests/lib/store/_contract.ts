@@ -1176,8 +1176,9 @@ const CASES: Case[] = [
 
   ["describe() names the store and close() ends it", async (store) => {
     const d = store.describe();
-    ok(["sqlite", "memory", "mongodb"].includes(d.kind));
-    match(d.text, /SQLite|MongoDB/);
+    // Every store names its kind and says what selected it (any store: no list of kinds here).
+    ok(d.kind.length > 0);
+    ok(d.text.length > 0 && d.text.includes(`(${d.source}`), d.text);
     equal(d.persistent, d.kind !== "memory");
     await store.close();
     await rejects(store.samples.count(), /closed/);

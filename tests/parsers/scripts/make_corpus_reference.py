@@ -19,10 +19,11 @@ project documents (docs/cycling_analysis.md), written independently in numpy:
     deciding which opens a cycle; a cycle spans from its first half's first row to the next
     cycle's first row;
   - capacity of a cycle: the sum, over its rows, of the increments of the file's charge (and
-    discharge) counter (magnitudes), an increment being the difference to the previous value, or
-    the value itself where the counter drops to at most half the previous value (a reset; a
-    smaller drop is a decrease); a file without counters gets them from the trapezoidal integral
-    of current (the positive part charge, the negative part discharge).
+    discharge) counter (`increments` below: on the magnitude, the difference to the previous
+    value, or the value itself where the counter drops to at most half the previous value from
+    the upper half of its run (a reset; a smaller drop is a decrease); signed differences for a
+    counter passing through zero); a file without counters gets them from the trapezoidal
+    integral of current (the positive part charge, the negative part discharge).
 The instruments log the charge passed around a current reversal on either side of it, so a
 cycle's capacity may differ from the project's by the counter's increment on its first or last
 row: the table carries that slack per cycle (`tol`), and the test allows it.
@@ -58,17 +59,44 @@ OUT = ROOT / "tests" / "parsers" / "corpus_reference.json"
 
 
 def increments(q: np.ndarray) -> np.ndarray:
-    """Per-row increments of a counter's magnitude: the difference to the previous finite value,
-    or the value itself where it drops to at most half the previous one (a reset); a smaller drop
-    is a genuine decrease (negative increment); 0 on the first row and on missing values."""
-    q = np.abs(np.asarray(q, dtype=float))
+    """Per-row increments of a counter (docs/cycling_analysis.md), 0 on the first row and on missing
+    values. The counter is read in runs from one reset to the next. On the magnitude: a rise adds
+    the difference, a drop subtracts it, and a drop to at most half the previous magnitude from the
+    upper half of the run's largest magnitude is a reset (the new magnitude is the increment). A
+    change of sign after the magnitude had come back to at most half the run's largest is a pass
+    through zero: from the start of the run it leaves until the next reset the counter counts with
+    its sign (value differences); any other change of sign is a reset."""
+    q = np.asarray(q, dtype=float)
     inc = np.zeros(len(q))
+    run = None  # {"start", "peak", "sign", "last_nonzero", "signed"}
     prev = np.nan
     for k, v in enumerate(q):
         if not np.isfinite(v):
             continue
-        if np.isfinite(prev):
-            inc[k] = v if (v < prev and v <= prev - v) else v - prev
+        m, s = abs(v), int(np.sign(v))
+        if run is None:
+            run = {"start": k, "peak": m, "sign": s, "last_nonzero": m, "signed": False}
+            prev = v
+            continue
+        p = abs(prev)
+        if s != 0 and run["sign"] != 0 and s != run["sign"]:
+            if run["last_nonzero"] <= run["peak"] - run["last_nonzero"]:
+                if not run["signed"] and run["sign"] < 0:
+                    inc[run["start"]:k] *= -1  # the negative run counted on its magnitude, now signed
+                inc[k] = v - prev
+                run = {"start": k, "peak": m, "sign": s, "last_nonzero": m, "signed": True}
+            else:
+                inc[k] = m
+                run = {"start": k, "peak": m, "sign": s, "last_nonzero": m, "signed": False}
+        elif m < p and m <= p - m and p > run["peak"] - p:  # the same expressions as the TypeScript
+            inc[k] = m
+            run = {"start": k, "peak": m, "sign": s, "last_nonzero": m, "signed": False}
+        else:
+            inc[k] = (v - prev) if run["signed"] else (m - p)
+            run["peak"] = max(run["peak"], m)
+            if s != 0:
+                run["sign"] = s
+                run["last_nonzero"] = m
         prev = v
     return inc
 
@@ -600,10 +628,16 @@ def others() -> None:
         d.columns = [c.strip() for c in d.columns]
         i = d["Current (A)"].to_numpy(float)
         q = d["Capacity (Ah)"].to_numpy(float)
-        st = d["Step Type"].to_numpy()
-        charge = np.isin(st, [1, 7])
-        discharge = np.isin(st, [2, 8, 9, 10])
-        qc, qd = np.where(charge, np.abs(q), 0), np.where(discharge, np.abs(q), 0)
+        # Capacity (Ah) is the net charge passed (PyProBE reads it as its net `Capacity [Ah]`;
+        # preparenovonix's HPC example falls on discharge): its rises where the current is
+        # positive are charge, its falls where the current is negative discharge (at either end
+        # of the interval); other changes (a restart) are left out.
+        dq = np.diff(q, prepend=q[0])
+        pos = (i > 0) | (np.roll(i, 1) > 0)
+        neg = (i < 0) | (np.roll(i, 1) < 0)
+        pos[0] = neg[0] = False
+        qc = np.cumsum(np.where((dq > 0) & pos, dq, 0))
+        qd = np.cumsum(np.where((dq < 0) & neg, -dq, 0))
         cycling(name, "pandas.read_csv ([Data] section)", d["Run Time (h)"].to_numpy(float) * 3600, i, qc, qd, d["Cycle Number"].to_numpy(), "current_sign")
     # PEC
     lines = fx("other/Test25195.csv").read_text(encoding="latin-1").splitlines()
