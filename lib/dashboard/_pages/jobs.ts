@@ -118,9 +118,7 @@ data-confirm="Resume this import job now?"><input type="hidden" name="csrf" valu
         query({ action, page: n })
       }" data-page="${rel}">${label}</a>`;
   const body = markup`<div id="job-live"${
-    job.status === "running" || busy
-      ? markup` data-live="/events" data-live-state="${state}"`
-      : ""
+    job.status === "running" || busy ? markup` data-live="/events" data-live-state="${state}"` : ""
   }>${jobTable([job])}${resume}${
     lastError ? markup`<p class="error" id="resume-error">Resuming failed: ${lastError}</p>` : ""
   }
