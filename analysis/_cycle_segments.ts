@@ -8,10 +8,10 @@
  */
 
 import type { CyclingSeries } from "../lib/model/cycling_series.ts";
+import { CYCLE_METHODS, type CycleMethod } from "./cycle_methods.ts";
 import { selectInPlace } from "./_stats.ts";
 
-/** How cycles are delimited. See {@link CycleOptions.method}. */
-export type CycleMethod = "auto" | "cycle_index" | "step" | "current_sign";
+export { CYCLE_METHODS, type CycleMethod };
 
 /** Options shared by `summarizeCycles` and `halfCycles`. */
 export interface CycleOptions {
@@ -89,14 +89,6 @@ export interface Segmentation {
   /** The cycles. */
   cycles: CycleRange[];
 }
-
-/** Every cycle method, `"auto"` first. */
-export const CYCLE_METHODS: readonly CycleMethod[] = [
-  "auto",
-  "cycle_index",
-  "step",
-  "current_sign",
-];
 
 const METHODS = new Set<string>(CYCLE_METHODS);
 

@@ -205,11 +205,15 @@ export class MongoDb {
     await c.tests.createIndex({ tags: 1 });
     await c.tests.createIndex({ _protocol: 1 });
     await c.tests.createIndex({ _tester_lc: 1 });
-    for (const f of ["fade_per_100_cycles", "capacity_retention", "cycle_count"]) {
+    for (
+      const f of ["fade_per_100_cycles", "capacity_retention", "cycle_count", "last_data_time"]
+    ) {
       await c.tests.createIndex({ [`_kn.${f}`]: 1, [`_k.${f}`]: 1 });
     }
-    // Tests written before the index fields existed get them now (once).
-    for await (const d of c.tests.find({ _search: { $exists: false } })) {
+    await c.tests.createIndex({ "_k.random": 1 });
+    // Tests written before the index fields (or the latest of them) existed get them now (once).
+    const stale = { $or: [{ _search: { $exists: false } }, { "_k.random": { $exists: false } }] };
+    for await (const d of c.tests.find(stale)) {
       const test = currentTest(fromDoc<TestResult>(d)!);
       await c.tests.updateOne({ _id: d._id }, { $set: indexFields(test) });
     }

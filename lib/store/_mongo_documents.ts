@@ -7,7 +7,8 @@ import type { Document } from "npm:mongodb@6.22.0";
 import { ANALYSIS_DETAIL_FIELDS, SUMMARY_NUMBER_FIELDS, type TestResult } from "./documents.ts";
 import type { Chunk } from "./_columnar.ts";
 import { decodeDocument, encodeDocument } from "./_mongo_encoding.ts";
-import { testSearchText } from "./_test_query.ts";
+import { hasFade, lastDataMs, randomKey, testSearchText } from "./_test_query.ts";
+import { lastCycleEnd } from "./_shared.ts";
 
 /** A document as stored: string `_id` plus fields. */
 export interface Doc extends Document {
@@ -97,6 +98,8 @@ export function indexFields(test: TestResult): Record<string, unknown> {
     cell_code: test.cell_code || null,
     protocol: s?.protocol ?? null,
     flag_count: s ? s.flag_codes.length : null,
+    last_data_time: lastDataMs(test.start_time, lastCycleEnd(test.cycles)),
+    random: randomKey(test.id),
   };
   for (const f of SUMMARY_NUMBER_FIELDS) {
     const v = s?.[f];
@@ -107,6 +110,7 @@ export function indexFields(test: TestResult): Record<string, unknown> {
     _search: testSearchText(test),
     _protocol: s?.protocol ?? null,
     _flags: s ? [...s.flag_codes] : [],
+    _has_fade: hasFade(test),
     _k: k,
     _kn: Object.fromEntries(Object.entries(k).map(([key, v]) => [key, v === null ? 1 : 0])),
   };

@@ -30,7 +30,13 @@ import {
   supersededVersions,
   unknownSampleError,
 } from "./_shared.ts";
-import { checkTestQuery, searchWords, TEST_EQUALITY_FILTERS } from "./_test_query.ts";
+import {
+  checkStatsOptions,
+  checkTestQuery,
+  searchWords,
+  TEST_EQUALITY_FILTERS,
+} from "./_test_query.ts";
+import { mongoTestStats, type SampleFacets, statsProjection } from "./_mongo_test_stats.ts";
 import { type WriterIdentity, writerLabel } from "./_liveness.ts";
 import type { ChunkQuery } from "./_chunked_data.ts";
 import {
@@ -246,6 +252,18 @@ export class MongoTests {
       and.push({ _tester_lc: filter.tester_any_case.toLowerCase() });
     }
     if (filter.protocol !== undefined) and.push({ _protocol: filter.protocol });
+    if (filter.has_fade !== undefined) {
+      and.push({ _has_fade: filter.has_fade ? true : { $ne: true } });
+    }
+    const last: Record<string, unknown> = {};
+    if (filter.last_data_from !== undefined) last.$gte = Date.parse(filter.last_data_from);
+    if (filter.last_data_before !== undefined) last.$lt = Date.parse(filter.last_data_before);
+    if (Object.keys(last).length) {
+      and.push({ "_k.last_data_time": { ...last, $type: "number" } });
+    }
+    if (filter.last_data_known !== undefined) {
+      and.push({ "_kn.last_data_time": filter.last_data_known ? 0 : 1 });
+    }
     if (filter.flags?.length) and.push({ _flags: { $all: filter.flags } });
     const OPS = { "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "=": "$eq" } as const;
     for (const c of filter.summary ?? []) {
@@ -433,6 +451,36 @@ export class MongoTests {
         }),
       count: (filter = {}) =>
         this.#db.op(async () => c.tests.countDocuments(await this.#filter(filter))),
+      stats: (filter = {}, options = {}) =>
+        this.#db.op(async () => {
+          const checked = checkStatsOptions(options);
+          const docs = c.tests.find(await this.#filter(filter), {
+            projection: statsProjection(checked),
+          });
+          return await mongoTestStats(docs, checked, async (ids) => {
+            const found = await c.samples.find({ _id: { $in: ids } }, {
+              projection: { chemistry: 1, form_factor: 1 },
+            }).toArray();
+            return new Map(found.map((d): [string, SampleFacets] => [d._id as string, {
+              chemistry: typeof d.chemistry === "string" ? d.chemistry : null,
+              form_factor: typeof d.form_factor === "string" ? d.form_factor : null,
+            }]));
+          });
+        }),
+      numbers: (filter, fields) =>
+        this.#db.op(async () => {
+          const checked = checkStatsOptions({ metrics: [...(fields ?? [])] }).metrics;
+          const projection: Document = { _id: 1, sample_id: 1, _start: 1 };
+          for (const f of checked) projection[`_k.${f}`] = 1;
+          return (await this.#findTests(filter ?? {}, { projection })).map((d) => ({
+            id: d._id as string,
+            sample_id: d.sample_id as string,
+            values: Object.fromEntries(checked.map((f) => {
+              const v = (d._k as Document | undefined)?.[f];
+              return [f, typeof v === "number" && Number.isFinite(v) ? v : null];
+            })),
+          }));
+        }),
       cellCodes: () =>
         this.#db.op(async () =>
           (await c.tests.distinct("cell_code"))

@@ -17,6 +17,7 @@ import {
 import { nowIso } from "./_ids.ts";
 import { DEFAULT_CHUNK_ROWS } from "./_columnar.ts";
 import { MIGRATIONS } from "./_sqlite_schema.ts";
+import { reindexTests } from "./_sqlite_test_index.ts";
 
 /** The schema version this code writes. */
 export const SQLITE_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -270,6 +271,14 @@ export class SqliteDb {
     return (this.#indexedVersion ??= this.schemaVersion()) >= 3;
   }
 
+  /**
+   * Whether `test_index` has the last data point, fade and random-order columns (version 5; not
+   * in an older read-only file).
+   */
+  activityIndexed(): boolean {
+    return (this.#indexedVersion ??= this.schemaVersion()) >= 5;
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   /**
@@ -291,6 +300,12 @@ export class SqliteDb {
         if (current > SQLITE_SCHEMA_VERSION) throw tooNew(current);
         if (m.version <= current) return;
         this.#handle.exec(m.sql);
+        if (m.reindex) {
+          reindexTests({
+            iterate: (sql) => this.#handle.prepare(sql).iterate() as Iterable<Row>,
+            run: (sql, params) => this.run(sql, params),
+          });
+        }
         this.run("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", [
           m.version,
           nowIso(),

@@ -2,8 +2,12 @@
 // The SQLite schema: forward migrations applied in order on open (`SqliteDb`); a database records
 // the highest version applied.
 
-/** Schema migrations, applied in order; a database records the highest applied version. */
-export const MIGRATIONS: { version: number; sql: string }[] = [
+/**
+ * Schema migrations, applied in order; a database records the highest applied version. With
+ * `reindex`, every `test_index` row is computed again from its test's document afterwards, in
+ * the same transaction (`_sqlite_test_index.ts`).
+ */
+export const MIGRATIONS: { version: number; sql: string; reindex?: boolean }[] = [
   {
     version: 1,
     sql: `
@@ -118,5 +122,17 @@ UPDATE tests SET
   doc = json_set(CASE WHEN json_type(doc, '$.analysis') = 'object' THEN json_remove(doc,
     '$.analysis.current_levels', '$.analysis.retention', '$.analysis.fade', '$.analysis.dqdv',
     '$.analysis.pulse') ELSE doc END, '$._end_time_s', json_extract(cycles, '$[#-1].end_time_s'));`,
+  },
+  {
+    // When each test's data ends (the overview's running and finished tests), whether its
+    // analysis has a fade analysis (the fade ranking), and its place in the `random` order (a
+    // reproducible sample): computed from each document again by `indexRow`, as writes do.
+    version: 5,
+    sql: `ALTER TABLE test_index ADD COLUMN last_data_ms REAL;
+ALTER TABLE test_index ADD COLUMN has_fade INTEGER;
+ALTER TABLE test_index ADD COLUMN random_key REAL;
+CREATE INDEX test_index_last_data ON test_index(last_data_ms);
+CREATE INDEX test_index_random ON test_index(random_key);`,
+    reindex: true,
   },
 ];

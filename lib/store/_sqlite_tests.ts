@@ -38,11 +38,14 @@ import {
   unknownSampleError,
 } from "./_shared.ts";
 import {
+  checkStatsOptions,
   checkTestQuery,
+  needsActivityColumns,
   searchWords,
   TEST_EQUALITY_FILTERS,
-  testSearchText,
 } from "./_test_query.ts";
+import { indexRow, INSERT_INDEX_ROW } from "./_sqlite_test_index.ts";
+import { sqliteTestNumbers, sqliteTestStats } from "./_sqlite_test_stats.ts";
 import type { ChunkQuery } from "./_chunked_data.ts";
 import { type Row, type SqliteDb, type Where, where } from "./_sqlite_db.ts";
 import type { SqliteSamples } from "./_sqlite_samples.ts";
@@ -107,12 +110,7 @@ export class SqliteTests {
       );
     }
     if (this.#db.indexed()) {
-      this.#db.run(
-        `INSERT OR REPLACE INTO test_index (${INDEX_COLUMNS}) VALUES (${
-          INDEX_COLUMNS.split(",").map(() => "?").join(",")
-        })`,
-        indexRow(test),
-      );
+      this.#db.run(INSERT_INDEX_ROW, indexRow(test, lastCycleEnd(cycles)));
     }
   }
 
@@ -138,10 +136,25 @@ export class SqliteTests {
     }
   }
 
-  /** Whether the schema has the `test_index` table (version 3; not in an older read-only file). */
+  /** Refuse what needs `test_index` on a file older than version 3 (opened read-only). */
+  #requireIndex(what: string): void {
+    if (this.#db.indexed()) return;
+    throw new StoreError(
+      `${this.#db.describe().text} has schema version ${this.#db.schemaVersion()}: to ${what} ` +
+        "it needs version 3 (open it once for writing to migrate)",
+    );
+  }
+
   /** WHERE over `test_index` (alias `i`) for a test filter. */
   #indexWhere(filter: TestFilter): Where {
     checkTestQuery(filter);
+    if (needsActivityColumns(filter) && !this.#db.activityIndexed()) {
+      throw new StoreError(
+        `${this.#db.describe().text} has schema version ${this.#db.schemaVersion()}: filters ` +
+          "on the last data point or the fade analysis and the random order need version 5 " +
+          "(open it once for writing to migrate)",
+      );
+    }
     const clauses: string[] = [];
     const params: SQLInputValue[] = [];
     const add = (clause: string, ...values: SQLInputValue[]) => {
@@ -174,6 +187,16 @@ export class SqliteTests {
     for (const code of filter.flags ?? []) add("instr(i.flag_codes, ?) > 0", `,${code},`);
     for (const c of filter.summary ?? []) {
       add(`i.m_${c.field} ${c.op} ?`, c.value); // field and operator checked against fixed lists
+    }
+    if (filter.has_fade !== undefined) add("i.has_fade = ?", filter.has_fade ? 1 : 0);
+    if (filter.last_data_from !== undefined) {
+      add("i.last_data_ms >= ?", Date.parse(filter.last_data_from));
+    }
+    if (filter.last_data_before !== undefined) {
+      add("i.last_data_ms < ?", Date.parse(filter.last_data_before));
+    }
+    if (filter.last_data_known !== undefined) {
+      add(`i.last_data_ms IS ${filter.last_data_known ? "NOT " : ""}NULL`);
     }
     for (const word of searchWords(filter.text)) {
       add(
@@ -211,7 +234,8 @@ export class SqliteTests {
       extra.push(["start_time < ?", [filter.started_before]]);
     }
     checkTestQuery(filter);
-    const needsIndex = filter.tester_any_case !== undefined || filter.protocol !== undefined ||
+    const needsIndex = needsActivityColumns(filter) || filter.tester_any_case !== undefined ||
+      filter.protocol !== undefined ||
       !!filter.any_tags?.length || !!filter.exclude_tags?.length ||
       !!filter.flags?.length || !!filter.summary?.length || searchWords(filter.text).length > 0 ||
       (filter.sort !== undefined && filter.sort.key !== "start_time");
@@ -372,6 +396,25 @@ export class SqliteTests {
           return this.#db.get(`SELECT count(*) AS n FROM test_index i ${where}`, params)!
             .n as number;
         }),
+      stats: (filter = {}, options = {}) =>
+        this.#db.async(() => {
+          const checked = checkStatsOptions(options);
+          this.#requireIndex("summarize tests");
+          return sqliteTestStats(this.#db, this.#indexWhere(filter), checked);
+        }),
+      numbers: (filter, fields) =>
+        this.#db.async(() => {
+          const { limit, skip } = checkPage(filter ?? {});
+          const checked = checkStatsOptions({ metrics: [...(fields ?? [])] }).metrics;
+          this.#requireIndex("read the numbers of tests");
+          return sqliteTestNumbers(
+            this.#db,
+            this.#indexWhere(filter ?? {}),
+            testOrder(filter ?? {}),
+            { limit, skip },
+            checked,
+          );
+        }),
       cellCodes: () =>
         this.#db.async(() =>
           this.#db.all(
@@ -433,38 +476,6 @@ function rowToTest(row: Row, withCycles: boolean): TestResult {
   return doc;
 }
 
-/** The columns of `test_index` (schema version 3). */
-const INDEX_COLUMNS = "test_id,sample_id,start_time,created_at,name,base_name,cell_code,tester," +
-  "test_type,tags,name_lc,tester_lc,protocol,flag_codes,flag_count,search_text," +
-  SUMMARY_NUMBER_FIELDS.map((f) => `m_${f}`).join(",");
-
-/** The `test_index` row of a test. */
-function indexRow(test: TestResult): SQLInputValue[] {
-  const s = test.analysis?.summary ?? null;
-  return [
-    test.id,
-    test.sample_id,
-    test.start_time,
-    test.created_at,
-    test.name,
-    test.base_name,
-    test.cell_code,
-    test.tester,
-    test.test_type,
-    `\n${test.tags.map((t) => `${t}\n`).join("")}`,
-    test.name.toLowerCase(),
-    test.tester.toLowerCase(),
-    s?.protocol ?? null,
-    s ? `,${s.flag_codes.join(",")},` : null,
-    s ? s.flag_codes.length : null,
-    testSearchText(test),
-    ...SUMMARY_NUMBER_FIELDS.map((f) => {
-      const v = s?.[f];
-      return typeof v === "number" && Number.isFinite(v) ? v : null;
-    }),
-  ];
-}
-
 /** SQL of each sort key over `test_index` (alias `i`; the sample's fields by subquery). */
 const SORT_SQL: Record<TestSortKey, string> = {
   start_time: "i.start_time",
@@ -476,6 +487,8 @@ const SORT_SQL: Record<TestSortKey, string> = {
   cell_code: "nullif(i.cell_code, '')",
   protocol: "i.protocol",
   flag_count: "i.flag_count",
+  last_data_time: "i.last_data_ms",
+  random: "i.random_key",
   ...Object.fromEntries(SUMMARY_NUMBER_FIELDS.map((f) => [f, `i.m_${f}`])) as Record<
     SummaryNumberField,
     string

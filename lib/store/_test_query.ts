@@ -5,7 +5,13 @@
 import { FLAG_CODES, PROTOCOL_KINDS } from "../../analysis/analyze_test.ts";
 import type { TestResult } from "./documents.ts";
 import { SUMMARY_NUMBER_FIELDS } from "./documents.ts";
-import { TEST_SORT_KEYS, type TestFilter } from "./store.ts";
+import {
+  TEST_GROUP_KEYS,
+  TEST_SORT_KEYS,
+  type TestFilter,
+  type TestGroup,
+  type TestStatsOptions,
+} from "./store.ts";
 
 const OPS = new Set(["<", "<=", ">", ">=", "="]);
 
@@ -44,6 +50,95 @@ export function checkTestQuery(filter: TestFilter): void {
     if (order !== "asc" && order !== "desc") bad(`sort order must be "asc" or "desc"`);
   }
   if (filter.text !== undefined && typeof filter.text !== "string") bad("text must be a string");
+  for (const key of ["last_data_from", "last_data_before"] as const) {
+    const v = filter[key];
+    if (v !== undefined && !(typeof v === "string" && Number.isFinite(Date.parse(v)))) {
+      bad(`${key} must be an ISO 8601 instant, got ${JSON.stringify(v)}`);
+    }
+  }
+  for (const key of ["has_fade", "last_data_known"] as const) {
+    const v = filter[key];
+    if (v !== undefined && typeof v !== "boolean") bad(`${key} must be true or false`);
+  }
+}
+
+/** Whether a filter needs the index columns of the last data point, fade and random order. */
+export function needsActivityColumns(filter: TestFilter): boolean {
+  return filter.has_fade !== undefined || filter.last_data_from !== undefined ||
+    filter.last_data_before !== undefined || filter.last_data_known !== undefined ||
+    filter.sort?.key === "last_data_time" || filter.sort?.key === "random";
+}
+
+/** Check the options of `tests.stats` (RangeError naming the problem). */
+export function checkStatsOptions(options: TestStatsOptions): Required<TestStatsOptions> {
+  const by = options.by ?? [], metrics = options.metrics ?? [];
+  if (!Array.isArray(by) || !Array.isArray(metrics)) {
+    throw new RangeError("Cannot summarize tests: by and metrics must be arrays");
+  }
+  for (const key of by) {
+    if (!(TEST_GROUP_KEYS as readonly string[]).includes(key)) {
+      throw new RangeError(
+        `Cannot summarize tests: unknown property "${key}" (use ${TEST_GROUP_KEYS.join(", ")})`,
+      );
+    }
+  }
+  for (const field of metrics) {
+    if (!(SUMMARY_NUMBER_FIELDS as readonly string[]).includes(field)) {
+      throw new RangeError(`Cannot summarize tests: unknown number "${field}"`);
+    }
+  }
+  return { by: [...new Set(by)], metrics: [...new Set(metrics)] };
+}
+
+/** Groups in the order `tests.stats` gives them: most tests first, ties by value, `null` last. */
+export function sortGroups(groups: TestGroup[]): TestGroup[] {
+  return groups.sort((a, b) =>
+    b.count - a.count ||
+    (a.value === b.value
+      ? 0
+      : a.value === null
+      ? 1
+      : b.value === null
+      ? -1
+      : a.value < b.value
+      ? -1
+      : 1)
+  );
+}
+
+/**
+ * Time of a test's last data point in ms since the epoch: its absolute start plus the end of its
+ * last cycle (its start without cycles), or `null` without a valid start time.
+ */
+export function lastDataMs(startTime: string | null, endTimeS: number | null): number | null {
+  if (!startTime) return null;
+  const start = Date.parse(startTime);
+  if (!Number.isFinite(start)) return null;
+  return start + (endTimeS !== null && Number.isFinite(endTimeS) ? endTimeS : 0) * 1000;
+}
+
+/**
+ * The test's place in the `random` order, in [0, 1): FNV-1a (32 bits) of its id, so the same
+ * test has the same place in every store and the first N of the order are a uniform sample.
+ */
+export function randomKey(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Avalanche (murmur3's finalizer): ids differing in their last digits spread over [0, 1).
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
+/** Whether the test's stored analysis has a fade analysis (no `fade_note`). */
+export function hasFade(test: Pick<TestResult, "analysis">): boolean {
+  return !!test.analysis && !test.analysis.fade_note;
 }
 
 /** The words of a free-text query, lower case (none for blank text). */

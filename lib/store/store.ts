@@ -102,6 +102,20 @@ export interface TestFilter extends Page {
    */
   text?: string;
   /**
+   * Tests whose stored analysis has a fade analysis (`true`: its `fade_note` is null), or has
+   * none (`false`: a `fade_note` says why, or the test has no analysis).
+   */
+  has_fade?: boolean;
+  /**
+   * Last data point (start time + end of the last cycle) at or after this instant (ISO 8601);
+   * tests without an absolute start time never match.
+   */
+  last_data_from?: string;
+  /** Last data point strictly before this instant (ISO 8601). */
+  last_data_before?: string;
+  /** Tests whose last data point is known (`true`) or not (`false`: no absolute start time). */
+  last_data_known?: boolean;
+  /**
    * Order of `find` (paging with `limit` and `skip` follows it): by a {@link TEST_SORT_KEYS}
    * key, tests without the value last in either direction, ties by start time then id.
    * @default {start time, tests without one last, then creation}
@@ -119,7 +133,11 @@ export interface SummaryCondition {
   value: number;
 }
 
-/** Keys `tests.find` can sort by: test fields, the sample's, and the analysis's summary. */
+/**
+ * Keys `tests.find` can sort by: test fields, the sample's, the analysis's summary, the time of
+ * the last data point (`last_data_time`), and `random`: a fixed pseudo-random order (a hash of the
+ * test's id, the same in every store), whose first N tests are a reproducible uniform sample.
+ */
 export const TEST_SORT_KEYS = [
   "start_time",
   "name",
@@ -130,11 +148,91 @@ export const TEST_SORT_KEYS = [
   "cell_code",
   "protocol",
   "flag_count",
+  "last_data_time",
+  "random",
   ...SUMMARY_NUMBER_FIELDS,
 ] as const;
 
 /** A sort key of `tests.find`. */
 export type TestSortKey = typeof TEST_SORT_KEYS[number];
+
+/** What `tests.stats` can count tests by. */
+export const TEST_GROUP_KEYS = [
+  "protocol",
+  "flag",
+  "tester",
+  "test_type",
+  "tag",
+  "chemistry",
+  "form_factor",
+] as const;
+
+/**
+ * A property `tests.stats` counts tests by: the analysis's protocol, its flag codes (a test
+ * counts once per flag), the tester, the kind of test, tags (once per tag), and its sample's
+ * chemistry and form factor.
+ */
+export type TestGroupKey = typeof TEST_GROUP_KEYS[number];
+
+/** Options of `tests.stats`. */
+export interface TestStatsOptions {
+  /** Count the tests per value of each of these. @default {[]} */
+  by?: TestGroupKey[];
+  /**
+   * Summarize these headline numbers (`analysis.summary`) over the tests that have one: overall
+   * (n, mean, min, max) and per value of each counted property (n, mean). @default {[]}
+   */
+  metrics?: SummaryNumberField[];
+}
+
+/** One number over a group of tests: how many have it and their mean. */
+export interface GroupMetric {
+  /** Tests with a (finite) value. */
+  n: number;
+  /** Their mean, or `null` when none has one. */
+  mean: number | null;
+}
+
+/** One number over all matching tests. */
+export interface MetricSummary extends GroupMetric {
+  /** Smallest value, or `null`. */
+  min: number | null;
+  /** Largest value, or `null`. */
+  max: number | null;
+}
+
+/** The tests sharing one value of a counted property. */
+export interface TestGroup {
+  /** The value (`null`: tests without one, e.g. no analysis, a sample without chemistry). */
+  value: string | null;
+  /** Tests with this value. */
+  count: number;
+  /** The requested numbers over these tests. */
+  metrics: Partial<Record<SummaryNumberField, GroupMetric>>;
+}
+
+/** What `tests.stats` computes over the tests matching a filter. */
+export interface TestStats {
+  /** Tests matching. */
+  count: number;
+  /** The requested numbers over all of them. */
+  metrics: Partial<Record<SummaryNumberField, MetricSummary>>;
+  /**
+   * For each requested property, its values, most tests first (ties by value, `null` last).
+   * Tags and flags only list values that some test carries.
+   */
+  groups: Partial<Record<TestGroupKey, TestGroup[]>>;
+}
+
+/** A test's chosen headline numbers (`tests.numbers`). */
+export interface TestNumbers {
+  /** The test. */
+  id: string;
+  /** Its sample. */
+  sample_id: string;
+  /** The numbers asked for (`null`: the test has none). */
+  values: Partial<Record<SummaryNumberField, number | null>>;
+}
 
 /** Time series and spectra saved together with a test. */
 export interface TestData {
@@ -203,6 +301,19 @@ export interface TestApi {
   list(filter?: TestFilter): Promise<TestListing[]>;
   /** Number of tests matching the filter. */
   count(filter?: TestFilter): Promise<number>;
+  /**
+   * Counts and summaries over the tests matching the filter, computed by the database over its
+   * index (no test document is read): tests per protocol, flag, tester, kind, tag, chemistry or
+   * form factor, and the mean, smallest and largest of headline numbers. `limit`, `skip` and
+   * `sort` of the filter are ignored.
+   */
+  stats(filter?: TestFilter, options?: TestStatsOptions): Promise<TestStats>;
+  /**
+   * Chosen headline numbers of every matching test, in `find` order, read from the index (no
+   * test document is read): narrow rows for statistics over many tests (similar tests,
+   * outliers).
+   */
+  numbers(filter: TestFilter, fields: readonly SummaryNumberField[]): Promise<TestNumbers[]>;
   /** Distinct non-empty cell codes of all tests, sorted. */
   cellCodes(): Promise<string[]>;
   /** Append a note. */

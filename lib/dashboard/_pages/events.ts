@@ -4,8 +4,12 @@ import type { Ctx } from "../_context.ts";
 import { Params } from "../_params.ts";
 import { SECURITY_HEADERS } from "../_security.ts";
 
-/** What the store looks like, cheaply: when it changes, pages that follow it reload. */
-async function snapshot(ctx: Ctx): Promise<string> {
+/**
+ * What the store looks like, cheaply: when it changes, pages that follow it reload. A page that
+ * follows it embeds the state it was drawn from (`data-live-state`, taken before it reads
+ * anything), so a change between the page and its event stream is not missed.
+ */
+export async function liveState(ctx: Pick<Ctx, "store">): Promise<string> {
   const [tests, samples, jobs] = await Promise.all([
     ctx.store.tests.count(),
     ctx.store.samples.count(),
@@ -48,14 +52,14 @@ export function eventStream(ctx: Ctx): Response {
       ctx.req.signal.addEventListener("abort", close, { once: true });
       ctx.closed.addEventListener("abort", close, { once: true });
       if (ctx.req.signal.aborted || ctx.closed.aborted) return close();
-      last = await snapshot(ctx);
+      last = await liveState(ctx);
       controller.enqueue(encoder.encode(`retry: 5000\nevent: ready\ndata: ${last}\n\n`));
       const interval = ctx.options.liveIntervalMs;
       timer = setInterval(async () => {
         if (busy || timer === null) return;
         busy = true;
         try {
-          const now = await snapshot(ctx);
+          const now = await liveState(ctx);
           if (timer === null) return;
           if (now !== last) {
             last = now;

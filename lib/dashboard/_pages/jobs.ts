@@ -4,6 +4,7 @@ import type { FileAction, ImportJob, JobStatus } from "../../store/documents.ts"
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { longText, markup, query, type SafeHtml, when } from "../_html.ts";
 import { Params } from "../_params.ts";
+import { liveState } from "./events.ts";
 
 /** A table of jobs (newest first). */
 export function jobTable(jobs: readonly ImportJob[]): SafeHtml {
@@ -33,6 +34,7 @@ export async function jobsPage(ctx: Ctx): Promise<Page> {
   const p = new Params(ctx.url, ["status", "page"]);
   const status = p.oneOf("status", JOB_STATUSES);
   const page = p.int("page", { min: 1 }) ?? 1;
+  const state = await liveState(ctx);
   // One more than a page tells whether there is a next one.
   const jobs = await ctx.store.jobs.list({
     limit: PER_PAGE + 1,
@@ -49,7 +51,7 @@ export async function jobsPage(ctx: Ctx): Promise<Page> {
 <label>Status<select name="status"><option value="">any</option>${
     JOB_STATUSES.map((s) => markup`<option${s === status ? markup` selected` : ""}>${s}</option>`)
   }</select></label><button type="submit">Show</button></form>
-<div id="jobs-live" data-live="/events">${
+<div id="jobs-live" data-live="/events" data-live-state="${state}">${
     shown.length
       ? markup`${jobTable(shown)}<nav class="pages" aria-label="Pages">${
         page > 1 ? link(page - 1, "‹ Newer", "prev") : markup`<span class="muted">‹ Newer</span>`
@@ -76,6 +78,7 @@ export async function jobPage(ctx: Ctx, id: string): Promise<Page> {
   const p = new Params(ctx.url, ["action", "page"]);
   const action = p.oneOf("action", FILE_ACTIONS);
   const page = p.int("page", { min: 1 }) ?? 1;
+  const state = await liveState(ctx);
   const job = await ctx.store.jobs.get(id);
   if (!job) throw new HttpError(404, `No import job with id "${id}"`);
   const busy = ctx.running.has(`job:${id}`);
@@ -115,7 +118,7 @@ data-confirm="Resume this import job now?"><input type="hidden" name="csrf" valu
         query({ action, page: n })
       }" data-page="${rel}">${label}</a>`;
   const body = markup`<div id="job-live"${
-    job.status === "running" || busy ? markup` data-live="/events"` : ""
+    job.status === "running" || busy ? markup` data-live="/events" data-live-state="${state}"` : ""
   }>${jobTable([job])}${resume}${
     lastError ? markup`<p class="error" id="resume-error">Resuming failed: ${lastError}</p>` : ""
   }

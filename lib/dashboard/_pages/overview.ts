@@ -5,6 +5,7 @@ import type { FileOutcome, ImportJob, TestListing } from "../../store/documents.
 import { longText, markup, type SafeHtml, when } from "../_html.ts";
 import { Params } from "../_params.ts";
 import { jobTable } from "./jobs.ts";
+import { liveState } from "./events.ts";
 
 /** How to import data, shown on an empty store. */
 export function emptyStore(ctx: Ctx): SafeHtml {
@@ -33,6 +34,7 @@ const FILES_SHOWN = 10;
 export async function overviewPage(ctx: Ctx): Promise<Page> {
   const { store } = ctx;
   new Params(ctx.url, []);
+  const state = await liveState(ctx);
   const [samples, tests, cells, datasets, jobs] = await Promise.all([
     store.samples.count(),
     store.tests.count(),
@@ -98,7 +100,7 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
         }">${when(job.started_at)}</a></td><td class="error">${longText(f.error)}</td></tr>`
       )
     }</tbody></table>`;
-  const body = markup`<div id="overview-live" data-live="/events"${
+  const body = markup`<div id="overview-live" data-live="/events" data-live-state="${state}"${
     active ? markup` data-active` : ""
   }>${
     active

@@ -324,7 +324,7 @@ function follow(part) {
   if (typeof EventSource !== "function") return;
   const source = new EventSource(part.dataset.live);
   let updates = 0;
-  source.addEventListener("change", async () => {
+  const refresh = async () => {
     try {
       const res = await fetch(location.href, { headers: { accept: "text/html" } });
       if (!res.ok) return;
@@ -332,12 +332,19 @@ function follow(part) {
       const fresh = doc.getElementById(part.id);
       if (!fresh) return;
       part.innerHTML = fresh.innerHTML;
+      if (fresh.dataset.liveState) part.dataset.liveState = fresh.dataset.liveState;
       for (const t of part.querySelectorAll("table[data-columns]")) columnChooser(t);
       if (typeof vegaEmbed === "function") await renderPlots(part);
       part.dataset.updates = String(++updates);
     } catch {
       // the next change tries again
     }
+  };
+  source.addEventListener("change", refresh);
+  // The stream starts from the store as it is now: when that is not what the page was drawn
+  // from (an import ended in between), draw it again at once.
+  source.addEventListener("ready", (event) => {
+    if (part.dataset.liveState && event.data !== part.dataset.liveState) refresh();
   });
   addEventListener("pagehide", () => source.close());
 }

@@ -17,6 +17,7 @@ import { ConflictError, NotFoundError } from "../../../lib/store/store_error.ts"
 import { updateCellDataset } from "../../../lib/cell_dataset.ts";
 import { analyzeTest } from "../../../analysis/analyze_test.ts";
 import { packRaw } from "../../../lib/store/raw_codec.ts";
+import { randomKey } from "../../../lib/store/_test_query.ts";
 import { assertClose } from "../../_util.ts";
 import {
   hashOf,
@@ -579,6 +580,187 @@ const CASES: Case[] = [
         }),
         RangeError,
       );
+    },
+  ],
+
+  [
+    "tests.stats() counts and summarizes the matching tests in the store",
+    async (store) => {
+      const a = await store.samples.create({
+        name: "SCellA",
+        chemistry: "NMC811/Gr",
+        form_factor: "pouch",
+      });
+      const b = await store.samples.create({ name: "SCellB", chemistry: "LFP" });
+      // Retention = discharge of cycle 2 / cycle 1 (analyzeTest's reference is cycle 1).
+      const rows: [string, string, string, number | null, string[]][] = [
+        ["s1", a.id, "Arbin", 0.95, ["fast", "x"]],
+        ["s2", a.id, "arbin", 0.8, []],
+        ["s3", b.id, "Maccor", null, ["fast"]],
+        ["s4", b.id, "Arbin", 0.7, []],
+        ["s5", b.id, "Neware", 0.9, ["slow"]],
+      ];
+      for (const [name, sampleId, tester, r, tags] of rows) {
+        const cycles = r === null ? [] : [
+          makeCycle(1, [0, 10], { charge: 1.02, discharge: 1.0 }),
+          makeCycle(2, [10, 20], { charge: r / 0.98, discharge: r }),
+        ];
+        await store.tests.create({
+          sample_id: sampleId,
+          tester,
+          name,
+          file_hash: hashOf(name),
+          tags,
+          cycles,
+          analysis: r === null ? null : analyzeTest({ cycles }).toJSON(),
+        });
+      }
+      const stats = await store.tests.stats({}, {
+        by: ["tester", "tag", "chemistry", "form_factor", "protocol", "flag", "test_type"],
+        metrics: ["capacity_retention", "cycle_count"],
+      });
+      equal(stats.count, 5);
+      // Over the four analysed tests: (0.95 + 0.8 + 0.7 + 0.9) / 4.
+      const retention = stats.metrics.capacity_retention!;
+      equal(retention.n, 4);
+      assertClose(retention.mean!, 0.8375, { rel: 1e-12 });
+      assertClose(retention.min!, 0.7, { rel: 1e-12 });
+      assertClose(retention.max!, 0.95, { rel: 1e-12 });
+      deepEqual(stats.metrics.cycle_count, { n: 4, mean: 2, min: 2, max: 2 });
+      const counts = (key: keyof typeof stats.groups) =>
+        stats.groups[key]!.map((g) => [g.value, g.count]);
+      // Most tests first, ties by value (exact text: testers are not folded), none last.
+      deepEqual(counts("tester"), [["Arbin", 2], ["Maccor", 1], ["Neware", 1], ["arbin", 1]]);
+      deepEqual(counts("tag"), [["fast", 2], ["slow", 1], ["x", 1]]);
+      deepEqual(counts("chemistry"), [["LFP", 3], ["NMC811/Gr", 2]]);
+      deepEqual(
+        counts("form_factor"),
+        [["pouch", 2], [null, 3]].sort((x, y) => (y[1] as number) - (x[1] as number)),
+      );
+      deepEqual(counts("test_type"), [["Cycling", 5]]);
+      // Protocol and flags: the expected counts come from each stored summary.
+      const all = await store.tests.find({ without_cycles: true });
+      const tally = (values: (string | null)[]) => {
+        const m = new Map<string | null, number>();
+        for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+        return [...m].sort((x, y) =>
+          y[1] - x[1] || (x[0] === null ? 1 : y[0] === null ? -1 : x[0] < y[0] ? -1 : 1)
+        );
+      };
+      deepEqual(counts("protocol"), tally(all.map((t) => t.analysis?.summary.protocol ?? null)));
+      deepEqual(counts("flag"), tally(all.flatMap((t) => t.analysis?.summary.flag_codes ?? [])));
+      // Numbers per group: the LFP tests with a retention are s4 (0.7) and s5 (0.9).
+      const lfp = stats.groups.chemistry!.find((g) => g.value === "LFP")!;
+      equal(lfp.metrics.capacity_retention!.n, 2);
+      assertClose(lfp.metrics.capacity_retention!.mean!, 0.8, { rel: 1e-12 });
+      const fast = stats.groups.tag!.find((g) => g.value === "fast")!;
+      deepEqual(fast.metrics.capacity_retention, { n: 1, mean: 0.95 });
+      // A filter narrows everything; an empty match has no numbers.
+      const filtered = await store.tests.stats({ tags: ["fast"] }, { by: ["tester"] });
+      equal(filtered.count, 2);
+      deepEqual(filtered.groups.tester!.map((g) => g.value), ["Arbin", "Maccor"]);
+      deepEqual(
+        await store.tests.stats({ tester: "nobody" }, { metrics: ["knee_cycle"] }),
+        {
+          count: 0,
+          metrics: { knee_cycle: { n: 0, mean: null, min: null, max: null } },
+          groups: {},
+        },
+      );
+      deepEqual(await store.tests.stats(), { count: 5, metrics: {}, groups: {} });
+      await rejects(store.tests.stats({}, { by: ["colour" as never] }), RangeError);
+      await rejects(store.tests.stats({}, { metrics: ["colour" as never] }), RangeError);
+      // tests.numbers: the chosen numbers, in find order (here by retention, missing last).
+      const numbers = await store.tests.numbers(
+        { sort: { key: "capacity_retention", order: "desc" } },
+        ["capacity_retention", "cycle_count"],
+      );
+      const byName = new Map(all.map((t) => [t.id, t.name]));
+      deepEqual(numbers.map((n) => byName.get(n.id)), ["s1", "s5", "s2", "s4", "s3"]);
+      deepEqual(numbers.map((n) => n.values.cycle_count), [2, 2, 2, 2, null]);
+      equal(numbers[0].sample_id, a.id);
+      deepEqual(
+        (await store.tests.numbers({ tester: "Maccor" }, ["capacity_retention"]))[0].values,
+        { capacity_retention: null },
+      );
+      deepEqual(
+        (await store.tests.numbers({ limit: 2, skip: 1, sort: { key: "name" } }, [])).map((n) =>
+          byName.get(n.id)
+        ),
+        ["s2", "s3"],
+      );
+    },
+  ],
+
+  [
+    "tests.find() filters by the last data point and the fade analysis, and sorts at random",
+    async (store) => {
+      const sampleId = await newSample(store, "activity");
+      // Last data point = start + end of the last cycle (makeCycle: rows [10, 3610] end 3609 s).
+      const fading = [0.99, 0.97, 0.95, 0.93, 0.9, 0.88, 0.85];
+      const cyclesOf = (r: number[]) =>
+        r.map((q, k) =>
+          makeCycle(k + 1, [k * 3600 + 10, (k + 1) * 3600 + 10], { charge: q / 0.98, discharge: q })
+        );
+      const rows: [string, string | null, number[]][] = [
+        ["old", "2024-01-01T00:00:00.000Z", fading],
+        ["recent", "2024-03-01T00:00:00.000Z", fading],
+        ["flat", "2024-02-01T00:00:00.000Z", [1, 1, 1, 1, 1, 1, 1]],
+        ["no start", null, fading],
+        ["no cycles", "2024-02-15T00:00:00.000Z", []],
+      ];
+      for (const [name, start, q] of rows) {
+        const cycles = cyclesOf(q);
+        await store.tests.create({
+          sample_id: sampleId,
+          tester: "Arbin",
+          name,
+          file_hash: hashOf(name),
+          start_time: start,
+          cycles,
+          analysis: cycles.length ? analyzeTest({ cycles }).toJSON() : null,
+        });
+      }
+      const names = async (filter: Parameters<Store["tests"]["find"]>[0]) =>
+        (await store.tests.find({ ...filter, without_cycles: true })).map((t) => t.name);
+      // "recent" ends 7 × 3600 + 9 s after 2024-03-01: 07:00:09.
+      deepEqual(await names({ last_data_from: "2024-03-01T07:00:09.000Z" }), ["recent"]);
+      deepEqual(await names({ last_data_from: "2024-03-01T07:00:09.001Z" }), []);
+      deepEqual(await names({ last_data_before: "2024-02-01T00:00:00.000Z" }), ["old"]);
+      // Without cycles the start is the last data point.
+      deepEqual(
+        await names({
+          last_data_from: "2024-02-15T00:00:00.000Z",
+          last_data_before: "2024-02-15T00:00:00.001Z",
+        }),
+        ["no cycles"],
+      );
+      deepEqual(await names({ last_data_known: false }), ["no start"]);
+      equal(await store.tests.count({ last_data_known: true }), 4);
+      deepEqual(await names({ sort: { key: "last_data_time", order: "desc" } }), [
+        "recent",
+        "no cycles",
+        "flat",
+        "old",
+        "no start",
+      ]);
+      // A fade analysis: not for flat retention ("no fade to model") nor without an analysis.
+      const all = await store.tests.find({ without_cycles: true });
+      deepEqual(
+        (await names({ has_fade: true })).sort(),
+        all.filter((t) => t.analysis && !t.analysis.fade_note).map((t) => t.name).sort(),
+      );
+      deepEqual((await names({ has_fade: true })).sort(), ["no start", "old", "recent"]);
+      deepEqual((await names({ has_fade: false })).sort(), ["flat", "no cycles"]);
+      // The random order: a hash of the id, the same in every store, so a reproducible sample.
+      const random = await names({ sort: { key: "random" } });
+      deepEqual(random, await names({ sort: { key: "random" } }));
+      deepEqual(
+        random,
+        [...all].sort((x, y) => randomKey(x.id) - randomKey(y.id)).map((t) => t.name),
+      );
+      await rejects(store.tests.find({ last_data_from: "yesterday" }), RangeError);
+      await rejects(store.tests.find({ has_fade: "yes" as never }), RangeError);
     },
   ],
 

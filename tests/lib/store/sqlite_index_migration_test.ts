@@ -1,7 +1,8 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
-// Schema version 3 indexes the stored analysis and the free-text fields of tests in a table. A
-// database written at version 2 is migrated: the table is filled from the stored documents,
-// and queries give what they give on a database written at version 3.
+// Schema version 3 indexes the stored analysis and the free-text fields of tests in a table
+// (version 5 adds the last data point, the fade analysis and the random order). A database
+// written at version 2 is migrated: the table is filled from the stored documents, and queries
+// give what they give on a database written at the latest version.
 import { deepEqual, equal } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { SQLITE_SCHEMA_VERSION, SqliteStore } from "../../../lib/store/sqlite_store.ts";
@@ -19,6 +20,11 @@ Deno.test("SqliteStore: a version-2 database gets the test index from its docume
     { tester_any_case: "ARBIN", sort: { key: "name" } },
     { protocol: "cc_cycling" },
     { sort: { key: "flag_count", order: "desc" } },
+    // Version 5: the last data point, the fade analysis and the random order.
+    { sort: { key: "last_data_time", order: "desc" } },
+    { last_data_from: "2024-01-02T00:00:00.000Z" },
+    { has_fade: true },
+    { sort: { key: "random" } },
   ];
   const run = async (store: SqliteStore) => {
     const out = [];
@@ -42,6 +48,7 @@ Deno.test("SqliteStore: a version-2 database gets the test index from its docume
         tester: k % 2 ? "Arbin" : "Maccor",
         name: `run-${k}`,
         file_hash: hashOf(`m${k}`),
+        start_time: `2024-01-0${k + 1}T00:00:00.000Z`,
         parts: [{
           file_name: `run-${k}.csv`,
           file_hash: hashOf(`m${k}`),
@@ -77,6 +84,9 @@ Deno.test("SqliteStore: a version-2 database gets the test index from its docume
     deepEqual(before[0], ["run-0", "run-2", "run-1", "run-3"]);
     deepEqual(before[2], ["run-2"]);
     deepEqual(before[3], ["run-1", "run-3"]);
+    // Each ends 29 s after its start (makeCycle: the last cycle ends at row 30 − 1).
+    deepEqual(before[6], ["run-3", "run-2", "run-1", "run-0"]);
+    deepEqual(before[7], ["run-1", "run-2", "run-3"]);
   } finally {
     await store.close();
     await Deno.remove(dir, { recursive: true });
