@@ -8,9 +8,10 @@
  */
 
 import type { CyclingSeries } from "../lib/model/cycling_series.ts";
+import { CYCLE_METHODS, type CycleMethod } from "./cycle_methods.ts";
+import { selectInPlace } from "./_stats.ts";
 
-/** How cycles are delimited. See {@link CycleOptions.method}. */
-export type CycleMethod = "auto" | "cycle_index" | "step" | "current_sign";
+export { CYCLE_METHODS, type CycleMethod };
 
 /** Options shared by `summarizeCycles` and `halfCycles`. */
 export interface CycleOptions {
@@ -89,14 +90,6 @@ export interface Segmentation {
   cycles: CycleRange[];
 }
 
-/** Every cycle method, `"auto"` first. */
-export const CYCLE_METHODS: readonly CycleMethod[] = [
-  "auto",
-  "cycle_index",
-  "step",
-  "current_sign",
-];
-
 const METHODS = new Set<string>(CYCLE_METHODS);
 
 /** Validate the series and the options (throws TypeError / RangeError). */
@@ -127,17 +120,22 @@ export function checkSeries(series: CyclingSeries, what: string): void {
   }
 }
 
-/** The 99th percentile of |x| (finite values), sampled to at most ~65,536 values. */
-function absPercentile99(x: Float64Array): number {
-  const step = Math.max(1, Math.floor(x.length / 65536));
-  const sample: number[] = [];
-  for (let i = 0; i < x.length; i += step) {
-    const v = Math.abs(x[i]);
-    if (Number.isFinite(v)) sample.push(v);
+/**
+ * The default current threshold of cycle building and of the analysis: 1e-3 × the 99th
+ * percentile (lower order statistic) of |current| over its finite values, sampled to at most
+ * ~65,536 values; 0 when no value is finite. Found by selection (O(n)), the same value a sort
+ * would give.
+ */
+export function defaultCurrentThreshold(current: Float64Array): number {
+  const step = Math.max(1, Math.floor(current.length / 65536));
+  const sample = new Float64Array(Math.ceil(current.length / step));
+  let count = 0;
+  for (let i = 0; i < current.length; i += step) {
+    const v = Math.abs(current[i]);
+    if (Number.isFinite(v)) sample[count++] = v;
   }
-  if (sample.length === 0) return NaN;
-  const arr = Float64Array.from(sample).sort();
-  return arr[Math.min(arr.length - 1, Math.floor(0.99 * (arr.length - 1)))];
+  if (count === 0) return 0;
+  return 1e-3 * selectInPlace(sample, 0, count - 1, Math.floor(0.99 * (count - 1)));
 }
 
 /** Row direction from current with a threshold. */
@@ -322,8 +320,7 @@ export function segmentCycles(series: CyclingSeries, options: CycleOptions = {})
   }
   let threshold = options.currentThreshold_A;
   if (threshold === undefined) {
-    const p99 = absPercentile99(series.current_A);
-    threshold = Number.isFinite(p99) ? 1e-3 * p99 : 0;
+    threshold = defaultCurrentThreshold(series.current_A);
   } else if (!(threshold >= 0)) {
     throw new RangeError(`currentThreshold_A must be >= 0, got ${threshold}`);
   }

@@ -25,6 +25,7 @@ import {
   warningFlag,
 } from "./_quality_flags.ts";
 import { median, quantile } from "./_stats.ts";
+import { defaultCurrentThreshold } from "./_cycle_segments.ts";
 import { fallsSignificantly, linearTrend } from "./_trend.ts";
 import type { DqdvPeak } from "./dqdv.ts";
 import { dqdvByCycle } from "./dqdv_by_cycle.ts";
@@ -900,7 +901,7 @@ export function analyzeTest(
     threshold = null;
   }
   if (series) {
-    if (threshold === null) threshold = defaultThreshold(series);
+    if (threshold === null) threshold = defaultCurrentThreshold(series.current_A);
     const own = seriesFlags(series);
     // The parser reports test time going backwards too ("test time goes backwards at …"): one
     // flag says it.
@@ -1139,19 +1140,6 @@ export function analyzeTest(
   };
   data.summary = summarize(data, fadeInput);
   return new TestAnalysis(data, fade);
-}
-
-/** The same default as `summarizeCycles`: 1e-3 × the 99th percentile of |current|. */
-function defaultThreshold(series: CyclingSeries): number {
-  const step = Math.max(1, Math.floor(series.length / 65536));
-  const sample: number[] = [];
-  for (let i = 0; i < series.length; i += step) {
-    const v = Math.abs(series.current_A[i]);
-    if (Number.isFinite(v)) sample.push(v);
-  }
-  if (sample.length === 0) return 0;
-  sample.sort((a, b) => a - b);
-  return 1e-3 * sample[Math.min(sample.length - 1, Math.floor(0.99 * (sample.length - 1)))];
 }
 
 /** The charge and discharge counters at the first row where they are finite (magnitudes). */

@@ -14,9 +14,8 @@ import {
 import { CycleTable } from "./cycle_table.ts";
 import { selectInPlace } from "./_stats.ts";
 
-export type { CycleMethod, CycleOptions } from "./_cycle_segments.ts";
-/** Every cycle method of {@link summarizeCycles} (`CycleOptions.method`), `"auto"` first. */
-export { CYCLE_METHODS } from "./_cycle_segments.ts";
+export type { CycleOptions } from "./_cycle_segments.ts";
+export { CYCLE_METHODS, type CycleMethod } from "./cycle_methods.ts";
 
 /**
  * A time-weighted mean from its accumulators: trapezoid area over the span of intervals whose

@@ -14,78 +14,12 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import {
-  ANALYSIS_VERSION,
-  type AnalysisMetric,
-  analyzeTest,
-  type AnalyzeTestOptions,
-  type TestAnalysis,
-} from "../analysis/analyze_test.ts";
-import { cycleMethodFlag, reportUsageError } from "../lib/cli/usage_error.ts";
-import { readRecording } from "../lib/summarize/read_recording.ts";
+import { CYCLE_METHODS } from "../analysis/cycle_methods.ts";
+import type { AnalysisMetric, AnalyzeTestOptions, TestAnalysis } from "../analysis/analyze_test.ts";
+import type { CliContext, CliSpec } from "../lib/cli/cli_spec.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import type { StoreDescription } from "../lib/store/store.ts";
-
-const HELP = `The one analysis of a test: the numbers every surface shows.
-
-Usage:
-  analyze FILE [options]            analyse an instrument file (needs read access only)
-  analyze --test TEST_ID [options]  the analysis stored with a test in the store
-
-Detects the protocol (constant-current cycling, symmetric-cell plating/stripping, rate
-test, pulse/HPPC/GITT, OCV/rest, impedance), gives every cycle a role (counted, cut off by
-the end of the recording, partial first half, formation, rest, check-up, rate step, ...),
-takes the first complete cycle of the main protocol as the reference, and over the counted
-cycles reports retention, efficiencies, every fade model (best by AIC), knee, end of life
-(observed, and predicted with an interval kept in the physical range), anomalies, the dQ/dV
-peaks of chosen cycles, pulse resistances, and data-quality flags with their reasons.
-Without options, --test prints the analysis stored with the test (computed at import; when
-it is missing or of another analysis version it is computed now and migrate stores it);
-with options it is computed again, and --save stores it with these options.
-Exit code 0 on success, 1 when the file or test cannot be analysed, 2 on usage errors.
-
-Options:
-  --threshold X          end-of-life retention, fraction (default 0.8)
-  --reference-cycle N    cycle whose metric is 100 % (default: first counted cycle)
-  --metric M             discharge_capacity_Ah (default) | charge_capacity_Ah |
-                         discharge_energy_Wh
-  --from N, --to N       analyse cycles N… only (the others: role excluded_by_selection)
-  --formation-cycles N   cycles 1–N are formation (default: auto; 0 = none)
-  --confidence X         confidence level of the predicted-life interval (default 0.95)
-  --keep-incomplete      count a last cycle cut short by the end of the recording
-  --cycle N              report the dQ/dV peaks of cycle N (repeatable; default: the first
-                         and last full counted cycles)
-  --method M             how a FILE's cycles are delimited: auto (default) | cycle_index |
-                         step | current_sign
-  --format ID            parser for FILE instead of detection
-  --json                 the analysis as JSON (what the store keeps)
-  --save                 with --test: store the analysis and these options with the test
-  --db URI|PATH          with --test: mongodb://… URI, SQLite file or :memory: (default:
-                         environment, configuration file, ~/.battery_analysis/battery.db)
-  --db-name NAME         with --test: MongoDB database name
-  --config PATH          with --test: configuration file (default ~/.battery_analysis.toml,
-                         then .ini)
-  -h, --help             show this help`;
-
-const usage = (error: unknown): number => reportUsageError("analyze", error);
-
-function fraction(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const x = Number(text);
-  if (!(x > 0 && x < 1)) {
-    throw new RangeError(`--${name} must be a number between 0 and 1, got "${text}"`);
-  }
-  return x;
-}
-
-function integer(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) {
-    throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${text}"`);
-  }
-  return n;
-}
 
 const METRICS: readonly AnalysisMetric[] = [
   "discharge_capacity_Ah",
@@ -93,107 +27,167 @@ const METRICS: readonly AnalysisMetric[] = [
   "discharge_energy_Wh",
 ];
 
-/** The analysis options the flags give (absent flags absent). */
-function optionsFrom(v: Record<string, unknown>): AnalyzeTestOptions {
-  const metric = v.metric as string | undefined;
-  if (metric !== undefined && !(METRICS as readonly string[]).includes(metric)) {
-    throw new RangeError(`--metric must be one of ${METRICS.join(", ")}, got "${metric}"`);
+const SPEC = {
+  name: "analyze",
+  summary: [
+    "The one analysis of a test: the numbers every surface shows.",
+    "",
+    "  analyze FILE            analyse an instrument file (needs read access only)",
+    "  analyze --test TEST_ID  the analysis stored with a test in the store",
+    "",
+    "Detects the protocol (constant-current cycling, symmetric-cell plating/stripping, rate",
+    "test, pulse/HPPC/GITT, OCV/rest, impedance), gives every cycle a role (counted, cut off by",
+    "the end of the recording, partial first half, formation, rest, check-up, rate step, ...),",
+    "takes the first complete cycle of the main protocol as the reference, and over the counted",
+    "cycles reports retention, efficiencies, every fade model (best by AIC), knee, end of life",
+    "(observed, and predicted with an interval kept in the physical range), anomalies, the dQ/dV",
+    "peaks of chosen cycles, pulse resistances, and data-quality flags with their reasons.",
+    "Without options, --test prints the analysis stored with the test (computed at import; when",
+    "it is missing or of another analysis version it is computed now and migrate stores it);",
+    "with options it is computed again, and --save stores it with these options.",
+    "Exit code 0 on success, 1 when the file or test cannot be analysed, 2 on usage errors.",
+  ].join("\n"),
+  usage: "FILE [options]\n  analyze --test TEST_ID [options]",
+  store: true,
+  options: {
+    test: { type: "string", value: "TEST_ID", description: "analyse a test of the store" },
+    threshold: {
+      type: "number",
+      value: "X",
+      description: "end-of-life retention, fraction (default 0.8)",
+    },
+    "reference-cycle": {
+      type: "integer",
+      value: "N",
+      min: 1,
+      description: "cycle whose metric is 100 % (default: first counted cycle)",
+    },
+    metric: {
+      type: "string",
+      value: "M",
+      choices: METRICS,
+      description: `${METRICS.join(" | ")} (default ${METRICS[0]})`,
+    },
+    from: {
+      type: "integer",
+      value: "N",
+      min: 1,
+      description: "analyse cycles N… only (the others: role excluded_by_selection)",
+    },
+    to: { type: "integer", value: "N", min: 1, description: "analyse cycles …N only" },
+    "formation-cycles": {
+      type: "string",
+      value: "N",
+      description: "cycles 1–N are formation (default: auto; 0 = none)",
+    },
+    confidence: {
+      type: "number",
+      value: "X",
+      description: "confidence level of the predicted-life interval (default 0.95)",
+    },
+    "keep-incomplete": {
+      type: "boolean",
+      description: "count a last cycle cut short by the end of the recording",
+    },
+    cycle: {
+      type: "integer",
+      value: "N",
+      multiple: true,
+      min: 1,
+      description: "report the dQ/dV peaks of cycle N (default: the first and last full " +
+        "counted cycles)",
+    },
+    method: {
+      type: "string",
+      value: "M",
+      choices: CYCLE_METHODS,
+      description: `how a FILE's cycles are delimited: ${CYCLE_METHODS.join(" | ")} (default auto)`,
+    },
+    format: { type: "string", value: "ID", description: "parser for FILE instead of detection" },
+    json: { type: "boolean", description: "the analysis as JSON (what the store keeps)" },
+    save: {
+      type: "boolean",
+      description: "with --test: store the analysis and these options with the test",
+    },
+  },
+  examples: [
+    "analyze cell.csv --threshold 0.9",
+    "analyze --test 6b06d8f17fc9cdc5dddec214 --json",
+    "analyze --test 6b06d8f17fc9cdc5dddec214 --formation-cycles 3 --save",
+  ],
+} as const satisfies CliSpec;
+
+type Cli = CliContext<typeof SPEC>;
+
+/** A fraction flag's value, checked: strictly between 0 and 1. */
+function fraction(name: string, x: number | undefined): number | undefined {
+  if (x !== undefined && !(x > 0 && x < 1)) {
+    throw new UsageError(`--${name} must be a number between 0 and 1, got ${x}`);
   }
-  const formation = v["formation-cycles"] as string | undefined;
-  const from = integer("from", v.from as string | undefined, 1);
-  const to = integer("to", v.to as string | undefined, 1);
-  if (from !== undefined && to !== undefined && from > to) {
-    throw new RangeError(`--from ${from} is after --to ${to}`);
+  return x;
+}
+
+/** The analysis options the flags give (absent flags absent). */
+function optionsFrom(v: Cli["values"]): AnalyzeTestOptions {
+  const formation = v["formation-cycles"];
+  if (v.from !== undefined && v.to !== undefined && v.from > v.to) {
+    throw new UsageError(`--from ${v.from} is after --to ${v.to}`);
+  }
+  if (formation !== undefined && formation !== "auto" && !/^\d+$/.test(formation)) {
+    throw new UsageError(
+      `--formation-cycles must be auto or an integer 0 or more, got "${formation}"`,
+    );
   }
   const options: AnalyzeTestOptions = {
-    threshold: fraction("threshold", v.threshold as string | undefined),
-    confidence: fraction("confidence", v.confidence as string | undefined),
-    referenceCycle: integer("reference-cycle", v["reference-cycle"] as string | undefined, 1),
-    metric: metric as AnalysisMetric | undefined,
+    threshold: fraction("threshold", v.threshold),
+    confidence: fraction("confidence", v.confidence),
+    referenceCycle: v["reference-cycle"],
+    metric: v.metric,
     formationCycles: formation === undefined || formation === "auto"
-      ? (formation as "auto" | undefined)
-      : integer("formation-cycles", formation, 0),
-    cycles: from !== undefined || to !== undefined
-      ? { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }
+      ? formation
+      : Number(formation),
+    cycles: v.from !== undefined || v.to !== undefined
+      ? {
+        ...(v.from !== undefined ? { from: v.from } : {}),
+        ...(v.to !== undefined ? { to: v.to } : {}),
+      }
       : undefined,
-    keepCutOff: v["keep-incomplete"] === true ? true : undefined,
-    dqdvCycles: (v.cycle as string[] | undefined)?.map((c) => integer("cycle", c, 1)!),
+    keepCutOff: v["keep-incomplete"] ? true : undefined,
+    dqdvCycles: v.cycle,
+    cycleMethod: v.method,
   };
-  return Object.fromEntries(
-    Object.entries(options).filter(([, x]) => x !== undefined),
-  ) as AnalyzeTestOptions;
+  for (const key of Object.keys(options) as (keyof AnalyzeTestOptions)[]) {
+    if (options[key] === undefined) delete options[key];
+  }
+  return options;
 }
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
-export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        test: { type: "string" },
-        threshold: { type: "string" },
-        "reference-cycle": { type: "string" },
-        metric: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        "formation-cycles": { type: "string" },
-        confidence: { type: "string" },
-        "keep-incomplete": { type: "boolean", default: false },
-        cycle: { type: "string", multiple: true },
-        method: { type: "string" },
-        format: { type: "string" },
-        json: { type: "boolean", default: false },
-        save: { type: "boolean", default: false },
-        db: { type: "string" },
-        "db-name": { type: "string" },
-        config: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    return usage(error);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    console.log(HELP);
-    return 0;
-  }
-  let options: AnalyzeTestOptions;
-  try {
+export function main(args: string[]): Promise<number> {
+  return runCli(SPEC, args, async (cli) => {
+    const v = cli.values;
+    const positionals = cli.positionals;
     if ((v.test === undefined) === (positionals.length !== 1)) {
-      throw new TypeError(
+      throw new UsageError(
         v.test === undefined
           ? "give exactly one FILE, or --test TEST_ID (see --help)"
           : "give either FILE or --test TEST_ID, not both",
       );
     }
-    options = optionsFrom(v);
-    if (v.method !== undefined) {
-      if (v.test !== undefined) {
-        throw new TypeError("--method is for FILE: a stored test keeps the cycles of its import");
-      }
-      options.cycleMethod = cycleMethodFlag(v.method);
+    const options = optionsFrom(v);
+    if (v.method !== undefined && v.test !== undefined) {
+      throw new UsageError("--method is for FILE: a stored test keeps the cycles of its import");
     }
-    if (v.save && v.test === undefined) throw new TypeError("--save goes with --test");
-  } catch (error) {
-    return usage(error);
-  }
-
-  let analysis: TestAnalysis;
-  let store: StoreDescription | undefined;
-  try {
+    if (v.save && v.test === undefined) throw new UsageError("--save goes with --test");
+    let analysis: TestAnalysis;
+    let store: StoreDescription | undefined;
     if (v.test !== undefined) {
-      const r = await analyzeInStore(v.test, options, {
-        save: v.save,
-        db: v.db,
-        dbName: v["db-name"],
-        config: v.config,
-      });
+      const r = await analyzeInStore(cli, options);
       analysis = r.analysis;
       store = r.store;
     } else {
+      const { readRecording } = await import("../lib/summarize/read_recording.ts");
+      const { analyzeTest } = await import("../analysis/analyze_test.ts");
       const file = positionals[0];
       const { recording, warnings } = await readRecording(file, { format: v.format });
       for (const w of warnings) console.error(`analyze: ${w}`);
@@ -205,17 +199,14 @@ export async function main(args: string[]): Promise<number> {
         warnings: recording.meta.warnings,
       }, options);
     }
-  } catch (error) {
-    console.error(`analyze: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
-  // --test: the store used is in the JSON too (and was named on stderr).
-  console.log(
-    v.json
-      ? JSON.stringify({ ...(store ? { store } : {}), ...analysis.toJSON() })
-      : String(analysis),
-  );
-  return 0;
+    // --test: the store used is in the JSON too (and was named on stderr).
+    console.log(
+      v.json
+        ? JSON.stringify({ ...(store ? { store } : {}), ...analysis.toJSON() })
+        : String(analysis),
+    );
+    return 0;
+  });
 }
 
 /**
@@ -224,20 +215,15 @@ export async function main(args: string[]): Promise<number> {
  * needs read access only.
  */
 async function analyzeInStore(
-  id: string,
+  cli: Cli,
   options: AnalyzeTestOptions,
-  flags: { save: boolean; db?: string; dbName?: string; config?: string },
 ): Promise<{ analysis: TestAnalysis; store: StoreDescription }> {
-  const { openCliStore, parseCli } = await import("../lib/cli/parse_cli.ts");
+  const id = cli.values.test!;
+  const { ANALYSIS_VERSION } = await import("../analysis/analyze_test.ts");
   const { analyzeStoredTest } = await import("../lib/analyze/analyze_stored_test.ts");
   const { testAnalysisOf } = await import("../lib/analyze/test_analysis_of.ts");
-  const storeArgs = [
-    ...(flags.db !== undefined ? ["--db", flags.db] : []),
-    ...(flags.dbName !== undefined ? ["--db-name", flags.dbName] : []),
-    ...(flags.config !== undefined ? ["--config", flags.config] : []),
-  ];
-  const cli = parseCli(storeArgs, { name: "analyze", summary: "", usage: "", store: true });
-  for (const warning of cli.config.warnings) console.error(`analyze: warning: ${warning}`);
+  const save = cli.values.save;
+  const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
   const opened = await openCliStore(cli);
   try {
     const store = opened.describe();
@@ -245,10 +231,10 @@ async function analyzeInStore(
     if (!test) throw new RangeError(`no test "${id}" in ${store.text}`);
     const stored = test.analysis;
     const current = stored !== null && stored.analysis_version === ANALYSIS_VERSION;
-    if (Object.keys(options).length === 0 && current && !flags.save) {
+    if (Object.keys(options).length === 0 && current && !save) {
       return { analysis: testAnalysisOf(stored), store };
     }
-    if (Object.keys(options).length === 0 && !flags.save) {
+    if (Object.keys(options).length === 0 && !save) {
       console.error(
         `analyze: test ${id} has ${
           stored === null
@@ -262,7 +248,7 @@ async function analyzeInStore(
       );
     }
     return {
-      analysis: await analyzeStoredTest(opened, id, { ...options, save: flags.save }),
+      analysis: await analyzeStoredTest(opened, id, { ...options, save }),
       store,
     };
   } finally {

@@ -8,14 +8,18 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
-import { StoreLostError } from "../lib/store/store_error.ts";
-import { createDashboardHandler } from "../lib/dashboard/create_dashboard_handler.ts";
-import { importDirectory } from "../lib/import/import_directory.ts";
+import type { CliSpec, FlagValues } from "../lib/cli/cli_spec.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import { isWorkerContext } from "../lib/compute/is_worker_context.ts";
+import { StoreLostError } from "../lib/store/store_error.ts";
 import type { Store } from "../lib/store/store.ts";
 
-const SPEC: CliSpec = {
+// This module is also the parsing worker script of the imports it starts (`workerUrl:
+// import.meta.url`): in a worker, it answers parse requests.
+if (isWorkerContext()) await import("../lib/import/parse_worker.ts");
+
+const SPEC = {
   name: "dashboard",
   summary: "Serve the battery dashboard (overview, test search, cell detail with fade model, " +
     "dQ/dV and voltage curves, comparison, EIS fits, import jobs, raw files, ad hoc scripts) " +
@@ -35,6 +39,8 @@ const SPEC: CliSpec = {
       type: "integer",
       value: "PORT",
       default: 8050,
+      min: 0,
+      max: 65535,
       description: "port (0 picks a free one)",
     },
     "token-file": {
@@ -60,6 +66,7 @@ const SPEC: CliSpec = {
       type: "integer",
       value: "N",
       default: 2,
+      min: 1,
       description: "worker threads for fits, DRT and large series (heavy fits use all but one, " +
         "so pages never wait for them)",
     },
@@ -67,6 +74,7 @@ const SPEC: CliSpec = {
       type: "integer",
       value: "SECONDS",
       default: 120,
+      min: 1,
       description: "time limit of one fit or other computation; past it, it is stopped",
     },
     "upload-dir": {
@@ -80,6 +88,7 @@ const SPEC: CliSpec = {
       type: "integer",
       value: "MB",
       default: 1024,
+      min: 1,
       description: "largest upload from the browser",
     },
     "read-only": {
@@ -94,7 +103,7 @@ const SPEC: CliSpec = {
     "BATTERY_DASHBOARD_TOKEN=... deno task dashboard --host 0.0.0.0",
     "deno task dashboard --host 0.0.0.0 --token-file ~/.battery_analysis/dashboard_token",
   ],
-};
+} as const satisfies CliSpec;
 
 /** Whether an address is a loopback one. */
 export function isLoopback(host: string): boolean {
@@ -107,9 +116,9 @@ export function isLoopback(host: string): boolean {
  * the deprecated `--token` (with a warning: a command line is visible to every user in `ps`).
  * Giving more than one source is a usage error, so nobody wonders which one applies.
  */
-async function readToken(values: Record<string, unknown>): Promise<string | null> {
-  const file = values["token-file"] as string | undefined;
-  const flag = values.token as string | undefined;
+async function readToken(values: FlagValues<typeof SPEC>): Promise<string | null> {
+  const file = values["token-file"];
+  const flag = values.token;
   const env = Deno.env.get("BATTERY_DASHBOARD_TOKEN");
   const given = [file !== undefined, flag !== undefined, env !== undefined].filter(Boolean);
   if (given.length > 1) {
@@ -146,11 +155,7 @@ async function readToken(values: Record<string, unknown>): Promise<string | null
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
-    const host = cli.values.host as string;
-    const port = cli.values.port as number;
-    if (port < 0 || port > 65535) {
-      throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
-    }
+    const { host, port } = cli.values;
     const token = await readToken(cli.values);
     if (token !== null && token.length < 8) {
       throw new UsageError("the access token must have at least 8 characters");
@@ -160,23 +165,21 @@ export function main(args: string[]): Promise<number> {
         `binding ${host} exposes the dashboard to the network: give an access token with --token-file (or set BATTERY_DASHBOARD_TOKEN)`,
       );
     }
+    const { createDashboardHandler } = await import(
+      "../lib/dashboard/create_dashboard_handler.ts"
+    );
+    const { importDirectory } = await import("../lib/import/import_directory.ts");
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
     let store: Store | undefined;
     try {
-      const readOnly = cli.values["read-only"] === true;
+      const readOnly = cli.values["read-only"];
       store = await openCliStore(cli, { readOnly });
       const opened = store;
-      const workers = cli.values.workers as number;
-      if ((cli.values["max-upload-mb"] as number) < 1) {
-        throw new UsageError("--max-upload-mb must be at least 1");
-      }
-      const timeout = cli.values["compute-timeout"] as number;
-      if (workers < 1) throw new UsageError(`--workers must be at least 1, got ${workers}`);
-      if (timeout < 1) {
-        throw new UsageError(`--compute-timeout must be at least 1 second, got ${timeout}`);
-      }
+      const workers = cli.values.workers;
+      const timeout = cli.values["compute-timeout"];
       const handler = createDashboardHandler(opened, {
         token,
-        adhocDir: cli.values.adhoc as string,
+        adhocDir: cli.values.adhoc,
         computeWorkers: workers,
         computeTimeoutMs: timeout * 1000,
         ...(readOnly ? {} : {
@@ -185,8 +188,8 @@ export function main(args: string[]): Promise<number> {
           // This module is also the import's parsing worker script (as in import_directory).
           importFiles: (roots, options) =>
             importDirectory(opened, roots, { ...options, workerUrl: import.meta.url }),
-          uploadDir: (cli.values["upload-dir"] as string | undefined) ?? null,
-          maxUploadBytes: (cli.values["max-upload-mb"] as number) * 1024 ** 2,
+          uploadDir: cli.values["upload-dir"] ?? null,
+          maxUploadBytes: cli.values["max-upload-mb"] * 1024 ** 2,
         }),
       });
       const stopped = Promise.withResolvers<void>();

@@ -8,25 +8,17 @@
  * @module
  */
 
-import { basename } from "node:path";
-import { parseRecording } from "../parsers/mod.ts";
-import {
-  computeDrt,
-  type DrtResult,
-  fitSpectra,
-  linKK,
-  type LinKKResult,
-  parseCircuit,
-  type Weighting,
-} from "../analysis/eis/mod.ts";
-import { type CliSpec, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import type { DrtResult, LinKKResult } from "../analysis/eis/mod.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 
 /** Exit code when a spectrum cannot be fitted (as for an unreadable file). */
 const EXIT_ERROR = 1;
 /** Exit code when every spectrum was fitted but at least one fit is graded poor. */
 const EXIT_POOR = 3;
 
-const SPEC: CliSpec = {
+const SPEC = {
   name: "fit_eis",
   summary: [
     "Fit an equivalent circuit to every impedance spectrum in FILE (any supported format:",
@@ -53,6 +45,7 @@ const SPEC: CliSpec = {
       type: "string",
       value: "W",
       default: "auto",
+      choices: ["auto", "unit", "modulus", "proportional"],
       description: "residual weighting: auto (modulus when |Z| spreads over more than 100×, " +
         "unit otherwise), unit, modulus or proportional",
     },
@@ -62,6 +55,7 @@ const SPEC: CliSpec = {
     global: {
       type: "integer",
       value: "N",
+      min: 0,
       description: "N seeded random restarts (global search)",
     },
     kk: {
@@ -87,26 +81,19 @@ const SPEC: CliSpec = {
     "fit_eis tests/fixtures/eis/exampleData.csv --kk --drt",
     'fit_eis cell_PEIS_C01.mpt --circuit "R0-p(R1,CPE1)-W1" --fmax 1e5 --json',
   ],
-};
+} as const satisfies CliSpec;
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
-    const v = cli.values as {
-      circuit?: string;
-      weight: string;
-      "capacitive-only"?: boolean;
-      fmin?: number;
-      fmax?: number;
-      global?: number;
-      kk?: boolean;
-      "kk-m"?: string;
-      "kk-threshold"?: string;
-      drt?: boolean;
-    };
+    const v = cli.values;
     const positionals = cli.positionals;
     if (positionals.length !== 1) throw new UsageError("expected exactly one FILE");
     const path = positionals[0];
+    const { computeDrt, fitSpectra, linKK, parseCircuit } = await import(
+      "../analysis/eis/mod.ts"
+    );
+    const { readRecording } = await import("../lib/summarize/read_recording.ts");
     if (v.circuit !== undefined) {
       try {
         parseCircuit(v.circuit);
@@ -114,16 +101,8 @@ export function main(args: string[]): Promise<number> {
         throw new UsageError((error as Error).message);
       }
     }
-    const weighting = v.weight as Weighting | "auto";
-    if (!["auto", "unit", "modulus", "proportional"].includes(weighting)) {
-      throw new UsageError(
-        `--weight must be auto, unit, modulus or proportional, got "${v.weight}"`,
-      );
-    }
+    const weighting = v.weight;
     const globalSearch = v.global;
-    if (globalSearch !== undefined && globalSearch < 0) {
-      throw new UsageError(`--global must be 0 or more, got ${globalSearch}`);
-    }
     const kkMText = v["kk-m"] ?? "auto", kkThresholdText = v["kk-threshold"] ?? "auto";
     const kkM = kkMText === "auto" || kkMText === "mu" ? kkMText : Number(kkMText);
     if (typeof kkM === "number" && !(Number.isInteger(kkM) && kkM >= 1)) {
@@ -135,14 +114,13 @@ export function main(args: string[]): Promise<number> {
         `--kk-threshold must be auto or a fraction of |Z| between 0 and 1, got "${kkThresholdText}"`,
       );
     }
-    const runKK = v.kk === true || v["kk-m"] !== undefined || v["kk-threshold"] !== undefined;
+    const runKK = v.kk || v["kk-m"] !== undefined || v["kk-threshold"] !== undefined;
     const selection = {
-      capacitiveOnly: v["capacitive-only"] === true,
+      capacitiveOnly: v["capacitive-only"],
       minFrequency_Hz: v.fmin,
       maxFrequency_Hz: v.fmax,
     };
-    const bytes = await Deno.readFile(path);
-    const recording = parseRecording(bytes, { fileName: basename(path) });
+    const { recording } = await readRecording(path);
     const spectra = recording.spectra ?? [];
     if (spectra.length === 0) throw new RangeError(`${path} holds no impedance spectrum`);
     const started = performance.now();

@@ -14,17 +14,23 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
-import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
-import { loadColumnMapping } from "../lib/summarize/load_column_mapping.ts";
-import { IMPORT_SAMPLE_OPTIONS, importSampleSettings } from "../lib/cli/sample_options.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { storeJson } from "../lib/cli/store_json.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+import { IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
+import { IMPORT_SAMPLE_OPTIONS } from "../lib/cli/sample_options.ts";
 import { ProgressBar } from "../lib/cli/progress_bar.ts";
-import { importDirectory, type ImportProgress } from "../lib/import/import_directory.ts";
-import { isWorkerContext } from "../lib/import/parse_worker.ts";
+import { isWorkerContext } from "../lib/compute/is_worker_context.ts";
+import type { ImportProgress } from "../lib/import/import_directory.ts";
 import type { ImportJob } from "../lib/store/documents.ts";
 import type { Store } from "../lib/store/store.ts";
 
-const SPEC: CliSpec = {
+// This module is also the import's parsing worker script (`workerUrl: import.meta.url`, so that
+// its one-file bundle works too): in a worker, it answers parse requests.
+if (isWorkerContext()) await import("../lib/import/parse_worker.ts");
+
+const SPEC = {
   name: "import_directory",
   summary: [
     "Import instrument files into the battery-analysis store, as an import job.",
@@ -49,6 +55,7 @@ const SPEC: CliSpec = {
       type: "integer",
       value: "N",
       config: "workers",
+      min: 0,
       description: "parsing worker threads (default: CPU count)",
     },
     "dry-run": {
@@ -65,21 +72,21 @@ const SPEC: CliSpec = {
     "import_directory --status",
     "import_directory --resume 6b06d67b569a16e497d1d74f",
   ],
-};
+} as const satisfies CliSpec;
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
     const v = cli.values;
-    const method = checkCycleMethod(v["cycle-method"]);
-    checkMinimums(v, { depth: 0, workers: 0 });
     if (!v.status && !v.resume && cli.positionals.length === 0) {
       throw new UsageError("give at least one directory or file");
     }
+    const { importSampleSettings } = await import("../lib/cli/sample_options.ts");
+    const { loadColumnMapping } = await import("../lib/summarize/load_column_mapping.ts");
+    const { importDirectory } = await import("../lib/import/import_directory.ts");
     const samples = await importSampleSettings(cli);
-    const mapping = v.mapping === undefined
-      ? undefined
-      : await loadColumnMapping(v.mapping as string);
+    const mapping = v.mapping === undefined ? undefined : await loadColumnMapping(v.mapping);
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
     const store = await openCliStore(cli);
     try {
       if (v.status) return await showStatus(store, cli.positionals[0], cli.json);
@@ -107,17 +114,17 @@ export function main(args: string[]): Promise<number> {
       let summary;
       try {
         summary = await importDirectory(store, cli.positionals, {
-          include: v.include as string[] | undefined,
-          exclude: v.exclude as string[] | undefined,
-          depth: v.depth as number | undefined,
-          workers: v.workers as number | undefined,
+          include: v.include,
+          exclude: v.exclude,
+          depth: v.depth,
+          workers: v.workers,
           workerUrl: import.meta.url,
-          dryRun: v["dry-run"] === true,
-          archive: v["no-archive"] !== true,
-          keepHistory: v["keep-history"] === true,
-          tags: v.tag as string[] | undefined,
-          resumeJobId: v.resume as string | undefined,
-          cycleMethod: method,
+          dryRun: v["dry-run"],
+          archive: !v["no-archive"],
+          keepHistory: v["keep-history"],
+          tags: v.tag,
+          resumeJobId: v.resume,
+          cycleMethod: v["cycle-method"],
           mapping,
           ...samples,
           onProgress,

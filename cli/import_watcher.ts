@@ -12,20 +12,20 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
-import { checkCycleMethod, checkMinimums, IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
-import { loadColumnMapping } from "../lib/summarize/load_column_mapping.ts";
-import { IMPORT_SAMPLE_OPTIONS, importSampleSettings } from "../lib/cli/sample_options.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+import { IMPORT_OPTIONS } from "../lib/cli/import_options.ts";
+import { IMPORT_SAMPLE_OPTIONS } from "../lib/cli/sample_options.ts";
 import { stopSignal } from "../lib/cli/stop_signal.ts";
-import { isWorkerContext } from "../lib/import/parse_worker.ts";
-import {
-  defaultQueueFile,
-  watchDirectory,
-  type WatchEvent,
-  type WatchSummary,
-} from "../lib/import/watch_directory.ts";
+import { isWorkerContext } from "../lib/compute/is_worker_context.ts";
+import type { WatchEvent, WatchSummary } from "../lib/import/watch_directory.ts";
 
-const SPEC: CliSpec = {
+// This module is also the import's parsing worker script (`workerUrl: import.meta.url`): in a
+// worker, it answers parse requests.
+if (isWorkerContext()) await import("../lib/import/parse_worker.ts");
+
+const SPEC = {
   name: "import_watcher",
   summary: [
     "Watch a directory and import instrument files as they appear and grow.",
@@ -52,6 +52,7 @@ const SPEC: CliSpec = {
     debounce: {
       type: "number",
       value: "S",
+      min: 0,
       config: "debounce",
       default: 1,
       description: "seconds after a file's last event before it is looked at",
@@ -59,18 +60,21 @@ const SPEC: CliSpec = {
     stable: {
       type: "number",
       value: "S",
+      min: 0,
       default: 2,
       description: "seconds its size and modification time must stay unchanged",
     },
     rescan: {
       type: "number",
       value: "S",
+      positive: true,
       default: 60,
       description: "seconds between full rescans",
     },
     retry: {
       type: "number",
       value: "S",
+      positive: true,
       default: 5,
       description: "seconds between attempts to reach an unreachable database",
     },
@@ -84,6 +88,7 @@ const SPEC: CliSpec = {
       type: "integer",
       value: "N",
       default: 1,
+      min: 0,
       description: "parsing threads (0 = parse in the main thread)",
     },
     verbose: { type: "boolean", description: "also report files passed over as known" },
@@ -94,26 +99,23 @@ const SPEC: CliSpec = {
     'import_watcher /data/arbin --include "*.csv" --tag line-3',
     "import_watcher /mnt/share/cycler --rescan 30 --stable 10 --db mongodb://db:27017/lab",
   ],
-};
+} as const satisfies CliSpec;
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
     const v = cli.values;
     if (cli.positionals.length !== 1) throw new UsageError("give exactly one directory to watch");
-    checkMinimums(v, { debounce: 0, stable: 0, depth: 0, workers: 0 });
-    for (const name of ["rescan", "retry"]) {
-      if ((v[name] as number) <= 0) throw new UsageError(`--${name} must be more than 0`);
-    }
-    const method = checkCycleMethod(v["cycle-method"]);
     const root = cli.positionals[0];
     const info = await Deno.stat(root).catch(() => null);
     if (!info?.isDirectory) throw new UsageError(`"${root}" is not a directory`);
-    const queueFile = (v.queue as string | undefined) ?? await defaultQueueFile(root);
+    const { importSampleSettings } = await import("../lib/cli/sample_options.ts");
+    const { loadColumnMapping } = await import("../lib/summarize/load_column_mapping.ts");
+    const { defaultQueueFile, watchDirectory } = await import("../lib/import/watch_directory.ts");
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
+    const queueFile = v.queue ?? await defaultQueueFile(root);
     const samples = await importSampleSettings(cli);
-    const mapping = v.mapping === undefined
-      ? undefined
-      : await loadColumnMapping(v.mapping as string);
+    const mapping = v.mapping === undefined ? undefined : await loadColumnMapping(v.mapping);
     const stop = stopSignal();
     try {
       const summary = await watchDirectory(
@@ -127,23 +129,23 @@ export function main(args: string[]): Promise<number> {
         },
         root,
         {
-          debounce_s: v.debounce as number,
-          stable_s: v.stable as number,
-          rescan_s: v.rescan as number,
-          retry_s: v.retry as number,
-          depth: v.depth as number | undefined,
-          include: v.include as string[] | undefined,
-          exclude: v.exclude as string[] | undefined,
-          tags: v.tag as string[] | undefined,
+          debounce_s: v.debounce,
+          stable_s: v.stable,
+          rescan_s: v.rescan,
+          retry_s: v.retry,
+          depth: v.depth,
+          include: v.include,
+          exclude: v.exclude,
+          tags: v.tag,
           queueFile,
-          archive: v["no-archive"] !== true,
-          keepHistory: v["keep-history"] === true,
-          workers: v.workers as number,
+          archive: !v["no-archive"],
+          keepHistory: v["keep-history"],
+          workers: v.workers,
           workerUrl: import.meta.url,
-          cycleMethod: method,
+          cycleMethod: v["cycle-method"],
           mapping,
           ...samples,
-          onEvent: printer(cli.json, v.verbose === true),
+          onEvent: printer(cli.json, v.verbose),
           signal: stop.signal,
         },
       );

@@ -10,9 +10,10 @@
  * @module
  */
 
-import { openCliStore, runCli, storeJson } from "../lib/cli/parse_cli.ts";
-import { migrateStore } from "../lib/store/migrate_store.ts";
-import { refreshAnalyses } from "../lib/analyze/refresh_analyses.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { storeJson } from "../lib/cli/store_json.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 
 const SPEC = {
   name: "migrate",
@@ -22,9 +23,9 @@ const SPEC = {
   usage: "[--dry-run | --repair] [--db URI|PATH] [--json]",
   store: true,
   options: {
-    "dry-run": { type: "boolean" as const, description: "report what would change; write nothing" },
+    "dry-run": { type: "boolean", description: "report what would change; write nothing" },
     repair: {
-      type: "boolean" as const,
+      type: "boolean",
       description: "also remove what crashed writers left behind (orphaned chunks and raw " +
         "bytes, claims without a test) and mark abandoned running jobs interrupted",
     },
@@ -35,7 +36,7 @@ const SPEC = {
     "migrate --db mongodb://lab-server:27017/ --db-name battery_test_db",
     "MONGO_URI=mongodb://lab-server:27017/ migrate --json",
   ],
-};
+} as const satisfies CliSpec;
 
 /**
  * Run the tool.
@@ -46,15 +47,14 @@ const SPEC = {
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
     if (cli.positionals.length > 0) {
-      console.error(`migrate: unexpected argument "${cli.positionals[0]}"`);
-      return 2;
+      throw new UsageError(`unexpected argument "${cli.positionals[0]}"`);
     }
-    const dryRun = cli.values["dry-run"] === true;
-    const repairing = cli.values.repair === true;
-    if (repairing && dryRun) {
-      console.error("migrate: --repair cannot be combined with --dry-run");
-      return 2;
-    }
+    const dryRun = cli.values["dry-run"];
+    const repairing = cli.values.repair;
+    if (repairing && dryRun) throw new UsageError("--repair cannot be combined with --dry-run");
+    const { migrateStore } = await import("../lib/store/migrate_store.ts");
+    const { refreshAnalyses } = await import("../lib/analyze/refresh_analyses.ts");
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
     const store = await openCliStore(cli);
     try {
       const repair = repairing ? await store.repair() : null;

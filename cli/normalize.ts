@@ -11,14 +11,13 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
-import {
-  type CellNormalization,
-  normalizeCell,
-  type ResistanceMethod,
-} from "../lib/normalize_cell.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { storeJson } from "../lib/cli/store_json.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+import type { CellNormalization } from "../lib/normalize_cell.ts";
 
-const SPEC: CliSpec = {
+const SPEC = {
   name: "normalize",
   summary: [
     "Capacity and impedance of cells normalized by their geometry, one line per cell code.",
@@ -43,37 +42,41 @@ const SPEC: CliSpec = {
       type: "string",
       value: "M",
       default: "intercept",
+      choices: ["intercept", "fit"],
       description: "intercept (from the data) | fit (R0 of a circuit fit)",
     },
-    area: { type: "number", value: "CM2", description: "electrode area to use, cm²" },
-    thickness: { type: "number", value: "CM", description: "thickness to use, cm" },
+    area: {
+      type: "number",
+      value: "CM2",
+      positive: true,
+      description: "electrode area to use, cm²",
+    },
+    thickness: {
+      type: "number",
+      value: "CM",
+      positive: true,
+      description: "thickness to use, cm",
+    },
   },
   examples: ["normalize CN123 CN124", "normalize CN123 --json", "normalize CN9 --area 2.835"],
-};
+} as const satisfies CliSpec;
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
     const v = cli.values;
     if (cli.positionals.length === 0) throw new UsageError("give at least one cell code");
-    const method = v.resistance as string;
-    if (method !== "intercept" && method !== "fit") {
-      throw new UsageError(`--resistance must be intercept or fit, got "${method}"`);
-    }
-    for (const key of ["area", "thickness"]) {
-      if (v[key] !== undefined && !((v[key] as number) > 0)) {
-        throw new UsageError(`--${key} must be a positive number`);
-      }
-    }
+    const { normalizeCell } = await import("../lib/normalize_cell.ts");
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
     const store = await openCliStore(cli);
     try {
       const results: CellNormalization[] = [];
       for (const code of [...new Set(cli.positionals)]) {
         results.push(
           await normalizeCell(store, code, {
-            resistance: method as ResistanceMethod,
-            area_cm2: v.area as number | undefined,
-            thickness_cm: v.thickness as number | undefined,
+            resistance: v.resistance,
+            area_cm2: v.area,
+            thickness_cm: v.thickness,
           }),
         );
       }

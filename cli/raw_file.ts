@@ -13,13 +13,15 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { storeJson } from "../lib/cli/store_json.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import { formatTable } from "../lib/cli/format_table.ts";
-import { exportRawFiles, IntegrityError, writeRawFile } from "../lib/export_raw_files.ts";
 import type { RawDataFile } from "../lib/store/documents.ts";
 import type { Store } from "../lib/store/store.ts";
 
-const SPEC: CliSpec = {
+const SPEC = {
   name: "raw_file",
   summary: [
     "Get archived instrument files back out of the battery-analysis store, or list them.",
@@ -57,6 +59,7 @@ const SPEC: CliSpec = {
       type: "integer",
       value: "N",
       default: 100,
+      min: 0,
       description: "list: at most N files (0 = all)",
     },
   },
@@ -66,7 +69,7 @@ const SPEC: CliSpec = {
     "raw_file by-test 6b06d8f17fc9cdc5dddec214 --out parts/",
     "raw_file download 6b06d8f17fc9cdc5dddec213 | head",
   ],
-};
+} as const satisfies CliSpec;
 
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
@@ -75,11 +78,10 @@ export function main(args: string[]): Promise<number> {
     const [command, id, ...rest] = cli.positionals;
     if (!command) throw new UsageError("give a command: download, by-test or list");
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-    const out = v.out as string | undefined;
+    const out = v.out;
     if (command === "list") {
       if (id !== undefined) throw new UsageError(`list takes no argument, got "${id}"`);
       if (out !== undefined) throw new UsageError("--out is for download and by-test");
-      if ((v.limit as number) < 0) throw new UsageError("--limit must be 0 or more");
     } else if (command === "download" || command === "by-test") {
       if (!id) {
         throw new UsageError(`${command} needs ${command === "download" ? "FILE_ID" : "TEST_ID"}`);
@@ -95,14 +97,18 @@ export function main(args: string[]): Promise<number> {
     } else {
       throw new UsageError(`unknown command "${command}" (download, by-test or list)`);
     }
+    const { exportRawFiles, IntegrityError, writeRawFile } = await import(
+      "../lib/export_raw_files.ts"
+    );
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
     const store = await openCliStore(cli, { readOnly: true });
     try {
       if (command === "list") {
         return await list(store, {
           json: cli.json,
-          test: v.test as string | undefined,
-          sample: v.sample as string | undefined,
-          limit: v.limit as number,
+          test: v.test,
+          sample: v.sample,
+          limit: v.limit,
         });
       }
       let docs: RawDataFile[];
@@ -135,7 +141,7 @@ export function main(args: string[]): Promise<number> {
         }
         const written = await exportRawFiles(store, docs, {
           out,
-          force: v.force === true,
+          force: v.force,
           directory: command === "by-test" && docs.length > 1 ? true : undefined,
         });
         if (cli.json) console.log(storeJson(store, { written }));

@@ -15,21 +15,20 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { storeJson } from "../lib/cli/store_json.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import { formatTable } from "../lib/cli/format_table.ts";
 import { SAMPLE_OPTIONS, sampleFlagOf, sampleInfoFromFlags } from "../lib/cli/sample_options.ts";
 import { SAMPLE_PROPERTIES } from "../parsers/sample_property.ts";
-import { readSampleSheet } from "../lib/samples/read_sample_sheet.ts";
-import { applySampleSheet, type SampleSheetReport } from "../lib/samples/apply_sample_sheet.ts";
-import {
-  type SamplePropertiesUpdate,
-  setSampleProperties,
-} from "../lib/samples/set_sample_properties.ts";
+import type { SampleSheetReport } from "../lib/samples/apply_sample_sheet.ts";
+import type { SamplePropertiesUpdate } from "../lib/samples/set_sample_properties.ts";
 import type { Sample } from "../lib/store/documents.ts";
 import type { Store } from "../lib/store/store.ts";
 import type { SampleInfo } from "../lib/model/sample_info.ts";
 
-const SPEC: CliSpec = {
+const SPEC = {
   name: "sample",
   summary: [
     "Show and set the sample properties the numbers need: cell code, chemistry, form factor,",
@@ -74,7 +73,7 @@ const SPEC: CliSpec = {
     "sample import-sheet samples.xlsx --dry-run",
     "sample show CN12 --json",
   ],
-};
+} as const satisfies CliSpec;
 
 const COMMANDS = ["list", "show", "add", "set", "import-sheet"] as const;
 
@@ -103,7 +102,7 @@ export function main(args: string[]): Promise<number> {
       }
       for (const f of Object.keys(info)) delete (info as Record<string, unknown>)[f];
     }
-    const clear = (v.clear as string[] | undefined) ?? [];
+    const clear = v.clear ?? [];
     for (const name of clear) {
       const p = SAMPLE_PROPERTIES.find((p) => sampleFlagOf(p.field) === name);
       if (!p) throw new UsageError(`--clear: unknown property "${name}"`);
@@ -130,15 +129,19 @@ export function main(args: string[]): Promise<number> {
       throw new UsageError('--dry-run goes with "import-sheet"');
     }
     // Read the sheet before opening the store: a bad sheet changes nothing.
+    const { readSampleSheet } = await import("../lib/samples/read_sample_sheet.ts");
+    const { applySampleSheet } = await import("../lib/samples/apply_sample_sheet.ts");
+    const { setSampleProperties } = await import("../lib/samples/set_sample_properties.ts");
     const sheet = command === "import-sheet" ? await readSampleSheet(rest[0]) : null;
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
     const store = await openCliStore(cli);
     try {
       switch (command) {
         case "list":
           return await list(store, {
             json: cli.json,
-            chemistry: v.chemistry as string | undefined,
-            cell: (v["cell-code"] ?? v.cell) as string | undefined,
+            chemistry: v.chemistry,
+            cell: v["cell-code"],
           });
         case "show":
           return await show(store, rest[0], cli.json);
@@ -153,7 +156,7 @@ export function main(args: string[]): Promise<number> {
           return 0;
         }
         default: {
-          const report = await applySampleSheet(store, sheet!, { dryRun: v["dry-run"] === true });
+          const report = await applySampleSheet(store, sheet!, { dryRun: v["dry-run"] });
           if (cli.json) console.log(storeJson(store, { ...report }));
           else printReport(report);
           return 0;

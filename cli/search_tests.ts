@@ -14,24 +14,17 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { storeJson } from "../lib/cli/store_json.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import { formatTable, toCsv } from "../lib/cli/format_table.ts";
-import { TEST_TYPES, type TestType } from "../lib/store/documents.ts";
-import {
-  parseSummaryCondition,
-  searchTests,
-  SUMMARY_NUMBER_FIELDS,
-  type SummaryCondition,
-} from "../lib/search_tests.ts";
-import {
-  TEST_ROW_CSV_COLUMNS,
-  testRowCsvCells,
-  type TestSummaryRow,
-  testSummaryRow,
-} from "../lib/test_summary_row.ts";
-import { FLAG_CODES, PROTOCOL_KINDS, type ProtocolKind } from "../analysis/analyze_test.ts";
+import { SUMMARY_NUMBER_FIELDS, TEST_TYPES, type TestType } from "../lib/store/documents.ts";
+import type { SummaryCondition } from "../lib/search_tests.ts";
+import type { TestSummaryRow } from "../lib/test_summary_row.ts";
+import { FLAG_CODES, PROTOCOL_KINDS } from "../analysis/analyze_test.ts";
 
-const SPEC: CliSpec = {
+const SPEC = {
   name: "search_tests",
   summary: [
     "Find tests in the battery-analysis store. All given filters must hold.",
@@ -83,6 +76,7 @@ const SPEC: CliSpec = {
     protocol: {
       type: "string",
       value: "KIND",
+      choices: PROTOCOL_KINDS,
       description: `detected protocol: ${PROTOCOL_KINDS.join(" | ")}`,
     },
     flag: {
@@ -98,7 +92,7 @@ const SPEC: CliSpec = {
       description: 'a condition on a summary number, e.g. "capacity_retention<0.8"',
     },
     "list-flags": { type: "boolean", description: "print the flag codes and their meaning" },
-    limit: { type: "integer", value: "N", description: "at most N tests (oldest first)" },
+    limit: { type: "integer", value: "N", min: 1, description: "at most N tests (oldest first)" },
     csv: { type: "boolean", description: "comma-separated values with a header row" },
   },
   examples: [
@@ -108,7 +102,7 @@ const SPEC: CliSpec = {
     'search_tests --protocol cc_cycling --where "capacity_retention<0.8" --json',
     "search_tests --cell CN12 --tag rate-test --csv > cn12.csv",
   ],
-};
+} as const satisfies CliSpec;
 
 /**
  * Parse `YYYY-MM-DD:YYYY-MM-DD` into the first and last day of a start-date range (both
@@ -172,47 +166,46 @@ export function main(args: string[]): Promise<number> {
       return 0;
     }
     if (cli.json && v.csv) throw new UsageError("give either --json or --csv, not both");
-    const range = typeof v["date-range"] === "string" ? parseDateRange(v["date-range"]) : {};
-    const limit = v.limit as number | undefined;
-    if (limit !== undefined && limit < 1) throw new UsageError("--limit must be 1 or more");
+    const range = v["date-range"] !== undefined ? parseDateRange(v["date-range"]) : {};
     let type: TestType | undefined;
-    if (typeof v.type === "string") {
+    if (v.type !== undefined) {
       const wanted = v.type.toLowerCase();
       type = TEST_TYPES.find((t) => t.toLowerCase() === wanted);
       if (!type) throw new UsageError(`--type must be one of ${TEST_TYPES.join(", ")}`);
     }
-    const flags = (v.flag as string[] | undefined) ?? [];
+    const flags = v.flag ?? [];
     for (const code of flags) {
       if (!Object.hasOwn(FLAG_CODES, code)) {
         throw new UsageError(`--flag: unknown code "${code}" (see --list-flags)`);
       }
     }
-    const protocol = v.protocol as string | undefined;
-    if (protocol !== undefined && !(PROTOCOL_KINDS as readonly string[]).includes(protocol)) {
-      throw new UsageError(`--protocol must be one of ${PROTOCOL_KINDS.join(", ")}`);
-    }
+    const { parseSummaryCondition, searchTests } = await import("../lib/search_tests.ts");
+    const { TEST_ROW_CSV_COLUMNS, testRowCsvCells, testSummaryRow } = await import(
+      "../lib/test_summary_row.ts"
+    );
     let where: SummaryCondition[];
     try {
-      where = ((v.where as string[] | undefined) ?? []).map(parseSummaryCondition);
+      where = (v.where ?? []).map(parseSummaryCondition);
     } catch (error) {
       throw new UsageError(
         `--where: ${(error as Error).message.replace(/^Cannot search tests: /, "")}`,
       );
     }
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
     const store = await openCliStore(cli, { readOnly: true });
     try {
       const matches = await searchTests(store, {
-        sample: v.sample as string | undefined,
-        chemistry: v.chemistry as string | undefined,
+        sample: v.sample,
+        chemistry: v.chemistry,
         ...range,
-        cell_code: v.cell as string | undefined,
-        tags: v.tag as string[] | undefined,
-        tester: v.tester as string | undefined,
+        cell_code: v.cell,
+        tags: v.tag,
+        tester: v.tester,
         test_type: type,
-        protocol: protocol as ProtocolKind | undefined,
+        protocol: v.protocol,
         flags,
         where,
-        limit,
+        limit: v.limit,
         without_cycles: true,
       });
       const rows = matches.map((m) => testSummaryRow(m.test, m.sample));

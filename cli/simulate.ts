@@ -16,27 +16,16 @@
  * @module
  */
 
-import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { CyclingSeries } from "../lib/model/cycling_series.ts";
-import {
-  type ExperimentStep,
-  loadParameterSet,
-  type ModelName,
-  type ParameterSet,
-  parseExperiment,
-  parseInitialSoc,
-  profileStep,
-  readExperimentText,
-  resolveParameterSet,
-  runModelStudy,
-} from "../analysis/models/mod.ts";
-import { type CliSpec, openCliStore, runCli, UsageError } from "../lib/cli/parse_cli.ts";
+import type { ExperimentStep, ParameterSet } from "../analysis/models/mod.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import { ProgressBar } from "../lib/cli/progress_bar.ts";
-import { readRecording } from "../lib/summarize/read_recording.ts";
-import { toBdfCsv } from "../parsers/to_bdf.ts";
+import type { Store } from "../lib/store/store.ts";
 
-const SPEC: CliSpec = {
+const SPEC = {
   name: "simulate",
   summary: [
     "Simulate a lithium-ion cell with the single particle model (spm), the SPM with",
@@ -55,6 +44,7 @@ const SPEC: CliSpec = {
       type: "string",
       value: "M",
       default: "dfn",
+      choices: ["spm", "spme", "dfn"],
       description: "spm, spme or dfn",
     },
     parameters: {
@@ -87,11 +77,23 @@ const SPEC: CliSpec = {
       type: "string",
       value: "MODE",
       default: "isothermal",
+      choices: ["isothermal", "lumped"],
       description: "isothermal or lumped",
     },
     sei: { type: "boolean", description: "SEI growth (solvent-diffusion limited, example values)" },
-    cycles: { type: "integer", value: "N", default: 1, description: "run the steps N times" },
-    points: { type: "integer", value: "N", description: "output rows, evenly spaced in time" },
+    cycles: {
+      type: "integer",
+      value: "N",
+      default: 1,
+      min: 1,
+      description: "run the steps N times",
+    },
+    points: {
+      type: "integer",
+      value: "N",
+      min: 2,
+      description: "output rows, evenly spaced in time",
+    },
     period: {
       type: "number",
       value: "S",
@@ -130,25 +132,20 @@ const SPEC: CliSpec = {
     "simulate --model spm --parameters Marquis2019 --compare cell.csv --fit " +
     "positive.diffusivity_m2_s,initial_soc",
   ],
-};
+} as const satisfies CliSpec;
 
-/** The initial state from --soc. */
-function parseSoc(text: string | undefined): number | string | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parseInitialSoc(text);
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(`--soc: ${error.message}`);
-    throw error;
-  }
+/** Whether a path names something on disk (a file, or a test id otherwise). */
+function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
 }
 
 /** A measured series from a file or a stored test. */
 async function loadTest(
   ref: string,
-  openStore: () => ReturnType<typeof openCliStore>,
+  openStore: () => Promise<Store>,
 ): Promise<{ label: string; series: CyclingSeries }> {
-  if (existsSync(ref)) {
+  if (await exists(ref)) {
+    const { readRecording } = await import("../lib/summarize/read_recording.ts");
     const { recording } = await readRecording(ref);
     const series = recording.series;
     if (!series || series.length < 2) throw new RangeError(`"${ref}" has no cycling time series`);
@@ -172,8 +169,9 @@ async function loadTest(
 async function readSteps(
   steps: string[],
   file: string | undefined,
-  openStore: () => ReturnType<typeof openCliStore>,
+  openStore: () => Promise<Store>,
 ): Promise<(string | ExperimentStep)[]> {
+  const { profileStep, readExperimentText } = await import("../analysis/models/mod.ts");
   const lines = [...steps];
   if (file !== undefined) lines.push(...readExperimentText(await Deno.readTextFile(file)));
   const out: (string | ExperimentStep)[] = [];
@@ -192,37 +190,15 @@ async function readSteps(
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
-    const v = cli.values as {
-      model: string;
-      parameters: string;
-      experiment?: string[];
-      "experiment-file"?: string;
-      soc?: string;
-      thermal: string;
-      sei?: boolean;
-      cycles: number;
-      points?: number;
-      period: number;
-      mesh?: number;
-      compare?: string;
-      fit?: string;
-      csv?: boolean;
-      threshold: number;
+    const v = cli.values;
+    const openStore = async () => {
+      const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
+      return await openCliStore(cli);
     };
     if (cli.positionals.length > 0) {
       throw new UsageError(
         `unexpected argument "${cli.positionals[0]}" (steps go in --experiment)`,
       );
-    }
-    if (!["spm", "spme", "dfn"].includes(v.model)) {
-      throw new UsageError(`--model must be spm, spme or dfn, got "${v.model}"`);
-    }
-    if (!["isothermal", "lumped"].includes(v.thermal)) {
-      throw new UsageError(`--thermal must be isothermal or lumped, got "${v.thermal}"`);
-    }
-    if (!(v.cycles >= 1)) throw new UsageError(`--cycles must be at least 1, got ${v.cycles}`);
-    if (v.points !== undefined && !(v.points >= 2)) {
-      throw new UsageError("--points must be at least 2");
     }
     if (v.fit !== undefined && v.compare === undefined) {
       throw new UsageError("--fit needs --compare TEST_ID|FILE (the test to fit)");
@@ -231,10 +207,24 @@ export function main(args: string[]): Promise<number> {
     if (!(v.threshold > 0 && v.threshold < 1)) {
       throw new UsageError(`--threshold must be between 0 and 1, got ${v.threshold}`);
     }
-    const soc = parseSoc(v.soc);
-    const model = v.model as ModelName;
+    const {
+      loadParameterSet,
+      parseExperiment,
+      parseInitialSoc,
+      resolveParameterSet,
+      runModelStudy,
+    } = await import("../analysis/models/mod.ts");
+    const { toBdfCsv } = await import("../parsers/to_bdf.ts");
+    let soc: number | string | undefined;
+    try {
+      soc = v.soc === undefined ? undefined : parseInitialSoc(v.soc);
+    } catch (error) {
+      if (error instanceof RangeError) throw new UsageError(`--soc: ${error.message}`);
+      throw error;
+    }
+    const model = v.model;
     let parameters: ParameterSet;
-    if (/\.json$/i.test(v.parameters) || existsSync(v.parameters)) {
+    if (/\.json$/i.test(v.parameters) || await exists(v.parameters)) {
       parameters = loadParameterSet(await Deno.readTextFile(v.parameters), basename(v.parameters));
     } else {
       parameters = resolveParameterSet(v.parameters);
@@ -242,7 +232,7 @@ export function main(args: string[]): Promise<number> {
     const given = await readSteps(
       v.experiment ?? [],
       v["experiment-file"],
-      () => openCliStore(cli),
+      openStore,
     );
     try {
       if (given.length) parseExperiment(given, { cycles: v.cycles });
@@ -250,9 +240,7 @@ export function main(args: string[]): Promise<number> {
       if (error instanceof SyntaxError) throw new UsageError(error.message);
       throw error;
     }
-    const test = v.compare !== undefined
-      ? await loadTest(v.compare, () => openCliStore(cli))
-      : null;
+    const test = v.compare !== undefined ? await loadTest(v.compare, openStore) : null;
     let fit: string[] | undefined;
     if (test && v.fit !== undefined) {
       fit = v.fit.split(",").map((p) => p.trim()).filter((p) => p !== "");
@@ -264,8 +252,8 @@ export function main(args: string[]): Promise<number> {
     const study = runModelStudy({
       model,
       parameters,
-      thermal: v.thermal as "isothermal" | "lumped",
-      sei: v.sei ?? false,
+      thermal: v.thermal,
+      sei: v.sei,
       ...(v.mesh !== undefined
         ? { mesh: { x_n: v.mesh, x_s: v.mesh, x_p: v.mesh, r_n: v.mesh, r_p: v.mesh } }
         : {}),

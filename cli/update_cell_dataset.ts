@@ -12,14 +12,15 @@
  * @module
  */
 
-import { type CliSpec, openCliStore, runCli, storeJson, UsageError } from "../lib/cli/parse_cli.ts";
+import type { CliSpec } from "../lib/cli/cli_spec.ts";
+import { storeJson } from "../lib/cli/store_json.ts";
+import { runCli } from "../lib/cli/run_cli.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import { formatTable } from "../lib/cli/format_table.ts";
-import { rollbackCellDataset, updateCellDataset } from "../lib/cell_dataset.ts";
-import { refreshAnalyses } from "../lib/analyze/refresh_analyses.ts";
 import type { CellDataset } from "../lib/store/documents.ts";
 import type { Store } from "../lib/store/store.ts";
 
-const SPEC: CliSpec = {
+const SPEC = {
   name: "update_cell_dataset",
   summary: [
     "Keep cell datasets up to date: all tests of one cell code combined into one cycle list",
@@ -63,7 +64,7 @@ const SPEC: CliSpec = {
     "update_cell_dataset --list CN123",
     "update_cell_dataset --rollback CN123 2",
   ],
-};
+} as const satisfies CliSpec;
 
 interface RefreshRow {
   cell_code: string;
@@ -84,13 +85,7 @@ interface RefreshRow {
 /** Run the tool. @param args Command-line arguments. @returns Exit code. */
 export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
-    const v = cli.values as {
-      cell?: string[];
-      all?: boolean;
-      count?: boolean;
-      list?: string;
-      rollback?: string;
-    };
+    const v = cli.values;
     const positionals = cli.positionals;
     const actions = [
       v.cell?.length ? "--cell" : null,
@@ -120,6 +115,7 @@ export function main(args: string[]): Promise<number> {
     for (const code of [...(v.cell ?? []), v.list, v.rollback]) {
       if (code !== undefined && code.trim() === "") throw new UsageError("empty cell code");
     }
+    const { openCliStore } = await import("../lib/cli/open_cli_store.ts");
     const store = await openCliStore(cli);
     try {
       return await run(store, { ...v, version, json: cli.json });
@@ -141,6 +137,8 @@ async function run(
     json: boolean;
   },
 ): Promise<number> {
+  const { rollbackCellDataset, updateCellDataset } = await import("../lib/cell_dataset.ts");
+  const { refreshAnalyses } = await import("../lib/analyze/refresh_analyses.ts");
   if (v.count) {
     const codes = (await store.tests.cellCodes()).length;
     const datasets = await store.datasets.count();

@@ -504,7 +504,7 @@ export function readDataModule(input: MprInput, module: MprModule, file: string)
   if (end < moduleLength) {
     warnings.push(`data module has ${moduleLength - end} unused bytes after its ${n} points`);
   }
-  const columns = layout.map(() => new Float64Array(n));
+  const columns = allocColumns(layout.length, n);
   decodePoints(input, body + start, { n, rowSize, layout, columns });
   return {
     titles: layout.map((l) => l.title),
@@ -513,6 +513,25 @@ export function readDataModule(input: MprInput, module: MprModule, file: string)
     length: n,
     warnings,
   };
+}
+
+/**
+ * Columns of the data module up to this many bytes together share one buffer: a typed array of
+ * its own costs an allocation and a tracked backing store each (more than decoding a small
+ * file's points); above it each column has its own, so that one no longer used can be freed.
+ */
+const SHARED_COLUMN_BYTES = 1 << 26;
+
+/** `count` zeroed columns of `n` values: views of one buffer for a small module. */
+function allocColumns(count: number, n: number): Float64Array[] {
+  const columns: Float64Array[] = new Array(count);
+  if (count * n * 8 > SHARED_COLUMN_BYTES) {
+    for (let c = 0; c < count; c++) columns[c] = new Float64Array(n);
+    return columns;
+  }
+  const buffer = new ArrayBuffer(count * n * 8);
+  for (let c = 0; c < count; c++) columns[c] = new Float64Array(buffer, c * n * 8, n);
+  return columns;
 }
 
 /** Rows decoded per block (×~60 bytes per row: well inside L2 cache). */
@@ -573,6 +592,12 @@ function decodePoints(
   }
 }
 
+/**
+ * Decode one column of a block of rows: the value at byte `p` of the row, every `row` bytes,
+ * into `out[first, last)`. One small function per storage type (rather than one switch): each
+ * stays monomorphic and is optimized after a few calls, which is most of the cost of a small
+ * file (unoptimized, every DataView read allocates its number).
+ */
 function decodeBlock(
   dv: DataView,
   bytes: Uint8Array,
@@ -583,28 +608,77 @@ function decodeBlock(
   l: Layout,
   out: Float64Array,
 ): void {
-  let p = blockStart + l.offset;
+  const p = blockStart + l.offset;
   switch (l.type) {
     case "f32":
-      for (let k = first; k < last; k++, p += row) out[k] = dv.getFloat32(p, true);
-      break;
+      return decodeF32(dv, p, row, first, last, out);
     case "f64":
-      for (let k = first; k < last; k++, p += row) out[k] = dv.getFloat64(p, true);
-      break;
+      return decodeF64(dv, p, row, first, last, out);
     case "u16":
-      for (let k = first; k < last; k++, p += row) out[k] = dv.getUint16(p, true);
-      break;
+      return decodeU16(dv, p, row, first, last, out);
     case "u32":
-      for (let k = first; k < last; k++, p += row) out[k] = dv.getUint32(p, true);
-      break;
+      return decodeU32(dv, p, row, first, last, out);
     case "u8":
-      for (let k = first; k < last; k++, p += row) out[k] = bytes[p];
-      break;
-    case "flag": {
-      const mask = l.mask;
-      const shift = 31 - Math.clz32(mask & -mask);
-      for (let k = first; k < last; k++, p += row) out[k] = (bytes[p] & mask) >> shift;
-      break;
-    }
+      return decodeFlag(bytes, p, row, first, last, out, 0xff);
+    case "flag":
+      return decodeFlag(bytes, p, row, first, last, out, l.mask);
   }
+}
+
+function decodeF32(
+  dv: DataView,
+  p: number,
+  row: number,
+  k: number,
+  last: number,
+  out: Float64Array,
+) {
+  for (; k < last; k++, p += row) out[k] = dv.getFloat32(p, true);
+}
+
+function decodeF64(
+  dv: DataView,
+  p: number,
+  row: number,
+  k: number,
+  last: number,
+  out: Float64Array,
+) {
+  for (; k < last; k++, p += row) out[k] = dv.getFloat64(p, true);
+}
+
+function decodeU16(
+  dv: DataView,
+  p: number,
+  row: number,
+  k: number,
+  last: number,
+  out: Float64Array,
+) {
+  for (; k < last; k++, p += row) out[k] = dv.getUint16(p, true);
+}
+
+function decodeU32(
+  dv: DataView,
+  p: number,
+  row: number,
+  k: number,
+  last: number,
+  out: Float64Array,
+) {
+  for (; k < last; k++, p += row) out[k] = dv.getUint32(p, true);
+}
+
+/** Bits `mask` of a byte, shifted down (mask 0xff: the byte). */
+function decodeFlag(
+  bytes: Uint8Array,
+  p: number,
+  row: number,
+  k: number,
+  last: number,
+  out: Float64Array,
+  mask: number,
+) {
+  const shift = 31 - Math.clz32(mask & -mask);
+  for (; k < last; k++, p += row) out[k] = (bytes[p] & mask) >> shift;
 }

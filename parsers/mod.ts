@@ -18,6 +18,7 @@ export * from "./file_name.ts";
 export * from "./sample_property.ts";
 export * from "./sample_sheet.ts";
 export * from "./format_parser.ts";
+export * from "./format_ids.ts";
 export * from "./byte_source.ts";
 export * from "./detect_format.ts";
 export * from "./parse_recording.ts";

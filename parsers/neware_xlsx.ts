@@ -10,7 +10,7 @@
  * @module
  */
 
-import { inflateSync } from "npm:fflate@0.8.3";
+import { Inflate } from "npm:fflate@0.8.3";
 import type { Recording } from "../lib/model/file_meta.ts";
 import { makeMeta } from "./_meta.ts";
 import { NEWARE_STATES } from "./_neware_common.ts";
@@ -21,12 +21,23 @@ import type { Detection, FormatParser, ParseOptions } from "./format_parser.ts";
 import { ParseError } from "./parse_error.ts";
 import { checkedFormat } from "./_damage.ts";
 
+/** A part of the zip whose data starts in the head: its name, method and the bytes there. */
+interface HeadPart {
+  name: string;
+  method: number;
+  /** Its compressed bytes, whole (`complete`) or up to the end of the head. */
+  data: Uint8Array;
+  complete: boolean;
+}
+
 /**
- * The shared-string part when the head of the zip holds it whole (stored or deflated), as
- * text; `null` otherwise. Column names of an export live there.
+ * The parts whose local headers are in the head, in order: sizes from the local header, or
+ * (a writer that puts them after the data, or a part cut by the end of the head) the bytes up to
+ * the end of the head, which ends the walk.
  */
-function sharedStringsInHead(head: Uint8Array): string | null {
+function partsInHead(head: Uint8Array): HeadPart[] {
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const out: HeadPart[] = [];
   let p = 0;
   while (p + 30 <= head.length && view.getUint32(p, true) === 0x04034b50) {
     const method = view.getUint16(p + 8, true);
@@ -34,27 +45,89 @@ function sharedStringsInHead(head: Uint8Array): string | null {
     const nameLength = view.getUint16(p + 26, true), extraLength = view.getUint16(p + 28, true);
     const name = new TextDecoder("latin1").decode(head.subarray(p + 30, p + 30 + nameLength));
     const data = p + 30 + nameLength + extraLength;
-    if (size === 0 || data + size > head.length) return null; // sizes after the data, or cut
-    if (name === "xl/sharedStrings.xml") {
-      try {
-        const raw = head.subarray(data, data + size);
-        return new TextDecoder().decode(method === 0 ? raw : inflateSync(raw));
-      } catch {
-        return null;
-      }
-    }
+    if (data > head.length) break;
+    const complete = size > 0 && data + size <= head.length;
+    out.push({
+      name,
+      method,
+      data: head.subarray(data, complete ? data + size : head.length),
+      complete,
+    });
+    if (!complete) break;
     p = data + size;
   }
-  return null;
+  return out;
+}
+
+/**
+ * The first `limit` bytes (or fewer) that a part's data inflates to, as text; `null` when it
+ * cannot be read (a method other than stored or deflate, damaged data).
+ */
+function partText(part: HeadPart, limit: number): string | null {
+  if (part.method === 0) return new TextDecoder().decode(part.data.subarray(0, limit));
+  if (part.method !== 8) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    const inflater = new Inflate((chunk) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    // In slices, so that a large part stops once `limit` bytes are out.
+    for (let p = 0; p < part.data.length && size < limit; p += 4096) {
+      const end = Math.min(p + 4096, part.data.length);
+      inflater.push(part.data.subarray(p, end), part.complete && end === part.data.length);
+    }
+  } catch {
+    if (size === 0) return null; // damaged before anything came out; else keep what did
+  }
+  const bytes = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) bytes.set(c, o), o += c.length;
+  return new TextDecoder().decode(bytes.subarray(0, limit));
+}
+
+/** Text of the inline-string cells (`t="inlineStr"`) of a sheet's first row, if it has any. */
+function firstRowInlineText(xml: string): string[] {
+  const row = /<row\b[^>]*>([\s\S]*?)<\/row>/.exec(xml);
+  if (!row) return [];
+  return [...row[1].matchAll(/<is>([\s\S]*?)<\/is>/g)].map((m) =>
+    [...m[1].matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>/g)].map((t) => t[1]).join("")
+  );
 }
 
 function detect(head: Uint8Array, fileName: string): Detection {
   const zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
   const ext = extensionOf(fileName);
   if (!zip || (ext !== ".xlsx" && ext !== ".xlsm")) return { confidence: 0, reason: "" };
-  const strings = sharedStringsInHead(head);
-  if (strings && /DataPoint/.test(strings) && /Step Type/.test(strings)) {
+  const parts = partsInHead(head);
+  // Column names in the shared-string table, when the writer puts it before the sheets.
+  const strings = parts.find((p) => p.name === "xl/sharedStrings.xml" && p.complete);
+  const text = strings ? partText(strings, Infinity) : null;
+  if (text && /DataPoint/.test(text) && /Step Type/.test(text)) {
     return { confidence: 0.9, reason: "XLSX whose strings name DataPoint and Step Type (BTSDA)" };
+  }
+  // Column names written inline in a sheet's first row (openpyxl and other writers): the start
+  // of the sheet is enough, even when the sheet runs past the head.
+  for (const part of parts) {
+    if (!/^xl\/worksheets\/[^/]+\.xml$/.test(part.name)) continue;
+    const cells = firstRowInlineText(partText(part, 65536) ?? "");
+    if (cells.includes("DataPoint") && cells.includes("Step Type")) {
+      return {
+        confidence: 0.9,
+        reason: "XLSX with a sheet whose first row names DataPoint and Step Type (BTSDA)",
+      };
+    }
+  }
+  // A sheet named `record` (BTSDA names its sheets `unit`, `test`, `cycle`, `step`, `record`: the
+  // layout navani reads) when the strings come after a long record sheet (as Excel saves them).
+  const book = parts.find((p) => p.name === "xl/workbook.xml" && p.complete);
+  const names = book
+    ? [...(partText(book, Infinity) ?? "").matchAll(/<sheet\b[^>]*?\bname="([^"]*)"/g)]
+      .map((m) => m[1].toLowerCase())
+    : [];
+  if (names.includes("record")) {
+    return { confidence: 0.6, reason: "XLSX with a sheet named record (BTSDA's sheet names)" };
   }
   return { confidence: 0, reason: "" };
 }

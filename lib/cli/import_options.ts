@@ -2,25 +2,18 @@
 
 /**
  * Flags the import tools share (`import_directory`, `import_watcher`): which files to take, the
- * tags to add, archiving, and how cycles are delimited, with one wording and one check.
+ * tags to add, archiving, how cycles are delimited and the column mapping, with one wording and
+ * one check.
  *
  * @module
  */
 
-import type { CycleMethod } from "../../analysis/cycles.ts";
-import { type CliOption, UsageError } from "./parse_cli.ts";
-
-/** The ways cycles can be delimited (`--cycle-method`, `--method`). */
-export const CYCLE_METHODS: readonly CycleMethod[] = [
-  "auto",
-  "cycle_index",
-  "step",
-  "current_sign",
-];
+import { CYCLE_METHODS } from "../../analysis/cycle_methods.ts";
+import type { CliOption } from "./cli_spec.ts";
 
 /**
  * The shared flags: `--include`, `--exclude`, `--depth`, `--tag`, `--no-archive`,
- * `--keep-history` and `--cycle-method`.
+ * `--keep-history`, `--cycle-method` and `--mapping`.
  *
  * @example Usage
  * ```ts
@@ -31,7 +24,7 @@ export const CYCLE_METHODS: readonly CycleMethod[] = [
  * equal(IMPORT_OPTIONS["cycle-method"].default, "auto");
  * ```
  */
-export const IMPORT_OPTIONS: Readonly<Record<string, CliOption>> = {
+export const IMPORT_OPTIONS = {
   include: {
     type: "string",
     multiple: true,
@@ -50,6 +43,7 @@ export const IMPORT_OPTIONS: Readonly<Record<string, CliOption>> = {
     type: "integer",
     value: "N",
     config: "depth",
+    min: 0,
     description: "directory levels below DIR to look at (0 = DIR only; default all)",
   },
   tag: {
@@ -67,6 +61,7 @@ export const IMPORT_OPTIONS: Readonly<Record<string, CliOption>> = {
     type: "string",
     value: "M",
     default: "auto",
+    choices: CYCLE_METHODS,
     description: CYCLE_METHODS.join(" | "),
   },
   mapping: {
@@ -74,56 +69,4 @@ export const IMPORT_OPTIONS: Readonly<Record<string, CliOption>> = {
     value: "FILE",
     description: "column mapping (TOML/JSON) for delimited files no instrument reader knows",
   },
-};
-
-/**
- * A cycle method flag's value, checked.
- *
- * @param value The value given.
- * @param flag The flag's name, for the message. @default {"cycle-method"}
- * @returns The method.
- *
- * @example Usage
- * ```ts
- * import { checkCycleMethod } from "./import_options.ts";
- * import { equal, throws } from "node:assert/strict";
- *
- * equal(checkCycleMethod("step"), "step");
- * throws(() => checkCycleMethod("x"), /--cycle-method must be one of auto, cycle_index/);
- * ```
- */
-export function checkCycleMethod(value: unknown, flag = "cycle-method"): CycleMethod {
-  if (!(CYCLE_METHODS as readonly unknown[]).includes(value)) {
-    throw new UsageError(
-      `--${flag} must be one of ${CYCLE_METHODS.join(", ")}, got "${value}"`,
-    );
-  }
-  return value as CycleMethod;
-}
-
-/**
- * Check that numeric flags, when given, are at least their minimum.
- *
- * @param values Parsed flag values.
- * @param minimums Smallest allowed value of each flag.
- *
- * @example Usage
- * ```ts
- * import { checkMinimums } from "./import_options.ts";
- * import { throws } from "node:assert/strict";
- *
- * checkMinimums({ depth: 2 }, { depth: 0, workers: 0 });
- * throws(() => checkMinimums({ workers: -1 }, { workers: 0 }), /--workers must be 0 or more/);
- * ```
- */
-export function checkMinimums(
-  values: Record<string, unknown>,
-  minimums: Record<string, number>,
-): void {
-  for (const [name, min] of Object.entries(minimums)) {
-    const value = values[name];
-    if (typeof value === "number" && value < min) {
-      throw new UsageError(`--${name} must be ${min} or more`);
-    }
-  }
-}
+} as const satisfies Record<string, CliOption>;

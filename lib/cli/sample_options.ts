@@ -13,9 +13,27 @@ import type { SampleInfo } from "../model/sample_info.ts";
 import type { FileNameRule } from "../../parsers/file_name.ts";
 import { parseSampleProperty, SAMPLE_PROPERTIES } from "../../parsers/sample_property.ts";
 import type { SampleSheet } from "../../parsers/sample_sheet.ts";
-import { fileNameRuleFromConfig } from "../config/file_name_rule.ts";
-import { readSampleSheet } from "../samples/read_sample_sheet.ts";
-import { type CliContext, type CliOption, UsageError } from "./parse_cli.ts";
+import type { CliContext, CliOption, CliSpec } from "./cli_spec.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** The flag of each sample property: `--cell-code`, `--nominal-capacity`, ... */
+export type SampleFlag =
+  | "cell-code"
+  | "chemistry"
+  | "form-factor"
+  | "manufacturer"
+  | "description"
+  | "nominal-capacity"
+  | "active-mass"
+  | "mass"
+  | "area"
+  | "thickness";
+
+/** A sample property flag: a text, or a quantity with its unit. */
+export interface SampleOption extends CliOption {
+  /** Always a string (quantities carry their unit). */
+  readonly type: "string";
+}
 
 /** Flag name of each property (`nominal_capacity_Ah` → `nominal-capacity`). */
 function flagOf(field: keyof SampleInfo): string {
@@ -34,13 +52,38 @@ function flagOf(field: keyof SampleInfo): string {
  * equal(SAMPLE_OPTIONS["nominal-capacity"].value, "Q");
  * ```
  */
-export const SAMPLE_OPTIONS: Readonly<Record<string, CliOption>> = Object.fromEntries(
-  SAMPLE_PROPERTIES.map((p) => [flagOf(p.field), {
-    type: "string" as const,
-    value: p.kind === "text" ? "TEXT" : "Q",
-    description: p.kind === "text" ? p.description : `${p.description}, with its unit`,
-  }]),
-);
+export const SAMPLE_OPTIONS: Readonly<Record<SampleFlag, SampleOption>> = sampleOptions();
+
+function sampleOptions(): Record<SampleFlag, SampleOption> {
+  const options: Partial<Record<string, SampleOption>> = {};
+  for (const p of SAMPLE_PROPERTIES) {
+    options[flagOf(p.field)] = {
+      type: "string",
+      value: p.kind === "text" ? "TEXT" : "Q",
+      description: p.kind === "text" ? p.description : `${p.description}, with its unit`,
+    };
+  }
+  const flags: SampleFlag[] = [
+    "cell-code",
+    "chemistry",
+    "form-factor",
+    "manufacturer",
+    "description",
+    "nominal-capacity",
+    "active-mass",
+    "mass",
+    "area",
+    "thickness",
+  ];
+  const names = Object.keys(options);
+  if (names.length !== flags.length || flags.some((f) => !options[f])) {
+    throw new TypeError(
+      `Cannot define the sample flags: SampleFlag lists ${flags.join(", ")}, the sample ` +
+        `properties give ${names.join(", ")}`,
+    );
+  }
+  return options as Record<SampleFlag, SampleOption>;
+}
 
 /**
  * The sample properties given as flags, converted to the stored units.
@@ -109,7 +152,7 @@ export function sampleFlagOf(field: keyof SampleInfo): string {
  * equal(IMPORT_SAMPLE_OPTIONS["sample-sheet"].value, "FILE");
  * ```
  */
-export const IMPORT_SAMPLE_OPTIONS: Readonly<Record<string, CliOption>> = {
+export const IMPORT_SAMPLE_OPTIONS = {
   sample: {
     type: "string",
     value: "NAME",
@@ -122,7 +165,12 @@ export const IMPORT_SAMPLE_OPTIONS: Readonly<Record<string, CliOption>> = {
       "sample properties (default: sample_sheet of the configuration file)",
   },
   ...SAMPLE_OPTIONS,
-};
+} as const satisfies Record<string, CliOption>;
+
+/** A spec with the sample flags of the import tools. */
+interface ImportSampleSpec extends CliSpec {
+  readonly options: typeof IMPORT_SAMPLE_OPTIONS;
+}
 
 /** What the import tools pass on about samples. */
 export interface ImportSampleSettings {
@@ -152,23 +200,29 @@ export interface ImportSampleSettings {
  * import { IMPORT_SAMPLE_OPTIONS } from "./sample_options.ts";
  * import { equal } from "node:assert/strict";
  *
- * const cli = parseCli(["--area", "2 cm2"], { name: "t", summary: "", usage: "",
+ * const cli = await parseCli(["--area", "2 cm2"], { name: "t", summary: "", usage: "",
  *   options: IMPORT_SAMPLE_OPTIONS }, { home: "/nonexistent-home", env: {} });
  * equal((await importSampleSettings(cli)).sampleInfo?.area_cm2, 2);
  * ```
  */
-export async function importSampleSettings(cli: CliContext): Promise<ImportSampleSettings> {
+export async function importSampleSettings(
+  cli: Pick<CliContext<ImportSampleSpec>, "spec" | "values" | "config" | "storeOptions">,
+): Promise<ImportSampleSettings> {
+  const { cliConfig } = await import("./parse_cli.ts");
+  const config = await cliConfig(cli);
+  const { fileNameRuleFromConfig } = await import("../config/file_name_rule.ts");
+  const { readSampleSheet } = await import("../samples/read_sample_sheet.ts");
   const v = cli.values;
   const info = sampleInfoFromFlags(v);
-  let sheetPath = v["sample-sheet"] as string | undefined;
-  const configured = cli.config.values.sample_sheet;
+  let sheetPath = v["sample-sheet"];
+  const configured = config.values.sample_sheet;
   if (sheetPath === undefined && configured !== undefined) {
     sheetPath = configured.startsWith("~/")
       ? resolve(homedir(), configured.slice(2))
-      : resolve(cli.config.path ? dirname(cli.config.path) : ".", configured);
+      : resolve(config.path ? dirname(config.path) : ".", configured);
   }
   const settings: ImportSampleSettings = {
-    fileNameRule: fileNameRuleFromConfig(cli.config.values),
+    fileNameRule: fileNameRuleFromConfig(config.values),
   };
   if (typeof v.sample === "string") settings.sample = v.sample;
   if (Object.keys(info).length > 0) settings.sampleInfo = info;

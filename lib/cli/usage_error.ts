@@ -2,15 +2,30 @@
 // deno-lint-ignore-file no-console
 
 /**
- * Usage errors and the `--method` flag of the command-line tools, without loading the store or
- * the configuration file: the tools that read files only (`summarize`, `analyze FILE`) use this
- * module directly so they run with read permission; `runCli` reports its usage errors the same
- * way.
+ * Usage errors of the command-line tools: the error a bad command line throws, and how a tool
+ * reports it (`TOOL: MESSAGE`, a pointer to `--help`, exit code 2). Loads nothing.
  *
  * @module
  */
 
-import { CYCLE_METHODS, type CycleMethod } from "../../analysis/cycles.ts";
+/**
+ * A command line that cannot be understood.
+ *
+ * @example Usage
+ * ```ts
+ * import { UsageError } from "./usage_error.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(new UsageError("--workers must be an integer") instanceof TypeError, true);
+ * ```
+ */
+export class UsageError extends TypeError {
+  /** @param message What is wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
 
 /**
  * Print `TOOL: MESSAGE` and a pointer to `--help` on stderr, and return exit code 2.
@@ -30,26 +45,4 @@ export function reportUsageError(tool: string, error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`${tool}: ${message}\nRun "${tool} --help" for usage.`);
   return 2;
-}
-
-/**
- * The value of a `--method` flag, checked against the cycle methods of `summarizeCycles`.
- *
- * @param value The flag's text.
- * @returns The method.
- * @throws {RangeError} For an unknown method, naming the known ones.
- *
- * @example
- * ```ts
- * import { equal, throws } from "node:assert/strict";
- * import { cycleMethodFlag } from "./usage_error.ts";
- * equal(cycleMethodFlag("step"), "step");
- * throws(() => cycleMethodFlag("cycles"), /--method must be auto, cycle_index/);
- * ```
- */
-export function cycleMethodFlag(value: string): CycleMethod {
-  if (!(CYCLE_METHODS as readonly string[]).includes(value)) {
-    throw new RangeError(`--method must be ${CYCLE_METHODS.join(", ")}; got "${value}"`);
-  }
-  return value as CycleMethod;
 }

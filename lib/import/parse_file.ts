@@ -15,6 +15,9 @@ import { type FileNameRule, parseFileName } from "../../parsers/file_name.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";
 import { readArbinSidecar } from "./arbin_sidecar.ts";
 import { openFileSource } from "../file_source.ts";
+import { fileKind } from "../file_kind.ts";
+
+export { fileKind };
 import { packRaw } from "../store/raw_codec.ts";
 import { packFile } from "./_pack_file.ts";
 import type { PackedRawFile } from "../store/store.ts";
@@ -305,34 +308,4 @@ export async function parseFile(path: string, options: ParseFileOptions = {}): P
     };
   }
   return result;
-}
-
-/**
- * What kind of non-regular file this is, in words (for skip reasons and errors).
- *
- * @param info A `node:fs` `Stats` (from `lstat`/`stat`) or anything with the same predicates.
- * @returns `"a FIFO (named pipe)"`, `"a directory"`, ... or `"not a regular file"`.
- *
- * @example
- * ```ts
- * import { equal } from "node:assert/strict";
- * import { fileKind } from "./parse_file.ts";
- * const no = () => false;
- * const fifo = { isDirectory: no, isFIFO: () => true, isCharacterDevice: no, isBlockDevice: no, isSocket: no };
- * equal(fileKind(fifo), "a FIFO (named pipe)");
- * ```
- */
-export function fileKind(info: {
-  isDirectory(): boolean;
-  isFIFO(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-  isSocket(): boolean;
-}): string {
-  if (info.isDirectory()) return "a directory";
-  if (info.isFIFO()) return "a FIFO (named pipe)";
-  if (info.isCharacterDevice()) return "a character device";
-  if (info.isBlockDevice()) return "a block device";
-  if (info.isSocket()) return "a socket";
-  return "not a regular file";
 }

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { statSync } from "node:fs";
 import { openFileSource } from "../file_source.ts";
-import { fileKind } from "../import/parse_file.ts";
+import { fileKind } from "../file_kind.ts";
 import type { Recording } from "../model/file_meta.ts";
 import { FORMATS } from "../../parsers/mod.ts";
 import { DETECT_HEAD_BYTES, detectFormat } from "../../parsers/detect_format.ts";

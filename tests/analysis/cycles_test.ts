@@ -4,6 +4,7 @@ import { summarizeCycles } from "../../analysis/cycles.ts";
 import { halfCycles } from "../../analysis/half_cycles.ts";
 import {
   counterResets,
+  defaultCurrentThreshold,
   monotoneCounter,
   monotoneCounterAt,
 } from "../../analysis/_cycle_segments.ts";
@@ -411,4 +412,23 @@ Deno.test("summarizeCycles() does not take a pulse after the last full half for 
     const t = summarizeCycles(synthesize(segs), { method });
     deepEqual(t.cycles.map((c) => c.complete), [true, true, true, true, true], method);
   }
+});
+
+Deno.test("defaultCurrentThreshold: 1e-3 × the lower 99th-percentile order statistic of the finite |current|", () => {
+  // |current| takes the values 0..100 once each (signs alternate), plus NaN and ±Infinity that
+  // are left out: 101 finite values, the order statistic at floor(0.99 × 100) = 99 is 99 A.
+  const values = [NaN, Infinity, -Infinity];
+  for (let v = 100; v >= 0; v--) values.push(v % 2 ? -v : v);
+  equal(defaultCurrentThreshold(Float64Array.from(values)), 1e-3 * 99);
+  equal(defaultCurrentThreshold(new Float64Array([NaN, NaN])), 0);
+  equal(defaultCurrentThreshold(new Float64Array(0)), 0);
+  // Above 65,536 rows every step-th row is sampled (the definition): compared with a sort.
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const big = new Float64Array(200_003).map(() => (random() - 0.5) * 10);
+  const step = Math.floor(big.length / 65536);
+  const sample = [];
+  for (let i = 0; i < big.length; i += step) sample.push(Math.abs(big[i]));
+  sample.sort((a, b) => a - b);
+  equal(defaultCurrentThreshold(big), 1e-3 * sample[Math.floor(0.99 * (sample.length - 1))]);
 });

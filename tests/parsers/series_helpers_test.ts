@@ -42,3 +42,22 @@ Deno.test("integrateMissingCounters() leaves given counters alone and skips ener
     "discharge_capacity_Ah not in the file: integral of negative current over time",
   ]);
 });
+
+Deno.test("integrateMissingCounters() skips intervals without a finite forward step or mean current, and energy without a finite mean power", () => {
+  // Worked by hand (trapezoids, Δt in s / 3600): rows 1 (+1 Ah, power 2 W → 2 Wh) and 6 (+1 Ah;
+  // voltage NaN so no energy) charge; rows 7 (mean current -1 A → 1 Ah; power NaN → no energy)
+  // and 8 (-3 A → 3 Ah, power -6 W → 6 Wh) discharge; rows 2 (Δt 0), 3 (time goes back), 4 and
+  // 5 (time NaN) add nothing.
+  const parts: Parameters<typeof integrateMissingCounters>[0] = {
+    length: 9,
+    columns: {},
+    time_s: new Float64Array([0, 3600, 3600, 1800, NaN, 9000, 12600, 16200, 19800]),
+    current_A: new Float64Array([1, 1, 5, 5, 1, 1, 1, -3, -3]),
+    voltage_V: new Float64Array([2, 2, 2, 2, 2, 2, NaN, 2, 2]),
+  };
+  integrateMissingCounters(parts);
+  deepEqual([...parts.charge_capacity_Ah!], [0, 1, 1, 1, 1, 1, 2, 2, 2]);
+  deepEqual([...parts.discharge_capacity_Ah!], [0, 0, 0, 0, 0, 0, 0, 1, 4]);
+  deepEqual([...parts.charge_energy_Wh!], [0, 2, 2, 2, 2, 2, 2, 2, 2]);
+  deepEqual([...parts.discharge_energy_Wh!], [0, 0, 0, 0, 0, 0, 0, 0, 6]);
+});

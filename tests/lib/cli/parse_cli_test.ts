@@ -2,8 +2,12 @@
 // deno-lint-ignore-file no-console
 // The shared CLI helper: flags over config over defaults, --db mapping, usage errors, progress.
 
-import { deepStrictEqual as deepEqual, equal, match, throws } from "node:assert/strict";
-import { formatHelp, parseCli, runCli, UsageError } from "../../../lib/cli/parse_cli.ts";
+import { deepStrictEqual as deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { parseCli, UsageError } from "../../../lib/cli/parse_cli.ts";
+import { formatHelp } from "../../../lib/cli/format_help.ts";
+import { helpRequested, runCli } from "../../../lib/cli/run_cli.ts";
+import { parseFlags } from "../../../lib/cli/parse_flags.ts";
+import { openCliStore } from "../../../lib/cli/open_cli_store.ts";
 import { ProgressBar } from "../../../lib/cli/progress_bar.ts";
 
 const SPEC = {
@@ -40,14 +44,14 @@ async function withConfig(text: string, fn: (home: string) => Promise<void> | vo
 }
 
 Deno.test("parseCli(): a flag overrides the config file, which overrides the default", async () => {
-  await withConfig('workers = 4\ninclude = ["*.csv"]\ndebounce = 2.5\n', (home) => {
-    const fromConfig = parseCli(["root"], SPEC, { home, env: {} });
+  await withConfig('workers = 4\ninclude = ["*.csv"]\ndebounce = 2.5\n', async (home) => {
+    const fromConfig = await parseCli(["root"], SPEC, { home, env: {} });
     deepEqual(fromConfig.values.workers, 4);
     deepEqual(fromConfig.values.include, ["*.csv"]);
     equal(fromConfig.values.debounce, 2.5);
-    equal(fromConfig.values["dry-run"], undefined);
+    equal(fromConfig.values["dry-run"], false);
     deepEqual(fromConfig.positionals, ["root"]);
-    const fromFlags = parseCli(
+    const fromFlags = await parseCli(
       ["--workers", "8", "--include", "*.mpt", "--include", "*.res", "--dry-run", "--json", "r"],
       SPEC,
       { home, env: {} },
@@ -57,33 +61,96 @@ Deno.test("parseCli(): a flag overrides the config file, which overrides the def
     equal(fromFlags.values["dry-run"], true);
     equal(fromFlags.json, true);
   });
-  const none = parseCli([], SPEC, { home: "/nonexistent-home", env: {} });
+  const none = await parseCli([], SPEC, { home: "/nonexistent-home", env: {} });
   equal(none.values.workers, 1); // built-in default
-  equal(none.config.path, null);
+  equal(none.config?.path, null);
 });
 
-Deno.test("parseCli(): bad numbers and unknown flags are usage errors", () => {
-  const env = { home: "/nonexistent-home", env: {} };
-  throws(() => parseCli(["--workers", "two"], SPEC, env), {
+Deno.test("parseFlags(): bad numbers, values out of range or choices and unknown flags are usage errors", () => {
+  throws(() => parseFlags(["--workers", "two"], SPEC), {
     name: "UsageError",
     message: '--workers must be an integer, got "two"',
   });
-  throws(() => parseCli(["--workers", "1.5"], SPEC, env), UsageError);
+  throws(() => parseFlags(["--workers", "1.5"], SPEC), UsageError);
   throws(
-    () => parseCli(["--wokers", "1"], SPEC, env),
+    () => parseFlags(["--wokers", "1"], SPEC),
     (e) => e instanceof UsageError && /wokers/.test(e.message),
   );
+  // node:util parseArgs messages rewritten to name the flag and what is wrong.
+  throws(() => parseFlags(["--wokers", "1"], SPEC), {
+    message: "unknown flag --wokers (did you mean --workers?)",
+  });
+  throws(() => parseFlags(["--zzz"], SPEC), { message: "unknown flag --zzz" });
+  throws(() => parseFlags(["--workers"], SPEC), { message: "--workers needs a value" });
+  throws(() => parseFlags(["--json=1"], SPEC), { message: "--json takes no value" });
+  const CHECKED = {
+    name: "t",
+    summary: "",
+    usage: "",
+    configFile: false,
+    options: {
+      port: { type: "integer", min: 0, max: 65535, description: "" },
+      size: { type: "number", positive: true, description: "" },
+      n: { type: "integer", multiple: true, max: 9, description: "" },
+      how: { type: "string", choices: ["a", "b", "c"], default: "a", description: "" },
+    },
+  } as const;
+  throws(() => parseFlags(["--port", "70000"], CHECKED), {
+    message: "--port must be from 0 to 65535, got 70000",
+  });
+  throws(() => parseFlags(["--size", "0"], CHECKED), {
+    message: "--size must be more than 0, got 0",
+  });
+  throws(() => parseFlags(["--n", "1", "--n", "10"], CHECKED), {
+    message: "--n must be 9 or less, got 10",
+  });
+  throws(() => parseFlags(["--how", "d"], CHECKED), {
+    message: '--how must be a, b or c, got "d"',
+  });
+  throws(() => parseFlags(["--config", "x"], CHECKED), UsageError); // configFile: false
+  const ok = parseFlags(["--n", "1", "--n", "2", "--size", "0.5"], CHECKED);
+  deepEqual(ok.values, {
+    port: undefined,
+    size: 0.5,
+    n: [1, 2],
+    how: "a",
+    help: false,
+    json: false,
+  });
+  deepEqual([...ok.given].sort(), ["n", "size"]);
 });
 
-Deno.test("parseCli(): --db chooses MongoDB, a SQLite file or memory explicitly", () => {
+Deno.test("helpRequested(): --help or -h before any --", () => {
+  equal(helpRequested(["--workers", "x", "--help"]), true);
+  equal(helpRequested(["-h"]), true);
+  equal(helpRequested(["--", "-h"]), false);
+  equal(helpRequested(["--helpful"]), false);
+});
+
+Deno.test("parseCli(): --db chooses MongoDB, a SQLite file or memory explicitly", async () => {
   const env = { home: "/nonexistent-home", env: { MONGO_URI: "mongodb://env:1/" } };
-  const mongo = parseCli(["--db", "mongodb://h:27017/", "--db-name", "lab"], SPEC, env);
+  const mongo = await parseCli(["--db", "mongodb://h:27017/", "--db-name", "lab"], SPEC, env);
   equal(mongo.storeOptions.uri, "mongodb://h:27017/");
   equal(mongo.storeOptions.dbName, "lab");
   equal(mongo.storeOptions.optionSource, "--db flag");
-  equal(parseCli(["--db", "/tmp/x.db"], SPEC, env).storeOptions.path, "/tmp/x.db");
-  equal(parseCli(["--db", ":memory:"], SPEC, env).storeOptions.memory, true);
-  equal(parseCli([], SPEC, env).storeOptions.uri, undefined); // env decides later
+  equal((await parseCli(["--db", "/tmp/x.db"], SPEC, env)).storeOptions.path, "/tmp/x.db");
+  equal((await parseCli(["--db", ":memory:"], SPEC, env)).storeOptions.memory, true);
+  equal((await parseCli([], SPEC, env)).storeOptions.uri, undefined); // env decides later
+});
+
+Deno.test("parseCli(): a store tool without config-file flags reads the file when it opens the store", async () => {
+  const STORE_ONLY = { name: "t", summary: "", usage: "", store: true } as const;
+  await withConfig('db_path = "lab.db"\n', async (home) => {
+    const cli = await parseCli(["--create"], STORE_ONLY, { home, env: {} });
+    equal(cli.config === null, true); // not read yet: a file tool needs no permission for it
+    const store = await openCliStore(cli);
+    try {
+      equal(cli.config?.path, `${home}/.battery_analysis.toml`);
+      equal(store.describe().source, `db_path in ${home}/.battery_analysis.toml`);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 Deno.test("formatHelp() lists standard and tool options with config keys and defaults", () => {
@@ -94,6 +161,19 @@ Deno.test("formatHelp() lists standard and tool options with config keys and def
   match(help, /--db URI\|PATH/);
   match(help, /-h, --help/);
   match(help, /--json/);
+  match(help, /--config PATH/);
+  // A tool without a configuration file has no --config; its own --json description wins.
+  const own = formatHelp({
+    name: "t",
+    summary: "",
+    usage: "",
+    configFile: false,
+    options: { json: { type: "boolean", description: "JSON lines" } },
+  });
+  match(own, /--json\s+JSON lines\n/);
+  equal(/--config/.test(own), false);
+  // Long descriptions are wrapped to 100 columns.
+  for (const line of formatHelp(SPEC).split("\n")) ok(line.length <= 100, line);
 });
 
 Deno.test("runCli() returns 2 on usage errors and 1 on a bad config file", async () => {
@@ -101,6 +181,8 @@ Deno.test("runCli() returns 2 on usage errors and 1 on a bad config file", async
   console.error = () => {};
   try {
     equal(await runCli(SPEC, ["--workers", "x"], () => Promise.resolve(0)), 2);
+    // --help wins: it is answered before the rest of the line is parsed.
+    equal(await runCli(SPEC, ["--workers", "x", "--help"], () => Promise.resolve(5)), 0);
     await withConfig("workers = [", async (home) => {
       equal(
         await runCli(

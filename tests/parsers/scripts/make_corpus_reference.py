@@ -699,6 +699,22 @@ def synthetic() -> None:
     cycling("synthetic/biologic/mb_with_peis_C01.mpt", "pandas.read_csv (sep='\\t')", s["time/s"], s["I/mA"] / 1000,
             s["Q charge/mA.h"].to_numpy(float) / 1000, s["Q discharge/mA.h"].to_numpy(float) / 1000, s["cycle number"].to_numpy(), "cycle_index",
             spectra=1 + int(np.sum(np.diff(d["freq/Hz"][e].to_numpy()) > 0)), points=int(e.sum()))
+    # Neware XLSX in navani's layout (rows of neware_uio.csv; make_neware_navani_xlsx.py): the
+    # record sheet; the standard variant's Chg./DChg. Cap.(mAh), the mass variant's step counter
+    # Capacity(mAh) taken as charge on charge steps and discharge on discharge steps
+    for variant in ["standard", "mass"]:
+        name = f"synthetic/neware/neware_uio_navani_{variant}.xlsx"
+        d = pd.read_excel(fx(name), sheet_name="record")
+        i = d["Current(mA)"].to_numpy(float) / 1000 if "Current(mA)" in d else d["Current(A)"].to_numpy(float)
+        if "Chg. Cap.(mAh)" in d:
+            qc, qd = d["Chg. Cap.(mAh)"].to_numpy(float) / 1000, d["DChg. Cap.(mAh)"].to_numpy(float) / 1000
+        else:
+            q = d["Capacity(mAh)"].to_numpy(float) / 1000
+            kind = d["Step Type"].astype(str).to_numpy()
+            qc = np.where([("Chg" in k and "DChg" not in k) for k in kind], q, 0)
+            qd = np.where(["DChg" in k for k in kind], q, 0)
+        cyc = d["Cycle Index"].to_numpy()
+        cycling(name, "pandas.read_excel (sheet record)", clock(d["Total Time"]), i, qc, qd, cyc, meaningful(cyc))
     for name in sorted(p.relative_to(FIX).as_posix() for p in FIX.glob("mappings/*")):
         refused(name, "a column mapping, not an instrument file")
     for name in sorted(p.relative_to(FIX).as_posix() for p in FIX.glob("models/**/*") if p.is_file()):
