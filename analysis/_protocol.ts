@@ -253,6 +253,19 @@ function restReason(series: CyclingSeries): string {
 }
 
 /**
+ * Number of distinct values: each run of equal values adds its value once, so a column that
+ * changes rarely (a cycle counter) costs one comparison a row, not a hash insertion.
+ */
+function distinctCount(values: Int32Array): number {
+  const seen = new Set<number>();
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (k === 0 || v !== values[k - 1]) seen.add(v);
+  }
+  return seen.size;
+}
+
+/**
  * Detect the protocol of a test.
  *
  * @param input Series (when there is one), cycles, current levels of the cycles that carry
@@ -283,7 +296,7 @@ export function detectProtocol(input: {
   if (series && series.length > 0 && input.currentThreshold_A !== null) {
     const pulse = pulseProtocol(
       currentSegments(series, input.currentThreshold_A),
-      new Set(series.cycle_index).size,
+      distinctCount(series.cycle_index),
     );
     if (pulse) return pulse;
   }

@@ -11,7 +11,8 @@
  * - BioLogic `.mpr`: a 128 MB synthetic file and the real fixtures against galvani.
  * - Neware `.ndax`: a synthetic 20 MB-of-records file and the real fixtures against NewareNDA.
  * - Import: a folder of generated Arbin CSVs into a fresh SQLite store with the archive on:
- *   MB/s by CPU against the parse alone, database size against the input, 1 vs 2 workers.
+ *   MB/s by CPU against the parse alone, database size against the input, 1 vs 2 workers, and
+ *   the CPU of each phase (pack for the archive, parse, cycles, analysis, store writes).
  *
  * Python peers are imported if present; a missing one is installed with pip when pip is there
  * (not with `--no-install`), else its comparison is skipped with a message. Every tool runs in
@@ -25,6 +26,7 @@ import { join } from "node:path";
 import { writeArbinCsv } from "./_gen_arbin_csv.ts";
 import { generateArbinCsv } from "./_gen_arbin_csv.ts";
 import { syntheticMpr } from "./_gen_mpr.ts";
+import { biologicMpr } from "../parsers/biologic_mpr.ts";
 import { bigNdax } from "./_gen_neware.ts";
 
 const { values } = parseArgs({
@@ -253,8 +255,26 @@ try {
       .sort();
     const realBytes = real.reduce((n, p) => n + Deno.statSync(p).size, 0);
     const repeat = Math.max(1, Math.round(20e6 / realBytes));
+    // The floor: as many 8-byte values as the recording's columns hold, allocated and written
+    // in a process of their own (nothing read or decoded).
+    const series = biologicMpr.parse(bytes, { fileName: big }).series!;
+    const columnBytes = [
+      series.time_s,
+      series.voltage_V,
+      series.current_A,
+      series.charge_capacity_Ah,
+      series.discharge_capacity_Ah,
+      series.charge_energy_Wh,
+      series.discharge_energy_Wh,
+      series.step_index,
+      series.cycle_index,
+      ...(series.temperature_C ? [series.temperature_C] : []),
+      ...Object.values(series.extras),
+    ].reduce((n, a) => n + a.byteLength, 0);
+    const columns = Math.round(columnBytes / 8 / series.length);
     const contenders: Record<string, { cmd: string[]; json: boolean }> = {
       ours_big: child("read", 1, [big]),
+      floor_big: child("alloc", columns, [String(series.length)]),
       ours_real: child("read", repeat, real),
     };
     if (hasGalvani) {
@@ -267,6 +287,13 @@ try {
         `in process, process peak RSS ${mib(r.ours_big.rss)} (${
           ratio(r.ours_big.rss, bytes.length)
         } the file)`,
+    );
+    console.log(
+      `floor: ${columns} columns of ${series.length} float64 (${
+        (columnBytes / 1e6).toFixed(0)
+      } MB, the recording's columns) allocated and written alone: ${
+        sec(r.floor_big.inner.cpu_s)
+      } CPU in process`,
     );
     console.log(
       `${real.length} real fixtures (${(realBytes / 1e3).toFixed(0)} kB) × ${repeat}: ours ${
@@ -368,6 +395,7 @@ try {
       parse: child("phases", 1, [one]),
       import1: child("import", 1, [dir]),
       import2: child("import", 2, [dir]),
+      phases: child("import_phases", 1, [dir]),
     });
     const parseRate = bytes.length / (r.parse.inner.parse_cpu_s + r.parse.inner.cycles_cpu_s);
     const rate1 = total / r.import1.inner.cpu_s;
@@ -385,6 +413,19 @@ try {
         } the input`,
       );
     }
+    const ph = r.phases.inner;
+    const phaseTotal = ph.pack_cpu_s + ph.parse_cpu_s + ph.cycles_cpu_s + ph.analysis_cpu_s +
+      ph.store_cpu_s;
+    console.log(
+      `import phases, in process, ${ph.files} files after a warm-up one (CPU, share): ` +
+        (["pack", "parse", "cycles", "analysis", "store"] as const).map((name) =>
+          `${name} ${sec(ph[`${name}_cpu_s`])} (${
+            (100 * ph[`${name}_cpu_s`] / phaseTotal).toFixed(0)
+          } %)`
+        ).join(", ") +
+        " — pack: read, SHA-256 and zstd of the raw file; store: series encoding (zstd) and " +
+        "SQLite writes",
+    );
     console.log(
       `RATIO import (1 worker, CPU) vs parse: ${(100 * rate1 / parseRate).toFixed(0)} % ` +
         `(target ≥ 80 %); database / input ${ratio(r.import1.inner.db_bytes, total)} ` +

@@ -88,7 +88,7 @@ export function main(args: string[]): Promise<number> {
   return runCli(SPEC, args, async (cli) => {
     const v = cli.values;
     const positionals = cli.positionals;
-    if (positionals.length !== 1) throw new UsageError("expected exactly one FILE");
+    if (positionals.length !== 1) throw new UsageError("give exactly one FILE (see --help)");
     const path = positionals[0];
     const { computeDrt, fitSpectra, linKK, parseCircuit } = await import(
       "../analysis/eis/mod.ts"

@@ -1,7 +1,7 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 
 import { lstat, readdir, stat } from "node:fs/promises";
-import { fileKind } from "./parse_file.ts";
+import { fileKind } from "../file_kind.ts";
 import { basename, join, relative, resolve, sep } from "node:path";
 
 /** A file found by {@link scanFiles}. */

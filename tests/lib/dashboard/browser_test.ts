@@ -52,9 +52,16 @@ if (skip) {
   );
 }
 
+/**
+ * How long any one wait may take. Generous on purpose: on a loaded 2-core CI machine a cold page
+ * (worker pool starting, Chromium compiling Vega) has taken over 60 s; the waits end as soon as the
+ * page is ready, so a large limit costs nothing when things are fast.
+ */
+const SLOW_MS = 240_000;
+
 /** Wait until app.js has embedded every plot and loaded every late section. */
 async function ready(page: Page): Promise<Record<string, { sent: number; drawn: number }>> {
-  await page.waitForSelector("body[data-plots-ready]", { timeout: 60_000 });
+  await page.waitForSelector("body[data-plots-ready]", { timeout: SLOW_MS });
   const failed = await page.$$eval("figure.plot.failed", (fs) => fs.map((f) => f.textContent));
   deepEqual(failed, []);
   return Object.fromEntries(
@@ -132,6 +139,8 @@ Deno.test({
       });
       p.on("pageerror", (e) => errors.push(`${p.url()}: ${e.message}`));
     };
+    context.setDefaultTimeout(SLOW_MS);
+    context.setDefaultNavigationTimeout(SLOW_MS);
     const page = context.pages()[0] ?? await context.newPage();
     watch(page);
     const byName = async (name: string) => (await store.tests.find({ name }))[0];
@@ -442,7 +451,7 @@ Deno.test({
         // Channel_54 was imported with the fixtures: skipped as already stored, by SHA-256.
         ok(summary.skipped >= 1, JSON.stringify(summary));
         await page.waitForFunction('!document.querySelector("#job-running")', null, {
-          timeout: 30_000,
+          timeout: SLOW_MS,
         });
         ok((await page.textContent("#job-files"))!.includes("Channel_54"));
         await shot(page, "upload-job");
@@ -457,14 +466,14 @@ Deno.test({
         const bytes = await Deno.readTextFile(fixturePath("eis/exampleDataZPlot.z"));
         await Deno.writeTextFile(`${dir}/live_new.z`, bytes + "\n");
         const run = importDirectory(store, [dir], { workers: 0 });
-        await page.waitForSelector("#overview-live[data-updates]", { timeout: 30_000 });
+        await page.waitForSelector("#overview-live[data-updates]", { timeout: SLOW_MS });
         await run;
         await page.waitForFunction(
           `document.querySelector("#count-tests .value")?.textContent !== ${
             JSON.stringify(before)
           }`,
           null,
-          { timeout: 30_000 },
+          { timeout: SLOW_MS },
         );
         await Deno.remove(dir, { recursive: true });
       });
