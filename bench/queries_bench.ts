@@ -207,6 +207,28 @@ report(
   ),
   "< 100 ms",
 );
+report(
+  "tests.stats: count by tester, tag, chemistry; mean fade",
+  await measure(() =>
+    store.tests.stats({}, {
+      by: ["tester", "tag", "chemistry"],
+      metrics: ["fade_per_100_cycles"],
+    })
+  ),
+);
+report(
+  "tests.numbers: fade and 5 numbers of every test with a fade",
+  await measure(() =>
+    store.tests.numbers({ has_fade: true }, [
+      "fade_per_100_cycles",
+      "mean_coulombic_efficiency",
+      "initial_capacity_Ah",
+      "counted_cycle_count",
+      "temperature_C",
+      "charge_rate_C",
+    ])
+  ),
+);
 if (!values["skip-dashboard"]) {
   const handle = createDashboardHandler(store, { adhocDir: null });
   for (const [path, target] of [["/", "< 150 ms"], ["/tests", "< 150 ms"], ["/fade", "< 500 ms"]]) {

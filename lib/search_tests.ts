@@ -78,6 +78,11 @@ export interface TestQuery {
   order?: "asc" | "desc";
   /** Omit the per-cycle tables (`cycles`, `analysis.cycles`). @default {false} */
   without_cycles?: boolean;
+  /**
+   * Tests whose stored analysis has a fade analysis (`true`), or has none (`false`: a protocol
+   * without fade, flat retention, or no analysis).
+   */
+  has_fade?: boolean;
 }
 
 /** One match: the test and its sample. */
@@ -232,6 +237,41 @@ async function withSamples<T extends { sample_id: string }>(
 }
 
 /**
+ * The store filter of a {@link searchTests} query, or `null` when no test can match (an unknown
+ * sample name, a chemistry no sample has): for the store's aggregates over the same tests
+ * (`tests.stats`, `tests.numbers`, `tests.count`).
+ *
+ * @param store The store.
+ * @param query The filters (sort and page kept).
+ * @returns The store filter, or `null`.
+ * @throws {RangeError} As {@link searchTests}.
+ *
+ * @example
+ * ```ts
+ * import { SqliteStore } from "./store/sqlite_store.ts";
+ * import { searchFilter } from "./search_tests.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const store = await SqliteStore.open({ path: ":memory:" });
+ * const cell = await store.samples.create({ name: "CN1", chemistry: "NMC811/Gr" });
+ * await store.tests.create({
+ *   sample_id: cell.id, tester: "Arbin", name: "t1", file_hash: "a".repeat(64),
+ * });
+ * const filter = await searchFilter(store, { chemistry: "nmc", tester: "ARBIN" });
+ * equal((await store.tests.stats(filter!, { by: ["tester"] })).groups.tester![0].count, 1);
+ * // No sample has this chemistry: no test can match.
+ * equal(await searchFilter(store, { chemistry: "LFP" }), null);
+ * await store.close();
+ * ```
+ */
+export async function searchFilter(
+  store: Store,
+  query: TestQuery = {},
+): Promise<TestFilter | null> {
+  return (await storeFilter(store, query))?.filter ?? null;
+}
+
+/**
  * The store filter of a query (and the samples read on the way), or `null` when no test can
  * match (an unknown sample name, a chemistry no sample has).
  */
@@ -285,6 +325,7 @@ async function storeFilter(
   if (q.any_tags?.length) filter.any_tags = [...new Set(q.any_tags)];
   if (q.exclude_tags?.length) filter.exclude_tags = [...new Set(q.exclude_tags)];
   if (q.text !== undefined && q.text.trim() !== "") filter.text = q.text;
+  if (q.has_fade !== undefined) filter.has_fade = q.has_fade;
   if (q.sort !== undefined || q.order !== undefined) {
     filter.sort = { key: q.sort ?? "start_time", order: q.order ?? "asc" };
   }

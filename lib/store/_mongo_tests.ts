@@ -5,7 +5,12 @@
 // under a new version, the test document (the commit point), then superseded chunks removed.
 
 import { Binary, type Document, type Filter, type FindOptions } from "npm:mongodb@6.22.0";
-import type { TestFields, TestInput, TestResult } from "./documents.ts";
+import {
+  SUMMARY_NUMBER_FIELDS,
+  type TestFields,
+  type TestInput,
+  type TestResult,
+} from "./documents.ts";
 import type { TestApi, TestData, TestFilter } from "./store.ts";
 import { ConflictError, isConnectionFailure, NotFoundError } from "./store_error.ts";
 import { laterIso, newId, nowIso } from "./_ids.ts";
@@ -31,6 +36,7 @@ import {
   unknownSampleError,
 } from "./_shared.ts";
 import {
+  checkNumberFields,
   checkStatsOptions,
   checkTestQuery,
   searchWords,
@@ -469,14 +475,17 @@ export class MongoTests {
         }),
       numbers: (filter, fields) =>
         this.#db.op(async () => {
-          const checked = checkStatsOptions({ metrics: [...(fields ?? [])] }).metrics;
+          const checked = checkNumberFields(fields ?? []);
+          // Headline numbers from the index fields, a test's conditions from the document.
+          const summary = new Set<string>(SUMMARY_NUMBER_FIELDS);
+          const path = (f: string) => summary.has(f) ? `_k.${f}` : f;
           const projection: Document = { _id: 1, sample_id: 1, _start: 1 };
-          for (const f of checked) projection[`_k.${f}`] = 1;
+          for (const f of checked) projection[path(f)] = 1;
           return (await this.#findTests(filter ?? {}, { projection })).map((d) => ({
             id: d._id as string,
             sample_id: d.sample_id as string,
             values: Object.fromEntries(checked.map((f) => {
-              const v = (d._k as Document | undefined)?.[f];
+              const v = summary.has(f) ? (d._k as Document | undefined)?.[f] : d[f];
               return [f, typeof v === "number" && Number.isFinite(v) ? v : null];
             })),
           }));

@@ -125,12 +125,18 @@ UPDATE tests SET
   },
   {
     // When each test's data ends (the overview's running and finished tests), whether its
-    // analysis has a fade analysis (the fade ranking), and its place in the `random` order (a
-    // reproducible sample): computed from each document again by `indexRow`, as writes do.
+    // analysis has a fade analysis (the fade ranking), its place in the `random` order (a
+    // reproducible sample) and its conditions (temperature, C-rates, cut-offs: what the fade
+    // ranking correlates): computed from each document again by `indexRow`, as writes do.
     version: 5,
     sql: `ALTER TABLE test_index ADD COLUMN last_data_ms REAL;
 ALTER TABLE test_index ADD COLUMN has_fade INTEGER;
 ALTER TABLE test_index ADD COLUMN random_key REAL;
+ALTER TABLE test_index ADD COLUMN t_temperature_C REAL;
+ALTER TABLE test_index ADD COLUMN t_charge_rate_C REAL;
+ALTER TABLE test_index ADD COLUMN t_discharge_rate_C REAL;
+ALTER TABLE test_index ADD COLUMN t_upper_cutoff_voltage_V REAL;
+ALTER TABLE test_index ADD COLUMN t_lower_cutoff_voltage_V REAL;
 CREATE INDEX test_index_last_data ON test_index(last_data_ms);
 CREATE INDEX test_index_random ON test_index(random_key);`,
     reindex: true,

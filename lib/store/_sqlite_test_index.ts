@@ -5,13 +5,19 @@
 
 import type { SQLInputValue } from "node:sqlite";
 import { SUMMARY_NUMBER_FIELDS, type TestResult } from "./documents.ts";
+import { TEST_CONDITION_FIELDS } from "./store.ts";
 import { currentTest } from "./_shared.ts";
 import { hasFade, lastDataMs, randomKey, testSearchText } from "./_test_query.ts";
 
 /** The columns of `test_index`. */
 export const INDEX_COLUMNS = "test_id,sample_id,start_time,created_at,name,base_name,cell_code," +
   "tester,test_type,tags,name_lc,tester_lc,protocol,flag_codes,flag_count,search_text," +
-  "last_data_ms,has_fade,random_key," + SUMMARY_NUMBER_FIELDS.map((f) => `m_${f}`).join(",");
+  "last_data_ms,has_fade,random_key," + SUMMARY_NUMBER_FIELDS.map((f) => `m_${f}`).join(",") +
+  "," + TEST_CONDITION_FIELDS.map((f) => `t_${f}`).join(",");
+
+/** A finite number, else `null`. */
+const finite = (v: unknown): number | null =>
+  typeof v === "number" && Number.isFinite(v) ? v : null;
 
 /** The statement writing one `test_index` row. */
 export const INSERT_INDEX_ROW = `INSERT OR REPLACE INTO test_index (${INDEX_COLUMNS}) VALUES (${
@@ -41,10 +47,8 @@ export function indexRow(test: TestResult, endTimeS: number | null): SQLInputVal
     lastDataMs(test.start_time, endTimeS),
     hasFade(test) ? 1 : 0,
     randomKey(test.id),
-    ...SUMMARY_NUMBER_FIELDS.map((f) => {
-      const v = s?.[f];
-      return typeof v === "number" && Number.isFinite(v) ? v : null;
-    }),
+    ...SUMMARY_NUMBER_FIELDS.map((f) => finite(s?.[f])),
+    ...TEST_CONDITION_FIELDS.map((f) => finite(test[f])),
   ];
 }
 

@@ -4,12 +4,13 @@
 // in the index as delimited strings ("\na\nb\n", ",a,b,"): a recursive CTE splits them.
 
 import type { SQLInputValue } from "node:sqlite";
-import type { SummaryNumberField } from "./documents.ts";
+import { SUMMARY_NUMBER_FIELDS, type SummaryNumberField } from "./documents.ts";
 import type {
   GroupMetric,
   MetricSummary,
   TestGroup,
   TestGroupKey,
+  TestNumberField,
   TestNumbers,
   TestStats,
   TestStatsOptions,
@@ -129,9 +130,11 @@ export function sqliteTestNumbers(
   filter: IndexWhere,
   order: string,
   page: { limit: number | null; skip: number },
-  fields: readonly SummaryNumberField[],
+  fields: readonly TestNumberField[],
 ): TestNumbers[] {
-  const columns = fields.map((f, k) => `, i.m_${f} AS f${k}`).join("");
+  const column = (f: TestNumberField) =>
+    (SUMMARY_NUMBER_FIELDS as readonly string[]).includes(f) ? `i.m_${f}` : `i.t_${f}`;
+  const columns = fields.map((f, k) => `, ${column(f)} AS f${k}`).join("");
   return db.all(
     `SELECT i.test_id AS id, i.sample_id AS sample_id${columns} FROM test_index i ${filter.where} ${order} LIMIT ? OFFSET ?`,
     [...filter.params, page.limit ?? -1, page.skip],

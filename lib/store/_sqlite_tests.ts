@@ -38,6 +38,7 @@ import {
   unknownSampleError,
 } from "./_shared.ts";
 import {
+  checkNumberFields,
   checkStatsOptions,
   checkTestQuery,
   needsActivityColumns,
@@ -405,7 +406,7 @@ export class SqliteTests {
       numbers: (filter, fields) =>
         this.#db.async(() => {
           const { limit, skip } = checkPage(filter ?? {});
-          const checked = checkStatsOptions({ metrics: [...(fields ?? [])] }).metrics;
+          const checked = checkNumberFields(fields ?? []);
           this.#requireIndex("read the numbers of tests");
           return sqliteTestNumbers(
             this.#db,

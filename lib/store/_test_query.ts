@@ -6,10 +6,12 @@ import { FLAG_CODES, PROTOCOL_KINDS } from "../../analysis/analyze_test.ts";
 import type { TestResult } from "./documents.ts";
 import { SUMMARY_NUMBER_FIELDS } from "./documents.ts";
 import {
+  TEST_CONDITION_FIELDS,
   TEST_GROUP_KEYS,
   TEST_SORT_KEYS,
   type TestFilter,
   type TestGroup,
+  type TestNumberField,
   type TestStatsOptions,
 } from "./store.ts";
 
@@ -88,6 +90,22 @@ export function checkStatsOptions(options: TestStatsOptions): Required<TestStats
     }
   }
   return { by: [...new Set(by)], metrics: [...new Set(metrics)] };
+}
+
+/** Check the fields of `tests.numbers` (RangeError naming an unknown one); without repeats. */
+export function checkNumberFields(fields: readonly TestNumberField[]): TestNumberField[] {
+  if (!Array.isArray(fields)) {
+    throw new RangeError("Cannot read numbers of tests: fields must be an array");
+  }
+  for (const field of fields) {
+    if (
+      !(SUMMARY_NUMBER_FIELDS as readonly string[]).includes(field) &&
+      !(TEST_CONDITION_FIELDS as readonly string[]).includes(field)
+    ) {
+      throw new RangeError(`Cannot read numbers of tests: unknown number "${field}"`);
+    }
+  }
+  return [...new Set(fields)];
 }
 
 /** Groups in the order `tests.stats` gives them: most tests first, ties by value, `null` last. */

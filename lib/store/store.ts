@@ -224,14 +224,32 @@ export interface TestStats {
   groups: Partial<Record<TestGroupKey, TestGroup[]>>;
 }
 
-/** A test's chosen headline numbers (`tests.numbers`). */
+/**
+ * Numbers of a test's own conditions (as the file or the import gave them) that `tests.numbers`
+ * reads beside the headline numbers.
+ */
+export const TEST_CONDITION_FIELDS = [
+  "temperature_C",
+  "charge_rate_C",
+  "discharge_rate_C",
+  "upper_cutoff_voltage_V",
+  "lower_cutoff_voltage_V",
+] as const;
+
+/** A numeric condition field of a test. */
+export type TestConditionField = typeof TEST_CONDITION_FIELDS[number];
+
+/** A number `tests.numbers` reads: a headline number of the analysis or a test condition. */
+export type TestNumberField = SummaryNumberField | TestConditionField;
+
+/** A test's chosen numbers (`tests.numbers`). */
 export interface TestNumbers {
   /** The test. */
   id: string;
   /** Its sample. */
   sample_id: string;
   /** The numbers asked for (`null`: the test has none). */
-  values: Partial<Record<SummaryNumberField, number | null>>;
+  values: Partial<Record<TestNumberField, number | null>>;
 }
 
 /** Time series and spectra saved together with a test. */
@@ -313,7 +331,7 @@ export interface TestApi {
    * test document is read): narrow rows for statistics over many tests (similar tests,
    * outliers).
    */
-  numbers(filter: TestFilter, fields: readonly SummaryNumberField[]): Promise<TestNumbers[]>;
+  numbers(filter: TestFilter, fields: readonly TestNumberField[]): Promise<TestNumbers[]>;
   /** Distinct non-empty cell codes of all tests, sorted. */
   cellCodes(): Promise<string[]>;
   /** Append a note. */

@@ -5,7 +5,21 @@ import { compareTests } from "../../../analysis/compare_tests.ts";
 import { type Ctx, HttpError, type Page } from "../_context.ts";
 import { spearman } from "../_correlation.ts";
 import { analysisNote, uniqueLabels } from "../_data.ts";
-import { searchTestsPage, type TestListingMatch } from "../../search_tests.ts";
+import {
+  searchFilter,
+  searchTestsPage,
+  type TestListingMatch,
+  type TestQuery,
+} from "../../search_tests.ts";
+import type { Sample } from "../../store/documents.ts";
+import {
+  type SummaryCondition,
+  TEST_CONDITION_FIELDS,
+  type TestGroupKey,
+  type TestNumberField,
+  type TestNumbers,
+  type TestStats,
+} from "../../store/store.ts";
 import { Params } from "../_params.ts";
 import { flagBadges } from "../_flags.ts";
 import { markup, num, pct, query, type SafeHtml } from "../_html.ts";
@@ -15,33 +29,62 @@ import { emptyStore } from "./overview.ts";
 /** A test of the ranking: its listing and sample. */
 type Row = TestListingMatch;
 
+/** A ranked test's numbers (`tests.numbers`) and its sample: what the correlations read. */
+interface DriverRow {
+  /** The test's headline numbers and conditions. */
+  values: TestNumbers["values"];
+  /** Its sample, or `null`. */
+  sample: Sample | null;
+}
+
 /** Numeric properties compared with the fade rate: label and accessor. */
-const NUMERIC: [string, (r: Row) => number | null | undefined][] = [
-  ["mean coulombic efficiency", (r) => r.test.analysis?.summary.mean_coulombic_efficiency],
-  ["mean energy efficiency", (r) => r.test.analysis?.summary.mean_energy_efficiency],
-  ["internal resistance (Ω)", (r) => r.test.analysis?.summary.median_internal_resistance_ohm],
-  ["initial capacity (Ah)", (r) => r.test.analysis?.summary.initial_capacity_Ah],
-  ["counted cycles", (r) => r.test.analysis?.summary.counted_cycle_count],
-  ["temperature (°C)", (r) => r.test.temperature_C],
-  ["charge C-rate", (r) => r.test.charge_rate_C],
-  ["discharge C-rate", (r) => r.test.discharge_rate_C],
-  ["upper cut-off (V)", (r) => r.test.upper_cutoff_voltage_V],
-  ["lower cut-off (V)", (r) => r.test.lower_cutoff_voltage_V],
+const NUMERIC: [string, (r: DriverRow) => number | null | undefined][] = [
+  ["mean coulombic efficiency", (r) => r.values.mean_coulombic_efficiency],
+  ["mean energy efficiency", (r) => r.values.mean_energy_efficiency],
+  ["internal resistance (Ω)", (r) => r.values.median_internal_resistance_ohm],
+  ["initial capacity (Ah)", (r) => r.values.initial_capacity_Ah],
+  ["counted cycles", (r) => r.values.counted_cycle_count],
+  ["temperature (°C)", (r) => r.values.temperature_C],
+  ["charge C-rate", (r) => r.values.charge_rate_C],
+  ["discharge C-rate", (r) => r.values.discharge_rate_C],
+  ["upper cut-off (V)", (r) => r.values.upper_cutoff_voltage_V],
+  ["lower cut-off (V)", (r) => r.values.lower_cutoff_voltage_V],
   ["electrode area (cm²)", (r) => r.sample?.area_cm2],
   ["mass (g)", (r) => r.sample?.mass_g],
   ["active mass (g)", (r) => r.sample?.active_mass_g],
 ];
 
-/** Categorical properties: label and accessor (several values for tags). */
-const CATEGORICAL: [string, (r: Row) => string[]][] = [
-  ["chemistry", (r) => (r.sample?.chemistry ? [r.sample.chemistry] : [])],
-  ["tester", (r) => [r.test.tester]],
-  ["form factor", (r) => (r.sample?.form_factor ? [r.sample.form_factor] : [])],
-  ["tag", (r) => r.test.tags],
+/** The numbers the correlations read of each ranked test (the fade rate first). */
+const DRIVER_FIELDS: TestNumberField[] = [
+  "fade_per_100_cycles",
+  "mean_coulombic_efficiency",
+  "mean_energy_efficiency",
+  "median_internal_resistance_ohm",
+  "initial_capacity_Ah",
+  "counted_cycle_count",
+  ...TEST_CONDITION_FIELDS,
+];
+
+/** Categorical properties: label and the property the store counts tests by. */
+const CATEGORICAL: [string, TestGroupKey][] = [
+  ["chemistry", "chemistry"],
+  ["tester", "tester"],
+  ["form factor", "form_factor"],
+  ["tag", "tag"],
 ];
 
 /** Tests with fewer counted cycles than this are listed but not ranked. */
 export const MIN_RANKED_CYCLES = 5;
+
+/**
+ * The ranking rule as conditions the store answers: a fade rate (any number: `≥ −MAX_VALUE`
+ * holds for every number and for no missing one) over at least {@link MIN_RANKED_CYCLES}
+ * counted cycles, in a test with a fade analysis.
+ */
+const RANKED_WHERE: SummaryCondition[] = [
+  { field: "fade_per_100_cycles", op: ">=", value: -Number.MAX_VALUE },
+  { field: "counted_cycle_count", op: ">=", value: MIN_RANKED_CYCLES },
+];
 
 /** A ranked test: its row and fade rate. */
 export interface RankedTest {
@@ -52,11 +95,11 @@ export interface RankedTest {
 }
 
 /** Rank correlation of each numeric property with the fade rate over the tests that have both. */
-export function fadeDrivers(ranked: readonly RankedTest[]) {
+export function fadeDrivers(rows: readonly DriverRow[]) {
   const out: { property: string; n: number; rho: number }[] = [];
   for (const [property, get] of NUMERIC) {
-    const pairs = ranked.flatMap(({ row: r, rate }) => {
-      const x = get(r), y = rate;
+    const pairs = rows.flatMap((r) => {
+      const x = get(r), y = r.values.fade_per_100_cycles;
       return typeof x === "number" && Number.isFinite(x) && typeof y === "number" &&
           Number.isFinite(y)
         ? [[x, y] as const]
@@ -69,46 +112,47 @@ export function fadeDrivers(ranked: readonly RankedTest[]) {
   return out.sort((a, b) => Math.abs(b.rho) - Math.abs(a.rho));
 }
 
-/** Mean fade rate per value of each categorical property (only properties with ≥ 2 values). */
-export function fadeByGroup(ranked: readonly RankedTest[]) {
+/**
+ * Mean fade rate per value of each categorical property (only properties with ≥ 2 values), from
+ * the store's counts over the ranked tests (`tests.stats`).
+ */
+export function fadeByGroup(stats: TestStats | null) {
   const out: { property: string; value: string; n: number; mean_fade: number }[] = [];
-  for (const [property, get] of CATEGORICAL) {
-    const groups = new Map<string, number[]>();
-    for (const { row, rate } of ranked) {
-      for (const v of get(row)) groups.set(v, [...(groups.get(v) ?? []), rate]);
-    }
-    if (groups.size < 2) continue;
-    for (const [value, fs] of groups) {
-      out.push({
-        property,
-        value,
-        n: fs.length,
-        mean_fade: fs.reduce((s, x) => s + x, 0) / fs.length,
-      });
-    }
+  for (const [property, key] of CATEGORICAL) {
+    const groups = (stats?.groups[key] ?? []).flatMap((g) => {
+      const m = g.metrics.fade_per_100_cycles;
+      return g.value !== null && m && m.n > 0 && m.mean !== null
+        ? [{ property, value: g.value, n: m.n, mean_fade: m.mean }]
+        : [];
+    });
+    if (groups.length >= 2) out.push(...groups);
   }
   return out.sort((a, b) => a.property.localeCompare(b.property) || b.mean_fade - a.mean_fade);
 }
 
 /** Why a test is not ranked: no analysis, no fade analysis (the note), or too few cycles. */
-function unrankedReason(r: Row): string | null {
+function unrankedReason(r: Row): string {
   const a = r.test.analysis;
   if (!a) return analysisNote(r.test) ?? "not analysed";
   if (a.fade_note) return a.fade_note;
   if (a.summary.fade_per_100_cycles === null) return "no fade rate";
-  if (a.summary.counted_cycle_count < MIN_RANKED_CYCLES) {
-    return `${a.summary.counted_cycle_count} counted cycles`;
-  }
-  return null;
+  return `${a.summary.counted_cycle_count} counted cycles`;
 }
 
 /** Tests per page of the ranking. */
 const PER_PAGE = 50;
 
-/** Fade ranking: tests by fade rate, their fitted end of life, and what goes with fast fade. */
+/** Tests not ranked listed (with why), at most. */
+const UNRANKED_SHOWN = 200;
+
+/**
+ * Fade ranking: tests by fade rate, their fitted end of life, and what goes with fast fade. The
+ * store ranks, pages, counts and aggregates (its index); only the page's tests and the numbers
+ * of the ranked tests are read.
+ */
 export async function fadePage(ctx: Ctx): Promise<Page> {
-  const { url } = ctx;
-  if ((await ctx.store.tests.count()) === 0) {
+  const { url, store } = ctx;
+  if ((await store.tests.count()) === 0) {
     return { title: "Fade ranking", nav: "fade", body: emptyStore(ctx) };
   }
   const p = new Params(url, ["q", "chemistry", "tester", "page"]);
@@ -116,30 +160,59 @@ export async function fadePage(ctx: Ctx): Promise<Page> {
   const chemistry = p.string("chemistry");
   const tester = p.string("tester");
   const page = p.int("page", { min: 1 }) ?? 1;
-  const [{ matches }, samples, listing] = await Promise.all([
-    searchTestsPage(ctx.store, {
-      text,
-      chemistry,
-      tester,
+  const first = (page - 1) * PER_PAGE;
+  const base: TestQuery = { text, chemistry, tester };
+  const rankedQuery: TestQuery = { ...base, has_fade: true, where: RANKED_WHERE };
+  const fastest: TestQuery = { ...rankedQuery, sort: "fade_per_100_cycles", order: "desc" };
+  const badRequest = (err: unknown) => {
+    throw err instanceof RangeError ? new HttpError(400, err.message) : err;
+  };
+  const [rankedPage, matching, samples, testers, filter] = await Promise.all([
+    searchTestsPage(store, { ...fastest, offset: first, limit: PER_PAGE }),
+    searchTestsPage(store, { ...base, limit: 0 }),
+    store.samples.find(),
+    store.tests.stats({}, { by: ["tester"] }),
+    searchFilter(store, rankedQuery),
+  ]).catch(badRequest);
+  const rankedTotal = rankedPage.total;
+  const shown: RankedTest[] = rankedPage.matches.map((row) => ({
+    row,
+    rate: row.test.analysis!.summary.fade_per_100_cycles!,
+  }));
+  // Not ranked: no fade analysis; too few counted cycles; no fade rate (sorted by fade rate, the
+  // tests without one come after the ranked ones).
+  const unrankedTotal = matching.total - rankedTotal;
+  const short: { row: Row; reason: string }[] = [];
+  const unranked: TestQuery[] = [
+    { ...base, has_fade: false },
+    {
+      ...base,
+      has_fade: true,
+      where: [{ field: "counted_cycle_count", op: "<", value: MIN_RANKED_CYCLES }],
+    },
+    { ...base, has_fade: true, where: [RANKED_WHERE[1]], offset: rankedTotal },
+  ];
+  for (const q of unranked) {
+    if (short.length >= Math.min(unrankedTotal, UNRANKED_SHOWN)) break;
+    const { matches } = await searchTestsPage(store, {
       sort: "fade_per_100_cycles",
       order: "desc",
-    }).catch((err) => {
-      throw err instanceof RangeError ? new HttpError(400, err.message) : err;
-    }),
-    ctx.store.samples.find(),
-    ctx.store.tests.list(),
-  ]);
-  const ranked: RankedTest[] = [];
-  const short: { row: Row; reason: string }[] = [];
-  for (const row of matches) {
-    const reason = unrankedReason(row);
-    if (reason === null) {
-      ranked.push({ row, rate: row.test.analysis!.summary.fade_per_100_cycles! });
-    } else short.push({ row, reason });
+      limit: UNRANKED_SHOWN - short.length,
+      ...q,
+    }).catch(badRequest);
+    for (const row of matches) short.push({ row, reason: unrankedReason(row) });
   }
-  const pages = Math.max(1, Math.ceil(ranked.length / PER_PAGE));
-  const first = (page - 1) * PER_PAGE;
-  const shown = ranked.slice(first, first + PER_PAGE);
+  const sampleById = new Map(samples.map((s) => [s.id, s]));
+  const [numbers, stats] = filter
+    ? await Promise.all([
+      store.tests.numbers(filter, DRIVER_FIELDS),
+      store.tests.stats(filter, {
+        by: CATEGORICAL.map(([, key]) => key),
+        metrics: ["fade_per_100_cycles"],
+      }),
+    ])
+    : [[], null];
+  const pages = Math.max(1, Math.ceil(rankedTotal / PER_PAGE));
   const distinct = (xs: (string | null)[]) =>
     [...new Set(xs.filter((x): x is string => !!x))].sort();
   const select = (name: string, label: string, options: string[], value?: string) =>
@@ -165,10 +238,17 @@ counted cycles are listed below the table.</p>
       text ?? ""
     }"></label>${
       select("chemistry", "Chemistry", distinct(samples.map((s) => s.chemistry)), chemistry)
-    }${select("tester", "Tester", distinct(listing.map((t) => t.tester)), tester)}
+    }${
+      select(
+        "tester",
+        "Tester",
+        distinct((testers.groups.tester ?? []).map((g) => g.value)),
+        tester,
+      )
+    }
 <button type="submit">Filter</button> <a href="/fade">Clear</a></form>
-<div class="pager"><span id="fade-count">${ranked.length} ranked tests${
-      ranked.length ? `; ${first + 1}–${first + shown.length} shown` : ""
+<div class="pager"><span id="fade-count">${rankedTotal} ranked tests${
+      shown.length ? `; ${first + 1}–${first + shown.length} shown` : ""
     }.</span><nav class="pages" aria-label="Pages">${
       pageLink(page - 1, "‹ Previous", "prev")
     } <span>page ${page} of ${pages}</span> ${pageLink(page + 1, "Next ›", "next")}</nav></div>
@@ -196,20 +276,24 @@ counted cycles are listed below the table.</p>
       })
     }</tbody></table>
 ${
-      short.length
-        ? markup`<details id="fade-unranked"><summary>${short.length} tests not ranked</summary><ul>${
-          short.slice(0, 200).map(({ row: r, reason }) =>
+      unrankedTotal
+        ? markup`<details id="fade-unranked"><summary>${unrankedTotal} tests not ranked</summary><ul>${
+          short.map(({ row: r, reason }) =>
             markup`<li><a href="/tests/${
               encodeURIComponent(r.test.id)
             }">${r.test.name}</a> (${reason})</li>`
           )
         }${
-          short.length > 200 ? markup`<li class="muted">and ${short.length - 200} more</li>` : ""
+          unrankedTotal > short.length
+            ? markup`<li class="muted">and ${unrankedTotal - short.length} more</li>`
+            : ""
         }</ul></details>`
         : ""
     }`,
   );
-  const top = ranked.slice(0, 6).map((r) => r.row);
+  const top = first === 0
+    ? shown.slice(0, 6).map((r) => r.row)
+    : (await searchTestsPage(store, { ...fastest, limit: 6 }).catch(badRequest)).matches;
   if (top.length >= 1) {
     const full = await Promise.all(top.map((r) => ctx.store.tests.get(r.test.id)));
     const labels = uniqueLabels(top);
@@ -230,8 +314,10 @@ ${
       }">Open in Compare</a></p>`,
     );
   }
-  const drivers = fadeDrivers(ranked);
-  const groups = fadeByGroup(ranked);
+  const drivers = fadeDrivers(
+    numbers.map((n) => ({ values: n.values, sample: sampleById.get(n.sample_id) ?? null })),
+  );
+  const groups = fadeByGroup(stats);
   parts.push(markup`<h2>What goes with fast fade</h2>
 <p class="muted">Spearman rank correlation between each property and the fade rate, over the tests
 that have both (positive: higher values fade faster). With few tests these are hints, not proof;

@@ -2,6 +2,7 @@
 
 import type { Ctx, Page } from "../_context.ts";
 import type { FileOutcome, ImportJob, TestListing } from "../../store/documents.ts";
+import type { TestFilter } from "../../store/store.ts";
 import { longText, markup, type SafeHtml, when } from "../_html.ts";
 import { Params } from "../_params.ts";
 import { jobTable } from "./jobs.ts";
@@ -30,6 +31,9 @@ export function lastDataTime(
 /** Files of the recent jobs listed on the overview, at most, per kind. */
 const FILES_SHOWN = 10;
 
+/** Tests listed under running, finished and without absolute time, at most, each. */
+const TESTS_SHOWN = 15;
+
 /** Overview: counts, running versus finished tests, recent imports, skipped and failed files. */
 export async function overviewPage(ctx: Ctx): Promise<Page> {
   const { store } = ctx;
@@ -45,21 +49,31 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
   if (samples === 0 && tests === 0 && jobs.length === 0) {
     return { title: "Overview", nav: "overview", body: emptyStore(ctx) };
   }
-  const all = await store.tests.list();
+  // Running (last data point within the window, or ahead of this clock), finished and without
+  // absolute time: counted and the first of each listed by the store (its index of the last data
+  // point), never read whole. Most recent first: nearest to now, so a clock ahead of the
+  // server's stays in order.
   const now = ctx.options.now().getTime();
   const window = ctx.options.runningWindowHours * 3_600_000;
-  const running: typeof all = [], finished: typeof all = [], unknown: typeof all = [];
-  for (const t of all) {
-    const last = lastDataTime(t);
-    if (!last) unknown.push(t);
-    else if (now - last.getTime() <= window) running.push(t);
-    else finished.push(t);
-  }
-  // Most recent first (nearest to now: a clock ahead of the server's stays in order).
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const since = iso(now - window);
+  const listed = (filter: TestFilter) => store.tests.list({ ...filter, limit: TESTS_SHOWN });
+  const [runningCount, finishedCount, unknownCount, past, ahead, finished, unknown] = await Promise
+    .all([
+      store.tests.count({ last_data_from: since }),
+      store.tests.count({ last_data_before: since }),
+      store.tests.count({ last_data_known: false }),
+      listed({
+        last_data_from: since,
+        last_data_before: iso(now),
+        sort: { key: "last_data_time", order: "desc" },
+      }),
+      listed({ last_data_from: iso(now), sort: { key: "last_data_time", order: "asc" } }),
+      listed({ last_data_before: since, sort: { key: "last_data_time", order: "desc" } }),
+      listed({ last_data_known: false }),
+    ]);
   const age = (t: TestListing) => Math.abs(now - (lastDataTime(t)?.getTime() ?? 0));
-  const byLast = (a: TestListing, b: TestListing) => age(a) - age(b);
-  running.sort(byLast);
-  finished.sort(byLast);
+  const running = [...past, ...ahead].sort((a, b) => age(a) - age(b)).slice(0, TESTS_SHOWN);
   const failedJobs = jobs.filter((j) => j.status === "failed" || j.counts.failed > 0);
   const failedFiles: { job: ImportJob; f: FileOutcome }[] = [];
   const skippedFiles: { job: ImportJob; f: FileOutcome }[] = [];
@@ -80,18 +94,20 @@ export async function overviewPage(ctx: Ctx): Promise<Page> {
   const active = jobs.some((j) => j.status === "running");
   const card = (id: string, value: number, label: string) =>
     markup`<div class="card" id="${id}"><div class="value">${value}</div><div class="label">${label}</div></div>`;
-  const testList = (list: typeof all) =>
+  const testList = (list: readonly TestListing[], total: number) =>
     list.length === 0
       ? markup`<p class="muted">None.</p>`
       : markup`<ul>${
-        list.slice(0, 15).map((t) =>
+        list.map((t) =>
           markup`<li><a href="/tests/${
             encodeURIComponent(t.id)
           }">${t.name}</a> <span class="muted">last data ${
             when(lastDataTime(t)?.toISOString())
           }</span></li>`
         )
-      }${list.length > 15 ? markup`<li class="muted">and ${list.length - 15} more</li>` : ""}</ul>`;
+      }${
+        total > list.length ? markup`<li class="muted">and ${total - list.length} more</li>` : ""
+      }</ul>`;
   const fileTable = (id: string, rows: { job: ImportJob; f: FileOutcome }[], what: string) =>
     markup`<table id="${id}" class="sticky"><thead><tr><th>File</th><th>Job</th><th>${what}</th></tr></thead><tbody>${
       rows.map(({ job, f }) =>
@@ -111,20 +127,20 @@ ${card("count-samples", samples, "samples")}${card("count-tests", tests, "tests"
 ${card("count-cells", cells.length, "cells (cell codes)")}${
     card("count-datasets", datasets, "cell datasets")
   }
-${card("count-running", running.length, "running tests")}${
-    card("count-finished", finished.length, "finished tests")
+${card("count-running", runningCount, "running tests")}${
+    card("count-finished", finishedCount, "finished tests")
   }
 ${card("count-failed-imports", failedJobs.length, "recent imports with failures")}</div>
 ${tests === 0 ? emptyStore(ctx) : ""}
 <div class="row"><section><h2>Running tests</h2>
 <p class="muted">Last data point less than ${ctx.options.runningWindowHours} h ago.</p>${
-    testList(running)
+    testList(running, runningCount)
   }</section>
-<section><h2>Finished tests</h2>${testList(finished)}</section>
+<section><h2>Finished tests</h2>${testList(finished, finishedCount)}</section>
 ${
-    unknown.length
+    unknownCount
       ? markup`<section><h2>Without absolute time</h2><p class="muted">The file gave no start time, so
-whether these still run is unknown.</p>${testList(unknown)}</section>`
+whether these still run is unknown.</p>${testList(unknown, unknownCount)}</section>`
       : ""
   }</div>
 <h2>Recent imports</h2>${

@@ -330,26 +330,15 @@ const COLUMNS: Column[] = [
   },
 ];
 
-/** How long the options of the tester and tag filters are reused, ms. */
-const FACETS_MS = 30_000;
-const facetCache = new WeakMap<Store, { at: number; testers: string[]; tags: string[] }>();
-
 /**
- * The testers and tags to offer in the filters: read from every test (the one part of the page
- * that grows with the store), then reused for {@link FACETS_MS} (a tag added meanwhile appears
- * in the options a little later; searching for it works at once).
+ * The testers and tags to offer in the filters: counted by the store over its index
+ * (`tests.stats`), never by reading the tests.
  */
 async function facets(store: Store): Promise<{ testers: string[]; tags: string[] }> {
-  const hit = facetCache.get(store);
-  if (hit && Date.now() - hit.at < FACETS_MS) return hit;
-  const listing = await store.tests.list();
-  const fresh = {
-    at: Date.now(),
-    testers: [...new Set(listing.map((t) => t.tester))].sort(),
-    tags: [...new Set(listing.flatMap((t) => t.tags))].sort(),
-  };
-  facetCache.set(store, fresh);
-  return fresh;
+  const { groups } = await store.tests.stats({}, { by: ["tester", "tag"] });
+  const values = (list: { value: string | null }[] = []) =>
+    list.map((g) => g.value).filter((v): v is string => v !== null).sort();
+  return { testers: values(groups.tester), tags: values(groups.tag) };
 }
 
 /** Tests: search and filters, a sorted page of the matches, compare / export of a selection. */

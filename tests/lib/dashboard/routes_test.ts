@@ -12,6 +12,11 @@ import { TRACE_POINTS } from "../../../lib/dashboard/_pages/test_detail.ts";
 import { fadeSectionHtml } from "../../../lib/dashboard/_pages/detail_sections.ts";
 import { analyzeStoredTest } from "../../../lib/analyze/analyze_stored_test.ts";
 import { dvdqPeakMetrics } from "../../../analysis/dvdq_peak_metrics.ts";
+import { analyzeTest } from "../../../analysis/analyze_test.ts";
+import { generateTests, shapeCycles, SHAPES } from "./_generated_store.ts";
+import { MIN_RANKED_CYCLES } from "../../../lib/dashboard/_pages/fade.ts";
+import { pct } from "../../../lib/dashboard/_html.ts";
+import { spearman } from "../../../lib/dashboard/_correlation.ts";
 
 const BASE = "http://127.0.0.1:8050";
 
@@ -108,6 +113,44 @@ Deno.test("overview counts a test whose last data point is recent as running", a
   // maccor_example ends in 2016 (its file's date), long before: not running (the finished list
   // shows the 15 most recent first).
   ok(!running.includes(">maccor_example<"));
+});
+
+Deno.test("overview: running, finished and unknown tests counted and listed by the store", async () => {
+  // 72 generated tests started an hour apart from 2024-01-01, ending 60, 120 or 240 h later (30,
+  // 60 or 120 cycles of 2 h), and one without a start time; "now" is 2024-01-08: the expected
+  // lists come from every stored test's last data point, nearest to now first.
+  const store = await SqliteStore.open({ path: ":memory:" });
+  await generateTests(store, 72);
+  const sample = (await store.samples.find())[0];
+  await store.tests.create({
+    sample_id: sample.id,
+    tester: "Arbin",
+    name: "no-start",
+    file_hash: "f".repeat(64),
+  });
+  const now = Date.UTC(2024, 0, 8);
+  const { text } = await handler(store, { now: () => new Date(now) })("/");
+  const all = await store.tests.list();
+  const last = (t: (typeof all)[number]) =>
+    t.start_time ? Date.parse(t.start_time) + (t.end_time_s ?? 0) * 1000 : null;
+  const running = all.filter((t) => last(t) !== null && now - last(t)! <= 24 * 3_600_000);
+  const finished = all.filter((t) => last(t) !== null && now - last(t)! > 24 * 3_600_000);
+  const card = (id: string) =>
+    Number(new RegExp(`id="${id}"><div class="value">(\\d+)<`).exec(text)?.[1]);
+  ok(running.length > 15 && finished.length > 15, `${running.length} / ${finished.length}`);
+  equal(card("count-running"), running.length);
+  equal(card("count-finished"), finished.length);
+  const listed = (h2: string) =>
+    [...new RegExp(`<h2>${h2}</h2>(.*?)</section>`, "s").exec(text)![1].matchAll(/">([^<]+)<\/a>/g)]
+      .map((m) => m[1]);
+  const age = (t: (typeof all)[number]) => Math.abs(now - last(t)!);
+  const nearest = (list: typeof all) => list.map((t) => age(t)).sort((a, b) => a - b).slice(0, 15);
+  const byName = new Map(all.map((t) => [t.name, t]));
+  deepEqual(listed("Running tests").map((n) => age(byName.get(n)!)), nearest(running));
+  deepEqual(listed("Finished tests").map((n) => age(byName.get(n)!)), nearest(finished));
+  match(text, new RegExp(`and ${running.length - 15} more`));
+  deepEqual(listed("Without absolute time"), ["no-start"]);
+  await store.close();
 });
 
 Deno.test("tests page filters by tester and inclusive date range, and sorts", async () => {
@@ -321,6 +364,75 @@ Deno.test("fade ranking ranks by the stored analyses' fade and shows correlation
   match(text, /id="plot-fade-overlay"/);
   match(text, /id="fade-drivers"/);
   match(text, /id="fade-unranked"/);
+});
+
+Deno.test("fade ranking from the store's index gives what the tests' stored analyses give", async () => {
+  // 72 generated tests (two of each shape), a short test (3 cycles) and one never analysed; the
+  // expected numbers are computed here from every stored test, as the page did before it asked
+  // the store (ranked: a fade analysis with a fade rate over ≥ MIN_RANKED_CYCLES counted cycles).
+  const store = await SqliteStore.open({ path: ":memory:" });
+  const { ids } = await generateTests(store, 72);
+  // A test condition to correlate: temperature rising with the test's number (k mod 9).
+  for (const [k, id] of ids.entries()) {
+    await store.tests.update(id, { temperature_C: 20 + 5 * (k % 9) });
+  }
+  const sample = (await store.samples.find())[0];
+  const shortCycles = shapeCycles(SHAPES[5]).slice(0, 3);
+  await store.tests.create({
+    sample_id: sample.id,
+    tester: "Arbin",
+    name: "short",
+    file_hash: "e".repeat(64),
+    cycles: shortCycles,
+    analysis: analyzeTest({ cycles: shortCycles }, { formationCycles: 0 }).toJSON(),
+  });
+  await store.tests.create({
+    sample_id: sample.id,
+    tester: "Arbin",
+    name: "unanalysed",
+    file_hash: "f".repeat(64),
+  });
+  const all = await store.tests.list();
+  const ranked = all.filter((t) =>
+    t.analysis && !t.analysis.fade_note && t.analysis.summary.fade_per_100_cycles !== null &&
+    t.analysis.summary.counted_cycle_count >= MIN_RANKED_CYCLES
+  );
+  const rate = (t: (typeof all)[number]) => t.analysis!.summary.fade_per_100_cycles!;
+  const { text } = await handler(store)("/fade");
+  match(text, new RegExp(`id="fade-count">${ranked.length} ranked tests; 1–50 shown`));
+  match(text, new RegExp(`<summary>${all.length - ranked.length} tests not ranked</summary>`));
+  match(text, /href="\/tests\/[^"]+">short<\/a> \(3 counted cycles\)/);
+  match(text, /href="\/tests\/[^"]+">unanalysed<\/a> \(not analysed yet/);
+  // The first page: the 50 fastest, fastest first.
+  const byId = new Map(all.map((t) => [t.id, t]));
+  const shown = [...text.matchAll(/<tr data-test-id="([^"]+)">/g)].map((m) =>
+    rate(byId.get(m[1])!)
+  );
+  deepEqual(shown, ranked.map(rate).sort((a, b) => b - a).slice(0, 50));
+  // Mean fade by tester over the ranked tests.
+  for (const tester of ["Arbin", "BioLogic", "Neware", "Maccor"]) {
+    const rates = ranked.filter((t) => t.tester === tester).map(rate);
+    const mean = rates.reduce((s, x) => s + x, 0) / rates.length;
+    match(
+      text,
+      new RegExp(
+        `<tr><td>tester</td><td>${tester}</td><td class="num">${rates.length}</td><td class="num">${
+          pct(mean)
+        }</td></tr>`,
+      ),
+    );
+  }
+  // Spearman's ρ of the temperature with the fade rate (the same function, on the same pairs).
+  const rho = spearman(ranked.map((t) => t.temperature_C!), ranked.map(rate))!;
+  match(
+    text,
+    new RegExp(
+      `<tr><td>temperature \\(°C\\)</td><td class="num">${
+        rho.toFixed(2)
+      }</td><td class="num">${ranked.length}</td></tr>`,
+    ),
+  );
+  await store.close();
 });
 
 Deno.test("compare overlays the chosen tests and skips what it cannot compare, saying why", async () => {

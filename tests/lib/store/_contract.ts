@@ -600,6 +600,8 @@ const CASES: Case[] = [
         ["s4", b.id, "Arbin", 0.7, []],
         ["s5", b.id, "Neware", 0.9, ["slow"]],
       ];
+      // Test conditions `tests.numbers` reads beside the headline numbers.
+      const temperature: Record<string, number> = { s1: 25, s4: 45 };
       for (const [name, sampleId, tester, r, tags] of rows) {
         const cycles = r === null ? [] : [
           makeCycle(1, [0, 10], { charge: 1.02, discharge: 1.0 }),
@@ -611,6 +613,7 @@ const CASES: Case[] = [
           name,
           file_hash: hashOf(name),
           tags,
+          temperature_C: temperature[name] ?? null,
           cycles,
           analysis: r === null ? null : analyzeTest({ cycles }).toJSON(),
         });
@@ -678,6 +681,13 @@ const CASES: Case[] = [
       const byName = new Map(all.map((t) => [t.id, t.name]));
       deepEqual(numbers.map((n) => byName.get(n.id)), ["s1", "s5", "s2", "s4", "s3"]);
       deepEqual(numbers.map((n) => n.values.cycle_count), [2, 2, 2, 2, null]);
+      deepEqual(
+        (await store.tests.numbers({ sort: { key: "name" } }, ["temperature_C"])).map((n) =>
+          n.values.temperature_C
+        ),
+        [25, null, null, 45, null],
+      );
+      await rejects(store.tests.numbers({}, ["colour" as never]), RangeError);
       equal(numbers[0].sample_id, a.id);
       deepEqual(
         (await store.tests.numbers({ tester: "Maccor" }, ["capacity_retention"]))[0].values,
