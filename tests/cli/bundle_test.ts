@@ -7,25 +7,14 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { jsonLines, repoPath, runCli } from "./_run.ts";
+import { bundleTo } from "./_bundle.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "bundle_test_" });
 
-/** Bundle cli/NAME.ts into the temp dir; `null` with the reason when esbuild is unavailable. */
+/** Bundle cli/NAME.ts into the temp dir (once per test run, see `_bundle.ts`). */
 async function bundle(name: string): Promise<{ path: string } | { skip: string }> {
-  const path = join(dir, `${name}.js`);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "deno", "-o", path, `cli/${name}.ts`],
-    cwd: repoPath(""),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (out.success) return { path };
-  const stderr = new TextDecoder().decode(out.stderr);
-  // deno bundle downloads esbuild on first use; offline without a cached copy it cannot run.
-  if (/esbuild/i.test(stderr) && /download|fetch|dns|network|connect/i.test(stderr)) {
-    return { skip: `deno bundle cannot fetch esbuild offline: ${stderr.trim().split("\n")[0]}` };
-  }
-  throw new Error(`deno bundle cli/${name}.ts failed:\n${stderr}`);
+  const b = await bundleTo(`cli/${name}.ts`, join(dir, `${name}.js`));
+  return typeof b === "string" ? { path: b } : b;
 }
 
 const summarize = await bundle("summarize");

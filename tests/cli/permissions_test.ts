@@ -10,6 +10,7 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { jsonLines, repoPath } from "./_run.ts";
+import { bundleTo } from "./_bundle.ts";
 
 const TOOLS = [
   "analyze",
@@ -65,21 +66,9 @@ const dir = await Deno.makeTempDir({ prefix: "permissions_test_" });
 const home = join(dir, "home");
 await Deno.mkdir(home);
 
-/** Bundle cli/NAME.ts; the reason when esbuild is unavailable offline. */
-async function bundle(name: string): Promise<string | { skip: string }> {
-  const path = join(dir, `${name}.js`);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "deno", "-o", path, `cli/${name}.ts`],
-    cwd: repoPath(""),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (out.success) return path;
-  const stderr = new TextDecoder().decode(out.stderr);
-  if (/esbuild/i.test(stderr) && /download|fetch|dns|network|connect/i.test(stderr)) {
-    return { skip: `deno bundle cannot fetch esbuild offline: ${stderr.trim().split("\n")[0]}` };
-  }
-  throw new Error(`deno bundle cli/${name}.ts failed:\n${stderr}`);
+/** Bundle cli/NAME.ts (once per test run, see `_bundle.ts`); the reason to skip offline. */
+function bundle(name: string): Promise<string | { skip: string }> {
+  return bundleTo(`cli/${name}.ts`, join(dir, `${name}.js`));
 }
 
 const bundles: Record<string, string> = {};
@@ -105,13 +94,14 @@ let skip: string | null = null;
   }).output();
   if (!worker.success) skip = "deno bundle lib/dashboard/_worker.ts failed (esbuild offline?)";
 }
-for (const tool of skip ? [] : TOOLS) {
-  const b = await bundle(tool);
+// All at once: each `deno bundle` waits on its own esbuild process much of the time.
+const built = skip ? [] : await Promise.all(TOOLS.map(bundle));
+for (const [i, b] of built.entries()) {
   if (typeof b !== "string") {
     skip = b.skip;
     break;
   }
-  bundles[tool] = b;
+  bundles[TOOLS[i]] = b;
 }
 if (skip) console.warn(`permissions_test: skipped: ${skip}`);
 
