@@ -11,7 +11,7 @@ import { deepStrictEqual as deepEqual, equal, ok } from "node:assert/strict";
 import { join, relative } from "node:path";
 import { analyzeTest, type QualityFlag, type TestSummary } from "../../analysis/analyze_test.ts";
 import { read } from "../../lib/summarize/read.ts";
-import { importDirectory } from "../../lib/import/import_directory.ts";
+import { copyFixtureStore } from "../_fixture_store_file.ts";
 import { SqliteStore } from "../../lib/store/sqlite_store.ts";
 import { createDashboardHandler } from "../../lib/dashboard/mod.ts";
 import { SUMMARY_FIELDS, TEST_ROW_CSV_COLUMNS } from "../../lib/test_summary_row.ts";
@@ -123,9 +123,10 @@ Deno.test("every surface shows the same analysis of every cycling fixture", asyn
   // 2. The store: import every fixture; each single-file test's stored analysis is the file's.
   const dir = await Deno.makeTempDir({ prefix: "consistency_" });
   const db = join(dir, "battery.db");
+  // Every fixture imported by importDirectory() into a new store (once per test run, copied).
+  await copyFixtureStore(db);
   const store = await SqliteStore.open({ path: db });
   try {
-    await importDirectory(store, [fixturePath("")], { workers: 0 });
     const tests = await store.tests.find();
     const byPath = new Map(expected.map((e) => [e.path, e]));
     const stored = tests.filter((t) => t.parts.length === 1 && byPath.has(t.source_path ?? ""));

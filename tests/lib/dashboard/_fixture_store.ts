@@ -4,6 +4,7 @@
 import { importDirectory, type ImportSummary } from "../../../lib/import/import_directory.ts";
 import { SqliteStore } from "../../../lib/store/sqlite_store.ts";
 import { fixturePath } from "../../_util.ts";
+import { copyFixtureStore } from "../../_fixture_store_file.ts";
 
 /** A store with the fixtures imported, its temporary folder and the import summary. */
 export interface FixtureStore {
@@ -15,12 +16,22 @@ export interface FixtureStore {
   dispose(): Promise<void>;
 }
 
-/** Import `tests/fixtures/<subdirs>` (all when none given) into a new SQLite file. */
+/**
+ * Import `tests/fixtures/<subdirs>` (all when none given) into a new SQLite file. All of them are
+ * imported once per test run and copied (`copyFixtureStore`): the same store, made the same way.
+ */
 export async function fixtureStore(subdirs: string[] = []): Promise<FixtureStore> {
   const dir = await Deno.makeTempDir({ prefix: "dashboard_test_" });
-  const store = await SqliteStore.open({ path: `${dir}/battery.db` });
-  const roots = subdirs.length ? subdirs.map((s) => fixturePath(s)) : [fixturePath("")];
-  const summary = await importDirectory(store, roots, { workers: 0 });
+  const path = `${dir}/battery.db`;
+  let summary: ImportSummary;
+  let store: SqliteStore;
+  if (subdirs.length) {
+    store = await SqliteStore.open({ path });
+    summary = await importDirectory(store, subdirs.map((s) => fixturePath(s)), { workers: 0 });
+  } else {
+    summary = await copyFixtureStore(path);
+    store = await SqliteStore.open({ path });
+  }
   return {
     store,
     summary,
