@@ -21,7 +21,13 @@ import { spearman } from "../../../lib/dashboard/_correlation.ts";
 const BASE = "http://127.0.0.1:8050";
 
 function handler(store: Store, options: DashboardOptions = {}) {
-  const handle = createDashboardHandler(store, { adhocDir: null, ...options });
+  // A generous worker-pool time limit (120 s by default, a 503 past it) unless a test sets its
+  // own: on a loaded 2-core machine a cold pool's first section can take longer.
+  const handle = createDashboardHandler(store, {
+    adhocDir: null,
+    computeTimeoutMs: 900_000,
+    ...options,
+  });
   const get = async (path: string, init?: RequestInit) => {
     const res = await handle(new Request(BASE + path, init));
     return { res, text: await res.text() };
