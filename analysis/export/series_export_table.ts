@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import type { CycleSummary } from "../../lib/model/cycle_summary.ts";
-import type { CyclingSeries } from "../../lib/model/cycling_series.ts";
+import { CYCLING_COLUMNS, type CyclingSeries } from "../../lib/model/cycling_series.ts";
 import type { ExportColumn, ExportTable, ExportTableOptions } from "./export_table.ts";
 import { applyUnits, resolveUnits, unitsMetadata } from "./_units.ts";
 
@@ -14,16 +14,6 @@ export interface SeriesExportOptions extends ExportTableOptions {
    */
   cycles?: readonly Pick<CycleSummary, "cycle" | "start_row" | "end_row">[];
 }
-
-const BASE = [
-  "time_s",
-  "voltage_V",
-  "current_A",
-  "charge_capacity_Ah",
-  "discharge_capacity_Ah",
-  "charge_energy_Wh",
-  "discharge_energy_Wh",
-] as const;
 
 /**
  * A cycling time series as an {@link ExportTable} named `"series"`: one row per sample with
@@ -69,7 +59,7 @@ export function seriesExportTable(
     throw new TypeError("Cannot export the series: expected a CyclingSeries");
   }
   const n = series.length;
-  const columns: ExportColumn[] = BASE.map((name) => ({
+  const columns: ExportColumn[] = CYCLING_COLUMNS.map((name) => ({
     name,
     type: "float64",
     values: series[name],
