@@ -1,17 +1,10 @@
 // Copyright 2026 the battery-analysis authors. MIT license.
 // This module is browser compatible.
 
-import type { CyclingSeries } from "../lib/model/cycling_series.ts";
+import type { CyclingColumn, CyclingSeries } from "../lib/model/cycling_series.ts";
 
 /** The float columns of a series that a parser may or may not have. */
-export type SeriesFloatColumn =
-  | "time_s"
-  | "voltage_V"
-  | "current_A"
-  | "charge_capacity_Ah"
-  | "discharge_capacity_Ah"
-  | "charge_energy_Wh"
-  | "discharge_energy_Wh";
+export type SeriesFloatColumn = CyclingColumn;
 
 /** Columns a parser already has, for {@link allocSeries}. */
 export type GivenColumns =

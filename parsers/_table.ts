@@ -7,7 +7,7 @@
  * line's field count, and drops a cut-short last line with a warning.
  */
 
-import type { CyclingSeries } from "../lib/model/cycling_series.ts";
+import type { CyclingColumn, CyclingSeries } from "../lib/model/cycling_series.ts";
 import { countDataLines, counterAt, isBlank, lastDataLine, source } from "./_columns.ts";
 import {
   badField,
@@ -25,13 +25,7 @@ import { damageWarning, rowsBeforeHeader } from "./_damage.ts";
 
 /** Where a column goes. */
 export type Target =
-  | "time_s"
-  | "voltage_V"
-  | "current_A"
-  | "charge_capacity_Ah"
-  | "discharge_capacity_Ah"
-  | "charge_energy_Wh"
-  | "discharge_energy_Wh"
+  | CyclingColumn
   | "temperature_C"
   | "step_index"
   | "cycle_index"
